@@ -1,0 +1,47 @@
+/**
+ * RFC 5280 §6.1.3 (a)(1): the signature on each certificate must verify with the working public key of its
+ * issuer. A name match with a failing signature usually means a CA was re-keyed under the same name: the
+ * chain was issued by the old key, the verifier holds the new one (or the reverse).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/bad-signature',
+    stage: 'chain',
+    severity: 'critical',
+    title: 'Certificate signature does not verify',
+    description: "A certificate's signature does not verify with the key of the issuer that has its issuer name.",
+    requires: ['chain'],
+    confidence: 0.95,
+    citation: 'RFC 5280 §6.1.3 (a)(1)',
+    messages: {
+      bad: '{child} names {parent} as its issuer, but {parent_short}\'s key does not verify its signature. A CA with this name exists whose key did not sign it: typically the CA was re-created or re-keyed under the same name (a reinstall, a new self-signed root), and the chain or the trust bundle still holds the other one. Verifiers report "certificate signature failure" (alert 51 decrypt_error / 42).',
+    },
+    remediation: [
+      'Find which key is current: compare the issuer\'s SKI with the child\'s AKI (openssl x509 -noout -text | grep -A1 "Key Identifier")',
+      'Re-issue the certificate from the current CA, or put the matching CA certificate into the chain / trust bundle',
+    ],
+    verify: 'openssl verify -partial_chain -CAfile ISSUER.pem {file}',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      for (const link of chain.links) {
+        if (link.signatureValid !== false) continue;
+        const child = ctx.facts.certs.get(link.child)!;
+        const parent = ctx.facts.certs.get(link.parent)!;
+        ctx.report({
+          messageId: 'bad',
+          subject: chain.subject,
+          about: child.fingerprint,
+          data: { child: describe(child), parent: describe(parent), parent_short: `"${parent.name}"`, file: fileOf(child) },
+          evidence: [
+            { source: child.source, detail: `issuer "${child.issuer}", authority key id ${child.aki ?? '(none)'}` },
+            { source: parent.source, detail: `subject "${parent.subject}", subject key id ${parent.ski ?? '(none)'}, key ${parent.spkiSha256.slice(0, 16)}…` },
+          ],
+        });
+      }
+    }
+  },
+});

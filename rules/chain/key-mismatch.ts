@@ -1,0 +1,42 @@
+/**
+ * RFC 8446 §4.4.3: the CertificateVerify signature is made with the private key matching the end-entity
+ * certificate. A key that does not match the leaf fails every handshake (OpenSSL:
+ * "key values mismatch"; Envoy refuses the secret).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/key-mismatch',
+    stage: 'chain',
+    severity: 'critical',
+    title: 'Private key does not match the certificate',
+    description: 'The private key given is not the key of the leaf certificate.',
+    requires: ['local-chain', 'key'],
+    confidence: 1,
+    citation: 'RFC 8446 §4.4.3',
+    messages: {
+      mismatch:
+        'The private key from {keySource} ({keyType}) is not the key of the leaf {cert}: its public key hashes to {keySpki}…, the certificate\'s to {certSpki}…. A workload serving this pair cannot complete a handshake (OpenSSL: "key values mismatch"; Envoy rejects the secret). Usually the key and certificate files come from different rotations.',
+    },
+    remediation: [
+      'Re-deploy the key and certificate as one pair (same Secret, same rotation); for cert-manager, delete the Secret so it is re-issued',
+      'In Istio, restart the pod: the agent generates a fresh key and certificate together',
+    ],
+    verify: 'diff <(openssl x509 -in {file} -noout -pubkey) <(openssl pkey -in KEY.pem -pubout) && echo match',
+  },
+  check(ctx) {
+    const { key, local } = ctx.facts;
+    if (!key || !local || key.matchesLeaf !== false) return;
+    ctx.report({
+      messageId: 'mismatch',
+      about: local.leaf.fingerprint,
+      data: { keySource: key.source, keyType: key.type, cert: describe(local.leaf), keySpki: key.spkiSha256.slice(0, 16), certSpki: local.leaf.spkiSha256.slice(0, 16), file: fileOf(local.leaf) },
+      evidence: [
+        { source: key.source, detail: `public key SHA-256 ${key.spkiSha256}` },
+        { source: local.leaf.source, detail: `certificate public key SHA-256 ${local.leaf.spkiSha256}` },
+      ],
+    });
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * The cardinal rule of CA rotation: a new root must be in every peer's trust bundle *before* anything is
+ * issued from it (add → switch issuance → remove). Istio "Plug in CA certificates" and root-transition docs;
+ * the failure catalogue's rotation-order incidents.
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/rotation-order-violation',
+    stage: 'chain',
+    severity: 'critical',
+    title: 'New CA issuing before its root reached every peer',
+    description: "Our chain ends at a root that is in our trust bundle but not in the peer's, while the two bundles share an older root: the CA rotation happened out of order.",
+    requires: ['local-chain', 'trust', 'peer-trust'],
+    confidence: 0.9,
+    messages: {
+      violation:
+        'Our chain ends at root {root}, which our trust bundle holds but the peer\'s does not. The two bundles still share {shared}: this is a CA rotation done out of order — the new CA started issuing before its root was distributed to every peer. The peer rejects us with alert 48 unknown_ca (Envoy: fail_verify_error, CERTIFICATE_VERIFY_FAILED) while workloads still on the old CA keep working.',
+    },
+    remediation: [
+      'Put BOTH roots in every trust bundle first (Istio: the cacerts root-cert.pem, or the istio-ca-root-cert ConfigMap, with old + new roots concatenated), and wait until every proxy has it (istioctl proxy-config secret POD shows two ROOTCA entries)',
+      'Only then switch issuance to the new CA; remove the old root after every leaf has rotated',
+    ],
+    verify: 'openssl verify -CAfile PEER-TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+  },
+  check(ctx) {
+    const { local, bundles } = ctx.facts;
+    if (!local || !bundles.trust || !bundles.peerTrust) return;
+    const ours = local.anchoredIn.trust;
+    if (!ours || local.anchoredIn.peerTrust) return;
+    const shared = bundles.peerTrust.certs.filter((p) => bundles.trust!.certs.some((t) => t.fingerprint === p.fingerprint || (t.subjectKey === p.subjectKey && t.spkiSha256 === p.spkiSha256)));
+    if (shared.length === 0) return;
+    const root = ctx.facts.certs.get(ours) ?? local.path[local.path.length - 1]!;
+    ctx.report({
+      messageId: 'violation',
+      about: local.leaf.fingerprint,
+      data: { root: describe(root), shared: shared.map(describe).join(', ') },
+      evidence: [
+        { source: root.source, detail: `our chain's root "${root.subject}" (in ${bundles.trust.source})` },
+        { source: bundles.peerTrust.source, detail: `peer trusts: ${bundles.peerTrust.certs.map((c) => `"${c.name}"`).join(', ')}` },
+      ],
+    });
+  },
+});

@@ -1,0 +1,52 @@
+/**
+ * RFC 5280 §6.1: a path must start at a trust anchor the verifier holds. OpenSSL: "unable to get local
+ * issuer certificate" / "self-signed certificate in certificate chain"; TLS alert 48 unknown_ca; Envoy
+ * CERTIFICATE_VERIFY_FAILED and fail_verify_error.
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, whose } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/unknown-authority',
+    stage: 'chain',
+    severity: 'critical',
+    title: 'Chain does not lead to a trusted root',
+    description: 'The chain ends at a root the verifying side does not trust, or at an issuer nothing places under its roots.',
+    requires: ['chain', 'verifier-trust'],
+    confidence: 0.9,
+    citation: 'RFC 5280 §6.1',
+    messages: {
+      untrustedRoot:
+        '{whose} chain ends at root {root}, which is not in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier rejects it with "self-signed certificate in certificate chain" / alert 48 unknown_ca. The two sides trust different roots: a cluster with its own self-signed CA, a reinstall that generated a new root, or multicluster without a shared root.',
+      missingIssuer:
+        '{whose} chain stops at {top}, whose issuer "{issuer}" is neither presented nor in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier fails with "unable to get local issuer certificate" (alert 48 unknown_ca). Either the chain is missing an intermediate (give the CA certificates with --ca to check), or it was issued by a CA the peer does not trust.',
+    },
+    remediation: [
+      'Make both sides trust the same root: put the issuing root into the verifier\'s trust bundle (Istio: root-cert.pem in the cacerts Secret / istio-ca-root-cert ConfigMap; multicluster: a common root for all clusters)',
+      'If a root was replaced, issue leaves only from a CA whose root every peer already trusts',
+    ],
+    verify: 'openssl verify -CAfile TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      if (!chain.verifier || chain.verifier.anchored) continue;
+      const bundle = ctx.facts.bundles[chain.verifier.bundle]!;
+      const top = chain.path[chain.path.length - 1]!;
+      const anchors = bundle.certs.map((c) => `"${c.name}"`).join(', ') || 'empty';
+      const data = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", root: describe(top), top: describe(top), issuer: top.issuer, bundle: bundle.source, anchors };
+      const causedBy = chain.subject === 'local' && ctx.earlier('chain/rotation-order-violation', chain.leaf.fingerprint) ? 'chain/rotation-order-violation' : null;
+      ctx.report({
+        messageId: chain.end === 'root' ? 'untrustedRoot' : 'missingIssuer',
+        subject: chain.subject,
+        about: chain.leaf.fingerprint,
+        causedBy,
+        data,
+        evidence: [
+          { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"` },
+          { source: bundle.source, detail: `trust anchors: ${anchors}` },
+        ],
+      });
+    }
+  },
+});

@@ -1,0 +1,55 @@
+/**
+ * CA/B Forum BR §6.1.5–7.1.3 and current verifiers: MD5 and SHA-1 signatures are rejected (Go since 1.18,
+ * OpenSSL at security level 1+ for TLS, BoringSSL for MD5), and RSA keys below 2048 bits are refused by
+ * default OpenSSL 3 security levels.
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/weak-algorithm',
+    stage: 'chain',
+    severity: 'error',
+    title: 'Weak signature algorithm or key',
+    description: 'A certificate on the chain is signed with MD5/SHA-1 or has an RSA key shorter than 2048 bits.',
+    requires: ['chain'],
+    confidence: 0.85,
+    messages: {
+      weakHash: '{cert} is signed with {alg}. Go peers (since 1.18), OpenSSL 3 at its default security level and most meshes reject it ("ca md too weak" / "x509: insecure algorithm").',
+      weakKey: '{cert} has a {bits}-bit RSA key. OpenSSL 3 rejects RSA keys under 2048 bits at its default security level ("ee key too small" / "ca key too small").',
+    },
+    remediation: ['Re-issue {cert_short} with SHA-256 (or better) and an RSA 2048+ or ECDSA P-256 key'],
+    verify: 'openssl x509 -in {file} -noout -text | grep -E "Signature Algorithm|Public-Key"',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      chain.path.forEach((cert, i) => {
+        // A trust anchor's self-signature is not checked by verifiers; its key still is.
+        const isAnchor = i === chain.path.length - 1 && cert.selfIssued;
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert) };
+        const hash = cert.signature.hash;
+        if (!isAnchor && (hash === 'md5' || hash === 'md2' || hash === 'sha1')) {
+          ctx.report({
+            messageId: 'weakHash',
+            subject: chain.subject,
+            severity: hash === 'sha1' ? 'error' : 'critical',
+            about: `${cert.fingerprint}:hash`,
+            data: { ...base, alg: cert.signature.name },
+            evidence: [{ source: cert.source, detail: `signature algorithm ${cert.signature.name}` }],
+          });
+        }
+        if ((cert.publicKey.type === 'rsa' || cert.publicKey.type === 'rsa-pss') && cert.publicKey.bits !== null && cert.publicKey.bits < 2048) {
+          ctx.report({
+            messageId: 'weakKey',
+            subject: chain.subject,
+            severity: cert.publicKey.bits < 1024 ? 'critical' : 'error',
+            about: `${cert.fingerprint}:key`,
+            data: { ...base, bits: cert.publicKey.bits },
+            evidence: [{ source: cert.source, detail: `RSA ${cert.publicKey.bits}-bit key` }],
+          });
+        }
+      });
+    }
+  },
+});

@@ -1,0 +1,45 @@
+/**
+ * "The CA that expires is rarely the one you're watching": a intermediate CA close to notAfter will break every
+ * leaf under it at once. Thresholds in days (defaults: warn 30 d, error 7 d; --thresholds intermediate.warnDays /
+ * intermediate.criticalDays).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { caCertificates, days, describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'expiry/intermediate-expiring',
+    stage: 'expiry',
+    severity: 'warning',
+    title: 'Intermediate CA certificate about to expire',
+    description: 'A intermediate CA certificate expires within the configured number of days.',
+    requires: ['chain'],
+    confidence: 0.9,
+    messages: {
+      expiring:
+        'Intermediate CA {cert} expires at {notAfter}, in {left} (threshold {threshold} days). When it does, every certificate under it fails verification at once, however recently the leaves rotated.',
+    },
+    remediation: [
+      'Re-issue the intermediate from the root now and roll it out (cacerts Secret, then restart istiod), while the old one is still valid',
+      'Check every level, not just the leaf: mtls-doctor diagnose --ca cert-chain.pem shows each CA\'s remaining validity',
+    ],
+    verify: 'openssl x509 -in {file} -noout -subject -enddate',
+  },
+  check(ctx) {
+    const t = ctx.facts.thresholds.intermediate;
+    for (const { cert, level, chain } of caCertificates(ctx.facts)) {
+      if (level !== 'intermediate' || ctx.now > cert.notAfter || ctx.now < cert.notBefore) continue;
+      const leftDays = days(cert.notAfter - ctx.now);
+      if (leftDays >= t.warnDays) continue;
+      const critical = leftDays < t.criticalDays;
+      ctx.report({
+        messageId: 'expiring',
+        subject: chain?.subject ?? 'ca',
+        about: cert.fingerprint,
+        severity: critical ? 'error' : 'warning',
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert) },
+        evidence: [validityEvidence(cert, ctx.now)],
+      });
+    }
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * A workload leaf close to notAfter. Judged by the fraction of its lifetime left (a 24 h Istio leaf and a
+ * 90-day cert-manager leaf alike); thresholds come from `--thresholds` (leaf.warnFraction, criticalFraction).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, duration, iso, validityEvidence, whose, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'expiry/leaf-expiring',
+    stage: 'expiry',
+    severity: 'warning',
+    title: 'Workload certificate about to expire',
+    description: 'The leaf certificate has less than the configured fraction of its lifetime left.',
+    requires: ['chain'],
+    confidence: 0.9,
+    messages: {
+      expiring:
+        '{whose} workload certificate {cert} expires at {notAfter}, in {left}: only {leftPct}% of its {lifetime} lifetime is left (threshold {thresholdPct}%). Handshakes fail from then on unless it is rotated.',
+    },
+    remediation: [
+      'Find out why it has not been renewed: kubectl logs POD -c istio-proxy | grep -iE "cert|csr|sds"',
+      'Restart the workload to get a fresh certificate if the agent is stuck: kubectl rollout restart deployment/NAME -n NS',
+    ],
+    verify: 'openssl x509 -in {file} -noout -enddate',
+  },
+  check(ctx) {
+    const t = ctx.facts.thresholds.leaf;
+    for (const chain of ctx.facts.chains) {
+      const leaf = chain.leaf;
+      const life = leaf.notAfter - leaf.notBefore;
+      if (life <= 0 || ctx.now > leaf.notAfter || ctx.now < leaf.notBefore) continue;
+      const left = (leaf.notAfter - ctx.now) / life;
+      if (left >= t.warnFraction) continue;
+      const critical = left < t.criticalFraction;
+      ctx.report({
+        messageId: 'expiring',
+        subject: chain.subject,
+        about: leaf.fingerprint,
+        severity: critical ? 'error' : 'warning',
+        causedBy: ctx.earlier('expiry/rotation-stalled', leaf.fingerprint) ? 'expiry/rotation-stalled' : null,
+        data: {
+          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          cert: describe(leaf),
+          notAfter: iso(leaf.notAfter),
+          left: duration(leaf.notAfter - ctx.now),
+          leftPct: Math.round(left * 100),
+          lifetime: duration(life),
+          thresholdPct: Math.round((critical ? t.criticalFraction : t.warnFraction) * 100),
+          file: fileOf(leaf),
+        },
+        evidence: [validityEvidence(leaf, ctx.now)],
+      });
+    }
+  },
+});

@@ -1,0 +1,49 @@
+/**
+ * RFC 5280 §4.1.2.5: a certificate is not valid before notBefore. Minutes in the future almost always means
+ * clock skew between the signer and the verifier (Istio backdates notBefore by 2 minutes for this reason).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+import type { CertFact } from '../../src/x509/types.js';
+
+export default defineRule({
+  meta: {
+    id: 'expiry/not-yet-valid',
+    stage: 'expiry',
+    severity: 'critical',
+    title: 'Certificate not yet valid',
+    description: 'A certificate on the chain has a notBefore date in the future.',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 5280 §4.1.2.5',
+    messages: {
+      skew:
+        '{cert} is not valid until {notBefore}, {ahead} from now. That is minutes, not days: the clock of the machine that signed it is ahead of the verifier\'s (clock skew). Peers reject it with "certificate is not yet valid" (alert 45/42) until their clocks catch up.',
+      future:
+        '{cert} is not valid until {notBefore}, {ahead} from now. Peers reject it ("certificate is not yet valid") until then; it was issued with a start date in the future, or this machine\'s clock is far behind.',
+    },
+    remediation: [
+      'Compare clocks on the signing and the verifying nodes: date -u on each (and chronyc tracking / timedatectl), then fix NTP',
+      'If the start date is really in the future, re-issue the certificate with notBefore in the past',
+    ],
+    verify: 'openssl x509 -in {file} -noout -startdate; date -u',
+  },
+  check(ctx) {
+    const seen = new Set<string>();
+    const certs: Array<{ cert: CertFact; subject: string }> = [];
+    for (const chain of ctx.facts.chains) for (const cert of chain.path) certs.push({ cert, subject: chain.subject });
+    for (const cert of ctx.facts.bundles.ca?.certs ?? []) certs.push({ cert, subject: 'ca' });
+    for (const { cert, subject } of certs) {
+      if (seen.has(cert.fingerprint) || ctx.now >= cert.notBefore) continue;
+      seen.add(cert.fingerprint);
+      const ahead = cert.notBefore - ctx.now;
+      ctx.report({
+        messageId: ahead <= ctx.facts.thresholds.clockSkewMinutes * 60_000 ? 'skew' : 'future',
+        subject,
+        about: cert.fingerprint,
+        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), file: fileOf(cert) },
+        evidence: [validityEvidence(cert, ctx.now)],
+      });
+    }
+  },
+});

@@ -1,0 +1,45 @@
+/**
+ * "The CA that expires is rarely the one you're watching": a root CA close to notAfter will break every
+ * leaf under it at once. Thresholds in days (defaults: warn 90 d, error 30 d; --thresholds root.warnDays /
+ * root.criticalDays).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { caCertificates, days, describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'expiry/root-expiring',
+    stage: 'expiry',
+    severity: 'warning',
+    title: 'Root CA certificate about to expire',
+    description: 'A root CA certificate expires within the configured number of days.',
+    requires: ['chain'],
+    confidence: 0.9,
+    messages: {
+      expiring:
+        'Root CA {cert} expires at {notAfter}, in {left} (threshold {threshold} days). When it does, every certificate under it fails verification at once, however recently the leaves rotated.',
+    },
+    remediation: [
+      'Plan the root rotation now: new root into every trust bundle first, then issue from it, then retire the old one (never issue from a root before every peer trusts it)',
+      'Check every level, not just the leaf: mtls-doctor diagnose --ca cert-chain.pem shows each CA\'s remaining validity',
+    ],
+    verify: 'openssl x509 -in {file} -noout -subject -enddate',
+  },
+  check(ctx) {
+    const t = ctx.facts.thresholds.root;
+    for (const { cert, level, chain } of caCertificates(ctx.facts)) {
+      if (level !== 'root' || ctx.now > cert.notAfter || ctx.now < cert.notBefore) continue;
+      const leftDays = days(cert.notAfter - ctx.now);
+      if (leftDays >= t.warnDays) continue;
+      const critical = leftDays < t.criticalDays;
+      ctx.report({
+        messageId: 'expiring',
+        subject: chain?.subject ?? 'ca',
+        about: cert.fingerprint,
+        severity: critical ? 'error' : 'warning',
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert) },
+        evidence: [validityEvidence(cert, ctx.now)],
+      });
+    }
+  },
+});

@@ -1,0 +1,40 @@
+/**
+ * RFC 5280 §4.2.1.3: "The keyCertSign bit is asserted when the subject public key is used for verifying
+ * signatures on public key certificates." A CA whose keyUsage omits it cannot issue: OpenSSL "key usage does
+ * not include certificate signing".
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'key-usage/ca-missing-cert-sign',
+    stage: 'key-usage',
+    severity: 'critical',
+    title: 'CA key usage lacks keyCertSign',
+    description: 'A CA certificate on the chain has a keyUsage extension without keyCertSign.',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 5280 §4.2.1.3',
+    messages: {
+      missing: '{ca} issues {child}, but its keyUsage ({ku}) does not include keyCertSign. Verifiers reject the chain ("key usage does not include certificate signing", X509_V_ERR_KEYUSAGE_NO_CERTSIGN).',
+    },
+    remediation: ['Re-issue the CA certificate with keyUsage = critical, keyCertSign, cRLSign (and digitalSignature if it also signs OCSP)'],
+    verify: 'openssl x509 -in {file} -noout -ext keyUsage',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      for (let i = 1; i < chain.path.length; i++) {
+        const ca = chain.path[i]!;
+        if (ca.keyUsage === null || ca.keyUsage.includes('keyCertSign')) continue;
+        ctx.report({
+          messageId: 'missing',
+          subject: chain.subject,
+          about: ca.fingerprint,
+          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', file: fileOf(ca) },
+          evidence: [{ source: ca.source, detail: `keyUsage: ${ca.keyUsage.join(', ') || 'empty'}` }],
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * RFC 5280 §4.2.1.12: "If the extension is present, then the certificate MUST only be used for one of the
+ * purposes indicated." A mesh workload is both client and server, so its leaf needs id-kp-clientAuth (unless the
+ * extension is absent, or holds anyExtendedKeyUsage).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, hasEku, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'key-usage/missing-client-auth',
+    stage: 'key-usage',
+    severity: 'critical',
+    title: 'Certificate not allowed for TLS clients (clientAuth missing)',
+    description: 'The leaf is used as a TLS client but its extended key usage lacks clientAuth.',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 5280 §4.2.1.12',
+    messages: {
+      missing: '{whose} leaf {cert} is used as a TLS client{why}, but its extended key usage is {eku}, without clientAuth: the server rejects the client certificate with alert 43 unsupported_certificate (OpenSSL: "unsupported certificate purpose"; Envoy: fail_verify_error on the server side).',
+    },
+    remediation: [
+      'Re-issue the certificate with extendedKeyUsage = serverAuth, clientAuth (cert-manager: spec.usages: [server auth, client auth, digital signature, key encipherment])',
+    ],
+    verify: 'openssl x509 -in {file} -noout -ext extendedKeyUsage',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      if (chain.usage !== 'client' && chain.usage !== 'both') continue;
+      if (hasEku(chain.leaf, 'clientAuth')) continue;
+      ctx.report({
+        messageId: 'missing',
+        subject: chain.subject,
+        about: chain.leaf.fingerprint,
+        data: {
+          whose: chain.subject === 'local' ? 'Our' : "The peer's",
+          cert: describe(chain.leaf),
+          why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
+          eku: (chain.leaf.eku ?? []).join(', ') || 'empty',
+          file: fileOf(chain.leaf),
+        },
+        evidence: [{ source: chain.leaf.source, detail: `extendedKeyUsage: ${(chain.leaf.eku ?? []).join(', ')}` }],
+      });
+    }
+  },
+});

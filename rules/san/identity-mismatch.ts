@@ -1,0 +1,62 @@
+/**
+ * RFC 9525 §6: the presented identifier must match the reference identifier. In Istio the client expects the
+ * server's SPIFFE ID (service account) from service discovery or DestinationRule subjectAltNames; a
+ * certificate for another service account fails with fail_verify_san.
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import type { San } from '../../src/x509/types.js';
+
+function matches(expected: string, sans: San[]): boolean {
+  const e = expected.toLowerCase();
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(e)) return sans.some((s) => s.type === 'uri' && s.value === expected);
+  return sans.some((s) => {
+    if (s.type === 'ip') return s.value === expected;
+    if (s.type !== 'dns') return false;
+    const v = s.value.toLowerCase();
+    if (v === e) return true;
+    // RFC 6125 §6.4.3: a wildcard matches one whole left-most label.
+    return v.startsWith('*.') && e.includes('.') && e.slice(e.indexOf('.')) === v.slice(1) && e.indexOf('.') > 0;
+  });
+}
+
+export default defineRule({
+  meta: {
+    id: 'san/identity-mismatch',
+    stage: 'san',
+    severity: 'critical',
+    title: 'Certificate identity does not match',
+    description: 'The leaf does not carry the expected identity (SPIFFE ID or DNS name).',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 9525 §6',
+    messages: {
+      mismatch: '{whose} leaf {cert} identifies as {actual}, but {expected} is expected. The verifier\'s SAN check fails (Envoy fail_verify_san; Go "x509: certificate is valid for …, not …"). In Istio this is usually the wrong service account: the pod runs as another SA than the one the DestinationRule or the AuthorizationPolicy names.',
+    },
+    remediation: [
+      'Check the pod\'s service account: kubectl get pod POD -n NS -o jsonpath="{.spec.serviceAccountName}"',
+      'Either run the workload under the expected service account, or fix the expected identity (DestinationRule tls.subjectAltNames, ServiceEntry subjectAltNames)',
+    ],
+    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      if (!chain.expectedId) continue;
+      // A different trust domain is reported by san/trust-domain-mismatch; do not report it twice.
+      if (ctx.earlier('san/trust-domain-mismatch', chain.leaf.fingerprint)) continue;
+      if (matches(chain.expectedId, chain.leaf.sans)) continue;
+      const actual = chain.leaf.sans.map((s) => s.value).join(', ') || '(no SAN)';
+      ctx.report({
+        messageId: 'mismatch',
+        subject: chain.subject,
+        about: chain.leaf.fingerprint,
+        causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf) },
+        evidence: [
+          { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
+          { source: 'expected identity', detail: chain.expectedId },
+        ],
+      });
+    }
+  },
+});

@@ -1,0 +1,51 @@
+/**
+ * SPIFFE X509-SVID §2: "An X.509 SVID MUST contain exactly one URI SAN" holding a SPIFFE ID, and the SPIFFE
+ * ID spec §2 fixes its syntax (lowercase trust domain; no empty, "." or ".." segments; no query, port or
+ * user info).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'san/malformed-spiffe-id',
+    stage: 'san',
+    severity: 'error',
+    title: 'Malformed SPIFFE ID',
+    description: 'A spiffe:// URI SAN breaks the SPIFFE ID syntax, or the leaf has more than one SPIFFE ID.',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'SPIFFE X509-SVID §2; SPIFFE-ID §2',
+    messages: {
+      malformed: '{whose} leaf {cert} carries the SPIFFE ID "{uri}", which is malformed: {problem}. SPIFFE-aware peers (Envoy\'s SPIFFE validator, SPIRE, Linkerd, go-spiffe) reject it, and the trust-domain match cannot work.',
+      several: '{whose} leaf {cert} carries {count} SPIFFE IDs ({uris}); an X.509 SVID must carry exactly one. Peers may pick either, or reject the certificate.',
+    },
+    remediation: ['Re-issue the certificate with exactly one URI SAN of the form spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT (lowercase trust domain, no trailing slash)'],
+    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      const leaf = chain.leaf;
+      const base = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), file: fileOf(leaf) };
+      for (const s of leaf.spiffe) {
+        if (s.ok) continue;
+        ctx.report({
+          messageId: 'malformed',
+          subject: chain.subject,
+          about: `${leaf.fingerprint}:${s.uri}`,
+          data: { ...base, uri: s.uri, problem: s.problem ?? 'invalid' },
+          evidence: [{ source: leaf.source, detail: `URI SAN "${s.uri}": ${s.problem}` }],
+        });
+      }
+      if (leaf.spiffe.length > 1) {
+        ctx.report({
+          messageId: 'several',
+          subject: chain.subject,
+          about: leaf.fingerprint,
+          data: { ...base, count: leaf.spiffe.length, uris: leaf.spiffe.map((s) => s.uri).join(', ') },
+          evidence: [{ source: leaf.source, detail: `URI SANs: ${leaf.spiffe.map((s) => s.uri).join(', ')}` }],
+        });
+      }
+    }
+  },
+});

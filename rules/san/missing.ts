@@ -1,0 +1,37 @@
+/**
+ * RFC 6125 §6.4.4 / RFC 9525: identity is checked against subjectAltName, not the CN. Istio and Envoy match
+ * peers by their SPIFFE URI SAN (`match_subject_alt_names` / `match_typed_subject_alt_names`).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'san/missing',
+    stage: 'san',
+    severity: 'error',
+    title: 'Certificate has no subject alternative name',
+    description: 'The leaf carries no URI, DNS or IP SAN, so no identity can be matched (Envoy fail_verify_san).',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 9525 §6.1; Envoy CertificateValidationContext.match_typed_subject_alt_names',
+    messages: {
+      missing: '{whose} leaf {cert} has no subject alternative name{cn}. A mesh identifies workloads by the SPIFFE URI SAN (spiffe://<trust-domain>/ns/<ns>/sa/<sa>): Envoy\'s SAN matcher rejects it (fail_verify_san), and Go/rustls peers reject it outright.',
+    },
+    remediation: ['Re-issue the certificate with a URI SAN spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT (cert-manager: spec.uris; istio-csr sets it for you)'],
+    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      const leaf = chain.leaf;
+      if (leaf.sans.some((s) => s.type === 'uri' || s.type === 'dns' || s.type === 'ip')) continue;
+      ctx.report({
+        messageId: 'missing',
+        subject: chain.subject,
+        about: leaf.fingerprint,
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf) },
+        evidence: [{ source: leaf.source, detail: `subjectAltName: ${leaf.sans.length ? leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') : 'absent'}` }],
+      });
+    }
+  },
+});

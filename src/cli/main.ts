@@ -1,0 +1,105 @@
+/**
+ * The `mtls-doctor` command: a thin shell over the library. Every error becomes one line on stderr and an
+ * exit code from errors.ts (2 bad usage/input, 3 no evidence); a stack trace only with --debug.
+ */
+import yargs, { type Argv } from 'yargs';
+import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
+import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
+import { runRules } from './rules.js';
+import { runDemo } from './demo.js';
+import { VERSION } from '../version.js';
+
+export interface Io {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code = 0;
+  const debug = argv.includes('--debug');
+  const parser: Argv = yargs(argv)
+    .scriptName('mtls-doctor')
+    .usage('$0 <command> [options]\n\nExplains why mTLS handshakes fail: certificate expiry → chain → SANs → key usage, with the fix and a command to verify it.')
+    .command(
+      'diagnose [target]',
+      "Diagnose a workload's certificates (PEM files or a saved evidence bundle)",
+      (y) =>
+        y
+          .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
+          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
+          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
+          .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })
+          .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
+          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
+          .option('role', { choices: ['client', 'server', 'both'] as const, default: 'both' as const, describe: 'Which way our certificate is used' })
+          .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
+          .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
+          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
+          .option('symptom', { type: 'string', describe: 'The error text you saw, kept with the evidence' })
+          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting', normalize: true })
+          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file', normalize: true })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
+          .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
+          .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
+          .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
+          .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
+          .epilog(DIAGNOSE_EPILOG),
+      async (args) => {
+        code = await runDiagnose(args as unknown as DiagnoseArgs, io);
+      },
+    )
+    .command(
+      'rules',
+      'List every rule with its stage, severity and what it finds',
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const }),
+      (args) => {
+        code = runRules(args.output, io);
+      },
+    )
+    .command(
+      'demo',
+      'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
+      async (args) => {
+        code = await runDemo(args.output, io);
+      },
+    )
+    .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
+    .demandCommand(1, 'Give a command: diagnose, rules or demo (mtls-doctor --help)')
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? usageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    return reportError(e, io, debug);
+  }
+}
+
+export function reportError(e: unknown, io: Io, debug: boolean): number {
+  const err = isMtlsDoctorError(e) ? e : new MtlsDoctorError('E_INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)} (run with --debug and report it)`, { cause: e });
+  io.stderr.write(`mtls-doctor: ${err.message.split('\n')[0]}\n`);
+  if (debug) io.stderr.write(`${(err.cause as Error)?.stack ?? err.stack}\n`);
+  return exitCodeFor(err);
+}
+
+const isMain = typeof require !== 'undefined' ? require.main === module : false;
+if (isMain || process.env.MTLS_DOCTOR_FORCE_MAIN === '1') {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportError(e, { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.argv.includes('--debug'));
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import { docsUrl } from '../engine/define-rule.js';
+import { rules } from '../../rules/index.js';
+import type { Io } from './main.js';
+
+/** Every rule's meta as plain data (what `rules -o json` prints). */
+export function ruleCatalogue() {
+  return rules.map((r) => ({
+    id: r.meta.id,
+    stage: r.meta.stage,
+    severity: r.meta.severity,
+    title: r.meta.title,
+    description: r.meta.description,
+    requires: [...r.meta.requires],
+    citation: r.meta.citation ?? null,
+    docs: docsUrl(r.meta.id),
+  }));
+}
+
+export function runRules(format: string, io: Io): number {
+  const cat = ruleCatalogue();
+  if (format === 'json') io.stdout.write(JSON.stringify(cat, null, 2) + '\n');
+  else if (format === 'markdown') {
+    const lines = ['| rule | stage | severity | finds |', '|---|---|---|---|', ...cat.map((r) => `| \`${r.id}\` | ${r.stage} | ${r.severity} | ${r.description} |`)];
+    io.stdout.write(lines.join('\n') + '\n');
+  } else {
+    const w = Math.max(...cat.map((r) => r.id.length));
+    for (const r of cat) io.stdout.write(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.description}\n`);
+  }
+  return 0;
+}

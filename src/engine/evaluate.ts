@@ -1,0 +1,55 @@
+import { buildFacts } from '../facts/build.js';
+import type { Facts } from '../facts/types.js';
+import type { EvidenceBundle } from '../evidence/types.js';
+import type { Report, ReportChain, ReportCert } from '../report/types.js';
+import type { ChainFact } from '../x509/chain.js';
+import type { CertFact } from '../x509/types.js';
+import { TOOL } from '../version.js';
+import type { Rule } from './define-rule.js';
+import { rankFindings, runRules, verdictOf } from './run.js';
+import { iso } from './rule-helpers.js';
+
+/** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
+export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Report {
+  const facts = buildFacts(evidence);
+  const run = runRules(rules, facts);
+  const findings = rankFindings(run.findings);
+  return {
+    schemaVersion: 1,
+    tool: { ...TOOL },
+    evaluatedAt: evidence.evaluatedAt,
+    target: evidence.target,
+    verdict: verdictOf(findings, facts.chains.length === 0 ? 0 : run.evaluated),
+    symptom: null,
+    findings,
+    notEvaluated: run.notEvaluated,
+    chains: facts.chains.map((c) => reportChain(c, facts)),
+    sources: evidence.sources,
+  };
+}
+
+function reportChain(chain: ChainFact, facts: Facts): ReportChain {
+  const presented = new Set(chain.presented.map((c) => c.fingerprint));
+  const certificates: ReportCert[] = chain.path.map((c, i) => reportCert(c, i === 0 ? 'leaf' : c.selfIssued ? 'root' : 'intermediate', presented.has(c.fingerprint), facts));
+  return { subject: chain.subject, end: chain.end, certificates };
+}
+
+function reportCert(c: CertFact, role: ReportCert['role'], presented: boolean, facts: Facts): ReportCert {
+  const trustedBy = Object.values(facts.bundles)
+    .filter((b) => b.name !== 'ca' && b.certs.some((x) => x.fingerprint === c.fingerprint || (x.subjectKey === c.subjectKey && x.spkiSha256 === c.spkiSha256)))
+    .map((b) => b.name);
+  return {
+    fingerprint: c.fingerprint,
+    name: c.name,
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: c.serial,
+    role,
+    source: c.source,
+    notBefore: iso(c.notBefore),
+    notAfter: iso(c.notAfter),
+    trustedBy: facts.peerTrustAssumed ? trustedBy.filter((b) => b !== 'peerTrust') : trustedBy,
+    presented,
+    identities: c.sans.filter((s) => s.type === 'uri' || s.type === 'dns' || s.type === 'ip').map((s) => s.value),
+  };
+}

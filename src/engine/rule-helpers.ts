@@ -1,0 +1,74 @@
+/** Pure helpers that rules share: naming certificates, durations, evidence lines. No I/O, no clock. */
+import type { Facts } from '../facts/types.js';
+import type { ChainFact } from '../x509/chain.js';
+import type { CertFact } from '../x509/types.js';
+import type { EvidenceRef } from '../report/types.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** "3d 4h", "2h 13m", "47m", "12s" — the two largest units. */
+export function duration(ms: number): string {
+  const a = Math.abs(ms);
+  if (a >= DAY) {
+    const d = Math.floor(a / DAY);
+    const h = Math.floor((a % DAY) / HOUR);
+    return h && d < 30 ? `${d}d ${h}h` : `${d}d`;
+  }
+  if (a >= HOUR) {
+    const h = Math.floor(a / HOUR);
+    const m = Math.floor((a % HOUR) / MIN);
+    return m ? `${h}h ${m}m` : `${h}h`;
+  }
+  if (a >= MIN) return `${Math.floor(a / MIN)}m`;
+  return `${Math.floor(a / 1000)}s`;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+export const days = (ms: number) => ms / DAY;
+
+/** `"CN=x" (serial 0a1b…, chain.pem #2)` */
+export function describe(c: CertFact): string {
+  return `"${c.name}" (serial ${c.serial.slice(0, 16)}${c.serial.length > 16 ? '…' : ''}, ${c.source})`;
+}
+
+/** The file a certificate came from, for commands: `chain.pem #2` → `chain.pem`. */
+export function fileOf(c: CertFact): string {
+  return c.source.replace(/ #\d+$/, '');
+}
+
+export function validityEvidence(c: CertFact, now: number): EvidenceRef {
+  const state = now > c.notAfter ? `expired ${duration(now - c.notAfter)} ago` : now < c.notBefore ? `not valid for another ${duration(c.notBefore - now)}` : `${duration(c.notAfter - now)} left`;
+  return { source: c.source, detail: `${c.subject || c.name}: notBefore ${iso(c.notBefore)}, notAfter ${iso(c.notAfter)} (${state})` };
+}
+
+export type CaLevel = 'intermediate' | 'root';
+
+/** A CA certificate worth watching: on a chain's path above the leaf, or among the mesh CA's certificates. */
+export interface CaCert {
+  cert: CertFact;
+  level: CaLevel;
+  /** The chain it sits on, if any. */
+  chain: ChainFact | null;
+}
+
+/** Every distinct CA certificate on a chain's path or in `--ca`, with its level. */
+export function caCertificates(f: Facts): CaCert[] {
+  const out = new Map<string, CaCert>();
+  for (const chain of f.chains) {
+    chain.path.slice(1).forEach((cert) => {
+      if (!out.has(cert.fingerprint)) out.set(cert.fingerprint, { cert, level: cert.selfIssued ? 'root' : 'intermediate', chain });
+    });
+  }
+  for (const cert of f.bundles.ca?.certs ?? []) {
+    if (!out.has(cert.fingerprint)) out.set(cert.fingerprint, { cert, level: cert.selfIssued ? 'root' : 'intermediate', chain: null });
+  }
+  return [...out.values()];
+}
+
+export function whose(chain: ChainFact): string {
+  return chain.subject === 'local' ? 'our' : "the peer's";
+}
+
+export const hasEku = (c: CertFact, usage: string) => c.eku === null || c.eku.includes(usage) || c.eku.includes('any');

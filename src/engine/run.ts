@@ -1,0 +1,119 @@
+import { availableFacts, FACT_HINTS, type Facts } from '../facts/types.js';
+import { SEVERITIES, STAGES, type EvidenceRef, type Finding, type NotEvaluated, type Severity, type Stage, type Verdict } from '../report/types.js';
+import { docsUrl, type ReportDescriptor, type Rule, type RuleContext } from './define-rule.js';
+
+/** A finding before ranking. */
+export interface RawFinding extends Omit<Finding, 'rank'> {
+  about: string | null;
+  /** Position of the rule in the rule list (stable tie-break). */
+  order: number;
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
+
+/** Fills `{name}` placeholders; an unknown placeholder is a bug in the rule and throws. */
+export function fillTemplate(template: string, data: Record<string, string | number>, ruleId: string): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    if (!(name in data)) throw new Error(`rule ${ruleId}: template placeholder {${name}} has no data`);
+    return String(data[name]);
+  });
+}
+
+export interface RunResult {
+  findings: RawFinding[];
+  notEvaluated: NotEvaluated[];
+  evaluated: number;
+}
+
+/**
+ * Runs the rules in list order (which is stage order). The engine, not the rule, decides
+ * insufficient-evidence and not-applicable, and turns a throwing rule into a rule-error while the run
+ * goes on.
+ */
+export function runRules(rules: readonly Rule[], facts: Facts): RunResult {
+  const have = availableFacts(facts);
+  const findings: RawFinding[] = [];
+  const notEvaluated: NotEvaluated[] = [];
+  let evaluated = 0;
+  rules.forEach((rule, order) => {
+    const { meta } = rule;
+    const missing = meta.requires.filter((r) => !have.has(r));
+    if (missing.length > 0) {
+      notEvaluated.push({ rule: meta.id, reason: 'insufficient-evidence', missing: missing.map((m) => FACT_HINTS[m]) });
+      return;
+    }
+    const mine: RawFinding[] = [];
+    const ctx: RuleContext = {
+      facts,
+      now: facts.now,
+      earlier: (ruleId, about) => findings.some((f) => f.rule === ruleId && (about === undefined || f.about === about)),
+      report: (d: ReportDescriptor<string>) => mine.push(toRaw(rule, d, order)),
+    };
+    try {
+      if (rule.applies && !rule.applies(ctx)) {
+        notEvaluated.push({ rule: meta.id, reason: 'not-applicable', missing: [] });
+        return;
+      }
+      rule.check(ctx);
+      evaluated++;
+      // One finding per rule and thing: a rule that loops over chains must not repeat itself.
+      for (const f of mine) {
+        if (!findings.some((g) => g.rule === f.rule && g.about !== null && g.about === f.about && g.subject === f.subject)) findings.push(f);
+      }
+    } catch (e) {
+      notEvaluated.push({ rule: meta.id, reason: 'rule-error', missing: [], detail: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  return { findings, notEvaluated, evaluated };
+}
+
+function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFinding {
+  const { meta } = rule;
+  const template = meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${meta.id}: unknown message id "${d.messageId}"`);
+  const data = d.data ?? {};
+  return {
+    rule: meta.id,
+    stage: meta.stage,
+    subject: d.subject ?? 'local',
+    severity: d.severity ?? meta.severity,
+    confidence: d.confidence ?? meta.confidence ?? 0.9,
+    explainsSymptom: false,
+    title: fillTemplate(meta.title, data, meta.id),
+    explanation: fillTemplate(template, data, meta.id),
+    evidence: (d.evidence ?? []).map((e: EvidenceRef) => ({ source: e.source, detail: e.detail })),
+    remediation: meta.remediation.map((r) => fillTemplate(r, data, meta.id)),
+    verify: fillTemplate(meta.verify, data, meta.id),
+    docs: docsUrl(meta.id),
+    causedBy: d.causedBy ?? null,
+    about: d.about ?? null,
+    order,
+  };
+}
+
+const stageIndex = (s: Stage) => STAGES.indexOf(s);
+const severityIndex = (s: Severity) => SEVERITIES.indexOf(s);
+
+/**
+ * Ranks findings: those that explain the observed symptom first; then root causes before their
+ * consequences (a `causedBy` finding is demoted, never dropped); then stage order, severity, confidence.
+ */
+export function rankFindings(raw: RawFinding[]): Finding[] {
+  const sorted = [...raw].sort(
+    (a, b) =>
+      Number(b.explainsSymptom) - Number(a.explainsSymptom) ||
+      Number(a.causedBy !== null) - Number(b.causedBy !== null) ||
+      stageIndex(a.stage) - stageIndex(b.stage) ||
+      severityIndex(a.severity) - severityIndex(b.severity) ||
+      b.confidence - a.confidence ||
+      a.order - b.order,
+  );
+  return sorted.map(({ about: _about, order: _order, ...f }, i) => ({ rank: i + 1, ...f }));
+}
+
+export function verdictOf(findings: Finding[], evaluated: number): Verdict {
+  if (findings.some((f) => f.severity === 'critical' || f.severity === 'error')) return 'failing';
+  if (findings.some((f) => f.severity === 'warning')) return 'at-risk';
+  if (evaluated === 0) return 'unknown';
+  return 'healthy';
+}

@@ -1,0 +1,42 @@
+/**
+ * One error type for everything a user can cause or meet. The `code` is stable and is the only thing
+ * callers match on; exit codes are mapped from it here and nowhere else.
+ */
+export type ErrorCode =
+  | 'E_USAGE' // bad flags or arguments
+  | 'E_INPUT' // a file or value that cannot be used
+  | 'E_NO_EVIDENCE' // nothing could be collected at all
+  | 'E_COLLECT' // a source failed (normally recorded as evidence, not thrown)
+  | 'E_INTERNAL'; // a bug
+
+export class MtlsDoctorError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MtlsDoctorError';
+    this.code = code;
+  }
+}
+
+export const usageError = (message: string) => new MtlsDoctorError('E_USAGE', message);
+export const inputError = (message: string, cause?: unknown) => new MtlsDoctorError('E_INPUT', message, { cause });
+
+/** Exit codes of the CLI contract (DESIGN.md): 2 bad usage or input, 3 no evidence at all. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof MtlsDoctorError) {
+    switch (error.code) {
+      case 'E_USAGE':
+      case 'E_INPUT':
+        return 2;
+      case 'E_NO_EVIDENCE':
+        return 3;
+      default:
+        return 70;
+    }
+  }
+  return 70;
+}
+
+export function isMtlsDoctorError(error: unknown): error is MtlsDoctorError {
+  return error instanceof MtlsDoctorError;
+}

@@ -1,0 +1,114 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { inputError, usageError } from '../errors.js';
+import { resolveThresholds, type Thresholds } from '../facts/thresholds.js';
+import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
+import { parseSpiffeId } from '../x509/spiffe.js';
+import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
+
+/** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
+export interface NamedInput {
+  name: string;
+  data: CertificateInput;
+}
+
+export interface InputsToEvidence {
+  chain?: NamedInput;
+  key?: NamedInput;
+  trust?: NamedInput[];
+  peerTrust?: NamedInput[];
+  ca?: NamedInput[];
+  role?: Role;
+  expectId?: string | null;
+  peerId?: string | null;
+  at?: Date | string | number;
+  thresholds?: Partial<Thresholds> | Thresholds;
+  symptom?: string | null;
+  target: Target;
+  /** Clock for collectedAt; injected by tests. */
+  now?: () => number;
+}
+
+function certSet(input: NamedInput): CertSet {
+  return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+}
+
+/**
+ * Reduces a private key to its public facts. The key itself never leaves this function: not in evidence,
+ * not in a message. Errors name the file and the problem, never the content.
+ */
+export function keyEvidence(input: NamedInput): KeyEvidence {
+  const size = typeof input.data === 'string' ? Buffer.byteLength(input.data) : input.data.byteLength;
+  if (size === 0) throw inputError(`Cannot read ${input.name}: it is empty; expected a PEM or DER private key`);
+  if (size > MAX_INPUT_BYTES) throw inputError(`Cannot read ${input.name}: it is too large to be a private key`);
+  const text = typeof input.data === 'string' ? input.data : Buffer.from(input.data).toString('latin1');
+  if (/-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----/.test(text) && !/PRIVATE KEY-----/.test(text)) {
+    throw inputError(`Cannot read ${input.name}: it holds a certificate, not a private key (give certificates with --chain)`);
+  }
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type: 4,ENCRYPTED/.test(text)) {
+    throw inputError(`Cannot read ${input.name}: the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN.key)`);
+  }
+  let key: KeyObject;
+  try {
+    key = /-----BEGIN /.test(text)
+      ? createPrivateKey({ key: text, format: 'pem' })
+      : createPrivateKey({ key: Buffer.from(typeof input.data === 'string' ? Buffer.from(input.data, 'latin1') : input.data), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
+  }
+  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
+}
+
+/** Parses `--at` forms: ISO 8601, a Date, or epoch milliseconds. */
+export function parseAt(at: Date | string | number | undefined, now: number): number {
+  if (at === undefined) return now;
+  const t = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(t)) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
+  return t;
+}
+
+export function validateIdentity(id: string | null | undefined, flag: string): string | null {
+  if (id === undefined || id === null || id === '') return null;
+  if (/^spiffe:/i.test(id)) {
+    const p = parseSpiffeId(id);
+    if (!p.ok) throw usageError(`Cannot use ${flag} "${id}": not a valid SPIFFE ID (${p.problem}); expected spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT`);
+  }
+  return id;
+}
+
+/** Turns certificate material given by a user (files or library arguments) into an evidence bundle. */
+export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
+  const clock = i.now ?? Date.now;
+  const collected = clock();
+  const sources: SourceRecord[] = [];
+  const record = (name: string, n: number) => sources.push({ name, status: 'ok', detail: `${n} certificate${n === 1 ? '' : 's'}` });
+  const chain = i.chain ? certSet(i.chain) : null;
+  if (chain) record(`chain: ${chain.source}`, chain.pems.length);
+  const trust = (i.trust ?? []).map(certSet);
+  trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
+  const peerTrust = i.peerTrust && i.peerTrust.length ? i.peerTrust.map(certSet) : null;
+  peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
+  const ca = (i.ca ?? []).map(certSet);
+  ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
+  const key = i.key ? keyEvidence(i.key) : null;
+  if (key) sources.push({ name: `key: ${key.source}`, status: 'ok', detail: `${key.type} key (public part only kept)` });
+  const role = i.role ?? 'both';
+  if (!['client', 'server', 'both'].includes(role)) throw usageError(`Cannot use role "${String(role)}": expected client, server or both`);
+  return {
+    kind: EVIDENCE_KIND,
+    version: EVIDENCE_VERSION,
+    collectedAt: new Date(collected).toISOString(),
+    evaluatedAt: new Date(parseAt(i.at, collected)).toISOString(),
+    target: i.target,
+    options: {
+      role,
+      expectId: validateIdentity(i.expectId, '--expect-id'),
+      peerId: validateIdentity(i.peerId, '--peer-id'),
+      thresholds: resolveThresholds(i.thresholds as never),
+    },
+    sources,
+    certificates: { chain, trust, peerTrust, ca },
+    key,
+    symptomText: i.symptom ?? null,
+  };
+}

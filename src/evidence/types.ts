@@ -1,0 +1,66 @@
+/**
+ * The evidence model: everything a diagnosis saw, as plain JSON. A bundle saved with `--save-evidence`
+ * replays to the identical report with `--evidence`. Private keys are never part of it: a key given with
+ * `--key` is reduced, at collection time, to the public facts needed to match it to the certificate.
+ */
+import type { Thresholds } from '../facts/thresholds.js';
+
+export const EVIDENCE_KIND = 'mtls-doctor-evidence';
+export const EVIDENCE_VERSION = 1;
+
+export type Role = 'client' | 'server' | 'both';
+
+export interface CertSet {
+  /** Where the certificates came from: a file path, an Envoy secret name, … */
+  source: string;
+  pems: string[];
+}
+
+export interface KeyEvidence {
+  source: string;
+  /** Key algorithm, e.g. `ec`, `rsa`, `ed25519`. */
+  type: string;
+  /** SHA-256 of the public key's SubjectPublicKeyInfo DER: enough to match the certificate, nothing secret. */
+  spkiSha256: string;
+}
+
+export interface SourceRecord {
+  name: string;
+  status: 'ok' | 'unavailable' | 'skipped';
+  reason?: string;
+  detail?: string;
+}
+
+export interface Target {
+  kind: 'files' | 'library' | 'example' | 'evidence' | 'pasted' | 'pod' | 'peer';
+  [k: string]: unknown;
+}
+
+export interface DiagnosisOptions {
+  role: Role;
+  expectId: string | null;
+  peerId: string | null;
+  thresholds: Thresholds;
+}
+
+export interface EvidenceBundle {
+  kind: typeof EVIDENCE_KIND;
+  version: typeof EVIDENCE_VERSION;
+  /** When the evidence was collected (ISO 8601). */
+  collectedAt: string;
+  /** The time the diagnosis evaluates at (ISO 8601): `--at`, or the collection time. */
+  evaluatedAt: string;
+  target: Target;
+  options: DiagnosisOptions;
+  sources: SourceRecord[];
+  certificates: {
+    chain: CertSet | null;
+    trust: CertSet[];
+    /** Null: the peer verifies with the same bundle as ours (`--trust`). */
+    peerTrust: CertSet[] | null;
+    ca: CertSet[];
+  };
+  key: KeyEvidence | null;
+  /** The error text the user saw, when given (`--symptom`, `explain`). */
+  symptomText: string | null;
+}

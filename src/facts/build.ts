@@ -1,0 +1,70 @@
+import { decodeCertificates } from '../x509/pem.js';
+import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
+import { buildChain, type BundleFact } from '../x509/chain.js';
+import type { CertSet, EvidenceBundle } from '../evidence/types.js';
+import type { CertFact } from '../x509/types.js';
+import type { Facts } from './types.js';
+
+/** Parses every certificate set once; the source label of each certificate names its set and position. */
+function parseSets(sets: CertSet[]): ParsedCert[] {
+  const out: ParsedCert[] = [];
+  for (const set of sets) {
+    for (const pem of set.pems) {
+      for (const block of decodeCertificates(pem, set.source)) {
+        out.push(parseCertificate(block.der, `${set.source} #${out.filter((c) => c.fact.source.startsWith(set.source + ' #')).length + 1}`));
+      }
+    }
+  }
+  return out;
+}
+
+function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
+  return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
+}
+
+/** Derives facts from evidence. Pure: the same evidence gives the same facts. */
+export function buildFacts(ev: EvidenceBundle): Facts {
+  const chainCerts = ev.certificates.chain ? parseSets([ev.certificates.chain]) : [];
+  const trust = parseSets(ev.certificates.trust);
+  const peerTrustAssumed = ev.certificates.peerTrust === null;
+  const peerTrust = peerTrustAssumed ? trust : parseSets(ev.certificates.peerTrust!);
+  const ca = parseSets(ev.certificates.ca);
+
+  const bundles: Record<string, BundleFact> = {};
+  if (ev.certificates.trust.length) bundles.trust = bundle('trust', ev.certificates.trust, trust);
+  if (peerTrustAssumed) {
+    if (bundles.trust) bundles.peerTrust = { ...bundles.trust, name: 'peerTrust' };
+  } else bundles.peerTrust = bundle('peerTrust', ev.certificates.peerTrust!, peerTrust);
+  if (ev.certificates.ca.length) bundles.ca = bundle('ca', ev.certificates.ca, ca);
+
+  const pool = [...ca, ...trust, ...(peerTrustAssumed ? [] : peerTrust)];
+  const local =
+    chainCerts.length > 0
+      ? buildChain({
+          subject: 'local',
+          usage: ev.options.role,
+          expectedId: ev.options.expectId,
+          presented: chainCerts,
+          pool,
+          bundles: Object.values(bundles),
+          verifierBundle: bundles.peerTrust ? 'peerTrust' : null,
+        })
+      : null;
+
+  const certs = new Map<string, CertFact>();
+  for (const c of [...chainCerts, ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
+
+  return {
+    now: Date.parse(ev.evaluatedAt),
+    role: ev.options.role,
+    chains: local ? [local] : [],
+    local,
+    bundles,
+    peerTrustAssumed,
+    key: ev.key ? { ...ev.key, matchesLeaf: local ? ev.key.spkiSha256 === local.leaf.spkiSha256 : null } : null,
+    expectId: ev.options.expectId,
+    thresholds: ev.options.thresholds,
+    certs,
+    symptomText: ev.symptomText,
+  };
+}

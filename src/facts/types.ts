@@ -1,0 +1,55 @@
+import type { BundleFact, ChainFact } from '../x509/chain.js';
+import type { CertFact } from '../x509/types.js';
+import type { Role } from '../evidence/types.js';
+import type { Thresholds } from './thresholds.js';
+
+/** What rules read. Derived from evidence by pure functions; never holds a library object. */
+export interface Facts {
+  /** Evaluation time, ms since the epoch. */
+  now: number;
+  role: Role;
+  /** Every chain to judge: the workload's own (`local`) and, after a probe, the peer's. */
+  chains: ChainFact[];
+  local: ChainFact | null;
+  /** Trust bundles and CA material by name: `trust`, `peerTrust`, `ca`. */
+  bundles: Record<string, BundleFact>;
+  /** True when no `--peer-trust` was given and the peer is assumed to trust what we trust. */
+  peerTrustAssumed: boolean;
+  key: { source: string; type: string; spkiSha256: string; matchesLeaf: boolean | null } | null;
+  expectId: string | null;
+  thresholds: Thresholds;
+  /** Every distinct certificate known, by fingerprint. */
+  certs: Map<string, CertFact>;
+  symptomText: string | null;
+}
+
+/**
+ * The names a rule may list in `meta.requires`; the engine reports `insufficient-evidence` with the
+ * missing ones instead of running the rule.
+ */
+export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca';
+
+export function availableFacts(f: Facts): Set<FactName> {
+  const s = new Set<FactName>();
+  if (f.chains.length > 0) s.add('chain');
+  if (f.local) s.add('local-chain');
+  if (f.bundles.trust && f.bundles.trust.certs.length > 0) s.add('trust');
+  if (f.bundles.peerTrust && f.bundles.peerTrust.certs.length > 0 && !f.peerTrustAssumed) s.add('peer-trust');
+  if (f.chains.length > 0 && f.chains.every((c) => c.verifier !== null)) s.add('verifier-trust');
+  if (f.key) s.add('key');
+  if (f.expectId) s.add('expect-id');
+  if (f.bundles.ca && f.bundles.ca.certs.length > 0) s.add('ca');
+  return s;
+}
+
+/** What a missing fact needs from the user, for `notEvaluated[].missing` and the text report. */
+export const FACT_HINTS: Record<FactName, string> = {
+  chain: 'a certificate chain (--chain FILE, or a peer probe)',
+  'local-chain': "the workload's own chain (--chain FILE)",
+  trust: 'a trust bundle (--trust FILE)',
+  'peer-trust': "the peer's trust bundle (--peer-trust FILE)",
+  'verifier-trust': 'the trust bundle the verifying side uses (--trust FILE or --peer-trust FILE)',
+  key: 'the private key (--key FILE)',
+  'expect-id': 'the expected identity (--expect-id spiffe://TD/ns/NS/sa/SA)',
+  ca: "the mesh CA's certificates (--ca FILE)",
+};

@@ -1,0 +1,56 @@
+import type { Report } from './types.js';
+
+const ICON: Record<string, string> = { critical: '🔴', error: '🔴', warning: '🟡', info: '🔵' };
+const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Markdown for tickets, PRs and chat: verdict, a findings table, then each finding's fix and verify. */
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  out.push(`## mtls-doctor: ${report.verdict.toUpperCase()}`);
+  out.push('');
+  out.push(`Evaluated at \`${report.evaluatedAt}\` by ${report.tool.name} ${report.tool.version}.`);
+  if (report.symptom) out.push(`\nSymptom (${report.symptom.source}): \`${report.symptom.code}\` — ${report.symptom.detail}`);
+  out.push('');
+  if (report.findings.length === 0) {
+    out.push(report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.');
+  } else {
+    out.push('| # | severity | rule | subject | finding |');
+    out.push('|---|---|---|---|---|');
+    for (const f of report.findings) out.push(`| ${f.rank} | ${ICON[f.severity]} ${f.severity} | \`${f.rule}\` | ${f.subject} | ${esc(f.title)}${f.causedBy ? ` (consequence of \`${f.causedBy}\`)` : ''} |`);
+    for (const f of report.findings) {
+      out.push('');
+      out.push(`### ${f.rank}. ${f.title} (\`${f.rule}\`)`);
+      out.push('');
+      out.push(f.explanation);
+      if (f.evidence.length) {
+        out.push('');
+        out.push('Evidence:');
+        for (const e of f.evidence) out.push(`- ${e.source}: ${e.detail}`);
+      }
+      out.push('');
+      out.push('Fix:');
+      f.remediation.forEach((r, i) => out.push(`${i + 1}. ${r}`));
+      out.push('');
+      out.push('Verify:');
+      out.push('```sh');
+      out.push(f.verify);
+      out.push('```');
+      out.push(`[docs](${f.docs})`);
+    }
+  }
+  for (const chain of report.chains) {
+    out.push('');
+    out.push(`### Chain (${chain.subject})`);
+    out.push('');
+    out.push('| role | name | not after | trusted by | source |');
+    out.push('|---|---|---|---|---|');
+    for (const c of chain.certificates) out.push(`| ${c.role} | ${esc(c.name)} | ${c.notAfter} | ${c.trustedBy.join(', ') || '—'} | ${esc(c.source)} |`);
+  }
+  if (report.notEvaluated.length) {
+    out.push('');
+    out.push(`<details><summary>Not evaluated (${report.notEvaluated.length})</summary>\n`);
+    for (const n of report.notEvaluated) out.push(`- \`${n.rule}\`: ${n.reason}${n.missing.length ? ` — needs ${n.missing.join(', ')}` : ''}${n.detail ? ` (${n.detail})` : ''}`);
+    out.push('\n</details>');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,23 @@
+import { usageError } from '../errors.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSlack } from './slack.js';
+import { renderText } from './text.js';
+import type { Report } from './types.js';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'slack'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function renderReport(report: Report, format: string, opts: { color: boolean }): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'text':
+      return renderText(report, opts);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'slack':
+      return renderSlack(report);
+    default:
+      throw usageError(`Cannot use output format "${format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+}

@@ -1,0 +1,81 @@
+/** The report: the one object every output format renders, and the JSON contract (`schemaVersion: 1`). */
+import type { SourceRecord, Target } from '../evidence/types.js';
+
+export const STAGES = ['expiry', 'chain', 'san', 'key-usage', 'transport', 'policy'] as const;
+export type Stage = (typeof STAGES)[number];
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type Verdict = 'healthy' | 'at-risk' | 'failing' | 'unknown';
+
+export interface EvidenceRef {
+  source: string;
+  detail: string;
+}
+
+export interface Finding {
+  rank: number;
+  rule: string;
+  stage: Stage;
+  subject: string;
+  severity: Severity;
+  confidence: number;
+  explainsSymptom: boolean;
+  title: string;
+  explanation: string;
+  evidence: EvidenceRef[];
+  remediation: string[];
+  verify: string;
+  docs: string;
+  causedBy: string | null;
+}
+
+export interface NotEvaluated {
+  rule: string;
+  reason: 'insufficient-evidence' | 'not-applicable' | 'rule-error';
+  missing: string[];
+  detail?: string;
+}
+
+export interface Symptom {
+  source: 'probe' | 'stats' | 'pasted';
+  code: string;
+  detail: string;
+}
+
+/** One certificate as the report shows it (chain tree, timeline). */
+export interface ReportCert {
+  fingerprint: string;
+  name: string;
+  subject: string;
+  issuer: string;
+  serial: string;
+  role: 'leaf' | 'intermediate' | 'root';
+  source: string;
+  notBefore: string;
+  notAfter: string;
+  /** Which trust bundles hold it (or its key) as an anchor. */
+  trustedBy: string[];
+  presented: boolean;
+  identities: string[];
+}
+
+export interface ReportChain {
+  subject: string;
+  end: 'root' | 'anchor' | 'missing-issuer';
+  certificates: ReportCert[];
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  evaluatedAt: string;
+  target: Target;
+  verdict: Verdict;
+  symptom: Symptom | null;
+  findings: Finding[];
+  notEvaluated: NotEvaluated[];
+  /** The chains as built (leaf first), for rendering and for bots. */
+  chains: ReportChain[];
+  /** Which evidence sources were used and which were unavailable, and why. */
+  sources: SourceRecord[];
+}

@@ -1,0 +1,204 @@
+import { verifySignature, type ParsedCert } from './certificate.js';
+import type { CertFact } from './types.js';
+
+/** A named set of certificates: a trust bundle (`trust`, `peerTrust`) or the mesh CA material (`ca`). */
+export interface BundleFact {
+  name: string;
+  /** Where it came from (file name, Envoy secret, …). */
+  source: string;
+  certs: CertFact[];
+}
+
+export interface LinkFact {
+  child: string;
+  parent: string;
+  /** The parent's key verifies the child's signature; null when it cannot be checked (unsupported algorithm). */
+  signatureValid: boolean | null;
+  /** The child's authority key id names the parent's subject key id (null: one of them is absent). */
+  keyIdMatch: boolean | null;
+}
+
+export interface ChainFact {
+  /** Whose chain: `local` (the workload's own) or `peer` (what a peer presented). */
+  subject: 'local' | 'peer';
+  /** Which way the certificate is used: as a TLS client, a server, or both (a mesh workload). */
+  usage: 'client' | 'server' | 'both';
+  /** The identity this chain's leaf must carry, when known. */
+  expectedId: string | null;
+  presented: CertFact[];
+  leaf: CertFact;
+  /** Leaf first, up to the last certificate that could be linked (a root, a trust anchor, or a dead end). */
+  path: CertFact[];
+  links: LinkFact[];
+  end: 'root' | 'anchor' | 'missing-issuer';
+  /** The bundle the other side verifies this chain with, and whether the path reaches one of its anchors. */
+  verifier: { bundle: string; anchored: boolean; anchor: CertFact | null } | null;
+  /** For every known bundle: the anchor in it that the path reaches, if any. */
+  anchoredIn: Record<string, string | null>;
+  /** Certificates on the path that the chain did not present and the verifier does not hold as anchors. */
+  fromOutside: CertFact[];
+  unusedPresented: CertFact[];
+  duplicates: CertFact[];
+  outOfOrder: boolean;
+  /** Work spent building the path, for the pathological-input budget. */
+  steps: number;
+  budgetExhausted: boolean;
+}
+
+export interface BuildChainInput {
+  subject: 'local' | 'peer';
+  usage: 'client' | 'server' | 'both';
+  expectedId: string | null;
+  presented: ParsedCert[];
+  /** Every other certificate known: CA material and all trust bundles. */
+  pool: ParsedCert[];
+  bundles: BundleFact[];
+  /** Name of the bundle that verifies this chain (e.g. `peerTrust` for our own chain), if known. */
+  verifierBundle: string | null;
+}
+
+export const MAX_CHAIN_DEPTH = 12;
+export const MAX_BUILD_STEPS = 5000;
+
+/** The same certificate for a verifier: identical bytes, or the same subject with the same key (a re-issued root). */
+export function sameAnchor(a: CertFact, b: CertFact): boolean {
+  return a.fingerprint === b.fingerprint || (a.subjectKey === b.subjectKey && a.spkiSha256 === b.spkiSha256);
+}
+
+export function findInBundle(bundle: BundleFact | undefined, cert: CertFact): CertFact | undefined {
+  return bundle?.certs.find((c) => sameAnchor(c, cert));
+}
+
+/**
+ * Builds the most plausible path from the leaf upward, ignoring validity dates (expiry is its own stage).
+ * Tolerates a chain out of order, duplicates and a root included. The search prefers paths that reach an
+ * anchor of the verifying bundle, then valid signatures, then presented certificates; its work is bounded by
+ * MAX_BUILD_STEPS so that a pathological input cannot make it explode.
+ */
+export function buildChain(input: BuildChainInput): ChainFact {
+  const unique = dedupe(input.presented);
+  const duplicates = input.presented.filter((p, i) => input.presented.findIndex((q) => q.fact.fingerprint === p.fact.fingerprint) !== i).map((p) => p.fact);
+  const leaf = pickLeaf(unique);
+  const all = dedupe([...unique, ...input.pool]);
+  const byIssuerKey = new Map<string, ParsedCert[]>();
+  for (const c of all) {
+    const list = byIssuerKey.get(c.fact.subjectKey) ?? [];
+    list.push(c);
+    byIssuerKey.set(c.fact.subjectKey, list);
+  }
+  const verifier = input.bundles.find((b) => b.name === input.verifierBundle);
+  const presentedSet = new Set(unique.map((c) => c.fact.fingerprint));
+  const sigCache = new Map<string, boolean | null>();
+  const sig = (child: ParsedCert, parent: ParsedCert) => {
+    const k = `${child.fact.fingerprint}>${parent.fact.fingerprint}`;
+    if (!sigCache.has(k)) sigCache.set(k, child.node && parent.node ? verifySignature(child.node, parent.node) : null);
+    return sigCache.get(k)!;
+  };
+
+  let steps = 0;
+  let best: { path: ParsedCert[]; score: number } | undefined;
+  const scorePath = (path: ParsedCert[]) => {
+    let score = 0;
+    if (verifier && path.some((c) => findInBundle(verifier, c.fact))) score += 10_000;
+    const top = path[path.length - 1]!;
+    if (top.fact.selfIssued) score += 1000;
+    for (let i = 0; i + 1 < path.length; i++) {
+      const v = sig(path[i]!, path[i + 1]!);
+      score += v === true ? 100 : v === null ? 50 : 0;
+    }
+    score -= path.filter((c) => !presentedSet.has(c.fact.fingerprint)).length;
+    return score;
+  };
+  const candidatesFor = (c: ParsedCert): ParsedCert[] => {
+    const list = (byIssuerKey.get(c.fact.issuerKey) ?? []).filter(
+      (p) => p.fact.fingerprint !== c.fact.fingerprint && (c.fact.aki === null || p.fact.ski === null || c.fact.aki === p.fact.ski),
+    );
+    const rank = (p: ParsedCert) => {
+      const s = sig(c, p);
+      return (s === true ? 8 : s === null ? 4 : 0) + (verifier && findInBundle(verifier, p.fact) ? 2 : 0) + (presentedSet.has(p.fact.fingerprint) ? 1 : 0);
+    };
+    return list.sort((a, b) => rank(b) - rank(a));
+  };
+  const isTerminal = (c: ParsedCert) => (c.fact.selfIssued && c.fact.selfSigned !== false) || (verifier !== undefined && !!findInBundle(verifier, c.fact));
+  let exhausted = false;
+  const walk = (path: ParsedCert[], seen: Set<string>): boolean => {
+    steps++;
+    if (steps > MAX_BUILD_STEPS) {
+      exhausted = true;
+      return true;
+    }
+    const cur = path[path.length - 1]!;
+    const cands = isTerminal(cur) || path.length >= MAX_CHAIN_DEPTH ? [] : candidatesFor(cur).filter((p) => !seen.has(p.fact.fingerprint));
+    if (cands.length === 0) {
+      const score = scorePath(path);
+      if (!best || score > best.score) best = { path: [...path], score };
+      // Anchored with every signature valid: nothing better exists.
+      return score >= 10_000 + 1000 + 100 * (path.length - 1) - path.length;
+    }
+    for (const p of cands) {
+      seen.add(p.fact.fingerprint);
+      path.push(p);
+      const done = walk(path, seen);
+      path.pop();
+      seen.delete(p.fact.fingerprint);
+      if (done) return true;
+    }
+    return false;
+  };
+  walk([leaf], new Set([leaf.fact.fingerprint]));
+  const path = best!.path;
+
+  const links: LinkFact[] = [];
+  for (let i = 0; i + 1 < path.length; i++) {
+    const child = path[i]!.fact;
+    const parent = path[i + 1]!.fact;
+    links.push({
+      child: child.fingerprint,
+      parent: parent.fingerprint,
+      signatureValid: sig(path[i]!, path[i + 1]!),
+      keyIdMatch: child.aki && parent.ski ? child.aki === parent.ski : null,
+    });
+  }
+  const top = path[path.length - 1]!.fact;
+  const anchoredIn: Record<string, string | null> = {};
+  for (const b of input.bundles) {
+    const hit = path.map((c) => findInBundle(b, c.fact)).find((x) => x !== undefined);
+    anchoredIn[b.name] = hit ? hit.fingerprint : null;
+  }
+  const verifierAnchor = verifier ? path.map((c) => findInBundle(verifier, c.fact)).find((x) => x !== undefined) ?? null : null;
+  const end: ChainFact['end'] = top.selfIssued && top.selfSigned !== false ? 'root' : verifierAnchor ? 'anchor' : 'missing-issuer';
+  const inPath = new Set(path.map((c) => c.fact.fingerprint));
+  const presentedOrder = unique.map((c) => c.fact.fingerprint).filter((f) => inPath.has(f));
+  const pathOrder = path.map((c) => c.fact.fingerprint).filter((f) => presentedSet.has(f));
+  return {
+    subject: input.subject,
+    usage: input.usage,
+    expectedId: input.expectedId,
+    presented: input.presented.map((c) => c.fact),
+    leaf: leaf.fact,
+    path: path.map((c) => c.fact),
+    links,
+    end,
+    verifier: verifier ? { bundle: verifier.name, anchored: !!verifierAnchor, anchor: verifierAnchor } : null,
+    anchoredIn,
+    fromOutside: path.filter((c) => !presentedSet.has(c.fact.fingerprint) && !(verifier && findInBundle(verifier, c.fact))).map((c) => c.fact),
+    unusedPresented: unique.filter((c) => !inPath.has(c.fact.fingerprint)).map((c) => c.fact),
+    duplicates,
+    outOfOrder: presentedOrder.join() !== pathOrder.join(),
+    steps,
+    budgetExhausted: exhausted,
+  };
+}
+
+function dedupe(certs: ParsedCert[]): ParsedCert[] {
+  const seen = new Set<string>();
+  return certs.filter((c) => (seen.has(c.fact.fingerprint) ? false : (seen.add(c.fact.fingerprint), true)));
+}
+
+/** The leaf is the presented certificate that issues none of the others; the first one given wins ties. */
+function pickLeaf(certs: ParsedCert[]): ParsedCert {
+  const issuesAnother = (c: ParsedCert) => certs.some((o) => o !== c && o.fact.issuerKey === c.fact.subjectKey && !o.fact.selfIssued);
+  const first = certs[0]!;
+  if (!issuesAnother(first)) return first;
+  return certs.find((c) => !issuesAnother(c) && c.fact.basicConstraints?.ca !== true) ?? certs.find((c) => !issuesAnother(c)) ?? first;
+}

@@ -1,0 +1,65 @@
+/** Plain, JSON-serialisable facts about one certificate. Rules see these, never a library object. */
+export interface CertFact {
+  /** SHA-256 fingerprint of the DER, lowercase hex: the certificate's identity everywhere. */
+  fingerprint: string;
+  /** Where it came from, for evidence: e.g. `chain.pem #2`. */
+  source: string;
+  /** A short human name: the CN, else the subject, else the first SAN. */
+  name: string;
+  subject: string;
+  issuer: string;
+  /** Normalised subject / issuer for matching (RFC 5280 §7.1 style: case and space folded). */
+  subjectKey: string;
+  issuerKey: string;
+  serial: string;
+  version: number;
+  notBefore: number;
+  notAfter: number;
+  selfIssued: boolean;
+  /** The certificate's own key verifies its signature (null: could not be checked). */
+  selfSigned: boolean | null;
+  sans: San[];
+  /** URI SANs with the spiffe scheme, parsed. */
+  spiffe: Array<{ uri: string; ok: boolean; trustDomain?: string; namespace?: string; serviceAccount?: string; problem?: string }>;
+  /** Key usage bits by name; null when the extension is absent. */
+  keyUsage: KeyUsageName[] | null;
+  /** Extended key usage by name (`serverAuth`, `clientAuth`, `any`, or the OID); null when absent. */
+  eku: string[] | null;
+  basicConstraints: { ca: boolean; pathLen: number | null; critical: boolean } | null;
+  ski: string | null;
+  aki: string | null;
+  publicKey: PublicKeyFact;
+  spkiSha256: string;
+  signature: { oid: string; name: string; hash: string | null };
+  extensions: Array<{ oid: string; critical: boolean }>;
+  /** Critical extensions this tool (and common verifiers) do not process. */
+  unknownCriticalExtensions: string[];
+  nameConstraints: NameConstraintsFact | null;
+  /** Problems met while parsing individual fields (the certificate itself parsed). */
+  parseWarnings: string[];
+}
+
+export type San = { type: 'dns' | 'uri' | 'ip' | 'email' | 'dn' | 'other'; value: string };
+
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+export interface PublicKeyFact {
+  type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
+  bits: number | null;
+  curve: string | null;
+}
+
+export interface NameConstraintsFact {
+  critical: boolean;
+  permitted: San[];
+  excluded: San[];
+}

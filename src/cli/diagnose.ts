@@ -47,7 +47,7 @@ function loadThresholds(path: string | undefined): unknown {
 }
 
 /** Builds the evidence for a diagnose run from its flags: a replayed bundle, or files. */
-export function collectForDiagnose(args: DiagnoseArgs, now: () => number): EvidenceBundle {
+export async function collectForDiagnose(args: DiagnoseArgs, now: () => number): Promise<EvidenceBundle> {
   if (args.evidence) {
     if (args.chain || args.trust?.length || args.peerTrust?.length || args.ca?.length || args.key) {
       throw usageError('Cannot combine --evidence with --chain/--key/--trust/--peer-trust/--ca: a bundle already holds its evidence');
@@ -98,7 +98,7 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
 }
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
-  const evidence = collectForDiagnose(args, Date.now);
+  const evidence = await collectForDiagnose(args, Date.now);
   const report = evaluate(evidence, rules);
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));

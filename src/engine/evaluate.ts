@@ -6,21 +6,22 @@ import type { ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
-import { rankFindings, runRules, verdictOf } from './run.js';
+import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
 import { iso } from './rule-helpers.js';
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
 export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Report {
   const facts = buildFacts(evidence);
   const run = runRules(rules, facts);
-  const findings = rankFindings(run.findings);
+  const findings = rankFindings(corroborate(run.findings, facts.symptoms));
+  const symptom = facts.symptoms[0];
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
     verdict: verdictOf(findings, facts.chains.length === 0 ? 0 : run.evaluated),
-    symptom: null,
+    symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
     notEvaluated: run.notEvaluated,
     chains: facts.chains.map((c) => reportChain(c, facts)),

@@ -1,6 +1,7 @@
 import { availableFacts, FACT_HINTS, type Facts } from '../facts/types.js';
 import { SEVERITIES, STAGES, type EvidenceRef, type Finding, type NotEvaluated, type Severity, type Stage, type Verdict } from '../report/types.js';
 import { docsUrl, type ReportDescriptor, type Rule, type RuleContext } from './define-rule.js';
+import { explains, type SymptomFact } from '../facts/symptoms.js';
 
 /** A finding before ranking. */
 export interface RawFinding extends Omit<Finding, 'rank'> {
@@ -89,6 +90,25 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
     about: d.about ?? null,
     order,
   };
+}
+
+/**
+ * Marks the findings that explain an observed symptom and raises their confidence: a finding that accounts
+ * for what was actually seen is likelier the cause than one that merely holds. Consequences (`causedBy`)
+ * are not marked: their cause is.
+ */
+export function corroborate(findings: RawFinding[], symptoms: SymptomFact[]): RawFinding[] {
+  if (symptoms.length === 0) return findings;
+  return findings.map((f) => {
+    if (f.causedBy !== null) return f;
+    const hit = symptoms.some((s) => explains(f.rule, s) && (s.rejectedBy === 'unknown' || subjectFits(f.subject, s.rejectedBy)));
+    return hit ? { ...f, explainsSymptom: true, confidence: Math.min(1, Math.round((f.confidence + (1 - f.confidence) * 0.6) * 100) / 100) } : f;
+  });
+}
+
+/** The peer rejecting us is explained by our (local) certificates or CA; us rejecting the peer, by the peer's. */
+function subjectFits(subject: string, rejectedBy: 'peer' | 'local'): boolean {
+  return rejectedBy === 'peer' ? subject !== 'peer' : subject !== 'local';
 }
 
 const stageIndex = (s: Stage) => STAGES.indexOf(s);

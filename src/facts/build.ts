@@ -4,6 +4,7 @@ import { buildChain, type BundleFact } from '../x509/chain.js';
 import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
 import type { Facts } from './types.js';
+import { deriveSymptoms } from './symptoms.js';
 
 /** Parses every certificate set once; the source label of each certificate names its set and position. */
 function parseSets(sets: CertSet[]): ParsedCert[] {
@@ -66,5 +67,6 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     thresholds: ev.options.thresholds,
     certs,
     symptomText: ev.symptomText,
+    symptoms: deriveSymptoms(ev),
   };
 }

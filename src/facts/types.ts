@@ -2,6 +2,7 @@ import type { BundleFact, ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import type { Role } from '../evidence/types.js';
 import type { Thresholds } from './thresholds.js';
+import type { SymptomFact } from './symptoms.js';
 
 /** What rules read. Derived from evidence by pure functions; never holds a library object. */
 export interface Facts {
@@ -21,6 +22,8 @@ export interface Facts {
   /** Every distinct certificate known, by fingerprint. */
   certs: Map<string, CertFact>;
   symptomText: string | null;
+  /** Observed symptoms (probe outcomes, moving counters, pasted errors), most telling first. */
+  symptoms: SymptomFact[];
 }
 
 /**

@@ -1,0 +1,80 @@
+/**
+ * The test PKI factory: certificates generated at run time with pinned dates, named for the property they
+ * exhibit. Keys stay in memory (exported only into temporary directories by lab tests).
+ */
+import { issue, type Issued, type IssueSpec } from '../../src/x509/issue.js';
+import { evidenceFromInputs, type NamedInput } from '../../src/evidence/from-inputs.js';
+import { buildFacts } from '../../src/facts/build.js';
+import type { EvidenceBundle, Role } from '../../src/evidence/types.js';
+import type { Facts } from '../../src/facts/types.js';
+import type { Thresholds } from '../../src/facts/thresholds.js';
+
+export type { Issued };
+
+/** The pinned "now" of every unit test: 2026-11-29 03:00 UTC (the 3 AM page). */
+export const NOW = Date.parse('2026-11-29T03:00:00Z');
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+export const YEAR = 365 * DAY;
+export const t = (offsetMs: number) => new Date(NOW + offsetMs);
+
+export const TD = 'cluster.local';
+export const spiffe = (ns: string, sa: string, td = TD) => `spiffe://${td}/ns/${ns}/sa/${sa}`;
+export const WEB_ID = spiffe('demo', 'web');
+
+export async function root(name = 'Mesh Root CA', o: Partial<IssueSpec> = {}): Promise<Issued> {
+  return issue({ subject: `O=${TD}, CN=${name}`, notBefore: t(-YEAR), notAfter: t(9 * YEAR), ca: true, ...o });
+}
+
+export async function intermediate(issuer: Issued, name = 'Mesh Intermediate CA', o: Partial<IssueSpec> = {}): Promise<Issued> {
+  return issue({ subject: `O=${TD}, CN=${name}`, notBefore: t(-180 * DAY), notAfter: t(YEAR), ca: true, issuer, ...o });
+}
+
+/** A healthy Istio-style workload leaf: 24 h, issued 2 h ago, SPIFFE URI SAN, server+client auth. */
+export async function leaf(issuer: Issued, o: Partial<IssueSpec> = {}): Promise<Issued> {
+  return issue({ subject: '', notBefore: t(-2 * HOUR), notAfter: t(22 * HOUR), issuer, uris: [WEB_ID], eku: ['serverAuth', 'clientAuth'], ...o });
+}
+
+/** A whole healthy mesh PKI: root → intermediate → leaf. */
+export async function mesh(o: { leaf?: Partial<IssueSpec>; inter?: Partial<IssueSpec>; root?: Partial<IssueSpec> } = {}) {
+  const r = await root('Mesh Root CA', o.root);
+  const i = await intermediate(r, 'Mesh Intermediate CA', o.inter);
+  const l = await leaf(i, o.leaf);
+  return { root: r, inter: i, leaf: l };
+}
+
+export interface EvidenceSpec {
+  chain: Issued[];
+  trust?: Issued[];
+  peerTrust?: Issued[];
+  ca?: Issued[];
+  key?: Issued;
+  role?: Role;
+  expectId?: string;
+  /** Evaluation time; defaults to the pinned NOW. */
+  at?: number;
+  thresholds?: Partial<Thresholds>;
+}
+
+const pemOf = (name: string, certs: Issued[]): NamedInput => ({ name, data: certs.map((c) => c.pem).join('') });
+
+export async function evidenceFor(s: EvidenceSpec): Promise<EvidenceBundle> {
+  return evidenceFromInputs({
+    chain: pemOf('chain.pem', s.chain),
+    trust: s.trust ? [pemOf('trust.pem', s.trust)] : [],
+    peerTrust: s.peerTrust ? [pemOf('peer-trust.pem', s.peerTrust)] : undefined,
+    ca: s.ca ? [pemOf('ca.pem', s.ca)] : [],
+    key: s.key ? { name: 'key.pem', data: await s.key.keyPem() } : undefined,
+    role: s.role,
+    expectId: s.expectId ?? null,
+    at: s.at ?? NOW,
+    thresholds: s.thresholds,
+    target: { kind: 'files' },
+    now: () => s.at ?? NOW,
+  });
+}
+
+export async function factsFor(s: EvidenceSpec): Promise<Facts> {
+  return buildFacts(await evidenceFor(s));
+}

@@ -72,11 +72,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .version(VERSION)
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    // yargs renders (and caches) the whole help text before running any command; wrapping it costs ~40 ms of
+    // string-width work at every start, so wrap only when help is actually going to be shown.
+    .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns || 100) : null)
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? usageError(msg);
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
     return code;
@@ -85,21 +88,38 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * yargs renders the full help text after starting any command, only so that a later failure could print it
+ * (lib/command.js cacheHelpMessage). We never print help on failure (errors are one line), and rendering it
+ * costs ~20 ms of every start, so skip it. Guarded: if yargs changes its internals, nothing breaks.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+function wantsHelp(argv: string[]): boolean {
+  return argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === 'help');
+}
+
 export function reportError(e: unknown, io: Io, debug: boolean): number {
   const err = isMtlsDoctorError(e) ? e : new MtlsDoctorError('E_INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)} (run with --debug and report it)`, { cause: e });
-  io.stderr.write(`mtls-doctor: ${err.message.split('\n')[0]}\n`);
+  // One line, always: yargs' multi-line messages are folded, never cut.
+  io.stderr.write(`mtls-doctor: ${err.message.trim().replace(/\s*\n\s*/g, ' ')}\n`);
   if (debug) io.stderr.write(`${(err.cause as Error)?.stack ?? err.stack}\n`);
   return exitCodeFor(err);
 }
 
-const isMain = typeof require !== 'undefined' ? require.main === module : false;
-if (isMain || process.env.MTLS_DOCTOR_FORCE_MAIN === '1') {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+/** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
+export function run(): Promise<void> {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
     },
     (e) => {
-      process.exitCode = reportError(e, { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.argv.includes('--debug'));
+      process.exitCode = reportError(e, io, process.argv.includes('--debug'));
     },
   );
 }

@@ -32,7 +32,8 @@ export function decodeCertificates(input: CertificateInput, label: string): DerB
   if (size > MAX_INPUT_BYTES) {
     throw inputError(`Cannot read ${label}: it is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_BYTES)} limit for a certificate file`);
   }
-  if (size === 0 || (typeof input === 'string' && input.trim() === '')) {
+  const blank = typeof input === 'string' ? input.trim() === '' : input.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+  if (size === 0 || blank) {
     throw inputError(`Cannot read ${label}: it is empty; expected PEM or DER certificates`);
   }
   if (isPemText(input)) return decodePem(typeof input === 'string' ? input : Buffer.from(input).toString('latin1'), label);

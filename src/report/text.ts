@@ -81,7 +81,7 @@ function renderFinding(f: Finding, st: Style): string {
   const caused = f.causedBy ? st.dim(` (consequence of ${f.causedBy})`) : '';
   lines.push(`${st.bold(String(f.rank).padStart(2))}. ${c(SEVERITY_LABEL[f.severity])} ${st.bold(f.title)} ${st.dim(`[${f.rule}, ${f.subject}]`)}${caused}${tag}`);
   lines.push(wrap(f.explanation, '    '));
-  for (const e of f.evidence) lines.push(st.dim(`    evidence: ${e.source}: ${e.detail}`));
+  for (const e of f.evidence) lines.push(st.dim(wrap(`evidence: ${e.source}: ${e.detail}`, '    ').replace(/\n {4}/g, '\n              ')));
   f.remediation.forEach((r, i) => lines.push(wrap(r, '         ').replace(/^ {9}/, i === 0 ? '    fix: ' + (f.remediation.length > 1 ? '1. ' : '') : `         ${i + 1}. `)));
   lines.push(`    verify: ${st.blue(f.verify)}`);
   lines.push(st.dim(`    docs: ${f.docs}`));

@@ -10,7 +10,7 @@
 import { evaluate } from './engine/evaluate.js';
 import { evidenceFromInputs, type NamedInput } from './evidence/from-inputs.js';
 import type { EvidenceBundle, Role } from './evidence/types.js';
-import type { Thresholds } from './facts/thresholds.js';
+import type { DeepPartial, Thresholds } from './facts/thresholds.js';
 import type { Report } from './report/types.js';
 import { decodeCertificates, toPem, type CertificateInput } from './x509/pem.js';
 import { rules } from '../rules/index.js';
@@ -30,7 +30,7 @@ export interface DiagnoseOptions {
   expectId?: string;
   /** Evaluate at this time instead of now. */
   at?: Date | string | number;
-  thresholds?: Partial<Thresholds>;
+  thresholds?: DeepPartial<Thresholds>;
   /** A saved evidence bundle to replay instead of the inputs above. */
   evidence?: EvidenceBundle;
 }

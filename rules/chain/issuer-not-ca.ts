@@ -33,6 +33,9 @@ export default defineRule({
         if (bc?.ca) continue;
         // A version 1 self-signed trust anchor has no extensions at all; verifiers accept it as a root.
         if (issuer.version === 1 && issuer.selfIssued) continue;
+        // Nor a root at the top without basicConstraints whose keyUsage asserts keyCertSign: OpenSSL accepts it as the
+        // trust anchor (X509_check_ca returns 4), and BoringSSL (Envoy) and Go do not check an anchor's CA flag at all.
+        if (!bc && i === chain.path.length - 1 && issuer.selfIssued && issuer.keyUsage?.includes('keyCertSign')) continue;
         ctx.report({
           messageId: 'notCa',
           subject: chain.subject,

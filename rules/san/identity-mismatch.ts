@@ -7,11 +7,21 @@ import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
 import type { San } from '../../src/x509/types.js';
 
+/** IPv6 in one canonical text form (lowercase, compressed), so that `2001:DB8:0::5` matches `2001:db8::5`. */
+function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip.toLowerCase();
+  }
+}
+
 function matches(expected: string, sans: San[]): boolean {
   const e = expected.toLowerCase();
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(e)) return sans.some((s) => s.type === 'uri' && s.value === expected);
   return sans.some((s) => {
-    if (s.type === 'ip') return s.value === expected;
+    if (s.type === 'ip') return canonicalIp(s.value) === canonicalIp(expected);
     if (s.type !== 'dns') return false;
     const v = s.value.toLowerCase();
     if (v === e) return true;

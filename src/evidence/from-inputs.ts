@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { inputError, usageError } from '../errors.js';
-import { resolveThresholds, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
@@ -21,7 +21,7 @@ export interface InputsToEvidence {
   expectId?: string | null;
   peerId?: string | null;
   at?: Date | string | number;
-  thresholds?: Partial<Thresholds> | Thresholds;
+  thresholds?: DeepPartial<Thresholds>;
   symptom?: string | null;
   target: Target;
   /** Clock for collectedAt; injected by tests. */
@@ -104,7 +104,7 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
       role,
       expectId: validateIdentity(i.expectId, '--expect-id'),
       peerId: validateIdentity(i.peerId, '--peer-id'),
-      thresholds: resolveThresholds(i.thresholds as never),
+      thresholds: resolveThresholds(i.thresholds),
     },
     sources,
     certificates: { chain, trust, peerTrust, ca },

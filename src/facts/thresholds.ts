@@ -28,7 +28,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   clockSkewMinutes: 60,
 };
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+/** Any subset of the thresholds, at any depth (as in a --thresholds file). */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** Merges a partial thresholds object (from `--thresholds FILE` or flags) over the defaults, validating it. */
 export function resolveThresholds(partial: DeepPartial<Thresholds> | undefined, label = 'thresholds'): Thresholds {

@@ -7,7 +7,11 @@ import { evidenceFromInputs, type NamedInput } from '../../src/evidence/from-inp
 import { buildFacts } from '../../src/facts/build.js';
 import type { EvidenceBundle, Role } from '../../src/evidence/types.js';
 import type { Facts } from '../../src/facts/types.js';
-import type { Thresholds } from '../../src/facts/thresholds.js';
+import type { DeepPartial, Thresholds } from '../../src/facts/thresholds.js';
+import { KeyObject, sign as nodeSign } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate, Version, type TBSCertificate } from '@peculiar/asn1-x509';
+import { X509Certificate } from '@peculiar/x509';
 
 export type { Issued };
 
@@ -54,7 +58,7 @@ export interface EvidenceSpec {
   expectId?: string;
   /** Evaluation time; defaults to the pinned NOW. */
   at?: number;
-  thresholds?: Partial<Thresholds>;
+  thresholds?: DeepPartial<Thresholds>;
 }
 
 const pemOf = (name: string, certs: Issued[]): NamedInput => ({ name, data: certs.map((c) => c.pem).join('') });
@@ -77,4 +81,51 @@ export async function evidenceFor(s: EvidenceSpec): Promise<EvidenceBundle> {
 
 export async function factsFor(s: EvidenceSpec): Promise<Facts> {
   return buildFacts(await evidenceFor(s));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Raw re-encoding, for certificates the issuing library cannot make (version 1, MD5 signatures).
+
+const SIG_OIDS: Record<string, Record<string, string>> = {
+  ec: { sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2' },
+  rsa: { md5: '1.2.840.113549.1.1.4', sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11' },
+};
+
+/**
+ * Re-encodes an issued certificate: `mutate` edits its TBSCertificate (e.g. make it version 1 without
+ * extensions), then `signer` (default: the certificate itself, i.e. self-signed) signs it with `hash` through
+ * node:crypto, which also signs with hashes WebCrypto refuses (MD5). The key pair stays the certificate's own.
+ */
+export async function reencode(
+  base: Issued,
+  o: { signer?: Issued; hash?: 'md5' | 'sha1' | 'sha256'; mutate?: (tbs: TBSCertificate) => void } = {},
+): Promise<Issued> {
+  const signer = o.signer ?? base;
+  const hash = o.hash ?? 'sha256';
+  const family = signer.keyAlg.startsWith('rsa') ? 'rsa' : signer.keyAlg.startsWith('ec') ? 'ec' : null;
+  const oid = family ? SIG_OIDS[family]![hash] : undefined;
+  if (!oid) throw new Error(`reencode: cannot sign with ${signer.keyAlg} and ${hash}`);
+  const asn = AsnConvert.parse(base.der, Certificate);
+  const alg = new AlgorithmIdentifier({ algorithm: oid, ...(family === 'rsa' ? { parameters: new Uint8Array([5, 0]).buffer } : {}) });
+  asn.tbsCertificate.signature = alg;
+  o.mutate?.(asn.tbsCertificate);
+  const tbs = Buffer.from(AsnConvert.serialize(asn.tbsCertificate));
+  const key = KeyObject.from(signer.keys.privateKey);
+  const sig = nodeSign(hash, tbs, family === 'ec' ? { key, dsaEncoding: 'der' } : key);
+  asn.signatureAlgorithm = alg;
+  asn.signatureValue = new Uint8Array(sig).buffer;
+  const der = new Uint8Array(AsnConvert.serialize(asn));
+  const cert = new X509Certificate(der);
+  return { ...base, der, cert, pem: cert.toString('pem') + '\n' };
+}
+
+/** A version 1 certificate: no extensions at all (old self-signed roots look like this). */
+export async function version1(base: Issued, signer?: Issued): Promise<Issued> {
+  return reencode(base, {
+    signer,
+    mutate: (tbs) => {
+      tbs.version = Version.v1;
+      tbs.extensions = undefined;
+    },
+  });
 }

@@ -19,6 +19,8 @@ export default defineRule({
     messages: {
       untrustedRoot:
         '{whose} chain ends at root {root}, which is not in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier rejects it with "self-signed certificate in certificate chain" / alert 48 unknown_ca. The two sides trust different roots: a cluster with its own self-signed CA, a reinstall that generated a new root, or multicluster without a shared root.',
+      recreatedCa:
+        '{whose} chain leads to "{caName}", and the verifying side\'s trust bundle ({bundle}) does hold a CA of that name, {trusted}, but with a different key (key id {chainKey}… expected by the chain, {trustedKey}… in the bundle). The CA was re-created under the same name (a reinstall, a regenerated self-signed root, a new cacerts Secret), so certificates issued by one cannot be verified with the other (alert 48 unknown_ca / "certificate signature failure").',
       missingIssuer:
         '{whose} chain stops at {top}, whose issuer "{issuer}" is neither presented nor in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier fails with "unable to get local issuer certificate" (alert 48 unknown_ca). Either the chain is missing an intermediate (give the CA certificates with --ca to check), or it was issued by a CA the peer does not trust.',
     },
@@ -34,17 +36,31 @@ export default defineRule({
       const bundle = ctx.facts.bundles[chain.verifier.bundle]!;
       const top = chain.path[chain.path.length - 1]!;
       const anchors = bundle.certs.map((c) => `"${c.name}"`).join(', ') || 'empty';
-      const data = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", root: describe(top), top: describe(top), issuer: top.issuer, bundle: bundle.source, anchors };
-      const causedBy = chain.subject === 'local' && ctx.earlier('chain/rotation-order-violation', chain.leaf.fingerprint) ? 'chain/rotation-order-violation' : null;
+      // The CA the chain needs: the untrusted root itself, or the missing issuer of the top certificate.
+      const needed = chain.end === 'root' ? { name: top.name, key: top.subjectKey, keyId: top.ski } : { name: top.issuer, key: top.issuerKey, keyId: top.aki };
+      // A CA of that name with another key in the bundle means the CA was re-created: say so, it is the cause.
+      const namesake = bundle.certs.find((c) => c.subjectKey === needed.key && c.spkiSha256 !== top.spkiSha256);
+      const messageId = namesake ? 'recreatedCa' : chain.end === 'root' ? 'untrustedRoot' : 'missingIssuer';
       ctx.report({
-        messageId: chain.end === 'root' ? 'untrustedRoot' : 'missingIssuer',
+        messageId,
         subject: chain.subject,
         about: chain.leaf.fingerprint,
-        causedBy,
-        data,
+        causedBy: chain.subject === 'local' && ctx.earlier('chain/rotation-order-violation', chain.leaf.fingerprint) ? 'chain/rotation-order-violation' : null,
+        data: {
+          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          root: describe(top),
+          top: describe(top),
+          issuer: top.issuer,
+          bundle: bundle.source,
+          anchors,
+          caName: needed.name,
+          trusted: namesake ? describe(namesake) : '',
+          chainKey: (needed.keyId ?? 'unknown').slice(0, 16),
+          trustedKey: namesake ? (namesake.ski ?? 'unknown').slice(0, 16) : '',
+        },
         evidence: [
-          { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"` },
-          { source: bundle.source, detail: `trust anchors: ${anchors}` },
+          { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"${needed.keyId ? `, key id ${needed.keyId}` : ''}` },
+          { source: bundle.source, detail: `trust anchors: ${anchors}${namesake ? `; "${namesake.name}" has key id ${namesake.ski ?? 'unknown'}` : ''}` },
         ],
       });
     }

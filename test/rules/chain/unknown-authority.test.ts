@@ -79,7 +79,7 @@ testRule(rule, {
         const recreated = await root('Mesh Root CA');
         return evidenceFor({ chain: [m.leaf, m.inter], trust: [recreated] });
       },
-      errors: [{ messageId: 'missingIssuer', explanation: /^Our chain stops at "Mesh Intermediate CA" .*, whose issuer "O=cluster\.local, CN=Mesh Root CA"/ }],
+      errors: [{ messageId: 'recreatedCa', explanation: /^Our chain leads to "O=cluster\.local, CN=Mesh Root CA", and the verifying side's trust bundle \(trust\.pem\) does hold a CA of that name, "Mesh Root CA" .*with a different key \(key id [0-9a-f]{16}… expected by the chain, [0-9a-f]{16}… in the bundle\)/ }],
     },
     {
       name: 'root-recreated-chain-includes-old-root',
@@ -88,7 +88,7 @@ testRule(rule, {
         const recreated = await root('Mesh Root CA');
         return evidenceFor({ chain: [m.leaf, m.inter, m.root], trust: [recreated] });
       },
-      errors: [{ messageId: 'untrustedRoot', explanation: /^Our chain ends at root "Mesh Root CA" \(serial [0-9a-f]+, chain\.pem #3\)/ }],
+      errors: [{ messageId: 'recreatedCa', explanation: /^Our chain leads to "Mesh Root CA", and .* does hold a CA of that name, "Mesh Root CA" \(serial [0-9a-f]+, trust\.pem #1\), but with a different key/ }],
     },
     {
       name: 'peer-trusts-a-different-root-multicluster',

@@ -4,7 +4,7 @@
  * OpenSSL: "invalid CA certificate" (X509_V_ERR_INVALID_CA).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -23,7 +23,7 @@ export default defineRule({
       'Issue the CA certificate with basicConstraints critical,CA:TRUE (cert-manager: spec.isCA: true; openssl: -addext "basicConstraints=critical,CA:TRUE")',
       'Re-issue the certificates under it once the CA is fixed',
     ],
-    verify: 'openssl x509 -in {file} -noout -ext basicConstraints',
+    verify: '{x509} -noout -ext basicConstraints',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -40,7 +40,7 @@ export default defineRule({
           messageId: 'notCa',
           subject: chain.subject,
           about: issuer.fingerprint,
-          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', file: fileOf(issuer) },
+          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', file: fileOf(issuer), x509: x509Of(issuer) },
           evidence: [{ source: issuer.source, detail: `basicConstraints: ${bc ? `cA=${bc.ca}` : 'absent'}` }],
         });
       }

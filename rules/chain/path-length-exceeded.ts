@@ -4,7 +4,7 @@
  * "path length constraint exceeded".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
     remediation: [
       'Re-issue {ca_short} with a larger pathLenConstraint (or none), or issue the workload CA directly under it',
     ],
-    verify: 'openssl x509 -in {file} -noout -ext basicConstraints',
+    verify: '{x509} -noout -ext basicConstraints',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -36,7 +36,7 @@ export default defineRule({
           messageId: 'exceeded',
           subject: chain.subject,
           about: p[i]!.fingerprint,
-          data: { ca: describe(p[i]!), ca_short: `"${p[i]!.name}"`, max, count: below.length, names: below.map((c) => `"${c.name}"`).join(', '), file: fileOf(p[i]!) },
+          data: { ca: describe(p[i]!), ca_short: `"${p[i]!.name}"`, max, count: below.length, names: below.map((c) => `"${c.name}"`).join(', '), file: fileOf(p[i]!), x509: x509Of(p[i]!) },
           evidence: [{ source: p[i]!.source, detail: `basicConstraints CA:TRUE, pathlen:${max}` }, ...below.map((c) => ({ source: c.source, detail: `intermediate CA "${c.subject}"` }))],
         });
       }

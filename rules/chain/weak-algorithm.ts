@@ -4,7 +4,7 @@
  * default OpenSSL 3 security levels.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -12,22 +12,24 @@ export default defineRule({
     stage: 'chain',
     severity: 'error',
     title: 'Weak signature algorithm or key',
-    description: 'A certificate on the chain is signed with MD5/SHA-1 or has an RSA key shorter than 2048 bits.',
+    description: 'A certificate on the chain is signed with MD5/SHA-1, has an RSA key shorter than 2048 bits, a DSA key, or an EC key on a small or explicit curve.',
     requires: ['chain'],
     confidence: 0.85,
     messages: {
       weakHash: '{cert} is signed with {alg}. Go peers (since 1.18), OpenSSL 3 at its default security level and most meshes reject it ("ca md too weak" / "x509: insecure algorithm").',
       weakKey: '{cert} has a {bits}-bit RSA key. OpenSSL 3 rejects RSA keys under 2048 bits at its default security level ("ee key too small" / "ca key too small").',
+      weakCurve: '{cert} has an EC key on {curve}. BoringSSL (Envoy), Go and rustls accept only P-256, P-384 (and P-521) with named parameters; OpenSSL 3 refuses curves under 224 bits and explicit curve parameters.',
+      dsaKey: '{cert} has a DSA key. BoringSSL (Envoy), Go and rustls do not verify DSA signatures at all, so the chain cannot be trusted by mesh proxies.',
     },
     remediation: ['Re-issue {cert_short} with SHA-256 (or better) and an RSA 2048+ or ECDSA P-256 key'],
-    verify: 'openssl x509 -in {file} -noout -text | grep -E "Signature Algorithm|Public-Key"',
+    verify: '{x509} -noout -text | grep -E "Signature Algorithm|Public-Key"',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       chain.path.forEach((cert, i) => {
         // A trust anchor's self-signature is not checked by verifiers; its key still is.
         const isAnchor = i === chain.path.length - 1 && cert.selfIssued;
-        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert) };
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert), x509: x509Of(cert) };
         const hash = cert.signature.hash;
         if (!isAnchor && (hash === 'md5' || hash === 'md2' || hash === 'sha1')) {
           ctx.report({
@@ -47,6 +49,27 @@ export default defineRule({
             about: `${cert.fingerprint}:key`,
             data: { ...base, bits: cert.publicKey.bits },
             evidence: [{ source: cert.source, detail: `RSA ${cert.publicKey.bits}-bit key` }],
+          });
+        }
+        const curve = cert.publicKey.curve;
+        if (cert.publicKey.type === 'ec' && (curve === 'explicit' || (cert.publicKey.bits !== null && cert.publicKey.bits < 224))) {
+          ctx.report({
+            messageId: 'weakCurve',
+            subject: chain.subject,
+            severity: 'error',
+            about: `${cert.fingerprint}:curve`,
+            data: { ...base, curve: curve === 'explicit' ? 'explicit curve parameters' : `${curve} (${cert.publicKey.bits} bits)` },
+            evidence: [{ source: cert.source, detail: `EC key, curve ${curve}` }],
+          });
+        }
+        if (cert.publicKey.type === 'dsa') {
+          ctx.report({
+            messageId: 'dsaKey',
+            subject: chain.subject,
+            severity: 'error',
+            about: `${cert.fingerprint}:dsa`,
+            data: base,
+            evidence: [{ source: cert.source, detail: `DSA ${cert.publicKey.bits ?? '?'}-bit key` }],
           });
         }
       });

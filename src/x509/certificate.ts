@@ -1,17 +1,15 @@
-import 'reflect-metadata';
 import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { NameConstraints, Name as AsnName, type Certificate as AsnCertificate, type GeneralName as AsnGeneralName } from '@peculiar/asn1-x509';
 import { inputError } from '../errors.js';
+import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, readNode, smallInteger, TAG, time, value, type DerNode } from './der.js';
+import { OID_CN, OID_EMAIL, parseGeneralName, parseName, type ParsedName } from './names.js';
 import { parseSpiffeId, isSpiffeUri } from './spiffe.js';
-import type { CertFact, KeyUsageName, NameConstraintsFact, PublicKeyFact, San } from './types.js';
+import type { CertDefect, CertFact, KeyUsageName, NameConstraintsFact, PublicKeyFact, San } from './types.js';
 
 /** A parsed certificate: plain facts for rules, plus the node:crypto handle the chain builder verifies with. */
 export interface ParsedCert {
   fact: CertFact;
   der: Uint8Array;
-  /** Undefined when node:crypto (OpenSSL) cannot load the certificate; signatures then stay unchecked. */
+  /** Undefined when node:crypto (OpenSSL) cannot load the certificate or its key; signatures then stay unchecked. */
   node: NodeX509 | undefined;
 }
 
@@ -45,24 +43,54 @@ const EKU_NAMES: Record<string, string> = {
   '2.5.29.37.0': 'any',
 };
 
-const KEY_USAGE_BITS: Array<[number, KeyUsageName]> = [
-  [1, 'digitalSignature'],
-  [2, 'nonRepudiation'],
-  [4, 'keyEncipherment'],
-  [8, 'dataEncipherment'],
-  [16, 'keyAgreement'],
-  [32, 'keyCertSign'],
-  [64, 'cRLSign'],
-  [128, 'encipherOnly'],
-  [256, 'decipherOnly'],
-];
+/** keyUsage bit n (bit 0 = the most significant bit of the first byte), RFC 5280 §4.2.1.3. */
+const KEY_USAGE_BITS: KeyUsageName[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
 
-/** Extensions that OpenSSL/BoringSSL process; a critical extension outside this set fails verification. */
+const EXT = {
+  SKI: '2.5.29.14',
+  KU: '2.5.29.15',
+  SAN: '2.5.29.17',
+  BC: '2.5.29.19',
+  NC: '2.5.29.30',
+  AKI: '2.5.29.35',
+  EKU: '2.5.29.37',
+} as const;
+
+/**
+ * Extensions BoringSSL (Envoy's verifier) processes — `X509_supported_extension`; OpenSSL's list is the same
+ * plus CRL distribution points and a few rarities. Any other extension marked critical, even a familiar one
+ * such as the key identifiers or authorityInfoAccess, fails verification ("unhandled critical extension").
+ */
 const KNOWN_EXTENSIONS = new Set([
-  '2.5.29.14', '2.5.29.15', '2.5.29.17', '2.5.29.18', '2.5.29.19', '2.5.29.30', '2.5.29.31', '2.5.29.32',
-  '2.5.29.33', '2.5.29.35', '2.5.29.36', '2.5.29.37', '2.5.29.46', '2.5.29.54', '1.3.6.1.5.5.7.1.1',
-  '1.3.6.1.5.5.7.1.11', '1.3.6.1.4.1.11129.2.4.2', '1.3.6.1.5.5.7.1.24', '2.5.29.9',
+  '2.16.840.1.113730.1.1', // netscape-cert-type
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.36', // policyConstraints
+  '2.5.29.30', // nameConstraints
+  '2.5.29.33', // policyMappings
+  '2.5.29.54', // inhibitAnyPolicy
 ]);
+
+const KEY_OIDS: Record<string, PublicKeyFact['type']> = {
+  '1.2.840.113549.1.1.1': 'rsa',
+  '1.2.840.113549.1.1.10': 'rsa-pss',
+  '1.2.840.10045.2.1': 'ec',
+  '1.3.101.112': 'ed25519',
+  '1.3.101.113': 'ed448',
+  '1.2.840.10040.4.1': 'dsa',
+};
+
+const CURVE_OIDS: Record<string, { name: string; bits: number }> = {
+  '1.2.840.10045.3.1.1': { name: 'prime192v1', bits: 192 },
+  '1.3.132.0.33': { name: 'secp224r1', bits: 224 },
+  '1.2.840.10045.3.1.7': { name: 'prime256v1', bits: 256 },
+  '1.3.132.0.34': { name: 'secp384r1', bits: 384 },
+  '1.3.132.0.35': { name: 'secp521r1', bits: 521 },
+  '1.3.132.0.10': { name: 'secp256k1', bits: 256 },
+};
 
 const hex = (b: ArrayBuffer | Uint8Array) => Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)).toString('hex');
 
@@ -71,29 +99,110 @@ export function normaliseName(name: string): string {
   return name.toLowerCase().replace(/\s+/g, ' ').replace(/\s*,\s*/g, ',').replace(/\s*=\s*/g, '=').trim();
 }
 
+interface Tbs {
+  version: number;
+  serial: string;
+  innerSigOid: string;
+  issuer: DerNode;
+  subject: DerNode;
+  notBefore: number;
+  notAfter: number;
+  spki: DerNode;
+  extensions: DerNode | null;
+  sigOid: string;
+}
+
+/** The certificate's skeleton; anything wrong here means it is not a certificate at all. */
+function skeleton(der: Uint8Array): Tbs {
+  const top = children(expect(parseOne(der, 'certificate'), TAG.SEQUENCE, 'certificate'));
+  if (top.length !== 3) throw new DerError('certificate is not a SEQUENCE of three elements');
+  const tbs = children(expect(top[0], TAG.SEQUENCE, 'tbsCertificate'));
+  const sigAlg = children(expect(top[1], TAG.SEQUENCE, 'signatureAlgorithm'));
+  expect(top[2], TAG.BIT_STRING, 'signatureValue');
+  let i = 0;
+  let version = 1;
+  if (tbs[0]?.tag === 0xa0) {
+    const v = children(tbs[0])[0];
+    version = smallInteger(expect(v, TAG.INTEGER, 'version')) + 1;
+    i++;
+  }
+  const serial = integerHex(expect(tbs[i++], TAG.INTEGER, 'serialNumber')).hex;
+  const innerSig = children(expect(tbs[i++], TAG.SEQUENCE, 'signature'));
+  const issuer = expect(tbs[i++], TAG.SEQUENCE, 'issuer');
+  const validity = children(expect(tbs[i++], TAG.SEQUENCE, 'validity'));
+  const subject = expect(tbs[i++], TAG.SEQUENCE, 'subject');
+  const spki = expect(tbs[i++], TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  let extensions: DerNode | null = null;
+  for (; i < tbs.length; i++) {
+    const n = tbs[i]!;
+    if (n.tag === 0x81 || n.tag === 0x82) continue; // unique identifiers
+    if (n.tag === 0xa3) {
+      extensions = expect(children(n)[0], TAG.SEQUENCE, 'extensions');
+      continue;
+    }
+    throw new DerError(`unexpected element 0x${n.tag.toString(16)} in tbsCertificate`);
+  }
+  if (validity.length !== 2) throw new DerError('validity is not two times');
+  return {
+    version,
+    serial,
+    innerSigOid: oid(expect(innerSig[0], TAG.OID, 'signature algorithm')),
+    issuer,
+    subject,
+    notBefore: time(validity[0]!),
+    notAfter: time(validity[1]!),
+    spki,
+    extensions,
+    sigOid: oid(expect(sigAlg[0], TAG.OID, 'signature algorithm')),
+  };
+}
+
+const EMPTY_NAME: ParsedName = { text: '', rdns: [], attrs: [] };
+
 /** Parses one DER certificate into facts. Throws `E_INPUT` naming `source` when it is not a certificate. */
 export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
-  let cert: x509.X509Certificate;
+  let tbs: Tbs;
   try {
-    cert = new x509.X509Certificate(new Uint8Array(der));
+    tbs = skeleton(der);
   } catch (e) {
     throw inputError(`Cannot parse ${source}: not a valid X.509 certificate (${shortReason(e)})`, e);
   }
   const warnings: string[] = [];
+  const defects: CertDefect[] = [];
+  const defect = (code: CertDefect['code'], where: string, detail: string) => defects.push({ code, where, detail });
+
+  const name = (n: DerNode, what: string): ParsedName => {
+    try {
+      return parseName(n);
+    } catch (e) {
+      defect('malformed-name', what, `${what} cannot be decoded (${shortReason(e)})`);
+      warnings.push(`${what} cannot be decoded (${shortReason(e)})`);
+      return EMPTY_NAME;
+    }
+  };
+  const subject = name(tbs.subject, 'subject');
+  const issuer = name(tbs.issuer, 'issuer');
+  if (tbs.innerSigOid !== tbs.sigOid) {
+    defect('signature-algorithm-mismatch', 'signature', `the signed algorithm ${tbs.innerSigOid} differs from the outer ${tbs.sigOid}`);
+  }
+
   let node: NodeX509 | undefined;
   try {
     node = new NodeX509(der);
   } catch (e) {
     warnings.push(`OpenSSL cannot load it (${shortReason(e)}): signatures not checked`);
   }
-  // The parsed ASN.1 is protected in the typings but is the library's own structure; read it rather than parse twice.
-  const asn = (cert as unknown as { asn: AsnCertificate }).asn;
-  const tbs = asn.tbsCertificate;
-  const subject = safe(() => cert.subject, '', warnings, 'subject');
-  const issuer = safe(() => cert.issuer, '', warnings, 'issuer');
-  const extensions = tbs.extensions ?? [];
-  const extList = extensions.map((e) => ({ oid: e.extnID, critical: !!e.critical }));
+  const publicKey = describeKey(tbs.spki, defect);
+  if (node) {
+    try {
+      void node.publicKey;
+    } catch (e) {
+      defect('bad-public-key', 'subjectPublicKeyInfo', `OpenSSL cannot decode the public key (${shortReason(e)})`);
+      node = undefined;
+    }
+  }
 
+  const extList: Array<{ oid: string; critical: boolean }> = [];
   let sans: San[] = [];
   let keyUsage: KeyUsageName[] | null = null;
   let eku: string[] | null = null;
@@ -101,24 +210,88 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
   let ski: string | null = null;
   let aki: string | null = null;
   let nameConstraints: NameConstraintsFact | null = null;
-  for (const ext of cert.extensions) {
+  if (tbs.extensions) {
+    if (tbs.version < 3) defect('extensions-in-v1-v2', 'extensions', `a version ${tbs.version} certificate carries extensions`);
+    let exts: DerNode[] = [];
     try {
-      if (ext instanceof x509.SubjectAlternativeNameExtension) sans = ext.names.items.map(toSan);
-      else if (ext instanceof x509.KeyUsagesExtension) keyUsage = KEY_USAGE_BITS.filter(([bit]) => (ext.usages & bit) !== 0).map(([, n]) => n);
-      else if (ext instanceof x509.ExtendedKeyUsageExtension) eku = ext.usages.map((u) => EKU_NAMES[String(u)] ?? String(u));
-      else if (ext instanceof x509.BasicConstraintsExtension) basicConstraints = { ca: !!ext.ca, pathLen: ext.pathLength ?? null, critical: ext.critical };
-      else if (ext instanceof x509.SubjectKeyIdentifierExtension) ski = ext.keyId.toLowerCase();
-      else if (ext instanceof x509.AuthorityKeyIdentifierExtension) aki = ext.keyId ? ext.keyId.toLowerCase() : null;
-      else if (ext.type === '2.5.29.30') nameConstraints = parseNameConstraints(ext.value, ext.critical);
+      exts = children(tbs.extensions);
     } catch (e) {
-      warnings.push(`extension ${ext.type} is malformed (${shortReason(e)})`);
+      defect('malformed-extension', 'extensions', `the extension list cannot be decoded (${shortReason(e)})`);
+    }
+    const seen = new Set<string>();
+    for (const ext of exts) {
+      let id = '?';
+      let critical = false;
+      try {
+        const parts = children(expect(ext, TAG.SEQUENCE, 'extension'));
+        id = oid(expect(parts[0], TAG.OID, 'extnID'));
+        let k = 1;
+        if (parts[k]?.tag === TAG.BOOLEAN) critical = boolean(parts[k++]!);
+        const octets = expect(parts[k], TAG.OCTET_STRING, 'extnValue');
+        if (k + 1 !== parts.length) throw new DerError('extension has trailing elements');
+        extList.push({ oid: id, critical });
+        if (seen.has(id)) {
+          defect('duplicate-extension', id, `extension ${id} appears more than once`);
+          continue;
+        }
+        seen.add(id);
+        const v = value(octets);
+        switch (id) {
+          case EXT.SAN: {
+            const r = parseSans(v);
+            sans = r.sans;
+            for (const p of r.problems) defect(r.sans.length === 0 && p === 'empty' ? 'empty-san' : 'malformed-san', id, p === 'empty' ? 'subjectAltName is an empty sequence' : p);
+            break;
+          }
+          case EXT.KU: {
+            const bs = bitString(parseOne(v, 'keyUsage'));
+            keyUsage = KEY_USAGE_BITS.filter((_, i) => i >> 3 < bs.bytes.length && (bs.bytes[i >> 3]! & (0x80 >> (i & 7))) !== 0);
+            break;
+          }
+          case EXT.EKU:
+            eku = children(expect(parseOne(v, 'extKeyUsage'), TAG.SEQUENCE, 'extKeyUsage')).map((n) => {
+              const o = oid(expect(n, TAG.OID, 'KeyPurposeId'));
+              return EKU_NAMES[o] ?? o;
+            });
+            break;
+          case EXT.BC: {
+            const kids = children(expect(parseOne(v, 'basicConstraints'), TAG.SEQUENCE, 'basicConstraints'));
+            let j = 0;
+            const ca = kids[j]?.tag === TAG.BOOLEAN ? boolean(kids[j++]!) : false;
+            const pathLen = kids[j]?.tag === TAG.INTEGER ? smallInteger(kids[j++]!) : null;
+            if (j !== kids.length) throw new DerError('basicConstraints has unexpected elements');
+            basicConstraints = { ca, pathLen, critical };
+            break;
+          }
+          case EXT.SKI:
+            ski = hex(value(expect(parseOne(v, 'subjectKeyIdentifier'), TAG.OCTET_STRING, 'subjectKeyIdentifier')));
+            break;
+          case EXT.AKI: {
+            const kids = children(expect(parseOne(v, 'authorityKeyIdentifier'), TAG.SEQUENCE, 'authorityKeyIdentifier'));
+            const keyId = kids.find((n) => n.tag === 0x80);
+            aki = keyId ? hex(value(keyId)) : null;
+            break;
+          }
+          case EXT.NC: {
+            const r = parseNameConstraints(v, critical);
+            nameConstraints = r.fact;
+            for (const p of r.problems) defect('malformed-name-constraints', id, p);
+            break;
+          }
+          default:
+            break;
+        }
+      } catch (e) {
+        if (!extList.some((x) => x.oid === id)) extList.push({ oid: id, critical });
+        const code = id === EXT.SAN ? 'malformed-san' : id === EXT.NC ? 'malformed-name-constraints' : 'malformed-extension';
+        defect(code, id, `extension ${id} cannot be decoded (${shortReason(e)})`);
+        warnings.push(`extension ${id} is malformed (${shortReason(e)})`);
+      }
     }
   }
 
-  const sigOid = asn.signatureAlgorithm.algorithm;
-  const sig = SIGNATURE_OIDS[sigOid] ?? { name: sigOid, hash: null };
-  const spki = node ? node.publicKey.export({ type: 'spki', format: 'der' }) : new Uint8Array(cert.publicKey.rawData);
-  const publicKey = describeKey(node, cert);
+  const sig = SIGNATURE_OIDS[tbs.sigOid] ?? { name: tbs.sigOid, hash: null };
+  const spkiDer = raw(tbs.spki);
   const spiffe = sans
     .filter((s) => s.type === 'uri' && isSpiffeUri(s.value))
     .map((s) => {
@@ -127,23 +300,25 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
         ? { uri: s.value, ok: true, trustDomain: p.id.trustDomain, ...(p.id.namespace ? { namespace: p.id.namespace, serviceAccount: p.id.serviceAccount } : {}) }
         : { uri: s.value, ok: false, problem: p.problem };
     });
-  const selfIssued = normaliseName(subject) === normaliseName(issuer);
+  const subjectKey = subject.rdns.join(',');
+  const issuerKey = issuer.rdns.join(',');
+  const selfIssued = subjectKey === issuerKey;
   let selfSigned: boolean | null = null;
   if (selfIssued && node) selfSigned = verifySignature(node, node);
 
-  const cn = subjectCn(cert);
+  const cn = subject.attrs.filter((a) => a.oid === OID_CN).map((a) => a.value);
   const fact: CertFact = {
     fingerprint: createHash('sha256').update(der).digest('hex'),
     source,
-    name: cn || subject || sans[0]?.value || `serial ${cert.serialNumber}`,
-    subject,
-    issuer,
-    subjectKey: normaliseName(subject),
-    issuerKey: normaliseName(issuer),
-    serial: cert.serialNumber.toLowerCase(),
-    version: (tbs.version ?? 0) + 1,
-    notBefore: cert.notBefore.getTime(),
-    notAfter: cert.notAfter.getTime(),
+    name: cn[0] || subject.text || sans[0]?.value || `serial ${tbs.serial}`,
+    subject: subject.text,
+    issuer: issuer.text,
+    subjectKey,
+    issuerKey,
+    serial: tbs.serial,
+    version: tbs.version,
+    notBefore: tbs.notBefore,
+    notAfter: tbs.notAfter,
     selfIssued,
     selfSigned,
     sans,
@@ -154,12 +329,16 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
     ski,
     aki,
     publicKey,
-    spkiSha256: createHash('sha256').update(spki).digest('hex'),
-    signature: { oid: sigOid, ...sig },
+    spkiSha256: createHash('sha256').update(spkiDer).digest('hex'),
+    signature: { oid: tbs.sigOid, ...sig },
     extensions: extList,
-    unknownCriticalExtensions: extList.filter((e) => e.critical && !KNOWN_EXTENSIONS.has(e.oid)).map((e) => e.oid),
+    unknownCriticalExtensions: [...new Set(extList.filter((e) => e.critical && !KNOWN_EXTENSIONS.has(e.oid)).map((e) => e.oid))],
     nameConstraints,
     parseWarnings: warnings,
+    cn,
+    subjectEmails: subject.attrs.filter((a) => a.oid === OID_EMAIL).map((a) => a.value),
+    subjectRdns: subject.rdns,
+    defects,
   };
   return { fact, der, node };
 }
@@ -173,81 +352,91 @@ export function verifySignature(child: NodeX509, issuer: NodeX509): boolean | nu
   }
 }
 
-function describeKey(node: NodeX509 | undefined, cert: x509.X509Certificate): PublicKeyFact {
-  if (node) {
-    const k = node.publicKey;
-    const d = k.asymmetricKeyDetails ?? {};
-    const type = (k.asymmetricKeyType ?? 'unknown') as PublicKeyFact['type'];
-    const bits = d.modulusLength ?? (type === 'ed25519' ? 256 : type === 'ed448' ? 456 : curveBits(d.namedCurve));
-    return { type: ['rsa', 'rsa-pss', 'ec', 'ed25519', 'ed448', 'dsa'].includes(type) ? type : 'unknown', bits: bits ?? null, curve: d.namedCurve ?? null };
-  }
-  const alg = cert.publicKey.algorithm as { name?: string; modulusLength?: number; namedCurve?: string };
-  const type: PublicKeyFact['type'] = alg.name?.startsWith('RSA') ? 'rsa' : alg.name === 'ECDSA' ? 'ec' : alg.name === 'Ed25519' ? 'ed25519' : 'unknown';
-  return { type, bits: alg.modulusLength ?? curveBits(alg.namedCurve) ?? null, curve: alg.namedCurve ?? null };
-}
-
-function curveBits(curve: string | undefined): number | undefined {
-  if (!curve) return undefined;
-  const m = /(\d{3})/.exec(curve);
-  return m ? Number(m[1]) : undefined;
-}
-
-function subjectCn(cert: x509.X509Certificate): string {
+/** The key type and size from the SubjectPublicKeyInfo itself (no OpenSSL needed; explicit curves named). */
+function describeKey(spki: DerNode, defect: (code: CertDefect['code'], where: string, detail: string) => void): PublicKeyFact {
   try {
-    return cert.subjectName.getField('CN')[0] ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function toSan(n: { type: string; value: string }): San {
-  switch (n.type) {
-    case 'dns':
-      return { type: 'dns', value: n.value };
-    case 'url':
-      return { type: 'uri', value: n.value };
-    case 'ip':
-      return { type: 'ip', value: n.value };
-    case 'email':
-      return { type: 'email', value: n.value };
-    case 'dn':
-      return { type: 'dn', value: n.value };
-    default:
-      return { type: 'other', value: `${n.type}:${n.value}` };
-  }
-}
-
-function fromAsnGeneralName(g: AsnGeneralName): San {
-  if (g.dNSName !== undefined) return { type: 'dns', value: g.dNSName };
-  if (g.uniformResourceIdentifier !== undefined) return { type: 'uri', value: g.uniformResourceIdentifier };
-  if (g.rfc822Name !== undefined) return { type: 'email', value: g.rfc822Name };
-  if (g.iPAddress !== undefined) return { type: 'ip', value: ipSubtree(g.iPAddress) };
-  if (g.directoryName !== undefined) return { type: 'dn', value: new x509.Name(AsnConvert.serialize(g.directoryName as AsnName)).toString() };
-  return { type: 'other', value: 'unsupported name form' };
-}
-
-/** A name-constraint IP is address+mask bytes; render as CIDR. */
-function ipSubtree(value: string): string {
-  // asn1-x509 renders iPAddress as text; for constraints (8 or 32 bytes) it is address and mask run together.
-  return value;
-}
-
-function parseNameConstraints(value: ArrayBuffer, critical: boolean): NameConstraintsFact {
-  const nc = AsnConvert.parse(value, NameConstraints);
-  return {
-    critical,
-    permitted: (nc.permittedSubtrees ?? []).map((s) => fromAsnGeneralName(s.base)),
-    excluded: (nc.excludedSubtrees ?? []).map((s) => fromAsnGeneralName(s.base)),
-  };
-}
-
-function safe<T>(f: () => T, fallback: T, warnings: string[], what: string): T {
-  try {
-    return f();
+    const [alg, bits] = children(spki);
+    const algParts = children(expect(alg, TAG.SEQUENCE, 'algorithm'));
+    const keyOid = oid(expect(algParts[0], TAG.OID, 'key algorithm'));
+    const type = KEY_OIDS[keyOid] ?? 'unknown';
+    const key = bitString(expect(bits, TAG.BIT_STRING, 'subjectPublicKey')).bytes;
+    if (type === 'ec') {
+      const p = algParts[1];
+      if (p?.tag === TAG.OID) {
+        const c = CURVE_OIDS[oid(p)];
+        return { type, bits: c?.bits ?? null, curve: c?.name ?? oid(p) };
+      }
+      return { type, bits: (key.length - 1) * 4 || null, curve: 'explicit' };
+    }
+    if (type === 'ed25519') return { type, bits: 256, curve: null };
+    if (type === 'ed448') return { type, bits: 456, curve: null };
+    if (type === 'rsa' || type === 'rsa-pss') {
+      const [mod] = children(expect(readNode(key), TAG.SEQUENCE, 'RSAPublicKey'));
+      const m = value(expect(mod, TAG.INTEGER, 'modulus'));
+      let i = 0;
+      while (i < m.length - 1 && m[i] === 0) i++;
+      const lead = m[i]!;
+      return { type, bits: (m.length - i - 1) * 8 + (lead === 0 ? 0 : 32 - Math.clz32(lead)), curve: null };
+    }
+    if (type === 'dsa') {
+      const params = algParts[1] ? children(algParts[1]) : [];
+      const p = params[0] ? value(params[0]) : null;
+      return { type, bits: p ? (p[0] === 0 ? p.length - 1 : p.length) * 8 : null, curve: null };
+    }
+    return { type, bits: null, curve: null };
   } catch (e) {
-    warnings.push(`${what} cannot be decoded (${shortReason(e)})`);
-    return fallback;
+    defect('bad-public-key', 'subjectPublicKeyInfo', `the public key cannot be decoded (${shortReason(e)})`);
+    return { type: 'unknown', bits: null, curve: null };
   }
+}
+
+function parseSans(v: Uint8Array): { sans: San[]; problems: string[] } {
+  const seq = expect(parseOne(v, 'subjectAltName'), TAG.SEQUENCE, 'subjectAltName');
+  const items = children(seq);
+  if (items.length === 0) return { sans: [], problems: ['empty'] };
+  const sans: San[] = [];
+  const problems: string[] = [];
+  for (const n of items) {
+    try {
+      const r = parseGeneralName(n, false);
+      sans.push(r.san);
+      if (r.problem) problems.push(r.problem);
+    } catch (e) {
+      problems.push(`a subjectAltName entry cannot be decoded (${shortReason(e)})`);
+    }
+  }
+  return { sans, problems };
+}
+
+function parseNameConstraints(v: Uint8Array, critical: boolean): { fact: NameConstraintsFact; problems: string[] } {
+  const kids = children(expect(parseOne(v, 'nameConstraints'), TAG.SEQUENCE, 'nameConstraints'));
+  const permitted: San[] = [];
+  const excluded: San[] = [];
+  const problems: string[] = [];
+  let sawPermitted = false;
+  let sawExcluded = false;
+  for (const k of kids) {
+    if (k.tag !== 0xa0 && k.tag !== 0xa1) throw new DerError(`unexpected element 0x${k.tag.toString(16)} in nameConstraints`);
+    const into = k.tag === 0xa0 ? permitted : excluded;
+    if (k.tag === 0xa0) sawPermitted = true;
+    else sawExcluded = true;
+    const subtrees = children(k);
+    if (subtrees.length === 0) problems.push(`${k.tag === 0xa0 ? 'permittedSubtrees' : 'excludedSubtrees'} is empty`);
+    for (const st of subtrees) {
+      const parts = children(expect(st, TAG.SEQUENCE, 'GeneralSubtree'));
+      if (!parts[0]) throw new DerError('GeneralSubtree without a base');
+      const r = parseGeneralName(parts[0], true);
+      into.push(r.san);
+      if (r.problem) problems.push(r.problem);
+      // RFC 5280 §4.2.1.10: minimum MUST be zero and maximum MUST be absent.
+      for (const extra of parts.slice(1)) {
+        if (extra.tag === 0x80 && value(extra).some((b) => b !== 0)) problems.push('a subtree has a non-zero minimum');
+        if (extra.tag === 0x81) problems.push('a subtree has a maximum');
+      }
+    }
+  }
+  if (!sawPermitted && !sawExcluded) problems.push('nameConstraints has neither permitted nor excluded subtrees');
+  return { fact: { critical, permitted, excluded }, problems };
 }
 
 export function shortReason(e: unknown): string {

@@ -1,4 +1,5 @@
 import { verifySignature, type ParsedCert } from './certificate.js';
+import { checkNameConstraints, type NcViolation } from './name-constraints.js';
 import type { CertFact } from './types.js';
 
 /** A named set of certificates: a trust bundle (`trust`, `peerTrust`) or the mesh CA material (`ca`). */
@@ -43,6 +44,8 @@ export interface ChainFact {
   /** Work spent building the path, for the pathological-input budget. */
   steps: number;
   budgetExhausted: boolean;
+  /** RFC 5280 name-constraint violations on the built path (CA constraints over the names below them). */
+  nameConstraintViolations: NcViolation[];
 }
 
 export interface BuildChainInput {
@@ -55,6 +58,11 @@ export interface BuildChainInput {
   bundles: BundleFact[];
   /** Name of the bundle that verifies this chain (e.g. `peerTrust` for our own chain), if known. */
   verifierBundle: string | null;
+  /**
+   * Evaluation time (ms). Only a preference: among several paths the builder picks one whose certificates are
+   * valid then, as verifiers do; dates never stop a path from being built (expiry is its own stage).
+   */
+  at?: number;
 }
 
 export const MAX_CHAIN_DEPTH = 12;
@@ -97,18 +105,25 @@ export function buildChain(input: BuildChainInput): ChainFact {
 
   let steps = 0;
   let best: { path: ParsedCert[]; score: number } | undefined;
+  const anchorOf = (c: ParsedCert) => !!verifier && !!findInBundle(verifier, c.fact);
+  // Higher is better: anchored first, then a self-issued top, then no bad or unchecked signatures, then no
+  // problem a verifier rejects, then fewer certificates from outside the chain, then shorter.
   const scorePath = (path: ParsedCert[]) => {
     let score = 0;
-    if (verifier && path.some((c) => findInBundle(verifier, c.fact))) score += 10_000;
+    if (verifier && path.some((c) => anchorOf(c))) score += 1_000_000;
     const top = path[path.length - 1]!;
-    if (top.fact.selfIssued) score += 1000;
+    if (top.fact.selfIssued) score += 100_000;
     for (let i = 0; i + 1 < path.length; i++) {
       const v = sig(path[i]!, path[i + 1]!);
-      score += v === true ? 100 : v === null ? 50 : 0;
+      score -= v === false ? 10_000 : v === null ? 5000 : 0;
     }
-    score -= path.filter((c) => !presentedSet.has(c.fact.fingerprint)).length;
+    score -= 1000 * pathProblems(path.map((c) => c.fact), input.at, input.usage);
+    score -= 10 * path.filter((c) => !presentedSet.has(c.fact.fingerprint)).length;
+    score -= path.length;
     return score;
   };
+  /** The best a path of this length can score: anchored, every signature valid, nothing wrong with it. */
+  const perfect = (path: ParsedCert[]) => 1_100_000 - 10 * path.filter((c) => !presentedSet.has(c.fact.fingerprint)).length - path.length;
   const candidatesFor = (c: ParsedCert): ParsedCert[] => {
     const list = (byIssuerKey.get(c.fact.issuerKey) ?? []).filter(
       (p) => p.fact.fingerprint !== c.fact.fingerprint && (c.fact.aki === null || p.fact.ski === null || c.fact.aki === p.fact.ski),
@@ -128,12 +143,16 @@ export function buildChain(input: BuildChainInput): ChainFact {
       return true;
     }
     const cur = path[path.length - 1]!;
-    const cands = isTerminal(cur) || path.length >= MAX_CHAIN_DEPTH ? [] : candidatesFor(cur).filter((p) => !seen.has(p.fact.fingerprint));
+    // A certificate whose subject and key are already on the path would close a loop (RFC 4158 §5.2).
+    const cands =
+      isTerminal(cur) || path.length >= MAX_CHAIN_DEPTH
+        ? []
+        : candidatesFor(cur).filter((p) => !seen.has(p.fact.fingerprint) && !path.some((q) => q.fact.subjectKey === p.fact.subjectKey && q.fact.spkiSha256 === p.fact.spkiSha256));
     if (cands.length === 0) {
       const score = scorePath(path);
       if (!best || score > best.score) best = { path: [...path], score };
-      // Anchored with every signature valid: nothing better exists.
-      return score >= 10_000 + 1000 + 100 * (path.length - 1) - path.length;
+      // Anchored, every signature valid, no problem at all: nothing better exists.
+      return score >= perfect(path);
     }
     for (const p of cands) {
       seen.add(p.fact.fingerprint);
@@ -187,7 +206,39 @@ export function buildChain(input: BuildChainInput): ChainFact {
     outOfOrder: presentedOrder.join() !== pathOrder.join(),
     steps,
     budgetExhausted: exhausted,
+    nameConstraintViolations: checkNameConstraints(path.map((c) => c.fact)),
   };
+}
+
+/**
+ * What makes verifiers reject a path, counted, so that path building prefers a path that works (BetterTLS
+ * pathbuilding: an expired or non-CA cross-sign next to a good one). A preference only: the chosen path is then
+ * judged by the rules, which say what is wrong with it.
+ */
+function pathProblems(path: CertFact[], at: number | undefined, usage: BuildChainInput['usage']): number {
+  let n = 0;
+  const purpose = usage === 'client' ? 'clientAuth' : 'serverAuth';
+  let nonSelfIssuedBelow = 0;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!;
+    const isTop = i === path.length - 1;
+    if (at !== undefined && (at < c.notBefore || at > c.notAfter)) n++;
+    if (c.defects.length) n++;
+    if (c.unknownCriticalExtensions.length) n++;
+    if (!isTop && (c.signature.hash === 'md5' || c.signature.hash === 'md2' || c.signature.hash === 'sha1')) n++;
+    if ((c.publicKey.type === 'rsa' || c.publicKey.type === 'rsa-pss') && c.publicKey.bits !== null && c.publicKey.bits < 2048) n++;
+    if (i > 0) {
+      const v1Anchor = isTop && c.version === 1 && c.selfIssued;
+      if (!c.basicConstraints?.ca && !v1Anchor) n++;
+      if (c.keyUsage !== null && !c.keyUsage.includes('keyCertSign')) n++;
+      if (c.eku !== null && !c.eku.includes(purpose) && !c.eku.includes('any')) n++;
+      const max = c.basicConstraints?.pathLen;
+      if (c.basicConstraints?.ca && max !== null && max !== undefined && nonSelfIssuedBelow > max) n++;
+      if (!c.selfIssued) nonSelfIssuedBelow++;
+    }
+  }
+  if (path.some((c, i) => i > 0 && c.nameConstraints)) n += Math.min(1, checkNameConstraints(path).length);
+  return n;
 }
 
 function dedupe(certs: ParsedCert[]): ParsedCert[] {

@@ -37,9 +37,40 @@ export interface CertFact {
   nameConstraints: NameConstraintsFact | null;
   /** Problems met while parsing individual fields (the certificate itself parsed). */
   parseWarnings: string[];
+  /** Subject common names (usually one). */
+  cn: string[];
+  /** emailAddress attributes of the subject (RFC 5280 §4.2.1.10 puts them under rfc822Name constraints). */
+  subjectEmails: string[];
+  /** The subject as normalised RDNs in encoded order, for directoryName constraints. */
+  subjectRdns: string[];
+  /** Encoding faults that strict verifiers reject (a malformed or duplicate extension, a bad SAN, …). */
+  defects: CertDefect[];
 }
 
-export type San = { type: 'dns' | 'uri' | 'ip' | 'email' | 'dn' | 'other'; value: string };
+/** An encoding fault in a certificate, by kind: what it is and where. */
+export interface CertDefect {
+  code:
+    | 'malformed-extension'
+    | 'duplicate-extension'
+    | 'malformed-san'
+    | 'empty-san'
+    | 'malformed-name'
+    | 'malformed-name-constraints'
+    | 'bad-public-key'
+    | 'signature-algorithm-mismatch'
+    | 'extensions-in-v1-v2';
+  /** Extension OID or field the defect is in. */
+  where: string;
+  detail: string;
+}
+
+export type San = {
+  type: 'dns' | 'uri' | 'ip' | 'email' | 'dn' | 'other';
+  /** The name; an IP address in canonical text (IPv6 per RFC 5952); an IP name constraint as CIDR. */
+  value: string;
+  /** directoryName only: the name as normalised RDNs, in encoded order. */
+  rdns?: string[];
+};
 
 export type KeyUsageName =
   | 'digitalSignature'
@@ -55,6 +86,7 @@ export type KeyUsageName =
 export interface PublicKeyFact {
   type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
   bits: number | null;
+  /** Named curve (`prime256v1`, `secp384r1`, …), `explicit` for explicit parameters; null when not EC. */
   curve: string | null;
 }
 

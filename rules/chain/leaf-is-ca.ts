@@ -1,0 +1,38 @@
+/**
+ * RFC 5280 §4.2.1.9: "If the cA boolean is not asserted, then the keyCertSign bit in the key usage extension MUST
+ * NOT be asserted" (OpenSSL rejects such a certificate). A workload leaf that is itself a CA (cA=TRUE) is
+ * accepted by OpenSSL/BoringSSL but refused by rustls/webpki ("CaUsedAsEndEntity", Linkerd) and is a sign the
+ * wrong certificate is mounted.
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/leaf-is-ca',
+    stage: 'chain',
+    severity: 'warning',
+    title: 'Leaf certificate has CA flags',
+    description: 'The leaf is a CA certificate, or asserts keyCertSign without being a CA.',
+    requires: ['chain'],
+    confidence: 0.8,
+    citation: 'RFC 5280 §4.2.1.9',
+    messages: {
+      caLeaf: '{whose} leaf {cert} is a CA certificate (basicConstraints cA=TRUE). OpenSSL and BoringSSL (Envoy) accept it as a leaf, rustls/webpki peers (Linkerd) reject it ("CaUsedAsEndEntity"); usually the CA certificate was mounted where the workload certificate belongs.',
+      certSignWithoutCa: '{whose} leaf {cert} asserts keyUsage keyCertSign without basicConstraints cA=TRUE, which RFC 5280 forbids; OpenSSL rejects it ("invalid CA certificate" / unsupported purpose).',
+    },
+    remediation: ['Issue workload certificates with basicConstraints CA:FALSE and keyUsage digitalSignature, keyEncipherment (cert-manager: isCA: false)'],
+    verify: '{x509} -noout -ext basicConstraints,keyUsage',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      const leaf = chain.leaf;
+      const base = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      if (leaf.basicConstraints?.ca) {
+        ctx.report({ messageId: 'caLeaf', subject: chain.subject, about: `${leaf.fingerprint}:ca`, data: base, evidence: [{ source: leaf.source, detail: 'basicConstraints: CA:TRUE' }] });
+      } else if (leaf.keyUsage?.includes('keyCertSign')) {
+        ctx.report({ messageId: 'certSignWithoutCa', severity: 'error', subject: chain.subject, about: `${leaf.fingerprint}:ku`, data: base, evidence: [{ source: leaf.source, detail: `keyUsage: ${leaf.keyUsage.join(', ')}; basicConstraints: ${leaf.basicConstraints ? 'CA:FALSE' : 'absent'}` }] });
+      }
+    }
+  },
+});

@@ -1,0 +1,40 @@
+/**
+ * RFC 5280 §4.2: "A certificate-using system MUST reject the certificate if it encounters a critical extension it
+ * does not recognize or a critical extension that contains information that it cannot process." OpenSSL:
+ * "unhandled critical extension" (X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION); Go: "unhandled critical extension".
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+
+export default defineRule({
+  meta: {
+    id: 'chain/unknown-critical-extension',
+    stage: 'chain',
+    severity: 'critical',
+    title: 'Unknown critical extension',
+    description: 'A certificate on the chain has a critical extension that verifiers do not process, so they reject it.',
+    requires: ['chain'],
+    confidence: 0.9,
+    citation: 'RFC 5280 §4.2',
+    messages: {
+      unknown: '{cert} marks the extension(s) {oids} critical, which OpenSSL, BoringSSL (Envoy) and Go do not process: they reject the certificate ("unhandled critical extension").',
+    },
+    remediation: ['Re-issue {cert_short} without the extension, or with it marked non-critical (check the CA or cert-manager template that adds it)'],
+    verify: '{x509} -noout -text | grep -A1 critical',
+  },
+  check(ctx) {
+    for (const chain of ctx.facts.chains) {
+      for (const cert of chain.path) {
+        if (cert.unknownCriticalExtensions.length === 0) continue;
+        const oids = cert.unknownCriticalExtensions.join(', ');
+        ctx.report({
+          messageId: 'unknown',
+          subject: chain.subject,
+          about: cert.fingerprint,
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, file: fileOf(cert), x509: x509Of(cert) },
+          evidence: [{ source: cert.source, detail: `critical extensions not processed: ${oids}` }],
+        });
+      }
+    }
+  },
+});

@@ -1,5 +1,6 @@
 import { inputError, MtlsDoctorError } from '../errors.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type EvidenceBundle } from './types.js';
+import { proxyEvidenceProblem } from './proxy.js';
 
 const PRIVATE_KEY_MARKER = /PRIVATE KEY-----/;
 
@@ -30,5 +31,7 @@ export function parseEvidence(text: string, label: string): EvidenceBundle {
   if (!b.certificates || !b.options || typeof b.evaluatedAt !== 'string' || !Array.isArray(b.sources)) {
     throw inputError(`Cannot read evidence bundle ${label}: it is missing required fields (certificates, options, evaluatedAt, sources)`);
   }
+  const proxyProblem = b.proxy === undefined ? null : proxyEvidenceProblem(b.proxy);
+  if (proxyProblem) throw inputError(`Cannot read evidence bundle ${label}: ${proxyProblem}`);
   return b as EvidenceBundle;
 }

@@ -1,0 +1,211 @@
+/**
+ * Facts from istio-proxy evidence: the SDS secrets Envoy holds, what `/certs` says its TLS contexts serve,
+ * the mounted credential files, the pilot-agent's certificate expiry, and Envoy SSL counters with their
+ * direction (inbound listener vs outbound cluster) and the deltas between samples.
+ *
+ * Pure: evidence in, facts out. Registers the stats symptom deriver (a counter that moves is a symptom).
+ */
+import { decodeCertificates } from '../x509/pem.js';
+import { parseCertificate } from '../x509/certificate.js';
+import type { CertFact } from '../x509/types.js';
+import type { EvidenceBundle } from '../evidence/types.js';
+import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
+import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
+
+export interface SecretFact {
+  name: string;
+  state: ProxySecret['state'];
+  kind: ProxySecret['kind'];
+  certs: CertFact[];
+  trustDomains: string[];
+  error: string | null;
+  clientStatus: string | null;
+  lastUpdated: string | null;
+}
+
+export interface CounterFact {
+  /** Full Envoy stat name. */
+  name: string;
+  /** The counter itself: `fail_verify_error`, `no_filter_chain_match`, `upstream_context_secrets_not_ready`, … */
+  counter: string;
+  /** Inbound: a listener (we are the server); outbound: an upstream cluster (we are the client). */
+  direction: 'inbound' | 'outbound';
+  /** The listener address (`0.0.0.0_15006`) or the cluster name (`outbound|9080||reviews.default.svc.cluster.local`). */
+  scope: string;
+  value: number;
+  /** Change from the first sample to the last; null with a single sample. */
+  delta: number | null;
+}
+
+export interface ProxyFacts {
+  /** Envoy's config_dump secrets were read. */
+  admin: boolean;
+  secrets: SecretFact[];
+  /** Leaf of the active `default` secret: what SDS last delivered to Envoy. */
+  sdsLeaf: CertFact | null;
+  /** Leaves `/certs` lists for Envoy's TLS contexts (what the listeners and clusters actually serve). */
+  servedLeaves: ServedCert[];
+  /** Leaves of the credential files found on the proxy's filesystem. */
+  mounted: Array<{ path: string; leaf: CertFact }>;
+  /** The pilot-agent's certificate: its notAfter from `istio_agent_cert_expiry_seconds`. */
+  agent: { resource: string; seconds: number; notAfter: number; at: number } | null;
+  agentReady: boolean | null;
+  /** SSL-related counters (last sample) with deltas. */
+  counters: CounterFact[];
+  /** Seconds between the first and the last stats sample; null with fewer than two. */
+  windowSeconds: number | null;
+  /** Stats were sampled and held SSL counters (true), held none (false: filtered by Istio's stats matcher), or were not sampled (null). */
+  sslStatsVisible: boolean | null;
+}
+
+const SSL_COUNTERS =
+  'connection_error|handshake|session_reused|no_certificate|client_certificate_presented|fail_verify_no_cert|fail_verify_error|fail_verify_san|fail_verify_cert_hash|ocsp_staple_failed|ocsp_staple_omitted|ocsp_staple_responses|ocsp_staple_requests|was_key_usage_invalid';
+const SSL_SUFFIX = `ssl\\.(?:${SSL_COUNTERS}|(?:ciphers|curves|sigalgs|versions)\\..+|unknown_ssl_\\w+)`;
+const LISTENER = /^listener\.(.+?)\.(ssl\..+|no_filter_chain_match|server_ssl_socket_factory\.[a-z_]+)$/;
+/** Istio ≥ 1.23 delimits the cluster name with `;` (alt_stat_name); older ones do not: parse both. */
+const CLUSTER_DELIMITED = /^cluster\.(.+?);\.(ssl\..+|client_ssl_socket_factory\.[a-z_]+)$/;
+const CLUSTER_PLAIN = new RegExp(`^cluster\\.(.+)\\.(${SSL_SUFFIX}|client_ssl_socket_factory\\.[a-z_]+)$`);
+
+/** Classifies a stat name: direction, scope and counter; null for anything that is not an SSL-related counter. */
+export function classifyStat(name: string): Omit<CounterFact, 'value' | 'delta'> | null {
+  let m = LISTENER.exec(name);
+  if (m) return { name, direction: 'inbound', scope: m[1]!, counter: counterOf(m[2]!) };
+  m = CLUSTER_DELIMITED.exec(name) ?? CLUSTER_PLAIN.exec(name);
+  if (m) return { name, direction: 'outbound', scope: m[1]!, counter: counterOf(m[2]!) };
+  return null;
+}
+
+const counterOf = (tail: string) => tail.replace(/^ssl\./, '').replace(/^(server|client)_ssl_socket_factory\./, '');
+
+/** True when a stats sample holds any SSL-related counter. Istio's default stats matcher removes them all. */
+export function hasSslStats(sample: StatsSample): boolean {
+  return Object.keys(sample.values).some((n) => classifyStat(n) !== null);
+}
+
+function parsePems(pems: string[], source: string): CertFact[] {
+  const out: CertFact[] = [];
+  for (const pem of pems) {
+    for (const b of decodeCertificates(pem, source)) out.push(parseCertificate(b.der, `${source} #${out.length + 1}`).fact);
+  }
+  return out;
+}
+
+export function secretSource(name: string): string {
+  return `envoy secret "${name}"`;
+}
+
+/** Derives proxy facts; null when the evidence has no proxy part. */
+export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
+  const p: ProxyEvidence | undefined = ev.proxy;
+  if (!p) return null;
+  const secrets: SecretFact[] = p.secrets.map((s) => ({
+    name: s.name,
+    state: s.state,
+    kind: s.kind,
+    certs: parsePems(s.pems, secretSource(s.name)),
+    trustDomains: s.trustDomains.map((t) => t.name),
+    error: s.error,
+    clientStatus: s.clientStatus,
+    lastUpdated: s.lastUpdated,
+  }));
+  const def = secrets.find((s) => s.name === 'default' && s.state === 'active' && s.certs.length > 0);
+  const mounted = p.files
+    .filter((f) => f.kind === 'cert-chain' && f.pems.length > 0)
+    .map((f) => ({ path: f.path, leaf: parsePems(f.pems.slice(0, 1), f.path)[0]! }));
+  const agentSecs = p.agent?.certExpirySeconds.default;
+  const agentAt = p.agent ? Date.parse(p.agent.at) : NaN;
+  const samples = p.stats;
+  const last = samples[samples.length - 1];
+  const first = samples[0];
+  const counters: CounterFact[] = [];
+  if (last) {
+    for (const [name, value] of Object.entries(last.values)) {
+      const c = classifyStat(name);
+      if (!c) continue;
+      const before = samples.length > 1 ? first!.values[name] : undefined;
+      counters.push({ ...c, value, delta: samples.length > 1 ? value - (before ?? 0) : null });
+    }
+  }
+  counters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    admin: p.secretsRead,
+    secrets,
+    sdsLeaf: def ? def.certs[0]! : null,
+    servedLeaves: p.served.filter((s) => s.kind === 'leaf'),
+    mounted,
+    agent: agentSecs !== undefined && Number.isFinite(agentAt) ? { resource: 'default', seconds: agentSecs, notAfter: agentAt + agentSecs * 1000, at: agentAt } : null,
+    agentReady: p.agent?.ready ?? null,
+    counters,
+    windowSeconds: samples.length > 1 ? Math.round((Date.parse(last!.at) - Date.parse(first!.at)) / 100) / 10 : null,
+    sslStatsVisible: last ? samples.some(hasSslStats) : null,
+  };
+}
+
+/** What a moving counter means, and which rules would explain it. */
+interface CounterMeaning {
+  /** Lower first. */
+  order: number;
+  explainedBy: string[];
+  rejectedBy: SymptomFact['rejectedBy'];
+  says: string;
+}
+
+function meaningOf(c: CounterFact): CounterMeaning | null {
+  const verifier = c.direction === 'inbound' ? 'this sidecar (as the server) rejected a client' : 'this sidecar (as the client) rejected the server';
+  switch (c.counter) {
+    case 'fail_verify_error':
+      return { order: 0, explainedBy: ['expiry/', 'chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate chain (expired, not yet valid, or not issued by a trusted CA)` };
+    case 'fail_verify_san':
+      return { order: 1, explainedBy: ['san/'], rejectedBy: 'unknown', says: `${verifier}'s identity (SAN / SPIFFE ID not among those expected)` };
+    case 'fail_verify_cert_hash':
+      return { order: 2, explainedBy: ['chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate (pinned hash mismatch)` };
+    case 'was_key_usage_invalid':
+      return { order: 3, explainedBy: ['key-usage/'], rejectedBy: 'unknown', says: 'a peer certificate had a key usage unfit for its use' };
+    case 'fail_verify_no_cert':
+      return { order: 4, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'a client connected without a certificate where one is required (plain TLS, not Istio mTLS)' };
+    case 'downstream_context_secrets_not_ready':
+    case 'upstream_context_secrets_not_ready':
+      return { order: 5, explainedBy: ['transport/sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
+    case 'no_filter_chain_match':
+      return { order: 6, explainedBy: ['transport/peer-not-tls'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
+    case 'connection_error':
+      return c.direction === 'outbound'
+        ? { order: 7, explainedBy: ['transport/peer-rejected-certificate', 'transport/peer-not-tls', 'expiry/', 'chain/', 'san/', 'key-usage/'], rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }
+        : { order: 8, explainedBy: ['transport/'], rejectedBy: 'unknown', says: 'inbound TLS handshakes failed (the client aborted, sent non-TLS bytes, or no common protocol)' };
+    case 'no_certificate':
+      return { order: 9, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'clients completed handshakes without presenting a certificate' };
+    default:
+      return null;
+  }
+}
+
+function where(c: CounterFact): string {
+  return c.direction === 'inbound' ? `inbound, listener ${c.scope}` : `outbound, cluster ${c.scope}`;
+}
+
+/** A counter that moved between samples is a symptom: what happened, which way, with which peer cluster. */
+export function statsSymptoms(ev: EvidenceBundle): SymptomFact[] {
+  const f = buildProxyFactsCached(ev);
+  if (!f || f.windowSeconds === null) return [];
+  const moving = f.counters
+    .filter((c) => c.delta !== null && c.delta > 0)
+    .map((c) => ({ c, m: meaningOf(c) }))
+    .filter((x): x is { c: CounterFact; m: CounterMeaning } => x.m !== null)
+    .sort((a, b) => a.m.order - b.m.order || b.c.delta! - a.c.delta! || (a.c.name < b.c.name ? -1 : 1));
+  return moving.map(({ c, m }) => ({
+    source: 'stats' as const,
+    code: `envoy:${c.counter}`,
+    detail: `${c.name} rose by ${c.delta} in ${f.windowSeconds}s (${where(c)}): ${m.says}`,
+    rejectedBy: m.rejectedBy,
+    explainedBy: m.explainedBy,
+  }));
+}
+
+// buildFacts and the symptom deriver both need the proxy facts of the same evidence: derive them once.
+const cache = new WeakMap<EvidenceBundle, ProxyFacts | null>();
+export function buildProxyFactsCached(ev: EvidenceBundle): ProxyFacts | null {
+  if (!cache.has(ev)) cache.set(ev, buildProxyFacts(ev));
+  return cache.get(ev)!;
+}
+
+registerSymptomDeriver(statsSymptoms);

@@ -1,0 +1,59 @@
+/**
+ * The built CLI (one esbuild bundle) against the fake Envoy admin, spawned asynchronously so that the fake
+ * server in this process keeps answering; and the bundle keeps undici out of the files-only path.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOUR, MIN, intermediate, leaf, root, t } from '../support/pki.js';
+import { istioStats, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { BIN, ROOT } from '../support/cli.js';
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    p.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+  });
+}
+
+let admin: FakeServer;
+beforeAll(async () => {
+  const r = await root();
+  const i = await intermediate(r, 'Mesh Intermediate CA', { notAfter: t(-13 * MIN) });
+  const l = await leaf(i, { notBefore: t(-HOUR), notAfter: t(23 * HOUR) });
+  admin = await startFakeEnvoyAdmin({ chain: [l, i, r], roots: [r], stats: [istioStats({ outbound: { fail_verify_error: 3 } }), istioStats({ outbound: { fail_verify_error: 20 } })] });
+});
+afterAll(() => admin.close());
+
+describe('the built CLI', () => {
+  it('diagnoses through the admin API', async () => {
+    const r = await run(['diagnose', '--envoy-admin', admin.url, '--window', '0.2', '--at', '2026-11-29T03:00:00Z', '-o', 'json'], { TRUST_DOMAIN: 'cluster.local', POD_NAMESPACE: 'demo', SERVICE_ACCOUNT: 'web' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.findings[0]).toMatchObject({ rule: 'expiry/intermediate-expired', explainsSymptom: true });
+    expect(report.symptom.code).toBe('envoy:fail_verify_error');
+  });
+
+  it('with no flags and nothing to find, exits 3 with one line naming every source it tried', async () => {
+    const r = await run(['diagnose'], { TRUST_DOMAIN: '', POD_NAMESPACE: '', SERVICE_ACCOUNT: '' });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^mtls-doctor: No evidence to diagnose: envoy admin secrets: http:\/\/127\.0\.0\.1:15000: .*pilot-agent metrics: .*files under \/: .*istio-proxy \/proc: .*kubectl debug/);
+  });
+
+  it('loads undici only when an admin or agent URL is tried (lazily initialised module)', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'mtls-doctor.cjs'), 'utf8');
+    const calls = bundle.match(/require_undici\(\)/g) ?? [];
+    expect(calls).toHaveLength(1);
+    expect(bundle).toMatch(/init_http=__esm\(\{"src\/collect\/http\.ts"\(\)\{[^}]*require_undici\(\)/);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * RFC 8446 §4.4.2.4: a server that requires client authentication aborts with alert 116 certificate_required
+ * (TLS 1.3) or 40 handshake_failure (TLS 1.2) when the client sends none; nginx answers 400 "No required SSL
+ * certificate was sent". In a mesh: the server is STRICT and the client has no sidecar, or its DestinationRule
+ * sends plain TLS (SIMPLE) or nothing (DISABLE).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'transport/client-cert-required',
+    stage: 'transport',
+    severity: 'error',
+    title: 'Peer requires a client certificate',
+    description: 'The peer refused a handshake without a client certificate, and no handshake with our certificate was possible.',
+    requires: ['handshake'],
+    confidence: 0.85,
+    citation: 'RFC 8446 §4.4.2.4; Istio PeerAuthentication STRICT',
+    messages: {
+      noChain:
+        '{peer} demands a client certificate ({how}) and this probe had none to present. Any client without one fails the same way: in a mesh, a client pod without a sidecar (or one whose DestinationRule sends tls.mode SIMPLE/DISABLE) calling a STRICT server. If the caller is meant to use mTLS, give its certificate with --chain and --key so the probe handshakes as the workload.',
+      noKey:
+        '{peer} demands a client certificate ({how}). We have the workload\'s chain but not its key, so the probe could not present it: give --key FILE to handshake as the workload and see whether the peer accepts that certificate.',
+      keyUnusable:
+        '{peer} demands a client certificate ({how}), and the workload handshake could not be made: {reason}. The workload cannot present its certificate either: fix the key/certificate pair first.',
+    },
+    remediation: [
+      'If the caller is a mesh workload: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
+      'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
+    ],
+    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem',
+  },
+  check(ctx) {
+    const probe = ctx.facts.probe!;
+    if (probe.demandsClientCertificate !== true || !probe.anonymous) return;
+    // A handshake with our certificate was made: the demand is met (or the rejection is judged elsewhere).
+    if (probe.workload && probe.workload.outcome.kind !== 'not-attempted') return;
+    const o = probe.anonymous.outcome;
+    const how =
+      o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'it closed the connection after asking for one';
+    const evidence = [{ source: `probe anonymous → ${probe.peer}`, detail: `no client certificate presented; peer answered ${how}` }];
+    const data = { peer: probe.peer, how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
+    const messageId = probe.workload ? 'keyUnusable' : ctx.facts.local ? 'noKey' : 'noChain';
+    ctx.report({ messageId, subject: 'peer', data, evidence });
+  },
+});

@@ -1,0 +1,74 @@
+/**
+ * The catch-all for "the peer rejected our certificate" when nothing in our own evidence explains why: our
+ * chain is in date, anchored in the trust bundle we believe the peer uses, carries the right identity and key
+ * usage. Then the reason is on the peer's side (its trust bundle, clock, SAN matcher or policy), and the
+ * alert says where to look (Envoy's SSL_alert_from_verify_result: 45 expiry, 48 unknown CA, 43 purpose,
+ * 42/46 generic or SAN matcher).
+ */
+import { defineRule } from '../../src/engine/define-rule.js';
+import { explains } from '../../src/facts/symptoms.js';
+
+const CERT_STAGES = new Set(['expiry', 'chain', 'san', 'key-usage']);
+
+/** What to look at on the peer's side, by the way it rejected us. */
+const LOOK: Record<string, string> = {
+  'alert:48':
+    'the peer does not trust the CA that issued our certificate: its trust bundle (ROOTCA) lacks our root. Compare roots: istioctl proxy-config secret PEER-POD -o json (ROOTCA), or give the peer\'s bundle with --peer-trust FILE so the chain rules can say exactly what is missing',
+  'alert:45':
+    'the peer finds our certificate (or its issuer) expired or not yet valid, though it is in date here: the peer\'s clock is off (date -u on its node), or it sees another certificate than the one we checked',
+  'alert:43': 'the peer refuses our certificate\'s purpose: it checks an extended key usage or key usage ours does not have for this role',
+  'alert:42':
+    'the peer refused our certificate without saying why (Go and rustls peers answer 42 for most failures): check its logs for the verify error, its SAN/identity checks (DestinationRule subjectAltNames, AuthorizationPolicy principals) and its trust bundle',
+  'alert:46':
+    'the peer\'s certificate check failed on something other than dates or issuer: with Envoy peers usually the SAN matcher (expected SPIFFE ID / trust domain, trustDomainAliases); check its debug log: istioctl proxy-config log PEER-POD --level connection:debug',
+  'alert:51': 'the peer could not verify a signature: our certificate may be signed by another key than the CA certificate of the same name it holds (a re-issued CA)',
+  'alert:44': 'the peer considers our certificate revoked (a CRL or OCSP configured on its side)',
+  'alert:49': 'the peer denies access: its policy (AuthorizationPolicy, an allow-list of identities) does not admit our identity',
+  'http:certificate-error':
+    'the peer (nginx) answered 400 "The SSL certificate error": its ssl_client_certificate bundle does not verify our chain, or the depth/date check failed. Its error log names the reason ("client SSL certificate verify error: …")',
+};
+const DEFAULT_LOOK =
+  'the peer dropped the connection after seeing our certificate, without an alert or an answer: its logs hold the reason (node:tls servers close silently on a rejected client certificate); check its trust bundle and identity checks';
+
+export default defineRule({
+  meta: {
+    id: 'transport/peer-rejected-certificate',
+    stage: 'transport',
+    severity: 'critical',
+    title: 'Peer rejected our certificate for a reason our evidence does not show',
+    description: 'The peer rejected the certificate we presented, and nothing in our own chain, trust bundle, identity or key usage explains it: the cause is on the peer\'s side.',
+    requires: ['handshake', 'local-chain'],
+    confidence: 0.7,
+    messages: {
+      rejected:
+        '{peer} rejected the certificate we presented: {how}. Our chain checks out against everything we know (dates, issuer and trust, identity, key usage){assumed}. So look at the peer: {look}.',
+    },
+    remediation: [
+      'Compare what the peer trusts with what issued our certificate: istioctl proxy-config secret PEER-POD -n NAMESPACE (ROOTCA serial vs our root)',
+      'Read the peer\'s own view of the failure: istioctl proxy-config log PEER-POD --level connection:debug, then look for "verify cert failed" / "TLS error" in kubectl logs PEER-POD -c istio-proxy',
+    ],
+    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem --peer-trust PEER-ROOT-CERT.pem',
+  },
+  check(ctx) {
+    const probe = ctx.facts.probe!;
+    const rejection = probe.rejection;
+    if (!rejection) return;
+    const symptom = ctx.facts.symptoms.find((s) => s.source === 'probe' && s.rejectedBy === 'peer' && s.code === rejection.code);
+    // An earlier finding about our own certificates that explains this rejection is the answer; stay silent.
+    const explained = ctx.earlierFindings().some(
+      (f) => CERT_STAGES.has(f.stage) && f.subject !== 'peer' && f.causedBy === null && (f.severity === 'critical' || f.severity === 'error') && (!symptom || explains(f.rule, symptom)),
+    );
+    if (explained) return;
+    ctx.report({
+      messageId: 'rejected',
+      subject: 'local',
+      data: {
+        peer: probe.peer,
+        how: rejection.how,
+        look: LOOK[rejection.code] ?? DEFAULT_LOOK,
+        assumed: ctx.facts.peerTrustAssumed ? ' — assuming the peer trusts what we trust (no --peer-trust was given), which is exactly what may be wrong' : '',
+      },
+      evidence: [{ source: `probe workload → ${probe.peer}`, detail: `presented our chain; peer answered ${rejection.how}` }],
+    });
+  },
+});

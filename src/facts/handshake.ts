@@ -1,0 +1,232 @@
+/**
+ * Facts and symptoms from the probe's handshake records (pure). What the peer presented becomes a second
+ * chain (`subject: 'peer'`) judged by the same rules as ours; how each attempt ended becomes a symptom that
+ * names the rules that would explain it (alert 45 → expiry of our chain, 48 → our chain against the peer's
+ * trust, 43 → our key usage, 116 → a client certificate is required, plaintext → the peer does not speak TLS).
+ */
+import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
+import type { EvidenceBundle, Role } from '../evidence/types.js';
+import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
+import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
+import { decodeCertificates } from '../x509/pem.js';
+import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
+
+export interface ProbeFact {
+  /** `HOST:PORT` as given. */
+  peer: string;
+  handshakes: HandshakeEvidence[];
+  /** The attempt with our certificate, the one without, and the wide one (each null when not made). */
+  workload: HandshakeEvidence | null;
+  anonymous: HandshakeEvidence | null;
+  wide: HandshakeEvidence | null;
+  /** The attempt that stands for the workload: with our certificate when we could present it. */
+  primary: HandshakeEvidence;
+  /** The peer demands a client certificate (an attempt without one was refused for it); null: not known. */
+  demandsClientCertificate: boolean | null;
+  /** How the peer rejected our certificate in the workload attempt, when it did. */
+  rejection: PeerRejection | null;
+}
+
+export interface PeerRejection {
+  /** `alert:48`, `http:certificate-error`, `closed:after-handshake`, … */
+  code: string;
+  alert: number | null;
+  /** One line: how the rejection looked. */
+  how: string;
+}
+
+const PEER_REJECTED = 'transport/peer-rejected-certificate';
+const CERT_STAGES = ['expiry/', 'chain/', 'san/', 'key-usage/'];
+
+/** What explains the peer refusing our certificate with a given alert (Envoy/OpenSSL's choice of alert). */
+const ALERT_EXPLAINERS: Record<number, string[]> = {
+  45: ['expiry/'],
+  48: ['chain/unknown-authority', 'chain/rotation-order-violation', 'chain/incomplete-chain', 'chain/bad-signature', 'chain/issuer-not-ca', 'chain/path-length-exceeded'],
+  43: ['key-usage/'],
+  42: ['san/', 'expiry/', 'chain/', 'key-usage/'],
+  46: ['san/', 'expiry/', 'chain/', 'key-usage/'],
+  51: ['chain/bad-signature', 'chain/key-mismatch'],
+  44: [],
+  49: ['san/'],
+  40: CERT_STAGES,
+};
+
+/** What explains us (the workload) rejecting the peer's chain, by OpenSSL verify code. */
+const VERIFY_EXPLAINERS: Record<string, string[]> = {
+  CERT_HAS_EXPIRED: ['expiry/'],
+  CERT_NOT_YET_VALID: ['expiry/not-yet-valid', 'expiry/'],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
+  UNABLE_TO_GET_ISSUER_CERT: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
+  SELF_SIGNED_CERT_IN_CHAIN: ['chain/unknown-authority', 'chain/'],
+  DEPTH_ZERO_SELF_SIGNED_CERT: ['chain/unknown-authority', 'chain/'],
+  CERT_SIGNATURE_FAILURE: ['chain/bad-signature'],
+  INVALID_PURPOSE: ['key-usage/'],
+  INVALID_CA: ['chain/issuer-not-ca', 'key-usage/ca-missing-cert-sign'],
+  PATH_LENGTH_EXCEEDED: ['chain/path-length-exceeded'],
+};
+
+const isRecord = (h: unknown): h is HandshakeEvidence => !!h && typeof h === 'object' && typeof (h as HandshakeEvidence).outcome?.kind === 'string';
+
+/** The peer refused the certificate we presented: how, or null. */
+export function peerRejection(h: HandshakeEvidence): PeerRejection | null {
+  if (!h.clientCertificate) return null;
+  const o = h.outcome;
+  if (o.kind === 'alert-received') {
+    if (o.alert in ALERT_EXPLAINERS && !(o.alert === 40 && o.phase === 'before-server-hello')) {
+      return { code: `alert:${o.alert}`, alert: o.alert, how: `alert ${o.alert} ${o.name} (${o.phase.replace(/-/g, ' ')})` };
+    }
+    return null;
+  }
+  if (o.kind === 'rejected-after-handshake' && o.reason === 'certificate-error') return { code: 'http:certificate-error', alert: null, how: `HTTP ${o.status} "${o.detail}" after the handshake` };
+  if ((o.kind === 'eof' || o.kind === 'reset') && o.phase !== 'before-server-hello') {
+    return { code: `closed:${o.phase}`, alert: null, how: `the connection was ${o.kind === 'reset' ? 'reset' : 'closed'} ${o.phase.replace(/-/g, ' ')} without an alert or an answer` };
+  }
+  return null;
+}
+
+/** An attempt without a client certificate was refused because the peer demands one. */
+export function refusedForMissingCertificate(h: HandshakeEvidence): boolean {
+  if (h.clientCertificate) return false;
+  const o = h.outcome;
+  if (o.kind === 'alert-received') return o.alert === 116 || (o.alert === 40 && o.phase !== 'before-server-hello');
+  if (o.kind === 'rejected-after-handshake') return o.reason === 'no-client-certificate';
+  if ((o.kind === 'eof' || o.kind === 'reset') && o.phase !== 'before-server-hello') return h.peerRequestedCertificate === true;
+  return false;
+}
+
+/** Did the handshake get far enough to say anything about certificates? */
+export function reachedTls(o: HandshakeOutcome): boolean {
+  return !['refused', 'dns-failure', 'unreachable', 'plaintext', 'not-attempted'].includes(o.kind) && !(o.kind === 'timeout') && !((o.kind === 'eof' || o.kind === 'reset') && o.phase === 'before-server-hello');
+}
+
+export function probeFacts(ev: EvidenceBundle): ProbeFact | null {
+  const hs = Array.isArray(ev.handshakes) ? ev.handshakes.filter(isRecord) : [];
+  if (hs.length === 0) return null;
+  const workload = hs.find((h) => h.attempt === 'workload') ?? null;
+  const anonymous = hs.find((h) => h.attempt === 'anonymous') ?? null;
+  const wide = hs.find((h) => h.attempt === 'wide') ?? null;
+  let demands: boolean | null = null;
+  if (anonymous) {
+    if (refusedForMissingCertificate(anonymous)) demands = true;
+    else if (anonymous.outcome.kind === 'success') demands = false;
+  }
+  const primary = workload && workload.outcome.kind !== 'not-attempted' ? workload : (anonymous ?? hs[0]!);
+  return { peer: hs[0]!.peer, handshakes: hs, workload, anonymous, wide, primary, demandsClientCertificate: demands, rejection: workload ? peerRejection(workload) : null };
+}
+
+/** The peer's usage in the handshake: the opposite of ours (a mesh workload is both). */
+function opposite(role: Role): Role {
+  return role === 'client' ? 'server' : role === 'server' ? 'client' : 'both';
+}
+
+/**
+ * The chain the peer presented, built like ours: verified against OUR trust bundle (`trust`), with
+ * `--peer-id` as the identity it must carry.
+ */
+export function peerChainFact(
+  ev: EvidenceBundle,
+  ctx: { pool: ParsedCert[]; bundles: BundleFact[]; at: number },
+): { chain: ChainFact; presented: ParsedCert[] } | null {
+  const probe = probeFacts(ev);
+  if (!probe) return null;
+  const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
+  const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
+  if (!withChain) return null;
+  const label = `peer ${probe.peer}`;
+  const presented: ParsedCert[] = [];
+  for (const p of withChain.peerChain) {
+    for (const block of decodeCertificates(p, label)) presented.push(parseCertificate(block.der, `${label} #${presented.length + 1}`));
+  }
+  if (presented.length === 0) return null;
+  const chain = buildChain({
+    subject: 'peer',
+    usage: opposite(ev.options.role),
+    expectedId: ev.options.peerId,
+    presented,
+    pool: ctx.pool,
+    bundles: ctx.bundles,
+    verifierBundle: ctx.bundles.some((b) => b.name === 'trust') ? 'trust' : null,
+    at: ctx.at,
+  });
+  return { chain, presented };
+}
+
+// ------------------------------------------------------------------------------------------- symptoms
+
+function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): SymptomFact | null {
+  const o = h.outcome;
+  const peer = h.peer;
+  const sym = (code: string, detail: string, rejectedBy: SymptomFact['rejectedBy'], explainedBy: string[]): SymptomFact => ({ source: 'probe', code, detail, rejectedBy, explainedBy });
+  const rejected = peerRejection(h);
+  if (rejected) {
+    const explainers = rejected.alert !== null ? (ALERT_EXPLAINERS[rejected.alert] ?? CERT_STAGES) : rejected.code === 'http:certificate-error' ? ['san/', ...CERT_STAGES.filter((s) => s !== 'san/')] : CERT_STAGES;
+    return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}`, 'peer', [...explainers, PEER_REJECTED]);
+  }
+  if (refusedForMissingCertificate(h)) {
+    const how = o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'closing the connection';
+    return sym(o.kind === 'alert-received' ? `alert:${o.alert}` : o.kind === 'rejected-after-handshake' ? 'http:no-client-certificate' : `closed:${(o as { phase: string }).phase}`, `${peer} demands a client certificate and we presented none: ${how}`, 'unknown', ['transport/client-cert-required']);
+  }
+  switch (o.kind) {
+    case 'success':
+    case 'not-attempted':
+      return null;
+    case 'alert-received': {
+      if (o.alert === 120) return sym('alert:120', `${peer} refused our ALPN (${h.alpnOffered.join(', ') || 'none'}): alert 120 no_application_protocol`, 'unknown', ['transport/alpn-mismatch']);
+      if (o.alert === 70) return sym('alert:70', `${peer} refused our TLS versions (${h.versionsOffered.min}–${h.versionsOffered.max}): alert 70 protocol_version`, 'unknown', ['transport/protocol-version-mismatch']);
+      if (o.alert === 71) return sym('alert:71', `${peer} found our offer too weak: alert 71 insufficient_security`, 'unknown', ['transport/cipher-mismatch']);
+      if ((o.alert === 40 || o.alert === 47) && o.phase === 'before-server-hello') {
+        const wideVersion = wide?.negotiated?.version;
+        const order = wideVersion && /^TLSv1(\.1)?$|SSL/.test(wideVersion) ? ['transport/protocol-version-mismatch', 'transport/cipher-mismatch'] : ['transport/cipher-mismatch', 'transport/protocol-version-mismatch'];
+        return sym(`alert:${o.alert}`, `${peer} answered our ClientHello with alert ${o.alert} ${o.name}: no common parameters`, 'unknown', [...order, 'transport/alpn-mismatch']);
+      }
+      return sym(`alert:${o.alert}`, `${peer} sent alert ${o.alert} ${o.name} (${o.phase.replace(/-/g, ' ')})`, 'unknown', []);
+    }
+    case 'alert-sent':
+      return sym(`sent:${o.alert}`, `our TLS stack refused what ${peer} chose (${o.code}): alert ${o.alert} ${o.name}`, 'local', o.alert === 70 ? ['transport/protocol-version-mismatch'] : ['transport/cipher-mismatch', 'transport/protocol-version-mismatch']);
+    case 'plaintext':
+      return sym('plaintext', `${peer} answered our ClientHello in plaintext: ${o.sample}`, 'unknown', ['transport/peer-not-tls']);
+    case 'eof':
+    case 'reset':
+      if (o.phase === 'before-server-hello') return sym(`${o.kind}:${o.phase}`, `${peer} ${o.kind === 'reset' ? 'reset' : 'closed'} the connection before any TLS answer`, 'unknown', ['transport/peer-not-tls', 'transport/alpn-mismatch']);
+      return sym(`${o.kind}:${o.phase}`, `${peer} ${o.kind === 'reset' ? 'reset' : 'closed'} the connection ${o.phase.replace(/-/g, ' ')}`, 'unknown', []);
+    case 'refused':
+      return sym('refused', `${peer} refused the connection (nothing listens there)`, 'unknown', ['transport/peer-unreachable']);
+    case 'dns-failure':
+      return sym(`dns:${o.code}`, `${peer}: the name does not resolve (${o.code})`, 'unknown', ['transport/peer-unreachable']);
+    case 'unreachable':
+      return sym(`unreachable:${o.code}`, `${peer} is unreachable (${o.code})`, 'unknown', ['transport/peer-unreachable']);
+    case 'timeout':
+      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${o.afterMs} ms`, 'unknown', ['transport/peer-unreachable']);
+    case 'rejected-after-handshake':
+      return null;
+    case 'tls-error':
+      return sym(`tls:${o.code}`, `${peer}: TLS error ${o.code} (${o.phase.replace(/-/g, ' ')})`, 'unknown', []);
+  }
+}
+
+/** Symptoms from the probe, most telling first: our own verification of the peer (the workload checks the
+ * server's certificate before it sends its own), then how the attempt that stands for the workload ended. */
+export function handshakeSymptoms(ev: EvidenceBundle): SymptomFact[] {
+  const probe = probeFacts(ev);
+  if (!probe) return [];
+  const out: SymptomFact[] = [];
+  const h = probe.primary;
+  const v = h.localVerification;
+  if (v?.checked && !v.ok && v.code) {
+    out.push({
+      source: 'probe',
+      code: `verify:${v.code}`,
+      detail: `We reject the certificate ${h.peer} presents: ${v.reason ?? v.code} (${v.code})`,
+      rejectedBy: 'local',
+      explainedBy: VERIFY_EXPLAINERS[v.code] ?? CERT_STAGES,
+    });
+  }
+  const s = outcomeSymptom(h, probe.wide);
+  if (s) out.push(s);
+  return out;
+}
+
+registerSymptomDeriver(handshakeSymptoms);
+
+export { alertName };

@@ -1,0 +1,64 @@
+/** Handshake evidence → symptoms and the report: the symptom opens the report, and a saved bundle replays identically. */
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { handshakeSymptoms } from '../../src/facts/handshake.js';
+import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
+import { rules } from '../../rules/index.js';
+import { alert, hs, withProbe } from '../rules/transport/fixtures.js';
+import { HOUR, t } from '../support/pki.js';
+
+describe('handshake symptoms', () => {
+  it.each([
+    [45, 'certificate_expired', ['expiry/']],
+    [48, 'unknown_ca', ['chain/unknown-authority']],
+    [43, 'unsupported_certificate', ['key-usage/']],
+    [46, 'certificate_unknown', ['san/']],
+  ])('alert %i from the peer after our certificate → rejectedBy peer, explained by %s', async (n, name, first) => {
+    const s = handshakeSymptoms(await withProbe([alert('workload', n, name)]));
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({ source: 'probe', code: `alert:${n}`, rejectedBy: 'peer' });
+    expect(s[0]!.explainedBy[0]).toBe(first[0]);
+    expect(s[0]!.explainedBy).toContain('transport/peer-rejected-certificate');
+  });
+
+  it('our verification failure comes first, then the peer rejection', async () => {
+    const h = alert('workload', 45, 'certificate_expired');
+    h.localVerification = { checked: true, ok: false, code: 'CERT_HAS_EXPIRED', reason: 'certificate has expired' };
+    const s = handshakeSymptoms(await withProbe([h]));
+    expect(s.map((x) => [x.code, x.rejectedBy])).toEqual([
+      ['verify:CERT_HAS_EXPIRED', 'local'],
+      ['alert:45', 'peer'],
+    ]);
+  });
+
+  it('no probe, no symptom', async () => {
+    const ev = await withProbe([]);
+    expect(handshakeSymptoms({ ...ev, handshakes: undefined })).toEqual([]);
+  });
+});
+
+describe('report from handshake evidence', () => {
+  it('opens with the symptom and ranks the explaining finding first', async () => {
+    const { mesh, evidenceFor } = await import('../support/pki.js');
+    const m = await mesh({ inter: { notBefore: t(-400 * 24 * HOUR), notAfter: t(-13 * 60_000) } });
+    const ev = { ...(await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] })), handshakes: [alert('workload', 45, 'certificate_expired'), alert('anonymous', 116, 'certificate_required')] };
+    const r = evaluate(ev, rules);
+    expect(r.symptom).toEqual({ source: 'probe', code: 'alert:45', detail: expect.stringContaining('rejected our certificate') });
+    expect(r.findings[0]).toMatchObject({ rule: 'expiry/intermediate-expired', explainsSymptom: true });
+    expect(r.findings.some((f) => f.rule.startsWith('transport/'))).toBe(false);
+  });
+
+  it('a saved bundle with handshakes replays to the identical report', async () => {
+    const ev = await withProbe([hs('workload', { kind: 'plaintext', looksLike: 'http', sample: 'HTTP/1.1 400 Bad Request', bytes: 99 })]);
+    const again = parseEvidence(serializeEvidence(ev), 'bundle');
+    expect(evaluate(again, rules)).toEqual(evaluate(ev, rules));
+    expect(evaluate(again, rules).findings[0]!.rule).toBe('transport/peer-not-tls');
+  });
+
+  it('without --peer the transport rules are insufficient-evidence, naming --peer', async () => {
+    const ev = await withProbe([]);
+    const r = evaluate({ ...ev, handshakes: undefined }, rules);
+    const ne = r.notEvaluated.find((n) => n.rule === 'transport/peer-not-tls');
+    expect(ne).toMatchObject({ reason: 'insufficient-evidence', missing: [expect.stringContaining('--peer HOST:PORT')] });
+  });
+});

@@ -10,6 +10,7 @@ import intermediateExpired from './expiry/intermediate-expired.js';
 import rootExpired from './expiry/root-expired.js';
 import notYetValid from './expiry/not-yet-valid.js';
 import rotationStalled from './expiry/rotation-stalled.js';
+import servedCertStale from './expiry/served-cert-stale.js';
 import leafExpiring from './expiry/leaf-expiring.js';
 import intermediateExpiring from './expiry/intermediate-expiring.js';
 import rootExpiring from './expiry/root-expiring.js';
@@ -22,7 +23,13 @@ import pathLengthExceeded from './chain/path-length-exceeded.js';
 import incompleteChain from './chain/incomplete-chain.js';
 import rotationOrderViolation from './chain/rotation-order-violation.js';
 import unknownAuthority from './chain/unknown-authority.js';
+import trustBundleDuplicateSubject from './chain/trust-bundle-duplicate-subject.js';
 import weakAlgorithm from './chain/weak-algorithm.js';
+import unknownCriticalExtension from './chain/unknown-critical-extension.js';
+import malformedCertificate from './chain/malformed-certificate.js';
+import nameConstraintsViolated from './chain/name-constraints-violated.js';
+import invalidNameConstraints from './chain/invalid-name-constraints.js';
+import leafIsCa from './chain/leaf-is-ca.js';
 
 import sanMissing from './san/missing.js';
 import malformedSpiffeId from './san/malformed-spiffe-id.js';
@@ -33,6 +40,16 @@ import missingClientAuth from './key-usage/missing-client-auth.js';
 import missingServerAuth from './key-usage/missing-server-auth.js';
 import missingDigitalSignature from './key-usage/missing-digital-signature.js';
 import caMissingCertSign from './key-usage/ca-missing-cert-sign.js';
+import intermediateEkuMismatch from './key-usage/intermediate-eku-mismatch.js';
+
+import sdsNotDelivered from './transport/sds-not-delivered.js';
+import peerUnreachable from './transport/peer-unreachable.js';
+import peerNotTls from './transport/peer-not-tls.js';
+import protocolVersionMismatch from './transport/protocol-version-mismatch.js';
+import cipherMismatch from './transport/cipher-mismatch.js';
+import alpnMismatch from './transport/alpn-mismatch.js';
+import clientCertRequired from './transport/client-cert-required.js';
+import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
 export const rules: readonly Rule[] = [
   leafExpired,
@@ -40,6 +57,7 @@ export const rules: readonly Rule[] = [
   rootExpired,
   notYetValid,
   rotationStalled,
+  servedCertStale,
   leafExpiring,
   intermediateExpiring,
   rootExpiring,
@@ -51,7 +69,13 @@ export const rules: readonly Rule[] = [
   incompleteChain,
   rotationOrderViolation,
   unknownAuthority,
+  trustBundleDuplicateSubject,
   weakAlgorithm,
+  unknownCriticalExtension,
+  malformedCertificate,
+  nameConstraintsViolated,
+  invalidNameConstraints,
+  leafIsCa,
   sanMissing,
   malformedSpiffeId,
   trustDomainMismatch,
@@ -60,4 +84,13 @@ export const rules: readonly Rule[] = [
   missingServerAuth,
   missingDigitalSignature,
   caMissingCertSign,
+  intermediateEkuMismatch,
+  sdsNotDelivered,
+  peerUnreachable,
+  peerNotTls,
+  protocolVersionMismatch,
+  cipherMismatch,
+  alpnMismatch,
+  clientCertRequired,
+  peerRejectedCertificate,
 ] as Rule[];

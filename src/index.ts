@@ -31,6 +31,8 @@ export interface DiagnoseOptions {
   /** Evaluate at this time instead of now. */
   at?: Date | string | number;
   thresholds?: DeepPartial<Thresholds>;
+  /** The error text the user saw (as `--symptom`): findings that explain it rank first with `explainsSymptom`. */
+  symptom?: string;
   /** A saved evidence bundle to replay instead of the inputs above. */
   evidence?: EvidenceBundle;
 }
@@ -52,6 +54,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     expectId: options.expectId ?? null,
     at: options.at,
     thresholds: options.thresholds,
+    symptom: options.symptom ?? null,
     target: { kind: 'library' },
   });
   return evaluate(evidence, rules);
@@ -65,6 +68,7 @@ function joinInputs(inputs: CertificateInput[]): string {
 export { evaluate } from './engine/evaluate.js';
 export { rules } from '../rules/index.js';
 export { MtlsDoctorError } from './errors.js';
+export { explain, type ExplainOptions } from './explain/explain.js';
 export type { Report, Finding, NotEvaluated, Verdict, Severity, Stage } from './report/types.js';
 export type { EvidenceBundle } from './evidence/types.js';
 export type { Thresholds } from './facts/thresholds.js';

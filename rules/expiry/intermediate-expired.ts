@@ -4,7 +4,7 @@
  * the leaf (which rotates) and not the CA above it.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -25,7 +25,7 @@ export default defineRule({
       'Restart istiod so it loads the new CA: kubectl rollout restart deployment/istiod -n istio-system',
       'Then restart workloads (or wait for rotation) so every leaf is re-issued under the new intermediate',
     ],
-    verify: 'openssl x509 -in {file} -noout -subject -enddate -checkend 0',
+    verify: '{x509} -noout -subject -enddate -checkend 0',
   },
   check(ctx) {
     for (const { cert, level, chain } of caCertificates(ctx.facts)) {
@@ -35,7 +35,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', file: fileOf(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', file: fileOf(cert), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

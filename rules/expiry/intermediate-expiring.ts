@@ -4,7 +4,7 @@
  * intermediate.criticalDays).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, days, describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+import { caCertificates, days, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -23,7 +23,7 @@ export default defineRule({
       'Re-issue the intermediate from the root now and roll it out (cacerts Secret, then restart istiod), while the old one is still valid',
       'Check every level, not just the leaf: mtls-doctor diagnose --ca cert-chain.pem shows each CA\'s remaining validity',
     ],
-    verify: 'openssl x509 -in {file} -noout -subject -enddate',
+    verify: '{x509} -noout -subject -enddate',
   },
   check(ctx) {
     const t = ctx.facts.thresholds.intermediate;
@@ -37,7 +37,7 @@ export default defineRule({
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
         severity: critical ? 'error' : 'warning',
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

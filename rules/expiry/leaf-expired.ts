@@ -3,7 +3,7 @@
  * notAfter, inclusive." A workload leaf past notAfter is rejected by every peer (alert 45 certificate_expired).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -24,7 +24,7 @@ export default defineRule({
       'Restart the workload to force a fresh certificate: kubectl rollout restart deployment/NAME -n NS',
       'If the CA itself cannot sign, look at istiod: kubectl logs -n istio-system deploy/istiod | grep -i csr',
     ],
-    verify: 'openssl x509 -in {file} -noout -enddate -checkend 0',
+    verify: '{x509} -noout -enddate -checkend 0',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -34,7 +34,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf) },
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf), x509: x509Of(leaf) },
         evidence: [validityEvidence(leaf, ctx.now)],
       });
     }

@@ -3,7 +3,7 @@
  * 90-day cert-manager leaf alike); thresholds come from `--thresholds` (leaf.warnFraction, criticalFraction).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
       'Find out why it has not been renewed: kubectl logs POD -c istio-proxy | grep -iE "cert|csr|sds"',
       'Restart the workload to get a fresh certificate if the agent is stuck: kubectl rollout restart deployment/NAME -n NS',
     ],
-    verify: 'openssl x509 -in {file} -noout -enddate',
+    verify: '{x509} -noout -enddate',
   },
   check(ctx) {
     const t = ctx.facts.thresholds.leaf;
@@ -47,7 +47,7 @@ export default defineRule({
           leftPct: Math.round(left * 100),
           lifetime: duration(life),
           thresholdPct: Math.round((critical ? t.criticalFraction : t.warnFraction) * 100),
-          file: fileOf(leaf),
+          file: fileOf(leaf), x509: x509Of(leaf),
         },
         evidence: [validityEvidence(leaf, ctx.now)],
       });

@@ -3,7 +3,7 @@
  * clock skew between the signer and the verifier (Istio backdates notBefore by 2 minutes for this reason).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 export default defineRule({
@@ -26,7 +26,7 @@ export default defineRule({
       'Compare clocks on the signing and the verifying nodes: date -u on each (and chronyc tracking / timedatectl), then fix NTP',
       'If the start date is really in the future, re-issue the certificate with notBefore in the past',
     ],
-    verify: 'openssl x509 -in {file} -noout -startdate; date -u',
+    verify: '{x509} -noout -startdate; date -u',
   },
   check(ctx) {
     const seen = new Set<string>();
@@ -41,7 +41,7 @@ export default defineRule({
         messageId: ahead <= ctx.facts.thresholds.clockSkewMinutes * 60_000 ? 'skew' : 'future',
         subject,
         about: cert.fingerprint,
-        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), file: fileOf(cert) },
+        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), file: fileOf(cert), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

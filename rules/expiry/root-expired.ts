@@ -4,7 +4,7 @@
  * it is the CA nobody watches.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf } from '../../src/engine/rule-helpers.js';
+import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -25,7 +25,7 @@ export default defineRule({
       'Istio self-signed CA: follow the root transition procedure (istio.io "Plug in CA certificates" / root cert rotation); plug-in CA: update the cacerts Secret and restart istiod',
       'Restart workloads after the new root is in every trust bundle',
     ],
-    verify: 'openssl x509 -in {file} -noout -subject -enddate -checkend 0',
+    verify: '{x509} -noout -subject -enddate -checkend 0',
   },
   check(ctx) {
     for (const { cert, level, chain } of caCertificates(ctx.facts)) {
@@ -34,7 +34,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), file: fileOf(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), file: fileOf(cert), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

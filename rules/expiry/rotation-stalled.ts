@@ -4,7 +4,7 @@
  * means rotation has stalled, hours before it expires.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 /** Only short-lived workload certificates rotate this way; a 1-year certificate renewed by hand does not. */
 export const ROTATING_LIFETIME_MAX_MS = 30 * 24 * 3600_000;
@@ -28,7 +28,7 @@ export default defineRule({
       'Check that Envoy got the new certificate: istioctl proxy-config secret POD -n NS (the default secret\'s VALID FROM should be recent)',
       'Restarting the pod forces a new certificate if the agent is wedged',
     ],
-    verify: 'istioctl proxy-config secret POD -n NS  # or: openssl x509 -in {file} -noout -startdate -enddate',
+    verify: 'istioctl proxy-config secret POD -n NS  # or: {x509} -noout -startdate -enddate',
   },
   applies(ctx) {
     return ctx.facts.chains.some((c) => c.leaf.notAfter - c.leaf.notBefore <= ROTATING_LIFETIME_MAX_MS);
@@ -54,7 +54,7 @@ export default defineRule({
           rotateAt: iso(leaf.notBefore + life * t.rotationFraction),
           notAfter: iso(leaf.notAfter),
           left: duration(leaf.notAfter - ctx.now),
-          file: fileOf(leaf),
+          file: fileOf(leaf), x509: x509Of(leaf),
         },
         evidence: [validityEvidence(leaf, ctx.now)],
       });

@@ -4,7 +4,7 @@
  * not include certificate signing".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -20,7 +20,7 @@ export default defineRule({
       missing: '{ca} issues {child}, but its keyUsage ({ku}) does not include keyCertSign. Verifiers reject the chain ("key usage does not include certificate signing", X509_V_ERR_KEYUSAGE_NO_CERTSIGN).',
     },
     remediation: ['Re-issue the CA certificate with keyUsage = critical, keyCertSign, cRLSign (and digitalSignature if it also signs OCSP)'],
-    verify: 'openssl x509 -in {file} -noout -ext keyUsage',
+    verify: '{x509} -noout -ext keyUsage',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -31,7 +31,7 @@ export default defineRule({
           messageId: 'missing',
           subject: chain.subject,
           about: ca.fingerprint,
-          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', file: fileOf(ca) },
+          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', file: fileOf(ca), x509: x509Of(ca) },
           evidence: [{ source: ca.source, detail: `keyUsage: ${ca.keyUsage.join(', ') || 'empty'}` }],
         });
       }

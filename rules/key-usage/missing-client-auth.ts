@@ -4,7 +4,7 @@
  * extension is absent, or holds anyExtendedKeyUsage).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, hasEku, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, hasEku, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
     remediation: [
       'Re-issue the certificate with extendedKeyUsage = serverAuth, clientAuth (cert-manager: spec.usages: [server auth, client auth, digital signature, key encipherment])',
     ],
-    verify: 'openssl x509 -in {file} -noout -ext extendedKeyUsage',
+    verify: '{x509} -noout -ext extendedKeyUsage',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -37,7 +37,7 @@ export default defineRule({
           cert: describe(chain.leaf),
           why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
           eku: (chain.leaf.eku ?? []).join(', ') || 'empty',
-          file: fileOf(chain.leaf),
+          file: fileOf(chain.leaf), x509: x509Of(chain.leaf),
         },
         evidence: [{ source: chain.leaf.source, detail: `extendedKeyUsage: ${(chain.leaf.eku ?? []).join(', ')}` }],
       });

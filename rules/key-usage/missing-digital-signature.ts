@@ -4,7 +4,7 @@
  * OpenSSL/BoringSSL: KEY_USAGE_BIT_INCORRECT; Envoy counts was_key_usage_invalid.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -20,7 +20,7 @@ export default defineRule({
       missing: '{whose} leaf {cert} has keyUsage {ku} without digitalSignature. TLS 1.3 and every ECDHE handshake sign with the leaf key, so peers reject it (BoringSSL KEY_USAGE_BIT_INCORRECT, Envoy was_key_usage_invalid){rsaNote}.',
     },
     remediation: ['Re-issue the certificate with keyUsage = critical, digitalSignature, keyEncipherment'],
-    verify: 'openssl x509 -in {file} -noout -ext keyUsage',
+    verify: '{x509} -noout -ext keyUsage',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -37,7 +37,7 @@ export default defineRule({
           cert: describe(chain.leaf),
           ku: ku.join(', ') || 'empty',
           rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '',
-          file: fileOf(chain.leaf),
+          file: fileOf(chain.leaf), x509: x509Of(chain.leaf),
         },
         evidence: [{ source: chain.leaf.source, detail: `keyUsage: ${ku.join(', ') || 'empty'}` }],
       });

@@ -4,7 +4,7 @@
  * certificate for another service account fails with fail_verify_san.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 import type { San } from '../../src/x509/types.js';
 
 /** IPv6 in one canonical text form (lowercase, compressed), so that `2001:DB8:0::5` matches `2001:db8::5`. */
@@ -47,7 +47,7 @@ export default defineRule({
       'Check the pod\'s service account: kubectl get pod POD -n NS -o jsonpath="{.spec.serviceAccountName}"',
       'Either run the workload under the expected service account, or fix the expected identity (DestinationRule tls.subjectAltNames, ServiceEntry subjectAltNames)',
     ],
-    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+    verify: '{x509} -noout -ext subjectAltName',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -61,7 +61,7 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf) },
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -4,7 +4,7 @@
  * user info).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -21,12 +21,12 @@ export default defineRule({
       several: '{whose} leaf {cert} carries {count} SPIFFE IDs ({uris}); an X.509 SVID must carry exactly one. Peers may pick either, or reject the certificate.',
     },
     remediation: ['Re-issue the certificate with exactly one URI SAN of the form spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT (lowercase trust domain, no trailing slash)'],
-    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+    verify: '{x509} -noout -ext subjectAltName',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), file: fileOf(leaf) };
+      const base = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
       for (const s of leaf.spiffe) {
         if (s.ok) continue;
         ctx.report({

@@ -3,7 +3,7 @@
  * peers by their SPIFFE URI SAN (`match_subject_alt_names` / `match_typed_subject_alt_names`).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -19,7 +19,7 @@ export default defineRule({
       missing: '{whose} leaf {cert} has no subject alternative name{cn}. A mesh identifies workloads by the SPIFFE URI SAN (spiffe://<trust-domain>/ns/<ns>/sa/<sa>): Envoy\'s SAN matcher rejects it (fail_verify_san), and Go/rustls peers reject it outright.',
     },
     remediation: ['Re-issue the certificate with a URI SAN spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT (cert-manager: spec.uris; istio-csr sets it for you)'],
-    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+    verify: '{x509} -noout -ext subjectAltName',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -29,7 +29,7 @@ export default defineRule({
         messageId: 'missing',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf) },
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf), x509: x509Of(leaf) },
         evidence: [{ source: leaf.source, detail: `subjectAltName: ${leaf.sans.length ? leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') : 'absent'}` }],
       });
     }

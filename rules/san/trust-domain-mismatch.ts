@@ -4,7 +4,7 @@
  * an alias breaks every cross-domain handshake (Envoy fail_verify_san).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 import { parseSpiffeId } from '../../src/x509/spiffe.js';
 
 export default defineRule({
@@ -24,7 +24,7 @@ export default defineRule({
       'Add the other trust domain to meshConfig.trustDomainAliases on the verifying mesh (istioctl install --set meshConfig.trustDomainAliases[0]={actual}), or re-issue with the expected trust domain',
       'Check the trust domain in use: kubectl get cm istio -n istio-system -o jsonpath="{.data.mesh}" | grep -i trustDomain',
     ],
-    verify: 'openssl x509 -in {file} -noout -ext subjectAltName',
+    verify: '{x509} -noout -ext subjectAltName',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -37,7 +37,7 @@ export default defineRule({
         messageId: 'mismatch',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf) },
+        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `SPIFFE ID ${ids.map((s) => s.uri).join(', ')}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -25,6 +25,14 @@ export interface DiagnoseArgs {
   symptom?: string;
   evidence?: string;
   saveEvidence?: string;
+  envoyAdmin?: string;
+  agent?: string;
+  proxyRoot?: string;
+  window?: number;
+  peer?: string;
+  peerId?: string;
+  sni?: string;
+  alpn?: string[];
   output: string;
   failOn: 'error' | 'warning';
 }
@@ -46,8 +54,16 @@ function loadThresholds(path: string | undefined): unknown {
   }
 }
 
-/** Builds the evidence for a diagnose run from its flags: a replayed bundle, or files. */
-export async function collectForDiagnose(args: DiagnoseArgs, now: () => number): Promise<EvidenceBundle> {
+/**
+ * Builds the evidence for a diagnose run from its flags: a replayed bundle, files, and the istio-proxy (its
+ * Envoy admin, pilot-agent and mounted files: auto-detected when no --chain is given, or named by flags).
+ */
+export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined> = process.env): Promise<EvidenceBundle> {
+  const proxyAsked = !!(args.envoyAdmin || args.agent || args.proxyRoot);
+  if (args.evidence && (proxyAsked || args.window !== undefined)) {
+    throw usageError('Cannot combine --evidence with --envoy-admin/--agent/--proxy-root/--window: a bundle already holds its evidence');
+  }
+  if (args.evidence && args.peer !== undefined) throw usageError('Cannot combine --evidence with --peer: a bundle already holds its handshakes');
   if (args.evidence) {
     if (args.chain || args.trust?.length || args.peerTrust?.length || args.ca?.length || args.key) {
       throw usageError('Cannot combine --evidence with --chain/--key/--trust/--peer-trust/--ca: a bundle already holds its evidence');
@@ -56,29 +72,48 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number):
     // --at re-evaluates the same evidence at another time; without it the replay is identical.
     return args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
   }
-  if (!args.chain) {
-    if (args.trust?.length || args.ca?.length || args.key || args.peerTrust?.length) {
-      throw usageError('Cannot diagnose without a certificate chain: give --chain FILE (the workload\'s cert-chain.pem)');
-    }
-    throw new MtlsDoctorError(
-      'E_NO_EVIDENCE',
-      'No evidence to diagnose: give --chain FILE (with --trust FILE), or --evidence FILE; try `mtls-doctor demo` for an example',
-    );
+  // --peer: parsed first, so a bad value is exit 2 before anything is collected.
+  const probe = args.peer !== undefined || args.sni !== undefined || args.alpn !== undefined ? await import('../probe/probe.js') : null;
+  const peer = args.peer !== undefined ? probe!.parsePeer(args.peer) : null;
+  if (!peer && (args.sni !== undefined || args.alpn !== undefined)) throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
+  const alpn = probe ? probe.parseAlpn(args.alpn) : null;
+  const keyData = args.key ? readInputFile(args.key, '--key') : undefined;
+  // No --chain: find the evidence in the istio-proxy (admin, agent, files, /proc), or only where the flags say.
+  if (args.chain && !proxyAsked && args.window !== undefined) {
+    throw usageError('Cannot use --window with --chain alone: it samples Envoy stats; add --envoy-admin URL (or drop --chain to find everything inside the pod)');
   }
-  return evidenceFromInputs({
-    chain: { name: args.chain, data: readInputFile(args.chain, '--chain') },
-    key: args.key ? { name: args.key, data: readInputFile(args.key, '--key') } : undefined,
-    trust: readCerts(args.trust, '--trust'),
+  // Certificate files without --chain mean file mode: that is a missing --chain, not a request to search.
+  if (!args.chain && !proxyAsked && !peer && (args.trust?.length || args.ca?.length || args.key || args.peerTrust?.length)) {
+    throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), or --envoy-admin URL to read it from Envoy");
+  }
+  if (!args.chain && !proxyAsked && !peer && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
+    throw new MtlsDoctorError('E_NO_EVIDENCE', 'No evidence to diagnose: give --chain FILE (with --trust FILE), --envoy-admin URL or --evidence FILE (auto-detection is off: MTLS_DOCTOR_NO_AUTODETECT=1)');
+  }
+  const px = !args.chain || proxyAsked ? await import('../collect/proxy.js') : null;
+  const proxy = px
+    ? await px.collectProxy({ envoyAdmin: args.envoyAdmin, agent: args.agent, proxyRoot: args.proxyRoot, auto: !proxyAsked, windowSeconds: args.window, env, now })
+    : null;
+  if (!args.chain && !proxy?.collected && !peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
+  const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
+  const evidence = evidenceFromInputs({
+    chain: args.chain ? { name: args.chain, data: readInputFile(args.chain, '--chain') } : fromProxy.chain,
+    key: args.key ? { name: args.key, data: keyData! } : undefined,
+    trust: args.trust?.length ? readCerts(args.trust, '--trust') : fromProxy.trust,
     peerTrust: readCerts(args.peerTrust, '--peer-trust'),
     ca: readCerts(args.ca, '--ca'),
     role: args.role,
-    expectId: args.expectId ?? null,
+    expectId: args.expectId ?? proxy?.expectId ?? null,
+    peerId: args.peerId ?? null,
     at: args.at,
     thresholds: loadThresholds(args.thresholds) as never,
     symptom: args.symptom ?? null,
-    target: { kind: 'files', ...(args.target ? { name: args.target } : {}), chain: args.chain },
+    target: args.chain ? { kind: 'files', ...(args.target ? { name: args.target } : {}), chain: args.chain } : { kind: 'pod', ...(args.target ? { name: args.target } : {}) },
     now,
   });
+  const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
+  if (!peer) return collected;
+  const { probeIntoEvidence } = await import('../probe/collect.js');
+  return probeIntoEvidence(collected, { peer, sni: args.sni ?? null, alpn, key: keyData });
 }
 
 export function exitCodeForReport(report: Report, failOn: 'error' | 'warning'): number {
@@ -98,7 +133,7 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
 }
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
-  const evidence = await collectForDiagnose(args, Date.now);
+  const evidence = await collectForDiagnose(args, Date.now, io.env);
   const report = evaluate(evidence, rules);
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));

@@ -7,6 +7,7 @@ import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runDemo } from './demo.js';
+import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
 
 export interface Io {
@@ -37,16 +38,42 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
           .option('symptom', { type: 'string', describe: 'The error text you saw, kept with the evidence' })
+          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate' })
+          .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
+          .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
+          .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })
           .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting', normalize: true })
           .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file', normalize: true })
+          .option('envoy-admin', { type: 'string', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' })
+          .option('agent', { type: 'string', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' })
+          .option('proxy-root', { type: 'string', describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" })
+          .option('window', { type: 'number', describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
           .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
+          .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
+          .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
         code = await runDiagnose(args as unknown as DiagnoseArgs, io);
+      },
+    )
+    .command(
+      'explain [text..]',
+      'Decode a pasted TLS/mTLS error into who rejected whom and the likely causes (- reads standard input)',
+      (y) =>
+        y
+          .positional('text', { type: 'string', array: true, describe: 'The error text (quote it), or - to read it from standard input' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
+          .option('at', { type: 'string', describe: 'Stamp the report with this time (ISO 8601) instead of now' })
+          .example('$0 explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', 'Decode an Envoy transport failure reason')
+          .example('kubectl logs POD -c istio-proxy | grep TLS_error | tail -1 | $0 explain - -o json', 'Decode a log line from standard input')
+          .epilog(EXPLAIN_EPILOG),
+      async (args) => {
+        // yargs drops a bare "-" from positionals: runExplain reads the raw arguments to see it.
+        code = await runExplain({ ...(args as unknown as ExplainArgs), rawArgv: argv }, io);
       },
     )
     .command(
@@ -66,7 +93,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)

@@ -46,6 +46,8 @@ export interface RuleContext<M extends string = string> {
   report(descriptor: ReportDescriptor<M>): void;
   /** Did an earlier rule (by id) report a finding, optionally about the given thing? */
   earlier(ruleId: string, about?: string): boolean;
+  /** What earlier rules found so far (plain summaries): lets a catch-all rule stay silent when one explains it. */
+  earlierFindings(): ReadonlyArray<{ rule: string; stage: Stage; subject: string; severity: Severity; causedBy: string | null }>;
 }
 
 export interface Rule<M extends string = string> {

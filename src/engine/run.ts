@@ -48,6 +48,7 @@ export function runRules(rules: readonly Rule[], facts: Facts): RunResult {
       facts,
       now: facts.now,
       earlier: (ruleId, about) => findings.some((f) => f.rule === ruleId && (about === undefined || f.about === about)),
+      earlierFindings: () => findings.map((f) => ({ rule: f.rule, stage: f.stage, subject: f.subject, severity: f.severity, causedBy: f.causedBy })),
       report: (d: ReportDescriptor<string>) => mine.push(toRaw(rule, d, order)),
     };
     try {

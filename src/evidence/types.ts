@@ -4,6 +4,8 @@
  * `--key` is reduced, at collection time, to the public facts needed to match it to the certificate.
  */
 import type { Thresholds } from '../facts/thresholds.js';
+import type { ProxyEvidence } from './proxy.js';
+import type { HandshakeEvidence } from './handshake.js';
 
 export const EVIDENCE_KIND = 'mtls-doctor-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -63,4 +65,8 @@ export interface EvidenceBundle {
   key: KeyEvidence | null;
   /** The error text the user saw, when given (`--symptom`, `explain`). */
   symptomText: string | null;
+  /** What the istio-proxy showed: Envoy admin secrets, `/certs`, stats samples, pilot-agent, mounted files. */
+  proxy?: ProxyEvidence;
+  /** Real test handshakes with the peer (`--peer`): how each ended and what the peer presented. */
+  handshakes?: HandshakeEvidence[];
 }

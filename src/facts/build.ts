@@ -5,6 +5,10 @@ import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
 import type { Facts } from './types.js';
 import { deriveSymptoms } from './symptoms.js';
+// Registers the pasted-text (`--symptom`) symptom deriver, shared with `explain`.
+import '../explain/symptom-deriver.js';
+import { buildProxyFactsCached } from './proxy.js';
+import { peerChainFact, probeFacts } from './handshake.js';
 
 /** Parses every certificate set once; the source label of each certificate names its set and position. */
 function parseSets(sets: CertSet[]): ParsedCert[] {
@@ -49,16 +53,19 @@ export function buildFacts(ev: EvidenceBundle): Facts {
           pool,
           bundles: Object.values(bundles),
           verifierBundle: bundles.peerTrust ? 'peerTrust' : null,
+          at: Date.parse(ev.evaluatedAt),
         })
       : null;
+  // What the peer presented in a probe: a second chain, verified against OUR trust bundle.
+  const peer = peerChainFact(ev, { pool, bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
 
   const certs = new Map<string, CertFact>();
-  for (const c of [...chainCerts, ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
+  for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
   return {
     now: Date.parse(ev.evaluatedAt),
     role: ev.options.role,
-    chains: local ? [local] : [],
+    chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),
     local,
     bundles,
     peerTrustAssumed,
@@ -68,5 +75,7 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     certs,
     symptomText: ev.symptomText,
     symptoms: deriveSymptoms(ev),
+    proxy: buildProxyFactsCached(ev),
+    probe: probeFacts(ev),
   };
 }

@@ -3,6 +3,8 @@ import type { CertFact } from '../x509/types.js';
 import type { Role } from '../evidence/types.js';
 import type { Thresholds } from './thresholds.js';
 import type { SymptomFact } from './symptoms.js';
+import type { ProxyFacts } from './proxy.js';
+import type { ProbeFact } from './handshake.js';
 
 /** What rules read. Derived from evidence by pure functions; never holds a library object. */
 export interface Facts {
@@ -24,13 +26,17 @@ export interface Facts {
   symptomText: string | null;
   /** Observed symptoms (probe outcomes, moving counters, pasted errors), most telling first. */
   symptoms: SymptomFact[];
+  /** What the istio-proxy showed (Envoy admin, pilot-agent, mounted files); null without such evidence. */
+  proxy: ProxyFacts | null;
+  /** The probe's handshakes with the peer (`--peer`); null without a probe. */
+  probe: ProbeFact | null;
 }
 
 /**
  * The names a rule may list in `meta.requires`; the engine reports `insufficient-evidence` with the
  * missing ones instead of running the rule.
  */
-export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca';
+export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca' | 'proxy' | 'handshake';
 
 export function availableFacts(f: Facts): Set<FactName> {
   const s = new Set<FactName>();
@@ -38,10 +44,13 @@ export function availableFacts(f: Facts): Set<FactName> {
   if (f.local) s.add('local-chain');
   if (f.bundles.trust && f.bundles.trust.certs.length > 0) s.add('trust');
   if (f.bundles.peerTrust && f.bundles.peerTrust.certs.length > 0 && !f.peerTrustAssumed) s.add('peer-trust');
-  if (f.chains.length > 0 && f.chains.every((c) => c.verifier !== null)) s.add('verifier-trust');
+  // Rules that need a verifier skip the chains that have none (e.g. a peer chain when only --peer-trust was given).
+  if (f.chains.some((c) => c.verifier !== null)) s.add('verifier-trust');
   if (f.key) s.add('key');
   if (f.expectId) s.add('expect-id');
   if (f.bundles.ca && f.bundles.ca.certs.length > 0) s.add('ca');
+  if (f.proxy) s.add('proxy');
+  if (f.probe) s.add('handshake');
   return s;
 }
 
@@ -55,4 +64,6 @@ export const FACT_HINTS: Record<FactName, string> = {
   key: 'the private key (--key FILE)',
   'expect-id': 'the expected identity (--expect-id spiffe://TD/ns/NS/sa/SA)',
   ca: "the mesh CA's certificates (--ca FILE)",
+  proxy: 'evidence from the istio-proxy (run inside the pod, or give --envoy-admin URL / --proxy-root DIR)',
+  handshake: 'a test handshake with the peer (--peer HOST:PORT)',
 };

@@ -14,12 +14,13 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (npm test builds first) with a hard timeout, so a hang fails the test instead of CI. */
-export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
+export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): CliResult {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...o.env },
     input: o.input,
+    cwd: o.cwd,
     timeout: o.timeoutMs ?? 20_000,
     maxBuffer: 64 * 1024 * 1024,
   });

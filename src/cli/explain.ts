@@ -1,0 +1,82 @@
+/**
+ * `mtls-doctor explain "<error text>"` (or `explain -` to read standard input): a thin shell over `explain()`.
+ *
+ * Exit codes: 0 the causes are only likely (an alert, a bare CERTIFICATE_VERIFY_FAILED, a reset) or the text
+ * was not recognised; 1 the paste states the failed check itself, so the report's verdict is `failing`
+ * (e.g. `certificate has expired`, `SAN matcher`, `WRONG_VERSION_NUMBER`, `Secret is not supplied by SDS`);
+ * 2 empty text, more than 1 MiB, or bad usage.
+ */
+import { inputError, usageError } from '../errors.js';
+import { checkExplainText, explainText } from '../explain/explain.js';
+import { MAX_EXPLAIN_BYTES } from '../explain/decode.js';
+import { renderReport } from '../report/render.js';
+import { colorEnabled, makeStyle } from '../report/style.js';
+import type { Report } from '../report/types.js';
+import type { Io } from './main.js';
+
+export interface ExplainArgs {
+  text?: Array<string | number>;
+  /** yargs' leftovers: words after `--` land here (`_[0]` is the command name). */
+  _?: Array<string | number>;
+  output: string;
+  at?: string;
+  /** The raw arguments: yargs drops a bare `-` from positionals, so stdin mode is detected here. */
+  rawArgv?: string[];
+}
+
+export const EXPLAIN_EPILOG = [
+  'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
+  'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
+].join('\n');
+
+/** Reads a stream to the end, refusing more than `limit` bytes (then it stops reading at once). */
+export async function readBounded(stream: AsyncIterable<unknown> & { destroy?: () => void }, limit = MAX_EXPLAIN_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > limit) {
+      stream.destroy?.();
+      throw inputError('Cannot read the error text from standard input: more than 1 MiB; paste only the failing lines');
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The text report when nothing was recognised: say so, and what to do next. */
+function renderNotRecognised(report: Report, color: boolean): string {
+  const st = makeStyle(color);
+  return [
+    `${st.bold('mtls-doctor')} ${st.dim(st.bold('NOT RECOGNISED'))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`,
+    '',
+    'The text does not contain a TLS/mTLS error this tool knows (Envoy/BoringSSL, OpenSSL/Node, Go, rustls/Linkerd, curl, Java).',
+    '',
+    st.bold('Next steps'),
+    '  1. Paste the whole log line, including any "TLS_error", "verify cert failed", "x509:" or "curl: (N)" part.',
+    "  2. Raise the proxy's log level and read the line before TLS_error:",
+    `     ${st.blue('istioctl proxy-config log POD -n NS --level connection:debug')}`,
+    '  3. Diagnose the certificates themselves (add --peer HOST:PORT to handshake with the peer):',
+    `     ${st.blue('mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem')}`,
+    '',
+  ].join('\n');
+}
+
+export function exitCodeForExplain(report: Report): number {
+  return report.verdict === 'failing' ? 1 : 0;
+}
+
+export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable<unknown> & { destroy?: () => void } = process.stdin): Promise<number> {
+  const parts = [...(args.text ?? []), ...(args._ ?? []).slice(1)].map(String);
+  const raw = args.rawArgv ?? [];
+  const end = raw.indexOf('--');
+  const dash = (end < 0 ? raw : raw.slice(0, end)).includes('-') || (parts.length === 1 && parts[0] === '-');
+  if (dash && parts.some((p) => p !== '-')) throw usageError('Cannot explain both standard input (-) and text arguments: give one of them');
+  const text = dash ? await readBounded(stdin) : parts.join(' ');
+  checkExplainText(text);
+  const report = explainText(text, { at: args.at });
+  const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
+  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color }));
+  return exitCodeForExplain(report);
+}

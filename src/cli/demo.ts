@@ -1,19 +1,14 @@
 import { createServer, type Server } from 'node:tls';
 import { evaluate } from '../engine/evaluate.js';
 import { evidenceFromInputs } from '../evidence/from-inputs.js';
-import { last247 } from '../demo/example.js';
+import { brokenMesh, LEDGER_ID as LEDGER, PAYMENTS_ID as PAYMENTS } from '../demo/example.js';
 import { probeIntoEvidence } from '../probe/collect.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
-import { issue } from '../x509/issue.js';
 import { rules } from '../../rules/index.js';
 import { exitCodeForReport } from './diagnose.js';
 import type { Io } from './main.js';
 
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-const PAYMENTS = 'spiffe://cluster.local/ns/checkout/sa/payments';
-const LEDGER = 'spiffe://cluster.local/ns/checkout/sa/ledger';
 
 /**
  * `mtls-doctor demo`: the 3 AM outage, for real. A local node:tls peer (the `ledger` service) starts on
@@ -24,19 +19,7 @@ const LEDGER = 'spiffe://cluster.local/ns/checkout/sa/ledger';
  */
 export async function runDemo(format: string, io: Io): Promise<number> {
   const now = Date.now();
-  const expiredAt = last247(now);
-  const root = await issue({ subject: 'O=example.org, CN=Example Mesh Root CA', notBefore: new Date(now - 700 * DAY), notAfter: new Date(now + 3000 * DAY), ca: true });
-  const inter = await issue({
-    subject: 'O=example.org, CN=Istio Intermediate CA (cluster-east)',
-    notBefore: new Date(expiredAt - 365 * DAY),
-    notAfter: new Date(expiredAt),
-    ca: true,
-    pathLen: 0,
-    issuer: root,
-  });
-  const workload = (id: string) => issue({ subject: '', notBefore: new Date(now - 3 * HOUR), notAfter: new Date(now + 21 * HOUR), issuer: inter, uris: [id], eku: ['serverAuth', 'clientAuth'] });
-  const payments = await workload(PAYMENTS);
-  const ledger = await workload(LEDGER);
+  const { root, inter, payments, ledger } = await brokenMesh(now);
 
   // The peer: a mesh server that demands a client certificate from the same mesh CA.
   const server: Server = createServer(

@@ -1,8 +1,10 @@
-import { issue } from '../x509/issue.js';
-import type { NamedInput } from '../evidence/from-inputs.js';
+import { issue, type Issued } from '../x509/issue.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+
+export const PAYMENTS_ID = 'spiffe://cluster.local/ns/checkout/sa/payments';
+export const LEDGER_ID = 'spiffe://cluster.local/ns/checkout/sa/ledger';
 
 /** The most recent 02:47 UTC before `now`: the intermediate in the example expired then. */
 export function last247(now: number): number {
@@ -12,12 +14,21 @@ export function last247(now: number): number {
   return t;
 }
 
+export interface BrokenMesh {
+  root: Issued;
+  /** The plug-in CA's intermediate: expired at 02:47. */
+  inter: Issued;
+  /** Two workloads whose leaves were rotated 3 hours ago and look fine. */
+  payments: Issued;
+  ledger: Issued;
+}
+
 /**
  * The built-in example: the classic 3 AM outage. A plug-in CA's intermediate expired at 02:47; every
  * workload leaf was freshly rotated and looks fine, and still every handshake fails. Generated in memory
  * at run time: no key is ever written.
  */
-export async function brokenMeshExample(now: number): Promise<{ chain: NamedInput; trust: NamedInput[]; expectId: string }> {
+export async function brokenMesh(now: number): Promise<BrokenMesh> {
   const expiredAt = last247(now);
   const root = await issue({ subject: 'O=example.org, CN=Example Mesh Root CA', notBefore: new Date(now - 700 * DAY), notAfter: new Date(now + 3000 * DAY), ca: true });
   const inter = await issue({
@@ -28,17 +39,6 @@ export async function brokenMeshExample(now: number): Promise<{ chain: NamedInpu
     pathLen: 0,
     issuer: root,
   });
-  const leaf = await issue({
-    subject: '',
-    notBefore: new Date(now - 3 * HOUR),
-    notAfter: new Date(now + 21 * HOUR),
-    issuer: inter,
-    uris: ['spiffe://cluster.local/ns/checkout/sa/payments'],
-    eku: ['serverAuth', 'clientAuth'],
-  });
-  return {
-    chain: { name: 'cert-chain.pem', data: leaf.pem + inter.pem + root.pem },
-    trust: [{ name: 'root-cert.pem', data: root.pem }],
-    expectId: 'spiffe://cluster.local/ns/checkout/sa/payments',
-  };
+  const workload = (id: string) => issue({ subject: '', notBefore: new Date(now - 3 * HOUR), notAfter: new Date(now + 21 * HOUR), issuer: inter, uris: [id], eku: ['serverAuth', 'clientAuth'] });
+  return { root, inter, payments: await workload(PAYMENTS_ID), ledger: await workload(LEDGER_ID) };
 }

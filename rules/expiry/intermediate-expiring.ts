@@ -4,7 +4,7 @@
  * intermediate.criticalDays).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, days, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { checkCaExpiring } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -26,20 +26,6 @@ export default defineRule({
     verify: '{x509} -noout -subject -enddate',
   },
   check(ctx) {
-    const t = ctx.facts.thresholds.intermediate;
-    for (const { cert, level, chain } of caCertificates(ctx.facts)) {
-      if (level !== 'intermediate' || ctx.now > cert.notAfter || ctx.now < cert.notBefore) continue;
-      const leftDays = days(cert.notAfter - ctx.now);
-      if (leftDays >= t.warnDays) continue;
-      const critical = leftDays < t.criticalDays;
-      ctx.report({
-        messageId: 'expiring',
-        subject: chain?.subject ?? 'ca',
-        about: cert.fingerprint,
-        severity: critical ? 'error' : 'warning',
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert), x509: x509Of(cert) },
-        evidence: [validityEvidence(cert, ctx.now)],
-      });
-    }
+    checkCaExpiring(ctx, 'intermediate');
   },
 });

@@ -4,7 +4,7 @@
  * extension is absent, or holds anyExtendedKeyUsage).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, hasEku, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { checkLeafEku } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -25,22 +25,6 @@ export default defineRule({
     verify: '{x509} -noout -ext extendedKeyUsage',
   },
   check(ctx) {
-    for (const chain of ctx.facts.chains) {
-      if (chain.usage !== 'client' && chain.usage !== 'both') continue;
-      if (hasEku(chain.leaf, 'clientAuth')) continue;
-      ctx.report({
-        messageId: 'missing',
-        subject: chain.subject,
-        about: chain.leaf.fingerprint,
-        data: {
-          whose: chain.subject === 'local' ? 'Our' : "The peer's",
-          cert: describe(chain.leaf),
-          why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
-          eku: (chain.leaf.eku ?? []).join(', ') || 'empty',
-          file: fileOf(chain.leaf), x509: x509Of(chain.leaf),
-        },
-        evidence: [{ source: chain.leaf.source, detail: `extendedKeyUsage: ${(chain.leaf.eku ?? []).join(', ')}` }],
-      });
-    }
+    checkLeafEku(ctx, 'client', 'clientAuth');
   },
 });

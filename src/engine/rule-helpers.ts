@@ -3,6 +3,7 @@ import type { Facts } from '../facts/types.js';
 import type { ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceRef } from '../report/types.js';
+import type { RuleContext } from './define-rule.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -106,3 +107,51 @@ export function whose(chain: ChainFact): string {
 }
 
 export const hasEku = (c: CertFact, usage: string) => c.eku === null || c.eku.includes(usage) || c.eku.includes('any');
+
+/**
+ * The check shared by expiry/intermediate-expiring and expiry/root-expiring: every CA certificate of `level`
+ * with fewer days left than the level's thresholds (warn → warning, critical → error).
+ */
+export function checkCaExpiring(ctx: RuleContext<'expiring'>, level: CaLevel): void {
+  const t = ctx.facts.thresholds[level];
+  for (const { cert, level: l, chain } of caCertificates(ctx.facts)) {
+    if (l !== level || ctx.now > cert.notAfter || ctx.now < cert.notBefore) continue;
+    const leftDays = days(cert.notAfter - ctx.now);
+    if (leftDays >= t.warnDays) continue;
+    const critical = leftDays < t.criticalDays;
+    ctx.report({
+      messageId: 'expiring',
+      subject: chain?.subject ?? 'ca',
+      about: cert.fingerprint,
+      severity: critical ? 'error' : 'warning',
+      data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert), x509: x509Of(cert) },
+      evidence: [validityEvidence(cert, ctx.now)],
+    });
+  }
+}
+
+/**
+ * The check shared by key-usage/missing-client-auth and key-usage/missing-server-auth: a leaf used as a TLS
+ * `role` whose extended key usage is present and lacks `eku`.
+ */
+export function checkLeafEku(ctx: RuleContext<'missing'>, role: 'client' | 'server', eku: 'clientAuth' | 'serverAuth'): void {
+  for (const chain of ctx.facts.chains) {
+    if (chain.usage !== role && chain.usage !== 'both') continue;
+    if (hasEku(chain.leaf, eku)) continue;
+    const list = (chain.leaf.eku ?? []).join(', ');
+    ctx.report({
+      messageId: 'missing',
+      subject: chain.subject,
+      about: chain.leaf.fingerprint,
+      data: {
+        whose: chain.subject === 'local' ? 'Our' : "The peer's",
+        cert: describe(chain.leaf),
+        why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
+        eku: list || 'empty',
+        file: fileOf(chain.leaf),
+        x509: x509Of(chain.leaf),
+      },
+      evidence: [{ source: chain.leaf.source, detail: `extendedKeyUsage: ${list}` }],
+    });
+  }
+}

@@ -167,7 +167,7 @@ function meaningOf(c: CounterFact): CounterMeaning | null {
     case 'upstream_context_secrets_not_ready':
       return { order: 5, explainedBy: ['transport/sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
     case 'no_filter_chain_match':
-      return { order: 6, explainedBy: ['transport/peer-not-tls'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
+      return { order: 6, explainedBy: ['transport/client-cert-required', 'transport/peer-not-tls', 'transport/alpn-mismatch'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
     case 'connection_error':
       return c.direction === 'outbound'
         ? { order: 7, explainedBy: ['transport/peer-rejected-certificate', 'transport/peer-not-tls', 'expiry/', 'chain/', 'san/', 'key-usage/'], rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }

@@ -12,7 +12,7 @@ export function renderMarkdown(report: Report): string {
   if (report.symptom) out.push(`\nSymptom (${report.symptom.source}): \`${report.symptom.code}\` — ${report.symptom.detail}`);
   out.push('');
   if (report.findings.length === 0) {
-    out.push(report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.');
+    out.push(report.symptom ? '_Nothing in this evidence explains the symptom: the cause is likely on the other side, or in evidence not collected here._' : report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.');
   } else {
     out.push('| # | severity | rule | subject | finding |');
     out.push('|---|---|---|---|---|');

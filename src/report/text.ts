@@ -35,7 +35,11 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
   out.push('');
 
   if (report.findings.length === 0) {
-    out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
+    if (report.symptom) {
+      // Failures were observed: never call that "no problems". Nothing we hold explains them.
+      out.push(st.yellow('Nothing in this evidence explains the symptom above: the cause is likely on the other side (its'));
+      out.push(st.yellow('certificates, trust bundle or policy), or in evidence not collected here (see "not evaluated" and sources).'));
+    } else out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
   } else {
     out.push(st.bold(`Findings (${report.findings.length}), most likely cause first`));
     for (const f of report.findings) out.push(renderFinding(f, st));

@@ -41,6 +41,20 @@ describe('text report', () => {
   });
 });
 
+describe('a symptom nothing explains', () => {
+  it('is never reported as "no problems"', async () => {
+    const r = await root();
+    const l = await leaf(r, { notBefore: t(-HOUR), notAfter: t(23 * HOUR) });
+    const report = await diagnose({ chain: l.pem, trust: [r.pem], at: NOW });
+    const withSymptom = { ...report, symptom: { source: 'stats' as const, code: 'envoy:connection_error', detail: 'outbound connection_error rose by 12' } };
+    for (const format of ['text', 'markdown']) {
+      const out = renderReport(withSymptom, format, { color: false });
+      expect(out).not.toMatch(/No problems found/);
+      expect(out).toMatch(/Nothing in this evidence explains the symptom/);
+    }
+  });
+});
+
 describe('colour decision', () => {
   it('TTY only, never with NO_COLOR, forced by FORCE_COLOR', () => {
     expect(colorEnabled({ isTTY: true }, {})).toBe(true);

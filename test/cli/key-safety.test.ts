@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../support/cli.js';
-import { mesh, leaf, type Issued } from '../support/pki.js';
+import { mesh, leaf, NOW, type Issued } from '../support/pki.js';
+
+// The certificates have pinned dates: evaluate at the pinned time, whatever day the suite runs.
+const AT = ['--at', new Date(NOW).toISOString()];
 
 let tmp: ReturnType<typeof tempDir>;
 let m: { root: Issued; inter: Issued; leaf: Issued };
@@ -46,7 +49,7 @@ describe('private keys never leave', () => {
   for (const o of ['text', 'json', 'markdown', 'slack']) {
     it(`-o ${o} with a matching and a mismatching key`, () => {
       for (const key of [files.key, files.wrongKey]) {
-        const r = runCli(['diagnose', '--chain', files.chain, '--key', key, '--trust', files.trust, '-o', o, '--debug']);
+        const r = runCli(['diagnose', '--chain', files.chain, '--key', key, '--trust', files.trust, '-o', o, '--debug', ...AT]);
         expect([0, 1]).toContain(r.code);
         expectNoKey(r.stdout + r.stderr, `-o ${o}`);
       }
@@ -55,7 +58,7 @@ describe('private keys never leave', () => {
 
   it('--save-evidence writes the public key hash only', () => {
     const ev = join(tmp.dir, 'ev.json');
-    const r = runCli(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--save-evidence', ev]);
+    const r = runCli(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--save-evidence', ev, ...AT]);
     expect(r.code, r.stderr).toBe(0);
     const saved = readFileSync(ev, 'utf8');
     expectNoKey(saved, 'the evidence bundle');
@@ -65,7 +68,7 @@ describe('private keys never leave', () => {
   it('a key passed where certificates belong is named, never echoed', () => {
     for (const flag of ['--chain', '--trust', '--peer-trust', '--ca']) {
       const args = flag === '--chain' ? ['diagnose', '--chain', files.key] : ['diagnose', '--chain', files.chain, flag, files.key];
-      const r = runCli([...args, '--debug']);
+      const r = runCli([...args, '--debug', ...AT]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/holds a private key, not a certificate/);
       expectNoKey(r.stdout + r.stderr, `error for ${flag}`);
@@ -74,7 +77,7 @@ describe('private keys never leave', () => {
 
   it('a corrupted key is reported without its content', () => {
     const bad = tmp.file('bad.key', keyPem.replace(/[A-Za-z]{10}/, 'AAAAAAAAAA'));
-    const r = runCli(['diagnose', '--chain', files.chain, '--key', bad, '--debug']);
+    const r = runCli(['diagnose', '--chain', files.chain, '--key', bad, '--debug', ...AT]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a private key that can be loaded/);
     expectNoKey(r.stderr, 'the corrupted-key error');

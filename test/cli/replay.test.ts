@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../support/cli.js';
-import { intermediate, leaf, root, t, HOUR, WEB_ID } from '../support/pki.js';
+import { intermediate, leaf, root, t, HOUR, NOW, WEB_ID } from '../support/pki.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let args: string[];
@@ -13,7 +13,8 @@ beforeAll(async () => {
   const r = await root();
   const i = await intermediate(r, 'Expired Intermediate', { notAfter: t(-HOUR) });
   const l = await leaf(i);
-  args = ['diagnose', '--chain', tmp.file('chain.pem', l.pem + i.pem), '--key', tmp.file('key.pem', await l.keyPem()), '--trust', tmp.file('root.pem', r.pem), '--expect-id', WEB_ID];
+  args = ['diagnose', '--chain', tmp.file('chain.pem', l.pem + i.pem), '--key', tmp.file('key.pem', await l.keyPem()), '--trust', tmp.file('root.pem', r.pem), '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString()];
+  // Pinned: the certificates have pinned dates, so the evaluation time must be pinned too.
 });
 afterAll(() => tmp.cleanup());
 

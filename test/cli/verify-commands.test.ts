@@ -6,16 +6,19 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { intermediate, leaf, root, spiffe, t, HOUR, WEB_ID } from '../support/pki.js';
+import { intermediate, leaf, root, spiffe, HOUR, DAY, WEB_ID } from '../support/pki.js';
+
+// OpenSSL's -checkend uses the real clock, so these certificates are dated from it (like the lab's), not pinned.
+const real = (offset: number) => new Date(Date.now() + offset);
 
 let tmp: ReturnType<typeof tempDir>;
 let findings: Array<{ rule: string; verify: string }>;
 
 beforeAll(async () => {
   tmp = tempDir();
-  const r = await root('Verify Root');
-  const i = await intermediate(r, 'Expired Intermediate', { notAfter: t(-HOUR) });
-  const l = await leaf(i, { uris: [spiffe('demo', 'other')] });
+  const r = await root('Verify Root', { notBefore: real(-DAY), notAfter: real(300 * DAY) });
+  const i = await intermediate(r, 'Expired Intermediate', { notBefore: real(-100 * DAY), notAfter: real(-HOUR) });
+  const l = await leaf(i, { notBefore: real(-2 * HOUR), notAfter: real(22 * HOUR), uris: [spiffe('demo', 'other')] });
   tmp.file('chain.pem', l.pem + i.pem);
   tmp.file('root.pem', r.pem);
   const res = runCli(['diagnose', '--chain', 'chain.pem', '--trust', 'root.pem', '--expect-id', WEB_ID, '-o', 'json'], { cwd: tmp.dir });

@@ -30,6 +30,10 @@ import malformedCertificate from './chain/malformed-certificate.js';
 import nameConstraintsViolated from './chain/name-constraints-violated.js';
 import invalidNameConstraints from './chain/invalid-name-constraints.js';
 import leafIsCa from './chain/leaf-is-ca.js';
+import maxDepthExceeded from './chain/max-depth-exceeded.js';
+import certificateRevoked from './chain/certificate-revoked.js';
+import crlUnusable from './chain/crl-unusable.js';
+import crlExpired from './chain/crl-expired.js';
 
 import sanMissing from './san/missing.js';
 import malformedSpiffeId from './san/malformed-spiffe-id.js';
@@ -76,6 +80,10 @@ export const rules: readonly Rule[] = [
   nameConstraintsViolated,
   invalidNameConstraints,
   leafIsCa,
+  maxDepthExceeded,
+  certificateRevoked,
+  crlUnusable,
+  crlExpired,
   sanMissing,
   malformedSpiffeId,
   trustDomainMismatch,

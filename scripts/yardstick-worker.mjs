@@ -8,7 +8,8 @@ const NO_EXPIRY_FORECAST = { leaf: { warnFraction: 0, criticalFraction: 0 }, int
 
 /**
  * Runs one case. SERVER cases verify the peer as a TLS server (serverAuth, DNS/IP name); CLIENT cases as a
- * TLS client (clientAuth, RFC 822 names). The trusted certificates are the verifying side's trust, both as
+ * TLS client (clientAuth, each of `expected_peer_names`: RFC 822 names, matched against email SANs). The
+ * case's `crls` and `max_chain_depth` are the verifier's CRLs and depth limit (`--crl`, `--max-depth`). The trusted certificates are the verifying side's trust, both as
  * `trust` and `peerTrust`: the chain under test is the one that side verifies.
  */
 async function runCase(tc) {
@@ -27,6 +28,9 @@ async function runCase(tc) {
       peerTrust: tc.trusted_certs,
       role,
       ...(expectId === undefined ? {} : { expectId }),
+      // The verifier's CRLs and depth limit, when the case sets them.
+      ...(tc.crls?.length ? { crls: tc.crls } : {}),
+      ...(typeof tc.max_chain_depth === 'number' ? { maxChainDepth: tc.max_chain_depth } : {}),
       at,
       // The suite asks whether the chain is valid at `at`; "expires soon" is a forecast, not a failure.
       thresholds: NO_EXPIRY_FORECAST,

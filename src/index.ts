@@ -26,6 +26,10 @@ export interface DiagnoseOptions {
   peerTrust?: CertificateInput | CertificateInput[];
   /** The mesh CA's certificates (issuing intermediate and up). */
   ca?: CertificateInput | CertificateInput[];
+  /** Certificate revocation lists the verifier checks with (PEM "X509 CRL" or DER), e.g. Istio's ca-crl.pem. */
+  crls?: CertificateInput | CertificateInput[];
+  /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth; Envoy max_verify_depth N = N-1). */
+  maxChainDepth?: number;
   role?: Role;
   expectId?: string;
   /** Evaluate at this time instead of now. */
@@ -50,6 +54,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     trust: named('trust', many(options.trust)),
     peerTrust: named('peerTrust', many(options.peerTrust)),
     ca: named('ca', many(options.ca)),
+    crls: named('crl', many(options.crls)),
+    maxChainDepth: options.maxChainDepth,
     role: options.role,
     expectId: options.expectId ?? null,
     at: options.at,

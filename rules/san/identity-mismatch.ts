@@ -6,6 +6,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 import type { San } from '../../src/x509/types.js';
+import { emailMatches, isEmailIdentity } from '../../src/x509/email.js';
 
 /** IPv6 in one canonical text form (lowercase, compressed), so that `2001:DB8:0::5` matches `2001:db8::5`. */
 function canonicalIp(ip: string): string {
@@ -17,9 +18,23 @@ function canonicalIp(ip: string): string {
   }
 }
 
+function isIpLiteral(s: string): boolean {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return s.split('.').every((o) => Number(o) <= 255);
+  if (!s.includes(':')) return false;
+  try {
+    return new URL(`http://[${s}]/`).hostname.length > 2;
+  } catch {
+    return false;
+  }
+}
+
 function matches(expected: string, sans: San[]): boolean {
   const e = expected.toLowerCase();
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(e)) return sans.some((s) => s.type === 'uri' && s.value === expected);
+  if (isEmailIdentity(expected)) return sans.some((s) => s.type === 'email' && emailMatches(expected, s.value));
+  // RFC 6125 §6.2 / RFC 9525 §6.2: an IP address is matched against iPAddress SANs only; a dNSName that spells
+  // an address (a misissuance, RFC 5280 §4.2.1.6) does not count (Go, Envoy's typed IP_ADDRESS matcher).
+  if (isIpLiteral(expected)) return sans.some((s) => s.type === 'ip' && canonicalIp(s.value) === canonicalIp(expected));
   return sans.some((s) => {
     if (s.type === 'ip') return canonicalIp(s.value) === canonicalIp(expected);
     if (s.type !== 'dns') return false;
@@ -36,12 +51,13 @@ export default defineRule({
     stage: 'san',
     severity: 'critical',
     title: 'Certificate identity does not match',
-    description: 'The leaf does not carry the expected identity (SPIFFE ID or DNS name).',
+    description: 'The leaf does not carry the expected identity (SPIFFE ID, DNS name, IP address, or an RFC 822 email name for a client).',
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 9525 §6',
     messages: {
       mismatch: '{whose} leaf {cert} identifies as {actual}, but {expected} is expected. The verifier\'s SAN check fails (Envoy fail_verify_san; Go "x509: certificate is valid for …, not …"). In Istio this is usually the wrong service account: the pod runs as another SA than the one the DestinationRule or the AuthorizationPolicy names.',
+      ipInDns: '{whose} leaf {cert} carries {expected} only as a DNS name (dNSName "{expected}"), not as an IP address SAN. An expected IP address is matched against IP address SANs only (RFC 9525 §6.2; RFC 5280 §4.2.1.6 forbids addresses in dNSName), so the verifier\'s SAN check fails (Envoy fail_verify_san; Go "x509: cannot validate certificate for {expected} because it doesn\'t contain any IP SANs"). Re-issue it with an IP SAN (cert-manager: spec.ipAddresses).',
     },
     remediation: [
       'Check the pod\'s service account: kubectl get pod POD -n NS -o jsonpath="{.spec.serviceAccountName}"',
@@ -56,8 +72,9 @@ export default defineRule({
       if (ctx.earlier('san/trust-domain-mismatch', chain.leaf.fingerprint)) continue;
       if (matches(chain.expectedId, chain.leaf.sans)) continue;
       const actual = chain.leaf.sans.map((s) => s.value).join(', ') || '(no SAN)';
+      const ipAsDns = isIpLiteral(chain.expectedId) && chain.leaf.sans.some((s) => s.type === 'dns' && s.value === chain.expectedId);
       ctx.report({
-        messageId: 'mismatch',
+        messageId: ipAsDns ? 'ipInDns' : 'mismatch',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,

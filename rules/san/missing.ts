@@ -4,6 +4,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { isEmailIdentity } from '../../src/x509/email.js';
 
 export default defineRule({
   meta: {
@@ -11,7 +12,7 @@ export default defineRule({
     stage: 'san',
     severity: 'error',
     title: 'Certificate has no subject alternative name',
-    description: 'The leaf carries no URI, DNS or IP SAN, so no identity can be matched (Envoy fail_verify_san).',
+    description: 'The leaf carries no URI, DNS or IP SAN (nor the email SAN an expected email identity needs), so no identity can be matched (Envoy fail_verify_san).',
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 9525 §6.1; Envoy CertificateValidationContext.match_typed_subject_alt_names',
@@ -25,6 +26,8 @@ export default defineRule({
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
       if (leaf.sans.some((s) => s.type === 'uri' || s.type === 'dns' || s.type === 'ip')) continue;
+      // A client identified by an email address (expected identity `local@domain`): its email SAN is its identity.
+      if (chain.expectedId && isEmailIdentity(chain.expectedId) && leaf.sans.some((s) => s.type === 'email')) continue;
       ctx.report({
         messageId: 'missing',
         subject: chain.subject,

@@ -3,7 +3,7 @@ import { readInputFile, fsReason } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { MtlsDoctorError, inputError, usageError } from '../errors.js';
 import { parseEvidence, serializeEvidence } from '../evidence/bundle.js';
-import { evidenceFromInputs, parseAt, type NamedInput } from '../evidence/from-inputs.js';
+import { evidenceFromInputs, parseAt, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
@@ -18,6 +18,8 @@ export interface DiagnoseArgs {
   trust?: string[];
   peerTrust?: string[];
   ca?: string[];
+  crl?: string[];
+  maxDepth?: string;
   role: Role;
   expectId?: string;
   at?: string;
@@ -68,9 +70,12 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
     if (args.chain || args.trust?.length || args.peerTrust?.length || args.ca?.length || args.key) {
       throw usageError('Cannot combine --evidence with --chain/--key/--trust/--peer-trust/--ca: a bundle already holds its evidence');
     }
+    if (args.crl?.length) throw usageError('Cannot combine --evidence with --crl: a bundle already holds its CRLs');
     const bundle = parseEvidence(readInputFile(args.evidence, '--evidence', 64 * 1024 * 1024).toString('utf8'), `"${args.evidence}"`);
-    // --at re-evaluates the same evidence at another time; without it the replay is identical.
-    return args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
+    // --at re-evaluates the same evidence at another time, --max-depth under another verifier depth limit;
+    // without them the replay is identical.
+    const at = args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
+    return args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
   }
   // --peer: parsed first, so a bad value is exit 2 before anything is collected.
   const probe = args.peer !== undefined || args.sni !== undefined || args.alpn !== undefined ? await import('../probe/probe.js') : null;
@@ -101,6 +106,8 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
     trust: args.trust?.length ? readCerts(args.trust, '--trust') : fromProxy.trust,
     peerTrust: readCerts(args.peerTrust, '--peer-trust'),
     ca: readCerts(args.ca, '--ca'),
+    crls: args.crl?.length ? readCerts(args.crl, '--crl') : proxyCrls(proxy?.proxy),
+    maxChainDepth: args.maxDepth,
     role: args.role,
     expectId: args.expectId ?? proxy?.expectId ?? null,
     peerId: args.peerId ?? null,
@@ -114,6 +121,11 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
   if (!peer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer, sni: args.sni ?? null, alpn, key: keyData });
+}
+
+/** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */
+function proxyCrls(proxy: { files?: Array<{ path: string; kind: string; pems: string[] }> } | undefined): NamedInput[] {
+  return (proxy?.files ?? []).filter((f) => f.kind === 'crl' && f.pems.length > 0).map((f) => ({ name: f.path, data: f.pems.join('') }));
 }
 
 export function exitCodeForReport(report: Report, failOn: 'error' | 'warning'): number {

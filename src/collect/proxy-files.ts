@@ -12,6 +12,7 @@ import { readInputFile, fsReason } from './files.js';
 import { keyEvidence } from '../evidence/from-inputs.js';
 import type { MountedFile } from '../evidence/proxy.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
+import { decodeCrls, parseCrl } from '../x509/crl.js';
 
 export const CREDENTIAL_FILES: ReadonlyArray<{ path: string; kind: MountedFile['kind'] }> = [
   { path: 'var/run/secrets/workload-spiffe-credentials/cert-chain.pem', kind: 'cert-chain' },
@@ -21,6 +22,8 @@ export const CREDENTIAL_FILES: ReadonlyArray<{ path: string; kind: MountedFile['
   { path: 'etc/certs/key.pem', kind: 'key' },
   { path: 'etc/certs/root-cert.pem', kind: 'root-cert' },
   { path: 'var/run/secrets/istio/root-cert.pem', kind: 'root-cert' },
+  // The plug-in CA's CRL (cacerts ca-crl.pem), mounted by the sidecar injector when the CA ships one.
+  { path: 'var/run/secrets/istio/crl/ca-crl.pem', kind: 'crl' },
 ];
 
 const display = (root: string, rel: string) => (root === '/' ? `/${rel}` : join(root, rel));
@@ -51,6 +54,16 @@ export function readCredentialFiles(root: string): { files: MountedFile[]; rootE
         files.push({ path, kind, pems: [], key: null, error: (e as Error).message });
       } finally {
         data.fill(0);
+      }
+      continue;
+    }
+    if (kind === 'crl') {
+      try {
+        const ders = decodeCrls(data, path);
+        ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${path} (CRL ${i + 1})` : path));
+        files.push({ path, kind, pems: ders.map((der) => toPem(der, 'X509 CRL')), key: null, error: null });
+      } catch (e) {
+        files.push({ path, kind, pems: [], key: null, error: (e as Error).message });
       }
       continue;
     }

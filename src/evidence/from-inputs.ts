@@ -3,6 +3,7 @@ import { inputError, usageError } from '../errors.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
+import { decodeCrls, parseCrl } from '../x509/crl.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
@@ -17,6 +18,10 @@ export interface InputsToEvidence {
   trust?: NamedInput[];
   peerTrust?: NamedInput[];
   ca?: NamedInput[];
+  /** Certificate revocation lists (PEM "X509 CRL" or DER), each named by its file. */
+  crls?: NamedInput[];
+  /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth). */
+  maxChainDepth?: number | string | null;
   role?: Role;
   expectId?: string | null;
   peerId?: string | null;
@@ -30,6 +35,23 @@ export interface InputsToEvidence {
 
 function certSet(input: NamedInput): CertSet {
   return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+}
+
+/** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
+function crlSet(input: NamedInput): CertSet {
+  const ders = decodeCrls(input.data, input.name);
+  ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
+  return { source: input.name, pems: ders.map((der) => toPem(der, 'X509 CRL')) };
+}
+
+/** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
+export function validateMaxDepth(v: number | string | null | undefined): number | null {
+  if (v === undefined || v === null) return null;
+  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) {
+    throw usageError(`Cannot use --max-depth "${String(v)}": expected a whole number of intermediate CAs from 0 to 1000 (OpenSSL -verify_depth; Envoy max_verify_depth N is --max-depth N-1)`);
+  }
+  return n;
 }
 
 /**
@@ -90,6 +112,9 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
   const ca = (i.ca ?? []).map(certSet);
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
+  const crls = (i.crls ?? []).map(crlSet);
+  crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));
+  const maxChainDepth = validateMaxDepth(i.maxChainDepth);
   const key = i.key ? keyEvidence(i.key) : null;
   if (key) sources.push({ name: `key: ${key.source}`, status: 'ok', detail: `${key.type} key (public part only kept)` });
   const role = i.role ?? 'both';
@@ -105,10 +130,12 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
       expectId: validateIdentity(i.expectId, '--expect-id'),
       peerId: validateIdentity(i.peerId, '--peer-id'),
       thresholds: resolveThresholds(i.thresholds),
+      ...(maxChainDepth === null ? {} : { maxChainDepth }),
     },
     sources,
     certificates: { chain, trust, peerTrust, ca },
     key,
     symptomText: i.symptom ?? null,
+    ...(crls.length ? { crls } : {}),
   };
 }

@@ -60,7 +60,8 @@ export interface AgentEvidence {
 /** A credential file found on the proxy's filesystem. Certificates as PEM; a key only as public facts. */
 export interface MountedFile {
   path: string;
-  kind: 'cert-chain' | 'root-cert' | 'key';
+  /** `crl`: Istio's ca-crl.pem (plug-in CA revocation list); its `pems` are "X509 CRL" blocks. */
+  kind: 'cert-chain' | 'root-cert' | 'key' | 'crl';
   pems: string[];
   key: KeyEvidence | null;
   /** Why it could not be used (unreadable, not PEM…); null when it was read. */

@@ -43,6 +43,11 @@ export interface DiagnosisOptions {
   expectId: string | null;
   peerId: string | null;
   thresholds: Thresholds;
+  /**
+   * The verifier's depth limit (`--max-depth`): at most this many intermediate CAs between the leaf and the
+   * trust anchor, as OpenSSL's -verify_depth counts them. Absent or null: no limit given.
+   */
+  maxChainDepth?: number | null;
 }
 
 export interface EvidenceBundle {
@@ -69,4 +74,6 @@ export interface EvidenceBundle {
   proxy?: ProxyEvidence;
   /** Real test handshakes with the peer (`--peer`): how each ended and what the peer presented. */
   handshakes?: HandshakeEvidence[];
+  /** Certificate revocation lists the verifier checks with (`--crl`, Istio's ca-crl.pem): PEM "X509 CRL" blocks. */
+  crls?: CertSet[];
 }

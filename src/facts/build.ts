@@ -9,6 +9,7 @@ import { deriveSymptoms } from './symptoms.js';
 import '../explain/symptom-deriver.js';
 import { buildProxyFactsCached } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
+import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 
 /** Parses every certificate set once; the source label of each certificate names its set and position. */
 function parseSets(sets: CertSet[]): ParsedCert[] {
@@ -25,6 +26,16 @@ function parseSets(sets: CertSet[]): ParsedCert[] {
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
+}
+
+/** Parses the evidence's CRLs and checks each signature against the certificates named as its issuer. */
+function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
+  if (!ev.crls?.length) return [];
+  const parsed = ev.crls.flatMap((set) => {
+    const ders = set.pems.flatMap((pem) => decodeCrls(pem, set.source));
+    return ders.map((der, i) => parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source));
+  });
+  return resolveCrlSigners(parsed, certs);
 }
 
 /** Derives facts from evidence. Pure: the same evidence gives the same facts. */
@@ -77,5 +88,7 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     symptoms: deriveSymptoms(ev),
     proxy: buildProxyFactsCached(ev),
     probe: probeFacts(ev),
+    crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
+    maxChainDepth: ev.options.maxChainDepth ?? null,
   };
 }

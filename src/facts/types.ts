@@ -1,4 +1,5 @@
 import type { BundleFact, ChainFact } from '../x509/chain.js';
+import type { CrlFact } from '../x509/crl.js';
 import type { CertFact } from '../x509/types.js';
 import type { Role } from '../evidence/types.js';
 import type { Thresholds } from './thresholds.js';
@@ -30,13 +31,17 @@ export interface Facts {
   proxy: ProxyFacts | null;
   /** The probe's handshakes with the peer (`--peer`); null without a probe. */
   probe: ProbeFact | null;
+  /** Certificate revocation lists the verifier checks with (`--crl`), with their signatures checked. */
+  crls: CrlFact[];
+  /** The verifier's depth limit in intermediate CAs (`--max-depth`, OpenSSL -verify_depth); null: none given. */
+  maxChainDepth: number | null;
 }
 
 /**
  * The names a rule may list in `meta.requires`; the engine reports `insufficient-evidence` with the
  * missing ones instead of running the rule.
  */
-export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca' | 'proxy' | 'handshake';
+export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca' | 'proxy' | 'handshake' | 'crl' | 'max-depth';
 
 export function availableFacts(f: Facts): Set<FactName> {
   const s = new Set<FactName>();
@@ -51,6 +56,8 @@ export function availableFacts(f: Facts): Set<FactName> {
   if (f.bundles.ca && f.bundles.ca.certs.length > 0) s.add('ca');
   if (f.proxy) s.add('proxy');
   if (f.probe) s.add('handshake');
+  if (f.crls.length > 0) s.add('crl');
+  if (f.maxChainDepth !== null) s.add('max-depth');
   return s;
 }
 
@@ -66,4 +73,6 @@ export const FACT_HINTS: Record<FactName, string> = {
   ca: "the mesh CA's certificates (--ca FILE)",
   proxy: 'evidence from the istio-proxy (run inside the pod, or give --envoy-admin URL / --proxy-root DIR)',
   handshake: 'a test handshake with the peer (--peer HOST:PORT)',
+  crl: "the CA's certificate revocation list (--crl FILE, e.g. Istio's ca-crl.pem)",
+  'max-depth': "the verifier's depth limit (--max-depth N; Envoy max_verify_depth N is --max-depth N-1)",
 };

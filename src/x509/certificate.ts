@@ -13,7 +13,8 @@ export interface ParsedCert {
   node: NodeX509 | undefined;
 }
 
-const SIGNATURE_OIDS: Record<string, { name: string; hash: string | null }> = {
+/** Signature algorithm OIDs by name and hash (certificates and CRLs). */
+export const SIGNATURE_OIDS: Record<string, { name: string; hash: string | null }> = {
   '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
   '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
   '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },

@@ -9,6 +9,15 @@ testRule(rule, {
     { name: 'spiffe-uri-san', evidence: async () => { const m = await mesh(); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); } },
     { name: 'dns-san-only', evidence: async () => { const m = await mesh({ leaf: { uris: [], dns: ['web.demo.svc.cluster.local'] } }); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); } },
     { name: 'ip-san-only', evidence: async () => { const m = await mesh({ leaf: { uris: [], ips: ['10.1.2.3'] } }); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); } },
+    {
+      // A client identified by email (expected identity is an RFC 822 name): its email SAN is an identity.
+      name: 'email-san-when-an-email-identity-is-expected',
+      evidence: async () => {
+        const m = await mesh();
+        const l = await leaf(m.inter, { uris: [], subject: 'O=cluster.local', eku: ['clientAuth'], extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'web@demo.example' }])] });
+        return evidenceFor({ chain: [l, m.inter], trust: [m.root], role: 'client', expectId: 'web@demo.example' });
+      },
+    },
   ],
   invalid: [
     {
@@ -29,6 +38,21 @@ testRule(rule, {
         return evidenceFor({ chain: [l, m.inter], trust: [m.root] });
       },
       errors: [{ messageId: 'missing', explanation: /has no subject alternative name/ }],
+    },
+    {
+      // The mesh default stands when the expected identity is not an email address.
+      name: 'email-san-only-when-a-spiffe-id-is-expected',
+      evidence: async () => {
+        const m = await mesh();
+        const l = await leaf(m.inter, { uris: [], subject: 'O=cluster.local', extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'web@demo.example' }])] });
+        return evidenceFor({ chain: [l, m.inter], trust: [m.root], expectId: 'spiffe://cluster.local/ns/demo/sa/web' });
+      },
+      errors: [{ messageId: 'missing' }],
+    },
+    {
+      name: 'email-identity-expected-but-no-san-at-all',
+      evidence: async () => { const m = await mesh({ leaf: { uris: [], subject: 'O=cluster.local, CN=web' } }); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root], expectId: 'web@demo.example' }); },
+      errors: [{ messageId: 'missing' }],
     },
   ],
 });

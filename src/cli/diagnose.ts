@@ -57,43 +57,62 @@ function loadThresholds(path: string | undefined): unknown {
 }
 
 /**
- * Builds the evidence for a diagnose run from its flags: a replayed bundle, files, and the istio-proxy (its
- * Envoy admin, pilot-agent and mounted files: auto-detected when no --chain is given, or named by flags).
+ * Every flag combination that cannot work, refused before anything is read or collected (exit 2). Kept in one
+ * place so that collection below only collects.
  */
-export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined> = process.env): Promise<EvidenceBundle> {
+function checkFlagCombinations(args: DiagnoseArgs, env: Record<string, string | undefined>): void {
   const proxyAsked = !!(args.envoyAdmin || args.agent || args.proxyRoot);
-  if (args.evidence && (proxyAsked || args.window !== undefined)) {
-    throw usageError('Cannot combine --evidence with --envoy-admin/--agent/--proxy-root/--window: a bundle already holds its evidence');
-  }
-  if (args.evidence && args.peer !== undefined) throw usageError('Cannot combine --evidence with --peer: a bundle already holds its handshakes');
   if (args.evidence) {
+    if (proxyAsked || args.window !== undefined) {
+      throw usageError('Cannot combine --evidence with --envoy-admin/--agent/--proxy-root/--window: a bundle already holds its evidence');
+    }
+    if (args.peer !== undefined || args.sni !== undefined || args.alpn !== undefined) {
+      throw usageError('Cannot combine --evidence with --peer/--sni/--alpn: a bundle already holds its handshakes');
+    }
     if (args.chain || args.trust?.length || args.peerTrust?.length || args.ca?.length || args.key) {
       throw usageError('Cannot combine --evidence with --chain/--key/--trust/--peer-trust/--ca: a bundle already holds its evidence');
     }
     if (args.crl?.length) throw usageError('Cannot combine --evidence with --crl: a bundle already holds its CRLs');
-    const bundle = parseEvidence(readInputFile(args.evidence, '--evidence', 64 * 1024 * 1024).toString('utf8'), `"${args.evidence}"`);
-    // --at re-evaluates the same evidence at another time, --max-depth under another verifier depth limit;
-    // without them the replay is identical.
-    const at = args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
-    return args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
+    return;
   }
-  // --peer: parsed first, so a bad value is exit 2 before anything is collected.
-  const probe = args.peer !== undefined || args.sni !== undefined || args.alpn !== undefined ? await import('../probe/probe.js') : null;
-  const peer = args.peer !== undefined ? probe!.parsePeer(args.peer) : null;
-  if (!peer && (args.sni !== undefined || args.alpn !== undefined)) throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
-  const alpn = probe ? probe.parseAlpn(args.alpn) : null;
-  const keyData = args.key ? readInputFile(args.key, '--key') : undefined;
-  // No --chain: find the evidence in the istio-proxy (admin, agent, files, /proc), or only where the flags say.
+  if (args.peer === undefined && (args.sni !== undefined || args.alpn !== undefined)) {
+    throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
+  }
   if (args.chain && !proxyAsked && args.window !== undefined) {
     throw usageError('Cannot use --window with --chain alone: it samples Envoy stats; add --envoy-admin URL (or drop --chain to find everything inside the pod)');
   }
+  const searching = !args.chain && !proxyAsked && args.peer === undefined;
   // Certificate files without --chain mean file mode: that is a missing --chain, not a request to search.
-  if (!args.chain && !proxyAsked && !peer && (args.trust?.length || args.ca?.length || args.key || args.peerTrust?.length)) {
+  if (searching && (args.trust?.length || args.ca?.length || args.key || args.peerTrust?.length)) {
     throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), or --envoy-admin URL to read it from Envoy");
   }
-  if (!args.chain && !proxyAsked && !peer && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
+  if (searching && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
     throw new MtlsDoctorError('E_NO_EVIDENCE', 'No evidence to diagnose: give --chain FILE (with --trust FILE), --envoy-admin URL or --evidence FILE (auto-detection is off: MTLS_DOCTOR_NO_AUTODETECT=1)');
   }
+}
+
+/** A saved bundle, re-evaluated at --at or under --max-depth when given; otherwise replayed as it was. */
+function replay(args: DiagnoseArgs, now: () => number): EvidenceBundle {
+  const bundle = parseEvidence(readInputFile(args.evidence!, '--evidence', 64 * 1024 * 1024).toString('utf8'), `"${args.evidence}"`);
+  const at = args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
+  return args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
+}
+
+/**
+ * Builds the evidence for a diagnose run from its flags: a replayed bundle, files, and the istio-proxy (its
+ * Envoy admin, pilot-agent and mounted files: auto-detected when no --chain is given, or named by flags),
+ * then the test handshakes with --peer.
+ */
+export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined> = process.env): Promise<EvidenceBundle> {
+  checkFlagCombinations(args, env);
+  if (args.evidence) return replay(args, now);
+  // --peer: parsed first, so a bad value is exit 2 before anything is collected.
+  const probe = args.peer !== undefined ? await import('../probe/probe.js') : null;
+  const peer = probe ? probe.parsePeer(args.peer!) : null;
+  const alpn = probe ? probe.parseAlpn(args.alpn) : null;
+  const keyData = args.key ? readInputFile(args.key, '--key') : undefined;
+  // No --chain: find the evidence in the istio-proxy (admin, agent, files, /proc), or only where the flags say.
+  const proxyAsked = !!(args.envoyAdmin || args.agent || args.proxyRoot);
   const px = !args.chain || proxyAsked ? await import('../collect/proxy.js') : null;
   const proxy = px
     ? await px.collectProxy({ envoyAdmin: args.envoyAdmin, agent: args.agent, proxyRoot: args.proxyRoot, auto: !proxyAsked, windowSeconds: args.window, env, now })

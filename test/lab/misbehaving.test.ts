@@ -62,8 +62,15 @@ describe('lab: peers that do not speak TLS, or cannot be reached', () => {
     expect(r.stderr).toMatch(/^mtls-doctor: Cannot use --peer/);
   });
 
-  it('--sni without --peer → exit 2', async () => {
-    const r = await cli(['diagnose', '--sni', 'x', '--evidence', '/nonexistent']);
+  it('--sni without --peer → exit 2, naming the missing --peer', async () => {
+    const r = await cli(['diagnose', '--sni', 'x', '--chain', '/nonexistent']);
     expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cannot use --sni or --alpn without --peer HOST:PORT/);
+  });
+
+  it('--alpn with --evidence → exit 2: a bundle already holds its handshakes', async () => {
+    const r = await cli(['diagnose', '--alpn', 'h2', '--evidence', '/nonexistent']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cannot combine --evidence with --peer\/--sni\/--alpn/);
   });
 });

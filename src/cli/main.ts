@@ -24,7 +24,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .usage('$0 <command> [options]\n\nExplains why mTLS handshakes fail: certificate expiry → chain → SANs → key usage, with the fix and a command to verify it.')
     .command(
       'diagnose [target]',
-      "Diagnose a workload's certificates (PEM files or a saved evidence bundle)",
+      "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
         y
           .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
@@ -39,7 +39,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
-          .option('symptom', { type: 'string', describe: 'The error text you saw, kept with the evidence' })
+          .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
           .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
@@ -52,6 +52,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('window', { type: 'number', describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
+          .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files, PEM or DER):')
+          .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
+          .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
+          .group(['at', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
+          .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
           .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')

@@ -79,6 +79,7 @@ export function receivedAlertSignal(n: number): SignalId {
     case 41: // SSLv3 no_certificate: the old spelling of certificate_required
       return 'alert:116';
     case 44:
+      return 'alert:44';
     case 111:
     case 113:
     case 114:
@@ -99,6 +100,8 @@ export function sentAlertSignal(n: number): SignalId {
       return 'verify:invalid-purpose';
     case 51:
       return 'verify:bad-signature';
+    case 44:
+      return 'verify:revoked';
     case 41:
     case 116:
       return 'no-client-cert';
@@ -283,6 +286,12 @@ export interface VerifyCode {
 }
 
 export const VERIFY_CODES: readonly VerifyCode[] = [
+  { num: 3, name: 'UNABLE_TO_GET_CRL', texts: ['unable to get certificate CRL'], signal: 'verify:crl-unusable' },
+  { num: 8, name: 'CRL_SIGNATURE_FAILURE', texts: ['CRL signature failure'], signal: 'verify:crl-unusable' },
+  { num: 12, name: 'CRL_HAS_EXPIRED', texts: ['CRL has expired'], signal: 'verify:crl-expired' },
+  { num: 11, name: 'CRL_NOT_YET_VALID', texts: ['CRL is not yet valid'], signal: 'verify:crl-expired' },
+  { num: 22, name: 'CERT_CHAIN_TOO_LONG', texts: ['certificate chain too long'], signal: 'verify:chain-too-long' },
+  { num: 23, name: 'CERT_REVOKED', texts: ['certificate revoked'], signal: 'verify:revoked' },
   { num: 2, name: 'UNABLE_TO_GET_ISSUER_CERT', texts: ['unable to get issuer certificate'], signal: 'verify:unknown-issuer' },
   { num: 4, name: 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', texts: ["unable to decrypt certificate's signature"], signal: 'verify:bad-signature' },
   { num: 7, name: 'CERT_SIGNATURE_FAILURE', texts: ['certificate signature failure'], signal: 'verify:bad-signature' },

@@ -146,6 +146,7 @@ function expiredAt(depth: number | null): SignalId {
 
 function verifySignal(base: SignalId, depth: number | null, text: string): SignalId {
   if (base === 'verify:expired') return expiredAt(depth);
+  if (base === 'verify:invalid-purpose' && depth !== null && depth > 0) return 'verify:invalid-purpose-ca';
   if (base === 'verify:san') return sanSignal(text);
   return base;
 }
@@ -240,7 +241,7 @@ const alertTexts: Recogniser = (text) => {
     if (a) out.push(alertMatch(text, m, a, m[1] === 'read' ? 'received' : 'sent', 'openssl'));
   }
   // curl: `TLSv1.3 (IN), TLS alert, unknown CA (560)` — the number is level << 8 | alert.
-  for (const m of all(/(?:\((IN|OUT)\),\s*)?TLS alert, ([A-Za-z][A-Za-z /_-]{1,60}?) \((\d{3,4})\)/g, text)) {
+  for (const m of all(/(?:\((IN|OUT)\),[ \t]{0,4})?TLS alert, ([A-Za-z][A-Za-z /_-]{1,60}?) \((\d{3,4})\)/g, text)) {
     const a = alertByNumber(Number(m[3]) & 0xff) ?? longestAlert(m[2]!);
     if (a) out.push(alertMatch(text, m, a, m[1] === 'OUT' ? 'sent' : 'received', 'curl', 0.85, [`curl prints level << 8 | alert: ${m[3]} = ${Number(m[3]) >> 8} << 8 | ${Number(m[3]) & 0xff}`]));
   }
@@ -312,7 +313,7 @@ const verifyTexts: Recogniser = (text) => {
   }
   // Node's err.code / X509_V_ERR_* names.
   const codes =
-    /\b(?:X509_V_ERR_)?(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|UNABLE_TO_DECRYPT_CERT_SIGNATURE|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH|IP_ADDRESS_MISMATCH|KEYUSAGE_NO_CERTSIGN|UNHANDLED_CRITICAL_EXTENSION|PERMITTED_VIOLATION|EXCLUDED_VIOLATION|EE_KEY_TOO_SMALL|CA_KEY_TOO_SMALL|CA_MD_TOO_WEAK)\b/g;
+    /\b(?:X509_V_ERR_)?(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|UNABLE_TO_DECRYPT_CERT_SIGNATURE|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH|IP_ADDRESS_MISMATCH|CERT_REVOKED|CERT_CHAIN_TOO_LONG|CRL_HAS_EXPIRED|UNABLE_TO_GET_CRL|KEYUSAGE_NO_CERTSIGN|UNHANDLED_CRITICAL_EXTENSION|PERMITTED_VIOLATION|EXCLUDED_VIOLATION|EE_KEY_TOO_SMALL|CA_KEY_TOO_SMALL|CA_MD_TOO_WEAK)\b/g;
   for (const m of all(codes, text)) {
     const v = verifyByName(m[1]!);
     if (!v) continue;
@@ -328,7 +329,7 @@ const verifyTexts: Recogniser = (text) => {
 // ── Go ───────────────────────────────────────────────────────────────────────────────────────────────
 
 const GO_PATTERNS: Array<[RegExp, SignalId | ((m: RegExpExecArray, text: string) => SignalId), Level, number, string]> = [
-  [/x509: certificate has expired or is not yet valid(?::\s*current time \S{1,40} is (after|before) \S{1,40})?/g, (m) => (m[1] === 'before' ? 'verify:not-yet-valid' : 'verify:expired'), 3, 0.9, 'go:x509-expired-or-not-yet-valid'],
+  [/x509: certificate has expired or is not yet valid(?::[ \t]{0,4}current time \S{1,40} is (after|before) \S{1,40})?/g, (m) => (m[1] === 'before' ? 'verify:not-yet-valid' : 'verify:expired'), 3, 0.9, 'go:x509-expired-or-not-yet-valid'],
   [/x509: certificate signed by unknown authority(?: \(possibly because of "([^"\n]{1,160})")?/g, (m) => (m[1] && /verification error|verification failure/.test(m[1]) ? 'verify:same-name-other-key' : m[1] && /cannot sign this kind/.test(m[1]) ? 'verify:invalid-ca' : 'verify:unknown-issuer'), 3, 0.9, 'go:x509-unknown-authority'],
   [/x509: certificate is valid for [^\n]{1,300}?, not [^\s,"']{1,300}/g, (_m, text) => sanSignal(text), 3, 0.92, 'go:x509-name-mismatch'],
   [/x509: certificate is not valid for any names|x509: certificate relies on legacy Common Name field|x509: cannot validate certificate for \S{1,100} because it doesn't contain any IP SANs/g, 'verify:no-san', 3, 0.9, 'go:x509-no-san'],
@@ -382,6 +383,7 @@ const RUSTLS_NAMES: Record<string, SignalId> = {
   requiredekunotfound: 'verify:invalid-purpose',
   endentityusedasca: 'verify:invalid-ca',
   pathlenconstraintviolated: 'verify:path-length',
+  revoked: 'verify:revoked',
   applicationverificationfailure: 'verify:failed',
 };
 
@@ -430,7 +432,7 @@ const envoyContext: Recogniser = (text) => {
     out.push(mk(text, m, sig, 1, 0.6, `envoy:${r}`, 'envoy'));
   }
   // Response flags in an access log line (`" 503 UF,URX `, `0 NR filter_chain_not_found`) or JSON.
-  const flagRe = /(?:(?:^|[\s"])(?:[1-5]\d\d|0|-)\s+|response_flags"?\s*[:=]\s*"?)([A-Z]{2,5}(?:,[A-Z]{2,5}){0,5})(?=[\s",}]|$)/gm;
+  const flagRe = /(?:(?:^|[\s"])(?:[1-5]\d\d|0|-)[ \t]{1,8}|response_flags"?[ \t]{0,4}[:=][ \t]{0,4}"?)([A-Z]{2,5}(?:,[A-Z]{2,5}){0,5})(?=[\s",}]|$)/gm;
   for (const m of all(flagRe, text)) {
     const flags = m[1]!.split(',');
     if (!flags.every((f) => ENVOY_FLAGS.has(f))) continue;
@@ -446,13 +448,13 @@ const envoyContext: Recogniser = (text) => {
   for (const m of all(/no healthy upstream/g, text)) out.push(mk(text, m, 'no-healthy-upstream', 2, 0.8, 'envoy:no_healthy_upstream', 'envoy'));
   // SDS: the certificate never reached Envoy.
   for (const m of all(/Secret is not supplied by SDS/gi, text)) out.push(mk(text, m, 'sds-not-delivered', 3, 0.95, 'envoy:sds-not-supplied', 'envoy'));
-  for (const m of all(/^\s*(?:default|ROOTCA)\s+[^\n]{0,120}\bWARMING\b/gm, text)) out.push(mk(text, m, 'sds-not-delivered', 3, 0.9, 'istio:secret-warming', 'istio', { notes: ['istioctl proxy-config secret: the secret is WARMING (never became ACTIVE)'] }));
+  for (const m of all(/^[ \t]{0,40}(?:default|ROOTCA)[ \t]{1,40}[^\n]{0,120}\bWARMING\b/gm, text)) out.push(mk(text, m, 'sds-not-delivered', 3, 0.9, 'istio:secret-warming', 'istio', { notes: ['istioctl proxy-config secret: the secret is WARMING (never became ACTIVE)'] }));
   for (const m of all(/sds failed to warm|failed to warm certificate|_context_secrets_not_ready/g, text)) out.push(mk(text, m, 'sds-not-delivered', 3, 0.85, 'envoy:sds-not-warm', 'envoy'));
   for (const m of all(/failed to (?:generate secret|rotate secret|sign CSR)|ca request failed|request authenticate failure|citadelclient failed/gi, text)) {
     out.push(mk(text, m, 'ca-request-failed', 2, 0.75, 'istio:ca-request-failed', 'istio'));
   }
   // Envoy TLS stats (`cluster.outbound|…ssl.fail_verify_san: 12`); a counter shown as 0 says nothing failed.
-  for (const m of all(/\b(?:ssl\.)?(fail_verify_san|fail_verify_error|fail_verify_no_cert)\b(?:"?\s*[:=]\s*"?(\d+))?|\bssl\.(no_certificate|connection_error)\b(?:"?\s*[:=]\s*"?(\d+))?/g, text)) {
+  for (const m of all(/\b(?:ssl\.)?(fail_verify_san|fail_verify_error|fail_verify_no_cert)\b(?:"?[ \t]{0,4}[:=][ \t]{0,4}"?(\d+))?|\bssl\.(no_certificate|connection_error)\b(?:"?[ \t]{0,4}[:=][ \t]{0,4}"?(\d+))?/g, text)) {
     const name = (m[1] ?? m[3])!;
     if ((m[2] ?? m[4]) === '0') continue;
     const [sig, level, spec]: [SignalId, Level, number] =
@@ -490,7 +492,7 @@ const curlErrors: Recogniser = (text) => {
   for (const m of all(/curl: \((\d{1,2})\)[^\n]{0,200}/g, text)) add(m, Number(m[1]), 1);
   // Exit code only (`command terminated with exit code 56` after a kubectl exec curl).
   const curlSeen = /\bcurl\b/i.test(text);
-  for (const m of all(/(?:command terminated with exit code|exit(?:ed with)? (?:code|status))\s*:?\s*(\d{1,3})\b/gi, text)) {
+  for (const m of all(/(?:command terminated with exit code|exit(?:ed with)? (?:code|status))[ \t]{0,4}:?[ \t]{0,4}(\d{1,3})\b/gi, text)) {
     if (curlSeen || /command terminated/i.test(m[0])) add(m, Number(m[1]), 0.5);
   }
   for (const m of all(/no alternative certificate subject name matches target host name|certificate subject name '[^'\n]{0,200}' does not match target host ?name/g, text)) {
@@ -507,7 +509,7 @@ const curlErrors: Recogniser = (text) => {
 // ── Sockets, Java, generic ───────────────────────────────────────────────────────────────────────────
 
 const GENERIC: Array<[RegExp, SignalId, Level, number, string, string]> = [
-  [/connection reset by peer|\bECONNRESET\b|errno\s*=\s*104\b|os error 104\b|socket hang up|Client network socket disconnected before secure TLS connection was established|\bSSL_ERROR_SYSCALL\b|unexpected EOF|\bbroken pipe\b/gi, 'reset', 1, 0.55, 'reset', 'socket'],
+  [/connection reset by peer|\bECONNRESET\b|errno[ \t]{0,3}=[ \t]{0,3}104\b|os error 104\b|socket hang up|Client network socket disconnected before secure TLS connection was established|\bSSL_ERROR_SYSCALL\b|unexpected EOF|\bbroken pipe\b/gi, 'reset', 1, 0.55, 'reset', 'socket'],
   [/connection refused|\bECONNREFUSED\b|os error 111\b/gi, 'connection-refused', 2, 0.9, 'refused', 'socket'],
   [/\bENOTFOUND\b|\bEAI_AGAIN\b|could not resolve host|no such host|Name or service not known|Temporary failure in name resolution/gi, 'dns-failure', 2, 0.9, 'dns', 'socket'],
   [/\bETIMEDOUT\b|i\/o timeout|handshake timed? ?out|context deadline exceeded|operation timed out|connection timed out/gi, 'timeout', 1, 0.55, 'timeout', 'socket'],

@@ -211,6 +211,7 @@ export const SIGNALS = {
     causes: [
       { rule: 'key-usage/missing-client-auth', weight: 0.85, why: 'A server checking a client certificate needs EKU clientAuth; mesh certificates are used both ways (istio#47708, grpc-java#6934).' },
       { rule: 'key-usage/missing-server-auth', weight: 0.7, why: 'A client checking a server certificate needs EKU serverAuth.' },
+      { rule: 'key-usage/intermediate-eku-mismatch', weight: 0.4, why: 'An intermediate CA whose EKU list lacks the purpose restricts every leaf below it (Go, BoringSSL).' },
       { rule: 'key-usage/missing-digital-signature', weight: 0.3, why: 'A keyUsage without digitalSignature also fails the purpose check on some stacks.' },
     ],
   },
@@ -289,6 +290,47 @@ export const SIGNALS = {
     causes: [
       { rule: 'chain/leaf-is-ca', weight: 0.9, why: 'rustls/webpki refuse a CA certificate used as the end entity (CaUsedAsEndEntity): the wrong certificate is mounted.' },
       { rule: 'chain/unknown-authority', weight: 0.3, why: 'A self-signed CA served as the leaf is also not under the trusted root.' },
+    ],
+  },
+  'verify:invalid-purpose-ca': {
+    summary: "A CA certificate's extended key usage (depth ≥ 1) does not allow the TLS purpose of the chain.",
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+    causes: [
+      { rule: 'key-usage/intermediate-eku-mismatch', weight: 0.9, why: 'An intermediate that lists EKUs limits everything below it: without clientAuth (serverAuth) its chains fail that side.' },
+      { rule: 'key-usage/ca-missing-cert-sign', weight: 0.3, why: "Or the CA's keyUsage is wrong as well." },
+    ],
+  },
+  'verify:revoked': {
+    summary: 'The verifier found the certificate on a revocation list.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+    causes: [{ rule: 'chain/certificate-revoked', weight: 0.95, why: "A CRL the verifier holds lists the certificate's serial as revoked." }],
+  },
+  'verify:crl-expired': {
+    summary: 'The verifier\'s CRL for an issuer on the path is out of date.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+    causes: [{ rule: 'chain/crl-expired', weight: 0.95, why: 'Past its nextUpdate, a CRL fails verification of every certificate its issuer signed, revoked or not.' }],
+  },
+  'verify:crl-unusable': {
+    summary: 'The verifier could not use the CRL for an issuer on the path.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+    causes: [{ rule: 'chain/crl-unusable', weight: 0.9, why: 'Missing, badly signed, or issued by a CA without cRLSign: with CRL checking on, every certificate of that issuer then fails.' }],
+  },
+  'verify:chain-too-long': {
+    summary: 'The chain is deeper than the verifier allows.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+    causes: [
+      { rule: 'chain/max-depth-exceeded', weight: 0.9, why: "The verifier's depth limit (Envoy max_verify_depth, OpenSSL -verify_depth) is below the chain length." },
+      { rule: 'chain/path-length-exceeded', weight: 0.3, why: "Or a CA's own pathLenConstraint forbids the chain." },
     ],
   },
   'verify:failed': {
@@ -436,6 +478,15 @@ export const SIGNALS = {
     causes: [
       { rule: 'transport/peer-rejected-certificate', weight: 0.6, why: 'The peer\'s policy refuses our identity; its log says which rule.' },
       { rule: 'san/identity-mismatch', weight: 0.45, why: 'We present another identity than the peer allows.' },
+    ],
+  },
+  'alert:44': {
+    summary: 'The peer says our certificate is revoked (alert 44 certificate_revoked).',
+    rejection: 'peer-rejected-ours',
+    step: 'certificate-verification',
+    causes: [
+      { rule: 'chain/certificate-revoked', weight: 0.85, why: "The peer's CRL lists our certificate (or a CA above it) as revoked." },
+      { rule: 'transport/peer-rejected-certificate', weight: 0.4, why: "Which CRL, and which certificate, only the peer's configuration says." },
     ],
   },
   'alert:other-cert': {
@@ -775,6 +826,41 @@ export const RULE_HINTS: Record<string, RuleHint> = {
     confirm: 'the trust bundle holds two CA certificates with one subject but different keys or Not After dates',
     next: "openssl crl2pkcs7 -nocrl -certfile root-cert.pem | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d",
     fix: 'Remove the expired or superseded CA certificate from the bundle.',
+  },
+  'chain/certificate-revoked': {
+    title: 'Certificate is revoked',
+    severity: 'critical',
+    confirm: "the certificate's serial is listed in the CRL the verifier uses",
+    next: 'openssl crl -in crl.pem -noout -text | grep -A1 "Serial Number"; openssl x509 -in cert-chain.pem -noout -serial',
+    fix: 'Issue a new certificate (a revoked one cannot be un-revoked), or remove a wrong entry from the CRL.',
+  },
+  'chain/crl-expired': {
+    title: 'CRL is out of date',
+    severity: 'error',
+    confirm: "the CRL's Next Update is in the past (or Last Update in the future)",
+    next: 'openssl crl -in crl.pem -noout -lastupdate -nextupdate',
+    fix: 'Publish a fresh CRL and reload it into the verifier (Envoy validation_context.crl).',
+  },
+  'chain/crl-unusable': {
+    title: 'CRL cannot be used',
+    severity: 'critical',
+    confirm: 'the CRL is missing for an issuer, fails its signature check, or its issuer lacks cRLSign',
+    next: 'openssl crl -in crl.pem -noout -issuer; openssl verify -crl_check -CRLfile crl.pem -CAfile root-cert.pem cert-chain.pem',
+    fix: 'Provide a CRL signed by each issuer on the path (with cRLSign), or turn CRL checking off for issuers that publish none.',
+  },
+  'chain/max-depth-exceeded': {
+    title: 'Chain is deeper than the verifier allows',
+    severity: 'critical',
+    confirm: 'the number of CA certificates above the leaf exceeds the verifier\'s max_verify_depth',
+    next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null 2>/dev/null | grep -c "BEGIN CERTIFICATE"',
+    fix: 'Raise max_verify_depth on the verifier, or shorten the chain.',
+  },
+  'key-usage/intermediate-eku-mismatch': {
+    title: 'Intermediate CA restricts the purpose (EKU)',
+    severity: 'critical',
+    confirm: 'an intermediate CA lists Extended Key Usages without clientAuth/serverAuth (or anyExtendedKeyUsage)',
+    next: 'openssl x509 -in ca-cert.pem -noout -ext extendedKeyUsage',
+    fix: 'Re-issue the intermediate without EKU, or with both serverAuth and clientAuth.',
   },
   'chain/weak-algorithm': {
     title: 'Weak signature algorithm or key',

@@ -211,6 +211,10 @@ const CASES: Case[] = [
   { source: 'failure-cases §3 Node X509 codes (CERT_HAS_EXPIRED)', family: 'openssl/node', text: "Error: certificate has expired\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34) {\n  code: 'CERT_HAS_EXPIRED'\n}", rule: 'expiry/leaf-expired', rejection: 'we-rejected-peers', alert: null, verdict: 'failing' },
   { source: 'failure-cases §3 (openssl s_client num=10 at depth 1)', family: 'openssl/node', text: 'depth=1 O = cluster.local, CN = Intermediate CA\nverify error:num=10:certificate has expired\nnotAfter=Nov 29 02:47:00 2026 GMT', rule: 'expiry/intermediate-expired', rejection: 'we-rejected-peers', alert: null },
   { source: 'OpenSSL x509_vfy.h X509_V_ERR_PERMITTED_VIOLATION (47) as s_client prints it', family: 'openssl/node', text: 'depth=0 \nverify error:num=47:permitted subtree violation', rule: 'chain/name-constraints-violated', rejection: 'we-rejected-peers', alert: null },
+  { source: 'OpenSSL X509_V_ERR_CERT_REVOKED (23) as s_client prints it', family: 'openssl/node', text: 'depth=0 O = cluster.local\nverify error:num=23:certificate revoked', rule: 'chain/certificate-revoked', rejection: 'we-rejected-peers', alert: null },
+  { source: 'OpenSSL X509_V_ERR_CERT_CHAIN_TOO_LONG (22)', family: 'openssl/node', text: 'verify error:num=22:certificate chain too long', rule: 'chain/max-depth-exceeded', rejection: 'we-rejected-peers', alert: null },
+  { source: 'OpenSSL purpose check on a CA (num=26 at depth 1), as in key-usage/intermediate-eku-mismatch', family: 'openssl/node', text: 'depth=1 O = cluster.local, CN = Intermediate CA\nverify error:num=26:unsupported certificate purpose', rule: 'key-usage/intermediate-eku-mismatch', rejection: 'we-rejected-peers', alert: null },
+  { source: 'boringssl ssl.h SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED 1044 (268436500 by the formula)', family: 'boringssl', text: 'TLS error: 268436500:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_REVOKED', rule: 'chain/certificate-revoked', rejection: 'peer-rejected-ours', alert: 44 },
   { source: 'failure-cases §3 (openssl num=26)', family: 'openssl/node', text: 'verify error:num=26:unsupported certificate purpose', rule: 'key-usage/missing-client-auth', rejection: 'we-rejected-peers', alert: null },
   { source: 'openssl/openssl#17519 (curl on OpenSSL 1.1)', family: 'openssl/node', text: 'Error:OpenSSL SSL_read: error:14094418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca, errno 0', rule: 'chain/unknown-authority', rejection: 'peer-rejected-ours', alert: 48 },
   { source: 'civetweb/civetweb#1014', family: 'openssl/node', text: 'sslize error: error:14094416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown', rule: 'san/identity-mismatch', rejection: 'peer-rejected-ours', alert: 46 },
@@ -423,6 +427,16 @@ describe('not recognised, and bad input', () => {
     expect(r.findings[0]!.rule).toBe('chain/unknown-authority');
     expect(ms).toBeLessThan(3000);
   });
+
+  it.each(['\n', ' \n', 'default \n', 'ssl.fail_verify_san ', '0 ', 'x509: certificate is valid for a', 'TLS alert, ', 'remote error: tls: '])(
+    'adversarial 1 MiB of %j stays linear',
+    (unit) => {
+      const text = unit.repeat(Math.floor(MAX_EXPLAIN_BYTES / unit.length) - 1);
+      const t0 = performance.now();
+      decodeErrorText(text);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    },
+  );
 });
 
 describe('the one table', () => {

@@ -14,10 +14,14 @@ import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 /** Parses every certificate set once; the source label of each certificate names its set and position. */
 function parseSets(sets: CertSet[]): ParsedCert[] {
   const out: ParsedCert[] = [];
+  // Numbered per source across all sets with that source (two --trust files of one name keep counting).
+  const counts = new Map<string, number>();
   for (const set of sets) {
     for (const pem of set.pems) {
       for (const block of decodeCertificates(pem, set.source)) {
-        out.push(parseCertificate(block.der, `${set.source} #${out.filter((c) => c.fact.source.startsWith(set.source + ' #')).length + 1}`));
+        const n = (counts.get(set.source) ?? 0) + 1;
+        counts.set(set.source, n);
+        out.push(parseCertificate(block.der, `${set.source} #${n}`));
       }
     }
   }

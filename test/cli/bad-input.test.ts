@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync } from 'node:fs';
+import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { issue } from '../../src/x509/issue.js';
 import { isOneLineError, runCli, tempDir } from '../support/cli.js';
@@ -123,6 +124,20 @@ describe('unusual but valid input is accepted', () => {
     const rep = JSON.parse(r.stdout);
     expect(rep.verdict).toBe('healthy');
   });
+  it('RSA-PSS keys and signatures (made by OpenSSL) are verified and matched', () => {
+    const dir = tmp.dir;
+    const sh = (cmd: string) => execSync(cmd, { cwd: dir, stdio: 'pipe', shell: '/bin/bash' });
+    sh('openssl req -x509 -newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -nodes -keyout pss-ca.key -out pss-ca.pem -subj "/CN=PSS Root" -days 400 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign"');
+    sh('openssl req -newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -nodes -keyout pss-leaf.key -out pss-leaf.csr -subj "/CN=pss-leaf"');
+    sh('openssl x509 -req -in pss-leaf.csr -CA pss-ca.pem -CAkey pss-ca.key -CAcreateserial -out pss-leaf.pem -days 5 -sigopt rsa_padding_mode:pss -extfile <(printf "subjectAltName=URI:spiffe://cluster.local/ns/a/sa/b\\nextendedKeyUsage=serverAuth,clientAuth\\nkeyUsage=critical,digitalSignature")');
+    const r = runCli(['diagnose', '--chain', join(dir, 'pss-leaf.pem'), '--key', join(dir, 'pss-leaf.key'), '--trust', join(dir, 'pss-ca.pem'), '--expect-id', 'spiffe://cluster.local/ns/a/sa/b', '-o', 'json']);
+    expect(r.stderr).toBe('');
+    const rep = JSON.parse(r.stdout);
+    expect(rep.findings.map((f: { rule: string }) => f.rule)).toEqual([]);
+    expect(rep.notEvaluated.filter((n: { reason: string }) => n.reason === 'rule-error')).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
   it('non-UTF-8 bytes in a subject name do not break parsing or output', async () => {
     // A Latin-1 "é" (0xE9) inside a UTF8String CN: invalid UTF-8, as some old CAs produce.
     const c = await issue({ subject: 'CN=caf\u00e9 root', notBefore: t(-DAY), notAfter: t(DAY), ca: true });

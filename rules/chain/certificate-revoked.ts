@@ -44,7 +44,7 @@ export default defineRule({
             revokedAt: iso(c.revoked.revokedAt),
             reason: c.revoked.reason ? `, reason ${c.revoked.reason}` : '',
             file: fileOf(c.cert),
-            crlFile: sourceFile(c.crl.source.replace(/ #\d+$/, '')),
+            crlFile: sourceFile(c.crl.source),
           },
           evidence: [
             { source: c.crl.source, detail: `issuer "${c.crl.issuer}", thisUpdate ${iso(c.crl.thisUpdate)}, lists serial ${c.revoked.serial}; signature verified with "${c.issuer.name}"` },

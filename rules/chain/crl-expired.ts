@@ -50,7 +50,7 @@ export default defineRule({
             ago: duration(expired ? ctx.now - c.crl.nextUpdate! : c.crl.thisUpdate - ctx.now),
             nextUpdate: c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate),
             thisUpdate: iso(c.crl.thisUpdate),
-            crlFile: sourceFile(c.crl.source.replace(/ #\d+$/, '')),
+            crlFile: sourceFile(c.crl.source),
           },
           evidence: [
             { source: c.crl.source, detail: `issuer "${c.crl.issuer}", thisUpdate ${iso(c.crl.thisUpdate)}, nextUpdate ${c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate)}, evaluated at ${iso(ctx.now)}` },

@@ -47,7 +47,7 @@ export default defineRule({
             crl: c.unusable.map((u) => u.crl.source).join(', '),
             reasons: [...new Set(c.unusable.flatMap((u) => u.reasons))].join('; '),
             cert: describe(c.cert),
-            crlFile: sourceFile(first.crl.source.replace(/ #\d+$/, '')),
+            crlFile: sourceFile(first.crl.source),
           },
           evidence: c.unusable.map((u) => ({ source: u.crl.source, detail: `issuer "${u.crl.issuer}": ${u.reasons.join('; ')}` })),
         });

@@ -36,7 +36,7 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         data: {
-          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          whose: whose(chain),
           presented: chain.presented.length,
           missing: missing.map(describe).join(', '),
           anchor: chain.verifier.anchor ? `"${chain.verifier.anchor.name}"` : 'root',

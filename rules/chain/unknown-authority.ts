@@ -47,7 +47,7 @@ export default defineRule({
         about: chain.leaf.fingerprint,
         causedBy: chain.subject === 'local' && ctx.earlier('chain/rotation-order-violation', chain.leaf.fingerprint) ? 'chain/rotation-order-violation' : null,
         data: {
-          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          whose: whose(chain),
           root: describe(top),
           top: describe(top),
           issuer: top.issuer,

@@ -34,7 +34,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf), x509: x509Of(leaf) },
+        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf), x509: x509Of(leaf) },
         evidence: [validityEvidence(leaf, ctx.now)],
       });
     }

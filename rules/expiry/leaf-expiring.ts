@@ -40,7 +40,7 @@ export default defineRule({
         severity: critical ? 'error' : 'warning',
         causedBy: ctx.earlier('expiry/rotation-stalled', leaf.fingerprint) ? 'expiry/rotation-stalled' : null,
         data: {
-          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          whose: whose(chain),
           cert: describe(leaf),
           notAfter: iso(leaf.notAfter),
           left: duration(leaf.notAfter - ctx.now),

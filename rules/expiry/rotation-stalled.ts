@@ -46,7 +46,7 @@ export default defineRule({
         subject: chain.subject,
         about: leaf.fingerprint,
         data: {
-          whose: whose(chain) === 'our' ? 'Our' : "The peer's",
+          whose: whose(chain),
           cert: describe(leaf),
           agePct: Math.round(age * 100),
           lifetime: duration(life),

@@ -4,7 +4,7 @@
  * OpenSSL/BoringSSL: KEY_USAGE_BIT_INCORRECT; Envoy counts was_key_usage_invalid.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of, whose } from '../../src/engine/rule-helpers.js';
 
 export default defineRule({
   meta: {
@@ -33,7 +33,7 @@ export default defineRule({
         about: chain.leaf.fingerprint,
         severity: rsa ? 'error' : 'critical',
         data: {
-          whose: chain.subject === 'local' ? 'Our' : "The peer's",
+          whose: whose(chain),
           cert: describe(chain.leaf),
           ku: ku.join(', ') || 'empty',
           rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '',

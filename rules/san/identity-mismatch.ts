@@ -78,7 +78,7 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -26,7 +26,7 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      const base = { whose: whose(chain), cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
       for (const s of leaf.spiffe) {
         if (s.ok) continue;
         ctx.report({

@@ -32,7 +32,7 @@ export default defineRule({
         messageId: 'missing',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf), x509: x509Of(leaf) },
+        data: { whose: whose(chain), cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf), x509: x509Of(leaf) },
         evidence: [{ source: leaf.source, detail: `subjectAltName: ${leaf.sans.length ? leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') : 'absent'}` }],
       });
     }

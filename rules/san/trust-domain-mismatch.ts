@@ -37,7 +37,7 @@ export default defineRule({
         messageId: 'mismatch',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
-        data: { whose: whose(chain) === 'our' ? 'Our' : "The peer's", cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `SPIFFE ID ${ids.map((s) => s.uri).join(', ')}` },
           { source: 'expected identity', detail: chain.expectedId },

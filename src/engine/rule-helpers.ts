@@ -36,7 +36,7 @@ export function describe(c: CertFact): string {
 
 /** The file a certificate came from, for commands: `chain.pem #2` → `chain.pem`. */
 export function fileOf(c: CertFact): string {
-  return sourceFile(c.source.replace(/ #\d+$/, ''));
+  return sourceFile(c.source);
 }
 
 /**
@@ -44,6 +44,7 @@ export function fileOf(c: CertFact): string {
  * the command that extracts that secret's PEM, as a process substitution.
  */
 export function sourceFile(source: string): string {
+  source = source.replace(/ #\d+$/, '');
   const m = /^envoy secret "([^"]+)"/.exec(source);
   if (!m) return source;
   return `<(istioctl proxy-config secret POD -n NS -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="${m[1]}") | .secret | (.tlsCertificate.certificateChain // .validationContext.trustedCa).inlineBytes' | base64 -d)`;
@@ -102,8 +103,9 @@ export function caCertificates(f: Facts): CaCert[] {
   return [...out.values()];
 }
 
+/** Whose chain, to start a sentence: `Our` or `The peer's`. */
 export function whose(chain: ChainFact): string {
-  return chain.subject === 'local' ? 'our' : "the peer's";
+  return chain.subject === 'local' ? 'Our' : "The peer's";
 }
 
 export const hasEku = (c: CertFact, usage: string) => c.eku === null || c.eku.includes(usage) || c.eku.includes('any');
@@ -144,7 +146,7 @@ export function checkLeafEku(ctx: RuleContext<'missing'>, role: 'client' | 'serv
       subject: chain.subject,
       about: chain.leaf.fingerprint,
       data: {
-        whose: chain.subject === 'local' ? 'Our' : "The peer's",
+        whose: whose(chain),
         cert: describe(chain.leaf),
         why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
         eku: list || 'empty',

@@ -54,6 +54,18 @@ export function validateMaxDepth(v: number | string | null | undefined): number 
   return n;
 }
 
+/** Loads a private key from PEM or PKCS#8 DER; undefined when it cannot be loaded. Never echoes the input. */
+export function tryLoadPrivateKey(data: CertificateInput): KeyObject | undefined {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+  try {
+    return /-----BEGIN /.test(text)
+      ? createPrivateKey({ key: text, format: 'pem' })
+      : createPrivateKey({ key: typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), format: 'der', type: 'pkcs8' });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reduces a private key to its public facts. The key itself never leaves this function: not in evidence,
  * not in a message. Errors name the file and the problem, never the content.
@@ -70,14 +82,8 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
   if (/-{5}BEGIN ENCRYPTED PRIVATE KEY-{5}/.test(text) || /Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw inputError(`Cannot read ${input.name}: the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN.key)`);
   }
-  let key: KeyObject;
-  try {
-    key = /-----BEGIN /.test(text)
-      ? createPrivateKey({ key: text, format: 'pem' })
-      : createPrivateKey({ key: Buffer.from(typeof input.data === 'string' ? Buffer.from(input.data, 'latin1') : input.data), format: 'der', type: 'pkcs8' });
-  } catch {
-    throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
-  }
+  const key = tryLoadPrivateKey(input.data);
+  if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }

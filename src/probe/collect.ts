@@ -2,7 +2,7 @@
  * Adds a probe of the peer to collected evidence: the workload's chain and trust come from the evidence, the
  * key from the caller (in memory only; it is never part of the evidence).
  */
-import { createPrivateKey } from 'node:crypto';
+import { tryLoadPrivateKey } from '../evidence/from-inputs.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { CertificateInput } from '../x509/pem.js';
 import { probePeer, type PeerAddress, type ProbeOptions } from './probe.js';
@@ -15,14 +15,7 @@ export interface PeerProbeRequest extends Omit<ProbeOptions, 'peer' | 'chain' | 
 
 /** Key material as PEM for node:tls, or undefined when it cannot be loaded (evidence reports the key problem). */
 function keyPem(key: CertificateInput | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  try {
-    const text = typeof key === 'string' ? key : Buffer.from(key).toString('latin1');
-    const k = /-----BEGIN /.test(text) ? createPrivateKey({ key: text, format: 'pem' }) : createPrivateKey({ key: Buffer.from(key as Uint8Array), format: 'der', type: 'pkcs8' });
-    return k.export({ type: 'pkcs8', format: 'pem' }).toString();
-  } catch {
-    return undefined;
-  }
+  return key === undefined ? undefined : tryLoadPrivateKey(key)?.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 export async function probeIntoEvidence(evidence: EvidenceBundle, req: PeerProbeRequest): Promise<EvidenceBundle> {

@@ -9,7 +9,7 @@ import { inputError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { parseName } from './names.js';
 import { SIGNATURE_OIDS, shortReason, type ParsedCert } from './certificate.js';
-import { derElementLength, formatBytes, MAX_INPUT_BYTES, type CertificateInput } from './pem.js';
+import { formatBytes, MAX_INPUT_BYTES, pemBlocks, pemBody, splitDerElements, type CertificateInput } from './pem.js';
 
 export type CrlReason =
   | 'unspecified'
@@ -101,7 +101,6 @@ const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([EXT.IDP, EXT.AKI, EXT.D
 /** Entry extensions they process when critical: only the certificate issuer (indirect CRLs). */
 const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([EXT.CERT_ISSUER]);
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 /** A CRL file with more CRLs than this is refused. */
 export const MAX_CRLS = 500;
 
@@ -117,22 +116,16 @@ export function decodeCrls(input: CertificateInput, label: string): Uint8Array[]
   if (text.includes('-----BEGIN ')) {
     const out: Uint8Array[] = [];
     let sawCert = false;
-    let lastEnd = 0;
-    for (const m of text.matchAll(PEM_BLOCK)) {
-      lastEnd = (m.index ?? 0) + m[0].length;
-      const [, begin, body, end] = m as unknown as [string, string, string, string];
-      if (begin !== end) throw inputError(`Cannot read ${label}: PEM block "${begin}" ends with "${end}"`);
-      if (/CERTIFICATE/.test(begin) || /PRIVATE KEY$/.test(begin)) {
-        sawCert ||= /CERTIFICATE$/.test(begin);
+    for (const block of pemBlocks(text, label)) {
+      if (/CERTIFICATE/.test(block.type) || /PRIVATE KEY$/.test(block.type)) {
+        sawCert ||= /CERTIFICATE$/.test(block.type);
         continue;
       }
-      if (begin !== 'X509 CRL' && begin !== 'CRL') continue;
-      const b64 = body.replace(/\s+/g, '');
-      if (b64.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw inputError(`Cannot read ${label}: CRL ${out.length + 1} has invalid base64 in its PEM body`);
+      if (block.type !== 'X509 CRL' && block.type !== 'CRL') continue;
+      const der = pemBody(block, label, `CRL ${out.length + 1}`);
       if (out.length >= MAX_CRLS) throw inputError(`Cannot read ${label}: more than ${MAX_CRLS} CRLs in one file`);
-      out.push(new Uint8Array(Buffer.from(b64, 'base64')));
+      out.push(new Uint8Array(der));
     }
-    if (/-----BEGIN [A-Z0-9 ]+-----/.test(text.slice(lastEnd))) throw inputError(`Cannot read ${label}: a PEM block is truncated (a "-----BEGIN" line has no matching "-----END" line)`);
     if (out.length === 0) {
       throw inputError(
         sawCert
@@ -142,21 +135,11 @@ export function decodeCrls(input: CertificateInput, label: string): Uint8Array[]
     }
     return out;
   }
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
-  const out: Uint8Array[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    if (bytes[offset] !== 0x30) {
-      if (out.length > 0 && bytes.subarray(offset).every((b) => b === 0x0a || b === 0x0d || b === 0x20 || b === 0)) break;
-      throw inputError(offset === 0 ? `Cannot read ${label}: it is neither PEM nor DER CRL data` : `Cannot read ${label}: DER data is malformed at byte ${offset}`);
-    }
-    const len = derElementLength(bytes, offset);
-    if (len < 0 || offset + len > bytes.length) throw inputError(`Cannot read ${label}: DER data is truncated at byte ${offset}`);
-    if (out.length >= MAX_CRLS) throw inputError(`Cannot read ${label}: more than ${MAX_CRLS} CRLs in one file`);
-    out.push(bytes.subarray(offset, offset + len));
-    offset += len;
-  }
-  return out;
+  return splitDerElements(typeof input === 'string' ? Buffer.from(input, 'latin1') : input, label, {
+    max: MAX_CRLS,
+    tooMany: `more than ${MAX_CRLS} CRLs in one file`,
+    notDer: 'it is neither PEM nor DER CRL data',
+  });
 }
 
 function extensionsOf(node: DerNode, what: string): Array<{ id: string; critical: boolean; value: Uint8Array }> {

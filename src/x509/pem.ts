@@ -46,37 +46,58 @@ export function decodeCertificates(input: CertificateInput, label: string): DerB
   throw inputError(`Cannot read ${label}: it is neither PEM nor DER certificate data`);
 }
 
-function decodePem(text: string, label: string): DerBlock[] {
-  const blocks: DerBlock[] = [];
-  let sawKey = false;
-  let sawCsr = false;
+export interface PemBlock {
+  /** The label of the BEGIN line: `CERTIFICATE`, `X509 CRL`, `PRIVATE KEY`, … */
+  type: string;
+  /** The body with white space removed (base64, unchecked). */
+  base64: string;
+}
+
+/**
+ * Every PEM block of `text`, in order, for the certificate and CRL decoders alike. Throws for a block whose END
+ * label differs from its BEGIN label, and — after the last block, so that a caller's own errors come first —
+ * for a "-----BEGIN" line with no matching END line.
+ */
+export function* pemBlocks(text: string, label: string): Generator<PemBlock> {
   let lastEnd = 0;
   for (const m of text.matchAll(PEM_BLOCK)) {
     lastEnd = (m.index ?? 0) + m[0].length;
     const [, begin, body, end] = m as unknown as [string, string, string, string];
     if (begin !== end) throw inputError(`Cannot read ${label}: PEM block "${begin}" ends with "${end}"`);
-    if (KEY_LABEL.test(begin)) {
+    yield { type: begin, base64: body.replace(/\s+/g, '') };
+  }
+  if (/-----BEGIN [A-Z0-9 ]+-----/.test(text.slice(lastEnd))) {
+    throw inputError(`Cannot read ${label}: a PEM block is truncated (a "-----BEGIN" line has no matching "-----END" line)`);
+  }
+}
+
+/** A PEM body's bytes; `what` names the item for the error (`certificate 3`, `CRL 1`). */
+export function pemBody(block: PemBlock, label: string, what: string): Buffer {
+  if (block.base64.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(block.base64)) {
+    throw inputError(`Cannot read ${label}: ${what} has invalid base64 in its PEM body`);
+  }
+  return Buffer.from(block.base64, 'base64');
+}
+
+function decodePem(text: string, label: string): DerBlock[] {
+  const blocks: DerBlock[] = [];
+  let sawKey = false;
+  let sawCsr = false;
+  for (const block of pemBlocks(text, label)) {
+    if (KEY_LABEL.test(block.type)) {
       sawKey = true;
       continue;
     }
-    if (begin.includes('CERTIFICATE REQUEST')) {
+    if (block.type.includes('CERTIFICATE REQUEST')) {
       sawCsr = true;
       continue;
     }
-    if (begin !== 'CERTIFICATE' && begin !== 'TRUSTED CERTIFICATE' && begin !== 'X509 CERTIFICATE') continue;
+    if (block.type !== 'CERTIFICATE' && block.type !== 'TRUSTED CERTIFICATE' && block.type !== 'X509 CERTIFICATE') continue;
     if (blocks.length >= MAX_CERTIFICATES) {
       throw inputError(`Cannot read ${label}: more than ${MAX_CERTIFICATES} certificates in one bundle`);
     }
-    const b64 = body.replace(/[\s\r\n]+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length === 0) {
-      throw inputError(`Cannot read ${label}: certificate ${blocks.length + 1} has invalid base64 in its PEM body`);
-    }
-    const der = Buffer.from(b64, 'base64');
+    const der = pemBody(block, label, `certificate ${blocks.length + 1}`);
     blocks.push({ der: firstDerElement(der, label, blocks.length), index: blocks.length });
-  }
-  const rest = text.slice(lastEnd);
-  if (/-----BEGIN [A-Z0-9 ]+-----/.test(rest)) {
-    throw inputError(`Cannot read ${label}: a PEM block is truncated (a "-----BEGIN" line has no matching "-----END" line)`);
   }
   if (blocks.length === 0) {
     if (sawKey) throw inputError(`Cannot read ${label}: it holds a private key, not a certificate (give the key with --key)`);
@@ -105,21 +126,33 @@ function firstDerElement(der: Uint8Array, label: string, index: number): Uint8Ar
   return der.subarray(0, len);
 }
 
-function splitDer(bytes: Uint8Array, label: string): DerBlock[] {
-  const blocks: DerBlock[] = [];
+/**
+ * Splits concatenated DER elements (trailing white space or NULs after the last one are tolerated), for the
+ * certificate and CRL decoders alike. `o.max` bounds the count; the messages name what is being read.
+ */
+export function splitDerElements(bytes: Uint8Array, label: string, o: { max: number; tooMany: string; notDer: string }): Uint8Array[] {
+  const out: Uint8Array[] = [];
   let offset = 0;
   while (offset < bytes.length) {
     if (bytes[offset] !== 0x30) {
-      if (blocks.length > 0 && bytes.subarray(offset).every((b) => b === 0x0a || b === 0x0d || b === 0x20 || b === 0)) break;
-      throw inputError(`Cannot read ${label}: DER data is malformed at byte ${offset}`);
+      if (out.length > 0 && bytes.subarray(offset).every((b) => b === 0x0a || b === 0x0d || b === 0x20 || b === 0)) break;
+      throw inputError(offset === 0 ? `Cannot read ${label}: ${o.notDer}` : `Cannot read ${label}: DER data is malformed at byte ${offset}`);
     }
     const len = derElementLength(bytes, offset);
     if (len < 0 || offset + len > bytes.length) throw inputError(`Cannot read ${label}: DER data is truncated at byte ${offset}`);
-    if (blocks.length >= MAX_CERTIFICATES) throw inputError(`Cannot read ${label}: more than ${MAX_CERTIFICATES} certificates in one bundle`);
-    blocks.push({ der: bytes.subarray(offset, offset + len), index: blocks.length });
+    if (out.length >= o.max) throw inputError(`Cannot read ${label}: ${o.tooMany}`);
+    out.push(bytes.subarray(offset, offset + len));
     offset += len;
   }
-  return blocks;
+  return out;
+}
+
+function splitDer(bytes: Uint8Array, label: string): DerBlock[] {
+  return splitDerElements(bytes, label, {
+    max: MAX_CERTIFICATES,
+    tooMany: `more than ${MAX_CERTIFICATES} certificates in one bundle`,
+    notDer: 'it is neither PEM nor DER certificate data',
+  }).map((der, index) => ({ der, index }));
 }
 
 /** Formats DER as PEM (64-column base64). */

@@ -1,5 +1,5 @@
-import { decodeCertificates } from '../x509/pem.js';
-import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
+import type { ParsedCert } from '../x509/certificate.js';
+import { parseCertSets } from './parse.js';
 import { buildChain, type BundleFact } from '../x509/chain.js';
 import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
@@ -10,23 +10,6 @@ import '../explain/symptom-deriver.js';
 import { buildProxyFactsCached } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
-
-/** Parses every certificate set once; the source label of each certificate names its set and position. */
-function parseSets(sets: CertSet[]): ParsedCert[] {
-  const out: ParsedCert[] = [];
-  // Numbered per source across all sets with that source (two --trust files of one name keep counting).
-  const counts = new Map<string, number>();
-  for (const set of sets) {
-    for (const pem of set.pems) {
-      for (const block of decodeCertificates(pem, set.source)) {
-        const n = (counts.get(set.source) ?? 0) + 1;
-        counts.set(set.source, n);
-        out.push(parseCertificate(block.der, `${set.source} #${n}`));
-      }
-    }
-  }
-  return out;
-}
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -44,11 +27,11 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
 
 /** Derives facts from evidence. Pure: the same evidence gives the same facts. */
 export function buildFacts(ev: EvidenceBundle): Facts {
-  const chainCerts = ev.certificates.chain ? parseSets([ev.certificates.chain]) : [];
-  const trust = parseSets(ev.certificates.trust);
+  const chainCerts = ev.certificates.chain ? parseCertSets([ev.certificates.chain]) : [];
+  const trust = parseCertSets(ev.certificates.trust);
   const peerTrustAssumed = ev.certificates.peerTrust === null;
-  const peerTrust = peerTrustAssumed ? trust : parseSets(ev.certificates.peerTrust!);
-  const ca = parseSets(ev.certificates.ca);
+  const peerTrust = peerTrustAssumed ? trust : parseCertSets(ev.certificates.peerTrust!);
+  const ca = parseCertSets(ev.certificates.ca);
 
   const bundles: Record<string, BundleFact> = {};
   if (ev.certificates.trust.length) bundles.trust = bundle('trust', ev.certificates.trust, trust);

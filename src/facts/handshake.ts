@@ -6,9 +6,9 @@
  */
 import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
-import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
+import type { ParsedCert } from '../x509/certificate.js';
+import { parseCertSets } from './parse.js';
 import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
-import { decodeCertificates } from '../x509/pem.js';
 import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
 
 export interface ProbeFact {
@@ -134,10 +134,7 @@ export function peerChainFact(
   const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
   if (!withChain) return null;
   const label = `peer ${probe.peer}`;
-  const presented: ParsedCert[] = [];
-  for (const p of withChain.peerChain) {
-    for (const block of decodeCertificates(p, label)) presented.push(parseCertificate(block.der, `${label} #${presented.length + 1}`));
-  }
+  const presented = parseCertSets([{ source: label, pems: withChain.peerChain }]);
   if (presented.length === 0) return null;
   const chain = buildChain({
     subject: 'peer',

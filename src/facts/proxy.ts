@@ -5,8 +5,7 @@
  *
  * Pure: evidence in, facts out. Registers the stats symptom deriver (a counter that moves is a symptom).
  */
-import { decodeCertificates } from '../x509/pem.js';
-import { parseCertificate } from '../x509/certificate.js';
+import { parseCertSets } from './parse.js';
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
@@ -83,11 +82,7 @@ export function hasSslStats(sample: StatsSample): boolean {
 }
 
 function parsePems(pems: string[], source: string): CertFact[] {
-  const out: CertFact[] = [];
-  for (const pem of pems) {
-    for (const b of decodeCertificates(pem, source)) out.push(parseCertificate(b.der, `${source} #${out.length + 1}`).fact);
-  }
-  return out;
+  return parseCertSets([{ source, pems }]).map((c) => c.fact);
 }
 
 export function secretSource(name: string): string {

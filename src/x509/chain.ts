@@ -105,12 +105,14 @@ export function buildChain(input: BuildChainInput): ChainFact {
 
   let steps = 0;
   let best: { path: ParsedCert[]; score: number } | undefined;
-  const anchorOf = (c: ParsedCert) => !!verifier && !!findInBundle(verifier, c.fact);
+  // Is this certificate an anchor of the verifying bundle? A set lookup: it runs for every candidate of the search.
+  const anchorKeys = new Set(verifier?.certs.flatMap((c) => [c.fingerprint, `${c.subjectKey}|${c.spkiSha256}`]) ?? []);
+  const anchorOf = (c: ParsedCert) => anchorKeys.has(c.fact.fingerprint) || anchorKeys.has(`${c.fact.subjectKey}|${c.fact.spkiSha256}`);
   // Higher is better: anchored first, then a self-issued top, then no bad or unchecked signatures, then no
   // problem a verifier rejects, then fewer certificates from outside the chain, then shorter.
   const scorePath = (path: ParsedCert[]) => {
     let score = 0;
-    if (verifier && path.some((c) => anchorOf(c))) score += 1_000_000;
+    if (path.some(anchorOf)) score += 1_000_000;
     const top = path[path.length - 1]!;
     if (top.fact.selfIssued) score += 100_000;
     for (let i = 0; i + 1 < path.length; i++) {
@@ -130,11 +132,11 @@ export function buildChain(input: BuildChainInput): ChainFact {
     );
     const rank = (p: ParsedCert) => {
       const s = sig(c, p);
-      return (s === true ? 8 : s === null ? 4 : 0) + (verifier && findInBundle(verifier, p.fact) ? 2 : 0) + (presentedSet.has(p.fact.fingerprint) ? 1 : 0);
+      return (s === true ? 8 : s === null ? 4 : 0) + (anchorOf(p) ? 2 : 0) + (presentedSet.has(p.fact.fingerprint) ? 1 : 0);
     };
     return list.sort((a, b) => rank(b) - rank(a));
   };
-  const isTerminal = (c: ParsedCert) => (c.fact.selfIssued && c.fact.selfSigned !== false) || (verifier !== undefined && !!findInBundle(verifier, c.fact));
+  const isTerminal = (c: ParsedCert) => (c.fact.selfIssued && c.fact.selfSigned !== false) || anchorOf(c);
   let exhausted = false;
   const walk = (path: ParsedCert[], seen: Set<string>): boolean => {
     steps++;
@@ -200,7 +202,7 @@ export function buildChain(input: BuildChainInput): ChainFact {
     end,
     verifier: verifier ? { bundle: verifier.name, anchored: !!verifierAnchor, anchor: verifierAnchor } : null,
     anchoredIn,
-    fromOutside: path.filter((c) => !presentedSet.has(c.fact.fingerprint) && !(verifier && findInBundle(verifier, c.fact))).map((c) => c.fact),
+    fromOutside: path.filter((c) => !presentedSet.has(c.fact.fingerprint) && !anchorOf(c)).map((c) => c.fact),
     unusedPresented: unique.filter((c) => !inPath.has(c.fact.fingerprint)).map((c) => c.fact),
     duplicates,
     outOfOrder: presentedOrder.join() !== pathOrder.join(),

@@ -5,6 +5,7 @@ import { brokenMesh, LEDGER_ID as LEDGER, PAYMENTS_ID as PAYMENTS } from '../dem
 import { probeIntoEvidence } from '../probe/collect.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import { rules } from '../../rules/index.js';
 import { exitCodeForReport } from './diagnose.js';
 import type { Io } from './main.js';
@@ -54,7 +55,7 @@ export async function runDemo(format: string, io: Io): Promise<number> {
     });
     const evidence = await probeIntoEvidence(base, { peer: { host: '127.0.0.1', port, text: `127.0.0.1:${port}` }, key: await payments.keyPem(), sni: 'outbound_.8080_._.ledger.checkout.svc.cluster.local' });
     const report = evaluate(evidence, rules);
-    io.stdout.write(renderReport(report, format, { color: format === 'text' && colorEnabled(io.stdout, io.env) }));
+    io.stdout.write(renderReport(report, format, { color: format === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
     // The demo shows a failure on purpose; it succeeds when it ran.
     return exitCodeForReport(report, 'error') === 1 ? 0 : 1;
   } finally {

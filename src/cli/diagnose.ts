@@ -7,6 +7,7 @@ import { evidenceFromInputs, parseAt, validateMaxDepth, type NamedInput } from '
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
 import { rules } from '../../rules/index.js';
 import type { Io } from './main.js';
@@ -167,6 +168,6 @@ export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const evidence = await collectForDiagnose(args, Date.now, io.env);
   const report = evaluate(evidence, rules);
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
-  io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
+  io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
   return exitCodeForReport(report, args.failOn);
 }

@@ -11,6 +11,7 @@ import { checkExplainText, explainText } from '../explain/explain.js';
 import { MAX_EXPLAIN_BYTES } from '../explain/decode.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
 import type { Io } from './main.js';
 
@@ -77,6 +78,6 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
-  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color }));
+  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color, width: outputWidth(io.stdout, io.env) }));
   return exitCodeForExplain(report);
 }

@@ -9,9 +9,10 @@ import { runRules } from './rules.js';
 import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
+import { outputWidth } from '../report/wrap.js';
 
 export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
 }
@@ -107,8 +108,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .help()
     .alias('h', 'help')
     // yargs renders (and caches) the whole help text before running any command; wrapping it costs ~40 ms of
-    // string-width work at every start, so wrap only when help is actually going to be shown.
-    .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns || 100) : null)
+    // string-width work at every start, so wrap only when help is actually going to be shown: to the terminal's
+    // width (or COLUMNS), and not at all when piped.
+    .wrap(wantsHelp(argv) ? outputWidth(io.stdout, io.env) : null)
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? usageError(msg);

@@ -18,7 +18,7 @@ export default defineRule({
     citation: 'RFC 8446 §4.4.2',
     messages: {
       missing:
-        '{whose} chain presents {presented} certificate(s) but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. The intermediate is known only from {from}; the verifying side cannot build the path and fails with "unable to get local issuer certificate" (alert 48 unknown_ca). In Istio with a plug-in CA this means cert-chain.pem in the cacerts Secret lacks the intermediate.',
+        '{whose} chain presents {presented} but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. The intermediate is known only from {from}; the verifying side cannot build the path and fails with "unable to get local issuer certificate" (alert 48 unknown_ca). In Istio with a plug-in CA this means cert-chain.pem in the cacerts Secret lacks the intermediate.',
     },
     remediation: [
       'Serve the full chain: leaf, then every intermediate up to (optionally including) the root. Plug-in CA: cert-chain.pem must hold ca-cert.pem followed by every intermediate above it',
@@ -37,7 +37,7 @@ export default defineRule({
         about: chain.leaf.fingerprint,
         data: {
           whose: whose(chain),
-          presented: chain.presented.length,
+          presented: `${chain.presented.length} certificate${chain.presented.length === 1 ? '' : 's'}`,
           missing: missing.map(describe).join(', '),
           anchor: chain.verifier.anchor ? `"${chain.verifier.anchor.name}"` : 'root',
           from: [...new Set(missing.map((c) => c.source))].join(', '),

@@ -1,5 +1,5 @@
 /**
- * "The CA that expires is rarely the one you're watching": a intermediate CA close to notAfter will break every
+ * "The CA that expires is rarely the one you're watching": an intermediate CA close to notAfter will break every
  * leaf under it at once. Thresholds in days (defaults: warn 30 d, error 7 d; --thresholds intermediate.warnDays /
  * intermediate.criticalDays).
  */
@@ -12,7 +12,7 @@ export default defineRule({
     stage: 'expiry',
     severity: 'warning',
     title: 'Intermediate CA certificate about to expire',
-    description: 'A intermediate CA certificate expires within the configured number of days.',
+    description: 'An intermediate CA certificate expires within the configured number of days.',
     requires: ['chain'],
     confidence: 0.9,
     messages: {

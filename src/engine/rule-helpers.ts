@@ -26,6 +26,11 @@ export function duration(ms: number): string {
   return `${Math.floor(a / 1000)}s`;
 }
 
+/** A probe timeout as people say it: `800 ms`, `5 s` (not `5009 ms`: the limit plus scheduling noise). */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 export const days = (ms: number) => ms / DAY;
 
@@ -45,9 +50,29 @@ export function fileOf(c: CertFact): string {
  */
 export function sourceFile(source: string): string {
   source = source.replace(/ #\d+$/, '');
-  const m = /^envoy secret "([^"]+)"/.exec(source);
-  if (!m) return source;
-  return `<(istioctl proxy-config secret POD -n NS -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="${m[1]}") | .secret | (.tlsCertificate.certificateChain // .validationContext.trustedCa).inlineBytes' | base64 -d)`;
+  const secret = secretCommand(source);
+  return secret ? `<(${secret})` : source;
+}
+
+const ENVOY_SECRET = /^envoy secret "([^"]+)"(?: trust domain (\S+))?(?: in (.+))?$/;
+
+/**
+ * The command that prints the PEM of a certificate source read from Envoy: `envoy secret "NAME"` (live, through
+ * istioctl), `… trust domain TD` (a SPIRE bundle), `… in FILE` (a saved istioctl / config_dump JSON). One jq
+ * filter reads both shapes: istioctl's camelCase SecretsConfigDump and Envoy's snake_case config_dump.
+ */
+export function secretCommand(source: string): string | null {
+  // A leaf known only from /certs is the one SDS delivered as `default`: read it whole through istioctl.
+  const m = ENVOY_SECRET.exec(source.startsWith('envoy admin /certs') ? 'envoy secret "default"' : source);
+  if (!m) return null;
+  const [, name, td, file] = m;
+  const pick = `[..|objects|select(.name?=="${name}" and has("secret"))][0].secret`;
+  const vc = '.validation_context//.validationContext';
+  const field = td
+    ? `${vc}|.custom_validator_config//.customValidatorConfig|.typed_config//.typedConfig|.trust_domains//.trustDomains|.[]|select(.name=="${td}")|.trust_bundle//.trustBundle|.inline_bytes//.inlineBytes`
+    : `(.tls_certificate//.tlsCertificate|.certificate_chain//.certificateChain|.inline_bytes//.inlineBytes)//(${vc}|.trusted_ca//.trustedCa|.inline_bytes//.inlineBytes)`;
+  const jq = `jq -r '${pick}|${field}'`;
+  return file ? `${jq} ${shellQuote(file)} | base64 -d` : `istioctl proxy-config secret POD -n NS -o json | ${jq} | base64 -d`;
 }
 
 /** Quotes a path for a POSIX shell when it needs it. */
@@ -65,10 +90,8 @@ export function x509Of(c: CertFact): string {
   const n = m ? Number(m[1]) : 1;
   const src = c.source.replace(/ #\d+$/, '');
   const pick = n === 1 ? '' : ` | awk '/-----BEGIN CERTIFICATE-----/{n++} n==${n}'`;
-  const envoy = /^envoy secret "([^"]+)"/.exec(src);
-  if (envoy) {
-    return `istioctl proxy-config secret POD -n NS -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="${envoy[1]}") | .secret | (.tlsCertificate.certificateChain // .validationContext.trustedCa).inlineBytes' | base64 -d${pick} | openssl x509`;
-  }
+  const envoy = secretCommand(src);
+  if (envoy) return `${envoy}${pick} | openssl x509`;
   const peer = /^peer (\S+)$/.exec(src);
   if (peer) return `openssl s_client -connect ${peer[1]} -showcerts </dev/null 2>/dev/null${pick || ` | awk '/-----BEGIN CERTIFICATE-----/{n++} n==1'`} | openssl x509`;
   return n === 1 ? `openssl x509 -in ${shellQuote(src)}` : `awk '/-----BEGIN CERTIFICATE-----/{n++} n==${n}' ${shellQuote(src)} | openssl x509`;

@@ -4,6 +4,7 @@ import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/t
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
+import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
@@ -35,6 +36,11 @@ export interface InputsToEvidence {
 
 function certSet(input: NamedInput): CertSet {
   return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+}
+
+/** Bundles given as istioctl / config_dump JSON become their ROOTCA certificates. */
+function expandJson(inputs: NamedInput[], flag: string): NamedInput[] {
+  return inputs.flatMap((x) => (looksLikeJson(x.data) ? trustFromSecretJson(x.data, x.name, flag) : [x]));
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
@@ -111,13 +117,15 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const collected = clock();
   const sources: SourceRecord[] = [];
   const record = (name: string, n: number) => sources.push({ name, status: 'ok', detail: `${n} certificate${n === 1 ? '' : 's'}` });
-  const chain = i.chain ? certSet(i.chain) : null;
+  // istioctl / config_dump JSON: the `default` secret is the chain, and ROOTCA the trust bundle unless --trust is given.
+  const json = i.chain && looksLikeJson(i.chain.data) ? chainFromSecretJson(i.chain.data, i.chain.name) : null;
+  const chain = json ? certSet(json.chain) : i.chain ? certSet(i.chain) : null;
   if (chain) record(`chain: ${chain.source}`, chain.pems.length);
-  const trust = (i.trust ?? []).map(certSet);
+  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust').map(certSet);
   trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
-  const peerTrust = i.peerTrust && i.peerTrust.length ? i.peerTrust.map(certSet) : null;
+  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust').map(certSet) : null;
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
-  const ca = (i.ca ?? []).map(certSet);
+  const ca = expandJson(i.ca ?? [], '--ca').map(certSet);
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
   const crls = (i.crls ?? []).map(crlSet);
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));

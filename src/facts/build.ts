@@ -8,6 +8,7 @@ import { deriveSymptoms } from './symptoms.js';
 // Registers the pasted-text (`--symptom`) symptom deriver, shared with `explain`.
 import '../explain/symptom-deriver.js';
 import { buildProxyFactsCached } from './proxy.js';
+import { servedOnlyChain } from './served-chain.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 
@@ -53,7 +54,8 @@ export function buildFacts(ev: EvidenceBundle): Facts {
           verifierBundle: bundles.peerTrust ? 'peerTrust' : null,
           at: Date.parse(ev.evaluatedAt),
         })
-      : null;
+      : // No chain at all: the leaf Envoy's /certs lists, when that is all the proxy showed.
+        servedOnlyChain(ev.proxy, ev.options.role, ev.options.expectId);
   // What the peer presented in a probe: a second chain, verified against OUR trust bundle.
   const peer = peerChainFact(ev, { pool, bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
 

@@ -4,6 +4,7 @@
  * names the rules that would explain it (alert 45 → expiry of our chain, 48 → our chain against the peer's
  * trust, 43 → our key usage, 116 → a client certificate is required, plaintext → the peer does not speak TLS).
  */
+import { seconds } from '../engine/rule-helpers.js';
 import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import type { ParsedCert } from '../x509/certificate.js';
@@ -194,7 +195,7 @@ function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): S
     case 'unreachable':
       return sym(`unreachable:${o.code}`, `${peer} is unreachable (${o.code})`, 'unknown', ['transport/peer-unreachable']);
     case 'timeout':
-      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${o.afterMs} ms`, 'unknown', ['transport/peer-unreachable']);
+      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${seconds(o.afterMs)}`, 'unknown', ['transport/peer-unreachable']);
     case 'rejected-after-handshake':
       return null;
     case 'tls-error':

@@ -3,6 +3,17 @@ import { inputError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, readNode, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { OID_CN, OID_EMAIL, parseGeneralName, parseName, type ParsedName } from './names.js';
 import { parseSpiffeId, isSpiffeUri } from './spiffe.js';
+
+/**
+ * A serial number as openssl, Envoy's `/certs` and istioctl print it: hex of the integer, without the DER sign
+ * byte (`00e37589…` → `e37589…`) or other leading zero bytes; lowercase, whole bytes. A negative serial (not
+ * allowed, but seen) keeps its bytes.
+ */
+export function serialText(derHex: string): string {
+  let h = derHex.toLowerCase();
+  while (h.length > 2 && h.startsWith('00')) h = h.slice(2);
+  return h;
+}
 import type { CertDefect, CertFact, KeyUsageName, NameConstraintsFact, PublicKeyFact, San } from './types.js';
 
 /** A parsed certificate: plain facts for rules, plus the node:crypto handle the chain builder verifies with. */
@@ -127,7 +138,7 @@ function skeleton(der: Uint8Array): Tbs {
     version = smallInteger(expect(v, TAG.INTEGER, 'version')) + 1;
     i++;
   }
-  const serial = integerHex(expect(tbs[i++], TAG.INTEGER, 'serialNumber')).hex;
+  const serial = serialText(integerHex(expect(tbs[i++], TAG.INTEGER, 'serialNumber')).hex);
   const innerSig = children(expect(tbs[i++], TAG.SEQUENCE, 'signature'));
   const issuer = expect(tbs[i++], TAG.SEQUENCE, 'issuer');
   const validity = children(expect(tbs[i++], TAG.SEQUENCE, 'validity'));

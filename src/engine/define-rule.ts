@@ -23,6 +23,11 @@ export interface RuleMeta<M extends string = string> {
   remediation: readonly string[];
   /** A command that shows the fix worked (template). */
   verify: string;
+  /**
+   * Its findings forecast a failure (a certificate that will expire) rather than describe one happening now:
+   * they make the verdict at-risk, never failing, whatever their severity (the exit code still follows --fail-on).
+   */
+  forecast?: boolean;
 }
 
 export interface ReportDescriptor<M extends string> {
@@ -37,6 +42,8 @@ export interface ReportDescriptor<M extends string> {
   causedBy?: string | null;
   /** What the finding is about (a certificate fingerprint, a chain): lets later rules link to it. */
   about?: string;
+  /** When the forecast failure happens (ms): among forecasts, the sooner one ranks first. */
+  deadline?: number;
 }
 
 export interface RuleContext<M extends string = string> {

@@ -13,14 +13,15 @@ import { iso } from './rule-helpers.js';
 export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Report {
   const facts = buildFacts(evidence);
   const run = runRules(rules, facts);
-  const findings = rankFindings(corroborate(run.findings, facts.symptoms));
+  const raw = corroborate(run.findings, facts.symptoms);
+  const findings = rankFindings(raw);
   const symptom = facts.symptoms[0];
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(findings, facts.chains.length === 0 ? 0 : run.evaluated),
+    verdict: verdictOf(raw, facts.chains.length === 0 ? 0 : run.evaluated),
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
     notEvaluated: run.notEvaluated,

@@ -56,9 +56,10 @@ import clientCertRequired from './transport/client-cert-required.js';
 import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
 export const rules: readonly Rule[] = [
-  leafExpired,
+  // The CA levels before the leaf: a leaf that expired under an expired CA names that CA's finding as its cause.
   intermediateExpired,
   rootExpired,
+  leafExpired,
   notYetValid,
   rotationStalled,
   servedCertStale,

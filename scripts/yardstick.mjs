@@ -37,7 +37,7 @@ function locate() {
   const env = process.env.MTLS_DOCTOR_LIMBO;
   const base = env ? resolve(env) : resolve(ROOT, '..', 'shared', 'yardsticks', 'x509-limbo');
   const limbo = existsSync(base) && statSync(base).isFile() ? base : join(base, 'limbo.json.gz');
-  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist (set MTLS_DOCTOR_LIMBO to its directory)`);
+  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist. The suite is not in this repository: gzip limbo.json from https://github.com/C2SP/x509-limbo and set MTLS_DOCTOR_LIMBO to its directory (README: Chain analysis vs x509-limbo)`);
   return { limbo, openssl: join(dirname(limbo), 'openssl-3.0.19-results.json.gz') };
 }
 

@@ -86,11 +86,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
-      'rules',
-      'List every rule with its stage, severity and what it finds',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const }),
+      'rules [id]',
+      "List every rule with its stage, severity and what it finds; with an ID (e.g. expiry/leaf-expired), that rule's docs, offline",
+      (y) =>
+        y
+          .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
       (args) => {
-        code = runRules(args.output, io);
+        code = runRules(args.output, io, args.id);
       },
     )
     .command(

@@ -2,6 +2,7 @@ import type { Finding, Report, ReportCert, Severity } from './types.js';
 import { makeStyle, type Style } from './style.js';
 import { duration } from '../engine/rule-helpers.js';
 import { visible, wrapText } from './wrap.js';
+import { docsCommand } from '../engine/define-rule.js';
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 
@@ -93,7 +94,7 @@ function renderFinding(f: Finding, st: Style, width: number | null): string {
   f.remediation.forEach((r, i) => lines.push(wrapText(r, width, `${i === 0 ? '    fix: ' : '         '}${many ? `${i + 1}. ` : ''}`, many ? '            ' : '         ')));
   // The verify command is never wrapped: it must paste as one line.
   lines.push(`    verify: ${st.blue(f.verify)}`);
-  lines.push(st.dim(`    docs: ${f.docs}`));
+  lines.push(st.dim(`    docs: ${docsCommand(f.rule)}`));
   return lines.join('\n');
 }
 

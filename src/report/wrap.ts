@@ -30,7 +30,9 @@ export function wrapUnits(text: string): string[] {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const bare = w.replace(/^[(<]+/, '');
-    if (!COMMAND_WORDS.has(bare)) {
+    // A shell loop is a command too: "for p in POD PEER_POD; do istioctl …; done".
+    const loop = w === 'for' && words[i + 2] === 'in' && words.slice(i + 3).some((x) => x === 'do');
+    if (!COMMAND_WORDS.has(bare) && !loop) {
       units.push(w);
       continue;
     }

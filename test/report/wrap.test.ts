@@ -117,3 +117,11 @@ describe('the CLI', () => {
     expect(piped.stdout).not.toMatch(/Output format\[choices/);
   });
 });
+
+describe('shell loops', () => {
+  it('a for loop in a fix is one unit', () => {
+    const units = wrapUnits('Confirm it: for p in POD PEER_POD; do istioctl proxy-config secret $p -n NS | grep ROOTCA; done');
+    expect(units).toContain('for p in POD PEER_POD; do istioctl proxy-config secret $p -n NS | grep ROOTCA; done');
+    expect(wrapUnits('good for a plain TLS server')).toEqual(['good', 'for', 'a', 'plain', 'TLS', 'server']);
+  });
+});

@@ -220,7 +220,10 @@ export function handshakeSymptoms(ev: EvidenceBundle): SymptomFact[] {
       explainedBy: VERIFY_EXPLAINERS[v.code] ?? CERT_STAGES,
     });
   }
-  const s = outcomeSymptom(h, probe.wide);
+  // A peer that refused a probe offering no certificate of ours (none given, or no key for it) shows that it
+  // is STRICT, not that anything failed: no symptom, so that the peer chain's real faults rank first.
+  const offeredNone = !probe.workload && refusedForMissingCertificate(h);
+  const s = offeredNone ? null : outcomeSymptom(h, probe.wide);
   if (s) out.push(s);
   return out;
 }

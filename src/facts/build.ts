@@ -57,7 +57,10 @@ export function buildFacts(ev: EvidenceBundle): Facts {
       : // No chain at all: the leaf Envoy's /certs lists, when that is all the proxy showed.
         servedOnlyChain(ev.proxy, ev.options.role, ev.options.expectId);
   // What the peer presented in a probe: a second chain, verified against OUR trust bundle.
-  const peer = peerChainFact(ev, { pool, bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
+  // Our own chain's CAs are known too: a peer that omits the intermediate we share is then seen as an
+  // incomplete chain on the peer's side, not as "a CA nobody trusts".
+  const ourCas = chainCerts.filter((c) => c.fact.basicConstraints?.ca === true);
+  const peer = peerChainFact(ev, { pool: [...pool, ...ourCas], bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
 
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);

@@ -34,6 +34,7 @@ const DOC_PLACEHOLDERS: Record<string, string> = {
   peer: 'HOST:PORT',
   max: 'N',
   alpnArg: 'PROTOCOLS',
+  verify: 'openssl verify -CAfile ROOT.pem -untrusted CHAIN.pem CHAIN.pem (for a peer: openssl s_client -connect HOST:PORT -CAfile ROOT.pem -showcerts)',
   first: 'If the probe offered no certificate of its own: nothing to fix when the peer is meant to be STRICT; handshake as the workload to test its certificate (mtls-doctor diagnose --peer HOST:PORT --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem). Otherwise, if the caller is a mesh workload: check it has a sidecar and that its DestinationRule uses tls.mode ISTIO_MUTUAL (istioctl x describe pod CLIENT -n NAMESPACE)',
   second: 'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
   renew: 'Renew the CA the way its issuer does (mtls-doctor names which: SPIRE rotates its own CA, cert-manager renews istio-csr\'s, istiod its self-signed one; a plug-in CA means re-issuing cacerts and restarting istiod)',

@@ -53,3 +53,41 @@ describe.skipIf(!openssl.ok)('lab: the peer-only probe (diagnose --peer HOST:POR
     expect(report.findings.find((x) => x.rule === 'transport/client-cert-required')?.severity).toBe('info');
   });
 });
+
+describe.skipIf(!openssl.ok)('lab: a peer that serves its leaf without the intermediate (point 4)', () => {
+  const scenario = async (ours: 'chain' | 'ca') => {
+    const m = await labMesh();
+    const peer = track(await opensslPeer({ chain: [m.server], key: m.server, trust: [m.root] }));
+    const w = track(await workloadFiles({ chain: [m.client, m.inter], key: m.client, trust: [m.root] }));
+    const extra = ours === 'ca' ? ['--ca', w.chain] : [];
+    return { peer, w, ...(await diagnoseJson(['--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust, ...extra])) };
+  };
+
+  for (const ours of ['chain', 'ca'] as const) {
+    it(`names the peer's incomplete chain, served by the peer, when our --${ours} holds the intermediate`, async () => {
+      const { report, peer } = await scenario(ours);
+      const f = report.findings[0]!;
+      expect(rank1(report)).toBe('chain/incomplete-chain (peer)');
+      expect(f.explanation).toMatch(new RegExp(`The peer's chain presents 1 certificate but not the intermediate "Lab Intermediate"`));
+      expect(f.explanation).toMatch(/the peer serves it: fix the peer's cert-chain/i);
+      expect(f.explanation).not.toMatch(/a CA the peer does not trust/);
+      expect(f.remediation.join(' ')).not.toMatch(/put the issuing root into the verifier's trust bundle/);
+      expect(f.verify).not.toMatch(/-untrusted peer /);
+      expect(f.verify).toContain(peer.address);
+    });
+  }
+
+  it('the verify command runs and shows the fault (unable to get local issuer certificate)', async () => {
+    const { report } = await scenario('chain');
+    const verify = report.findings[0]!.verify;
+    let out = '';
+    try {
+      out = execFileSync('bash', ['-c', verify], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+    } catch (e) {
+      out = `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
+    }
+    // OpenSSL: 20 (unable to get local issuer certificate) or, with the leaf alone, 21 (unable to verify the first certificate).
+    expect(out).toMatch(/Verify return code: 2[01] \(unable to (get local issuer certificate|verify the first certificate)\)/);
+    expect(out).toMatch(/^ +i:.*Lab Intermediate/m);
+  });
+});

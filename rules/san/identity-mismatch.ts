@@ -52,7 +52,7 @@ export default defineRule({
     severity: 'critical',
     title: 'Certificate identity does not match',
     description: 'The leaf does not carry the expected identity (SPIFFE ID, DNS name, IP address, or an RFC 822 email name for a client).',
-    requires: ['chain'],
+    requires: ['chain', 'expect-id'],
     confidence: 0.9,
     citation: 'RFC 9525 §6',
     messages: {

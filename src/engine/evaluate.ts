@@ -8,6 +8,7 @@ import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
 import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
 import { iso } from './rule-helpers.js';
+import { explains } from '../facts/symptoms.js';
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
 export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Report {
@@ -24,7 +25,7 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Repo
     verdict: verdictOf(raw, facts.chains.length === 0 ? 0 : run.evaluated),
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: run.notEvaluated,
+    notEvaluated: run.notEvaluated.map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: facts.chains.map((c) => reportChain(c, facts)),
     sources: evidence.sources,
   };

@@ -52,7 +52,8 @@ export function availableFacts(f: Facts): Set<FactName> {
   // Rules that need a verifier skip the chains that have none (e.g. a peer chain when only --peer-trust was given).
   if (f.chains.some((c) => c.verifier !== null)) s.add('verifier-trust');
   if (f.key) s.add('key');
-  if (f.expectId) s.add('expect-id');
+  // Ours (--expect-id, or the sidecar's identity) or the peer's (--peer-id): either gives the SAN check a target.
+  if (f.expectId || f.chains.some((c) => c.expectedId)) s.add('expect-id');
   if (f.bundles.ca && f.bundles.ca.certs.length > 0) s.add('ca');
   if (f.proxy) s.add('proxy');
   if (f.probe) s.add('handshake');

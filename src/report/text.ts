@@ -27,6 +27,10 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
       // Failures were observed: never call that "no problems". Nothing we hold explains them.
       const nothing = 'Nothing in this evidence explains the symptom above: the cause is likely on the other side (its certificates, trust bundle or policy), or in evidence not collected here (see "not evaluated" and sources).';
       out.push(st.yellow(wrapText(nothing, width, '')));
+      // Rules that would explain it but could not run: say what they need.
+      for (const n of report.notEvaluated.filter((x) => x.explainsSymptom)) {
+        out.push(wrapText(`${st.bold(n.rule)} would explain it but was not evaluated: it needs ${n.missing.join(' and ')}`, width, '  ', '    '));
+      }
     } else out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
   } else {
     out.push(st.bold(`Findings (${report.findings.length}), most likely cause first`));

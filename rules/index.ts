@@ -24,6 +24,7 @@ import incompleteChain from './chain/incomplete-chain.js';
 import rotationOrderViolation from './chain/rotation-order-violation.js';
 import unknownAuthority from './chain/unknown-authority.js';
 import trustBundleDuplicateSubject from './chain/trust-bundle-duplicate-subject.js';
+import caMaterialNotCa from './chain/ca-material-not-ca.js';
 import weakAlgorithm from './chain/weak-algorithm.js';
 import unknownCriticalExtension from './chain/unknown-critical-extension.js';
 import malformedCertificate from './chain/malformed-certificate.js';
@@ -75,6 +76,7 @@ export const rules: readonly Rule[] = [
   rotationOrderViolation,
   unknownAuthority,
   trustBundleDuplicateSubject,
+  caMaterialNotCa,
   weakAlgorithm,
   unknownCriticalExtension,
   malformedCertificate,

@@ -10,6 +10,7 @@ import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
+import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -29,8 +30,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       (y) =>
         y
           .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
-          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)", normalize: true })
-          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
+          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)" })
+          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" })
           .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
           .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
@@ -39,14 +40,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('role', { choices: ['client', 'server', 'both'] as const, default: 'both' as const, describe: 'Which way our certificate is used' })
           .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
-          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
+          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)' })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
           .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
           .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })
-          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting', normalize: true })
-          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file', normalize: true })
+          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting' })
+          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file' })
           .option('envoy-admin', { type: 'string', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' })
           .option('agent', { type: 'string', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' })
           .option('proxy-root', { type: 'string', describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" })
@@ -116,8 +117,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // width (or COLUMNS), and not at all when piped.
     .wrap(wantsHelp(argv) ? outputWidth(io.stdout, io.env) : null)
     .exitProcess(false)
-    .fail((msg, err) => {
-      throw err ?? usageError(msg);
+    // Before validation: a repeated single-value flag is refused by name, not passed on as an array.
+    .middleware((args) => refuseRepeats(args as Record<string, unknown>), true)
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
+      const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
+      const known = Object.keys(usage.getDescriptions?.() ?? {});
+      throw usageError(unknownArgumentMessage(msg, known) ?? msg);
     });
   skipHelpCache(parser);
   try {
@@ -153,6 +160,11 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
+  // `mtls-doctor rules | head`: the reader went away; that is the end of the output, not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
   return main(process.argv.slice(2), io).then(
     (code) => {

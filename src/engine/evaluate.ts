@@ -22,7 +22,7 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Repo
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(raw, facts.chains.length === 0 ? 0 : run.evaluated),
+    verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
     notEvaluated: run.notEvaluated.map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),

@@ -120,10 +120,17 @@ export function caCertificates(f: Facts): CaCert[] {
       if (!out.has(cert.fingerprint)) out.set(cert.fingerprint, { cert, level: cert.selfIssued ? 'root' : 'intermediate', chain });
     });
   }
-  for (const cert of f.bundles.ca?.certs ?? []) {
+  // Certificates given as CA material that are not CAs (a leaf in --ca) are flagged by chain/ca-material-not-ca,
+  // not judged as CAs.
+  for (const cert of (f.bundles.ca?.certs ?? []).filter(isCaCertificate)) {
     if (!out.has(cert.fingerprint)) out.set(cert.fingerprint, { cert, level: cert.selfIssued ? 'root' : 'intermediate', chain: null });
   }
   return [...out.values()];
+}
+
+/** A CA certificate: basicConstraints cA=TRUE, or a v1/v2 self-signed root (which predates the extension). */
+export function isCaCertificate(c: CertFact): boolean {
+  return c.basicConstraints ? c.basicConstraints.ca : c.version < 3 && c.selfIssued;
 }
 
 /** Whose chain, to start a sentence: `Our` or `The peer's`. */

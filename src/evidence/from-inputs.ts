@@ -60,16 +60,29 @@ export function validateMaxDepth(v: number | string | null | undefined): number 
   return n;
 }
 
-/** Loads a private key from PEM or PKCS#8 DER; undefined when it cannot be loaded. Never echoes the input. */
+/**
+ * Loads a private key from PEM, or DER in any of the encodings tools write (PKCS#8; PKCS#1 for RSA, as
+ * `openssl rsa -outform DER`; SEC1 for EC, as `openssl ec -outform DER`); undefined when it cannot be loaded.
+ * Never echoes the input.
+ */
 export function tryLoadPrivateKey(data: CertificateInput): KeyObject | undefined {
   const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
-  try {
-    return /-----BEGIN /.test(text)
-      ? createPrivateKey({ key: text, format: 'pem' })
-      : createPrivateKey({ key: typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), format: 'der', type: 'pkcs8' });
-  } catch {
-    return undefined;
+  if (/-----BEGIN /.test(text)) {
+    try {
+      return createPrivateKey({ key: text, format: 'pem' });
+    } catch {
+      return undefined;
+    }
   }
+  const der = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      return createPrivateKey({ key: der, format: 'der', type });
+    } catch {
+      // not this encoding: try the next
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -89,7 +102,7 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
     throw inputError(`Cannot read ${input.name}: the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN.key)`);
   }
   const key = tryLoadPrivateKey(input.data);
-  if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
+  if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM, or DER as PKCS#8, PKCS#1 or SEC1, expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }
@@ -107,6 +120,11 @@ export function validateIdentity(id: string | null | undefined, flag: string): s
   if (/^spiffe:/i.test(id)) {
     const p = parseSpiffeId(id);
     if (!p.ok) throw usageError(`Cannot use ${flag} "${id}": not a valid SPIFFE ID (${p.problem}); expected spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT`);
+    // Istio's form is exactly /ns/NAMESPACE/sa/SERVICE_ACCOUNT: a path that starts like it and stops short (or
+    // runs on) names no workload, and would only ever "mismatch".
+    if (/^\/ns(\/|$)/.test(p.id.path) && p.id.serviceAccount === undefined) {
+      throw usageError(`Cannot use ${flag} "${id}": an Istio SPIFFE ID is spiffe://${p.id.trustDomain}/ns/NAMESPACE/sa/SERVICE_ACCOUNT, and this one ${/^\/ns\/[^/]+$/.test(p.id.path) ? 'has no /sa/SERVICE_ACCOUNT' : 'does not have that shape'}`);
+    }
   }
   return id;
 }

@@ -45,7 +45,8 @@ export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verif
 
 export function availableFacts(f: Facts): Set<FactName> {
   const s = new Set<FactName>();
-  if (f.chains.length > 0) s.add('chain');
+  // The mesh CA's certificates alone (--ca, no chain) are something to judge too: every CA level's expiry.
+  if (f.chains.length > 0 || (f.bundles.ca?.certs.length ?? 0) > 0) s.add('chain');
   if (f.local) s.add('local-chain');
   if (f.bundles.trust && f.bundles.trust.certs.length > 0) s.add('trust');
   if (f.bundles.peerTrust && f.bundles.peerTrust.certs.length > 0 && !f.peerTrustAssumed) s.add('peer-trust');

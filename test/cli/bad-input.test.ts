@@ -69,7 +69,7 @@ describe('bad input: one line, exit 2', () => {
   it('an encrypted key', () =>
     expectBadInput(['diagnose', '--chain', chain, '--key', tmp.file('enc.key', pemBlock('ENCRYPTED PRIVATE KEY', 'MIIB'))], /encrypted; decrypt it first/));
   it('an unknown output format', () => expectBadInput(['diagnose', '--chain', chain, '-o', 'yaml'], /Invalid values.*output.*yaml.*text/));
-  it('an unknown flag', () => expectBadInput(['diagnose', '--chian', chain], /Unknown argument/));
+  it('an unknown flag', () => expectBadInput(['diagnose', '--chian', chain], /Unknown option --chian \(did you mean --chain\?\)/));
   it('an invalid --at', () => expectBadInput(['diagnose', '--chain', chain, '--at', 'yesterday'], /Cannot use --at "yesterday": expected an ISO 8601 time/));
   it('a malformed --expect-id SPIFFE ID', () => expectBadInput(['diagnose', '--chain', chain, '--expect-id', 'spiffe://Cluster.Local/ns/a'], /not a valid SPIFFE ID \(trust domain has uppercase letters\)/));
   it('a thresholds file with an unknown key', () => expectBadInput(['diagnose', '--chain', chain, '--thresholds', tmp.file('th.json', '{"leaf":{"warnPct":3}}')], /unknown key "leaf\.warnPct" \(valid: warnFraction/));

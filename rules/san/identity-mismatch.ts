@@ -4,7 +4,7 @@
  * certificate for another service account fails with fail_verify_san.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, expectedIds, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
 import type { San } from '../../src/x509/types.js';
 import { emailMatches, isEmailIdentity } from '../../src/x509/email.js';
 
@@ -70,7 +70,9 @@ export default defineRule({
       if (!chain.expectedId) continue;
       // A different trust domain is reported by san/trust-domain-mismatch; do not report it twice.
       if (ctx.earlier('san/trust-domain-mismatch', chain.leaf.fingerprint)) continue;
-      if (matches(chain.expectedId, chain.leaf.sans)) continue;
+      // Several expected identities (--expect-id repeated): any one of them is enough.
+      const wanted = expectedIds(ctx.facts, chain);
+      if (wanted.some((id) => matches(id, chain.leaf.sans))) continue;
       const actual = chain.leaf.sans.map((s) => s.value).join(', ') || '(no SAN)';
       const ipAsDns = isIpLiteral(chain.expectedId) && chain.leaf.sans.some((s) => s.type === 'dns' && s.value === chain.expectedId);
       ctx.report({
@@ -78,10 +80,10 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: wanted.join(' or '), file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
-          { source: 'expected identity', detail: chain.expectedId },
+          { source: wanted.length > 1 ? 'expected identities (any one)' : 'expected identity', detail: wanted.join(', ') },
         ],
       });
     }

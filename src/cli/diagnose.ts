@@ -22,7 +22,7 @@ export interface DiagnoseArgs {
   crl?: string[];
   maxDepth?: string;
   role: Role;
-  expectId?: string;
+  expectId?: string[];
   at?: string;
   thresholds?: string;
   symptom?: string;
@@ -129,7 +129,7 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
     crls: args.crl?.length ? readCerts(args.crl, '--crl') : proxyCrls(proxy?.proxy),
     maxChainDepth: args.maxDepth,
     role: args.role,
-    expectId: args.expectId ?? proxy?.expectId ?? null,
+    expectId: args.expectId?.length ? args.expectId : (proxy?.expectId ?? null),
     peerId: args.peerId ?? null,
     at: args.at,
     thresholds: loadThresholds(args.thresholds) as never,

@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
           .option('role', { choices: ['client', 'server', 'both'] as const, default: 'both' as const, describe: 'Which way our certificate is used' })
-          .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
+          .option('expect-id', { type: 'string', array: true, describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA, a DNS name, an IP); repeatable: any one of them is enough, as a DestinationRule\'s subjectAltNames' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)' })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })

@@ -133,6 +133,12 @@ export function isCaCertificate(c: CertFact): boolean {
   return c.basicConstraints ? c.basicConstraints.ca : c.version < 3 && c.selfIssued;
 }
 
+/** The identities a chain's leaf may carry: every --expect-id for our own chain, --peer-id for the peer's. */
+export function expectedIds(f: Facts, chain: ChainFact): string[] {
+  if (chain.subject === 'local' && f.expectIds.length) return f.expectIds;
+  return chain.expectedId ? [chain.expectedId] : [];
+}
+
 /** Whose chain, to start a sentence: `Our` or `The peer's`. */
 export function whose(chain: ChainFact): string {
   return chain.subject === 'local' ? 'Our' : "The peer's";

@@ -24,7 +24,8 @@ export interface InputsToEvidence {
   /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth). */
   maxChainDepth?: number | string | null;
   role?: Role;
-  expectId?: string | null;
+  /** One identity, or several of which any one is enough (`--expect-id` repeated). */
+  expectId?: string | readonly string[] | null;
   peerId?: string | null;
   at?: Date | string | number;
   thresholds?: DeepPartial<Thresholds>;
@@ -129,6 +130,12 @@ export function validateIdentity(id: string | null | undefined, flag: string): s
   return id;
 }
 
+/** `--expect-id`, once or repeated: validated, the first as `expectId`, all of them as `expectIds` when several. */
+export function expectIdOptions(v: string | readonly string[] | null | undefined): { expectId: string | null; expectIds?: string[] } {
+  const ids = [...new Set((typeof v === 'string' || v === null || v === undefined ? [v] : v).map((x) => validateIdentity(x, '--expect-id')).filter((x): x is string => x !== null))];
+  return ids.length > 1 ? { expectId: ids[0]!, expectIds: ids } : { expectId: ids[0] ?? null };
+}
+
 /** Turns certificate material given by a user (files or library arguments) into an evidence bundle. */
 export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const clock = i.now ?? Date.now;
@@ -160,7 +167,7 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
     target: i.target,
     options: {
       role,
-      expectId: validateIdentity(i.expectId, '--expect-id'),
+      ...expectIdOptions(i.expectId),
       peerId: validateIdentity(i.peerId, '--peer-id'),
       thresholds: resolveThresholds(i.thresholds),
       ...(maxChainDepth === null ? {} : { maxChainDepth }),

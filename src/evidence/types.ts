@@ -40,7 +40,10 @@ export interface Target {
 
 export interface DiagnosisOptions {
   role: Role;
+  /** The identity our certificate must carry: the first of `expectIds` (kept for bundles and bots). */
   expectId: string | null;
+  /** Every identity given (`--expect-id` repeated): any one of them is enough, as a DestinationRule's subjectAltNames. */
+  expectIds?: string[];
   peerId: string | null;
   thresholds: Thresholds;
   /**

@@ -74,6 +74,7 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     peerTrustAssumed,
     key: ev.key ? { ...ev.key, matchesLeaf: local ? ev.key.spkiSha256 === local.leaf.spkiSha256 : null } : null,
     expectId: ev.options.expectId,
+    expectIds: ev.options.expectIds?.length ? ev.options.expectIds : ev.options.expectId ? [ev.options.expectId] : [],
     thresholds: ev.options.thresholds,
     certs,
     symptomText: ev.symptomText,

@@ -21,6 +21,8 @@ export interface Facts {
   peerTrustAssumed: boolean;
   key: { source: string; type: string; spkiSha256: string; matchesLeaf: boolean | null } | null;
   expectId: string | null;
+  /** Every identity our certificate may carry (any one is enough); `[expectId]` when one was given. */
+  expectIds: string[];
   thresholds: Thresholds;
   /** Every distinct certificate known, by fingerprint. */
   certs: Map<string, CertFact>;

@@ -101,7 +101,7 @@ describe('point 11: input edges', () => {
 
   it('--chain with no value says so, not that "." is a directory', () => {
     const r = runCli(['diagnose', '--chain']);
-    refused(r, /--chain needs a value/);
+    refused(r, /Cannot use --chain: it needs a value/);
     expect(r.stderr).not.toMatch(/directory/);
   });
 

@@ -4,7 +4,7 @@
  * (Envoy) then fail verification with "certificate revoked" (X509_V_ERR_CERT_REVOKED).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, iso, sourceFile } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, iso, sourceFile } from '../_kit/index.js';
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -17,6 +17,15 @@ export default defineRule({
     requires: ['chain', 'crl'],
     confidence: 0.95,
     citation: 'RFC 5280 §6.3.3; Envoy CertificateValidationContext.crl',
+    explains: [
+      { symptom: 'verify:revoked', weight: 0.95, why: 'A CRL the verifier holds lists the certificate\'s serial as revoked.' },
+      { symptom: 'alert:44', weight: 0.85, why: 'The peer\'s CRL lists our certificate (or a CA above it) as revoked.' },
+    ],
+    hint: {
+      confirm: 'the certificate\'s serial is listed in the CRL the verifier uses',
+      next: 'openssl crl -in crl.pem -noout -text | grep -A1 "Serial Number"; openssl x509 -in cert-chain.pem -noout -serial',
+      fix: 'Issue a new certificate (a revoked one cannot be un-revoked), or remove a wrong entry from the CRL.',
+    },
     messages: {
       revoked:
         '{cert} is revoked: the CRL {crl} signed by its issuer {issuer} lists serial {serial} (revoked {revokedAt}{reason}). A verifier that checks this CRL rejects it with "certificate revoked" (TLS alert 44 certificate_revoked); in Istio that is every sidecar once the plug-in CA\'s ca-crl.pem reaches it.',

@@ -4,7 +4,7 @@
  * certificate the CRL's issuer signed, revoked or not.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, sourceFile } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, sourceFile } from '../_kit/index.js';
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -17,6 +17,14 @@ export default defineRule({
     requires: ['chain', 'crl'],
     confidence: 0.9,
     citation: 'RFC 5280 §5.1.2.5, §6.3.3; OpenSSL X509_V_ERR_CRL_HAS_EXPIRED',
+    explains: [
+      { symptom: 'verify:crl-expired', weight: 0.95, why: 'Past its nextUpdate, a CRL fails verification of every certificate its issuer signed, revoked or not.' },
+    ],
+    hint: {
+      confirm: 'the CRL\'s Next Update is in the past (or Last Update in the future)',
+      next: 'openssl crl -in crl.pem -noout -lastupdate -nextupdate',
+      fix: 'Publish a fresh CRL and reload it into the verifier (Envoy validation_context.crl).',
+    },
     messages: {
       expired:
         'The CRL {crl} for {issuer} expired {ago} ago (nextUpdate {nextUpdate}). A verifier that checks it rejects every certificate {issuer} issued, {cert} included, with "CRL has expired" — nothing was revoked, the CRL was simply not re-published. With Istio\'s plug-in CA the ca-crl.pem in the cacerts Secret must be refreshed before nextUpdate.',

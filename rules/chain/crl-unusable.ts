@@ -6,7 +6,7 @@
  * does not include CRL signing"); a CRL that fails these checks never revokes anything.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, sourceFile } from '../../src/engine/rule-helpers.js';
+import { describe, sourceFile } from '../_kit/index.js';
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -19,6 +19,14 @@ export default defineRule({
     requires: ['chain', 'crl'],
     confidence: 0.9,
     citation: 'RFC 5280 §5.2, §6.3.3 (f)-(g)',
+    explains: [
+      { symptom: 'verify:crl-unusable', weight: 0.9, why: 'Missing, badly signed, or issued by a CA without cRLSign: with CRL checking on, every certificate of that issuer then fails.' },
+    ],
+    hint: {
+      confirm: 'the CRL is missing for an issuer, fails its signature check, or its issuer lacks cRLSign',
+      next: 'openssl crl -in crl.pem -noout -issuer; openssl verify -crl_check -CRLfile crl.pem -CAfile root-cert.pem cert-chain.pem',
+      fix: 'Provide a CRL signed by each issuer on the path (with cRLSign), or turn CRL checking off for issuers that publish none.',
+    },
     messages: {
       unusable:
         'The CRL for {issuer} ({crl}) cannot be used: {reasons}. A verifier that checks CRLs does not fall back to "not revoked": it rejects every certificate {issuer} issued, {cert} included. In Istio this follows a ca-crl.pem that does not belong to the plug-in CA in cacerts (another CA\'s, or one from before a re-key).',

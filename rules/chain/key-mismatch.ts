@@ -4,7 +4,7 @@
  * "key values mismatch"; Envoy refuses the secret).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, fileOf, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,17 @@ export default defineRule({
     requires: ['local-chain', 'key'],
     confidence: 1,
     citation: 'RFC 8446 §4.4.3',
+    explains: [
+      { symptom: 'alert:51', weight: 0.55, why: 'Or our private key does not match our certificate, so our CertificateVerify signature fails.' },
+      { symptom: 'key-mismatch', weight: 0.95, why: 'The key file belongs to another certificate (a rotation that replaced one file but not the other).' },
+      { symptom: 'local-cert-problem', weight: 0.6, why: 'curl (58) most often means the key does not match the certificate, or the files are swapped.' },
+    ],
+    hint: {
+      confirm: 'the public key in the certificate differs from the one derived from the key file',
+      next: 'diff <(openssl x509 -in cert-chain.pem -noout -pubkey) <(openssl pkey -in key.pem -pubout) && echo match',
+      fix: 'Deploy the key that belongs to the certificate (replace both files together).',
+      subject: 'local',
+    },
     messages: {
       mismatch:
         'The private key from {keySource} ({keyType}) is not the key of the leaf {cert}: its public key hashes to {keySpki}…, the certificate\'s to {certSpki}…. A workload serving this pair cannot complete a handshake (OpenSSL: "key values mismatch"; Envoy rejects the secret). Usually the key and certificate files come from different rotations.',

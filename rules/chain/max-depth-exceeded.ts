@@ -6,7 +6,7 @@
  * BoringSSL count every certificate.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { fileOf } from '../../src/engine/rule-helpers.js';
+import { fileOf } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -18,6 +18,14 @@ export default defineRule({
     requires: ['chain', 'max-depth'],
     confidence: 0.9,
     citation: 'OpenSSL verify -verify_depth; Envoy CertificateValidationContext.max_verify_depth',
+    explains: [
+      { symptom: 'verify:chain-too-long', weight: 0.9, why: 'The verifier\'s depth limit (Envoy max_verify_depth, OpenSSL -verify_depth) is below the chain length.' },
+    ],
+    hint: {
+      confirm: 'the number of CA certificates above the leaf exceeds the verifier\'s max_verify_depth',
+      next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null 2>/dev/null | grep -c "BEGIN CERTIFICATE"',
+      fix: 'Raise max_verify_depth on the verifier, or shorten the chain.',
+    },
     messages: {
       exceeded:
         'The chain has {count} intermediate CA(s) between the leaf and the trust anchor ({names}), but the verifier accepts at most {max} (--max-depth {max}, Envoy max_verify_depth {envoy}). It rejects the chain with "certificate chain too long" (X509_V_ERR_CERT_CHAIN_TOO_LONG) before looking at anything else.',

@@ -5,12 +5,14 @@
  */
 import { recognise, type AlertSeen, type Match } from './recognisers.js';
 import { SIGNALS, type Rejection, type SignalId, type SignalSpec, type Step } from './table.js';
+import { catalogue } from './catalogue.js';
+import type { RuleId } from '../model/rule-id.js';
 
 /** Pasted text larger than this is refused (logs beyond it are not one error). */
 export const MAX_EXPLAIN_BYTES = 1024 * 1024;
 
 export interface DecodedCause {
-  rule: string;
+  rule: RuleId;
   /** 0..1: how specific the match was × how strongly the signal points at this rule. */
   confidence: number;
   why: string;
@@ -31,6 +33,8 @@ export interface Decoded {
   code: string;
   /** `symptom.detail`: one paragraph a person can read. */
   summary: string;
+  /** The signals of the most telling level, in order: the symptom codes the paste stands for. */
+  signals: SignalId[];
   causes: DecodedCause[];
 }
 
@@ -108,17 +112,17 @@ const UNRECOGNISED_SUMMARY =
 export function decodeErrorText(text: string): Decoded {
   const matches = merge(recognise(text));
   if (matches.length === 0) {
-    return { recognised: false, matches: [], rejection: 'unknown', step: 'unknown', alert: null, certain: false, code: 'unrecognised', summary: UNRECOGNISED_SUMMARY, causes: [] };
+    return { recognised: false, matches: [], rejection: 'unknown', step: 'unknown', alert: null, certain: false, code: 'unrecognised', summary: UNRECOGNISED_SUMMARY, signals: [], causes: [] };
   }
   const top = matches[0]!.level;
   const primary = matches.filter((m) => m.level === top);
 
   // Causes come from the most telling level only: a "verify cert failed … certificate has expired" line makes
   // the generic causes of CERTIFICATE_VERIFY_FAILED and of the 503 around it irrelevant.
-  const causes = new Map<string, DecodedCause & { order: number }>();
+  const causes = new Map<RuleId, DecodedCause & { order: number }>();
   let order = 0;
   for (const m of primary) {
-    for (const c of SIGNALS[m.signal].causes) {
+    for (const c of catalogue.of(m.signal)) {
       const confidence = round2(Math.min(0.99, m.specificity * c.weight));
       const have = causes.get(c.rule);
       if (!have) causes.set(c.rule, { rule: c.rule, confidence, why: c.why, matches: [m], order: order++ });
@@ -144,10 +148,10 @@ export function decodeErrorText(text: string): Decoded {
   const summary =
     `${REJECTION_TEXT[rejection]}, ${STEP_TEXT[step]}.${alertText} ${SIGNALS[lead.signal].summary}` +
     (others.length ? ` Also recognised: ${[...new Set(others)].slice(0, 6).join(', ')}.` : '');
-  return { recognised: true, matches, rejection, step, alert, certain, code: lead.code, summary, causes: ranked };
+  return { recognised: true, matches, rejection, step, alert, certain, code: lead.code, summary, signals: [...new Set(primary.map((m) => m.signal))], causes: ranked };
 }
 
-/** The rule ids a signal can point at (for tests and the deriver). */
-export function rulesOf(signal: SignalId): string[] {
-  return SIGNALS[signal].causes.map((c) => c.rule);
+/** The rule ids a signal can point at (for tests). */
+export function rulesOf(signal: SignalId): RuleId[] {
+  return catalogue.of(signal).map((c) => c.rule);
 }

@@ -3,13 +3,15 @@
  * the mounted credential files, the pilot-agent's certificate expiry, and Envoy SSL counters with their
  * direction (inbound listener vs outbound cluster) and the deltas between samples.
  *
- * Pure: evidence in, facts out. Registers the stats symptom deriver (a counter that moves is a symptom).
+ * Pure: evidence in, facts out. A counter that moves is a symptom (statsSymptoms).
  */
 import { parseCertSets } from './parse.js';
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
-import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
+import type { SymptomFact } from './symptoms.js';
+import { CERT_STAGES, type Stage } from '../model/stage.js';
+import type { SymptomCode } from '../model/symptom.js';
 
 export interface SecretFact {
   name: string;
@@ -136,11 +138,15 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
   };
 }
 
-/** What a moving counter means, and which rules would explain it. */
+/**
+ * What a moving counter shows, and the catalogue codes it stands for (the rules say which of them explain
+ * it). `orStages`: a verify failure that does not say which check failed can be any rule of those stages.
+ */
 interface CounterMeaning {
   /** Lower first. */
   order: number;
-  explainedBy: string[];
+  means: SymptomCode[];
+  orStages?: readonly Stage[];
   rejectedBy: SymptomFact['rejectedBy'];
   says: string;
 }
@@ -149,26 +155,26 @@ function meaningOf(c: CounterFact): CounterMeaning | null {
   const verifier = c.direction === 'inbound' ? 'this sidecar (as the server) rejected a client' : 'this sidecar (as the client) rejected the server';
   switch (c.counter) {
     case 'fail_verify_error':
-      return { order: 0, explainedBy: ['expiry/', 'chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate chain (expired, not yet valid, or not issued by a trusted CA)` };
+      return { order: 0, means: ['envoy:fail_verify_error'], orStages: ['expiry', 'chain'], rejectedBy: 'unknown', says: `${verifier}'s certificate chain (expired, not yet valid, or not issued by a trusted CA)` };
     case 'fail_verify_san':
-      return { order: 1, explainedBy: ['san/'], rejectedBy: 'unknown', says: `${verifier}'s identity (SAN / SPIFFE ID not among those expected)` };
+      return { order: 1, means: ['envoy:fail_verify_san'], orStages: ['san'], rejectedBy: 'unknown', says: `${verifier}'s identity (SAN / SPIFFE ID not among those expected)` };
     case 'fail_verify_cert_hash':
-      return { order: 2, explainedBy: ['chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate (pinned hash mismatch)` };
+      return { order: 2, means: [], orStages: ['chain'], rejectedBy: 'unknown', says: `${verifier}'s certificate (pinned hash mismatch)` };
     case 'was_key_usage_invalid':
-      return { order: 3, explainedBy: ['key-usage/'], rejectedBy: 'unknown', says: 'a peer certificate had a key usage unfit for its use' };
+      return { order: 3, means: ['envoy:was_key_usage_invalid'], orStages: ['key-usage'], rejectedBy: 'unknown', says: 'a peer certificate had a key usage unfit for its use' };
     case 'fail_verify_no_cert':
-      return { order: 4, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'a client connected without a certificate where one is required (plain TLS, not Istio mTLS)' };
+      return { order: 4, means: ['no-client-cert'], rejectedBy: 'unknown', says: 'a client connected without a certificate where one is required (plain TLS, not Istio mTLS)' };
     case 'downstream_context_secrets_not_ready':
     case 'upstream_context_secrets_not_ready':
-      return { order: 5, explainedBy: ['transport/sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
+      return { order: 5, means: ['sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
     case 'no_filter_chain_match':
-      return { order: 6, explainedBy: ['transport/client-cert-required', 'transport/peer-not-tls', 'transport/alpn-mismatch'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
+      return { order: 6, means: ['no-filter-chain'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
     case 'connection_error':
       return c.direction === 'outbound'
-        ? { order: 7, explainedBy: ['transport/peer-rejected-certificate', 'transport/peer-not-tls', 'expiry/', 'chain/', 'san/', 'key-usage/'], rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }
-        : { order: 8, explainedBy: ['transport/'], rejectedBy: 'unknown', says: 'inbound TLS handshakes failed (the client aborted, sent non-TLS bytes, or no common protocol)' };
+        ? { order: 7, means: ['envoy:outbound.connection_error'], orStages: CERT_STAGES, rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }
+        : { order: 8, means: [], orStages: ['transport'], rejectedBy: 'unknown', says: 'inbound TLS handshakes failed (the client aborted, sent non-TLS bytes, or no common protocol)' };
     case 'no_certificate':
-      return { order: 9, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'clients completed handshakes without presenting a certificate' };
+      return { order: 9, means: ['no-client-cert'], rejectedBy: 'unknown', says: 'clients completed handshakes without presenting a certificate' };
     default:
       return null;
   }
@@ -179,8 +185,7 @@ function where(c: CounterFact): string {
 }
 
 /** A counter that moved between samples is a symptom: what happened, which way, with which peer cluster. */
-export function statsSymptoms(ev: EvidenceBundle): SymptomFact[] {
-  const f = buildProxyFactsCached(ev);
+export function statsSymptoms(f: ProxyFacts | null): SymptomFact[] {
   if (!f || f.windowSeconds === null) return [];
   const moving = f.counters
     .filter((c) => c.delta !== null && c.delta > 0)
@@ -192,15 +197,7 @@ export function statsSymptoms(ev: EvidenceBundle): SymptomFact[] {
     code: `envoy:${c.counter}`,
     detail: `${c.name} rose by ${c.delta} in ${f.windowSeconds}s (${where(c)}): ${m.says}`,
     rejectedBy: m.rejectedBy,
-    explainedBy: m.explainedBy,
+    means: m.means,
+    ...(m.orStages ? { orStages: m.orStages } : {}),
   }));
 }
-
-// buildFacts and the symptom deriver both need the proxy facts of the same evidence: derive them once.
-const cache = new WeakMap<EvidenceBundle, ProxyFacts | null>();
-export function buildProxyFactsCached(ev: EvidenceBundle): ProxyFacts | null {
-  if (!cache.has(ev)) cache.set(ev, buildProxyFacts(ev));
-  return cache.get(ev)!;
-}
-
-registerSymptomDeriver(statsSymptoms);

@@ -4,7 +4,7 @@ import type { RuleContext } from '../../src/engine/define-rule.js';
 import type { ChainFact } from '../../src/x509/chain.js';
 import type { CertFact } from '../../src/x509/types.js';
 import { days, describe, duration, iso, validityEvidence } from './format.js';
-import { fileOf, x509Of } from './commands.js';
+import { x509Of } from './commands.js';
 
 export type CaLevel = 'intermediate' | 'root';
 
@@ -46,7 +46,7 @@ export function checkCaExpiring(ctx: RuleContext<'expiring'>, level: CaLevel): v
       subject: chain?.subject ?? 'ca',
       about: cert.fingerprint,
       severity: critical ? 'error' : 'warning',
-      data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, file: fileOf(cert), x509: x509Of(cert) },
+      data: { cert: describe(cert), notAfter: iso(cert.notAfter), left: duration(cert.notAfter - ctx.now), threshold: critical ? t.criticalDays : t.warnDays, x509: x509Of(cert) },
       evidence: [validityEvidence(cert, ctx.now)],
     });
   }

@@ -2,7 +2,7 @@
 import type { RuleContext } from '../../src/engine/define-rule.js';
 import type { CertFact } from '../../src/x509/types.js';
 import { describe, whose } from './format.js';
-import { fileOf, x509Of } from './commands.js';
+import { x509Of } from './commands.js';
 
 export const hasEku = (c: CertFact, usage: string) => c.eku === null || c.eku.includes(usage) || c.eku.includes('any');
 
@@ -24,7 +24,6 @@ export function checkLeafEku(ctx: RuleContext<'missing'>, role: 'client' | 'serv
         cert: describe(chain.leaf),
         why: chain.usage === 'both' ? ' (a mesh workload is client and server)' : '',
         eku: list || 'empty',
-        file: fileOf(chain.leaf),
         x509: x509Of(chain.leaf),
       },
       evidence: [{ source: chain.leaf.source, detail: `extendedKeyUsage: ${list}` }],

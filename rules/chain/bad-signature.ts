@@ -4,7 +4,14 @@
  * chain was issued by the old key, the verifier holds the new one (or the reverse).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../_kit/index.js';
+import { certFile, describe, fetchAll, firstCertArg, type FileArg } from '../_kit/index.js';
+
+/** The issuer alone as the trusted file, and a file whose first certificate is the child. */
+function signatureArgs(child: Parameters<typeof firstCertArg>[0], parent: Parameters<typeof certFile>[0]): { fetch: string; issuer: string; file: string } {
+  const issuer: FileArg = certFile(parent, 'issuer.pem');
+  const cert = firstCertArg(child, 'cert.pem');
+  return { fetch: fetchAll(issuer, cert), issuer: issuer.file, file: cert.file };
+}
 
 export default defineRule({
   meta: {
@@ -34,7 +41,7 @@ export default defineRule({
       'Find which key is current: compare the issuer\'s SKI with the child\'s AKI (openssl x509 -noout -text | grep -A1 "Key Identifier")',
       'Re-issue the certificate from the current CA, or put the matching CA certificate into the chain / trust bundle',
     ],
-    verify: 'openssl verify -partial_chain -CAfile ISSUER.pem {file}',
+    verify: '{fetch}openssl verify -partial_chain -CAfile {issuer} {file}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -46,7 +53,7 @@ export default defineRule({
           messageId: 'bad',
           subject: chain.subject,
           about: child.fingerprint,
-          data: { child: describe(child), parent: describe(parent), parent_short: `"${parent.name}"`, file: fileOf(child) },
+          data: { child: describe(child), parent: describe(parent), parent_short: `"${parent.name}"`, ...signatureArgs(child, parent) },
           evidence: [
             { source: child.source, detail: `issuer "${child.issuer}", authority key id ${child.aki ?? '(none)'}` },
             { source: parent.source, detail: `subject "${parent.subject}", subject key id ${parent.ski ?? '(none)'}, key ${parent.spkiSha256.slice(0, 16)}…` },

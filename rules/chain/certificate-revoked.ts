@@ -4,7 +4,12 @@
  * (Envoy) then fail verification with "certificate revoked" (X509_V_ERR_CERT_REVOKED).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, iso, sourceFile } from '../_kit/index.js';
+import { crlFileArg, describe, iso } from '../_kit/index.js';
+
+const crlArgs = (crl: Parameters<typeof crlFileArg>[0]) => {
+  const f = crlFileArg(crl);
+  return { fetch: f.fetch, crlFile: f.file };
+};
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -34,7 +39,7 @@ export default defineRule({
       'Replace {cert_short}: for a workload certificate restart the pod (istio-agent requests a new one); for a CA, issue a new one and update the cacerts Secret',
       'If the revocation was a mistake, publish a CRL without serial {serial} and update ca-crl.pem in the cacerts Secret',
     ],
-    verify: 'openssl crl -in {crlFile} -noout -text | grep -i -A2 {serial}',
+    verify: '{fetch}openssl crl -in {crlFile} -noout -text | grep -i -A2 {serial}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -52,8 +57,7 @@ export default defineRule({
             serial: c.cert.serial,
             revokedAt: iso(c.revoked.revokedAt),
             reason: c.revoked.reason ? `, reason ${c.revoked.reason}` : '',
-            file: fileOf(c.cert),
-            crlFile: sourceFile(c.crl.source),
+            ...crlArgs(c.crl),
           },
           evidence: [
             { source: c.crl.source, detail: `issuer "${c.crl.issuer}", thisUpdate ${iso(c.crl.thisUpdate)}, lists serial ${c.revoked.serial}; signature verified with "${c.issuer.name}"` },

@@ -4,7 +4,12 @@
  * certificate the CRL's issuer signed, revoked or not.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, sourceFile } from '../_kit/index.js';
+import { crlFileArg, describe, duration, iso } from '../_kit/index.js';
+
+const crlArgs = (crl: Parameters<typeof crlFileArg>[0]) => {
+  const f = crlFileArg(crl);
+  return { fetch: f.fetch, crlFile: f.file };
+};
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -35,7 +40,7 @@ export default defineRule({
       'Publish a fresh CRL signed by {issuer} (openssl ca -gencrl -crldays 7 …) and update ca-crl.pem in the cacerts Secret; istiod distributes it to the sidecars',
       'Automate it: re-publish the CRL well before nextUpdate (e.g. daily with a week of validity)',
     ],
-    verify: 'openssl crl -in {crlFile} -noout -lastupdate -nextupdate',
+    verify: '{fetch}openssl crl -in {crlFile} -noout -lastupdate -nextupdate',
   },
   check(ctx) {
     const seen = new Set<string>();
@@ -58,7 +63,7 @@ export default defineRule({
             ago: duration(expired ? ctx.now - c.crl.nextUpdate! : c.crl.thisUpdate - ctx.now),
             nextUpdate: c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate),
             thisUpdate: iso(c.crl.thisUpdate),
-            crlFile: sourceFile(c.crl.source),
+            ...crlArgs(c.crl),
           },
           evidence: [
             { source: c.crl.source, detail: `issuer "${c.crl.issuer}", thisUpdate ${iso(c.crl.thisUpdate)}, nextUpdate ${c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate)}, evaluated at ${iso(ctx.now)}` },

@@ -6,7 +6,14 @@
  * does not include CRL signing"); a CRL that fails these checks never revokes anything.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, sourceFile } from '../_kit/index.js';
+import { certFile, crlFileArg, describe, fetchAll } from '../_kit/index.js';
+import type { CertFact } from '../../src/x509/types.js';
+
+const crlArgs = (crl: Parameters<typeof crlFileArg>[0], issuer: CertFact) => {
+  const f = crlFileArg(crl);
+  const i = certFile(issuer, 'issuer.pem');
+  return { fetch: fetchAll(f, i), crlFile: f.file, issuerFile: i.file };
+};
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -35,7 +42,7 @@ export default defineRule({
       'Re-generate the CRL with the key of {issuer} (openssl ca -gencrl, a non-critical cRLNumber) and update ca-crl.pem in the cacerts Secret',
       'If {issuer} has a keyUsage extension, it must include cRLSign to sign CRLs: re-issue the CA with keyCertSign and cRLSign',
     ],
-    verify: 'openssl crl -in {crlFile} -noout -verify -CAfile ISSUER.pem',
+    verify: '{fetch}openssl crl -in {crlFile} -noout -verify -CAfile {issuerFile}',
   },
   check(ctx) {
     const seen = new Set<string>();
@@ -55,7 +62,7 @@ export default defineRule({
             crl: c.unusable.map((u) => u.crl.source).join(', '),
             reasons: [...new Set(c.unusable.flatMap((u) => u.reasons))].join('; '),
             cert: describe(c.cert),
-            crlFile: sourceFile(first.crl.source),
+            ...crlArgs(first.crl, c.issuer),
           },
           evidence: c.unusable.map((u) => ({ source: u.crl.source, detail: `issuer "${u.crl.issuer}": ${u.reasons.join('; ')}` })),
         });

@@ -4,7 +4,7 @@
  * peer's side ("unable to get local issuer certificate").
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../_kit/index.js';
+import { describe, verifyArgs, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -39,7 +39,7 @@ export default defineRule({
       'Serve the full chain: leaf, then every intermediate up to (optionally including) the root. Plug-in CA: cert-chain.pem must hold ca-cert.pem followed by every intermediate above it',
       'Restart istiod after fixing the cacerts Secret, then restart workloads so leaves are re-issued with the full chain',
     ],
-    verify: 'openssl verify -CAfile ROOT.pem -untrusted {file} {file}',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -56,7 +56,7 @@ export default defineRule({
           missing: missing.map(describe).join(', '),
           anchor: chain.verifier.anchor ? `"${chain.verifier.anchor.name}"` : 'root',
           from: [...new Set(missing.map((c) => c.source))].join(', '),
-          file: fileOf(chain.leaf),
+          ...verifyArgs(chain.leaf, ctx.facts.bundles[chain.verifier.bundle]),
         },
         evidence: [
           { source: chain.leaf.source, detail: `presented: ${chain.presented.map((c) => `"${c.name}"`).join(' → ')}` },

@@ -6,7 +6,7 @@
  * Go for unparseable constraints); one that also constrains a leaf is a profile error.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 import { constraintProblems } from '../../src/x509/name-constraints.js';
 
 export default defineRule({
@@ -42,7 +42,7 @@ export default defineRule({
         const nc = cert.nameConstraints;
         const defects = cert.defects.filter((d) => d.code === 'malformed-name-constraints');
         if (!nc && defects.length === 0) return;
-        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert), x509: x509Of(cert) };
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, x509: x509Of(cert) };
         const problems = [...defects.map((d) => d.detail), ...(nc ? [...nc.permitted, ...nc.excluded].map(constraintProblems).filter((p): p is string => p !== null) : [])];
         if (problems.length) {
           ctx.report({ messageId: 'malformed', subject: chain.subject, about: `${cert.fingerprint}:malformed`, data: { ...base, problem: problems.join('; ') }, evidence: [{ source: cert.source, detail: problems.join('; ') }] });

@@ -4,7 +4,7 @@
  * OpenSSL: "invalid CA certificate" (X509_V_ERR_INVALID_CA).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -51,7 +51,7 @@ export default defineRule({
           messageId: 'notCa',
           subject: chain.subject,
           about: issuer.fingerprint,
-          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', file: fileOf(issuer), x509: x509Of(issuer) },
+          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', x509: x509Of(issuer) },
           evidence: [{ source: issuer.source, detail: `basicConstraints: ${bc ? `cA=${bc.ca}` : 'absent'}` }],
         });
       }

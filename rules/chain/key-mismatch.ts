@@ -4,7 +4,7 @@
  * "key values mismatch"; Envoy refuses the secret).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, keyFile, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -35,7 +35,7 @@ export default defineRule({
       'Re-deploy the key and certificate as one pair (same Secret, same rotation); for cert-manager, delete the Secret so it is re-issued',
       'In Istio, restart the pod: the agent generates a fresh key and certificate together',
     ],
-    verify: 'diff <({x509} -noout -pubkey) <(openssl pkey -in KEY.pem -pubout) && echo match',
+    verify: '{x509} -noout -pubkey > cert-pub.pem && openssl pkey -in {key} -pubout | diff cert-pub.pem - && echo match',
   },
   check(ctx) {
     const { key, local } = ctx.facts;
@@ -43,7 +43,7 @@ export default defineRule({
     ctx.report({
       messageId: 'mismatch',
       about: local.leaf.fingerprint,
-      data: { keySource: key.source, keyType: key.type, cert: describe(local.leaf), keySpki: key.spkiSha256.slice(0, 16), certSpki: local.leaf.spkiSha256.slice(0, 16), file: fileOf(local.leaf), x509: x509Of(local.leaf) },
+      data: { keySource: key.source, keyType: key.type, cert: describe(local.leaf), keySpki: key.spkiSha256.slice(0, 16), certSpki: local.leaf.spkiSha256.slice(0, 16), x509: x509Of(local.leaf), key: keyFile(key) },
       evidence: [
         { source: key.source, detail: `public key SHA-256 ${key.spkiSha256}` },
         { source: local.leaf.source, detail: `certificate public key SHA-256 ${local.leaf.spkiSha256}` },

@@ -5,7 +5,7 @@
  * wrong certificate is mounted.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../_kit/index.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -35,7 +35,7 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain), cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      const base = { whose: whose(chain), cert: describe(leaf), x509: x509Of(leaf) };
       if (leaf.basicConstraints?.ca) {
         ctx.report({ messageId: 'caLeaf', subject: chain.subject, about: `${leaf.fingerprint}:ca`, data: base, evidence: [{ source: leaf.source, detail: 'basicConstraints: CA:TRUE' }] });
       } else if (leaf.keyUsage?.includes('keyCertSign')) {

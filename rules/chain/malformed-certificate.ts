@@ -6,7 +6,7 @@
  * "x509: malformed …").
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -43,7 +43,7 @@ export default defineRule({
           messageId: 'malformed',
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), cert_short: `"${cert.name}"`, problems, file: fileOf(cert), x509: x509Of(cert) },
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, problems, x509: x509Of(cert) },
           evidence: defects.map((d) => ({ source: cert.source, detail: `${d.code} (${d.where}): ${d.detail}` })),
         });
       }

@@ -6,7 +6,7 @@
  * BoringSSL count every certificate.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { fileOf } from '../_kit/index.js';
+import { verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -36,7 +36,7 @@ export default defineRule({
       'Raise the limit: Envoy CertificateValidationContext.max_verify_depth counts the trust anchor too, so set it to at least {needed_envoy}',
       'Or shorten the chain: issue the workload CA closer to the root, or drop a self-issued re-key certificate from the chain',
     ],
-    verify: 'openssl verify -verify_depth {max} -CAfile ROOT.pem -untrusted {file} {file}',
+    verify: '{fetch}openssl verify -verify_depth {max} -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     const max = ctx.facts.maxChainDepth!;
@@ -60,7 +60,7 @@ export default defineRule({
           max,
           envoy: max + 1,
           needed_envoy: (exceeded ? logical.length : inter.length) + 1,
-          file: fileOf(chain.leaf),
+          ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
         },
         evidence: [
           { source: 'verifier depth limit', detail: `--max-depth ${max}: at most ${max} intermediate CA(s)` },

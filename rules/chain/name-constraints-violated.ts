@@ -6,7 +6,7 @@
  * violation"; Go: "x509: a root or intermediate certificate is not authorized to sign for this name".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../_kit/index.js';
+import { describe, verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -36,7 +36,7 @@ export default defineRule({
       'Re-issue {cert_short} with names inside {ca_short}\'s permitted subtrees, or issue it from a CA whose constraints cover its identity (for SPIFFE: a URI constraint on the trust domain, e.g. permitted URI "cluster.local")',
       'If the constraint is wrong, re-issue {ca_short} with the right nameConstraints and re-issue the certificates under it',
     ],
-    verify: 'openssl verify -CAfile ROOT.pem -untrusted CHAIN.pem {file}',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -55,7 +55,7 @@ export default defineRule({
             form: v.name.type === 'dn' ? 'directory' : v.name.type.toUpperCase(),
             name: v.name.value,
             constraint,
-            file: fileOf(v.cert),
+            ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
           },
           evidence: [
             { source: v.cert.source, detail: `${v.name.type}:${v.name.value}` },

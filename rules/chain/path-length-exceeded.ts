@@ -4,7 +4,7 @@
  * "path length constraint exceeded".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -46,7 +46,7 @@ export default defineRule({
           messageId: 'exceeded',
           subject: chain.subject,
           about: p[i]!.fingerprint,
-          data: { ca: describe(p[i]!), ca_short: `"${p[i]!.name}"`, max, count: below.length, names: below.map((c) => `"${c.name}"`).join(', '), file: fileOf(p[i]!), x509: x509Of(p[i]!) },
+          data: { ca: describe(p[i]!), ca_short: `"${p[i]!.name}"`, max, count: below.length, names: below.map((c) => `"${c.name}"`).join(', '), x509: x509Of(p[i]!) },
           evidence: [{ source: p[i]!.source, detail: `basicConstraints CA:TRUE, pathlen:${max}` }, ...below.map((c) => ({ source: c.source, detail: `intermediate CA "${c.subject}"` }))],
         });
       }

@@ -4,7 +4,7 @@
  * the failure catalogue's rotation-order incidents.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe } from '../_kit/index.js';
+import { describe, verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -36,7 +36,7 @@ export default defineRule({
       'Put BOTH roots in every trust bundle first (Istio: the cacerts root-cert.pem, or the istio-ca-root-cert ConfigMap, with old + new roots concatenated), and wait until every proxy has it (istioctl proxy-config secret POD shows two ROOTCA entries)',
       'Only then switch issuance to the new CA; remove the old root after every leaf has rotated',
     ],
-    verify: 'openssl verify -CAfile PEER-TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     const { local, bundles } = ctx.facts;
@@ -49,7 +49,7 @@ export default defineRule({
     ctx.report({
       messageId: 'violation',
       about: local.leaf.fingerprint,
-      data: { root: describe(root), shared: shared.map(describe).join(', ') },
+      data: { root: describe(root), shared: shared.map(describe).join(', '), ...verifyArgs(local.leaf, bundles.peerTrust) },
       evidence: [
         { source: root.source, detail: `our chain's root "${root.subject}" (in ${bundles.trust.source})` },
         { source: bundles.peerTrust.source, detail: `peer trusts: ${bundles.peerTrust.certs.map((c) => `"${c.name}"`).join(', ')}` },

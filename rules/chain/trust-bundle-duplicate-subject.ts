@@ -5,7 +5,7 @@
  * Mid-rotation bundles with two roots of one subject and different keys depend on key-identifier matching.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, iso, sourceFile, validityEvidence } from '../_kit/index.js';
+import { bundleFile, describe, iso, validityEvidence } from '../_kit/index.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 const SUBJECT_OF_BUNDLE: Record<string, string> = { trust: 'local', peerTrust: 'peer', ca: 'ca' };
@@ -42,7 +42,7 @@ export default defineRule({
       'Remove the expired or superseded certificate from the bundle (Istio: root-cert.pem in the cacerts Secret, meshConfig.caCertificates, or the trust bundle your CA publishes), then let the istio-ca-root-cert ConfigMap and the ROOTCA secrets refresh',
       'When re-issuing a CA with a new key, give it a distinct subject (e.g. a generation in the CN) so verifiers cannot confuse the two',
     ],
-    verify: 'openssl crl2pkcs7 -nocrl -certfile {file} | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d  # prints nothing when fixed',
+    verify: '{fetch}openssl crl2pkcs7 -nocrl -certfile {file} | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d  # prints nothing when fixed',
   },
   check(ctx) {
     for (const bundle of Object.values(ctx.facts.bundles)) {
@@ -68,7 +68,7 @@ export default defineRule({
           valid: valid.length,
           keys,
           dates: certs.map((c) => iso(c.notAfter)).join(', '),
-          file: sourceFile(bundle.source.split(', ')[0]!),
+          ...bundleFile(bundle, 'bundle.pem'),
           certs: certs.map(describe).join('; '),
         };
         const messageId = expired.length > 0 && valid.length > 0 ? 'expiredTwin' : keys > 1 ? 'differentKeys' : 'reissued';

@@ -4,7 +4,7 @@
  * CERTIFICATE_VERIFY_FAILED and fail_verify_error.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose } from '../_kit/index.js';
+import { describe, verifyArgs, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -49,7 +49,7 @@ export default defineRule({
       'Make both sides trust the same root: put the issuing root into the verifier\'s trust bundle (Istio: root-cert.pem in the cacerts Secret / istio-ca-root-cert ConfigMap; multicluster: a common root for all clusters)',
       'If a root was replaced, issue leaves only from a CA whose root every peer already trusts',
     ],
-    verify: 'openssl verify -CAfile TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -78,6 +78,7 @@ export default defineRule({
           trusted: namesake ? describe(namesake) : '',
           chainKey: (needed.keyId ?? 'unknown').slice(0, 16),
           trustedKey: namesake ? (namesake.ski ?? 'unknown').slice(0, 16) : '',
+          ...verifyArgs(chain.leaf, bundle),
         },
         evidence: [
           { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"${needed.keyId ? `, key id ${needed.keyId}` : ''}` },

@@ -4,7 +4,7 @@
  * "unhandled critical extension" (X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION); Go: "unhandled critical extension".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -39,7 +39,7 @@ export default defineRule({
           messageId: 'unknown',
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, file: fileOf(cert), x509: x509Of(cert) },
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, x509: x509Of(cert) },
           evidence: [{ source: cert.source, detail: `critical extensions not processed: ${oids}` }],
         });
       }

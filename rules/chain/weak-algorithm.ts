@@ -4,7 +4,7 @@
  * default OpenSSL 3 security levels.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -37,7 +37,7 @@ export default defineRule({
       chain.path.forEach((cert, i) => {
         // A trust anchor's self-signature is not checked by verifiers; its key still is.
         const isAnchor = i === chain.path.length - 1 && cert.selfIssued;
-        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert), x509: x509Of(cert) };
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, x509: x509Of(cert) };
         const hash = cert.signature.hash;
         if (!isAnchor && (hash === 'md5' || hash === 'md2' || hash === 'sha1')) {
           ctx.report({

@@ -4,7 +4,7 @@
  * the leaf (which rotates) and not the CA above it.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../_kit/index.js';
+import { caCertificates, describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -50,7 +50,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

@@ -3,7 +3,7 @@
  * notAfter, inclusive." A workload leaf past notAfter is rejected by every peer (alert 45 certificate_expired).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../_kit/index.js';
+import { describe, duration, iso, validityEvidence, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -49,7 +49,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf), x509: x509Of(leaf) },
+        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), x509: x509Of(leaf) },
         evidence: [validityEvidence(leaf, ctx.now)],
       });
     }

@@ -3,7 +3,7 @@
  * clock skew between the signer and the verifier (Istio backdates notBefore by 2 minutes for this reason).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, fileOf, x509Of } from '../_kit/index.js';
+import { describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 export default defineRule({
@@ -53,7 +53,7 @@ export default defineRule({
         messageId: ahead <= ctx.facts.thresholds.clockSkewMinutes * 60_000 ? 'skew' : 'future',
         subject,
         about: cert.fingerprint,
-        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

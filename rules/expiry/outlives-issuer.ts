@@ -4,7 +4,13 @@
  * that reads only the leaf.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence } from '../_kit/index.js';
+import { describe, duration, fileOf, iso, validityEvidence } from '../_kit/index.js';
+import type { CertFact } from '../../src/x509/types.js';
+
+const chainArgs = (leaf: CertFact) => {
+  const f = fileOf(leaf);
+  return { fetch: f.fetch, chain: f.file };
+};
 
 export default defineRule({
   meta: {
@@ -34,7 +40,7 @@ export default defineRule({
     remediation: [
       'Renew the issuing CA before {issuerNotAfter}, or cap issued lifetimes at the CA\'s remaining validity (Istio caps workload TTL at the CA\'s; external signers may not)',
     ],
-    verify: 'openssl crl2pkcs7 -nocrl -certfile CHAIN.pem | openssl pkcs7 -print_certs -noout; openssl x509 -noout -enddate -in EACH',
+    verify: "{fetch}openssl crl2pkcs7 -nocrl -certfile {chain} | openssl pkcs7 -print_certs -text -noout | grep -E 'Subject:|Not After'",
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -49,7 +55,7 @@ export default defineRule({
           messageId: 'outlives',
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), notAfter: iso(cert.notAfter), issuer: describe(issuer), issuerNotAfter: iso(issuer.notAfter), gap: duration(cert.notAfter - issuer.notAfter) },
+          data: { cert: describe(cert), notAfter: iso(cert.notAfter), issuer: describe(issuer), issuerNotAfter: iso(issuer.notAfter), gap: duration(cert.notAfter - issuer.notAfter), ...chainArgs(chain.leaf) },
           evidence: [validityEvidence(cert, ctx.now), validityEvidence(issuer, ctx.now)],
         });
         break;

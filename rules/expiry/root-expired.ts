@@ -4,7 +4,7 @@
  * it is the CA nobody watches.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../_kit/index.js';
+import { caCertificates, describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -46,7 +46,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

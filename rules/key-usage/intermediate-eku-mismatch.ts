@@ -5,7 +5,7 @@
  * lists EKUs without serverAuth (clientAuth) or anyExtendedKeyUsage.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../_kit/index.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -47,7 +47,7 @@ export default defineRule({
             messageId: 'mismatch',
             subject: chain.subject,
             about: `${ca.fingerprint}:${purpose}`,
-            data: { ca: describe(ca), eku: ca.eku.join(', ') || 'nothing', purpose, whose: chain.subject === 'local' ? 'our' : "the peer's", role: purpose === 'serverAuth' ? 'server' : 'client', file: fileOf(ca), x509: x509Of(ca) },
+            data: { ca: describe(ca), eku: ca.eku.join(', ') || 'nothing', purpose, whose: chain.subject === 'local' ? 'our' : "the peer's", role: purpose === 'serverAuth' ? 'server' : 'client', x509: x509Of(ca) },
             evidence: [{ source: ca.source, detail: `extendedKeyUsage: ${ca.eku.join(', ')}` }],
           });
         }

@@ -4,7 +4,7 @@
  * OpenSSL/BoringSSL: KEY_USAGE_BIT_INCORRECT; Envoy counts was_key_usage_invalid.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of, whose } from '../_kit/index.js';
+import { describe, x509Of, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -45,8 +45,7 @@ export default defineRule({
           whose: whose(chain),
           cert: describe(chain.leaf),
           ku: ku.join(', ') || 'empty',
-          rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '',
-          file: fileOf(chain.leaf), x509: x509Of(chain.leaf),
+          rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '', x509: x509Of(chain.leaf),
         },
         evidence: [{ source: chain.leaf.source, detail: `keyUsage: ${ku.join(', ') || 'empty'}` }],
       });

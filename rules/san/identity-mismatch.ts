@@ -4,7 +4,7 @@
  * certificate for another service account fails with fail_verify_san.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../_kit/index.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import type { San } from '../../src/x509/types.js';
 import { emailMatches, isEmailIdentity } from '../../src/x509/email.js';
 
@@ -94,7 +94,7 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -3,7 +3,7 @@
  * peers by their SPIFFE URI SAN (`match_subject_alt_names` / `match_typed_subject_alt_names`).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../_kit/index.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import { isEmailIdentity } from '../../src/x509/email.js';
 
 export default defineRule({
@@ -42,7 +42,7 @@ export default defineRule({
         messageId: 'missing',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', file: fileOf(leaf), x509: x509Of(leaf) },
+        data: { whose: whose(chain), cert: describe(leaf), cn: leaf.name && leaf.subject.includes('CN=') ? ` (only the CN "${leaf.name}", which verifiers ignore)` : '', x509: x509Of(leaf) },
         evidence: [{ source: leaf.source, detail: `subjectAltName: ${leaf.sans.length ? leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') : 'absent'}` }],
       });
     }

@@ -4,7 +4,7 @@
  * an alias breaks every cross-domain handshake (Envoy fail_verify_san).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../_kit/index.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import { parseSpiffeId } from '../../src/x509/spiffe.js';
 
 export default defineRule({
@@ -49,7 +49,7 @@ export default defineRule({
         messageId: 'mismatch',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `SPIFFE ID ${ids.map((s) => s.uri).join(', ')}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -5,6 +5,12 @@
  * sends plain TLS (SIMPLE) or nothing (DISABLE).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { diagnoseFileFlags } from '../_kit/index.js';
+
+const withFlags = (f: Parameters<typeof diagnoseFileFlags>[0]) => {
+  const flags = diagnoseFileFlags(f);
+  return flags ? ` ${flags}` : '';
+};
 
 export default defineRule({
   meta: {
@@ -43,7 +49,7 @@ export default defineRule({
       'If the caller is a mesh workload: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
       'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
     ],
-    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem',
+    verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
     const probe = ctx.facts.probe!;
@@ -54,7 +60,7 @@ export default defineRule({
     const how =
       o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'it closed the connection after asking for one';
     const evidence = [{ source: `probe anonymous → ${probe.peer}`, detail: `no client certificate presented; peer answered ${how}` }];
-    const data = { peer: probe.peer, how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
+    const data = { peer: probe.peer, files: withFlags(ctx.facts), how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
     const messageId = probe.workload ? 'keyUnusable' : ctx.facts.local ? 'noKey' : 'noChain';
     ctx.report({ messageId, subject: 'peer', data, evidence });
   },

@@ -6,6 +6,12 @@
  * 42/46 generic or SAN matcher).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { diagnoseFileFlags } from '../_kit/index.js';
+
+const withFlags = (f: Parameters<typeof diagnoseFileFlags>[0]) => {
+  const flags = diagnoseFileFlags(f);
+  return flags ? ` ${flags}` : '';
+};
 
 const CERT_STAGES = new Set(['expiry', 'chain', 'san', 'key-usage']);
 
@@ -66,7 +72,7 @@ export default defineRule({
       'Compare what the peer trusts with what issued our certificate: istioctl proxy-config secret PEER-POD -n NAMESPACE (ROOTCA serial vs our root)',
       'Read the peer\'s own view of the failure: istioctl proxy-config log PEER-POD --level connection:debug, then look for "verify cert failed" / "TLS error" in kubectl logs PEER-POD -c istio-proxy',
     ],
-    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem --peer-trust PEER-ROOT-CERT.pem',
+    verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
     const probe = ctx.facts.probe!;
@@ -83,6 +89,8 @@ export default defineRule({
       subject: 'local',
       data: {
         peer: probe.peer,
+        // The peer's own bundle is what to add: the user has not given one when the peer is assumed to trust ours.
+        files: withFlags(ctx.facts) + (ctx.facts.peerTrustAssumed ? ' --peer-trust PEER-ROOT-CERT.pem' : ''),
         how: rejection.how,
         look: LOOK[rejection.code] ?? DEFAULT_LOOK,
         assumed: ctx.facts.peerTrustAssumed ? ' — assuming the peer trusts what we trust (no --peer-trust was given), which is exactly what may be wrong' : '',

@@ -4,6 +4,7 @@ import { buildChain, type BundleFact } from '../x509/chain.js';
 import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
 import type { Facts } from './types.js';
+import { atIndex, type Source } from '../model/source.js';
 import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
 import { buildProxyFacts } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
@@ -18,7 +19,8 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
   if (!ev.crls?.length) return [];
   const parsed = ev.crls.flatMap((set) => {
     const ders = set.pems.flatMap((pem) => decodeCrls(pem, set.source));
-    return ders.map((der, i) => parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source));
+    const origin: Source = set.origin ?? { kind: 'file', path: set.source };
+    return ders.map((der, i) => ({ ...parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source), origin: ders.length > 1 ? atIndex(origin, i + 1) : origin }));
   });
   return resolveCrlSigners(parsed, certs);
 }

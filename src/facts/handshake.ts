@@ -13,6 +13,8 @@ import type { SymptomFact } from './symptoms.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 import { verifySignal } from '../model/verify-codes.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 
 export interface ProbeFact {
   /** `HOST:PORT` as given. */
@@ -134,8 +136,8 @@ export function peerChainFact(
   const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
   const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
   if (!withChain) return null;
-  const label = `peer ${probe.peer}`;
-  const presented = parseCertSets([{ source: label, pems: withChain.peerChain }]);
+  const origin: Source = { kind: 'peer', address: probe.peer };
+  const presented = parseCertSets([{ source: sourceLabel(origin), origin, pems: withChain.peerChain }]);
   if (presented.length === 0) return null;
   const chain = buildChain({
     subject: 'peer',

@@ -6,10 +6,13 @@
  * Pure: evidence in, facts out. A counter that moves is a symptom (statsSymptoms).
  */
 import { parseCertSets } from './parse.js';
+import { classifyStat, hasSslStats, type StatClass } from '../evidence/stats.js';
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import type { SymptomFact } from './symptoms.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 
@@ -24,15 +27,7 @@ export interface SecretFact {
   lastUpdated: string | null;
 }
 
-export interface CounterFact {
-  /** Full Envoy stat name. */
-  name: string;
-  /** The counter itself: `fail_verify_error`, `no_filter_chain_match`, `upstream_context_secrets_not_ready`, … */
-  counter: string;
-  /** Inbound: a listener (we are the server); outbound: an upstream cluster (we are the client). */
-  direction: 'inbound' | 'outbound';
-  /** The listener address (`0.0.0.0_15006`) or the cluster name (`outbound|9080||reviews.default.svc.cluster.local`). */
-  scope: string;
+export interface CounterFact extends StatClass {
   value: number;
   /** Change from the first sample to the last; null with a single sample. */
   delta: number | null;
@@ -59,36 +54,14 @@ export interface ProxyFacts {
   sslStatsVisible: boolean | null;
 }
 
-const SSL_COUNTERS =
-  'connection_error|handshake|session_reused|no_certificate|client_certificate_presented|fail_verify_no_cert|fail_verify_error|fail_verify_san|fail_verify_cert_hash|ocsp_staple_failed|ocsp_staple_omitted|ocsp_staple_responses|ocsp_staple_requests|was_key_usage_invalid';
-const SSL_SUFFIX = `ssl\\.(?:${SSL_COUNTERS}|(?:ciphers|curves|sigalgs|versions)\\..+|unknown_ssl_\\w+)`;
-const LISTENER = /^listener\.(.+?)\.(ssl\..+|no_filter_chain_match|server_ssl_socket_factory\.[a-z_]+)$/;
-/** Istio ≥ 1.23 delimits the cluster name with `;` (alt_stat_name); older ones do not: parse both. */
-const CLUSTER_DELIMITED = /^cluster\.(.+?);\.(ssl\..+|client_ssl_socket_factory\.[a-z_]+)$/;
-const CLUSTER_PLAIN = new RegExp(`^cluster\\.(.+)\\.(${SSL_SUFFIX}|client_ssl_socket_factory\\.[a-z_]+)$`);
 
-/** Classifies a stat name: direction, scope and counter; null for anything that is not an SSL-related counter. */
-export function classifyStat(name: string): Omit<CounterFact, 'value' | 'delta'> | null {
-  let m = LISTENER.exec(name);
-  if (m) return { name, direction: 'inbound', scope: m[1]!, counter: counterOf(m[2]!) };
-  m = CLUSTER_DELIMITED.exec(name) ?? CLUSTER_PLAIN.exec(name);
-  if (m) return { name, direction: 'outbound', scope: m[1]!, counter: counterOf(m[2]!) };
-  return null;
+function parsePems(pems: string[], origin: Source): CertFact[] {
+  return parseCertSets([{ source: sourceLabel(origin), origin, pems }]).map((c) => c.fact);
 }
 
-const counterOf = (tail: string) => tail.replace(/^ssl\./, '').replace(/^(server|client)_ssl_socket_factory\./, '');
-
-/** True when a stats sample holds any SSL-related counter. Istio's default stats matcher removes them all. */
-export function hasSslStats(sample: StatsSample): boolean {
-  return Object.keys(sample.values).some((n) => classifyStat(n) !== null);
-}
-
-function parsePems(pems: string[], source: string): CertFact[] {
-  return parseCertSets([{ source, pems }]).map((c) => c.fact);
-}
-
+/** The label of an Envoy secret: `envoy secret "default"`. */
 export function secretSource(name: string): string {
-  return `envoy secret "${name}"`;
+  return sourceLabel({ kind: 'envoy-secret', name });
 }
 
 /** Derives proxy facts; null when the evidence has no proxy part. */
@@ -99,7 +72,7 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
     name: s.name,
     state: s.state,
     kind: s.kind,
-    certs: parsePems(s.pems, secretSource(s.name)),
+    certs: parsePems(s.pems, { kind: 'envoy-secret', name: s.name }),
     trustDomains: s.trustDomains.map((t) => t.name),
     error: s.error,
     clientStatus: s.clientStatus,
@@ -108,7 +81,7 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
   const def = secrets.find((s) => s.name === 'default' && s.state === 'active' && s.certs.length > 0);
   const mounted = p.files
     .filter((f) => f.kind === 'cert-chain' && f.pems.length > 0)
-    .map((f) => ({ path: f.path, leaf: parsePems(f.pems.slice(0, 1), f.path)[0]! }));
+    .map((f) => ({ path: f.path, leaf: parsePems(f.pems.slice(0, 1), { kind: 'file', path: f.path })[0]! }));
   const agentSecs = p.agent?.certExpirySeconds.default;
   const agentAt = p.agent ? Date.parse(p.agent.at) : NaN;
   const samples = p.stats;

@@ -66,3 +66,65 @@ describe('layering', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('vocabulary and knowledge (issue 8)', () => {
+  const localImports = (dir: string) => files(dir).flatMap((f) => imports(f).filter((s) => s.startsWith('.')).map((s) => ({ f, target: resolveLocal(f, s) })));
+  const RULE_ID = /['"`](expiry|chain|san|key-usage|transport|policy)\/[a-z][a-z0-9-]*['"`]/;
+
+  it('facts import neither explain nor the rules, and name no rule id', () => {
+    const bad = localImports('src/facts')
+      .filter(({ target }) => /^src\/explain\//.test(target) || /^rules\//.test(target))
+      .map(({ f, target }) => `${f} imports ${target}`);
+    for (const f of files('src/facts')) {
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      for (const line of src.split('\n')) if (RULE_ID.test(line) && !/^\s*(\*|\/\/)/.test(line)) bad.push(`${f} names a rule: ${line.trim()}`);
+    }
+    expect(bad, 'facts say what was seen (symptom codes, src/model/symptom.ts); which rule explains it is the rules\' meta.explains').toEqual([]);
+  });
+
+  it('collect and probe do not import facts', () => {
+    const bad = [...localImports('src/collect'), ...localImports('src/probe')].filter(({ target }) => /^src\/facts\//.test(target)).map(({ f, target }) => `${f} imports ${target}`);
+    expect(bad, 'collectors produce evidence; facts are derived from it afterwards').toEqual([]);
+  });
+
+  it('the engine does not import report or the rules (not even through the pasted-text decoder)', () => {
+    // report: the engine's own imports. rules: followed through src/ (so src/explain/decode.ts, which reads
+    // the rule catalogue, cannot slip in behind the --symptom deriver).
+    const bad: string[] = [];
+    const seen = new Set<string>();
+    const walk = (f: string, via: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      for (const s of imports(f)) {
+        if (!s.startsWith('.')) continue;
+        const target = resolveLocal(f, s);
+        if ((f === via && /^src\/report\//.test(target)) || /^rules\//.test(target)) bad.push(`${via} → ${f} imports ${target}`);
+        else if (target.startsWith('src/')) walk(target, via);
+      }
+    };
+    for (const f of files('src/engine')) walk(f, f);
+    expect(bad, 'the engine runs the rules it is given; shared types live in src/model, rule helpers in rules/_kit').toEqual([]);
+  });
+
+  it('no symptom table outside the rules: nothing but rule meta maps a symptom to rule ids', () => {
+    const bad: string[] = [];
+    for (const f of [...files('src/facts'), ...files('src/explain'), ...files('src/probe'), ...files('src/collect'), ...files('src/engine')]) {
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      if (/explainedBy|causes:\s*\[\s*\{|RULE_HINTS|ALERT_EXPLAINERS|VERIFY_EXPLAINERS/.test(src)) bad.push(f);
+    }
+    expect(bad, 'put what a symptom means into the explaining rules\' meta.explains').toEqual([]);
+  });
+
+  it('nothing parses a rendered source label back', () => {
+    const bad: string[] = [];
+    for (const f of [...files('src'), ...files('rules')]) {
+      if (f === 'src/report/source-label.ts') continue;
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      for (const line of src.split('\n')) {
+        if (/^\s*(\*|\/\/)/.test(line)) continue;
+        if (/startsWith\(['"](envoy secret|peer )|\^envoy secret|\^peer |replace\(\/ #\\d\+\$\/|source\.split\(/.test(line)) bad.push(`${f}: ${line.trim()}`);
+      }
+    }
+    expect(bad, 'read the typed Source (origin) instead of its label').toEqual([]);
+  });
+});

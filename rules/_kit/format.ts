@@ -5,6 +5,7 @@ import type { ChainFact } from '../../src/x509/chain.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 export { duration, iso, days } from '../../src/model/time.js';
+export { sourceLabel } from '../../src/report/source-label.js';
 
 /** `"CN=x" (serial 0a1b…, chain.pem #2)` */
 export function describe(c: CertFact): string {

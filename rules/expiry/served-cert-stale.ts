@@ -6,8 +6,8 @@
  * every other copy we saw: the pilot-agent's current certificate and the mounted credential files.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { duration, iso } from '../_kit/index.js';
-import type { EvidenceRef } from '../../src/report/types.js';
+import { duration, iso, sourceLabel } from '../_kit/index.js';
+import type { EvidenceRef } from '../../src/model/finding.js';
 
 /** Two expiry times closer than this are the same certificate as far as a gauge in whole seconds can tell. */
 const SAME_EXPIRY_MS = 120_000;
@@ -86,7 +86,7 @@ export default defineRule({
         contexts: s.contexts,
       }));
     const served: View | undefined = p.sdsLeaf
-      ? { label: 'envoy secret "default"', serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
+      ? { label: sourceLabel({ kind: 'envoy-secret', name: 'default' }), serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
       : [...fromCerts].sort((a, b) => a.notAfter - b.notAfter)[0];
     if (!served) return;
     const servedData = { served: `serial ${served.serial} (${served.label})`, servedNotAfter: iso(served.notAfter), servedState: state(served, now) };

@@ -7,10 +7,10 @@
  * diagnosed with the server's chain). The rule ids alone decide.
  */
 import type { SymptomFact } from '../facts/symptoms.js';
-import { decodeErrorText, MAX_EXPLAIN_BYTES } from './decode.js';
+import { decodeSignals, MAX_EXPLAIN_BYTES } from './signals.js';
 
 export function pastedSymptom(text: string): SymptomFact | null {
   if (text.trim() === '') return null;
-  const d = decodeErrorText(text.length > MAX_EXPLAIN_BYTES ? text.slice(0, MAX_EXPLAIN_BYTES) : text);
+  const d = decodeSignals(text.length > MAX_EXPLAIN_BYTES ? text.slice(0, MAX_EXPLAIN_BYTES) : text);
   return { source: 'pasted', code: d.code, detail: d.summary, rejectedBy: 'unknown', means: d.signals };
 }

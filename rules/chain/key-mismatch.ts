@@ -23,7 +23,7 @@ export default defineRule({
     ],
     hint: {
       confirm: 'the public key in the certificate differs from the one derived from the key file',
-      next: 'diff <(openssl x509 -in cert-chain.pem -noout -pubkey) <(openssl pkey -in key.pem -pubout) && echo match',
+      next: 'openssl x509 -in cert-chain.pem -noout -pubkey > cert-pub.pem && openssl pkey -in key.pem -pubout | diff cert-pub.pem - && echo match',
       fix: 'Deploy the key that belongs to the certificate (replace both files together).',
       subject: 'local',
     },

@@ -476,3 +476,15 @@ describe('the one catalogue', () => {
     }
   });
 });
+
+describe('hints', () => {
+  it("every rule's next command parses under sh", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bad = rules
+      .filter((r) => r.meta.hint)
+      .map((r) => ({ id: r.meta.id, r: spawnSync('sh', ['-n', '-c', r.meta.hint!.next.replace(/\{pod\}/g, 'POD')], { encoding: 'utf8' }) }))
+      .filter((x) => x.r.status !== 0)
+      .map((x) => `${x.id}: ${x.r.stderr.trim()}`);
+    expect(bad).toEqual([]);
+  });
+});

@@ -10,9 +10,9 @@ import type { Io } from './main.js';
  * mesh ALPN), through the same `diagnose()` as every other face. Everything is generated in memory; no key
  * touches the disk; no network beyond loopback.
  */
-export async function runDemo(format: string, io: Io, clock: () => number = Date.now): Promise<number> {
-  const now = clock();
-  const example = await startExample(now);
+export async function runDemo(format: string, io: Io, start: typeof startExample = startExample): Promise<number> {
+  const now = (io.now ?? Date.now)();
+  const example = await start(now);
   try {
     if (format === 'text') {
       io.stdout.write(

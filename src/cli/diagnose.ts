@@ -89,7 +89,7 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const request = requestFromArgs(args);
-  const { report, evidence } = await diagnoseWithEvidence(request, { env: io.env });
+  const { report, evidence } = await diagnoseWithEvidence(request, { env: io.env, ...(io.now ? { now: io.now } : {}) });
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
   return exitCode(report, request.failOn);

@@ -14,6 +14,8 @@ export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** The clock (tests inject one); default Date.now. */
+  now?: () => number;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

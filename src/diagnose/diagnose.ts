@@ -162,10 +162,12 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     : null;
   if (!plan.inputs && !proxy?.collected && !peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
   const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
+  // Read in flag order, so the first unreadable file is the one named.
+  const chain = plan.inputs ? chainInput(r, read) : fromProxy.chain;
   const trust = inputs(r, 'trust', read);
   const crls = inputs(r, 'crls', read);
   const evidence = evidenceFromInputs({
-    chain: plan.inputs ? chainInput(r, read) : fromProxy.chain,
+    chain,
     key,
     trust: trust.length ? trust : fromProxy.trust,
     peerTrust: inputs(r, 'peerTrust', read),

@@ -128,3 +128,48 @@ describe('vocabulary and knowledge (issue 8)', () => {
     expect(bad, 'read the typed Source (origin) instead of its label').toEqual([]);
   });
 });
+
+// Issue 8 (one front door): kept in its own block so that the vocabulary guards beside it merge cleanly.
+describe('faces go through the front door', () => {
+  /** What a face may import from src/: the pipeline, the renderers, errors and the version; and other face files. */
+  const FACE_ALLOWED = /^src\/(diagnose\/index|report\/[^/]+|errors|version)\.ts$/;
+  const FACES = ['src/cli', 'src/serve'].filter((d) => {
+    try {
+      return statSync(join(ROOT, d)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+
+  it('faces (src/cli, src/serve) import only src/diagnose and src/report (and errors, version)', () => {
+    expect(FACES).toContain('src/cli');
+    const bad: string[] = [];
+    for (const dir of FACES) {
+      for (const f of files(dir)) {
+        for (const spec of imports(f)) {
+          if (!spec.startsWith('.')) continue;
+          const target = resolveLocal(f, spec);
+          if (target.startsWith(`${dir}/`)) continue;
+          if (!FACE_ALLOWED.test(target)) bad.push(`${f} imports ${target}`);
+        }
+      }
+    }
+    expect(bad, 'a face builds a DiagnoseRequest and calls diagnose(); what else it needs, src/diagnose/index.ts exports').toEqual([]);
+  });
+
+  it('nothing below the faces imports a face', () => {
+    const bad: string[] = [];
+    for (const f of [...files('src'), ...files('rules')].filter((x) => !FACES.some((d) => x.startsWith(`${d}/`)))) {
+      for (const spec of imports(f)) {
+        if (spec.startsWith('.') && FACES.some((d) => resolveLocal(f, spec).startsWith(`${d}/`))) bad.push(`${f} imports ${resolveLocal(f, spec)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the library entry point re-exports the one pipeline rather than building its own', () => {
+    const src = readFileSync(join(ROOT, 'src/index.ts'), 'utf8');
+    expect(src).toMatch(/export \{[^}]*\bdiagnose\b[^}]*\} from '\.\/diagnose\/diagnose\.js'/);
+    expect(imports('src/index.ts').map((s) => resolveLocal('src/index.ts', s))).not.toContain('src/evidence/from-inputs.ts');
+  });
+});

@@ -17,6 +17,14 @@ export function shellQuote(s: string): string {
 /** Where a certificate came from; one parsed without a typed source is named by the path it was read from. */
 export const originOf = (c: CertFact): Source => c.origin ?? { kind: 'file', path: c.source };
 
+/** Contents given without a path are named after what carried them: `chain` → `chain.pem`. */
+const inlineFile = (name: string) => (/\.[A-Za-z0-9]+$/.test(name) ? name : `${name.replace(/\[(\d+)\]$/, '-$1')}.pem`);
+
+/** The file a source is read from: a file's path; contents given inline are named after what carried them. */
+function pathOf(s: Source): string | null {
+  return s.kind === 'file' ? s.path : s.kind === 'inline' ? inlineFile(s.name) : null;
+}
+
 const AWK_NTH = (n: number) => `awk '/-----BEGIN CERTIFICATE-----/{n++} n==${n}'`;
 
 /** A command that prints a (non-file) source's PEM certificates on standard output. */
@@ -25,7 +33,7 @@ export function printPems(s: Source): string {
     case 'file':
       return `cat ${shellQuote(s.path)}`;
     case 'inline':
-      return `cat ${shellQuote(`${s.name}.pem`)}`;
+      return `cat ${shellQuote(inlineFile(s.name))}`;
     case 'envoy-secret':
       return `istioctl proxy-config secret POD -n NS -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="${s.name}") | .secret | (.tlsCertificate.certificateChain // .validationContext.trustedCa).inlineBytes' | base64 -d`;
     case 'peer':
@@ -46,7 +54,8 @@ export interface FileArg {
 /** A source as a file argument: a file by its path; anything else fetched into `local` first. */
 export function fileArg(s: Source, local: string): FileArg {
   const w = whole(s);
-  if (w.kind === 'file') return { fetch: '', file: shellQuote(w.path) };
+  const path = pathOf(w);
+  if (path !== null) return { fetch: '', file: shellQuote(path) };
   return { fetch: `${printPems(w)} > ${local} && `, file: local };
 }
 
@@ -60,7 +69,8 @@ export function certFile(c: CertFact, local: string): FileArg {
   const o = originOf(c);
   const n = o.kind === 'pasted' ? 1 : (o.index ?? 1);
   const w = whole(o);
-  if (w.kind === 'file') return { fetch: `${AWK_NTH(n)} ${shellQuote(w.path)} > ${local} && `, file: local };
+  const path = pathOf(w);
+  if (path !== null) return { fetch: `${AWK_NTH(n)} ${shellQuote(path)} > ${local} && `, file: local };
   return { fetch: `${printPems(w)} | ${AWK_NTH(n)} > ${local} && `, file: local };
 }
 
@@ -95,7 +105,8 @@ export function x509Of(c: CertFact): string {
   const o = originOf(c);
   const n = o.kind === 'pasted' ? 1 : (o.index ?? 1);
   const w = whole(o);
-  if (w.kind === 'file') return n === 1 ? `openssl x509 -in ${shellQuote(w.path)}` : `${AWK_NTH(n)} ${shellQuote(w.path)} | openssl x509`;
+  const path = pathOf(w);
+  if (path !== null) return n === 1 ? `openssl x509 -in ${shellQuote(path)}` : `${AWK_NTH(n)} ${shellQuote(path)} | openssl x509`;
   const pick = n === 1 && w.kind !== 'peer' ? '' : ` | ${AWK_NTH(n)}`;
   return `${printPems(w)}${pick} | openssl x509`;
 }
@@ -103,7 +114,8 @@ export function x509Of(c: CertFact): string {
 /** A file whose first certificate is this one: the file itself for a chain's first, else cut out into `local`. */
 export function firstCertArg(c: CertFact, local: string): FileArg {
   const o = originOf(c);
-  return o.kind === 'file' && (o.index ?? 1) === 1 ? { fetch: '', file: shellQuote(o.path) } : certFile(c, local);
+  const path = pathOf(whole(o));
+  return path !== null && (o.kind === 'pasted' || (o.index ?? 1) === 1) ? { fetch: '', file: shellQuote(path) } : certFile(c, local);
 }
 
 /**

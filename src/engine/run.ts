@@ -85,6 +85,7 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
   const template = meta.messages[d.messageId];
   if (template === undefined) throw new Error(`rule ${meta.id}: unknown message id "${d.messageId}"`);
   const data = d.data ?? {};
+  if (d.causedBy && !meta.reads?.includes(d.causedBy)) throw new Error(`rule ${meta.id}: causedBy ${d.causedBy} is not listed in meta.reads`);
   return {
     rule: meta.id,
     stage: meta.stage,

@@ -1,8 +1,8 @@
 /**
  * Facts and symptoms from the probe's handshake records (pure). What the peer presented becomes a second
- * chain (`subject: 'peer'`) judged by the same rules as ours; how each attempt ended becomes a symptom that
- * names the rules that would explain it (alert 45 → expiry of our chain, 48 → our chain against the peer's
- * trust, 43 → our key usage, 116 → a client certificate is required, plaintext → the peer does not speak TLS).
+ * chain (`subject: 'peer'`) judged by the same rules as ours; how each attempt ended becomes a symptom with
+ * the catalogue codes it stands for (`alert:45`, the `verify:…` signal of our own verification failure,
+ * `plaintext-reply`, `probe:peer-rejected`, …). Which rules explain a code is written in those rules' meta.
  */
 import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';

@@ -1,4 +1,5 @@
-import { diagnose, exitCode, startExample } from '../diagnose/index.js';
+import { diagnose, exitCode } from '../diagnose/index.js';
+import { startExample } from '../diagnose/example.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import type { Io } from './main.js';

@@ -29,7 +29,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
         y
-          .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
+          .positional('target', { type: 'string', describe: 'A pod in the cluster (pod/NAME): cluster mode, not available yet; inside the pod give no target' })
           .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })

@@ -1,4 +1,4 @@
-import { ruleCatalogue } from '../diagnose/index.js';
+import { ruleCatalogue } from '../diagnose/catalogue.js';
 import type { Io } from './main.js';
 
 export function runRules(format: string, io: Io): number {

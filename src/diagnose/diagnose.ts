@@ -84,7 +84,7 @@ function inputs(r: DiagnoseRequest, field: Exclude<Field, 'chain' | 'key'>, read
   return xs.map((m, i) => named(m, field, i, xs.length, read));
 }
 
-/** The chain: one input, or several joined in order (PEM or DER, mixed) under the first one's name. */
+/** The chain: one input, or several joined in order (PEM or DER, mixed): named `chain`, or by its files' names. */
 function chainInput(r: DiagnoseRequest, read: Read): NamedInput | undefined {
   const xs = many(r.chain);
   if (!xs.length) return undefined;

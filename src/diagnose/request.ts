@@ -132,8 +132,11 @@ export const CLUSTER_FIELDS = ['target', 'namespace', 'context', 'kubeconfig'] a
 
 export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && typeof (x as FileRef).path === 'string' && !('data' in x);
 
-/** True when the request asks to read local files (`{ path }` anywhere): a face serving remote callers refuses it. */
+/**
+ * True when the request asks to read local files (`{ path }` anywhere, a proxy root, a kubeconfig): a face
+ * serving remote callers refuses it.
+ */
 export function requestReadsFiles(r: DiagnoseRequest): boolean {
   const many = (x: unknown) => (Array.isArray(x) ? x : [x]);
-  return (['chain', 'key', 'trust', 'peerTrust', 'ca', 'crls', 'thresholds', 'evidence'] as const).some((f) => many(r[f]).some(isFileRef)) || r.proxyRoot !== undefined;
+  return (['chain', 'key', 'trust', 'peerTrust', 'ca', 'crls', 'thresholds', 'evidence'] as const).some((f) => many(r[f]).some(isFileRef)) || r.proxyRoot !== undefined || r.kubeconfig !== undefined;
 }

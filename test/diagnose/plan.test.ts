@@ -47,5 +47,6 @@ describe('planDiagnosis', () => {
     expect(requestReadsFiles({ chain: 'PEM', trust: ['PEM', { path: '/etc/passwd' }] })).toBe(true);
     expect(requestReadsFiles({ thresholds: { path: 't.json' } })).toBe(true);
     expect(requestReadsFiles({ proxyRoot: '/' })).toBe(true);
+    expect(requestReadsFiles({ kubeconfig: '/root/.kube/config' })).toBe(true);
   });
 });

@@ -56,7 +56,9 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   const read = deps.readFile ?? readInputFile;
   const plan = planDiagnosis(request, env);
   const evidence = plan.replay ? replay(request, read, now) : await collect(request, plan, { ...deps, env, now, readFile: read });
-  return { report: evaluate(evidence, rules), evidence };
+  // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
+  const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
+  return { report: evaluate(evidence, rules, { pasted }), evidence };
 }
 
 /** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */

@@ -5,7 +5,7 @@
  * certificate issued without basicConstraints. It is flagged, and not judged as a CA level.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, isCaCertificate, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, isCaCertificate, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {

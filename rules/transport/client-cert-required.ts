@@ -5,6 +5,12 @@
  * sends plain TLS (SIMPLE) or nothing (DISABLE).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { diagnoseFileFlags } from '../_kit/index.js';
+
+const withFlags = (f: Parameters<typeof diagnoseFileFlags>[0]) => {
+  const flags = diagnoseFileFlags(f);
+  return flags ? ` ${flags}` : '';
+};
 
 export default defineRule({
   meta: {
@@ -16,6 +22,21 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.85,
     citation: 'RFC 8446 §4.4.2.4; Istio PeerAuthentication STRICT',
+    explains: [
+      { symptom: 'alert:116', weight: 0.95, why: 'A TLS 1.3 server demanded a client certificate: the caller used TLS without its mesh certificate (DestinationRule SIMPLE, or no sidecar originating mTLS).' },
+      { symptom: 'alert:40', weight: 0.55, why: 'A TLS 1.2 server that requires a client certificate and got none sends handshake_failure.' },
+      { symptom: 'plaintext-request', weight: 0.5, why: 'The port is STRICT: a caller must use mesh mTLS with its certificate.' },
+      { symptom: 'no-filter-chain', weight: 0.7, why: 'A plaintext (or non-mesh TLS) caller reached a STRICT port: only mTLS chains exist (envoyproxy/ratelimit#296).' },
+      { symptom: 'no-client-cert', weight: 0.95, why: 'The caller connected with TLS but no client certificate (DestinationRule SIMPLE, an app doing its own TLS, a probe without --cert).' },
+      { symptom: 'upstream-terminated', weight: 0.55, why: 'Under STRICT the server closes connections that are not mesh mTLS: a client without a sidecar or with DestinationRule DISABLE (istio#27169).' },
+      { symptom: 'reset', weight: 0.5, why: 'A plaintext or certificate-less client to a STRICT mTLS port is reset (curl exit 56: istio mtls-migration docs).' },
+      { symptom: 'handshake-failed', weight: 0.45, why: 'The server requires a client certificate we did not send.' },
+    ],
+    hint: {
+      confirm: 'the server port is STRICT (PeerAuthentication) while the caller uses plaintext or TLS without its mesh certificate',
+      next: 'istioctl proxy-config cluster CLIENT_POD -n NS --fqdn SERVICE -o json | grep -c transportSocket',
+      fix: 'Give the caller a sidecar (or DestinationRule ISTIO_MUTUAL), or relax the server port to PERMISSIVE during migration.',
+    },
     messages: {
       noChain:
         '{peer} requires a client certificate ({how}) and refused this probe, which offered none: this is what STRICT mTLS means, not a fault of the peer. A client without a certificate fails the same way (in a mesh: a pod without a sidecar, or a DestinationRule with tls.mode SIMPLE/DISABLE, calling this port). To test a workload\'s own handshake, give its certificate with --chain and --key.',
@@ -25,7 +46,7 @@ export default defineRule({
         '{peer} demands a client certificate ({how}), and the workload handshake could not be made: {reason}. The workload cannot present its certificate either: fix the key/certificate pair first.',
     },
     remediation: ['{first}', '{second}'],
-    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem',
+    verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
     const probe = ctx.facts.probe!;
@@ -36,7 +57,7 @@ export default defineRule({
     const how =
       o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'it closed the connection after asking for one';
     const evidence = [{ source: `probe anonymous → ${probe.peer}`, detail: `no client certificate presented; peer answered ${how}` }];
-    const data = { peer: probe.peer, how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
+    const data = { peer: probe.peer, files: withFlags(ctx.facts), how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
     const messageId = probe.workload ? 'keyUnusable' : ctx.facts.local ? 'noKey' : 'noChain';
     // We offered no certificate ourselves: the peer demanding one is information (STRICT), not a failure.
     const selfInflicted = messageId !== 'keyUnusable';

@@ -11,16 +11,20 @@ import { inputError } from '../errors.js';
 import type { CertificateInput } from '../x509/pem.js';
 import { parseSecrets } from './envoy-parse.js';
 import type { ProxySecret } from '../evidence/proxy.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 
 /** A certificate input named for its source (as `NamedInput` in evidence/from-inputs.ts). */
 export interface SecretJsonInput {
   name: string;
+  origin: Source;
   data: string;
 }
 
-/** The source name of a secret read from a JSON file: `envoy secret "default" in secret.json`. */
-export function secretInFile(secret: string, file: string, trustDomain?: string): string {
-  return `envoy secret "${secret}"${trustDomain ? ` trust domain ${trustDomain}` : ''} in ${file}`;
+/** A secret read from a saved JSON file: `envoy secret "default" in secret.json`, typed. */
+function secretInput(secret: string, file: string, pems: string[], trustDomain?: string): SecretJsonInput {
+  const origin: Source = { kind: 'envoy-secret', name: secret, ...(trustDomain ? { trustDomain } : {}), file };
+  return { name: sourceLabel(origin), origin, data: pems.join('') };
 }
 
 /** True when the input is JSON (its first non-blank character is `{`), not PEM or DER. */
@@ -51,8 +55,8 @@ function rootcaInputs(secrets: ProxySecret[], file: string): SecretJsonInput[] {
   const rootca = secrets.find((s) => s.name === 'ROOTCA' && s.state !== 'warming');
   if (!rootca) return [];
   const out: SecretJsonInput[] = [];
-  if (rootca.pems.length) out.push({ name: secretInFile('ROOTCA', file), data: rootca.pems.join('') });
-  for (const td of rootca.trustDomains) if (td.pems.length) out.push({ name: secretInFile('ROOTCA', file, td.name), data: td.pems.join('') });
+  if (rootca.pems.length) out.push(secretInput('ROOTCA', file, rootca.pems));
+  for (const td of rootca.trustDomains) if (td.pems.length) out.push(secretInput('ROOTCA', file, td.pems, td.name));
   return out;
 }
 
@@ -69,7 +73,7 @@ export function chainFromSecretJson(data: CertificateInput, file: string, flag =
       `Cannot read ${flag} "${file}": its secrets (${names(secrets)}) hold no "default" certificate chain${warming ? ': "default" is WARMING, Envoy never received it over SDS (mtls-doctor diagnose inside the pod explains why)' : ''}`,
     );
   }
-  return { chain: { name: secretInFile('default', file), data: def.pems.join('') }, trust: rootcaInputs(secrets, file) };
+  return { chain: secretInput('default', file, def.pems), trust: rootcaInputs(secrets, file) };
 }
 
 /** `--trust` (or `--peer-trust`, `--ca`) given as secrets JSON: ROOTCA's certificates. */

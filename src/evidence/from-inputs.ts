@@ -5,11 +5,14 @@ import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } fro
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
 import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
+import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
 export interface NamedInput {
   name: string;
+  /** Where it came from (a file, an Envoy secret, contents given inline); absent: `name` is a file path. */
+  origin?: Source;
   data: CertificateInput;
 }
 
@@ -35,8 +38,10 @@ export interface InputsToEvidence {
   now?: () => number;
 }
 
+const originOf = (input: NamedInput): Source => input.origin ?? { kind: 'file', path: input.name };
+
 function certSet(input: NamedInput): CertSet {
-  return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+  return { source: input.name, origin: originOf(input), pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
 }
 
 /** Bundles given as istioctl / config_dump JSON become their ROOTCA certificates. */
@@ -48,7 +53,7 @@ function expandJson(inputs: NamedInput[], flag: string): NamedInput[] {
 function crlSet(input: NamedInput): CertSet {
   const ders = decodeCrls(input.data, input.name);
   ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
-  return { source: input.name, pems: ders.map((der) => toPem(der, 'X509 CRL')) };
+  return { source: input.name, origin: originOf(input), pems: ders.map((der) => toPem(der, 'X509 CRL')) };
 }
 
 /** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
@@ -105,7 +110,7 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
   const key = tryLoadPrivateKey(input.data);
   if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM, or DER as PKCS#8, PKCS#1 or SEC1, expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
+  return { source: input.name, origin: originOf(input), type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }
 
 /** Parses `--at` forms: ISO 8601, a Date, or epoch milliseconds. */

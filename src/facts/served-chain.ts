@@ -41,6 +41,7 @@ export function servedCertFact(s: ServedCert): CertFact | null {
     // Not a hash of DER (we have none): unique for this serial, and never equal to a real fingerprint.
     fingerprint: `certs:${s.serial}`,
     source: CERTS_SOURCE,
+    origin: { kind: 'envoy-certs' },
     name: s.sans[0] ?? `serial ${s.serial}`,
     subject: '',
     issuer: '',

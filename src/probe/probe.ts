@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
-import { seconds } from '../engine/rule-helpers.js';
+import { seconds } from '../model/time.js';
 import { MESH_ALPN, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';

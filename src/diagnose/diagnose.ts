@@ -75,8 +75,16 @@ const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.i
 
 /** One material as a named input: a file is read (named by its path); content keeps its name or the field's. */
 function named(m: Material, field: Field, i: number, n: number, read: Read): NamedInput {
-  if (isFileRef(m)) return { name: m.path, origin: { kind: 'file', path: m.path }, data: read(m.path, FLAG[field], INPUT_LIMIT) };
-  if (typeof m === 'object' && !(m instanceof Uint8Array)) return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
+  const what = field === 'key' ? 'a PEM or DER private key' : field === 'crls' ? 'a PEM or DER CRL' : 'PEM or DER certificates (or istioctl / config_dump JSON)';
+  if (isFileRef(m)) {
+    const data = read(m.path, FLAG[field], INPUT_LIMIT);
+    if (data.byteLength === 0) throw inputError(`Cannot read ${FLAG[field]} "${m.path}": the file is empty; expected ${what}`);
+    return { name: m.path, origin: { kind: 'file', path: m.path }, data };
+  }
+  if (typeof m === 'object' && !(m instanceof Uint8Array)) {
+    if ((typeof m.data === 'string' ? m.data.length : m.data.byteLength) === 0) throw inputError(`Cannot read ${FLAG[field]} (${m.name}): it is empty; expected ${what}`);
+    return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
+  }
   const name = n > 1 ? `${NAME[field]}[${i}]` : NAME[field];
   return { name, origin: { kind: 'inline', name }, data: m };
 }
@@ -111,6 +119,8 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
 function targetOf(r: DiagnoseRequest): Target {
   const label = r.label !== undefined ? { name: r.label } : {};
   const first = many(r.chain)[0];
+  const ca = many(r.ca)[0];
+  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...label, ca: ca.path } : { kind: 'library', ...label };
   if (first === undefined) return { kind: 'pod', ...label };
   return isFileRef(first) ? { kind: 'files', ...label, chain: first.path } : { kind: 'library', ...label };
 }

@@ -11,8 +11,8 @@ import type { ChainFact } from '../x509/chain.js';
 import { isSpiffeUri, parseSpiffeId } from '../x509/spiffe.js';
 import type { CertFact, San } from '../x509/types.js';
 
-/** What `/certs` does not show, said wherever the certificate is named. */
-export const CERTS_LACK = 'no issuer, key, signature, key usage or extensions: /certs shows serial, SANs and validity only';
+import { CERTS_LACK } from '../evidence/proxy.js';
+export { CERTS_LACK };
 
 /** The source name of a certificate known only from `/certs`: what it shows, hence what it lacks. */
 export const CERTS_SOURCE = 'envoy admin /certs (serial, SANs and validity only)';

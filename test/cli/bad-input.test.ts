@@ -39,7 +39,7 @@ function expectBadInput(args: string[], pattern: RegExp) {
 describe('bad input: one line, exit 2', () => {
   it('missing file', () => expectBadInput(['diagnose', '--chain', join(tmp.dir, 'nope.pem')], /Cannot read --chain file ".*nope\.pem": no such file/));
   it('a directory', () => expectBadInput(['diagnose', '--chain', tmp.dir], /is a directory/));
-  it('an empty file', () => expectBadInput(['diagnose', '--chain', tmp.file('empty.pem', '')], /empty\.pem: it is empty/));
+  it('an empty file', () => expectBadInput(['diagnose', '--chain', tmp.file('empty.pem', '')], /Cannot read --chain ".*empty\.pem": the file is empty/));
   it('whitespace only', () => expectBadInput(['diagnose', '--chain', tmp.file('ws.pem', ' \n\t\n')], /it is empty/));
   it('garbage bytes', () => expectBadInput(['diagnose', '--chain', tmp.file('garbage.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))], /garbage\.bin: it is neither PEM nor DER/));
   it('bare base64 without PEM headers', () => expectBadInput(['diagnose', '--chain', tmp.file('bare.b64', Buffer.from(m.leaf.der).toString('base64'))], /without the "-----BEGIN CERTIFICATE-----" header/));

@@ -85,3 +85,16 @@ describe('rule docs that resolve offline', () => {
     expect(RULES_MD).toMatch(/- Verify: `openssl x509 -in CERT\.pem -noout -enddate -checkend 0`/);
   });
 });
+
+describe('the demo', () => {
+  it('names certificate files that exist, so its verify command runs as printed', () => {
+    const out = runCli(['demo', '-o', 'json']);
+    const report = JSON.parse(out.stdout);
+    const f = report.findings[0];
+    expect(f.rule).toBe('expiry/intermediate-expired');
+    const r = spawnSync('bash', ['-c', f.verify], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).not.toMatch(/No such file|Could not open/);
+    expect(r.stdout).toMatch(/subject=.*Istio Intermediate CA \(cluster-east\)/);
+    expect(r.stdout).toMatch(/Certificate will expire/);
+  });
+});

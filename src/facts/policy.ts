@@ -16,6 +16,8 @@
  * (a transport socket match); the rest get plaintext. A `portLevelSettings` entry for the port replaces the
  * top-level policy (its `tls`, or none), it is not merged with it.
  */
+import type { CertFact } from '../x509/types.js';
+import { parseCertSets } from './parse.js';
 import type { ClientTlsRecord, ClusterEvidence, DestinationRuleRecord, MtlsMode, PeerAuthenticationRecord, PodRecord } from '../evidence/cluster.js';
 
 /** An effective mode: what the server's inbound listener accepts on a port. */
@@ -168,6 +170,8 @@ export interface ClusterFacts {
     tlsOrigin: TlsOrigin;
     endpoints: PeerEndpointFact[];
   };
+  /** The namespace's `istio-ca-root-cert` ConfigMap: the roots new pods of this namespace will trust. */
+  rootConfigMap: { source: string; certs: CertFact[] } | null;
   /** SPIFFE identities seen, with who holds them: the pod's own leaf, the peer pods' leaves. */
   identities: Array<{ who: string; id: string; trustDomain: string }>;
   denied: ClusterEvidence['denied'];
@@ -216,9 +220,18 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
     rootNamespace,
     inbound,
     peer,
+    rootConfigMap: c.rootConfigMap ? { source: c.rootConfigMap.source, certs: safeParse(c.rootConfigMap) } : null,
     identities,
     denied: c.denied,
   };
+}
+
+function safeParse(set: { source: string; pems: string[] }): CertFact[] {
+  try {
+    return parseCertSets([set]).map((p) => p.fact);
+  } catch {
+    return [];
+  }
 }
 
 /** A plain sentence of the policies that made a mode, for evidence lines. */

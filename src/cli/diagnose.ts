@@ -35,8 +35,22 @@ export interface DiagnoseArgs {
   peerId?: string;
   sni?: string;
   alpn?: string[];
+  /** Cluster mode (TARGET pod/NAME, deploy/NAME, NAME, or -l): kubectl's flags. */
+  selector?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  readCaSecrets?: boolean;
+  inPod?: boolean;
+  image?: string;
   output: string;
   failOn: 'error' | 'warning';
+}
+
+/** A target (or -l) with nothing else naming the evidence: read it from the cluster. */
+export function isClusterMode(args: DiagnoseArgs): boolean {
+  if (args.selector !== undefined) return true;
+  return args.target !== undefined && !args.chain && !args.evidence && !args.envoyAdmin && !args.agent && !args.proxyRoot;
 }
 
 export const DIAGNOSE_EPILOG = [
@@ -61,6 +75,19 @@ function loadThresholds(path: string | undefined): unknown {
  * place so that collection below only collects.
  */
 function checkFlagCombinations(args: DiagnoseArgs, env: Record<string, string | undefined>): void {
+  if (isClusterMode(args)) {
+    if (args.chain || args.evidence || args.envoyAdmin || args.agent || args.proxyRoot) {
+      throw usageError('Cannot combine -l SELECTOR with --chain/--evidence/--envoy-admin/--agent/--proxy-root: the cluster target brings its own evidence');
+    }
+    if (args.trust?.length || args.key || args.peerTrust?.length) {
+      throw usageError(`Cannot combine a cluster target ("${args.target ?? `-l ${args.selector}`}") with --trust/--key/--peer-trust: the chain and trust bundle come from its istio-proxy (give --chain to diagnose files instead)`);
+    }
+    if (args.image !== undefined && !args.inPod) throw usageError('Cannot use --image without --in-pod: it is the image of the ephemeral container');
+    if (args.inPod && args.selector === undefined && args.target === undefined) throw usageError('Cannot use --in-pod without a target pod');
+    return;
+  }
+  const clusterFlag = args.namespace !== undefined ? '-n/--namespace' : args.context !== undefined ? '--context' : args.kubeconfig !== undefined ? '--kubeconfig' : args.readCaSecrets ? '--read-ca-secrets' : args.inPod ? '--in-pod' : args.image !== undefined ? '--image' : null;
+  if (clusterFlag) throw usageError(`Cannot use ${clusterFlag} without a cluster target: give pod/NAME, deploy/NAME, NAME or -l SELECTOR (and no --chain/--evidence/--envoy-admin)`);
   const proxyAsked = !!(args.envoyAdmin || args.agent || args.proxyRoot);
   if (args.evidence) {
     if (proxyAsked || args.window !== undefined) {
@@ -106,6 +133,7 @@ function replay(args: DiagnoseArgs, now: () => number): EvidenceBundle {
 export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined> = process.env): Promise<EvidenceBundle> {
   checkFlagCombinations(args, env);
   if (args.evidence) return replay(args, now);
+  if (isClusterMode(args)) return collectFromCluster(args, now, env);
   // --peer: parsed first, so a bad value is exit 2 before anything is collected.
   const probe = args.peer !== undefined ? await import('../probe/probe.js') : null;
   const peer = probe ? probe.parsePeer(args.peer!) : null;
@@ -142,6 +170,62 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
   return probeIntoEvidence(collected, { peer, sni: args.sni ?? null, alpn, key: keyData });
 }
 
+/**
+ * Cluster mode: the pod, its mesh objects and its istio-proxy through the Kubernetes API (a separately loaded
+ * chunk), then the same evidence builder as files and pod mode. A `--peer` that names a Service is read from the
+ * cluster; a probe from here cannot stand where the pod stands, so none is made for it (see --in-pod).
+ */
+async function collectFromCluster(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined>): Promise<EvidenceBundle> {
+  const kube = await import('../collect/kube/index.js');
+  const c = await kube.collectCluster({
+    target: args.target,
+    selector: args.selector,
+    namespace: args.namespace,
+    context: args.context,
+    kubeconfig: args.kubeconfig,
+    peer: args.peer,
+    readCaSecrets: args.readCaSecrets,
+    windowSeconds: args.window,
+    env,
+    now,
+  });
+  const px = await import('../collect/proxy.js');
+  const fromProxy = c.proxy ? px.proxyCertInputs(c.proxy) : { trust: [] };
+  const evidence = evidenceFromInputs({
+    chain: fromProxy.chain,
+    trust: fromProxy.trust,
+    ca: [...c.ca.map((s) => ({ name: s.source, data: s.pems.join('') })), ...readCerts(args.ca, '--ca')],
+    crls: args.crl?.length ? readCerts(args.crl, '--crl') : proxyCrls(c.proxy?.proxy),
+    maxChainDepth: args.maxDepth,
+    role: args.role,
+    expectId: args.expectId ?? c.expectId,
+    peerId: args.peerId ?? null,
+    at: args.at,
+    thresholds: loadThresholds(args.thresholds) as never,
+    symptom: args.symptom ?? null,
+    target: c.target,
+    now,
+  });
+  const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
+  const sources = [...c.sources, ...withProxy.sources];
+  if (c.servicePeer) {
+    sources.push({
+      name: 'peer handshake',
+      status: 'skipped',
+      reason: `${c.servicePeer.service}.${c.servicePeer.namespace}:${c.servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where pod ${c.target.name} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
+    });
+  }
+  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };
+  if (!c.proxy?.collected && !c.cluster.peer && c.ca.length === 0) {
+    const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
+    throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${c.target.name}: ${why || 'its istio-proxy gave nothing'}`);
+  }
+  if (!args.peer || c.servicePeer) return collected;
+  const probe = await import('../probe/probe.js');
+  const { probeIntoEvidence } = await import('../probe/collect.js');
+  return probeIntoEvidence(collected, { peer: probe.parsePeer(args.peer), sni: args.sni ?? null, alpn: probe.parseAlpn(args.alpn), key: undefined });
+}
+
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */
 function proxyCrls(proxy: { files?: Array<{ path: string; kind: string; pems: string[] }> } | undefined): NamedInput[] {
   return (proxy?.files ?? []).filter((f) => f.kind === 'crl' && f.pems.length > 0).map((f) => ({ name: f.path, data: f.pems.join('') }));
@@ -150,6 +234,23 @@ function proxyCrls(proxy: { files?: Array<{ path: string; kind: string; pems: st
 export function exitCodeForReport(report: Report, failOn: 'error' | 'warning'): number {
   const levels = failOn === 'warning' ? ['critical', 'error', 'warning'] : ['critical', 'error'];
   return report.findings.some((f) => levels.includes(f.severity)) ? 1 : 0;
+}
+
+/** The arguments the copy inside the pod runs with: the evaluation flags, never cluster or output flags. */
+function inPodArgv(args: DiagnoseArgs): string[] {
+  const out: string[] = [];
+  const one = (flag: string, v: string | number | undefined) => v !== undefined && out.push(flag, String(v));
+  one('--peer', args.peer);
+  one('--peer-id', args.peerId);
+  one('--sni', args.sni);
+  if (args.alpn?.length) out.push('--alpn', args.alpn.join(','));
+  one('--expect-id', args.expectId);
+  one('--window', args.window);
+  one('--symptom', args.symptom);
+  one('--at', args.at);
+  one('--max-depth', args.maxDepth);
+  if (args.role !== 'both') out.push('--role', args.role);
+  return out;
 }
 
 /** Writes a file atomically (temp file + rename) so an interrupted run never leaves half a bundle. */
@@ -164,6 +265,13 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
 }
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
+  if (args.inPod && isClusterMode(args)) {
+    checkFlagCombinations(args, io.env);
+    const kube = await import('../collect/kube/index.js');
+    const report = await kube.diagnoseInPod({ target: args.target, selector: args.selector, namespace: args.namespace, context: args.context, kubeconfig: args.kubeconfig, image: args.image, argv: inPodArgv(args), env: io.env, now: Date.now, progress: (s) => io.stderr.write(`mtls-doctor: ${s}\n`) });
+    io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
+    return exitCodeForReport(report, args.failOn);
+  }
   const evidence = await collectForDiagnose(args, Date.now, io.env);
   const report = evaluate(evidence, rules);
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');

@@ -27,7 +27,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
         y
-          .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
+          .positional('target', { type: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report)' })
+          .option('selector', { alias: 'l', type: 'string', describe: 'Diagnose one ready pod this label selector matches (kubectl -l)' })
+          .option('namespace', { alias: 'n', type: 'string', describe: "The target's namespace (default: the kubeconfig context's, or the pod's own in-cluster)" })
+          .option('context', { type: 'string', describe: 'The kubeconfig context to use' })
+          .option('kubeconfig', { type: 'string', describe: 'The kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)' })
+          .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' })
+          .option('in-pod', { type: 'boolean', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' })
+          .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE or the released mtls-doctor image)' })
           .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })
@@ -54,6 +61,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
           .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files, PEM or DER):')
           .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
+          .group(['selector', 'namespace', 'context', 'kubeconfig', 'read-ca-secrets', 'in-pod', 'image'], 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):')
           .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
           .group(['at', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
           .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
@@ -61,6 +69,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
+          .example('$0 diagnose pod/web-7d4f -n shop --peer reviews:9080', 'From a workstation: the pod, its sidecar and mesh policy towards a peer service')
+          .example('$0 diagnose deploy/web -n shop --in-pod --peer reviews:9080', 'Run the diagnosis (with a real handshake) inside the pod')
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {

@@ -2,7 +2,7 @@
  * A small mesh for cluster-mode scenarios: a PKI, a fake Envoy admin and pilot-agent per sidecar pod, and the
  * fake API server in front of them. Each scenario changes only what it is about.
  */
-import { mesh, leaf, spiffe, type Issued, NOW, HOUR } from '../support/pki.js';
+import { mesh, leaf, spiffe, type Issued } from '../support/pki.js';
 import { startFakeAgent, startFakeEnvoyAdmin, type FakeAdminSpec, type FakeServer } from '../support/fake-envoy-admin.js';
 import { meshConfigMap, startFakeKubeApi, type FakeClusterSpec, type FakeKubeApi, type FakePod } from '../support/fake-kube-api.js';
 
@@ -33,7 +33,8 @@ export async function startMesh(pods: PodSpec[], spec: Omit<FakeClusterSpec, 'po
       servers.push(admin);
       backends[15000] = admin.url;
       if (p.agent !== false) {
-        const agent = await startFakeAgent({ certExpiresAt: chain[0]!.cert.notAfter.getTime() - (Date.now() - NOW) + 0 * HOUR, ready: true });
+        // No expiry gauge: its timestamp would be this machine's clock, while scenarios evaluate at the pinned NOW.
+        const agent = await startFakeAgent({ ready: true });
         servers.push(agent);
         backends[15020] = agent.url;
       }
@@ -55,4 +56,19 @@ export async function startMesh(pods: PodSpec[], spec: Omit<FakeClusterSpec, 'po
       await Promise.all(servers.map((s) => s.close()));
     },
   };
+}
+
+export const AT = ['--at', '2026-11-29T03:00:00Z'];
+
+/** Runs `mtls-doctor diagnose …` in this process against the fixture's kubeconfig, JSON out. */
+export async function diagnoseJson(m: MeshFixture, args: string[]) {
+  const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
+  const r = await runCliInProcess(['diagnose', ...args, '--kubeconfig', m.api.kubeconfig, ...AT, '-o', 'json']);
+  let report: { findings: Array<{ rule: string; subject: string; severity: string; explanation: string; evidence: Array<{ source: string; detail: string }> }>; target: Record<string, unknown>; verdict: string } | null = null;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    /* not JSON: the test looks at stderr */
+  }
+  return { ...r, report, rules: report?.findings.map((f) => f.rule) ?? [] };
 }

@@ -11,12 +11,13 @@
  * 3 when nothing could be collected).
  */
 import type { CertSet, SourceRecord, Target } from '../../evidence/types.js';
-import { emptyClusterEvidence, type ClusterEvidence, type PodRecord } from '../../evidence/cluster.js';
-import { inputError, MtlsDoctorError } from '../../errors.js';
+import { emptyClusterEvidence, type ClusterEvidence } from '../../evidence/cluster.js';
+import { MtlsDoctorError } from '../../errors.js';
 import { collectProxy, type ProxyCollection } from '../proxy.js';
 import { parseCertSets } from '../../facts/parse.js';
 import { connectKube, parseYaml, type Failure, type Impersonation, type KubeApi, type KubeConnectOptions } from './client.js';
 import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
+import { resolvePod } from './pod.js';
 import { openSidecarBridge } from './sidecar.js';
 import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
 
@@ -61,14 +62,6 @@ const MAX_PEER_PODS = 3;
 /** The certificate keys of the CA Secrets; `ca-key.pem`, `tls.key` and anything else are dropped on receipt. */
 const CA_SECRET_KEYS: Record<string, readonly string[]> = { cacerts: ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'], 'istio-ca-secret': ['ca-cert.pem'] };
 
-/** Ends the run when the API server itself cannot be used (unreachable, credentials, timeout). */
-function fatal(f: Failure, what: string): never {
-  if (f.kind === 'not-found') throw inputError(`Cannot diagnose ${what}: ${f.reason}`);
-  throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot diagnose ${what}: ${f.reason}`);
-}
-
-const pickPod = (pods: PodRecord[]) => pods.find((p) => p.ready && p.sidecar) ?? pods.find((p) => p.ready) ?? pods[0];
-
 export async function collectCluster(req: ClusterRequest): Promise<ClusterCollection> {
   const target = parseClusterTarget(req.target, req.selector);
   const opts: KubeConnectOptions = { kubeconfig: req.kubeconfig, context: req.context, impersonate: req.impersonate, timeoutMs: req.timeoutMs, env: req.env };
@@ -92,28 +85,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   };
 
   // 1. The pod.
-  let pod: PodRecord;
-  const what = target.kind === 'selector' ? `pods with -l ${target.selector} in namespace "${ns}"` : `${target.kind === 'pod' ? 'pod' : 'deploy'}/${target.name} in namespace "${ns}"`;
-  if (target.kind === 'pod') {
-    const r = await api.getPod(ns, target.name);
-    if (!r.ok) fatal(r, what);
-    pod = podRecord(r.value);
-  } else {
-    let selector: string;
-    if (target.kind === 'deployment') {
-      const d = await api.getDeployment(ns, target.name);
-      if (!d.ok) fatal(d, what);
-      const ml = d.value.spec?.selector?.matchLabels ?? {};
-      selector = Object.entries(ml).map(([k, v]) => `${k}=${v}`).join(',');
-      if (!selector) throw inputError(`Cannot diagnose ${what}: its selector has no matchLabels`);
-    } else selector = target.selector;
-    const l = await api.listPods(ns, selector);
-    if (!l.ok) fatal(l, what);
-    const pods = l.value.map(podRecord);
-    if (pods.length === 0) throw inputError(`Cannot diagnose ${what}: no pod matches ${selector}`);
-    pod = pickPod(pods)!;
-    sources.push({ name: 'kubernetes pod', status: 'ok', detail: `${what}: ${pods.length} pod${pods.length === 1 ? '' : 's'}, chose ${pod.name}${pod.ready ? ' (ready)' : ' (none is ready)'}` });
-  }
+  const pod = await resolvePod(api, target, ns, sources);
   cluster.pod = pod;
   sources.push({ name: 'kubernetes pod', status: 'ok', detail: `pod/${pod.name} in ${pod.namespace}: service account ${pod.serviceAccount}, ${pod.sidecar ? 'istio-proxy sidecar' : 'NO istio-proxy sidecar'}, ${pod.ready ? 'ready' : `not ready (${pod.phase ?? 'unknown phase'})`}` });
   if (!pod.sidecar && !servicePeer) {
@@ -293,4 +265,4 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   };
 }
 
-export const ephemeralImage = (env: Record<string, string | undefined>) => env.MTLS_DOCTOR_IMAGE ?? 'ghcr.io/mtls-doctor/mtls-doctor:latest';
+export { diagnoseInPod, type InPodRequest } from './ephemeral.js';

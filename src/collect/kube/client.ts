@@ -149,7 +149,9 @@ class BoundedHttp implements k8s.PromiseHttpLibrary {
 export function classify(e: unknown, what: { verb: string; resource: string; namespace: string | null; name?: string }, timeoutMs: number, server: string): Failure {
   const err = e as { code?: number | string; body?: unknown; message?: string; name?: string; cause?: { code?: string; message?: string } };
   const where = `${what.verb} ${what.resource}${what.name ? ` "${what.name}"` : ''}${what.namespace ? ` in namespace "${what.namespace}"` : ''}`;
-  if (typeof err?.code === 'number') {
+  // An AbortSignal timeout is a DOMException, whose numeric `code` (23) is not an HTTP status.
+  const timedOut = err?.name === 'TimeoutError' || err?.name === 'AbortError';
+  if (typeof err?.code === 'number' && !timedOut) {
     const msg = messageOf(err.body);
     if (err.code === 403) return { ok: false, kind: 'forbidden', status: 403, reason: `forbidden: cannot ${where}${msg ? ` (${msg})` : ''}` };
     if (err.code === 401) return { ok: false, kind: 'unauthorized', status: 401, reason: `the API server at ${server} rejected the credentials (401 Unauthorized: expired or invalid token or certificate; run a kubectl command to refresh them, or check --context)` };
@@ -157,7 +159,7 @@ export function classify(e: unknown, what: { verb: string; resource: string; nam
     return { ok: false, kind: 'other', status: err.code, reason: `cannot ${where}: HTTP ${err.code}${msg ? ` (${msg})` : ''}` };
   }
   const code = err?.cause?.code ?? (typeof err?.code === 'string' ? err.code : undefined);
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return { ok: false, kind: 'timeout', reason: `the API server at ${server} gave no complete answer to ${where} within ${timeoutMs / 1000}s` };
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') {

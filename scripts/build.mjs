@@ -23,9 +23,30 @@ const common = {
   // Prefer packages' ESM builds: esbuild can drop what is never imported (the CJS builds keep everything).
   mainFields: ['module', 'main'],
 };
+// Cluster mode (src/collect/kube/, with @kubernetes/client-node) is its own chunk, loaded only by
+// `diagnose pod/NAME`: the CLI and library bundles import it as an external file, so `diagnose` on files never
+// parses it (client-node costs ~150 ms to load even bundled).
+const KUBE_CHUNK = 'mtls-doctor-kube.cjs';
+const kubeChunk = {
+  name: 'kube-chunk',
+  setup(b) {
+    b.onResolve({ filter: /collect\/kube\/index\.js$/ }, (args) => (/[\\/]collect[\\/]kube[\\/]/.test(args.importer) ? undefined : { path: `./${KUBE_CHUNK}`, external: true }));
+  },
+};
 await Promise.all([
   build({
     ...common,
+    entryPoints: ['src/collect/kube/index.ts'],
+    outfile: `dist/${KUBE_CHUNK}`,
+    format: 'cjs',
+    banner: { js: 'const __importMetaUrl = require("url").pathToFileURL(__filename).href;' },
+    define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
+  }),
+  build({
+    ...common,
+    plugins: [kubeChunk],
+    // The CLI runs inside vm.Script (dist/cli.cjs), where import() has no loader: load the chunk with require().
+    supported: { 'dynamic-import': false },
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/mtls-doctor.cjs',
     format: 'cjs',
@@ -33,7 +54,7 @@ await Promise.all([
     banner: { js: 'const __importMetaUrl = require("url").pathToFileURL(__filename).href;' },
     define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
   }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm', banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } }),
+  build({ ...common, plugins: [kubeChunk], entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm', banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } }),
 ]);
 
 writeFileSync(

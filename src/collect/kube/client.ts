@@ -303,9 +303,12 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     async portForward(ns, pod, port, socket) {
       const what = { verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod };
       try {
-        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], socket, null, socket), timeoutMs)) as unknown as { close(): void; on(ev: string, f: () => void): void };
+        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], socket, null, socket), timeoutMs)) as unknown as { close(): void; terminate?(): void; on(ev: string, f: () => void): void };
         conn.on('close', () => socket.end());
-        return { ok: true, value: { close: () => conn.close() } };
+        // client-node closes the stream when its input ends, not when it is destroyed: close it on both.
+        const shut = () => (conn.terminate ? conn.terminate() : conn.close());
+        socket.once('close', shut);
+        return { ok: true, value: { close: shut } };
       } catch (e) {
         return wsFailure(e, what, timeoutMs, server);
       }

@@ -62,6 +62,11 @@ export interface FakeClusterSpec {
   istioApiVersion?: 'v1' | 'v1beta1';
   /** RBAC: requests answered 403. resource as RBAC names it (`pods/portforward`, `secrets`). */
   deny?: Array<{ verb: string; resource: string; namespace?: string }>;
+  /**
+   * RBAC rules (as in a ClusterRole/Role): when given, only what they grant is allowed and everything else is 403.
+   * `namespace` limits a rule to one namespace (a Role).
+   */
+  allow?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[]; namespace?: string }>;
   ephemeral?: FakeEphemeral;
   /** Delay every REST answer by this many ms (timeouts). */
   slowMs?: number;
@@ -204,7 +209,14 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
   const podKey = (ns: string, name: string) => `${ns}/${name}`;
   const findPod = (ns: string, name: string) => spec.pods.find((p) => p.namespace === ns && p.name === name);
 
-  const denied = (verb: string, resource: string, ns: string | null) => spec.deny?.some((d) => d.verb === verb && d.resource === resource && (!d.namespace || d.namespace === ns));
+  const granted = (verb: string, resource: string, ns: string | null, name: string | null) =>
+    !spec.allow ||
+    spec.allow.some((r) => {
+      const [res, ...group] = resource.split('/')[0]!.split('.');
+      const full = resource.includes('/') ? `${res}/${resource.split('/')[1]}` : res!;
+      return r.verbs.includes(verb) && r.apiGroups.includes(group.join('.')) && r.resources.includes(full) && (!r.namespace || r.namespace === ns) && (!r.resourceNames || (name !== null && r.resourceNames.includes(name)));
+    });
+  const denied = (verb: string, resource: string, ns: string | null, name: string | null = null) => !granted(verb, resource, ns, name) || spec.deny?.some((d) => d.verb === verb && d.resource === resource && (!d.namespace || d.namespace === ns));
   const forbid = (res: ServerResponse, verb: string, resource: string, ns: string | null, name: string | null) => {
     const [group, sub] = resource.includes('.') ? [resource.split('/')[0]!.split('.').slice(1).join('.'), ''] : ['', ''];
     void sub;
@@ -218,7 +230,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
       if (res) status(res, 401, 'Unauthorized', 'Unauthorized');
       return false;
     }
-    if (denied(verb, resource, ns)) {
+    if (denied(verb, resource, ns, name)) {
       if (res) forbid(res, verb, resource, ns, name);
       return false;
     }
@@ -363,7 +375,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
     const [, ns, name, kind] = m;
     const resource = `pods/${kind}`;
     // client-node upgrades with GET; Kubernetes 1.35 also checks `create` on the subresource.
-    const ok = admit(req, null, 'create', resource, ns!, name!) && !denied('get', resource, ns!);
+    const ok = admit(req, null, 'create', resource, ns!, name!) && !denied('get', resource, ns!, name!);
     if (!ok) {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return reject(401, 'Unauthorized');
       return reject(403, `pods "${name}" is forbidden: User "system:serviceaccount:default:mtls-doctor" cannot create resource "${resource}" in API group "" in the namespace "${ns}"`);

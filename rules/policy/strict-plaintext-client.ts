@@ -23,19 +23,19 @@ export default defineRule({
     citation: 'istio.io PeerAuthentication: "STRICT: Connection is an mTLS tunnel (TLS with client cert must be presented)"; pilot/pkg/networking/core/cluster_tls.go buildAutoMtlsSettings',
     messages: {
       noSidecar:
-        '{client} has no istio-proxy sidecar, so it calls {service}:{port} in plaintext, but {pods} accept only mTLS on port {targetPort} ({policy}). Their inbound listener has no plaintext filter chain: Envoy resets every such connection (no_filter_chain_match, "connection reset by peer").',
+        '{client} has no istio-proxy sidecar, so it calls {service}:{port} in plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Their inbound listener has no plaintext filter chain: Envoy resets every such connection (no_filter_chain_match, "connection reset by peer").',
       drDisable:
-        'DestinationRule {dr} sets tls.mode DISABLE for {service}:{port}, so {client} sends plaintext, but {pods} accept only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer", 503 UC).',
+        'DestinationRule {dr} sets tls.mode DISABLE for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer", 503 UC).',
       autoOff:
-        'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} accept only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
+        'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
       noLabel:
-        '{pods} lack the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends them plaintext, but they accept only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
+        '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
     remediation: [
       'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}',
       'If plaintext callers must be accepted for now, relax the server side deliberately: a workload PeerAuthentication with mtls.mode PERMISSIVE (or portLevelMtls for port {targetPort})',
     ],
-    verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName} -- curl -sv http://{service}.{namespace}:{port}/',
+    verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName} -- curl -sv http://{service}:{port}/',
   },
   applies: (ctx) => !!ctx.facts.cluster?.peer && ctx.facts.cluster.peer.endpoints.length > 0,
   check(ctx) {
@@ -63,6 +63,8 @@ export default defineRule({
           port: peer.port,
           targetPort: first.containerPort ?? peer.port,
           pods: eps.map((e) => `pod/${e.pod.name}`).join(', '),
+          accept: eps.length === 1 ? 'accepts' : 'accept',
+          lack: eps.length === 1 ? 'lacks' : 'lack',
           podName: first.pod.name,
           podNamespace: first.pod.namespace,
           policy: describePolicy(first.policy, first.containerPort),

@@ -21,11 +21,11 @@ export default defineRule({
     citation: 'pilot/pkg/networking/core/cluster_tls.go buildAutoMtlsSettings: a DestinationRule tls is used as written; auto mTLS only for endpoints labelled security.istio.io/tlsMode=istio',
     messages: {
       noSidecar:
-        'DestinationRule {dr} makes {client} send Istio mTLS (ISTIO_MUTUAL) to {service}:{port}, but {pods} have no istio-proxy sidecar: the application receives a TLS ClientHello it cannot read, and the caller sees "TLS error: … WRONG_VERSION_NUMBER" / 503 UF.',
+        'DestinationRule {dr} makes {client} send Istio mTLS (ISTIO_MUTUAL) to {service}:{port}, but {pods} {have} no istio-proxy sidecar: the application receives a TLS ClientHello it cannot read, and the caller sees "TLS error: … WRONG_VERSION_NUMBER" / 503 UF.',
       disabled:
-        'DestinationRule {dr} makes {client} send Istio mTLS (ISTIO_MUTUAL) to {service}:{port}, but {pods} have mTLS DISABLE on port {targetPort} ({policy}): their sidecar passes the TLS bytes to the application as plaintext, and the handshake fails (503 UF, "TLS error: … WRONG_VERSION_NUMBER").',
+        'DestinationRule {dr} makes {client} send Istio mTLS (ISTIO_MUTUAL) to {service}:{port}, but {pods} {have} mTLS DISABLE on port {targetPort} ({policy}): their sidecar passes the TLS bytes to the application as plaintext, and the handshake fails (503 UF, "TLS error: … WRONG_VERSION_NUMBER").',
       labelWithoutSidecar:
-        '{pods} carry the label security.istio.io/tlsMode=istio but have no istio-proxy sidecar, so auto mTLS in {client} sends them Istio mTLS that nothing there terminates (503 UF, "TLS error: … WRONG_VERSION_NUMBER").',
+        '{pods} {carry} the label security.istio.io/tlsMode=istio but {have} no istio-proxy sidecar, so auto mTLS in {client} sends them Istio mTLS that nothing there terminates (503 UF, "TLS error: … WRONG_VERSION_NUMBER").',
     },
     remediation: [
       'Remove tls.mode ISTIO_MUTUAL from DestinationRule {dr} (auto mTLS then sends mTLS only where a sidecar terminates it), or set tls.mode DISABLE for {service}',
@@ -58,6 +58,8 @@ export default defineRule({
           port: peer.port,
           targetPort: first.containerPort ?? peer.port,
           pods: eps.map((e) => `pod/${e.pod.name}`).join(', '),
+          have: eps.length === 1 ? 'has' : 'have',
+          carry: eps.length === 1 ? 'carries' : 'carry',
           policy: describePolicy(first.policy, first.containerPort),
           dr,
         },

@@ -212,7 +212,7 @@ async function collectFromCluster(args: DiagnoseArgs, now: () => number, env: Re
     sources.push({
       name: 'peer handshake',
       status: 'skipped',
-      reason: `${c.servicePeer.service}.${c.servicePeer.namespace}:${c.servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where pod ${c.target.name} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
+      reason: `${c.servicePeer.service}.${c.servicePeer.namespace}:${c.servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${c.target.name} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
     });
   }
   const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };

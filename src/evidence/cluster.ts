@@ -93,7 +93,7 @@ export interface ClusterEvidence {
   /** Certificates of the CA Secrets (with --read-ca-secrets): cacerts, istio-ca-secret. Keys never kept. */
   caSecrets: CertSet[];
   /** Requests the API server refused (403): one line each in the report, the diagnosis goes on. */
-  denied: Array<{ verb: string; resource: string; namespace: string | null; name?: string }>;
+  denied: Array<{ verb: string; resource: string; namespace: string | null; name?: string; user?: string }>;
 }
 
 export function emptyClusterEvidence(): ClusterEvidence {

@@ -238,5 +238,6 @@ function safeParse(set: { source: string; pems: string[] }): CertFact[] {
 export function describePolicy(p: EffectivePeerAuthentication, port: number | null): string {
   const from = p.workload && port !== null && p.perPort[port] !== undefined ? `portLevelMtls ${port} of PeerAuthentication ${p.workload}` : p.workload ? `PeerAuthentication ${p.workload} (workload)` : p.namespace ? `PeerAuthentication ${p.namespace} (namespace)` : p.mesh ? `PeerAuthentication ${p.mesh} (mesh)` : 'no PeerAuthentication (Istio defaults to PERMISSIVE)';
   const levels = [p.mesh && `mesh ${p.mesh}`, p.namespace && `namespace ${p.namespace}`, p.workload && `workload ${p.workload}`].filter(Boolean).join(', ');
-  return `${modeForPort(p, port)} from ${from}${levels ? `; policies in effect: ${levels}` : ''}`;
+  const several = [p.mesh, p.namespace, p.workload].filter(Boolean).length > 1;
+  return `${modeForPort(p, port)} from ${from}${several ? `; policies in effect: ${levels}` : ''}`;
 }

@@ -76,7 +76,7 @@ export const FACT_HINTS: Record<FactName, string> = {
   'expect-id': 'the expected identity (--expect-id spiffe://TD/ns/NS/sa/SA)',
   ca: "the mesh CA's certificates (--ca FILE)",
   proxy: 'evidence from the istio-proxy (run inside the pod, or give --envoy-admin URL / --proxy-root DIR)',
-  handshake: 'a test handshake with the peer (--peer HOST:PORT)',
+  handshake: 'a test handshake with the peer (--peer HOST:PORT; for an in-cluster service of a pod target, --in-pod)',
   crl: "the CA's certificate revocation list (--crl FILE, e.g. Istio's ca-crl.pem)",
   cluster: 'the cluster objects (diagnose pod/NAME with a kubeconfig: PeerAuthentication, DestinationRule, mesh config)',
   'max-depth': "the verifier's depth limit (--max-depth N; Envoy max_verify_depth N is --max-depth N-1)",

@@ -71,6 +71,9 @@ describe('deploy/rbac.yaml', () => {
     const refused = [...text.matchAll(/forbidden: (?:cannot )?([a-z]+) ([a-z./]+)/g)].map((x) => `${x[1]} ${x[2]}`);
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['get secrets']));
-    expect(text).toMatch(/forbidden: get secrets in namespace \\"istio-system\\" is not granted \(see deploy\/rbac.yaml\)/);
+    expect(text).toMatch(/forbidden: get secrets in namespace \\"istio-system\\" \(cacerts, istio-ca-secret\) is not granted to User \\"system:serviceaccount:default:mtls-doctor\\" \(see deploy\/rbac.yaml\)/);
+    // One line for the refusal, not one per Secret.
+    expect(r.report!.findings).toEqual([]);
+    expect((r.report as unknown as { sources: Array<{ reason?: string }> }).sources.filter((x) => /forbidden/.test(x.reason ?? ''))).toHaveLength(1);
   });
 });

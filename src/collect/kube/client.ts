@@ -34,7 +34,7 @@ export interface KubeConnectOptions {
   kubeConfig?: k8s.KubeConfig;
 }
 
-export type Failure = { ok: false; kind: 'forbidden' | 'not-found' | 'unauthorized' | 'unreachable' | 'timeout' | 'other'; status?: number; reason: string };
+export type Failure = { ok: false; kind: 'forbidden' | 'not-found' | 'unauthorized' | 'unreachable' | 'timeout' | 'other'; status?: number; reason: string; user?: string };
 export type Result<T> = { ok: true; value: T } | Failure;
 
 export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
@@ -153,7 +153,10 @@ export function classify(e: unknown, what: { verb: string; resource: string; nam
   const timedOut = err?.name === 'TimeoutError' || err?.name === 'AbortError';
   if (typeof err?.code === 'number' && !timedOut) {
     const msg = messageOf(err.body);
-    if (err.code === 403) return { ok: false, kind: 'forbidden', status: 403, reason: `forbidden: cannot ${where}${msg ? ` (${msg})` : ''}` };
+    if (err.code === 403) {
+      const user = /User "([^"]+)"/.exec(msg)?.[1];
+      return { ok: false, kind: 'forbidden', status: 403, reason: `forbidden: cannot ${where}${user ? ` (as User "${user}")` : ''}`, ...(user ? { user } : {}) };
+    }
     if (err.code === 401) return { ok: false, kind: 'unauthorized', status: 401, reason: `the API server at ${server} rejected the credentials (401 Unauthorized: expired or invalid token or certificate; run a kubectl command to refresh them, or check --context)` };
     if (err.code === 404) return { ok: false, kind: 'not-found', status: 404, reason: msg || `${what.resource} not found` };
     return { ok: false, kind: 'other', status: err.code, reason: `cannot ${where}: HTTP ${err.code}${msg ? ` (${msg})` : ''}` };

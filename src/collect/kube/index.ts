@@ -80,8 +80,11 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   cluster.context = api.context;
   cluster.server = api.server;
   const sources: SourceRecord[] = [];
-  const deny = (f: Failure, verb: string, resource: string, namespace: string | null, name?: string) => {
-    if (f.kind === 'forbidden') cluster.denied.push({ verb, resource, namespace, ...(name ? { name } : {}) });
+  /** Records a 403; true when it was one (its source line is then the single RBAC line at the end). */
+  const deny = (f: Failure, verb: string, resource: string, namespace: string | null, name?: string): boolean => {
+    if (f.kind !== 'forbidden') return false;
+    cluster.denied.push({ verb, resource, namespace, ...(name ? { name } : {}), ...(f.user ? { user: f.user } : {}) });
+    return true;
   };
 
   // 1. The pod.
@@ -110,7 +113,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         sources.push({ name: 'mesh config', status: 'ok', detail: `ConfigMap ${ISTIO_NS}/${name}: trustDomain ${m.trustDomain}${m.trustDomainAliases.length ? `, aliases ${m.trustDomainAliases.join(', ')}` : ', no trustDomainAliases'}, rootNamespace ${m.rootNamespace}, enableAutoMtls ${m.enableAutoMtls}` });
         return;
       }
-      deny(r, 'get', 'configmaps', ISTIO_NS, name);
+      if (deny(r, 'get', 'configmaps', ISTIO_NS, name)) return;
       if (r.kind !== 'not-found') {
         sources.push({ name: 'mesh config', status: 'unavailable', reason: r.reason });
         return;
@@ -121,7 +124,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   const readRoot = async () => {
     const r = await api.getConfigMap(pod.namespace, 'istio-ca-root-cert');
     if (!r.ok) {
-      deny(r, 'get', 'configmaps', pod.namespace, 'istio-ca-root-cert');
+      if (deny(r, 'get', 'configmaps', pod.namespace, 'istio-ca-root-cert')) return;
       sources.push({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason });
       return;
     }
@@ -140,8 +143,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   if (servicePeer) {
     const s = await api.getService(servicePeer.namespace, servicePeer.service);
     if (!s.ok) {
-      deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service);
-      sources.push({ name: 'peer service', status: 'unavailable', reason: s.reason });
+      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push({ name: 'peer service', status: 'unavailable', reason: s.reason });
     } else {
       const selector = s.value.spec?.selector ?? {};
       const port = (s.value.spec?.ports ?? []).find((p) => p.port === servicePeer.port);
@@ -150,8 +152,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       const l = sel ? await api.listPods(servicePeer.namespace, sel) : ({ ok: true, value: [] } as const);
       const pods = l.ok ? l.value.map(podRecord) : [];
       if (!l.ok) {
-        deny(l, 'list', 'pods', servicePeer.namespace);
-        sources.push({ name: 'peer pods', status: 'unavailable', reason: l.reason });
+        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push({ name: 'peer pods', status: 'unavailable', reason: l.reason });
       }
       cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods };
       sources.push({
@@ -169,7 +170,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       (async () => {
         const r = await api.listIstio('security.istio.io', ['v1', 'v1beta1'], n, 'peerauthentications');
         if (!r.ok) {
-          deny(r, 'list', 'peerauthentications.security.istio.io', n);
+          if (deny(r, 'list', 'peerauthentications.security.istio.io', n)) return;
           sources.push({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason });
           return;
         }
@@ -179,7 +180,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       (async () => {
         const r = await api.listIstio('networking.istio.io', ['v1', 'v1beta1'], n, 'destinationrules');
         if (!r.ok) {
-          deny(r, 'list', 'destinationrules.networking.istio.io', n);
+          if (deny(r, 'list', 'destinationrules.networking.istio.io', n)) return;
           sources.push({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason });
           return;
         }
@@ -198,7 +199,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     for (const [name, keys] of Object.entries(CA_SECRET_KEYS)) {
       const r = await api.getSecretKeys(ISTIO_NS, name, keys);
       if (!r.ok) {
-        deny(r, 'get', 'secrets', ISTIO_NS, name);
+        if (deny(r, 'get', 'secrets', ISTIO_NS, name)) continue;
         if (r.kind !== 'not-found') sources.push({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason });
         else sources.push({ name: `CA secret ${name}`, status: 'skipped', reason: `no Secret ${ISTIO_NS}/${name}` });
         continue;
@@ -248,10 +249,17 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     if (cluster.peerIdentities.length) sources.push({ name: 'peer identities', status: 'ok', detail: cluster.peerIdentities.map((p) => `${p.pod}: ${p.ids.join(', ') || 'no SPIFFE ID'}`).join('; ') });
   }
 
+  // One line per refused verb/resource/namespace, naming what was refused and as whom.
+  const groups = new Map<string, typeof cluster.denied>();
   for (const d of cluster.denied) {
-    if (!sources.some((s) => s.name === 'RBAC' && s.reason?.includes(`${d.verb} ${d.resource}`) && s.reason.includes(String(d.namespace)))) {
-      sources.push({ name: 'RBAC', status: 'unavailable', reason: `forbidden: ${d.verb} ${d.resource}${d.namespace ? ` in namespace "${d.namespace}"` : ''} is not granted (see deploy/rbac.yaml); diagnosed without it` });
-    }
+    const k = `${d.verb} ${d.resource} ${d.namespace ?? ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), d]);
+  }
+  for (const ds of groups.values()) {
+    const d = ds[0]!;
+    const names = [...new Set(ds.map((x) => x.name).filter((x): x is string => !!x))];
+    const user = ds.find((x) => x.user)?.user;
+    sources.push({ name: 'RBAC', status: 'unavailable', reason: `forbidden: ${d.verb} ${d.resource}${d.namespace ? ` in namespace "${d.namespace}"` : ''}${names.length ? ` (${names.join(', ')})` : ''} is not granted${user ? ` to User "${user}"` : ''} (see deploy/rbac.yaml); diagnosed without it` });
   }
 
   return {

@@ -14,7 +14,8 @@ import type { CertSet, SourceRecord, Target } from '../../evidence/types.js';
 import { emptyClusterEvidence, type ClusterEvidence } from '../../evidence/cluster.js';
 import { MtlsDoctorError } from '../../errors.js';
 import { collectProxy, type ProxyCollection } from '../proxy.js';
-import { parseCertSets } from '../../facts/parse.js';
+import { decodeCertificates } from '../../x509/pem.js';
+import { parseCertificate } from '../../x509/certificate.js';
 import { connectKube, parseYaml, type Failure, type Impersonation, type KubeApi, type KubeConnectOptions } from './client.js';
 import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
 import { resolvePod } from './pod.js';
@@ -238,7 +239,8 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       try {
         if (bridge.mode === 'none') continue;
         const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
-        const ids = c.chain ? parseCertSets([c.chain]).slice(0, 1).flatMap((x) => x.fact.spiffe.filter((s) => s.ok).map((s) => s.uri)) : [];
+        const first = c.chain ? decodeCertificates(c.chain.pems.join(''), c.chain.source)[0] : undefined;
+        const ids = first ? parseCertificate(first.der, c.chain!.source).fact.spiffe.filter((s) => s.ok).map((s) => s.uri) : [];
         cluster.peerIdentities.push({ pod: p.name, ids });
       } catch {
         /* the peer's sidecar is extra evidence: a failure leaves it out */

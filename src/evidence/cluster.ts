@@ -99,3 +99,45 @@ export interface ClusterEvidence {
 export function emptyClusterEvidence(): ClusterEvidence {
   return { context: null, server: null, pod: null, meshConfig: null, rootConfigMap: null, peerAuthentications: [], destinationRules: [], peer: null, peerIdentities: [], caSecrets: [], denied: [] };
 }
+
+const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+const isStrMap = (x: unknown) => isObj(x) && Object.values(x).every((v) => typeof v === 'string');
+
+function podProblem(p: unknown, where: string): string | null {
+  if (!isObj(p)) return `${where} is not an object`;
+  if (typeof p.name !== 'string' || typeof p.namespace !== 'string' || typeof p.serviceAccount !== 'string' || typeof p.sidecar !== 'boolean') return `${where} lacks name, namespace, serviceAccount or sidecar`;
+  if (!isStrMap(p.labels)) return `${where}.labels is not a map of strings`;
+  if (!Array.isArray(p.containers) || !p.containers.every((c) => isObj(c) && typeof c.name === 'string' && Array.isArray(c.ports) && c.ports.every((x) => isObj(x) && typeof x.port === 'number'))) return `${where}.containers is malformed`;
+  return null;
+}
+
+/** What is wrong with a replayed bundle's `cluster` field (null: usable), for one clear input error. */
+export function clusterEvidenceProblem(c: unknown): string | null {
+  if (!isObj(c)) return '"cluster" is not an object';
+  if (c.pod !== null && c.pod !== undefined) {
+    const p = podProblem(c.pod, 'cluster.pod');
+    if (p) return p;
+  }
+  for (const k of ['peerAuthentications', 'destinationRules', 'peerIdentities', 'caSecrets', 'denied'] as const) if (!Array.isArray(c[k])) return `cluster.${k} is not a list`;
+  for (const [i, pa] of (c.peerAuthentications as unknown[]).entries()) {
+    if (!isObj(pa) || typeof pa.name !== 'string' || typeof pa.namespace !== 'string' || !isObj(pa.portLevelMtls) || (pa.selector !== null && !isStrMap(pa.selector))) return `cluster.peerAuthentications[${i}] is malformed`;
+  }
+  for (const [i, dr] of (c.destinationRules as unknown[]).entries()) {
+    if (!isObj(dr) || typeof dr.name !== 'string' || typeof dr.namespace !== 'string' || typeof dr.host !== 'string' || !Array.isArray(dr.portLevelSettings)) return `cluster.destinationRules[${i}] is malformed`;
+  }
+  for (const [i, x] of (c.peerIdentities as unknown[]).entries()) if (!isObj(x) || typeof x.pod !== 'string' || !Array.isArray(x.ids) || !x.ids.every((s) => typeof s === 'string')) return `cluster.peerIdentities[${i}] is malformed`;
+  if (c.meshConfig !== null && c.meshConfig !== undefined) {
+    const m = c.meshConfig;
+    if (!isObj(m) || typeof m.trustDomain !== 'string' || !Array.isArray(m.trustDomainAliases) || typeof m.rootNamespace !== 'string' || typeof m.enableAutoMtls !== 'boolean') return 'cluster.meshConfig is malformed';
+  }
+  if (c.rootConfigMap !== null && c.rootConfigMap !== undefined && !(isObj(c.rootConfigMap) && typeof c.rootConfigMap.source === 'string' && Array.isArray(c.rootConfigMap.pems))) return 'cluster.rootConfigMap is malformed';
+  if (c.peer !== null && c.peer !== undefined) {
+    const p = c.peer;
+    if (!isObj(p) || typeof p.name !== 'string' || typeof p.namespace !== 'string' || typeof p.port !== 'number' || !Array.isArray(p.pods)) return 'cluster.peer is malformed';
+    for (const [i, x] of p.pods.entries()) {
+      const e = podProblem(x, `cluster.peer.pods[${i}]`);
+      if (e) return e;
+    }
+  }
+  return null;
+}

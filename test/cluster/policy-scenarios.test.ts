@@ -83,3 +83,33 @@ describe('cluster policy scenarios', () => {
     expect(r.rules).toContain('san/trust-domain-mismatch');
   });
 });
+
+describe('cluster evidence is replayable', () => {
+  it('--save-evidence then --evidence gives the same findings, offline', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
+    const dir = mkdtempSync(join(tmpdir(), 'i10-replay-'));
+    const file = join(dir, 'bundle.json');
+    const m = await startMesh([legacy, reviews()], { services: [reviewsSvc], peerAuthentications: [meshStrict] });
+    let live;
+    try {
+      live = await diagnoseJson(m, ['pod/legacy-1', '-n', 'demo', '--peer', 'reviews:9080', '--save-evidence', file]);
+    } finally {
+      await m.close();
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8')).cluster.peer.pods[0].name).toBe('reviews-1');
+    const replay = await runCliInProcess(['diagnose', '--evidence', file, '-o', 'json']);
+    expect(replay.code).toBe(live.code);
+    expect(JSON.parse(replay.stdout).findings).toEqual(live.report!.findings);
+    // A tampered cluster record is one clear input error, not a crash.
+    const { writeFileSync } = await import('node:fs');
+    const b = JSON.parse(readFileSync(file, 'utf8'));
+    b.cluster.peer.pods[0].labels = 'oops';
+    writeFileSync(file, JSON.stringify(b));
+    const bad = await runCliInProcess(['diagnose', '--evidence', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Cannot read evidence bundle .*cluster\.peer\.pods\[0\]\.labels is not a map of strings/);
+  });
+});

@@ -208,11 +208,13 @@ async function collectFromCluster(args: DiagnoseArgs, now: () => number, env: Re
   });
   const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
   const sources = [...c.sources, ...withProxy.sources];
-  if (c.servicePeer) {
+  // A --peer that looked like a service but is none (no such Service): an ordinary network peer, probed from here.
+  const servicePeer = c.servicePeer && (c.cluster.peer || c.cluster.denied.some((d) => d.resource === 'services')) ? c.servicePeer : null;
+  if (servicePeer) {
     sources.push({
       name: 'peer handshake',
       status: 'skipped',
-      reason: `${c.servicePeer.service}.${c.servicePeer.namespace}:${c.servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${c.target.name} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
+      reason: `${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${c.target.name} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
     });
   }
   const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };
@@ -220,7 +222,7 @@ async function collectFromCluster(args: DiagnoseArgs, now: () => number, env: Re
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
     throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${c.target.name}: ${why || 'its istio-proxy gave nothing'}`);
   }
-  if (!args.peer || c.servicePeer) return collected;
+  if (!args.peer || servicePeer) return collected;
   const probe = await import('../probe/probe.js');
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer: probe.parsePeer(args.peer), sni: args.sni ?? null, alpn: probe.parseAlpn(args.alpn), key: undefined });

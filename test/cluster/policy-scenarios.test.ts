@@ -113,3 +113,20 @@ describe('cluster evidence is replayable', () => {
     expect(bad.stderr).toMatch(/Cannot read evidence bundle .*cluster\.peer\.pods\[0\]\.labels is not a map of strings/);
   });
 });
+
+describe('a --peer that is not a service of the cluster', () => {
+  it('is probed from here as a network peer', async () => {
+    const { closedPortUrl } = await import('../support/fake-envoy-admin.js');
+    const port = new URL(await closedPortUrl()).port;
+    const m = await startMesh([web]);
+    try {
+      const r = await diagnoseJson(m, ['pod/web-1', '-n', 'demo', '--peer', `localhost:${port}`]);
+      expect(r.rules).toContain('transport/peer-unreachable');
+      expect(JSON.stringify(r.report)).not.toMatch(/in-cluster service/);
+      const ip = await diagnoseJson(m, ['pod/web-1', '-n', 'demo', '--peer', `127.0.0.1:${port}`]);
+      expect(ip.rules).toContain('transport/peer-unreachable');
+    } finally {
+      await m.close();
+    }
+  });
+});

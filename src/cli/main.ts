@@ -47,7 +47,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
-          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate' })
+          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate; with a pod TARGET, SVC.NS:PORT or SVC:PORT names a peer service read from the cluster' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
           .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })

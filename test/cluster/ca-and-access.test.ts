@@ -82,6 +82,14 @@ describe('CA material and access from the cluster', () => {
     expect(r.report!.findings).toEqual([]);
   });
 
+  it("Envoy's admin on a Unix socket: port-forward opens but finds nothing, exec reaches it", async () => {
+    m = await startMesh([{ ...web, adminOnUds: true }]);
+    const r = await diagnoseJson(m, ['pod/web-1', '-n', 'demo']);
+    expect(r.code).toBe(0);
+    expect(JSON.stringify(r.report)).toMatch(/exec \\"pilot-agent request GET <path>\\" in pod\/web-1 container istio-proxy \(port-forward was refused: port-forward to 15000 opened, but nothing answered HTTP there/);
+    expect((r.report as unknown as { sources: Array<{ name: string; status: string }> }).sources.find((s) => s.name === 'envoy admin secrets')?.status).toBe('ok');
+  });
+
   it('missing RBAC for Secrets: one line naming verb, resource and namespace; the diagnosis goes on', async () => {
     m = await startMesh([web], { deny: [{ verb: 'get', resource: 'secrets', namespace: 'istio-system' }], secrets: [{ namespace: 'istio-system', name: 'cacerts', data: { 'ca-cert.pem': 'x' } }] });
     const r = await diagnoseJson(m, ['pod/web-1', '-n', 'demo', '--read-ca-secrets']);

@@ -37,6 +37,8 @@ export interface FakePod {
   creationTimestamp?: string;
   /** What listens behind each pod port, e.g. {15000: fakeAdmin.url, 15020: fakeAgent.url}. */
   backends?: Record<number, string>;
+  /** Envoy's admin listens on a Unix socket only: port-forward to 15000 finds nothing, `pilot-agent request` works. */
+  adminOnUds?: boolean;
 }
 
 export interface FakeEphemeral {
@@ -390,7 +392,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
     const portBytes = Buffer.from([port & 0xff, (port >> 8) & 0xff]);
     ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
     ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
-    const backend = pod.backends?.[port];
+    const backend = pod.adminOnUds && port === 15000 ? undefined : pod.backends?.[port];
     const fail = (msg: string) => {
       ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(msg)]));
       ws.close();

@@ -226,7 +226,7 @@ export interface KubeApi {
   readLog(ns: string, pod: string, container: string): Promise<Result<string>>;
   patchEphemeralContainers(ns: string, pod: string, containers: k8s.V1EphemeralContainer[]): Promise<Result<k8s.V1Pod>>;
   /** Opens a port-forward stream to one pod port and pipes it with `socket`; resolves when the stream is open. */
-  portForward(ns: string, pod: string, port: number, socket: Writable & Readable): Promise<Result<{ close(): void }>>;
+  portForward(ns: string, pod: string, port: number, output: Writable, input: Readable): Promise<Result<{ close(): void }>>;
   exec(ns: string, pod: string, container: string, command: string[], maxBytes?: number): Promise<Result<ExecResult>>;
   close(): Promise<void>;
 }
@@ -303,14 +303,14 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
         // client-node 1.x sends application/json-patch+json unless told; this body is a strategic merge patch.
         core.patchNamespacedPodEphemeralcontainers({ name: pod, namespace: ns, body: { spec: { ephemeralContainers: containers } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)),
       ),
-    async portForward(ns, pod, port, socket) {
+    async portForward(ns, pod, port, output, input) {
       const what = { verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod };
       try {
-        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], socket, null, socket), timeoutMs)) as unknown as { close(): void; terminate?(): void; on(ev: string, f: () => void): void };
-        conn.on('close', () => socket.end());
+        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], output, null, input), timeoutMs)) as unknown as { close(): void; terminate?(): void; on(ev: string, f: () => void): void };
+        conn.on('close', () => output.end());
         // client-node closes the stream when its input ends, not when it is destroyed: close it on both.
         const shut = () => (conn.terminate ? conn.terminate() : conn.close());
-        socket.once('close', shut);
+        input.once('close', shut);
         return { ok: true, value: { close: shut } };
       } catch (e) {
         return wsFailure(e, what, timeoutMs, server);

@@ -28,6 +28,28 @@ export interface SidecarBridge {
   close(): Promise<void>;
 }
 
+/** One port-forward stream to the admin port carrying `GET /ready`: ok when an HTTP answer comes back. */
+async function probeAdmin(api: KubeApi, ns: string, pod: string): Promise<{ ok: true } | { ok: false; kind: string; reason: string }> {
+  const { PassThrough } = await import('node:stream');
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const pf = await api.portForward(ns, pod, ADMIN_PORT, output, input);
+  if (!pf.ok) {
+    input.destroy();
+    return pf;
+  }
+  const answered = await new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), api.timeoutMs);
+    output.once('data', (d: Buffer) => (clearTimeout(t), resolve(d.toString('latin1').startsWith('HTTP/'))));
+    output.once('end', () => (clearTimeout(t), resolve(false)));
+    input.write(`GET /ready HTTP/1.1\r\nHost: ${pod}:${ADMIN_PORT}\r\nConnection: close\r\n\r\n`);
+  });
+  pf.value.close();
+  input.destroy();
+  output.destroy();
+  return answered ? { ok: true } : { ok: false, kind: 'no-answer', reason: `port-forward to ${ADMIN_PORT} opened, but nothing answered HTTP there (is Envoy's admin on a Unix socket?)` };
+}
+
 const listen = (s: Server) => new Promise<number>((resolve, reject) => (s.once('error', reject), s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port))));
 
 /** Opens the bridge: tries a port-forward stream first, falls back to exec. */
@@ -39,19 +61,16 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
   const track = (s: Socket) => (sockets.add(s), s.on('close', () => sockets.delete(s)));
   const local = new Map<number, number>();
 
-  // Probe port-forward with one stream to the admin port.
-  const { PassThrough } = await import('node:stream');
-  const probe = new PassThrough();
-  const pf = await api.portForward(ns, pod, ADMIN_PORT, probe);
+  // Probe port-forward with one stream to the admin port, and one HTTP request over it: the stream opens even
+  // when nothing listens on 15000 inside the pod (Envoy's admin on a Unix socket), and then only exec works.
+  const pf = await probeAdmin(api, ns, pod);
   let mode: SidecarBridge['mode'];
   if (pf.ok) {
-    pf.value.close();
-    probe.destroy();
     mode = 'port-forward';
     for (const port of [ADMIN_PORT, AGENT_PORT]) {
       const srv = createTcpServer((sock) => {
         track(sock);
-        void api.portForward(ns, pod, port, sock).then((r) => {
+        void api.portForward(ns, pod, port, sock, sock).then((r) => {
           if (!r.ok) sock.destroy();
         });
       });
@@ -60,7 +79,6 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
     }
     sources.push({ name: 'sidecar access', status: 'ok', detail: `port-forward to pod/${pod} ports ${ADMIN_PORT} (Envoy admin) and ${AGENT_PORT} (pilot-agent)` });
   } else {
-    probe.destroy();
     if (pf.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod });
     const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', 'certs']);
     if (ex.ok && ex.value.failure === null) {
@@ -85,7 +103,7 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
       const p = await listen(srv);
       local.set(ADMIN_PORT, p);
       local.set(AGENT_PORT, p);
-      sources.push({ name: 'sidecar access', status: 'ok', detail: `exec "pilot-agent request GET <path>" in pod/${pod} container istio-proxy (port-forward was refused: ${pf.reason})` });
+      sources.push({ name: 'sidecar access', status: 'ok', detail: `exec "pilot-agent request GET <path>" in pod/${pod} container istio-proxy (port-forward did not work: ${pf.reason})` });
     } else {
       mode = 'none';
       if (ex.ok === false && ex.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/exec', namespace: ns, name: pod });

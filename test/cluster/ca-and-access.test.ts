@@ -86,7 +86,7 @@ describe('CA material and access from the cluster', () => {
     m = await startMesh([{ ...web, adminOnUds: true }]);
     const r = await diagnoseJson(m, ['pod/web-1', '-n', 'demo']);
     expect(r.code).toBe(0);
-    expect(JSON.stringify(r.report)).toMatch(/exec \\"pilot-agent request GET <path>\\" in pod\/web-1 container istio-proxy \(port-forward was refused: port-forward to 15000 opened, but nothing answered HTTP there/);
+    expect(JSON.stringify(r.report)).toMatch(/exec \\"pilot-agent request GET <path>\\" in pod\/web-1 container istio-proxy \(port-forward did not work: port-forward to 15000 opened, but nothing answered HTTP there/);
     expect((r.report as unknown as { sources: Array<{ name: string; status: string }> }).sources.find((s) => s.name === 'envoy admin secrets')?.status).toBe('ok');
   });
 

@@ -25,6 +25,19 @@ export default defineRule({
       noTlsAutoOff:
         'DestinationRule {dr} has a trafficPolicy for {service}:{port} without tls while auto mTLS is off (enableAutoMtls: false): {client} sends plaintext, although {pods} run sidecars ({policy}). Before auto mTLS, ISTIO_MUTUAL had to be written in every such rule.',
     },
+    explains: [
+      { symptom: 'no-client-cert', weight: 0.6, why: 'tls.mode SIMPLE replaces ISTIO_MUTUAL: the caller presents no client certificate to a sidecar that requires one.' },
+      { symptom: 'alert:116', weight: 0.6, why: 'SIMPLE TLS to a STRICT sidecar: TLS 1.3 "certificate required".' },
+      { symptom: 'alert:48', weight: 0.4, why: 'MUTUAL with a non-mesh certificate: the sidecar does not know its CA.' },
+      { symptom: 'no-filter-chain', weight: 0.4, why: 'TLS without the istio ALPN, or plaintext, where the inbound expects Istio mTLS.' },
+      { symptom: 'plaintext-request', weight: 0.5, why: 'A trafficPolicy without tls while auto mTLS is off sends plaintext.' },
+    ],
+    hint: {
+      confirm: 'a DestinationRule for the host sets tls SIMPLE/MUTUAL (top level or for the port), or has no tls while auto mTLS is off',
+      next: 'istioctl x describe pod POD -n NS',
+      fix: 'Set trafficPolicy.tls.mode ISTIO_MUTUAL (and in the port-level entry), or remove the tls block so auto mTLS applies.',
+      subject: 'peer',
+    },
     remediation: [
       'In DestinationRule {dr} set trafficPolicy.tls.mode ISTIO_MUTUAL (and in any portLevelSettings entry for port {port}: a port-level entry replaces the top level), or remove the tls block so auto mTLS applies',
       'Use SIMPLE/MUTUAL only for destinations outside the mesh (no sidecar), with the credentials they expect',

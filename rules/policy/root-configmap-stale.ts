@@ -21,6 +21,16 @@ export default defineRule({
       differs:
         'ConfigMap {source} holds {cmRoots}, but the istio-proxy of {pod} trusts {proxyRoots} (ROOTCA). Pods that start now get the ConfigMap roots: {consequence}',
     },
+    explains: [
+      { symptom: 'alert:48', weight: 0.5, why: 'Pods started from the ConfigMap trust a different root than running pods: one side does not know the other\'s CA.' },
+      { symptom: 'verify:unknown-issuer', weight: 0.5, why: 'New pods verify with the ConfigMap root, running ones with ROOTCA: a chain under the other root is unknown.' },
+      { symptom: 'envoy:fail_verify_error', weight: 0.4, why: 'The sidecar rejects a peer chain issued under a root it does not hold.' },
+    ],
+    hint: {
+      confirm: "the namespace's istio-ca-root-cert ConfigMap holds different roots than the proxy's ROOTCA",
+      next: 'mtls-doctor diagnose pod/POD -n NS',
+      fix: 'Finish the CA rotation in order (both roots everywhere, new intermediate, then drop the old root); restart pods still on the old bundle.',
+    },
     remediation: [
       'If a CA rotation is under way, finish it in order: both roots in the bundle everywhere first, then the new intermediate, then drop the old root (mtls-doctor rotation status)',
       'If istiod cannot update the ConfigMap, check its logs and RBAC for configmaps in {namespace}; restart {pod} to pick up the current root once the ConfigMap is right',

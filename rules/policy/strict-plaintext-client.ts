@@ -31,6 +31,19 @@ export default defineRule({
       noLabel:
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
+    explains: [
+      { symptom: 'no-filter-chain', weight: 0.9, why: 'A STRICT inbound listener has only mTLS filter chains: a plaintext connection matches none (no_filter_chain_match).' },
+      { symptom: 'plaintext-request', weight: 0.9, why: 'The caller has no sidecar, or its DestinationRule says DISABLE, while the server is STRICT on that port.' },
+      { symptom: 'reset', weight: 0.6, why: 'Envoy on a STRICT server resets plaintext connections: the caller sees "connection reset by peer" / 503 UC.' },
+      { symptom: 'upstream-terminated', weight: 0.4, why: 'The server sidecar closes plaintext connections to a STRICT port before any response.' },
+      { symptom: 'probe:closed-before-hello', weight: 0.3, why: 'A plaintext client into STRICT sees the connection closed without an answer.' },
+    ],
+    hint: {
+      confirm: "the server's effective PeerAuthentication on that port is STRICT and the caller sends plaintext (no sidecar, DestinationRule tls DISABLE, or auto mTLS off)",
+      next: 'mtls-doctor diagnose pod/CLIENT -n NS --peer SVC.NS:PORT',
+      fix: 'Inject the caller\'s sidecar or set its DestinationRule tls to ISTIO_MUTUAL; or make the server PERMISSIVE on purpose.',
+      subject: 'peer',
+    },
     remediation: [
       'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}',
       'If plaintext callers must be accepted for now, relax the server side deliberately: a workload PeerAuthentication with mtls.mode PERMISSIVE (or portLevelMtls for port {targetPort})',

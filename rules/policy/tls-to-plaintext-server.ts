@@ -27,6 +27,17 @@ export default defineRule({
       labelWithoutSidecar:
         '{pods} {carry} the label security.istio.io/tlsMode=istio but {have} no istio-proxy sidecar, so auto mTLS in {client} sends them Istio mTLS that nothing there terminates (503 UF, "TLS error: … WRONG_VERSION_NUMBER").',
     },
+    explains: [
+      { symptom: 'plaintext-reply', weight: 0.9, why: 'The caller originates Istio mTLS (DestinationRule ISTIO_MUTUAL) to a workload without a sidecar or with PeerAuthentication DISABLE: a plaintext reply to a ClientHello (WRONG_VERSION_NUMBER).' },
+      { symptom: 'handshake-failed', weight: 0.4, why: 'The server side cannot terminate the Istio mTLS the caller sends.' },
+      { symptom: 'upstream-connect-failure', weight: 0.4, why: '503 UF with "TLS error" when mTLS is sent to a sidecar-less server.' },
+    ],
+    hint: {
+      confirm: 'a DestinationRule sets ISTIO_MUTUAL for a server that has no istio-proxy or whose PeerAuthentication is DISABLE',
+      next: 'mtls-doctor diagnose pod/CLIENT -n NS --peer SVC.NS:PORT',
+      fix: 'Remove ISTIO_MUTUAL from the DestinationRule (auto mTLS then sends mTLS only where a sidecar terminates it), or inject the server sidecar.',
+      subject: 'peer',
+    },
     remediation: [
       'Remove tls.mode ISTIO_MUTUAL from DestinationRule {dr} (auto mTLS then sends mTLS only where a sidecar terminates it), or set tls.mode DISABLE for {service}',
       'Or put the server in the mesh: inject its sidecar and restart {pods}; with PeerAuthentication DISABLE, decide whether it should be PERMISSIVE',

@@ -22,6 +22,16 @@ export default defineRule({
       outside:
         '{who} presents {id}, in trust domain "{found}", but the mesh trust domain is "{trustDomain}" and trustDomainAliases are {aliases}: other workloads will not accept this identity (SAN mismatch, or RBAC "access denied"), though the certificate itself is valid.',
     },
+    explains: [
+      { symptom: 'verify:san-trust-domain', weight: 0.9, why: "The peer's SPIFFE ID is in a trust domain that is neither the mesh's nor an alias (a trust-domain rename without trustDomainAliases)." },
+      { symptom: 'envoy:fail_verify_san', weight: 0.7, why: "Envoy's SAN matcher is built from the trust domain and its aliases: an identity outside them fails the SAN check." },
+      { symptom: 'verify:san', weight: 0.4, why: 'The peer identity does not match because its trust domain changed.' },
+    ],
+    hint: {
+      confirm: "a workload's SPIFFE ID trust domain is not meshConfig.trustDomain and not in trustDomainAliases",
+      next: 'kubectl -n istio-system get configmap istio -o jsonpath={.data.mesh}',
+      fix: 'Add the old trust domain to meshConfig.trustDomainAliases until every workload is re-issued in the new one.',
+    },
     remediation: [
       'Add "{found}" to meshConfig.trustDomainAliases (ConfigMap {source}, key mesh) while workloads move to "{trustDomain}"',
       'Then restart the workloads still holding "{found}" certificates so they are re-issued in "{trustDomain}"',

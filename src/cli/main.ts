@@ -14,6 +14,8 @@ export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** The clock (tests inject one); default Date.now. */
+  now?: () => number;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -42,7 +44,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
-          .option('role', { choices: ['client', 'server', 'both'] as const, default: 'both' as const, describe: 'Which way our certificate is used' })
+          .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
           .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })

@@ -134,7 +134,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       sources.push({ name: 'root ConfigMap', status: 'unavailable', reason: `ConfigMap ${pod.namespace}/istio-ca-root-cert has no key root-cert.pem` });
       return;
     }
-    cluster.rootConfigMap = { source: `ConfigMap ${pod.namespace}/istio-ca-root-cert`, pems: [pem] };
+    cluster.rootConfigMap = { source: `ConfigMap ${pod.namespace}/istio-ca-root-cert`, origin: { kind: 'kube', resource: 'configmap', namespace: pod.namespace, name: 'istio-ca-root-cert', key: 'root-cert.pem' }, pems: [pem] };
     sources.push({ name: 'root ConfigMap', status: 'ok', detail: `ConfigMap ${pod.namespace}/istio-ca-root-cert root-cert.pem` });
   };
   await Promise.all([readMesh(), readRoot()]);
@@ -206,7 +206,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         continue;
       }
       const got = Object.entries(r.value).filter(([, v]) => v.includes('-----BEGIN CERTIFICATE-----'));
-      for (const [k, v] of got) ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, pems: [v] });
+      for (const [k, v] of got) ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
       sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
     }
     cluster.caSecrets = ca;

@@ -87,7 +87,7 @@ describe('vocabulary and knowledge (issue 8)', () => {
     expect(bad, 'collectors produce evidence; facts are derived from it afterwards').toEqual([]);
   });
 
-  it('the engine does not import report or the rules (not even through the pasted-text decoder)', () => {
+  it('the engine imports neither report nor explain (the pasted-text decoder is passed in), nor the rules', () => {
     // report: the engine's own imports. rules: followed through src/ (so src/explain/decode.ts, which reads
     // the rule catalogue, cannot slip in behind the --symptom deriver).
     const bad: string[] = [];
@@ -98,7 +98,7 @@ describe('vocabulary and knowledge (issue 8)', () => {
       for (const s of imports(f)) {
         if (!s.startsWith('.')) continue;
         const target = resolveLocal(f, s);
-        if ((f === via && /^src\/report\//.test(target)) || /^rules\//.test(target)) bad.push(`${via} → ${f} imports ${target}`);
+        if ((f === via && /^src\/(report|explain)\//.test(target)) || /^rules\//.test(target)) bad.push(`${via} → ${f} imports ${target}`);
         else if (target.startsWith('src/')) walk(target, via);
       }
     };

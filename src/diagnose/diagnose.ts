@@ -66,7 +66,9 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   if (plan.cluster?.inPod) throw usageError('Cannot return the evidence of an --in-pod diagnosis: it runs inside the pod and only its report comes back (use diagnose())');
   const ready = { ...deps, env, now, readFile: read };
   const evidence = plan.replay ? replay(request, read, now) : plan.cluster ? await collectCluster(request, ready) : await collect(request, plan, ready);
-  return { report: evaluate(evidence, rules), evidence };
+  // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
+  const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
+  return { report: evaluate(evidence, rules, { pasted }), evidence };
 }
 
 /** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */

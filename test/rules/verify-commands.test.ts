@@ -102,3 +102,30 @@ describe('verify commands', () => {
     expect(ran).toBeGreaterThan(10);
   });
 });
+
+describe("verify commands for what the peer presented", () => {
+  it('fetch the peer\'s chain with s_client and cut out the certificate the finding is about (run against a real peer)', async () => {
+    const { nodeTlsPeer, workloadFiles } = await import('../support/tls-peers.js');
+    const { at, labMesh, leaf: labLeaf } = await import('../lab/pki.js');
+    const { diagnoseJson } = await import('../lab/support.js');
+    const m = await labMesh();
+    const old = await labLeaf(m.inter, 'server', { notBefore: at(-30 * HOUR), notAfter: at(-1 * HOUR) });
+    const peer = await nodeTlsPeer({ chain: [old, m.inter], key: old, trust: [m.root] });
+    const w = await workloadFiles({ chain: [m.client, m.inter], key: m.client, trust: [m.root] });
+    try {
+      const argv = ['--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust];
+      const { report } = await diagnoseJson(argv);
+      const f = report.findings.find((x) => x.rule === 'expiry/leaf-expired' && x.subject === 'peer')!;
+      expect(f.verify).toContain(`openssl s_client -connect ${peer.address} -showcerts`);
+      expect(reportVerifyProblems(report, argv)).toEqual([]);
+      // Asynchronously: the peer is served by this process, whose event loop must keep running.
+      const { execFile } = await import('node:child_process');
+      const run = await new Promise<{ stdout: string; stderr: string }>((resolve) => execFile('sh', ['-c', f.verify], { timeout: 20_000 }, (_e, stdout, stderr) => resolve({ stdout, stderr })));
+      expect(run.stdout, run.stderr).toMatch(/notAfter=/);
+      expect(run.stdout).not.toMatch(/Certificate will not expire/);
+    } finally {
+      await peer.stop();
+      w.remove();
+    }
+  });
+});

@@ -35,7 +35,7 @@ export default defineRule({
       'If a CA rotation is under way, finish it in order: both roots in the bundle everywhere first, then the new intermediate, then drop the old root (mtls-doctor rotation status)',
       'If istiod cannot update the ConfigMap, check its logs and RBAC for configmaps in {namespace}; restart {pod} to pick up the current root once the ConfigMap is right',
     ],
-    verify: 'kubectl -n {namespace} get configmap istio-ca-root-cert -o jsonpath={.data.root-cert\\.pem} | openssl x509 -noout -fingerprint -sha256',
+    verify: "kubectl -n {namespace} get configmap istio-ca-root-cert -o jsonpath='{.data.root-cert\\.pem}' | openssl x509 -noout -fingerprint -sha256",
   },
   applies: (ctx) => !!ctx.facts.cluster?.rootConfigMap && ctx.facts.cluster.rootConfigMap.certs.length > 0 && !!ctx.facts.proxy?.secrets.some((s) => s.name === 'ROOTCA' && s.state === 'active' && s.certs.length > 0),
   check(ctx) {

@@ -29,8 +29,8 @@ export default defineRule({
     },
     explains: [
       { symptom: 'plaintext-reply', weight: 0.9, why: 'The caller originates Istio mTLS (DestinationRule ISTIO_MUTUAL) to a workload without a sidecar or with PeerAuthentication DISABLE: a plaintext reply to a ClientHello (WRONG_VERSION_NUMBER).' },
-      { symptom: 'handshake-failed', weight: 0.4, why: 'The server side cannot terminate the Istio mTLS the caller sends.' },
-      { symptom: 'upstream-connect-failure', weight: 0.4, why: '503 UF with "TLS error" when mTLS is sent to a sidecar-less server.' },
+      { symptom: 'handshake-failed', weight: 0.25, why: 'The server side cannot terminate the Istio mTLS the caller sends.' },
+      { symptom: 'upstream-connect-failure', weight: 0.3, why: '503 UF with "TLS error" when mTLS is sent to a sidecar-less server.' },
     ],
     hint: {
       confirm: 'a DestinationRule sets ISTIO_MUTUAL for a server that has no istio-proxy or whose PeerAuthentication is DISABLE',

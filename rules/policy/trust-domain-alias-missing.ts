@@ -29,14 +29,14 @@ export default defineRule({
     ],
     hint: {
       confirm: "a workload's SPIFFE ID trust domain is not meshConfig.trustDomain and not in trustDomainAliases",
-      next: 'kubectl -n istio-system get configmap istio -o jsonpath={.data.mesh}',
+      next: "kubectl -n istio-system get configmap istio -o jsonpath='{.data.mesh}'",
       fix: 'Add the old trust domain to meshConfig.trustDomainAliases until every workload is re-issued in the new one.',
     },
     remediation: [
       'Add "{found}" to meshConfig.trustDomainAliases (ConfigMap {source}, key mesh) while workloads move to "{trustDomain}"',
       'Then restart the workloads still holding "{found}" certificates so they are re-issued in "{trustDomain}"',
     ],
-    verify: 'kubectl -n istio-system get configmap istio -o jsonpath={.data.mesh} | grep -A3 trustDomain',
+    verify: "kubectl -n {cmNamespace} get configmap {cmName} -o jsonpath='{.data.mesh}' | grep -A3 trustDomain",
   },
   applies: (ctx) => !!ctx.facts.cluster?.mesh && ctx.facts.cluster.identities.length > 0,
   check(ctx) {
@@ -51,7 +51,7 @@ export default defineRule({
         messageId: 'outside',
         subject: i.who,
         about: `td:${i.who}:${i.trustDomain}`,
-        data: { who: i.who, id: i.id, found: i.trustDomain, trustDomain: mesh.trustDomain, aliases: mesh.aliases.length ? mesh.aliases.map((a) => `"${a}"`).join(', ') : 'none', source: mesh.source.replace(/^ConfigMap /, '') },
+        data: { who: i.who, id: i.id, found: i.trustDomain, trustDomain: mesh.trustDomain, aliases: mesh.aliases.length ? mesh.aliases.map((a) => `"${a}"`).join(', ') : 'none', source: mesh.source.replace(/^ConfigMap /, ''), cmNamespace: mesh.source.replace(/^ConfigMap /, '').split('/')[0]!, cmName: mesh.source.split('/')[1] ?? 'istio' },
         evidence: [
           { source: i.who, detail: `SPIFFE ID ${i.id}` },
           { source: mesh.source, detail: `trustDomain ${mesh.trustDomain}; trustDomainAliases ${mesh.aliases.length ? mesh.aliases.join(', ') : '(none)'}` },

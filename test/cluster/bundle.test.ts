@@ -11,9 +11,9 @@ import { AT, startMesh, type MeshFixture } from './fixture.js';
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.cjs');
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+    const p = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -38,7 +38,20 @@ describe.skipIf(!existsSync(cli))('the built CLI and its cluster chunk', () => {
     expect(report.verdict).toBe('healthy');
   });
 
-  it('the main bundle does not contain the Kubernetes client', () => {
+  it('the Kubernetes client is loaded for the cluster path only', async () => {
+    const manifest = join(root, 'dist', 'chunks.json');
+    if (existsSync(manifest)) {
+      // Chunked build (scripts/build.mjs, dist/chunks.json): the chunks `diagnose pod/…` loads hold the client.
+      const { mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const trace = join(mkdtempSync(join(tmpdir(), 'i10-trace-')), 'trace');
+      const r = await run(['diagnose', 'pod/web-1', '-n', 'demo', '--kubeconfig', m.api.kubeconfig, ...AT, '-o', 'json'], { MTLS_DOCTOR_CHUNK_TRACE: trace });
+      expect(r.code, r.stderr).toBe(0);
+      const chunks = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, { packages: string[] }>;
+      const loaded = readFileSync(trace, 'utf8').trim().split('\n').filter((l) => !/^(rejected-cache|mode) /.test(l));
+      expect(loaded.flatMap((c) => chunks[c]?.packages ?? [])).toContain('@kubernetes/client-node');
+      return;
+    }
     const main = readFileSync(join(root, 'dist', 'mtls-doctor.cjs'), 'utf8');
     expect(main).not.toMatch(/makeApiClient|KubeConfig/);
     expect(readFileSync(join(root, 'dist', 'mtls-doctor-kube.cjs'), 'utf8')).toMatch(/makeApiClient/);

@@ -28,3 +28,18 @@ describe('cluster collector against the fake API server (real client-node)', () 
     expect(pf.length).toBeGreaterThan(0);
   });
 });
+
+describe('the library with a cluster target', () => {
+  it('diagnose() takes the same request the CLI builds, with impersonation in its deps', async () => {
+    const { diagnose } = await import('../../src/index.js');
+    const m = await startMesh([{ name: 'web-1', namespace: 'demo', labels: { app: 'web' }, serviceAccount: 'web' }]);
+    try {
+      const report = await diagnose({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, at: NOW }, { env: {}, kube: { impersonate: { user: 'slack:U123', groups: ['sre'] } } });
+      expect(report.target).toMatchObject({ kind: 'pod', name: 'pod/web-1', namespace: 'demo' });
+      expect(report.verdict).toBe('healthy');
+      expect(m.api.requests.every((q) => q.headers['impersonate-user'] === 'slack:U123' && q.headers['impersonate-group'] === 'sre')).toBe(true);
+    } finally {
+      await m.close();
+    }
+  });
+});

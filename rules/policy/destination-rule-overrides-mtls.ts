@@ -28,7 +28,6 @@ export default defineRule({
     explains: [
       { symptom: 'no-client-cert', weight: 0.6, why: 'tls.mode SIMPLE replaces ISTIO_MUTUAL: the caller presents no client certificate to a sidecar that requires one.' },
       { symptom: 'alert:116', weight: 0.6, why: 'SIMPLE TLS to a STRICT sidecar: TLS 1.3 "certificate required".' },
-      { symptom: 'alert:48', weight: 0.4, why: 'MUTUAL with a non-mesh certificate: the sidecar does not know its CA.' },
       { symptom: 'no-filter-chain', weight: 0.35, why: 'TLS without the istio ALPN, or plaintext, where the inbound expects Istio mTLS.' },
       { symptom: 'plaintext-request', weight: 0.5, why: 'A trafficPolicy without tls while auto mTLS is off sends plaintext.' },
     ],

@@ -22,7 +22,6 @@ export default defineRule({
         'ConfigMap {source} holds {cmRoots}, but the istio-proxy of {pod} trusts {proxyRoots} (ROOTCA). Pods that start now get the ConfigMap roots: {consequence}',
     },
     explains: [
-      { symptom: 'alert:48', weight: 0.5, why: 'Pods started from the ConfigMap trust a different root than running pods: one side does not know the other\'s CA.' },
       { symptom: 'verify:unknown-issuer', weight: 0.5, why: 'New pods verify with the ConfigMap root, running ones with ROOTCA: a chain under the other root is unknown.' },
       { symptom: 'envoy:fail_verify_error', weight: 0.4, why: 'The sidecar rejects a peer chain issued under a root it does not hold.' },
     ],
@@ -55,8 +54,8 @@ export default defineRule({
       subject: c.pod ? `pod/${c.pod.name}` : 'local',
       about: `root-configmap:${cm.source}`,
       data: {
-        source: cm.source.replace(/^ConfigMap /, ''),
-        namespace: c.pod?.namespace ?? 'NS',
+        source: `${cm.namespace}/${cm.name}`,
+        namespace: cm.namespace || 'NS',
         pod: c.pod ? `pod/${c.pod.name}` : 'the pod',
         cmRoots: name(cm.certs),
         proxyRoots: name(rootca.certs),

@@ -51,7 +51,7 @@ export default defineRule({
         messageId: 'outside',
         subject: i.who,
         about: `td:${i.who}:${i.trustDomain}`,
-        data: { who: i.who, id: i.id, found: i.trustDomain, trustDomain: mesh.trustDomain, aliases: mesh.aliases.length ? mesh.aliases.map((a) => `"${a}"`).join(', ') : 'none', source: mesh.source.replace(/^ConfigMap /, ''), cmNamespace: mesh.source.replace(/^ConfigMap /, '').split('/')[0]!, cmName: mesh.source.split('/')[1] ?? 'istio' },
+        data: { who: i.who, id: i.id, found: i.trustDomain, trustDomain: mesh.trustDomain, aliases: mesh.aliases.length ? mesh.aliases.map((a) => `"${a}"`).join(', ') : 'none', source: `${mesh.namespace}/${mesh.name}`, cmNamespace: mesh.namespace, cmName: mesh.name },
         evidence: [
           { source: i.who, detail: `SPIFFE ID ${i.id}` },
           { source: mesh.source, detail: `trustDomain ${mesh.trustDomain}; trustDomainAliases ${mesh.aliases.length ? mesh.aliases.join(', ') : '(none)'}` },

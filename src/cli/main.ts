@@ -36,7 +36,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('kubeconfig', { type: 'string', describe: 'The kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)' })
           .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' })
           .option('in-pod', { type: 'boolean', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' })
-          .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE or the released mtls-doctor image)' })
+          .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' })
           .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })

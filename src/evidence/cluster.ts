@@ -56,8 +56,11 @@ export interface DestinationRuleRecord {
 }
 
 export interface MeshConfigRecord {
-  /** `istio` or `istio-<rev>` in the Istio namespace. */
+  /** How it reads in evidence lines: `ConfigMap istio-system/istio`. */
   source: string;
+  /** The ConfigMap it was read from: `istio` or `istio-<rev>` in the Istio namespace. */
+  namespace: string;
+  name: string;
   trustDomain: string;
   trustDomainAliases: string[];
   rootNamespace: string;

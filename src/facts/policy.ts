@@ -156,7 +156,7 @@ export interface PeerEndpointFact {
 
 export interface ClusterFacts {
   pod: PodRecord | null;
-  mesh: { source: string; trustDomain: string; aliases: string[]; rootNamespace: string; autoMtls: boolean } | null;
+  mesh: { source: string; namespace: string; name: string; trustDomain: string; aliases: string[]; rootNamespace: string; autoMtls: boolean } | null;
   rootNamespace: string;
   /** The pod as a server: its effective PeerAuthentication. */
   inbound: EffectivePeerAuthentication | null;
@@ -171,7 +171,7 @@ export interface ClusterFacts {
     endpoints: PeerEndpointFact[];
   };
   /** The namespace's `istio-ca-root-cert` ConfigMap: the roots new pods of this namespace will trust. */
-  rootConfigMap: { source: string; certs: CertFact[] } | null;
+  rootConfigMap: { source: string; namespace: string; name: string; certs: CertFact[] } | null;
   /** SPIFFE identities seen, with who holds them: the pod's own leaf, the peer pods' leaves. */
   identities: Array<{ who: string; id: string; trustDomain: string }>;
   denied: ClusterEvidence['denied'];
@@ -216,11 +216,11 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
   }
   return {
     pod: c.pod,
-    mesh: c.meshConfig ? { source: c.meshConfig.source, trustDomain: c.meshConfig.trustDomain, aliases: c.meshConfig.trustDomainAliases, rootNamespace, autoMtls } : null,
+    mesh: c.meshConfig ? { source: c.meshConfig.source, namespace: c.meshConfig.namespace ?? 'istio-system', name: c.meshConfig.name ?? 'istio', trustDomain: c.meshConfig.trustDomain, aliases: c.meshConfig.trustDomainAliases, rootNamespace, autoMtls } : null,
     rootNamespace,
     inbound,
     peer,
-    rootConfigMap: c.rootConfigMap ? { source: c.rootConfigMap.source, certs: safeParse(c.rootConfigMap) } : null,
+    rootConfigMap: c.rootConfigMap ? { source: c.rootConfigMap.source, namespace: c.pod?.namespace ?? '', name: 'istio-ca-root-cert', certs: safeParse(c.rootConfigMap) } : null,
     identities,
     denied: c.denied,
   };

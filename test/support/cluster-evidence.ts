@@ -57,7 +57,7 @@ export interface ClusterSpec {
 export function clusterEvidence(s: ClusterSpec): ClusterEvidence {
   const c = emptyClusterEvidence();
   c.pod = s.client ?? pod('web-1');
-  c.meshConfig = s.mesh === null ? null : { source: 'ConfigMap istio-system/istio', trustDomain: 'cluster.local', trustDomainAliases: [], rootNamespace: 'istio-system', enableAutoMtls: true, caCertificates: [], ...(s.mesh ?? {}) };
+  c.meshConfig = s.mesh === null ? null : { source: 'ConfigMap istio-system/istio', namespace: 'istio-system', name: 'istio', trustDomain: 'cluster.local', trustDomainAliases: [], rootNamespace: 'istio-system', enableAutoMtls: true, caCertificates: [], ...(s.mesh ?? {}) };
   c.peerAuthentications = s.pas ?? [];
   c.destinationRules = s.drs ?? [];
   if (s.peers) c.peer = { name: 'reviews', namespace: 'demo', port: s.peerPort ?? 9080, targetPort: s.targetPort === undefined ? 9080 : s.targetPort, selector: { app: 'reviews' }, pods: s.peers };

@@ -6,6 +6,7 @@
  * log, and hands it back to be rendered here.
  */
 import { randomBytes } from 'node:crypto';
+import { VERSION } from '../../version.js';
 import type { V1EphemeralContainer } from '@kubernetes/client-node';
 import { inputError, MtlsDoctorError } from '../../errors.js';
 import type { Report } from '../../report/types.js';
@@ -14,7 +15,8 @@ import { connectKube, type Impersonation, type KubeApi } from './client.js';
 import { checkLabel, parseClusterTarget } from './target.js';
 import { resolvePod } from './pod.js';
 
-export const DEFAULT_IMAGE = 'ghcr.io/mtls-doctor/mtls-doctor:latest';
+/** The image the Dockerfile builds (`docker build -t mtls-doctor:VERSION .`); push it where the cluster pulls from. */
+export const DEFAULT_IMAGE = `mtls-doctor:${VERSION}`;
 export const DEFAULT_IN_POD_TIMEOUT_MS = 120_000;
 
 export interface InPodRequest {

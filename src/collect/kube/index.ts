@@ -109,7 +109,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
           sources.push({ name: 'mesh config', status: 'unavailable', reason: `ConfigMap ${ISTIO_NS}/${name} key "mesh" is not YAML` });
           return;
         }
-        cluster.meshConfig = meshConfigRecord(`ConfigMap ${ISTIO_NS}/${name}`, parsed ?? {});
+        cluster.meshConfig = meshConfigRecord(ISTIO_NS, name, parsed ?? {});
         const m = cluster.meshConfig;
         sources.push({ name: 'mesh config', status: 'ok', detail: `ConfigMap ${ISTIO_NS}/${name}: trustDomain ${m.trustDomain}${m.trustDomainAliases.length ? `, aliases ${m.trustDomainAliases.join(', ')}` : ', no trustDomainAliases'}, rootNamespace ${m.rootNamespace}, enableAutoMtls ${m.enableAutoMtls}` });
         return;

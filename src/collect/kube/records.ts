@@ -77,12 +77,14 @@ export function destinationRuleRecord(o: Record<string, unknown>): DestinationRu
 }
 
 /** The mesh config (ConfigMap `istio`, key `mesh`, parsed YAML); defaults as istiod applies them. */
-export function meshConfigRecord(source: string, mesh: unknown): MeshConfigRecord {
+export function meshConfigRecord(namespace: string, name: string, mesh: unknown): MeshConfigRecord {
   const m = obj(mesh);
   const aliases = Array.isArray(m.trustDomainAliases) ? m.trustDomainAliases.filter((s): s is string => typeof s === 'string') : [];
   const cas = Array.isArray(m.caCertificates) ? m.caCertificates.map((c) => str(obj(c).pem)).filter((s): s is string => !!s) : [];
   return {
-    source,
+    source: `ConfigMap ${namespace}/${name}`,
+    namespace,
+    name,
     trustDomain: str(m.trustDomain) ?? 'cluster.local',
     trustDomainAliases: aliases,
     rootNamespace: str(m.rootNamespace) ?? 'istio-system',

@@ -241,6 +241,10 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
   const read = deps.readFile;
+  // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
+  const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
+  const netPeer = probe ? probe.parsePeer(r.peer!) : null;
+  const alpn = probe ? probe.parseAlpn(r.alpn) : null;
   const kube = await import('../collect/kube/index.js');
   const c = await kube.collectCluster({
     target: r.target,
@@ -290,10 +294,9 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
     throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'its istio-proxy gave nothing'}`);
   }
-  if (!r.peer || servicePeer) return collected;
-  const probe = await import('../probe/probe.js');
+  if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
-  return probeIntoEvidence(collected, { peer: probe.parsePeer(r.peer), sni: r.sni ?? null, alpn: probe.parseAlpn(r.alpn), key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
+  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
 }
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */

@@ -108,6 +108,7 @@ describe('bad input: one clear line, exit 2 or 3, never a stack trace', () => {
     { name: 'KUBECONFIG is honoured', args: () => ['pod/nope', '-n', 'demo'], env: () => ({ KUBECONFIG: m.api.kubeconfig }), code: 2, line: /pods "nope" not found/ },
     { name: 'cluster flags without a cluster target', args: () => ['--chain', '/dev/null', '-n', 'demo'], code: 2, line: /Cannot use --namespace without a cluster target/ },
     { name: '--trust with a cluster target', args: () => ['pod/web-1', '--trust', 'x.pem', '--kubeconfig', m.api.kubeconfig], code: 2, line: /come from its istio-proxy/ },
+    { name: 'a bad --peer is refused before any API call', args: () => ['pod/web-1', '--peer', 'reviews', '--kubeconfig', m.api.kubeconfig], code: 2, line: /--peer "reviews"/ },
     { name: 'a bad selector', args: () => ['-l', 'app in (a,b)', '--kubeconfig', m.api.kubeconfig], code: 2, line: /Cannot use -l "app in \(a,b\)"/ },
   ];
   for (const c of cases) {

@@ -6,7 +6,6 @@ import yargs, { type Argv } from 'yargs';
 import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
-import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
 
@@ -96,6 +95,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
       async (args) => {
+        // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
+        const { runDemo } = await import('./demo.js');
         code = await runDemo(args.output, io);
       },
     )

@@ -17,7 +17,7 @@
 // files, `--help`). The caches are only accepted by the Node that wrote them: on any other Node the loader
 // uses plain require() and that Node's own module.enableCompileCache() (Node 22.1+), if it has one.
 //
-// Output: dist/cli.cjs (the bin), dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
+// Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
 // and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js (library).
 //
 // Usage: node scripts/build.mjs [--out DIR] [--warm-node PATH] [--cli-only]
@@ -152,6 +152,16 @@ load('mtls-doctor.cjs').run();
 `,
 );
 chmodSync(join(out, 'cli.cjs'), 0o755);
+// The kubectl plugin is the same CLI under kubectl's name (src/cli/kubectl-plugin.ts tells by the name).
+writeFileSync(
+  join(out, 'kubectl-mtls_doctor.cjs'),
+  `#!/usr/bin/env node
+'use strict';
+// \`kubectl mtls-doctor …\`: kubectl runs kubectl-mtls_doctor from PATH; this is mtls-doctor by that name.
+require('./cli.cjs');
+`,
+);
+chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
 
 // Warm the caches. Each run writes the caches of the chunks it loaded, so the run that matters most for a
 // chunk runs last: `--help`, then the demo (probe, demo PKI), then `diagnose` on PEM files (the main chunk).

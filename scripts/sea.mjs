@@ -12,7 +12,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: 'dist/mtls-doctor' } } });
@@ -61,6 +62,24 @@ chmodSync(out, 0o755);
 // (postject prints a page of harmless LIEF warnings about ELF note sections: shown only if it fails.)
 const inject = spawnSync(process.execPath, [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { encoding: 'utf8' });
 if (inject.status !== 0) throw new Error(`sea: postject failed (exit ${inject.status})\n${inject.stdout}${inject.stderr}`);
+
+// The krew archive and manifest: the same executable, named as kubectl looks for plugins.
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const stage = join(work, 'krew');
+mkdirSync(stage, { recursive: true });
+copyFileSync(out, join(stage, 'kubectl-mtls_doctor'));
+chmodSync(join(stage, 'kubectl-mtls_doctor'), 0o755);
+const archive = join(dirname(out), 'kubectl-mtls_doctor-linux-amd64.tar.gz');
+execFileSync('tar', ['-czf', archive, '-C', stage, 'kubectl-mtls_doctor']);
+const sha256 = createHash('sha256').update(readFileSync(archive)).digest('hex');
+mkdirSync(join(dirname(out), 'krew'), { recursive: true });
+const manifest = readFileSync('plugin/krew-mtls-doctor.yaml', 'utf8')
+  .replaceAll('{{VERSION}}', pkg.version)
+  .replaceAll('{{SHA256}}', sha256)
+  .replaceAll('{{HOMEPAGE}}', process.env.MTLS_DOCTOR_HOMEPAGE ?? '{{HOMEPAGE}}')
+  .replaceAll('{{RELEASE_BASE}}', process.env.MTLS_DOCTOR_RELEASE_BASE ?? '{{RELEASE_BASE}}');
+writeFileSync(join(dirname(out), 'krew', 'mtls-doctor.yaml'), manifest);
+step(`krew: ${archive} (sha256 ${sha256.slice(0, 12)}…), ${join(dirname(out), 'krew', 'mtls-doctor.yaml')}`);
 
 // Smoke test: no node_modules, no node on PATH.
 const tmp = mkdtempSync(join(tmpdir(), 'mtls-doctor-sea-'));

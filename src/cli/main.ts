@@ -8,6 +8,7 @@ import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
+import { invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -15,11 +16,12 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** `prog` names the command in help and messages: `kubectl mtls-doctor` when run as the kubectl plugin. */
+export async function main(argv: string[], io: Io, prog = 'mtls-doctor'): Promise<number> {
   let code = 0;
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
-    .scriptName('mtls-doctor')
+    .scriptName(prog)
     .usage('$0 <command> [options]\n\nExplains why mTLS handshakes fail: certificate expiry → chain → SANs → key usage, with the fix and a command to verify it.')
     .command(
       'diagnose [target]',
@@ -100,8 +102,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runDemo(args.output, io);
       },
     )
+    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
+    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, `Give a command: diagnose, explain, rules or demo (${prog} --help)`)
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -149,7 +153,9 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
   const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-  return main(process.argv.slice(2), io).then(
+  const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
+  const argv = process.argv.slice(2);
+  return main(plugin ? kubectlArgs(argv) : argv, io, plugin ? PLUGIN_NAME : 'mtls-doctor').then(
     (code) => {
       process.exitCode = code;
     },

@@ -48,6 +48,16 @@ describe.skipIf(!SEA)('the single executable', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'healthy', tool: { name: 'mtls-doctor' } });
   });
 
+  it('is the kubectl plugin when named kubectl-mtls_doctor (the krew archive)', () => {
+    const dir = join(tmp.dir, 'krew-bin');
+    mkdirSync(dir);
+    copyFileSync(SEA!, join(dir, 'kubectl-mtls_doctor'));
+    chmodSync(join(dir, 'kubectl-mtls_doctor'), 0o755);
+    const r = spawnSync('kubectl', ['mtls-doctor', '--help'], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^kubectl mtls-doctor <command>/);
+  });
+
   it('fails on bad input with one line and exit 2, as the bundled CLI does', () => {
     const r = run(['diagnose', '--chain', join(tmp.dir, 'missing.pem')]);
     expect(r.status).toBe(2);

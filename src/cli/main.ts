@@ -153,6 +153,11 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
   const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  // `mtls-doctor … | head`: a reader that stops early is not an error (no EPIPE stack trace).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
   const argv = process.argv.slice(2);
   return main(plugin ? kubectlArgs(argv) : argv, io, plugin ? PLUGIN_NAME : 'mtls-doctor').then(

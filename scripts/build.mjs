@@ -147,6 +147,12 @@ if (process.version + ' ' + process.arch === ${JSON.stringify(stamp)} || process
   const Module = require('node:module');
   if (typeof Module.enableCompileCache === 'function') Module.enableCompileCache();
   load = (name) => require(path.join(dir, name));
+  if (process.env.MTLS_DOCTOR_CHUNK_TRACE) {
+    process.on('exit', () => {
+      const names = Object.keys(require.cache).filter((f) => path.dirname(f) === dir).map((f) => path.basename(f));
+      fs.writeFileSync(process.env.MTLS_DOCTOR_CHUNK_TRACE, names.join('\\n') + '\\nmode require\\n');
+    });
+  }
 }
 load('mtls-doctor.cjs').run();
 `,

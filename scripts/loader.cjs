@@ -9,7 +9,8 @@
 //
 // Environment (for the build, tests and benchmarks; users need none):
 //   MTLS_DOCTOR_WRITE_V8CACHE=1   at exit, write each loaded chunk's code cache (the build's warm-up runs)
-//   MTLS_DOCTOR_CHUNK_TRACE=FILE  at exit, write the names of the chunks this run loaded, one a line
+//   MTLS_DOCTOR_CHUNK_TRACE=FILE  at exit, write the names of the chunks this run loaded, one a line, then
+//                                 `mode vm` (or `mode require`: another Node) and `rejected-cache NAME` lines
 function makeLoader({ read, readCache, dir, nativeRequire, writeCache }) {
   const vm = nativeRequire('node:vm');
   const Module = nativeRequire('node:module');
@@ -35,7 +36,7 @@ function makeLoader({ read, readCache, dir, nativeRequire, writeCache }) {
       const fs = nativeRequire('node:fs');
       if (env.MTLS_DOCTOR_CHUNK_TRACE) {
         const rejected = scripts.filter(([, s]) => s.cachedDataRejected === true).map(([n]) => n);
-        fs.writeFileSync(env.MTLS_DOCTOR_CHUNK_TRACE, scripts.map(([n]) => n).join('\n') + '\n' + rejected.map((n) => `rejected-cache ${n}\n`).join(''));
+        fs.writeFileSync(env.MTLS_DOCTOR_CHUNK_TRACE, scripts.map(([n]) => n).join('\n') + '\nmode vm\n' + rejected.map((n) => `rejected-cache ${n}\n`).join(''));
       }
       if (env.MTLS_DOCTOR_WRITE_V8CACHE === '1') for (const [name, script] of scripts) writeCache(name, script.createCachedData());
     });

@@ -33,11 +33,12 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 /** Runs the built CLI with the chunk trace on; returns the chunks it loaded and whether it kept a code cache. */
-function loadedBy(args: string[], env: Record<string, string> = {}): { chunks: string[]; rejected: string[]; code: number | null; stderr: string } {
+function loadedBy(args: string[], env: Record<string, string> = {}): { chunks: string[]; mode?: string; rejected: string[]; code: number | null; stderr: string } {
   const trace = join(tmp.dir, `trace-${Math.random().toString(36).slice(2)}`);
   const r = runCli(args, { env: { MTLS_DOCTOR_CHUNK_TRACE: trace, ...env } });
   const lines = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').filter(Boolean) : [];
-  return { chunks: lines.filter((l) => !l.startsWith('rejected-cache ')), rejected: lines.filter((l) => l.startsWith('rejected-cache ')).map((l) => l.slice(15)), code: r.code, stderr: r.stderr };
+  const chunks = lines.filter((l) => !/^(rejected-cache|mode) /.test(l));
+  return { chunks, mode: lines.find((l) => l.startsWith('mode '))?.slice(5), rejected: lines.filter((l) => l.startsWith('rejected-cache ')).map((l) => l.slice(15)), code: r.code, stderr: r.stderr };
 }
 
 const packagesOf = (chunks: string[]) => chunks.flatMap((c) => manifest()[c]?.packages ?? []);
@@ -65,7 +66,9 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     for (const s of LAZY_SOURCES) expect(sourcesOf(r.chunks).filter((x) => s.test(x)), `files path loads ${s}`).toEqual([]);
     const bytes = r.chunks.reduce((n, c) => n + manifest()[c]!.bytes, 0);
     expect(bytes).toBeLessThanOrEqual(FILES_PATH_BUDGET);
-    // The build's warm-up left a code cache for every chunk this path loads, and this Node accepts it.
+    // The build's warm-up left a code cache for every chunk this path loads, and this Node (npm test builds
+    // with it) loads the chunks with them and accepts them.
+    expect(r.mode).toBe('vm');
     for (const c of r.chunks) expect(existsSync(join(DIST, 'chunks', `${c}.v8cache`)), `${c} has no code cache`).toBe(true);
     expect(r.rejected).toEqual([]);
   });

@@ -17,7 +17,8 @@
 // files, `--help`). The caches are only accepted by the Node that wrote them: on any other Node the loader
 // uses plain require() and that Node's own module.enableCompileCache() (Node 22.1+), if it has one.
 //
-// Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
+// Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/help.json (each
+// command's --help, rendered by the CLI at build time and printed by the bin without loading it), dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
 // and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js (library).
 //
 // Usage: node scripts/build.mjs [--out DIR] [--warm-node PATH] [--cli-only]
@@ -27,7 +28,7 @@ import { build, transform } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: 'dist' }, 'warm-node': { type: 'string' }, 'cli-only': { type: 'boolean', default: false } } });
@@ -52,24 +53,25 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
-// Packages whose module scope does expensive work at load (string-width compiles Unicode property regexes
-// and an Intl.Segmenter: ~30 ms on every start) although they are used only to render --help: their default
-// export is replaced by a stub that loads the real module on first call (esbuild initialises a module that
-// is require()d lazily, at the require).
-const LAZY_DEFAULT_EXPORTS = /^(string-width)$/;
+// Packages whose module scope does expensive work at load although they are used only to render --help:
+// string-width compiles Unicode property regexes and an Intl.Segmenter (~30 ms on every start), wrap-ansi
+// builds ansi-styles' tables. Their default export is replaced by a stub that loads the real module on first
+// call (esbuild initialises a module that is require()d lazily, at the require). string-width's stub answers
+// by itself for text that is certainly one column a character (printable ASCII, Latin-1 and Latin Extended
+// without the soft hyphen, dashes and quotes, arrows, box drawing; ambiguous ones counted narrow, as by
+// default): its length.
+const LAZY_DEFAULT_EXPORTS = { 'string-width': 'if (typeof a[0] === "string" && (a[1] === undefined || a[1].ambiguousIsNarrow !== false) && /^[\\x20-\\x7e\\xa0-\\xac\\xae-\\u02ff\\u2010-\\u2027\\u2190-\\u21ff\\u2500-\\u257f]*$/.test(a[0])) return a[0].length;', 'wrap-ansi': '' };
 const lazyInit = {
   name: 'lazy-init',
   setup(b) {
-    b.onResolve({ filter: LAZY_DEFAULT_EXPORTS }, async (args) => {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY_DEFAULT_EXPORTS).join('|')})$`) }, async (args) => {
       if (args.pluginData?.real) return undefined;
       const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { real: true } });
       if (real.errors.length) return { errors: real.errors };
-      return { path: real.path, namespace: 'lazy-init' };
+      return { path: real.path, namespace: 'lazy-init', pluginData: { fast: LAZY_DEFAULT_EXPORTS[args.path] } };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-init' }, (args) => ({
-      // string-width's answer for text that is certainly one column a character (printable ASCII, Latin-1
-      // and Latin Extended without the soft hyphen, dashes and quotes, arrows, box drawing) is its length.
-      contents: `let real; export default function lazy(s, o) { if (typeof s === 'string' && /^[\\x20-\\x7e\\xa0-\\xac\\xae-\\u02ff\\u2010-\\u2027\\u2190-\\u21ff\\u2500-\\u257f]*$/.test(s)) return s.length; real ??= require(${JSON.stringify(args.path)}).default; return real(s, o); }`,
+      contents: `let real; export default function lazy(...a) { ${args.pluginData?.fast ?? ''} real ??= require(${JSON.stringify(args.path)}).default; return real(...a); }`,
       resolveDir: dirname(args.path),
       loader: 'js',
     }));
@@ -132,6 +134,19 @@ writeFileSync(
 const fs = require('node:fs');
 const path = require('node:path');
 const dir = path.join(__dirname, 'chunks');
+// \`--help\` and \`--version\` without loading the CLI: texts rendered by it at build time (dist/help.json),
+// for the widths it renders them at without a terminal (100) and on one of 110+ columns (110).
+const args = process.argv.slice(2);
+if (args.length <= 2 && args.length > 0 && !process.env.MTLS_DOCTOR_NO_FAST_HELP && !/kubectl-mtls_doctor/.test(process.argv[1] || '')) {
+  const last = args[args.length - 1];
+  if (args.length === 1 && last === '--version') { process.stdout.write(${JSON.stringify(pkg.version + '\n')}); return; }
+  const width = Math.min(110, process.stdout.columns || 100);
+  if ((last === '--help' || last === '-h') && (width === 100 || width === 110)) {
+    let text;
+    try { text = JSON.parse(fs.readFileSync(path.join(__dirname, 'help.json'), 'utf8'))[width + ' ' + args.slice(0, -1).join(' ')]; } catch {}
+    if (typeof text === 'string') { process.stdout.write(text); return; }
+  }
+}
 ${loaderSource}
 let load;
 if (process.version + ' ' + process.arch === ${JSON.stringify(stamp)} || process.env.MTLS_DOCTOR_WRITE_V8CACHE === '1') {
@@ -168,6 +183,23 @@ require('./cli.cjs');
 `,
 );
 chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
+
+// Pre-rendered help (see the bin): each command's --help as the CLI itself prints it, at widths 100 and 110.
+const help = {};
+const columns = resolve(out, 'columns.cjs');
+writeFileSync(columns, "Object.defineProperty(process.stdout, 'columns', { value: 120 });\n");
+for (const width of [100, 110]) {
+  for (const cmd of ['', 'diagnose', 'explain', 'rules', 'demo', 'completion']) {
+    const r = spawnSync(warmNode, [...(width === 110 ? ['--require', columns] : []), bin0(), ...(cmd ? [cmd] : []), '--help'], { env: { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' }, encoding: 'utf8' });
+    if (r.status === 0 && r.stdout) help[`${width} ${cmd}`] = r.stdout;
+    else console.warn(`build: ${cmd} --help exited ${r.status}; it is rendered at run time`);
+  }
+}
+rmSync(columns);
+writeFileSync(join(out, 'help.json'), JSON.stringify(help));
+function bin0() {
+  return join(out, 'cli.cjs');
+}
 
 // Warm the caches. Each run writes the caches of the chunks it loaded, so the run that matters most for a
 // chunk runs last: `--help`, then the demo (probe, demo PKI), then `diagnose` on PEM files (the main chunk).

@@ -186,10 +186,14 @@ chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
 
 // Pre-rendered help (see the bin): each command's --help as the CLI itself prints it, at widths 100 and 110.
 const help = {};
+// The commands, as the CLI lists them for shell completion (so a new command is pre-rendered too).
+const commands = spawnSync(warmNode, [join(out, 'cli.cjs'), '--get-yargs-completions', ''], { encoding: 'utf8' })
+  .stdout.split('\n')
+  .filter((w) => /^[a-z][\w-]*$/.test(w));
 const columns = resolve(out, 'columns.cjs');
 writeFileSync(columns, "Object.defineProperty(process.stdout, 'columns', { value: 120 });\n");
 for (const width of [100, 110]) {
-  for (const cmd of ['', 'diagnose', 'explain', 'rules', 'demo', 'completion']) {
+  for (const cmd of ['', ...commands]) {
     const r = spawnSync(warmNode, [...(width === 110 ? ['--require', columns] : []), bin0(), ...(cmd ? [cmd] : []), '--help'], { env: { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' }, encoding: 'utf8' });
     if (r.status === 0 && r.stdout) help[`${width} ${cmd}`] = r.stdout;
     else console.warn(`build: ${cmd} --help exited ${r.status}; it is rendered at run time`);

@@ -194,16 +194,13 @@ const columns = resolve(out, 'columns.cjs');
 writeFileSync(columns, "Object.defineProperty(process.stdout, 'columns', { value: 120 });\n");
 for (const width of [100, 110]) {
   for (const cmd of ['', ...commands]) {
-    const r = spawnSync(warmNode, [...(width === 110 ? ['--require', columns] : []), bin0(), ...(cmd ? [cmd] : []), '--help'], { env: { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' }, encoding: 'utf8' });
+    const r = spawnSync(warmNode, [...(width === 110 ? ['--require', columns] : []), join(out, 'cli.cjs'), ...(cmd ? [cmd] : []), '--help'], { env: { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' }, encoding: 'utf8' });
     if (r.status === 0 && r.stdout) help[`${width} ${cmd}`] = r.stdout;
     else console.warn(`build: ${cmd} --help exited ${r.status}; it is rendered at run time`);
   }
 }
 rmSync(columns);
 writeFileSync(join(out, 'help.json'), JSON.stringify(help));
-function bin0() {
-  return join(out, 'cli.cjs');
-}
 
 // Warm the caches. Each run writes the caches of the chunks it loaded, so the run that matters most for a
 // chunk runs last: `--help`, then the demo (probe, demo PKI), then `diagnose` on PEM files (the main chunk).

@@ -18,7 +18,8 @@
 // uses plain require() and that Node's own module.enableCompileCache() (Node 22.1+), if it has one.
 //
 // Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/help.json (each
-// command's --help, rendered by the CLI at build time and printed by the bin without loading it), dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
+// command's --help as the CLI prints it to a pipe, printed by the bin without loading the CLI),
+// dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
 // and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js (library).
 //
 // Usage: node scripts/build.mjs [--out DIR] [--warm-node PATH] [--cli-only]
@@ -28,7 +29,7 @@ import { build, transform } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: 'dist' }, 'warm-node': { type: 'string' }, 'cli-only': { type: 'boolean', default: false } } });
@@ -134,16 +135,15 @@ writeFileSync(
 const fs = require('node:fs');
 const path = require('node:path');
 const dir = path.join(__dirname, 'chunks');
-// \`--help\` and \`--version\` without loading the CLI: texts rendered by it at build time (dist/help.json),
-// for the widths it renders them at without a terminal (100) and on one of 110+ columns (110).
+// \`--help\` and \`--version\` without loading the CLI, when the help goes to a pipe (no terminal, no COLUMNS:
+// the CLI's output is then the same every time): the texts it printed so at build time (dist/help.json).
 const args = process.argv.slice(2);
-if (args.length <= 2 && args.length > 0 && !process.env.MTLS_DOCTOR_NO_FAST_HELP && !/kubectl-mtls_doctor/.test(process.argv[1] || '')) {
+if (args.length > 0 && args.length <= 2 && !process.stdout.isTTY && process.env.COLUMNS === undefined && !process.env.MTLS_DOCTOR_NO_FAST_HELP && !/kubectl-mtls_doctor/.test(process.argv[1] || '')) {
   const last = args[args.length - 1];
   if (args.length === 1 && last === '--version') { process.stdout.write(${JSON.stringify(pkg.version + '\n')}); return; }
-  const width = Math.min(110, process.stdout.columns || 100);
-  if ((last === '--help' || last === '-h') && (width === 100 || width === 110)) {
+  if (last === '--help' || last === '-h') {
     let text;
-    try { text = JSON.parse(fs.readFileSync(path.join(__dirname, 'help.json'), 'utf8'))[width + ' ' + args.slice(0, -1).join(' ')]; } catch {}
+    try { text = JSON.parse(fs.readFileSync(path.join(__dirname, 'help.json'), 'utf8'))[args.slice(0, -1).join(' ')]; } catch {}
     if (typeof text === 'string') { process.stdout.write(text); return; }
   }
 }
@@ -184,22 +184,19 @@ require('./cli.cjs');
 );
 chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
 
-// Pre-rendered help (see the bin): each command's --help as the CLI itself prints it, at widths 100 and 110.
+// Pre-rendered help (see the bin): each command's --help as the CLI itself prints it to a pipe.
 const help = {};
 // The commands, as the CLI lists them for shell completion (so a new command is pre-rendered too).
 const commands = spawnSync(warmNode, [join(out, 'cli.cjs'), '--get-yargs-completions', ''], { encoding: 'utf8' })
   .stdout.split('\n')
   .filter((w) => /^[a-z][\w-]*$/.test(w));
-const columns = resolve(out, 'columns.cjs');
-writeFileSync(columns, "Object.defineProperty(process.stdout, 'columns', { value: 120 });\n");
-for (const width of [100, 110]) {
-  for (const cmd of ['', ...commands]) {
-    const r = spawnSync(warmNode, [...(width === 110 ? ['--require', columns] : []), join(out, 'cli.cjs'), ...(cmd ? [cmd] : []), '--help'], { env: { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' }, encoding: 'utf8' });
-    if (r.status === 0 && r.stdout) help[`${width} ${cmd}`] = r.stdout;
-    else console.warn(`build: ${cmd} --help exited ${r.status}; it is rendered at run time`);
-  }
+const pipedEnv = { ...process.env, MTLS_DOCTOR_NO_FAST_HELP: '1' };
+delete pipedEnv.COLUMNS;
+for (const cmd of ['', ...commands]) {
+  const r = spawnSync(warmNode, [join(out, 'cli.cjs'), ...(cmd ? [cmd] : []), '--help'], { env: pipedEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status === 0 && r.stdout) help[cmd] = r.stdout;
+  else console.warn(`build: \`${cmd} --help\` exited ${r.status}; it is rendered at run time`);
 }
-rmSync(columns);
 writeFileSync(join(out, 'help.json'), JSON.stringify(help));
 
 // Warm the caches. Each run writes the caches of the chunks it loaded, so the run that matters most for a

@@ -14,11 +14,13 @@ export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** The command's name in help and messages (default mtls-doctor; `kubectl mtls-doctor` as the kubectl plugin). */
+  prog?: string;
 }
 
-/** `prog` names the command in help and messages: `kubectl mtls-doctor` when run as the kubectl plugin. */
-export async function main(argv: string[], io: Io, prog = 'mtls-doctor'): Promise<number> {
+export async function main(argv: string[], io: Io): Promise<number> {
   let code = 0;
+  const prog = io.prog ?? 'mtls-doctor';
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
     .scriptName(prog)
@@ -105,7 +107,7 @@ export async function main(argv: string[], io: Io, prog = 'mtls-doctor'): Promis
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, `Give a command: diagnose, explain, rules or demo (${prog} --help)`)
+    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -152,15 +154,15 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...(plugin ? { prog: PLUGIN_NAME } : {}) };
   // `mtls-doctor … | head`: a reader that stops early is not an error (no EPIPE stack trace).
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
   const argv = process.argv.slice(2);
-  return main(plugin ? kubectlArgs(argv) : argv, io, plugin ? PLUGIN_NAME : 'mtls-doctor').then(
+  return main(plugin ? kubectlArgs(argv) : argv, io).then(
     (code) => {
       process.exitCode = code;
     },

@@ -20,7 +20,7 @@
 // Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/help.json (each
 // command's --help as the CLI prints it to a pipe, printed by the bin without loading the CLI),
 // dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
-// and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js (library).
+// and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js + dist/lib/ (the library).
 //
 // Usage: node scripts/build.mjs [--out DIR] [--warm-node PATH] [--cli-only]
 //   --out DIR        write there instead of dist/ (npm run sea builds into dist/sea/app)
@@ -39,6 +39,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const loaderSource = readFileSync(new URL('./loader.cjs', import.meta.url), 'utf8').replace(/^'use strict';\n/, '');
 const chunksDir = join(out, 'chunks');
 rmSync(chunksDir, { recursive: true, force: true });
+rmSync(join(out, 'lib'), { recursive: true, force: true });
 mkdirSync(chunksDir, { recursive: true });
 
 const common = {
@@ -120,7 +121,16 @@ function packageOf(input) {
 
 const lib = opt['cli-only']
   ? Promise.resolve()
-  : build({ ...common, entryPoints: ['src/index.ts'], outfile: join(out, 'index.js'), format: 'esm', banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } });
+  : // The library (package.json exports): ESM, split the same way (lazily imported modules in dist/lib/).
+    build({
+      ...common,
+      entryPoints: { index: 'src/index.ts' },
+      outdir: out,
+      format: 'esm',
+      splitting: true,
+      chunkNames: 'lib/[name]-[hash]',
+      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    }).then(() => undefined);
 await Promise.all([cli, lib]);
 
 // The stamp of the Node that warms the caches: the bin trusts them only on that Node.

@@ -96,7 +96,7 @@ const cli = build({
   const manifest = {};
   for (const file of res.outputFiles) {
     const name = basename(file.path).replace(/\.js$/, '.cjs');
-    let { code } = await transform(file.text, { format: 'cjs', loader: 'js', target: 'node20', supported: { 'dynamic-import': false }, minifySyntax: true, minifyWhitespace: true, logLevel: 'warning' });
+    let { code } = await transform(file.text, { format: 'cjs', loader: 'js', target: 'node20', supported: { 'dynamic-import': false }, minifySyntax: true, minifyWhitespace: true, logLevel: 'error' }); // (the bundling step already warned)
     code = code.replace(/require\("\.\/([\w.-]+)\.js"\)/g, 'require("./$1.cjs")');
     if (code.includes('__importMetaUrl')) code = 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' + code;
     writeFileSync(join(chunksDir, name), code);

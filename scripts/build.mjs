@@ -17,7 +17,8 @@
 // files, `--help`). The caches are only accepted by the Node that wrote them: on any other Node the loader
 // uses plain require() and that Node's own module.enableCompileCache() (Node 22.1+), if it has one.
 //
-// Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin), dist/help.json (each
+// Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin) and
+// dist/kubectl_complete-mtls_doctor.cjs (its shell completion), dist/help.json (each
 // command's --help as the CLI prints it to a pipe, printed by the bin without loading the CLI),
 // dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
 // and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js + dist/lib/ (the library).
@@ -148,7 +149,7 @@ const dir = path.join(__dirname, 'chunks');
 // \`--help\` and \`--version\` without loading the CLI, when the help goes to a pipe (no terminal, no COLUMNS:
 // the CLI's output is then the same every time): the texts it printed so at build time (dist/help.json).
 const args = process.argv.slice(2);
-if (args.length > 0 && args.length <= 2 && !process.stdout.isTTY && process.env.COLUMNS === undefined && !process.env.MTLS_DOCTOR_NO_FAST_HELP && !/kubectl-mtls_doctor/.test(process.argv[1] || '')) {
+if (args.length > 0 && args.length <= 2 && !process.stdout.isTTY && process.env.COLUMNS === undefined && !process.env.MTLS_DOCTOR_NO_FAST_HELP && !/kubectl[-_]/.test(process.argv[1] || '')) {
   const last = args[args.length - 1];
   if (args.length === 1 && last === '--version') { process.stdout.write(${JSON.stringify(pkg.version + '\n')}); return; }
   if (last === '--help' || last === '-h') {
@@ -193,6 +194,15 @@ require('./cli.cjs');
 `,
 );
 chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
+writeFileSync(
+  join(out, 'kubectl_complete-mtls_doctor.cjs'),
+  `#!/usr/bin/env node
+'use strict';
+// kubectl's shell completion for \`kubectl mtls-doctor …\` (kubectl 1.26+ runs it; src/cli/kubectl-plugin.ts).
+require('./cli.cjs');
+`,
+);
+chmodSync(join(out, 'kubectl_complete-mtls_doctor.cjs'), 0o755);
 
 // Pre-rendered help (see the bin): each command's --help as the CLI itself prints it to a pipe.
 const help = {};

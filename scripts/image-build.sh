@@ -17,7 +17,7 @@ case "${1:-}" in
     npm run --silent build
     app="$dest/opt/mtls-doctor"
     rm -rf "$app" && mkdir -p "$app/dist" "$dest/usr/local/bin"
-    cp -r dist/cli.cjs dist/kubectl-mtls_doctor.cjs dist/help.json dist/chunks dist/chunks.json "$app/dist/"
+    cp -r dist/cli.cjs dist/kubectl-mtls_doctor.cjs dist/kubectl_complete-mtls_doctor.cjs dist/help.json dist/chunks dist/chunks.json "$app/dist/"
     cp package.json "$app/"
     # Relative links: right inside the image and in a payload laid out anywhere else (.ci/run).
     ln -sfn ../../../opt/mtls-doctor/dist/cli.cjs "$dest/usr/local/bin/mtls-doctor"

@@ -9,6 +9,22 @@ import { basename } from 'node:path';
 
 export const PLUGIN_NAME = 'kubectl mtls-doctor';
 
+/**
+ * kubectl's shell completion for plugins (kubectl 1.26+): `kubectl mtls-doctor diag<TAB>` runs the executable
+ * `kubectl_complete-mtls_doctor` with the words after the plugin name (the last one being completed) and reads
+ * Cobra's format: one candidate a line, then `:DIRECTIVE` (4: no file names; 0: let the shell offer files).
+ */
+export function invokedAsKubectlCompletion(argv1: string | undefined): boolean {
+  return argv1 !== undefined && /^kubectl_complete-mtls_doctor(\.c?js)?$/.test(basename(argv1));
+}
+
+/** The Cobra answer from the CLI's own (yargs) candidates for `words`: those that extend the last word. */
+export function cobraCompletions(candidates: string[], words: string[]): string {
+  const current = words.at(-1) ?? '';
+  const matching = candidates.filter((c) => c !== '' && c.startsWith(current));
+  return [...matching, `:${matching.length ? 4 : 0}`].join('\n') + '\n';
+}
+
 /** kubectl's global flags that take a value, as the CLI's diagnose command takes them. */
 const VALUE_FLAGS = new Set(['--context', '--kubeconfig', '--namespace', '-n']);
 

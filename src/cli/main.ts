@@ -8,7 +8,7 @@ import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
-import { invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
+import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -162,6 +162,7 @@ export function run(): Promise<void> {
     throw e;
   });
   const argv = process.argv.slice(2);
+  if (invokedAsKubectlCompletion(process.argv[1])) return completeForKubectl(argv, io);
   return main(plugin ? kubectlArgs(argv) : argv, io).then(
     (code) => {
       process.exitCode = code;
@@ -170,4 +171,17 @@ export function run(): Promise<void> {
       process.exitCode = reportError(e, io, process.argv.includes('--debug'));
     },
   );
+}
+
+/** `kubectl_complete-mtls_doctor WORDS…`: yargs' candidates (it prints them with console.log) in Cobra's format. */
+async function completeForKubectl(words: string[], io: Io): Promise<void> {
+  const candidates: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void candidates.push(a.join(' '));
+  try {
+    await main(['--get-yargs-completions', ...kubectlArgs(words)], { ...io, stdout: { write: () => true } });
+  } finally {
+    console.log = log;
+  }
+  io.stdout.write(cobraCompletions(candidates, words));
 }

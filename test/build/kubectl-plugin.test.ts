@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join, delimiter } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokedAsKubectlPlugin, kubectlArgs } from '../../src/cli/kubectl-plugin.js';
+import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs } from '../../src/cli/kubectl-plugin.js';
 import { mesh, NOW } from '../support/pki.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 
@@ -34,6 +34,22 @@ describe('kubectl-style arguments', () => {
   });
 });
 
+describe('kubectl plugin completion (Cobra format)', () => {
+  it('keeps the candidates that extend the word being completed, then the directive', () => {
+    expect(cobraCompletions(['diagnose', 'explain', 'demo'], ['d'])).toBe('diagnose\ndemo\n:4\n');
+    expect(cobraCompletions(['--chain', '--key', '--debug'], ['diagnose', '--ch'])).toBe('--chain\n:4\n');
+    // Nothing to offer (a file argument): directive 0 lets the shell complete file names.
+    expect(cobraCompletions([], ['diagnose', '--chain', 'ce'])).toBe(':0\n');
+    expect(cobraCompletions(['diagnose'], [])).toBe('diagnose\n:4\n');
+  });
+
+  it('knows the completion executable by its name', () => {
+    expect(invokedAsKubectlCompletion('/usr/local/bin/kubectl_complete-mtls_doctor')).toBe(true);
+    expect(invokedAsKubectlCompletion('/x/dist/kubectl_complete-mtls_doctor.cjs')).toBe(true);
+    expect(invokedAsKubectlCompletion('/usr/local/bin/kubectl-mtls_doctor')).toBe(false);
+  });
+});
+
 describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('kubectl mtls-doctor (the real kubectl)', () => {
   const tmp = tempDir('mtls-doctor-plugin-');
   const bin = join(tmp.dir, 'bin');
@@ -43,6 +59,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('kubectl mtls-doctor (the real ku
   beforeAll(async () => {
     mkdirSync(bin);
     symlinkSync(join(ROOT, 'dist', 'kubectl-mtls_doctor.cjs'), join(bin, 'kubectl-mtls_doctor'));
+    symlinkSync(join(ROOT, 'dist', 'kubectl_complete-mtls_doctor.cjs'), join(bin, 'kubectl_complete-mtls_doctor'));
     const m = await mesh();
     files = { chain: tmp.file('chain.pem', m.leaf.pem + m.inter.pem), trust: tmp.file('root.pem', m.root.pem) };
   });
@@ -69,6 +86,16 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('kubectl mtls-doctor (the real ku
     const bad = kubectl(['mtls-doctor', 'diagnose', '--chain', join(tmp.dir, 'missing.pem')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  // Plugin completion arrived in kubectl 1.26 (Debian's kubernetes-client is older: there only the script).
+  const minor = Number(/"minor":\s*"(\d+)/.exec(spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 0);
+  it.skipIf(minor < 26)('kubectl completes the plugin\'s commands, flags and choices', () => {
+    expect(kubectl(['__complete', 'mtls-doctor', 'diag']).stdout).toBe('diagnose\n:4\n');
+    expect(kubectl(['__complete', 'mtls-doctor', 'diagnose', '--ch']).stdout).toBe('--chain\n:4\n');
+    expect(kubectl(['__complete', 'mtls-doctor', 'diagnose', '--output', '']).stdout).toBe('text\njson\nmarkdown\nslack\n:4\n');
+    const direct = spawnSync(join(bin, 'kubectl_complete-mtls_doctor'), ['ex'], { env, encoding: 'utf8' });
+    expect(direct.stdout).toBe('explain\n:4\n');
   });
 
   it('a namespace given before the subcommand is not taken for the command', () => {

@@ -1,7 +1,7 @@
-// Bundles the CLI into lazily loaded chunks and the library into one ESM file, then warms V8 code caches.
+// Bundles the CLI into lazily loaded chunks and the library into ESM, then warms V8 code caches.
 //
 // HOW A MODULE BECOMES A LAZY CHUNK: import it with a dynamic `await import('./x.js')` (as src/cli/main.ts
-// does for demo/explain, src/cli/diagnose.ts for the probe and the proxy collectors, and as cluster mode
+// does for the demo, src/cli/diagnose.ts for the probe and the proxy collectors, and as cluster mode
 // (src/collect/kube/) and `serve` (src/serve/) must). Nothing to register here: esbuild's code splitting
 // (ESM output) puts every module reachable only through a dynamic import, and the npm packages it pulls in
 // (undici, @peculiar/x509, @kubernetes/client-node, prom-client), into chunks that are read only when that
@@ -18,10 +18,11 @@
 // uses plain require() and that Node's own module.enableCompileCache() (Node 22.1+), if it has one.
 //
 // Output: dist/cli.cjs (the bin), dist/kubectl-mtls_doctor.cjs (the kubectl plugin) and
-// dist/kubectl_complete-mtls_doctor.cjs (its shell completion), dist/help.json (each
-// command's --help as the CLI prints it to a pipe, printed by the bin without loading the CLI),
-// dist/chunks/*.cjs (+ .v8cache), dist/chunks.json (which source files
-// and packages each chunk holds, its size: read by the tests and `npm run bench`), dist/index.js + dist/lib/ (the library).
+// dist/kubectl_complete-mtls_doctor.cjs (its shell completion), dist/help.json (each command's --help as the
+// CLI prints it to a pipe, printed by the bin without loading the CLI), dist/chunks/*.cjs (+ .v8cache),
+// dist/chunks.json (which source files and packages each chunk holds, its size: read by the tests and
+// `npm run bench`; MTLS_DOCTOR_CHUNK_TRACE=FILE makes the bin list the chunks a run loaded), dist/index.js and
+// dist/lib/ (the library).
 //
 // Usage: node scripts/build.mjs [--out DIR] [--warm-node PATH] [--cli-only]
 //   --out DIR        write there instead of dist/ (npm run sea builds into dist/sea/app)
@@ -32,6 +33,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FAST_WIDTH } from './fast-width.mjs';
 
 const { values: opt } = parseArgs({ options: { out: { type: 'string', default: 'dist' }, 'warm-node': { type: 'string' }, 'cli-only': { type: 'boolean', default: false } } });
 const out = opt.out;
@@ -60,10 +62,8 @@ const common = {
 // string-width compiles Unicode property regexes and an Intl.Segmenter (~30 ms on every start), wrap-ansi
 // builds ansi-styles' tables. Their default export is replaced by a stub that loads the real module on first
 // call (esbuild initialises a module that is require()d lazily, at the require). string-width's stub answers
-// by itself for text that is certainly one column a character (printable ASCII, Latin-1 and Latin Extended
-// without the soft hyphen, dashes and quotes, arrows, box drawing; ambiguous ones counted narrow, as by
-// default): its length.
-const LAZY_DEFAULT_EXPORTS = { 'string-width': 'if (typeof a[0] === "string" && (a[1] === undefined || a[1].ambiguousIsNarrow !== false) && /^[\\x20-\\x7e\\xa0-\\xac\\xae-\\u02ff\\u2010-\\u2027\\u2190-\\u21ff\\u2500-\\u257f]*$/.test(a[0])) return a[0].length;', 'wrap-ansi': '' };
+// by itself for text that is certainly one column a character (scripts/fast-width.mjs): its length.
+const LAZY_DEFAULT_EXPORTS = { 'string-width': `if (typeof a[0] === "string" && (a[1] === undefined || a[1].ambiguousIsNarrow !== false) && ${FAST_WIDTH}.test(a[0])) return a[0].length;`, 'wrap-ansi': '' };
 const lazyInit = {
   name: 'lazy-init',
   setup(b) {

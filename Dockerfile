@@ -33,6 +33,8 @@ COPY --from=build /payload/ /
 # may read its mounted credentials under /proc/<envoy pid>/root. Run as any other uid (kubectl debug
 # --custom with securityContext.runAsUser) when the probe should go through the sidecar, as the app's traffic.
 USER 1337:1337
+# uid 1337 has no passwd entry here: give it a home (os.homedir(), kubeconfig lookups) that exists.
+ENV HOME=/tmp
 # Ephemeral debug containers share the pod's network namespace (Envoy admin on 127.0.0.1:15000) and, with
 # --target=istio-proxy, its process namespace (/proc/<envoy pid>/root for mounted credentials).
 ENTRYPOINT ["mtls-doctor"]

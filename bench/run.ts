@@ -61,6 +61,10 @@ try {
   const b24 = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', dist24, '--warm-node', node24, '--cli-only'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (b24.status !== 0) throw new Error('bench: the Node 24 build failed');
   const files = ['diagnose', '--chain', join(dir, 'chain.pem'), '--key', join(dir, 'key.pem'), '--trust', join(dir, 'root.pem'), '--expect-id', 'spiffe://cluster.local/ns/a/sa/b', '--at', '2026-11-29T03:00:00Z', '-o', 'json'];
+  // A terminal of 80 columns, as the CLI sees it: there --help is rendered live (the bin prints the pre-rendered
+  // text only to a pipe).
+  const tty = join(dir, 'tty80.cjs');
+  writeFileSync(tty, "Object.defineProperty(process.stdout, 'isTTY', { value: true }); Object.defineProperty(process.stdout, 'columns', { value: 80 });\n");
   const cases: { name: string; node: string; args: string[] }[] = [
     { name: 'node20 -e 0', node: process.execPath, args: ['-e', '0'] },
     { name: 'node20 diagnose (PEM files)', node: process.execPath, args: [cli, ...files] },
@@ -69,6 +73,8 @@ try {
     { name: 'node24 diagnose (PEM files)', node: node24, args: [join(dist24, 'cli.cjs'), ...files] },
     { name: 'node24 --help', node: node24, args: [join(dist24, 'cli.cjs'), '--help'] },
   ];
+  cases.push({ name: 'node20 --help (80-col terminal)', node: process.execPath, args: ['--require', tty, cli, '--help'] });
+  cases.push({ name: 'node24 --help (80-col terminal)', node: node24, args: ['--require', tty, join(dist24, 'cli.cjs'), '--help'] });
   const sea = join(root, 'dist', 'mtls-doctor');
   if (existsSync(sea)) cases.push({ name: 'single executable diagnose', node: sea, args: files });
 
@@ -96,9 +102,10 @@ try {
   const h24 = ratio(5, 3);
   console.log(`  diagnose / bare node, Node 24    ${r24.toFixed(2)}x   (target <= 2x: ${check(r24 <= 2)})`);
   console.log(`  diagnose / bare node, Node 20    ${r20.toFixed(2)}x   (target <= 1.6x: ${check(r20 <= 1.6)})`);
-  console.log(`  --help / bare node, Node 24      ${h24.toFixed(2)}x   (target <= 1.3x: ${check(h24 <= 1.3)})`);
-  console.log(`  --help / bare node, Node 20      ${h20.toFixed(2)}x   (target <= 1.3x: ${check(h20 <= 1.3)})`);
-  if (cases.length > 6) console.log(`  single executable / bare Node 24 ${ratio(6, 3).toFixed(2)}x`);
+  console.log(`  --help / bare node, Node 24      ${h24.toFixed(2)}x   (to a pipe; target <= 1.3x: ${check(h24 <= 1.3)})`);
+  console.log(`  --help / bare node, Node 20      ${h20.toFixed(2)}x   (to a pipe; target <= 1.3x: ${check(h20 <= 1.3)})`);
+  console.log(`  --help at a terminal, Node 24    ${ratio(6, 3).toFixed(2)}x   (rendered live; Node 20: ${ratio(7, 0).toFixed(2)}x)`);
+  if (cases.length > 8) console.log(`  single executable / bare Node 24 ${ratio(8, 3).toFixed(2)}x`);
   const rss20 = rssOf(process.execPath, cli);
   const rss24 = rssOf(node24, join(dist24, 'cli.cjs'));
   console.log(`  peak RSS, diagnose, Node 20      ${rss20.toFixed(1)} MB (median of 5; target <= 60 MB: ${check(rss20 <= 60)})`);

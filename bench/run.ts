@@ -11,7 +11,7 @@ import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { issue } from '../src/x509/issue.js';
+import { MESH_ID, writeMeshChain } from '../scripts/warm-pki.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 // npm runs scripts from the project root (this file is bundled to a temporary location first).
@@ -44,14 +44,7 @@ function du(p: string): number {
 const dir = mkdtempSync(join(tmpdir(), 'mtls-bench-'));
 try {
   // A realistic mesh chain with pinned dates, evaluated at a pinned time.
-  const day = 86_400_000;
-  const at = Date.parse('2026-11-29T03:00:00Z');
-  const r = await issue({ subject: 'O=cluster.local, CN=Root', notBefore: new Date(at - 365 * day), notAfter: new Date(at + 3000 * day), ca: true });
-  const i = await issue({ subject: 'O=cluster.local, CN=Intermediate', notBefore: new Date(at - 100 * day), notAfter: new Date(at + 300 * day), ca: true, issuer: r });
-  const l = await issue({ subject: '', notBefore: new Date(at - 3600_000), notAfter: new Date(at + 23 * 3600_000), issuer: i, uris: ['spiffe://cluster.local/ns/a/sa/b'], eku: ['serverAuth', 'clientAuth'] });
-  writeFileSync(join(dir, 'chain.pem'), l.pem + i.pem);
-  writeFileSync(join(dir, 'root.pem'), r.pem);
-  writeFileSync(join(dir, 'key.pem'), await l.keyPem(), { mode: 0o600 });
+  await writeMeshChain(dir, Date.parse('2026-11-29T03:00:00Z'));
 
   // Node 24 (tools/node24) gets a build of its own, warmed by it: the code caches belong to the Node that
   // wrote them (as in the image, whose build stage runs Node 24).
@@ -60,7 +53,7 @@ try {
   if (!node24) throw new Error('bench: no Node 24 (scripts/node24.sh failed)');
   const b24 = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', dist24, '--warm-node', node24, '--cli-only'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (b24.status !== 0) throw new Error('bench: the Node 24 build failed');
-  const files = ['diagnose', '--chain', join(dir, 'chain.pem'), '--key', join(dir, 'key.pem'), '--trust', join(dir, 'root.pem'), '--expect-id', 'spiffe://cluster.local/ns/a/sa/b', '--at', '2026-11-29T03:00:00Z', '-o', 'json'];
+  const files = ['diagnose', '--chain', join(dir, 'chain.pem'), '--key', join(dir, 'key.pem'), '--trust', join(dir, 'root.pem'), '--expect-id', MESH_ID, '--at', '2026-11-29T03:00:00Z', '-o', 'json'];
   // A terminal of 80 columns, as the CLI sees it: there --help is rendered live (the bin prints the pre-rendered
   // text only to a pipe).
   const tty = join(dir, 'tty80.cjs');

@@ -184,25 +184,15 @@ load('mtls-doctor.cjs').run();
 `,
 );
 chmodSync(join(out, 'cli.cjs'), 0o755);
-// The kubectl plugin is the same CLI under kubectl's name (src/cli/kubectl-plugin.ts tells by the name).
-writeFileSync(
-  join(out, 'kubectl-mtls_doctor.cjs'),
-  `#!/usr/bin/env node
-'use strict';
-// \`kubectl mtls-doctor …\`: kubectl runs kubectl-mtls_doctor from PATH; this is mtls-doctor by that name.
-require('./cli.cjs');
-`,
-);
-chmodSync(join(out, 'kubectl-mtls_doctor.cjs'), 0o755);
-writeFileSync(
-  join(out, 'kubectl_complete-mtls_doctor.cjs'),
-  `#!/usr/bin/env node
-'use strict';
-// kubectl's shell completion for \`kubectl mtls-doctor …\` (kubectl 1.26+ runs it; src/cli/kubectl-plugin.ts).
-require('./cli.cjs');
-`,
-);
-chmodSync(join(out, 'kubectl_complete-mtls_doctor.cjs'), 0o755);
+// The kubectl plugin and its shell completion are the same CLI under kubectl's names (src/cli/kubectl-plugin.ts
+// tells them by the name).
+for (const [name, what] of [
+  ['kubectl-mtls_doctor.cjs', '`kubectl mtls-doctor …`: kubectl runs kubectl-mtls_doctor from PATH'],
+  ['kubectl_complete-mtls_doctor.cjs', "kubectl's shell completion for `kubectl mtls-doctor …` (kubectl 1.26+ runs it)"],
+]) {
+  writeFileSync(join(out, name), `#!/usr/bin/env node\n'use strict';\n// ${what}: this is mtls-doctor by that name.\nrequire('./cli.cjs');\n`);
+  chmodSync(join(out, name), 0o755);
+}
 
 // Pre-rendered help (see the bin): each command's --help as the CLI itself prints it to a pipe.
 const help = {};

@@ -6,9 +6,9 @@ import yargs, { type Argv } from 'yargs';
 import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
-import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
+import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -16,13 +16,16 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** The clock (tests inject one); default Date.now. */
   now?: () => number;
+  /** The command's name in help and messages (default mtls-doctor; `kubectl mtls-doctor` as the kubectl plugin). */
+  prog?: string;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let code = 0;
+  const prog = io.prog ?? 'mtls-doctor';
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
-    .scriptName('mtls-doctor')
+    .scriptName(prog)
     .usage('$0 <command> [options]\n\nExplains why mTLS handshakes fail: certificate expiry → chain → SANs → key usage, with the fix and a command to verify it.')
     .command(
       'diagnose [target]',
@@ -108,9 +111,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
       async (args) => {
+        // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
+        const { runDemo } = await import('./demo.js');
         code = await runDemo(args.output, io);
       },
     )
+    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
+    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
     .strict()
@@ -159,8 +166,16 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-  return main(process.argv.slice(2), io).then(
+  const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...(plugin ? { prog: PLUGIN_NAME } : {}) };
+  // `mtls-doctor … | head`: a reader that stops early is not an error (no EPIPE stack trace).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const argv = process.argv.slice(2);
+  if (invokedAsKubectlCompletion(process.argv[1])) return completeForKubectl(argv, io);
+  return main(plugin ? kubectlArgs(argv) : argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -168,4 +183,17 @@ export function run(): Promise<void> {
       process.exitCode = reportError(e, io, process.argv.includes('--debug'));
     },
   );
+}
+
+/** `kubectl_complete-mtls_doctor WORDS…`: yargs' candidates (it prints them with console.log) in Cobra's format. */
+async function completeForKubectl(words: string[], io: Io): Promise<void> {
+  const candidates: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void candidates.push(a.join(' '));
+  try {
+    await main(['--get-yargs-completions', ...kubectlArgs(words)], { ...io, stdout: { write: () => true } });
+  } finally {
+    console.log = log;
+  }
+  io.stdout.write(cobraCompletions(candidates, words));
 }

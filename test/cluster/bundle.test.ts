@@ -29,7 +29,7 @@ describe.skipIf(!existsSync(cli))('the built CLI and its cluster chunk', () => {
   });
   afterAll(() => m?.close());
 
-  it('diagnose pod/NAME loads dist/mtls-doctor-kube.cjs and reads the pod', async () => {
+  it('diagnose pod/NAME loads the cluster chunk and reads the pod', async () => {
     const r = await run(['diagnose', 'pod/web-1', '-n', 'demo', '--kubeconfig', m.api.kubeconfig, ...AT, '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

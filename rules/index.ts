@@ -62,6 +62,12 @@ import alpnMismatch from './transport/alpn-mismatch.js';
 import clientCertRequired from './transport/client-cert-required.js';
 import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
+import strictPlaintextClient from './policy/strict-plaintext-client.js';
+import tlsToPlaintextServer from './policy/tls-to-plaintext-server.js';
+import destinationRuleOverridesMtls from './policy/destination-rule-overrides-mtls.js';
+import trustDomainAliasMissing from './policy/trust-domain-alias-missing.js';
+import rootConfigmapStale from './policy/root-configmap-stale.js';
+
 export const rules: readonly Rule[] = [
   // The CA levels before the leaf: a leaf that expired under an expired CA names that CA's finding as its cause.
   intermediateExpired,
@@ -110,4 +116,9 @@ export const rules: readonly Rule[] = [
   alpnMismatch,
   clientCertRequired,
   peerRejectedCertificate,
+  strictPlaintextClient,
+  tlsToPlaintextServer,
+  destinationRuleOverridesMtls,
+  trustDomainAliasMissing,
+  rootConfigmapStale,
 ] as Rule[];

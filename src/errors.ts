@@ -27,7 +27,7 @@ export const inputError = (message: string, cause?: unknown) => new MtlsDoctorEr
  * message that says it is an internal error to report.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof MtlsDoctorError) {
+  if (isMtlsDoctorError(error)) {
     switch (error.code) {
       case 'E_USAGE':
       case 'E_INPUT':
@@ -39,6 +39,12 @@ export function exitCodeFor(error: unknown): number {
   return 3;
 }
 
+/**
+ * Also true for an error made by another copy of this class: the cluster collector is a separately bundled
+ * chunk (scripts/build.mjs) with its own copy of this module, so `instanceof` alone would miss its errors.
+ */
 export function isMtlsDoctorError(error: unknown): error is MtlsDoctorError {
-  return error instanceof MtlsDoctorError;
+  if (error instanceof MtlsDoctorError) return true;
+  const e = error as { name?: unknown; code?: unknown } | null;
+  return !!e && typeof e === 'object' && e.name === 'MtlsDoctorError' && typeof e.code === 'string' && /^E_[A-Z_]+$/.test(e.code);
 }

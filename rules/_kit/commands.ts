@@ -41,6 +41,11 @@ export function printPems(s: Source): string {
     case 'envoy-certs':
       // /certs shows no PEM: the certificate it lists is the one SDS delivered as "default", read whole here.
       return secretCommand('default');
+    case 'kube': {
+      // jsonpath needs the dots of a key escaped (root-cert.pem → root-cert\.pem); Secret data is base64.
+      const path = shellQuote(`{.data.${s.key.replace(/\./g, '\\.')}}`);
+      return s.resource === 'configmap' ? `kubectl get configmap ${s.name} -n ${s.namespace} -o jsonpath=${path}` : `kubectl get secret ${s.name} -n ${s.namespace} -o jsonpath=${path} | base64 -d`;
+    }
     case 'pasted':
       return 'cat pasted.pem';
   }

@@ -10,6 +10,7 @@ import { buildProxyFacts } from './proxy.js';
 import { servedOnlyChain } from './served-chain.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
+import { buildClusterFacts } from './policy.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -86,6 +87,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
+    cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };
 }

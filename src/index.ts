@@ -8,7 +8,8 @@
  * ```
  */
 import { evaluate } from './engine/evaluate.js';
-import { evidenceFromInputs, type NamedInput } from './evidence/from-inputs.js';
+import { evidenceFromInputs, validateVerifier, type NamedInput } from './evidence/from-inputs.js';
+import type { VerifierId } from './x509/verifiers.js';
 import type { EvidenceBundle, Role } from './evidence/types.js';
 import type { DeepPartial, Thresholds } from './facts/thresholds.js';
 import type { Report } from './report/types.js';
@@ -30,6 +31,13 @@ export interface DiagnoseOptions {
   crls?: CertificateInput | CertificateInput[];
   /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth; Envoy max_verify_depth N = N-1). */
   maxChainDepth?: number;
+  /**
+   * Whose verifier judges the chain: `envoy` (BoringSSL; the default, an Istio sidecar), `ztunnel`
+   * (rustls-webpki; Istio ambient), `go` (crypto/x509; proxyless gRPC, SPIRE) or `strict` (RFC 5280 and the
+   * CA/B Forum profile as the strictest verifiers read them). Checks where they differ are errors for the
+   * verifier that rejects, warnings naming it otherwise.
+   */
+  verifier?: VerifierId;
   role?: Role;
   expectId?: string;
   /** Evaluate at this time instead of now. */
@@ -46,7 +54,10 @@ const named = (name: string, xs: CertificateInput[]): NamedInput[] => xs.map((da
 
 /** Diagnoses certificate material and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(options: DiagnoseOptions): Promise<Report> {
-  if (options.evidence) return evaluate(options.evidence, rules);
+  if (options.evidence) {
+    const verifier = validateVerifier(options.verifier);
+    return evaluate(verifier ? { ...options.evidence, options: { ...options.evidence.options, verifier } } : options.evidence, rules);
+  }
   const chain = many(options.chain);
   const evidence = evidenceFromInputs({
     chain: chain.length ? { name: 'chain', data: chain.length === 1 ? chain[0]! : joinInputs(chain) } : undefined,
@@ -56,6 +67,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     ca: named('ca', many(options.ca)),
     crls: named('crl', many(options.crls)),
     maxChainDepth: options.maxChainDepth,
+    verifier: options.verifier,
     role: options.role,
     expectId: options.expectId ?? null,
     at: options.at,
@@ -78,3 +90,4 @@ export { explain, type ExplainOptions } from './explain/explain.js';
 export type { Report, Finding, NotEvaluated, Verdict, Severity, Stage } from './report/types.js';
 export type { EvidenceBundle } from './evidence/types.js';
 export type { Thresholds } from './facts/thresholds.js';
+export { VERIFIERS, VERIFIER_IDS, CHECKS as VERIFIER_CHECKS, type VerifierId } from './x509/verifiers.js';

@@ -3,7 +3,7 @@ import { readInputFile, fsReason } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { MtlsDoctorError, inputError, usageError } from '../errors.js';
 import { parseEvidence, serializeEvidence } from '../evidence/bundle.js';
-import { evidenceFromInputs, parseAt, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
+import { evidenceFromInputs, parseAt, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
@@ -20,6 +20,7 @@ export interface DiagnoseArgs {
   ca?: string[];
   crl?: string[];
   maxDepth?: string;
+  verifier?: string;
   role: Role;
   expectId?: string;
   at?: string;
@@ -91,11 +92,13 @@ function checkFlagCombinations(args: DiagnoseArgs, env: Record<string, string | 
   }
 }
 
-/** A saved bundle, re-evaluated at --at or under --max-depth when given; otherwise replayed as it was. */
+/** A saved bundle, re-evaluated at --at, under --max-depth or as --verifier when given; otherwise replayed as it was. */
 function replay(args: DiagnoseArgs, now: () => number): EvidenceBundle {
   const bundle = parseEvidence(readInputFile(args.evidence!, '--evidence', 64 * 1024 * 1024).toString('utf8'), `"${args.evidence}"`);
   const at = args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
-  return args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
+  const depth = args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
+  const verifier = validateVerifier(args.verifier);
+  return verifier ? { ...depth, options: { ...depth.options, verifier } } : depth;
 }
 
 /**
@@ -105,6 +108,7 @@ function replay(args: DiagnoseArgs, now: () => number): EvidenceBundle {
  */
 export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, env: Record<string, string | undefined> = process.env): Promise<EvidenceBundle> {
   checkFlagCombinations(args, env);
+  validateVerifier(args.verifier);
   if (args.evidence) return replay(args, now);
   // --peer: parsed first, so a bad value is exit 2 before anything is collected.
   const probe = args.peer !== undefined ? await import('../probe/probe.js') : null;
@@ -127,6 +131,7 @@ export async function collectForDiagnose(args: DiagnoseArgs, now: () => number, 
     ca: readCerts(args.ca, '--ca'),
     crls: args.crl?.length ? readCerts(args.crl, '--crl') : proxyCrls(proxy?.proxy),
     maxChainDepth: args.maxDepth,
+    verifier: args.verifier,
     role: args.role,
     expectId: args.expectId ?? proxy?.expectId ?? null,
     peerId: args.peerId ?? null,

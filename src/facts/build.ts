@@ -10,6 +10,7 @@ import '../explain/symptom-deriver.js';
 import { buildProxyFactsCached } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
+import { DEFAULT_VERIFIER, parseVerifier, type VerifierId } from '../x509/verifiers.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -23,6 +24,16 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
     return ders.map((der, i) => parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source));
   });
   return resolveCrlSigners(parsed, certs);
+}
+
+/**
+ * The instant validity is judged at. BoringSSL (X509_VERIFY_PARAM check_time, time_t seconds), rustls-webpki
+ * (UnixTime, seconds) and pyca compare at whole seconds, as certificates encode time; Go compares instants
+ * (its x509limbo_test.go: "Go uses instantaneous time comparisons"), so a certificate is expired for Go 1 ms
+ * after notAfter.
+ */
+function evaluationTime(at: number, verifier: VerifierId): number {
+  return verifier === 'go' ? at : Math.floor(at / 1000) * 1000;
 }
 
 /** Derives facts from evidence. Pure: the same evidence gives the same facts. */
@@ -60,8 +71,9 @@ export function buildFacts(ev: EvidenceBundle): Facts {
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
+  const verifier = parseVerifier(ev.options.verifier) ?? DEFAULT_VERIFIER;
   return {
-    now: Date.parse(ev.evaluatedAt),
+    now: evaluationTime(Date.parse(ev.evaluatedAt), verifier),
     role: ev.options.role,
     chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),
     local,
@@ -77,5 +89,6 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
+    verifier,
   };
 }

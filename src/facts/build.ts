@@ -10,7 +10,7 @@ import '../explain/symptom-deriver.js';
 import { buildProxyFactsCached } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
-import { DEFAULT_VERIFIER, parseVerifier, type VerifierId } from '../x509/verifiers.js';
+import { evaluationTime, parseVerifier, verifierFromEvidence } from '../x509/verifiers.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -24,16 +24,6 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
     return ders.map((der, i) => parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source));
   });
   return resolveCrlSigners(parsed, certs);
-}
-
-/**
- * The instant validity is judged at. BoringSSL (X509_VERIFY_PARAM check_time, time_t seconds), rustls-webpki
- * (UnixTime, seconds) and pyca compare at whole seconds, as certificates encode time; Go compares instants
- * (its x509limbo_test.go: "Go uses instantaneous time comparisons"), so a certificate is expired for Go 1 ms
- * after notAfter.
- */
-function evaluationTime(at: number, verifier: VerifierId): number {
-  return verifier === 'go' ? at : Math.floor(at / 1000) * 1000;
 }
 
 /** Derives facts from evidence. Pure: the same evidence gives the same facts. */
@@ -71,8 +61,12 @@ export function buildFacts(ev: EvidenceBundle): Facts {
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
-  const verifier = parseVerifier(ev.options.verifier) ?? DEFAULT_VERIFIER;
+  // Named (--verifier) or, failing that, what the evidence says about the data plane: a pod in ambient mode
+  // (`target.dataplaneMode`, from its istio.io/dataplane-mode label in cluster mode) is verified by ztunnel.
+  const dataplaneMode = typeof ev.target.dataplaneMode === 'string' ? ev.target.dataplaneMode : null;
+  const verifier = parseVerifier(ev.options.verifier) ?? verifierFromEvidence({ dataplaneMode });
   return {
+    // Whole seconds for BoringSSL, rustls-webpki and pyca; the instant for Go (src/x509/verifiers.ts VALIDITY_TIME).
     now: evaluationTime(Date.parse(ev.evaluatedAt), verifier),
     role: ev.options.role,
     chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),

@@ -43,9 +43,9 @@ export function parseVerifier(v: unknown): VerifierId | undefined {
 }
 
 /**
- * Which profile applies when the user did not name one. Cluster mode knows more than we do here: a pod labelled
- * `istio.io/dataplane-mode=ambient` (or traffic that crosses a ztunnel) is verified by ztunnel. The hook takes
- * what the evidence says; with nothing said, Envoy.
+ * Which profile applies when the user did not name one. Cluster mode knows more than a single pod's files do: a
+ * pod labelled `istio.io/dataplane-mode=ambient` (or traffic that crosses a ztunnel) is verified by ztunnel. The
+ * evidence carries it as `target.dataplaneMode` (read by buildFacts); with nothing said, Envoy.
  */
 export function verifierFromEvidence(hints: { dataplaneMode?: string | null; ztunnelInPath?: boolean } = {}): VerifierId {
   if (hints.ztunnelInPath || hints.dataplaneMode === 'ambient') return 'ztunnel';
@@ -90,6 +90,8 @@ export const anchorOf = (chain: ChainFact): CertFact | null => {
   const top = chain.path[chain.path.length - 1]!;
   return chain.path.length > 1 && (chain.verifier?.anchored || top.selfIssued) ? top : null;
 };
+/** The path without its trust anchor: what the verifier checks as certificates rather than takes as trusted. */
+const belowAnchor = (chain: ChainFact): CertFact[] => (anchorOf(chain) ? chain.path.slice(0, -1) : chain.path);
 const root = (chain: ChainFact): CertFact | null => {
   const top = chain.path[chain.path.length - 1]!;
   return chain.path.length > 1 && top.selfIssued ? top : null;
@@ -268,7 +270,8 @@ export const CHECKS: readonly ProfileCheck[] = [
       go: `${GO_LIMBO} rfc5280::serial::zero: "RFC 5280 says certificate users SHOULD gracefully handle zero"`,
       strict: 'pyca cryptography-x509-verification ("certificate must have a serial between 1 and 20 octets")',
     },
-    find: (chain) => chain.path.filter((c) => c.conformance.serial.zero).map((c) => v(c, 'has serial number zero')),
+    // Not the trust anchor: widely trusted roots have serial zero (Go's limbo notes; limbo's online::fastly.com).
+    find: (chain) => belowAnchor(chain).filter((c) => c.conformance.serial.zero).map((c) => v(c, 'has serial number zero')),
   },
   {
     id: 'serial-too-long',
@@ -281,7 +284,7 @@ export const CHECKS: readonly ProfileCheck[] = [
       go: `${GO_LIMBO} rfc5280::serial::too-long: "Causes significant breakage of real-world private PKIs"`,
       strict: 'pyca cryptography-x509-verification ("certificate must have a serial between 1 and 20 octets")',
     },
-    find: (chain) => chain.path.filter((c) => c.conformance.serial.octets > 20).map((c) => v(c, `has a ${c.conformance.serial.octets}-octet serial number`)),
+    find: (chain) => belowAnchor(chain).filter((c) => c.conformance.serial.octets > 20).map((c) => v(c, `has a ${c.conformance.serial.octets}-octet serial number`)),
   },
   {
     id: 'ca-empty-subject',
@@ -473,6 +476,27 @@ export function checkById(id: string): ProfileCheck {
   const c = CHECKS.find((x) => x.id === id);
   if (!c) throw new Error(`no verifier check "${id}"`);
   return c;
+}
+
+/**
+ * Validity periods: whole seconds (as certificates encode time) or instants. Not a finding of its own: it decides
+ * the evaluation time every expiry rule compares with (limbo's rfc5280::validity::notafter-fractional).
+ */
+export const VALIDITY_TIME = {
+  title: 'Validity compared at whole seconds or at the instant',
+  spec: 'RFC 5280 §4.1.2.5: the validity period is the time from notBefore through notAfter, inclusive (encoded to the second)',
+  instant: ['go'] as readonly VerifierId[],
+  source: {
+    envoy: `${BSSL} crypto/x509/x509_vfy.cc check_cert_time(): X509_VERIFY_PARAM check_time, int64 seconds (time_t)`,
+    ztunnel: `${WEBPKI} src/verify_cert.rs check_validity(): UnixTime, whole seconds`,
+    go: `${GO_LIMBO.replace('allowedUnexpectedVerifications', 'allowedUnexpectedFailures')} rfc5280::validity::notafter-fractional: "Go uses instantaneous time comparisons" (verify.go isValid: now.After(c.NotAfter))`,
+    strict: 'pyca cryptography-x509-verification compares whole seconds (limbo: SUCCESS)',
+  } as Record<VerifierId, string>,
+};
+
+/** The instant validity is judged at under a profile: `at` itself for Go, else `at` truncated to the second. */
+export function evaluationTime(at: number, verifier: VerifierId): number {
+  return VALIDITY_TIME.instant.includes(verifier) ? at : Math.floor(at / 1000) * 1000;
 }
 
 /** How a check's finding is graded under the profile in use: error when that verifier rejects the chain. */

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { diagnose, type Report, type VerifierId } from '../../src/index.js';
 import { CHECKS, VERIFIERS } from '../../src/x509/verifiers.js';
+import { renderVerifiersDoc } from '../../src/report/verifiers-doc.js';
 import { ROOT } from '../support/cli.js';
-import { mesh, NOW, reencode, WEB_ID } from '../support/pki.js';
+import { evidenceFor, mesh, NOW, reencode, WEB_ID } from '../support/pki.js';
 
 interface LimboCase {
   id: string;
@@ -75,6 +76,10 @@ const SCENARIOS: Array<{ check: string; limbo: string; rejects: VerifierId; acce
 ];
 
 describe('verifier profiles: same chain, two profiles, two verdicts', () => {
+  it('docs/verifiers.md is generated from the check table and up to date', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'verifiers.md'), 'utf8') === renderVerifiersDoc(), 'docs/verifiers.md is stale: run npm run docs').toBe(true);
+  });
+
   it('covers every check where the profiles differ (advisory checks are reported but rejected by none)', () => {
     // serial-negative is shown on a chain built below (limbo's negative-serial certificate has other faults).
     const covered = new Set([...SCENARIOS.map((s) => s.check), 'serial-negative']);
@@ -138,6 +143,15 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
     const e = envoy.findings.find((f) => f.rule === 'chain/leaf-is-ca')!;
     expect([e.severity, e.explanation]).toEqual(['warning', expect.stringContaining('Envoy (BoringSSL) accepts it')]);
     expect(e.explanation).toContain('CaUsedAsEndEntity');
+  });
+
+  it('evidence from an ambient-mode pod (target.dataplaneMode) is judged as ztunnel unless --verifier says otherwise', async () => {
+    const m = await mesh({ leaf: { ca: true, keyUsage: ['keyCertSign', 'digitalSignature'], eku: ['serverAuth', 'clientAuth'] } });
+    const base = await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] });
+    const ambient = { ...base, target: { kind: 'pod' as const, name: 'web-0', dataplaneMode: 'ambient' } };
+    expect((await diagnose({ evidence: ambient })).verdict).toBe('failing');
+    expect((await diagnose({ evidence: ambient, verifier: 'envoy' })).verdict).not.toBe('failing');
+    expect((await diagnose({ evidence: base })).verdict).not.toBe('failing');
   });
 
   it('validity: Go compares instants, the others whole seconds (5 ms after notAfter)', async () => {

@@ -421,6 +421,37 @@ export const CHECKS: readonly ProfileCheck[] = [
     find: (chain) => (isCa(chain.leaf) ? [v(chain.leaf, 'is a CA certificate (basicConstraints cA=TRUE) used as the leaf')] : []),
   },
   {
+    id: 'sha1-signature',
+    title: 'Certificate signed with SHA-1',
+    spec: 'CA/B Forum BR 7.1.3.2: SHA-1 MUST NOT be used to sign certificates (RFC 5280 sets no algorithm policy)',
+    rejectedBy: ['ztunnel', 'go', 'strict'],
+    reportedBy: 'chain/weak-algorithm',
+    source: {
+      envoy: `${BSSL} crypto/x509/algorithm.cc x509_digest_nid_ok(): only MD4 and MD5 are refused in certificate signatures`,
+      ztunnel: `${WEBPKI} src/ring_algs.rs / src/aws_lc_rs_algs.rs: no SHA-1 signature algorithm exists (UnsupportedSignatureAlgorithm)`,
+      go: `${GO} src/crypto/x509/x509.go checkSignature(): SHA-1 signatures return InsecureAlgorithmError (since Go 1.18)`,
+      strict: 'CA/B Forum BR 7.1.3.2; pyca cryptography-x509-verification permits SHA-256 and stronger only',
+    },
+    find: (chain) => belowAnchor(chain).filter((c) => c.signature.hash === 'sha1').map((c) => v(c, `is signed with ${c.signature.name}`)),
+  },
+  {
+    id: 'rsa-key-under-2048',
+    title: 'RSA key of 1024 to 2047 bits',
+    spec: 'CA/B Forum BR 6.1.5: RSA keys MUST be at least 2048 bits',
+    rejectedBy: ['ztunnel', 'strict'],
+    reportedBy: 'chain/weak-algorithm',
+    source: {
+      envoy: `${BSSL} crypto/fipsmodule/rsa/rsa_impl.cc.inc rsa_check_public_key(): OPENSSL_RSA_MIN_MODULUS_BITS is 512`,
+      ztunnel: `${WEBPKI} src/ring_algs.rs: RSA_PKCS1_2048_8192_* / RSA_PSS_2048_8192_* only (rustls verifies handshake signatures with the same algorithms)`,
+      go: `${GO} src/crypto/rsa: keys under 1024 bits are refused (GODEBUG rsa1024min, Go 1.24); ${GO_LIMBO} webpki::forbidden-weak-rsa-*: "Go doesn't enforce CABF key strength policies"`,
+      strict: 'CA/B Forum BR 6.1.5; OpenSSL 3 security level 1+ ("ee key too small" / "ca key too small")',
+    },
+    find: (chain) =>
+      chain.path
+        .filter((c) => (c.publicKey.type === 'rsa' || c.publicKey.type === 'rsa-pss') && c.publicKey.bits !== null && c.publicKey.bits >= 1024 && c.publicKey.bits < 2048)
+        .map((c) => v(c, `has a ${c.publicKey.bits}-bit RSA key`)),
+  },
+  {
     id: 'anchor-unknown-critical-extension',
     title: 'Trust anchor with an unknown critical extension',
     spec: 'RFC 5280 §4.2: a certificate-using system MUST reject the certificate if it encounters a critical extension it does not recognize (§6.1 leaves trust-anchor processing to the implementation)',

@@ -72,6 +72,7 @@ const SCENARIOS: Array<{ check: string; limbo: string; rejects: VerifierId; acce
   { check: 'leaf-is-ca', limbo: 'webpki::ee-basicconstraints-ca', rejects: 'ztunnel', accepts: 'envoy', rule: 'chain/leaf-is-ca' },
   { check: 'anchor-unknown-critical-extension', limbo: 'rfc5280::unknown-critical-extension-root', rejects: 'go', accepts: 'envoy', rule: 'chain/unknown-critical-extension' },
   { check: 'anchor-key-usage', limbo: 'rfc5280::root-inconsistent-ca-extensions', rejects: 'strict', accepts: 'ztunnel', rule: 'key-usage/ca-missing-cert-sign' },
+  { check: 'rsa-key-under-2048', limbo: 'webpki::forbidden-weak-rsa-in-leaf', rejects: 'ztunnel', accepts: 'envoy', rule: 'chain/weak-algorithm' },
   { check: 'crl-number-missing', limbo: 'crl::crlnumber-missing', rejects: 'ztunnel', accepts: 'envoy' },
 ];
 
@@ -82,7 +83,7 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
 
   it('covers every check where the profiles differ (advisory checks are reported but rejected by none)', () => {
     // serial-negative is shown on a chain built below (limbo's negative-serial certificate has other faults).
-    const covered = new Set([...SCENARIOS.map((s) => s.check), 'serial-negative']);
+    const covered = new Set([...SCENARIOS.map((s) => s.check), 'serial-negative', 'sha1-signature']);
     const differing = CHECKS.filter((c) => c.rejectedBy.length > 0).map((c) => c.id);
     expect(differing.filter((id) => !covered.has(id))).toEqual([]);
   });
@@ -130,6 +131,19 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
     expect(soft.explanation).toContain('Envoy (BoringSSL) accepts');
     expect(soft.explanation).toContain(check.source.envoy);
     expect(soft.explanation).toContain('Go (crypto/x509)');
+  });
+
+  it('sha1-signature: a SHA-1 workload certificate works for Envoy sidecars, fails Go (proxyless gRPC) and ztunnel', async () => {
+    const m = await mesh({ leaf: { hash: 'SHA-1', eku: ['serverAuth', 'clientAuth'] } });
+    const check = CHECKS.find((c) => c.id === 'sha1-signature')!;
+    const run = (verifier: VerifierId) => diagnose({ chain: [m.leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
+    const [go, ztunnel, envoy] = await Promise.all([run('go'), run('ztunnel'), run('envoy')]);
+    expect([go.verdict, ztunnel.verdict]).toEqual(['failing', 'failing']);
+    expect(envoy.verdict).not.toBe('failing');
+    const hit = go.findings.find((f) => f.rule === 'chain/weak-algorithm')!;
+    expect([hit.severity, hit.explanation]).toEqual(['error', expect.stringContaining(`Go (crypto/x509) rejects it (${check.source.go})`)]);
+    const soft = envoy.findings.find((f) => f.rule === 'chain/weak-algorithm')!;
+    expect([soft.severity, soft.explanation]).toEqual(['warning', expect.stringContaining(`Envoy (BoringSSL) accepts it (${check.source.envoy})`)]);
   });
 
   it('leaf-is-ca: the CA certificate mounted as the workload leaf fails in ambient (ztunnel), warns in a sidecar (Envoy)', async () => {

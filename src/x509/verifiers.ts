@@ -34,7 +34,7 @@ export const VERIFIERS: Record<VerifierId, VerifierProfile> = {
   envoy: { id: 'envoy', label: 'Envoy (BoringSSL)', usedBy: 'Istio sidecars and gateways' },
   ztunnel: { id: 'ztunnel', label: 'ztunnel (rustls-webpki)', usedBy: "Istio ambient mode's ztunnel (and Linkerd's proxy)" },
   go: { id: 'go', label: 'Go (crypto/x509)', usedBy: 'proxyless gRPC, SPIRE agents and Go services' },
-  strict: { id: 'strict', label: 'strict RFC 5280 / CA/B Forum (as OpenSSL X509_STRICT and pyca/cryptography read them)', usedBy: 'audits and public-PKI clients' },
+  strict: { id: 'strict', label: 'strict (RFC 5280 + CA/B Forum)', usedBy: 'audits; the reading of OpenSSL X509_STRICT and pyca/cryptography' },
 };
 
 /** Parses a `--verifier` value; undefined when it is not a profile. */

@@ -42,7 +42,7 @@ testRule(rule, {
     {
       name: 'leaf without AKI under ztunnel: a note that only strict verifiers reject it',
       evidence: async () => as('ztunnel', await noAki()),
-      errors: [{ messageId: 'acceptedHere', severity: 'info', explanation: /ztunnel \(rustls-webpki\) accepts it .*but strict RFC 5280/ }],
+      errors: [{ messageId: 'acceptedHere', severity: 'info', explanation: /ztunnel \(rustls-webpki\) accepts it .*but strict \(RFC 5280 \+ CA\/B Forum\) reject/ }],
     },
   ],
 });

@@ -176,6 +176,7 @@ export const CHECKS: readonly ProfileCheck[] = [
     title: 'nameConstraints not marked critical',
     spec: 'RFC 5280 §4.2.1.10: conforming CAs MUST mark this extension as critical',
     rejectedBy: ['strict'],
+    reportedBy: 'chain/invalid-name-constraints',
     source: {
       envoy: `${BSSL} crypto/x509/x509_vfy.cc check_name_constraints() applies x->nc whatever its criticality`,
       ztunnel: `${WEBPKI} src/verify_cert.rs check_signed_chain_name_constraints() ignores criticality; ${WEBPKI_LIMBO} rfc5280::nc::permitted-dns-match-noncritical`,
@@ -189,6 +190,7 @@ export const CHECKS: readonly ProfileCheck[] = [
     title: 'nameConstraints in an end-entity certificate',
     spec: 'RFC 5280 §4.2.1.10: the name constraints extension … MUST be used only in a CA certificate',
     rejectedBy: ['strict'],
+    reportedBy: 'chain/invalid-name-constraints',
     source: {
       envoy: `${BSSL} crypto/x509/x509_vfy.cc check_name_constraints() applies only the constraints of certificates above the one checked (j > i): a leaf's are never read`,
       ztunnel: `${WEBPKI_LIMBO} rfc5280::nc::not-allowed-in-ee-*: "webpki does not reject NameConstraints extension in EE certificates"`,
@@ -196,6 +198,23 @@ export const CHECKS: readonly ProfileCheck[] = [
       strict: 'pyca cryptography-x509-verification ee_extension_policy (nameConstraints not permitted)',
     },
     find: (chain) => (chain.leaf.nameConstraints && !isCa(chain.leaf) ? [v(chain.leaf, `has a nameConstraints extension (${chain.leaf.nameConstraints.critical ? 'critical' : 'non-critical'}) though it is not a CA`)] : []),
+  },
+  {
+    id: 'name-constraints-dns-leading-period',
+    title: 'DNS name constraint with a leading period',
+    spec: 'RFC 5280 §4.2.1.10: a dNSName constraint is a host name (the leading-period form is for URI constraints only)',
+    rejectedBy: ['strict'],
+    reportedBy: 'chain/invalid-name-constraints',
+    source: {
+      envoy: `${BSSL} crypto/x509/v3_ncons.cc nc_dns(): "If base_cbs begins with a '.', do a simple suffix comparison" (OpenSSL's original behaviour)`,
+      ztunnel: `${WEBPKI_LIMBO} rfc5280::nc::invalid-dnsname-leading-period: "webpki accepts leading period in DNS name constraints"`,
+      go: `${GO_LIMBO} rfc5280::nc::invalid-dnsname-leading-period: "Certificate.Verify documents that we allow a leading period for DNS name constraints"`,
+      strict: 'pyca cryptography-x509-verification ("malformed DNS name constraint")',
+    },
+    find: (chain) =>
+      issuers(chain).flatMap((c) =>
+        [...(c.nameConstraints?.permitted ?? []), ...(c.nameConstraints?.excluded ?? [])].filter((n) => n.type === 'dns' && n.value.startsWith('.')).map((n) => v(c, `has the DNS name constraint "${n.value}", with a leading period`)),
+      ),
   },
   {
     id: 'policy-constraints-not-critical',

@@ -104,6 +104,19 @@ const GO_LIMBO = `${GO} src/crypto/x509/x509limbo_test.go allowedUnexpectedVerif
 const WEBPKI_LIMBO = `${WEBPKI} third-party/x509-limbo/exceptions.json`;
 const BSSL_EXTS = `${BSSL} crypto/x509/v3_purp.cc x509v3_cache_extensions() (reads basicConstraints, keyUsage, EKU, SKI, AKI, SAN, nameConstraints; no presence or criticality rule)`;
 
+/**
+ * BoringSSL's DNS name-constraint match (crypto/x509/v3_ncons.cc nc_dns), for the permitted direction: an empty
+ * constraint matches all; trailing dots dropped; a leading-period constraint is a suffix; otherwise equal, or the
+ * name ends with "." + constraint. No syntax check on the name.
+ */
+export function boringsslDnsWithin(name: string, constraint: string): boolean {
+  const n = (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
+  const c = (constraint.endsWith('.') ? constraint.slice(0, -1) : constraint).toLowerCase();
+  if (c === '') return true;
+  if (c.startsWith('.')) return n.endsWith(c);
+  return n === c || (n.length > c.length && n.endsWith(c) && n[n.length - c.length - 1] === '.');
+}
+
 /** RFC 1034 §3.5 preferred name syntax (RFC 5280 §4.2.1.6), allowing a leading `*.` wildcard label. */
 const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 function preferredDnsSyntax(name: string): boolean {
@@ -215,6 +228,23 @@ export const CHECKS: readonly ProfileCheck[] = [
       issuers(chain).flatMap((c) =>
         [...(c.nameConstraints?.permitted ?? []), ...(c.nameConstraints?.excluded ?? [])].filter((n) => n.type === 'dns' && n.value.startsWith('.')).map((n) => v(c, `has the DNS name constraint "${n.value}", with a leading period`)),
       ),
+  },
+  {
+    id: 'name-constraints-malformed-dns-name',
+    title: 'Malformed DNS name under a DNS name constraint',
+    spec: 'RFC 5280 §4.2.1.10 / §6.1.3: every name must lie within the permitted subtrees; a name that is not a host name (e.g. ".example.com") cannot be shown to',
+    rejectedBy: ['ztunnel', 'go', 'strict'],
+    reportedBy: 'chain/name-constraints-violated',
+    source: {
+      envoy: `${BSSL} crypto/x509/v3_ncons.cc nc_dns(): compares the name's last labels with the constraint, with no syntax check, so ".example.com" is within "example.com"`,
+      ztunnel: `${WEBPKI} src/subject_name/dns_name.rs: the SAN must be a valid DNS name to be compared (rfc5280::nc::nc-permits-invalid-dns-san is not among its limbo exceptions)`,
+      go: `${GO} src/crypto/x509/constraints.go: the SAN must parse as a domain (rfc5280::nc::nc-permits-invalid-dns-san is not among x509limbo_test.go's allowed divergences)`,
+      strict: 'pyca cryptography-x509-verification ("unsatisfiable DNS name constraint: malformed SAN")',
+    },
+    find: (chain) =>
+      chain.nameConstraintViolations
+        .filter((x) => x.kind === 'malformed-name' && x.name.type === 'dns' && x.constraints.some((c) => boringsslDnsWithin(x.name.value, c.value)))
+        .map((x) => v(x.cert, `carries the DNS name "${x.name.value}", not a host name, under ${x.ca.name}'s permitted ${x.constraints.map((c) => `"${c.value}"`).join(', ')}`)),
   },
   {
     id: 'policy-constraints-not-critical',

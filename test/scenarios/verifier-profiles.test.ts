@@ -60,6 +60,7 @@ const SCENARIOS: Array<{ check: string; limbo: string; rejects: VerifierId; acce
   { check: 'name-constraints-not-critical', limbo: 'rfc5280::nc::permitted-dns-match-noncritical', rejects: 'strict', accepts: 'ztunnel', rule: 'chain/invalid-name-constraints' },
   { check: 'name-constraints-in-leaf', limbo: 'rfc5280::nc::not-allowed-in-ee-critical', rejects: 'strict', accepts: 'envoy', rule: 'chain/invalid-name-constraints' },
   { check: 'name-constraints-dns-leading-period', limbo: 'rfc5280::nc::invalid-dnsname-leading-period', rejects: 'strict', accepts: 'envoy', rule: 'chain/invalid-name-constraints' },
+  { check: 'name-constraints-malformed-dns-name', limbo: 'rfc5280::nc::nc-permits-invalid-dns-san', rejects: 'go', accepts: 'envoy', rule: 'chain/name-constraints-violated' },
   { check: 'policy-constraints-not-critical', limbo: 'rfc5280::pc::ica-noncritical-pc', rejects: 'strict', accepts: 'go' },
   { check: 'san-criticality', limbo: 'rfc5280::san::noncritical-with-empty-subject', rejects: 'strict', accepts: 'envoy' },
   { check: 'dns-san-syntax', limbo: 'rfc5280::san::underscore-dns', rejects: 'strict', accepts: 'envoy' },

@@ -22,7 +22,7 @@ export default defineRule({
     citation: 'RFC 5280 §4, CA/B Forum BR §7.1; BoringSSL crypto/x509, rustls-webpki src/verify_cert.rs, Go crypto/x509 (per check in src/x509/verifiers.ts)',
     messages: {
       rejected: '{whose} {cert} {detail}. {in_use} rejects this chain ({in_use_source}); {others}. {spec}.',
-      acceptedHere: '{whose} {cert} {detail}. {in_use} accepts it ({in_use_source}), but {rejecters} reject it ({reject_source}). {spec}.',
+      acceptedHere: '{whose} {cert} {detail}. {in_use} accepts it ({in_use_source}){also_accept}, but {rejecters} reject it ({reject_source}). {spec}.',
       advisory: '{whose} {cert} {detail}. Every verifier accepts it ({in_use}: {in_use_source}); it breaks an issuance rule only. {spec}.',
     },
     remediation: ['Re-issue {cert_short} so that every verifier in the mesh accepts it: {spec}', 'To judge the chain as another verifier does, run again with --verifier {other_profile}'],
@@ -53,6 +53,10 @@ export default defineRule({
             reject_source: `${VERIFIERS[firstRejecter].label}: ${check.source[firstRejecter]}`,
             others: [otherRejecters.length ? `${labels(otherRejecters)} also reject it` : '', accepters.length ? `${labels(accepters)} accept it` : ''].filter(Boolean).join('; '),
             spec: check.spec,
+            also_accept: (() => {
+              const rest = accepters.filter((id) => id !== profile);
+              return rest.length ? `, as ${labels(rest)} ${rest.length > 1 ? 'do' : 'does'}` : '';
+            })(),
             check: check.id,
             other_profile: grade === 'error' ? (accepters[0] ?? 'strict') : firstRejecter,
             file: cert ? fileOf(cert) : found.source,

@@ -605,7 +605,7 @@ export function verdictSentence(check: ProfileCheck, profile: VerifierId): strin
   if (check.rejectedBy.includes(profile)) {
     return `${here} rejects it (${check.source[profile]})${others.length ? `; ${labels(others)} also reject it` : ''}${accepters.length ? `; ${labels(accepters)} accept it` : ''}.`;
   }
-  return `${here} accepts it (${check.source[profile]})${first ? `; ${labels(others)} reject it (${VERIFIERS[first].label}: ${check.source[first]})` : ''}.`;
+  return `${here} accepts it (${check.source[profile]})${accepters.length ? `, as ${labels(accepters)} ${accepters.length > 1 ? 'do' : 'does'}` : ''}${first ? `; ${labels(others)} reject it (${VERIFIERS[first].label}: ${check.source[first]})` : ''}.`;
 }
 
 export const acceptedBy = (check: ProfileCheck): VerifierId[] => VERIFIER_IDS.filter((id) => !check.rejectedBy.includes(id));

@@ -5,7 +5,7 @@
  * wrong certificate is mounted.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import { acceptedBy, checkById, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
 
 export default defineRule({
@@ -18,6 +18,14 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.8,
     citation: 'RFC 5280 §4.2.1.9',
+    explains: [
+      { symptom: 'verify:leaf-is-ca', weight: 0.9, why: 'rustls/webpki refuse a CA certificate used as the end entity (CaUsedAsEndEntity): the wrong certificate is mounted.' },
+    ],
+    hint: {
+      confirm: 'the presented leaf has basicConstraints CA:TRUE (or keyUsage keyCertSign)',
+      next: 'openssl x509 -in cert-chain.pem -noout -ext basicConstraints,keyUsage',
+      fix: 'Mount the workload certificate, not the CA certificate; issue leaves with CA:FALSE.',
+    },
     messages: {
       caLeaf: '{whose} leaf {cert} is a CA certificate (basicConstraints cA=TRUE). {verdict} Usually the CA certificate was mounted where the workload certificate belongs.',
       certSignWithoutCa: '{whose} leaf {cert} asserts keyUsage keyCertSign without basicConstraints cA=TRUE, which RFC 5280 forbids; OpenSSL rejects it ("invalid CA certificate" / unsupported purpose).',
@@ -28,7 +36,7 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain), cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      const base = { whose: whose(chain), cert: describe(leaf), x509: x509Of(leaf) };
       if (leaf.basicConstraints?.ca) {
         // Verifiers differ here (src/x509/verifiers.ts): graded by the profile in use.
         const check = checkById('leaf-is-ca');

@@ -6,7 +6,7 @@
  * profile (`--verifier`) that rejects it.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, shellQuote, whose, x509Of } from '../_kit/index.js';
 import { acceptedBy, CHECKS, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
 
 export default defineRule({
@@ -59,8 +59,7 @@ export default defineRule({
             })(),
             check: check.id,
             other_profile: grade === 'error' ? (accepters[0] ?? 'strict') : firstRejecter,
-            file: cert ? fileOf(cert) : found.source,
-            x509: cert ? x509Of(cert) : `openssl crl -in ${found.source.replace(/ #\d+$/, '')}`,
+            x509: cert ? x509Of(cert) : `openssl crl -in ${shellQuote(found.source.replace(/ #\d+$/, ''))}`,
           };
           ctx.report({
             messageId: grade === 'error' ? 'rejected' : check.rejectedBy.length === 0 ? 'advisory' : 'acceptedHere',

@@ -6,8 +6,15 @@
  * profile (`--verifier`) that rejects it.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, shellQuote, whose, x509Of } from '../_kit/index.js';
+import { crlFileArg, describe, whose, x509Of } from '../_kit/index.js';
+
+/** `openssl crl -in FILE` for a CRL (fetched first when it is not a file). */
+const crlCommand = (crl: { source: string; origin?: Source }): string => {
+  const f = crlFileArg(crl);
+  return `${f.fetch}openssl crl -in ${f.file}`;
+};
 import { acceptedBy, CHECKS, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
+import type { Source } from '../../src/model/source.js';
 
 export default defineRule({
   meta: {
@@ -59,7 +66,7 @@ export default defineRule({
             })(),
             check: check.id,
             other_profile: grade === 'error' ? (accepters[0] ?? 'strict') : firstRejecter,
-            x509: cert ? x509Of(cert) : `openssl crl -in ${shellQuote(found.source.replace(/ #\d+$/, ''))}`,
+            x509: cert ? x509Of(cert) : crlCommand(found),
           };
           ctx.report({
             messageId: grade === 'error' ? 'rejected' : check.rejectedBy.length === 0 ? 'advisory' : 'acceptedHere',

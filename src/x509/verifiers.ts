@@ -16,6 +16,7 @@
 import type { ChainFact } from './chain.js';
 import type { CrlFact } from './crl.js';
 import type { CertFact } from './types.js';
+import type { Source } from '../model/source.js';
 
 export const VERIFIER_IDS = ['envoy', 'ztunnel', 'go', 'strict'] as const;
 export type VerifierId = (typeof VERIFIER_IDS)[number];
@@ -61,6 +62,8 @@ export interface ProfileViolation {
   name: string;
   /** What exactly is wrong with it. */
   detail: string;
+  /** A CRL's typed origin (certificates are found in facts by fingerprint). */
+  origin?: Source;
 }
 
 export interface ProfileCheck {
@@ -547,7 +550,7 @@ export const CHECKS: readonly ProfileCheck[] = [
     },
     find: (chain, crls) => {
       const issuerKeys = new Set(chain.path.slice(1).map((c) => c.subjectKey));
-      return crls.filter((c) => c.crlNumber === null && issuerKeys.has(c.issuerKey)).map((c) => ({ about: c.fingerprint, source: c.source, name: `CRL of ${c.issuer}`, detail: 'has no cRLNumber extension' }));
+      return crls.filter((c) => c.crlNumber === null && issuerKeys.has(c.issuerKey)).map((c) => ({ about: c.fingerprint, source: c.source, name: `CRL of ${c.issuer}`, detail: 'has no cRLNumber extension', ...(c.origin ? { origin: c.origin } : {}) }));
     },
   },
 ];

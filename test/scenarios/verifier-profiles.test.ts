@@ -2,17 +2,19 @@
  * One scenario per verifier difference (src/x509/verifiers.ts): the same chain judged under two profiles gives two
  * verdicts, and each finding names the verifier in use and cites the source that decides it. The chains are
  * x509-limbo's (../shared/yardsticks/x509-limbo/), written by people outside this project, so the difference is
- * shown on certificates we did not shape to pass.
+ * shown on certificates we did not shape to pass. Every run goes both ways (CLI and library must agree).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { diagnose, type Report, type VerifierId } from '../../src/index.js';
+import type { Report } from '../../src/model/finding.js';
+import type { VerifierId } from '../../src/x509/verifiers.js';
+import { diagnoseBothWays } from '../support/faces.js';
 import { CHECKS, VERIFIERS } from '../../src/x509/verifiers.js';
 import { renderVerifiersDoc } from '../../src/report/verifiers-doc.js';
 import { ROOT } from '../support/cli.js';
-import { evidenceFor, mesh, NOW, reencode, WEB_ID } from '../support/pki.js';
+import { mesh, NOW, reencode, WEB_ID } from '../support/pki.js';
 
 interface LimboCase {
   id: string;
@@ -38,7 +40,7 @@ const NO_FORECAST = { leaf: { warnFraction: 0, criticalFraction: 0 }, intermedia
 async function judge(id: string, verifier: VerifierId): Promise<Report> {
   const tc = cases.get(id);
   if (!tc) throw new Error(`no limbo case ${id}`);
-  return diagnose({
+  return diagnoseBothWays({
     chain: [tc.peer_certificate, ...tc.untrusted_intermediates],
     trust: tc.trusted_certs,
     peerTrust: tc.trusted_certs,
@@ -119,7 +121,7 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
     const m = await mesh({ leaf: { eku: ['serverAuth', 'clientAuth'] } });
     const leaf = await reencode(m.leaf, { signer: m.inter, mutate: (tbs) => void (tbs.serialNumber = new Uint8Array([0xfe, 0x12, 0x34]).buffer) });
     const check = CHECKS.find((c) => c.id === 'serial-negative')!;
-    const run = (verifier: VerifierId) => diagnose({ chain: [leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
+    const run = (verifier: VerifierId) => diagnoseBothWays({ chain: [leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
     const [go, envoy, ztunnel] = await Promise.all([run('go'), run('envoy'), run('ztunnel')]);
     expect(go.verdict).toBe('failing');
     expect(envoy.verdict).not.toBe('failing');
@@ -138,7 +140,7 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
   it('sha1-signature: a SHA-1 workload certificate works for Envoy sidecars, fails Go (proxyless gRPC) and ztunnel', async () => {
     const m = await mesh({ leaf: { hash: 'SHA-1', eku: ['serverAuth', 'clientAuth'] } });
     const check = CHECKS.find((c) => c.id === 'sha1-signature')!;
-    const run = (verifier: VerifierId) => diagnose({ chain: [m.leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
+    const run = (verifier: VerifierId) => diagnoseBothWays({ chain: [m.leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
     const [go, ztunnel, envoy] = await Promise.all([run('go'), run('ztunnel'), run('envoy')]);
     expect([go.verdict, ztunnel.verdict]).toEqual(['failing', 'failing']);
     expect(envoy.verdict).not.toBe('failing');
@@ -150,7 +152,7 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
 
   it('leaf-is-ca: the CA certificate mounted as the workload leaf fails in ambient (ztunnel), warns in a sidecar (Envoy)', async () => {
     const m = await mesh({ leaf: { ca: true, keyUsage: ['keyCertSign', 'digitalSignature'], eku: ['serverAuth', 'clientAuth'] } });
-    const run = (verifier: VerifierId) => diagnose({ chain: [m.leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
+    const run = (verifier: VerifierId) => diagnoseBothWays({ chain: [m.leaf.pem, m.inter.pem], trust: m.root.pem, expectId: WEB_ID, at: NOW, verifier });
     const [ztunnel, envoy] = await Promise.all([run('ztunnel'), run('envoy')]);
     expect(ztunnel.verdict).toBe('failing');
     expect(envoy.verdict).not.toBe('failing');
@@ -159,15 +161,6 @@ describe('verifier profiles: same chain, two profiles, two verdicts', () => {
     const e = envoy.findings.find((f) => f.rule === 'chain/leaf-is-ca')!;
     expect([e.severity, e.explanation]).toEqual(['warning', expect.stringContaining('Envoy (BoringSSL) accepts it')]);
     expect(e.explanation).toContain('CaUsedAsEndEntity');
-  });
-
-  it('evidence from an ambient-mode pod (target.dataplaneMode) is judged as ztunnel unless --verifier says otherwise', async () => {
-    const m = await mesh({ leaf: { ca: true, keyUsage: ['keyCertSign', 'digitalSignature'], eku: ['serverAuth', 'clientAuth'] } });
-    const base = await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] });
-    const ambient = { ...base, target: { kind: 'pod' as const, name: 'web-0', dataplaneMode: 'ambient' } };
-    expect((await diagnose({ evidence: ambient })).verdict).toBe('failing');
-    expect((await diagnose({ evidence: ambient, verifier: 'envoy' })).verdict).not.toBe('failing');
-    expect((await diagnose({ evidence: base })).verdict).not.toBe('failing');
   });
 
   it('validity: Go compares instants, the others whole seconds (5 ms after notAfter)', async () => {

@@ -10,6 +10,7 @@ import { buildProxyFacts } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 import { evaluationTime, parseVerifier, verifierFromEvidence } from '../x509/verifiers.js';
+import { buildClusterFacts } from './policy.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -65,9 +66,9 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
-  // Named (--verifier) or, failing that, what the evidence says about the data plane: a pod in ambient mode
-  // (`target.dataplaneMode`, from its istio.io/dataplane-mode label in cluster mode) is verified by ztunnel.
-  const dataplaneMode = typeof ev.target.dataplaneMode === 'string' ? ev.target.dataplaneMode : null;
+  // Named (--verifier) or, failing that, what the evidence says about the data plane: a pod in ambient mode (its
+  // istio.io/dataplane-mode label in cluster mode, or `target.dataplaneMode`) is verified by ztunnel.
+  const dataplaneMode = ev.cluster?.pod?.labels['istio.io/dataplane-mode'] ?? (typeof ev.target.dataplaneMode === 'string' ? ev.target.dataplaneMode : null);
   const verifier = parseVerifier(ev.options.verifier) ?? verifierFromEvidence({ dataplaneMode });
   const facts: Omit<Facts, 'symptoms'> = {
     // Whole seconds for BoringSSL, rustls-webpki and pyca; the instant for Go (src/x509/verifiers.ts VALIDITY_TIME).
@@ -87,6 +88,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
     verifier,
+    cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };
 }

@@ -27,6 +27,7 @@ const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   ca: 'materials',
   crls: 'materials',
   maxChainDepth: 'numberOrString',
+  verifier: 'string',
   role: 'string',
   expectId: 'strings',
   peerId: 'string',

@@ -16,7 +16,12 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
+export interface CliHooks {
+  parsed?: (command: 'diagnose', args: Record<string, unknown>) => void;
+}
+
+export async function main(argv: string[], io: Io, hooks: CliHooks = {}): Promise<number> {
   let code = 0;
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
@@ -64,6 +69,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
+        if (hooks.parsed) return hooks.parsed('diagnose', args);
         code = await runDiagnose(args as unknown as DiagnoseArgs, io);
       },
     )
@@ -92,6 +98,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'serve',
+      'Run the chat server: a Slack slash command, a JSON webhook for any bot (POST /v1/diagnoses) and /metrics',
+      (y) =>
+        y
+          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to listen on (0.0.0.0:8080 in a pod)' })
+          .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
+          .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)'),
+      async (args) => {
+        const { runServe } = await import('../serve/run.js');
+        code = await runServe({ listen: args.listen, config: args.config }, io);
+      },
+    )
+    .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
@@ -100,7 +119,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)

@@ -59,6 +59,7 @@ function findingBlocks(f: Finding): SlackBlock[] {
 export function slackSummary(report: Report, o: { top?: number; title?: string } = {}): SlackMessage {
   const top = o.top ?? 3;
   const what = o.title ? ` — ${o.title}` : '';
+  // A header is plain_text: Slack renders no markup in it, so it needs no escaping.
   const header = fitText(`mtls-doctor: ${report.verdict.toUpperCase()}${what}`, SLACK_LIMITS.headerText);
   const facts = [`${ICON[report.verdict]} evaluated at ${report.evaluatedAt}`, `${report.findings.length} finding(s)`];
   if (report.symptom) facts.push(`symptom \`${escapeMrkdwn(report.symptom.code)}\``);
@@ -67,7 +68,7 @@ export function slackSummary(report: Report, o: { top?: number; title?: string }
   for (const f of report.findings.slice(0, top)) blocks.push(...findingBlocks(f));
   if (report.findings.length > top) blocks.push(context(`… ${report.findings.length - top} more finding(s) in the full report`));
   const first = report.findings[0];
-  const text = fitText(`mtls-doctor: ${report.verdict}${what}${first ? ` — ${first.title} (${first.rule})` : ''}`, SLACK_LIMITS.fallbackText);
+  const text = fitText(escapeMrkdwn(`mtls-doctor: ${report.verdict}${what}${first ? ` — ${first.title} (${first.rule})` : ''}`), SLACK_LIMITS.fallbackText);
   return { text, blocks: capBlocks(blocks) };
 }
 

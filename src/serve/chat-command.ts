@@ -166,6 +166,11 @@ export async function parseChatCommand(raw: string): Promise<ChatCommand> {
   const set = <K extends keyof ChatDiagnoseOptions>(k: K, v: ChatDiagnoseOptions[K] | undefined) => {
     if (v !== undefined) options[k] = v;
   };
+  for (const w of rest) {
+    const flag = w.startsWith('--') ? w.split('=')[0]! : null;
+    const key = flag?.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (key && [args[key]].flat().some((v) => v === '' || v === undefined)) throw usageError(`Cannot use ${flag} without a value`);
+  }
   set('peer', one(args.peer));
   set('peerId', one(args.peerId));
   set('sni', one(args.sni));

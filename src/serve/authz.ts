@@ -18,10 +18,16 @@ export interface Grant {
   rule: string;
 }
 
-/** Kubernetes impersonation for one request (Impersonate-User / Impersonate-Group). */
+/**
+ * Kubernetes impersonation for one request (Impersonate-User, Impersonate-Group, Impersonate-Extra-*). The user
+ * and group name the config rule (a channel or a token), so RBAC can list them by name (`resourceNames` in the
+ * serve ClusterRole: never a wildcard, which would let the server impersonate anyone); who in the channel asked
+ * travels as an extra, which grants nothing but shows in the API server's audit log.
+ */
 export interface Impersonation {
   user: string;
   groups: string[];
+  extra: Record<string, string[]>;
 }
 
 export const callerKey = (c: Caller) => (c.kind === 'slack' ? `slack:${c.team}:${c.user}` : `token:${c.name}`);
@@ -59,6 +65,6 @@ export function impersonationFor(config: ServeConfig, caller: Caller): Impersona
   if (!im) return null;
   const p = im.groupPrefix;
   return caller.kind === 'slack'
-    ? { user: `${p}slack:${caller.team}:${caller.user}`, groups: [`${p}slack-channel:${caller.channel}`] }
-    : { user: `${p}token:${caller.name}`, groups: [`${p}token:${caller.name}`] };
+    ? { user: `${p}slack-channel:${caller.channel}`, groups: [`${p}slack-channel:${caller.channel}`], extra: { 'mtls-doctor.io/slack-user': [caller.user], 'mtls-doctor.io/slack-team': [caller.team] } }
+    : { user: `${p}token:${caller.name}`, groups: [`${p}token:${caller.name}`], extra: {} };
 }

@@ -188,3 +188,18 @@ describe('slack.users', () => {
     expect(config.slack).toBeNull();
   });
 });
+
+describe('cluster requests from Slack (a build with cluster mode)', () => {
+  it('run with an impersonation derived from the channel, the user as an extra', async () => {
+    const h3 = await startServe({ config: testConfig({ responseUrlPrefix: stand.url }), deps: { cluster: true } });
+    try {
+      const r = await postSlack(h3.url, form('diagnose reviews-v1-7f9c -n bookinfo'));
+      expect(r.json.text).toMatch(/Diagnosing reviews-v1-7f9c -n bookinfo/);
+      await until(() => h3.calls.length === 1);
+      expect(h3.calls[0]!.request).toMatchObject({ target: 'reviews-v1-7f9c', namespace: 'bookinfo' });
+      expect(h3.calls[0]!.ctx.impersonate).toEqual({ user: 'mtls-doctor:slack-channel:C1', groups: ['mtls-doctor:slack-channel:C1'], extra: { 'mtls-doctor.io/slack-user': ['U1'], 'mtls-doctor.io/slack-team': ['T1'] } });
+    } finally {
+      await h3.close();
+    }
+  });
+});

@@ -57,7 +57,7 @@ describe('POST /v1/diagnoses', () => {
       expect(b.status).toBe(200);
       expect(h.calls).toHaveLength(1);
       // Cluster requests carry an impersonation derived from the caller.
-      expect(h.calls[0]!.ctx.impersonate).toEqual({ user: 'mtls-doctor:token:bot-b', groups: ['mtls-doctor:token:bot-b'] });
+      expect(h.calls[0]!.ctx.impersonate).toEqual({ user: 'mtls-doctor:token:bot-b', groups: ['mtls-doctor:token:bot-b'], extra: {} });
       const line = audits(h.logs).find((x) => x.outcome === 'refused' && x.rule === 'tokens["bot-a"]');
       expect(line).toMatchObject({ caller: { kind: 'token', name: 'bot-a' }, target: 'pod/pay-1', namespace: 'payments', status: 403 });
     } finally {

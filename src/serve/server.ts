@@ -153,6 +153,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     const input: ServeDiagnoseRequest = { ...(cmd.target ? { target: cmd.target } : {}), ...(cmd.namespace ? { namespace: cmd.namespace } : {}), ...chatOptions(cmd) };
     Object.assign(audit, { target: cmd.target, namespace: cmd.namespace, peer: cmd.options.peer });
     const prepared = await prepareDiagnosis(grant, input, { config, resolve: deps.resolve, cluster: deps.cluster });
+    audit.what = prepared.label;
     const work = run(prepared); // throws E_BUSY at once when the queue is full
     track(answerOnSlack(work, prepared, responseUrl, audit));
     return { message: ephemeral(`:stethoscope: Diagnosing ${prepared.label}… the answer will be posted here.`), deferred: true };
@@ -202,6 +203,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     const input = parseWebhookRequest(json);
     Object.assign(audit, { target: input.target, namespace: input.namespace, peer: input.peer });
     const prepared = await prepareDiagnosis(grant, input, { config, resolve: deps.resolve, cluster: deps.cluster });
+    audit.what = prepared.label;
     const work = run(prepared);
     const job: Job = { id: randomUUID(), owner: callerKey(grant.caller), state: 'running', done: Promise.resolve() };
     audit.id = job.id;

@@ -69,9 +69,14 @@ export class WorkQueue {
     return this.running >= this.o.concurrency && this.waiting.length >= this.o.capacity;
   }
 
+  /** Throws E_BUSY when a new job would be refused: lets a caller shed load before doing any work for it. */
+  assertRoom(): void {
+    if (this.full) throw new ServeError('E_BUSY', `Busy: ${this.running} diagnoses running and ${this.waiting.length} waiting (limits.queue); try again in a minute`, { retryAfter: 10 });
+  }
+
   /** Queues a job, or throws E_BUSY at once when the queue is full (nothing runs). */
   submit<T>(run: (ctx: JobContext) => Promise<T>): Promise<T> {
-    if (this.full) throw new ServeError('E_BUSY', `Busy: ${this.running} diagnoses running and ${this.waiting.length} waiting (limits.queue); try again in a minute`, { retryAfter: 10 });
+    this.assertRoom();
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ run, resolve, reject } as Pending<unknown>);
       this.pump();

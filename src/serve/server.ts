@@ -117,7 +117,10 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     // From here on, a refusal is an ephemeral message the user sees (Slack shows any non-200 as a bare error).
     try {
       rate.take(callerKey(caller), deps.now());
-      const cmd = await parseChatCommand(form.get('text') ?? '');
+      const text = form.get('text') ?? '';
+      // Shed load before parsing (the costly step of an acknowledgement) when a diagnosis could not be queued anyway.
+      if (/^\s*diagnose\b/i.test(text)) queue.assertRoom();
+      const cmd = await parseChatCommand(text);
       audit.command = cmd.kind;
       const answer = await slackCommand(cmd, caller, responseUrl, audit);
       if (answer.deferred) audit.deferred = true;
@@ -192,6 +195,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     audit.caller = grant.caller;
     audit.rule = grant.rule;
     rate.take(callerKey(grant.caller), deps.now());
+    queue.assertRoom();
     if (!/^application\/json\b/i.test(header(req, 'content-type') ?? '')) throw new ServeError('E_BAD_REQUEST', 'Cannot read the request: send Content-Type: application/json');
     const body = await readBody(req, config.limits.bodyBytes);
     let json: unknown;
@@ -403,11 +407,34 @@ function slackId(v: string | null): string {
   return v && /^[A-Z0-9]{1,32}$/.test(v) ? v : '?';
 }
 
+/**
+ * Bodies over the limit up to this much further are read and thrown away, so that the connection stays usable:
+ * closing it instead makes the client reconnect, which under load costs seconds (measured by bench:serve).
+ * Anything larger is not read: the answer says Connection: close and the socket is closed after it.
+ */
+const DRAIN_BYTES = 1024 * 1024;
+const closeAfterAnswer = new WeakSet<IncomingMessage>();
+
+/** Discards what is left of a body that is over the limit; marks the request for closing when that is too much. */
+function discard(req: IncomingMessage, alreadyRead: number, limit: number): void {
+  let seen = alreadyRead;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > limit + DRAIN_BYTES && !closeAfterAnswer.has(req)) {
+      closeAfterAnswer.add(req);
+      req.pause();
+    }
+  });
+  req.resume();
+}
+
 /** Reads a body up to `limit` bytes; E_TOO_LARGE as soon as Content-Length or the bytes read say it is larger. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(header(req, 'content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
+    if (declared > limit + DRAIN_BYTES) closeAfterAnswer.add(req);
+    else discard(req, 0, limit);
     return Promise.reject(new ServeError('E_TOO_LARGE', `The body is ${declared} bytes, more than the ${limit}-byte limit (limits.bodyBytes)`));
   }
   return new Promise((resolve, reject) => {
@@ -419,7 +446,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         done = true;
-        req.resume();
+        chunks.length = 0;
+        discard(req, size, limit);
         reject(new ServeError('E_TOO_LARGE', `The body is more than the ${limit}-byte limit (limits.bodyBytes)`));
         return;
       }
@@ -445,8 +473,14 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 function sendError(res: ServerResponse, e: unknown): void {
   const status = httpStatusFor(e);
+  // A refusal sent before a large body was read: do not read megabytes only to throw them away.
+  if (!res.req.complete && Number(header(res.req, 'content-length') ?? 0) > DRAIN_BYTES) closeAfterAnswer.add(res.req);
+  if (closeAfterAnswer.has(res.req)) {
+    res.shouldKeepAlive = false;
+    res.setHeader('connection', 'close');
+    res.on('finish', () => res.req.socket.destroySoon());
+  }
   if (e instanceof ServeError && e.retryAfter !== undefined) res.setHeader('retry-after', String(e.retryAfter));
   if (e instanceof ServeError && e.code === 'E_UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
-  if (e instanceof ServeError && e.code === 'E_TOO_LARGE') res.setHeader('connection', 'close');
   sendJson(res, status, { error: { code: errorCodeOf(e), message: publicMessage(e), ...(e instanceof ServeError && e.rule ? { rule: e.rule } : {}) } });
 }

@@ -42,7 +42,7 @@ describe('redaction of everything sent out', () => {
       expect(leaks(redactText(bodyLines(k).join('')), k)).toBe(false);
     }
     expect(redactText('TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA')).toBe('TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA');
-    expect(outgoing({ a: [{ b: keys[0] }] }).a[0]!.b.trim()).toBe('[private key removed]');
+    expect(outgoing({ a: [{ b: keys[0]! }] }).a[0]!.b.trim()).toBe('[private key removed]');
   });
 
   it('a key pasted into /mtls explain is not in the channel', async () => {

@@ -91,6 +91,14 @@ describe('POST /v1/diagnoses', () => {
       const r = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(10_000) }) });
       expect(r.status).toBe(413);
       expect(h.calls).toHaveLength(0);
+      // A little over: read and discarded, the connection stays usable. Far over: not read, the connection is closed.
+      expect(r.headers.connection).not.toBe('close');
+      const huge = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(3 * 1024 * 1024) }) }).catch((e) => ({ status: 0, headers: {}, json: String(e) }));
+      if (huge.status) {
+        expect(huge.status).toBe(413);
+        expect(huge.headers.connection).toBe('close');
+      }
+      expect((await api(h.url, 'GET', '/healthz')).status).toBe(200);
     } finally {
       await h.close();
     }

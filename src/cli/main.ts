@@ -106,7 +106,7 @@ export async function main(argv: string[], io: Io, hooks: CliHooks = {}): Promis
           .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)'),
       async (args) => {
-        const { runServe } = await import('../serve/run.js');
+        const { runServe } = await import('../serve/index.js');
         code = await runServe({ listen: args.listen, config: args.config }, io);
       },
     )

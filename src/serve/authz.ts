@@ -22,7 +22,8 @@ export interface Grant {
  * Kubernetes impersonation for one request (Impersonate-User, Impersonate-Group, Impersonate-Extra-*). The user
  * and group name the config rule (a channel or a token), so RBAC can list them by name (`resourceNames` in the
  * serve ClusterRole: never a wildcard, which would let the server impersonate anyone); who in the channel asked
- * travels as an extra, which grants nothing but shows in the API server's audit log.
+ * is kept as an extra for the audit log (the cluster collector sends user and groups; extras need their own
+ * `userextras` impersonation rule once they are sent).
  */
 export interface Impersonation {
   user: string;

@@ -93,7 +93,7 @@ describe('POST /v1/diagnoses', () => {
       expect(h.calls).toHaveLength(0);
       // A little over: read and discarded, the connection stays usable. Far over: not read, the connection is closed.
       expect(r.headers.connection).not.toBe('close');
-      const huge = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(3 * 1024 * 1024) }) }).catch((e) => ({ status: 0, headers: {}, json: String(e) }));
+      const huge = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(3 * 1024 * 1024) }) }).catch((e) => ({ status: 0, headers: {} as Record<string, string | string[] | undefined>, json: String(e) }));
       if (huge.status) {
         expect(huge.status).toBe(413);
         expect(huge.headers.connection).toBe('close');

@@ -8,6 +8,11 @@ import { renderMarkdown } from './markdown.js';
 import type { Finding, Report } from './types.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, contextElements: 10, contextText: 3000, markdownText: 12_000, fallbackText: 3000 } as const;
+/**
+ * What we allow ourselves in all the text of one message: Slack documents no total for blocks, but refuses
+ * messages well below 50 × 3,000 characters (msg_blocks_too_long near 13,000 in slackapi/bolt-js#2509).
+ */
+export const MESSAGE_TEXT_BUDGET = 11_000;
 
 export interface SlackMessage {
   text: string;
@@ -69,7 +74,24 @@ export function slackSummary(report: Report, o: { top?: number; title?: string }
   if (report.findings.length > top) blocks.push(context(`… ${report.findings.length - top} more finding(s) in the full report`));
   const first = report.findings[0];
   const text = fitText(escapeMrkdwn(`mtls-doctor: ${report.verdict}${what}${first ? ` — ${first.title} (${first.rule})` : ''}`), SLACK_LIMITS.fallbackText);
-  return { text, blocks: capBlocks(blocks) };
+  return { text, blocks: withinBudget(capBlocks(blocks)) };
+}
+
+const textOf = (b: SlackBlock): string => (b.type === 'section' || b.type === 'header' ? b.text.text : b.type === 'context' ? b.elements.map((e) => e.text).join('') : b.type === 'markdown' ? b.text : '');
+
+/** Trims the longest sections until the whole message fits MESSAGE_TEXT_BUDGET (each keeps its "… N more"). */
+export function withinBudget(blocks: SlackBlock[], budget = MESSAGE_TEXT_BUDGET): SlackBlock[] {
+  const out = blocks.map((b) => (b.type === 'section' ? { ...b, text: { ...b.text } } : b));
+  let total = out.reduce((n, b) => n + textOf(b).length, 0);
+  while (total > budget) {
+    const longest = out.filter((b): b is Extract<SlackBlock, { type: 'section' }> => b.type === 'section').sort((a, b) => b.text.text.length - a.text.text.length)[0];
+    if (!longest || longest.text.text.length <= 300) break;
+    const before = longest.text.text.length;
+    longest.text.text = fitText(longest.text.text, Math.max(300, before - (total - budget)));
+    total -= before - longest.text.text.length;
+    if (before === longest.text.text.length) break;
+  }
+  return out;
 }
 
 /** The full report as one Markdown block (Slack renders standard Markdown in it). */

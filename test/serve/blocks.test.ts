@@ -1,6 +1,6 @@
 /** Block Kit payloads against Slack's limits: 50 blocks, 3,000 characters per section, 150 per header, 12,000 per Markdown block. */
 import { describe, expect, it } from 'vitest';
-import { SLACK_LIMITS, capBlocks, fitText, slackFullReport, slackSummary, type SlackBlock } from '../../src/report/slack.js';
+import { MESSAGE_TEXT_BUDGET, SLACK_LIMITS, capBlocks, fitText, slackFullReport, slackSummary, type SlackBlock } from '../../src/report/slack.js';
 import { diagnose } from '../../src/index.js';
 import type { Finding } from '../../src/report/types.js';
 import { mesh, NOW } from '../support/pki.js';
@@ -30,6 +30,8 @@ function checkLimits(blocks: SlackBlock[]): void {
     expect(['header', 'section', 'context', 'divider', 'markdown']).toContain(b.type);
   }
   expect(markdown).toBeLessThanOrEqual(SLACK_LIMITS.markdownText);
+  const total = blocks.reduce((n, b) => n + (b.type === 'section' || b.type === 'header' ? b.text.text.length : b.type === 'context' ? b.elements[0]!.text.length : b.type === 'markdown' ? b.text.length : 0), 0);
+  expect(total).toBeLessThanOrEqual(MESSAGE_TEXT_BUDGET);
 }
 
 describe('Block Kit within Slack limits', () => {

@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { diagnose as libraryDiagnose, explain as libraryExplain, evaluate, rules } from '../index.js';
+import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import type { Impersonation } from './authz.js';
 import { ServeError } from './errors.js';
@@ -15,8 +16,10 @@ export interface DiagnoseContext {
   signal: AbortSignal;
   /** Kubernetes impersonation for cluster requests (null otherwise). */
   impersonate: Impersonation | null;
-  /** The peer as the caller named it; `request.peer` holds the checked address to connect to. */
+  /** The peer as the caller named it; `request.peer` holds its in-cluster name. */
   peerName: string | null;
+  /** For a peer probe: the network edge pinned to the checked address (the probe must use it). */
+  transport: ProbeTransport | null;
 }
 
 export interface ServeDeps {
@@ -34,11 +37,12 @@ export interface ServeDeps {
   log: (line: string) => void;
 }
 
-/** The library's diagnose(), with the checked peer probed at its pinned address. */
+/** The library's diagnose(), with the checked peer probed through the pinned transport. */
 async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report> {
   const { target, namespace, peer, peerId, sni, alpn, ...files } = request;
   if (target !== undefined || namespace !== undefined && !peer) throw new ServeError('E_NOT_AVAILABLE', 'Cluster mode is not available in this build of mtls-doctor serve');
   if (peer === undefined) return libraryDiagnose(files as Parameters<typeof libraryDiagnose>[0]);
+  if (!ctx.transport) throw new ServeError('E_FORBIDDEN', 'Refused: a peer probe without the peer guard', { rule: 'peer-guard' });
   // Until the library's diagnose() takes a peer (the one-pipeline issue), the probe is composed here.
   const [{ evidenceFromInputs }, { parsePeer }, { probeIntoEvidence }] = await Promise.all([import('../evidence/from-inputs.js'), import('../probe/probe.js'), import('../probe/collect.js')]);
   const many = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
@@ -61,7 +65,7 @@ async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseConte
     target: { kind: 'library' },
   });
   const pinned = parsePeer(peer);
-  const probed = await probeIntoEvidence(evidence, { peer: { ...pinned, text: ctx.peerName ?? pinned.text }, sni: sni ?? null, alpn: alpn ?? null, key: files.key });
+  const probed = await probeIntoEvidence(evidence, { peer: { ...pinned, text: ctx.peerName ?? pinned.text }, sni: sni ?? null, alpn: alpn ?? null, key: files.key, transport: ctx.transport });
   return evaluate(probed, rules);
 }
 

@@ -3,11 +3,14 @@
  * `SVC.NS.svc.DOMAIN`) or a pod address (`A-B-C-D.NS.pod[.DOMAIN]`) in a namespace the caller may diagnose —
  * never an IP literal, a host outside the cluster, loopback, link-local (cloud metadata at 169.254.169.254) or any
  * address outside the configured Service/Pod CIDRs. The name is resolved here (the resolver is injected), every
- * address it resolves to is checked, and the probe is then pinned to the checked address, so a DNS answer that
- * changes between check and use (rebinding) cannot redirect it.
+ * address it resolves to is checked, and the probe is then pinned to the checked address (`pinnedTransport`: its
+ * DNS lookup answers only that name with that address, its connect reaches only that address and port), so a DNS
+ * answer that changes between check and use (rebinding) cannot redirect it.
  */
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, connect as netConnect, isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ProbeTransport } from '../probe/transport.js';
 import { usageError } from '../errors.js';
 import { ServeError, forbidden } from './errors.js';
 
@@ -129,4 +132,24 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       (e) => (clearTimeout(t), reject(e)),
     );
   });
+}
+
+/**
+ * The probe's network edge for one checked peer: the in-cluster name resolves to the checked address and nothing
+ * else resolves; a connection can be opened to that address and port only. Whatever the probe asks, it cannot
+ * reach anywhere the guard did not check.
+ */
+export function pinnedTransport(peer: Pick<CheckedPeer, 'fqdn' | 'address' | 'port'>): ProbeTransport {
+  const refuse = (what: string) => Promise.reject(Object.assign(new Error(`refused by the peer guard: ${what}`), { code: 'EACCES' }));
+  return {
+    lookup: (host) => (host.toLowerCase().replace(/\.$/, '') === peer.fqdn ? Promise.resolve(peer.address) : refuse(`host ${host} was not checked`)),
+    connect: (address, port) =>
+      address === peer.address && port === peer.port
+        ? new Promise<Duplex>((resolve, reject) => {
+            const s = netConnect({ host: address, port, noDelay: true });
+            s.once('error', (e) => (s.destroy(), reject(e)));
+            s.once('connect', () => (s.removeAllListeners('error'), resolve(s)));
+          })
+        : refuse(`${address}:${port} was not checked`),
+  };
 }

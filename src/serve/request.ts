@@ -6,7 +6,7 @@
 import type { ServeConfig } from './config.js';
 import { authorizeNamespace, impersonationFor, type Grant, type Impersonation } from './authz.js';
 import { ServeError, badRequest, forbidden } from './errors.js';
-import { checkPeer, type Resolver } from './peer-guard.js';
+import { checkPeer, type CheckedPeer, type Resolver } from './peer-guard.js';
 
 type Pem = string | string[];
 
@@ -54,6 +54,8 @@ export function parseWebhookRequest(body: unknown): ServeDiagnoseRequest {
       : kind === 'strings' ? Array.isArray(v) && v.every((x) => typeof x === 'string')
       : kind === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v)
       : typeof v === kind;
+    // The library reads `{ path }` as a file to open: never for a remote caller.
+    if (ok && kind === 'object' && 'path' in (v as object)) throw forbidden(`Refused: "${k}" names a file ({ path }); send the content itself`, 'webhook field allowlist');
     if (!ok) throw badRequest(`Cannot read the request: "${k}" must be ${kind === 'pem' ? 'a PEM string or a list of them' : kind === 'strings' ? 'a list of strings' : `a JSON ${kind}`}`);
   }
   return body as ServeDiagnoseRequest;
@@ -65,8 +67,10 @@ export interface Prepared {
   /** For messages and the audit log: what is being diagnosed. */
   label: string;
   namespace: string | null;
-  /** The peer as the caller named it (the request holds its checked address). */
+  /** The peer as the caller named it (the request holds its in-cluster name). */
   peerName: string | null;
+  /** The checked peer: the probe may reach this address only (pinnedTransport). */
+  pin: CheckedPeer | null;
 }
 
 export interface PrepareDeps {
@@ -81,6 +85,7 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Authorises and checks a request; returns the request to run (peer pinned to its checked address). */
 export async function prepareDiagnosis(grant: Grant, input: ServeDiagnoseRequest, d: PrepareDeps): Promise<Prepared> {
   const request: ServeDiagnoseRequest = { ...input };
+  let pin: CheckedPeer | null = null;
   const namespace = input.namespace ?? null;
   if (namespace !== null && !NAMESPACE.test(namespace)) throw badRequest(`Cannot use namespace "${namespace}": not a Kubernetes namespace name`);
   if (input.target !== undefined) {
@@ -104,9 +109,10 @@ export async function prepareDiagnosis(grant: Grant, input: ServeDiagnoseRequest
       cidrsText: d.config.cluster.peerCidrs,
       resolve: d.resolve,
     });
-    request.peer = checked.address.includes(':') ? `[${checked.address}]:${checked.port}` : `${checked.address}:${checked.port}`;
-    request.sni = input.sni ?? checked.fqdn;
+    // The canonical in-cluster name: the probe's SNI defaults to it, and the pinned transport answers only it.
+    request.peer = `${checked.fqdn}:${checked.port}`;
+    pin = checked;
   }
   const label = input.target ? `${input.target} -n ${namespace}` : input.peer ? `peer ${input.peer}` : 'certificates';
-  return { request, impersonate: input.target !== undefined ? impersonationFor(d.config, grant.caller) : null, label, namespace, peerName: input.peer ?? null };
+  return { request, impersonate: input.target !== undefined ? impersonationFor(d.config, grant.caller) : null, label, namespace, peerName: input.peer ?? null, pin };
 }

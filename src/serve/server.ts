@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import { outgoing } from './outgoing.js';
 import { parseWebhookRequest, prepareDiagnosis, type Prepared, type ServeDiagnoseRequest } from './request.js';
+import { pinnedTransport } from './peer-guard.js';
 import { Responder } from './responder.js';
 import { ReplayCache, verifySlackRequest } from './slack-signature.js';
 
@@ -74,7 +75,8 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
   function run(prepared: Prepared): Promise<Report> {
     const kind = prepared.request.target ? 'cluster' : prepared.request.peer ? 'peer' : 'certificates';
     const t0 = performance.now();
-    const p = queue.submit(({ signal }) => deps.diagnose(prepared.request, { signal, impersonate: prepared.impersonate, peerName: prepared.peerName }));
+    const transport = prepared.pin ? pinnedTransport(prepared.pin) : null;
+    const p = queue.submit(({ signal }) => deps.diagnose(prepared.request, { signal, impersonate: prepared.impersonate, peerName: prepared.peerName, transport }));
     return track(
       p.then(
         (report) => {

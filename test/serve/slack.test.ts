@@ -95,10 +95,15 @@ describe('slash commands', () => {
     expect(JSON.stringify(mine[0]!.body)).toContain('… 2 more finding(s)');
     expect(mine[1]!.body.blocks[0].type).toBe('markdown');
     expect(mine[1]!.body.blocks[0].text).toContain('### 5. Intermediate CA certificate expired 5');
-    // The peer was pinned to the checked address; the probe is told the in-cluster name for SNI.
+    // The probe gets the in-cluster name and a transport pinned to the checked address: nothing else resolves or connects.
     const call = h.calls.at(-1)!;
-    expect(call.request).toMatchObject({ peer: '10.96.0.20:9080', sni: 'ratings.bookinfo.svc.cluster.local' });
+    expect(call.request).toMatchObject({ peer: 'ratings.bookinfo.svc.cluster.local:9080' });
+    expect(call.request.sni).toBeUndefined();
     expect(call.ctx.peerName).toBe('ratings.bookinfo:9080');
+    expect(await call.ctx.transport!.lookup('ratings.bookinfo.svc.cluster.local')).toBe('10.96.0.20');
+    await expect(call.ctx.transport!.lookup('metadata.google.internal')).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(call.ctx.transport!.connect('169.254.169.254', 80)).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(call.ctx.transport!.connect('10.96.0.20', 22)).rejects.toMatchObject({ code: 'EACCES' });
     await until(() => audits(h.logs).some((a) => a.command === 'diagnose' && a.outcome === 'posted'));
     const a = audits(h.logs).find((x) => x.command === 'diagnose' && x.outcome === 'posted');
     expect(a).toMatchObject({ caller: { kind: 'slack', user: 'U1', channel: 'C1' }, peer: 'ratings.bookinfo:9080', verdict: 'failing' });

@@ -78,6 +78,11 @@ describe('POST /v1/diagnoses', () => {
       expect(r.status, k).toBe(403);
       expect(r.json.error.message).toContain(`"${k}" is not accepted over the webhook`);
     }
+    for (const body of [{ thresholds: { path: '/etc/passwd' } }, { evidence: { path: '/root/bundle.json' } }, { chain: [{ path: '/etc/ssl/private/key.pem' }] }]) {
+      const r = await api(lib.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, body });
+      expect(r.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+    }
     expect((await api(lib.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, body: { chainz: 'x' } })).json.error.message).toMatch(/unknown field "chainz"/);
     expect((await api(lib.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, body: { chain: 42 } })).status).toBe(400);
     expect((await api(lib.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: '{"chain":' })).json.error.message).toMatch(/not valid JSON/);

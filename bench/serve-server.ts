@@ -7,6 +7,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { diagnose, MtlsDoctorError } from '../src/index.js';
+import { parseOnly } from '../src/cli/main.js';
 import { loadConfig } from '../src/serve/config.js';
 import { defaultServeDeps } from '../src/serve/deps.js';
 import { createServe } from '../src/serve/server.js';
@@ -22,6 +23,7 @@ const toSlack = new Agent({ connections: 64 });
 const serve = createServe(
   loadConfig(configFile),
   defaultServeDeps({
+    parseArgv: parseOnly,
     log: (line) => void log.write(line),
     dispatcher: toSlack,
     // Every chat --peer resolves to one in-cluster Service address.

@@ -107,7 +107,8 @@ export async function main(argv: string[], io: Io, hooks: CliHooks = {}): Promis
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
-        code = await runServe({ listen: args.listen, config: args.config }, io);
+        // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
+        code = await runServe({ listen: args.listen, config: args.config }, io, { parseArgv: parseOnly });
       },
     )
     .command(
@@ -139,6 +140,19 @@ export async function main(argv: string[], io: Io, hooks: CliHooks = {}): Promis
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+/**
+ * Parses `argv` with this CLI's definitions without running anything: the parsed arguments of the command, or a
+ * usage error with the CLI's own message. `serve` parses chat text with it, so chat and the CLI share one grammar.
+ */
+export async function parseOnly(argv: string[]): Promise<Record<string, unknown>> {
+  let parsed: Record<string, unknown> | null = null;
+  let err = '';
+  const quiet: Io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
+  const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
+  if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
+  return parsed;
 }
 
 /**

@@ -1,10 +1,9 @@
 /**
- * `/mtls …` text → a command. `diagnose` arguments go through the CLI's own yargs definition (src/cli/main.ts, in
- * parse-only mode), after an allowlist: chat may name a cluster target, a namespace, a peer and evaluation
+ * `/mtls …` text → a command. `diagnose` arguments go through the CLI's own yargs definition (src/cli/main.ts
+ * `parseOnly`, handed in by the CLI as an ArgvParser), after an allowlist: chat may name a cluster target, a namespace, a peer and evaluation
  * options — never a file path, a kubeconfig, a proxy root, an Envoy/agent URL or --save-evidence.
  */
 import { usageError } from '../errors.js';
-import { main, type Io } from '../cli/main.js';
 import { forbidden } from './errors.js';
 
 export type ChatCommand =
@@ -117,20 +116,13 @@ function checkTarget(t: string): string {
   return t;
 }
 
-/** Runs the CLI parser on `diagnose WORDS` without running anything; returns the parsed arguments. */
-async function parseWithCli(words: string[]): Promise<Record<string, unknown>> {
-  let parsed: Record<string, unknown> | null = null;
-  let err = '';
-  const io: Io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
-  const code = await main(['diagnose', ...words], io, { parsed: (_command, args) => void (parsed = args) });
-  if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || 'Cannot read the diagnose arguments');
-  return parsed;
-}
+/** The CLI's parser in parse-only mode (src/cli/main.ts `parseOnly`): argv → parsed arguments, or a usage error. */
+export type ArgvParser = (argv: string[]) => Promise<Record<string, unknown>>;
 
 const one = (v: unknown): string | undefined => (v === undefined ? undefined : Array.isArray(v) ? String(v[v.length - 1]) : String(v));
 
 /** Parses the text of a slash command. Bad usage throws E_USAGE; a flag chat may not use throws E_FORBIDDEN. */
-export async function parseChatCommand(raw: string): Promise<ChatCommand> {
+export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Promise<ChatCommand> {
   const text = unslack(raw).trim();
   const first = /^\S*/.exec(text)![0].toLowerCase();
   if (first === '' || first === 'help' || first === '--help' || first === '-h') return { kind: 'help' };
@@ -157,7 +149,7 @@ export async function parseChatCommand(raw: string): Promise<ChatCommand> {
   if (first !== 'diagnose') throw usageError(`Unknown command "${first}": use diagnose, explain, scan, rotation status or help`);
   const { namespace, rest } = takeNamespace(words);
   checkFlags(rest);
-  const args = await parseWithCli(rest);
+  const args = await parseArgv(['diagnose', ...rest]);
   const positional = args.target === undefined ? [] : [String(args.target)];
   const extra = ((args._ as unknown[]) ?? []).slice(1);
   if (extra.length) throw usageError(`Cannot diagnose more than one target: "${String(extra[0])}"`);

@@ -10,6 +10,7 @@ import type { Impersonation } from './authz.js';
 import { ServeError } from './errors.js';
 import { systemResolver, type Resolver } from './peer-guard.js';
 import type { ServeDiagnoseRequest } from './request.js';
+import type { ArgvParser } from './chat-command.js';
 
 export interface DiagnoseContext {
   /** Aborted at the deadline. */
@@ -23,6 +24,8 @@ export interface DiagnoseContext {
 }
 
 export interface ServeDeps {
+  /** The CLI's parser in parse-only mode (src/cli/main.ts parseOnly): chat text shares the CLI's grammar. */
+  parseArgv: ArgvParser;
   diagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report>;
   explain(text: string): Promise<Report>;
   /** Whether a cluster target (`pod/NAME -n NS`) can be collected by `diagnose` in this build. */
@@ -38,7 +41,7 @@ export interface ServeDeps {
 }
 
 /** The library's diagnose(), with the checked peer probed through the pinned transport. */
-async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report> {
+export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report> {
   const { target, namespace, peer, peerId, sni, alpn, ...files } = request;
   if (target !== undefined || namespace !== undefined && !peer) throw new ServeError('E_NOT_AVAILABLE', 'Cluster mode is not available in this build of mtls-doctor serve');
   if (peer === undefined) return libraryDiagnose(files as Parameters<typeof libraryDiagnose>[0]);
@@ -69,7 +72,7 @@ async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseConte
   return evaluate(probed, rules);
 }
 
-export function defaultServeDeps(overrides: Partial<ServeDeps> = {}): ServeDeps {
+export function defaultServeDeps(overrides: Partial<ServeDeps> & Pick<ServeDeps, 'parseArgv'>): ServeDeps {
   return {
     diagnose: defaultDiagnose,
     explain: (text) => libraryExplain(text),

@@ -1,8 +1,11 @@
 /** `mtls-doctor serve --listen HOST:PORT --config FILE`: loads the config, listens, drains on SIGTERM/SIGINT. */
 import { usageError } from '../errors.js';
-import type { Io } from '../cli/main.js';
+/** The CLI's output streams (src/cli/main.ts Io), structurally: serve does not import the CLI. */
+interface Io {
+  stdout: { write(s: string): unknown };
+}
 import { loadConfig } from './config.js';
-import { defaultServeDeps } from './deps.js';
+import { defaultServeDeps, type ServeDeps } from './deps.js';
 import { createServe } from './server.js';
 
 /** Parses `HOST:PORT` / `[IPv6]:PORT` / `:PORT` for --listen. */
@@ -13,11 +16,11 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export async function runServe(args: { listen: string; config?: string }, io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runServe(args: { listen: string; config?: string }, io: Io, face: Pick<ServeDeps, 'parseArgv'>, signals: NodeJS.EventEmitter = process): Promise<number> {
   if (!args.config) throw usageError('Cannot start serve without --config FILE (Slack channels and tokens → namespaces; see README "Use it from Slack")');
   const { host, port } = parseListen(args.listen);
   const config = loadConfig(args.config);
-  const serve = createServe(config, defaultServeDeps({ log: (line) => void io.stdout.write(line) }));
+  const serve = createServe(config, defaultServeDeps({ ...face, log: (line) => void io.stdout.write(line) }));
   await serve.listen(host, port).catch((e: NodeJS.ErrnoException) => {
     throw usageError(`Cannot listen on ${args.listen}: ${e.code ?? e.message}`);
   });

@@ -122,7 +122,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
       const text = form.get('text') ?? '';
       // Shed load before parsing (the costly step of an acknowledgement) when a diagnosis could not be queued anyway.
       if (/^\s*diagnose\b/i.test(text)) queue.assertRoom();
-      const cmd = await parseChatCommand(text);
+      const cmd = await parseChatCommand(text, deps.parseArgv);
       audit.command = cmd.kind;
       const answer = await slackCommand(cmd, caller, responseUrl, audit);
       if (answer.deferred) audit.deferred = true;

@@ -1,6 +1,10 @@
 /** Chat text → command, through the CLI's own yargs definition behind an allowlist of flags. */
 import { describe, expect, it } from 'vitest';
-import { parseChatCommand, tokenize, unslack } from '../../src/serve/chat-command.js';
+import { parseOnly } from '../../src/cli/main.js';
+import { parseChatCommand as parseWith, tokenize, unslack } from '../../src/serve/chat-command.js';
+
+/** With the CLI's own parser, as `mtls-doctor serve` runs it. */
+const parseChatCommand = (text: string) => parseWith(text, parseOnly);
 
 describe('parseChatCommand', () => {
   it('reads the incident-channel example', async () => {

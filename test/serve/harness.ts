@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { parseOnly } from '../../src/cli/main.js';
 import { parseConfig, type ServeConfig } from '../../src/serve/config.js';
 import { defaultServeDeps, type DiagnoseContext, type ServeDeps } from '../../src/serve/deps.js';
 import { createServe, type ServeHandle } from '../../src/serve/server.js';
@@ -102,6 +103,7 @@ export async function startServe(o: { config?: ServeConfig; deps?: Partial<Serve
   const calls: Harness['calls'] = [];
   const config = o.config ?? testConfig();
   const deps = defaultServeDeps({
+    parseArgv: parseOnly,
     log: (line) => void logs.push(JSON.parse(line)),
     resolve: async () => {
       throw Object.assign(new Error('no DNS in tests'), { code: 'ENOTFOUND' });

@@ -1,7 +1,7 @@
 /** Nothing from a Secret reaches chat: a private key pasted into a symptom or an explain text never leaves the server. */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultServeDeps } from '../../src/serve/deps.js';
+import { defaultDiagnose } from '../../src/serve/deps.js';
 import { outgoing, redactText } from '../../src/serve/outgoing.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
 import { api, postSlack, responseUrlStandIn, slackForm, startServe, testConfig, until, TOKEN_A, type Harness } from './harness.js';
@@ -27,7 +27,7 @@ let m: { root: Issued; inter: Issued; leaf: Issued };
 beforeAll(async () => {
   m = await mesh();
   stand = await responseUrlStandIn();
-  h = await startServe({ config: testConfig({ responseUrlPrefix: stand.url }), deps: { diagnose: defaultServeDeps().diagnose, resolve: async () => [{ address: '10.96.0.1', family: 4 }] } });
+  h = await startServe({ config: testConfig({ responseUrlPrefix: stand.url }), deps: { diagnose: defaultDiagnose, resolve: async () => [{ address: '10.96.0.1', family: 4 }] } });
 });
 afterAll(async () => {
   await h.close();

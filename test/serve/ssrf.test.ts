@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultServeDeps } from '../../src/serve/deps.js';
+import { defaultDiagnose } from '../../src/serve/deps.js';
 import type { Resolver } from '../../src/serve/peer-guard.js';
 import { ROOT } from '../support/cli.js';
 import { api, postSlack, responseUrlStandIn, slackForm, startServe, testConfig, TOKEN_A, type Harness } from './harness.js';
@@ -79,7 +79,7 @@ describe.runIf(IN_NETNS)('SSRF guard (inside the network namespace)', () => {
     }
     stand = await responseUrlStandIn();
     // The real diagnose (and probe) behind the guard; only DNS is a table.
-    h = await startServe({ config: testConfig({ responseUrlPrefix: stand.url }), deps: { diagnose: defaultServeDeps().diagnose, resolve } });
+    h = await startServe({ config: testConfig({ responseUrlPrefix: stand.url }), deps: { diagnose: defaultDiagnose, resolve } });
   });
   afterAll(async () => {
     await h?.close();

@@ -1,6 +1,6 @@
 /** POST /v1/diagnoses and GET /v1/diagnoses/{id}: bearer tokens scoped to namespaces, the real library behind it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultServeDeps } from '../../src/serve/deps.js';
+import { defaultDiagnose } from '../../src/serve/deps.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
 import { api, audits, fakeReport, startServe, testConfig, until, TOKEN_A, TOKEN_B, type Harness } from './harness.js';
 
@@ -9,7 +9,7 @@ let lib: Harness;
 beforeAll(async () => {
   m = await mesh({ inter: { notAfter: new Date(NOW - 3600_000) } });
   // The library's own diagnose() behind the server.
-  lib = await startServe({ deps: { diagnose: defaultServeDeps().diagnose } });
+  lib = await startServe({ deps: { diagnose: defaultDiagnose } });
 });
 afterAll(() => lib.close());
 

@@ -111,6 +111,12 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
   async function handleSlack(req: IncomingMessage, res: ServerResponse, audit: Audit): Promise<void> {
     if (!config.slack || !responder) throw new ServeError('E_NOT_FOUND', 'Slack is not configured on this server');
     const body = await readBody(req, Math.min(config.limits.bodyBytes, SLACK_BODY_BYTES));
+    // Slack checks the endpoint's certificate with ssl_check=1 (no command): answer 200 and do nothing, as Bolt does.
+    if (/(?:^|&)ssl_check=1(?:&|$)/.test(body.toString('latin1')) && !/(?:^|&)command=/.test(body.toString('latin1'))) {
+      audit.outcome = 'ssl_check';
+      res.writeHead(200).end();
+      return;
+    }
     verifySlackRequest({ secret: config.slack.signingSecret, timestamp: header(req, 'x-slack-request-timestamp'), signature: header(req, 'x-slack-signature'), body, nowMs: deps.now() }, replay);
     const form = new URLSearchParams(body.toString('utf8'));
     const caller: Extract<Caller, { kind: 'slack' }> = { kind: 'slack', team: slackId(form.get('team_id')), user: slackId(form.get('user_id')), channel: slackId(form.get('channel_id')) };

@@ -66,6 +66,12 @@ describe('Slack request signing (v0)', () => {
     expect((await postSlack(h.url, form('help'), { timestamp: now - 250 })).status).toBe(200);
   });
 
+  it("answers Slack's ssl_check with an empty 200, running nothing", async () => {
+    const r = await postSlack(h.url, 'ssl_check=1&token=x', { sign: false });
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('');
+  });
+
   it('writes one audit line per request, naming the refusal', async () => {
     const before = audits(h.logs).length;
     await postSlack(h.url, form('help'), { sign: false });

@@ -323,6 +323,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
         case 'slack':
           await handleSlack(req, res, audit);
           deferAudit = audit.deferred === true;
+          delete audit.deferred;
           break;
         case 'diagnoses':
           deferAudit = await handleDiagnoses(req, res, audit);

@@ -260,7 +260,7 @@ console.log(`  Slack acknowledgement as the server timed it (audit "ms", n=${ser
 console.log(`  server event-loop lag (prom-client): p50 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p50_seconds') * 1000)} ms, p99 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p99_seconds') * 1000)} ms, max ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_max_seconds') * 1000)} ms`);
 console.log(`  server RSS: peak ${f(peakRss)} MiB (VmHWM), max sampled ${f(Math.max(...rss))} MiB, last ${f(rss.at(-1) ?? NaN)} MiB`);
 console.log(`  fake backend killed at ${f(backendKilledAt)} s; server exit during run: ${serverExitDuringRun ?? 'none'}; /healthz after the run: ${health}`);
-console.log(`  accepted Slack diagnoses: ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
+console.log(`  accepted Slack diagnoses (warm-up included): ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
 console.log(`  webhook 202s polled afterwards: ${[...polled].map(([s, n]) => `${s}×${n}`).join(', ') || 'none'}; audit lines: ${auditLines}`);
 console.log('  client-side latency by kind (p50 / p99 ms):');
 for (const [k, xs] of [...byKindMs].sort()) console.log(`    ${k}: ${f(percentile(xs, 50))} / ${f(percentile(xs, 99))} (n=${xs.length})`);

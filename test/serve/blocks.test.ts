@@ -7,7 +7,7 @@ import { mesh, NOW } from '../support/pki.js';
 import { fakeReport } from './harness.js';
 
 const huge = (i: number): Finding => ({
-  rank: i + 1, rule: `chain/rule-${i}`, stage: 'chain', subject: 'local', severity: 'error', confidence: 0.9, explainsSymptom: false,
+  rank: i + 1, rule: `chain/rule-${i}` as Finding['rule'], stage: 'chain', subject: 'local', severity: 'error', confidence: 0.9, explainsSymptom: false,
   title: `A very long title ${'t'.repeat(400)}`,
   explanation: Array.from({ length: 200 }, (_, j) => `line ${j} of a long explanation`).join('\n'),
   evidence: Array.from({ length: 40 }, (_, j) => ({ source: `chain#${j}`, detail: 'd'.repeat(500) })),

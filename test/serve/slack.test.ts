@@ -1,12 +1,13 @@
 /** POST /slack/commands: Slack's v0 signature, the ephemeral acknowledgement, the answer on response_url. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/report/types.js';
 import { slackSignature } from '../../src/serve/slack-signature.js';
 import { audits, fakeReport, postSlack, responseUrlStandIn, slackForm, startServe, testConfig, until, SIGNING_SECRET, type Harness } from './harness.js';
 
 let stand: Awaited<ReturnType<typeof responseUrlStandIn>>;
 let h: Harness;
 const finding = (i: number) => ({
-  rank: i, rule: 'expiry/intermediate-expired', stage: 'expiry' as const, subject: 'local', severity: 'critical' as const, confidence: 1, explainsSymptom: true,
+  rank: i, rule: 'expiry/intermediate-expired' as Finding['rule'], stage: 'expiry' as const, subject: 'local', severity: 'critical' as const, confidence: 1, explainsSymptom: true,
   title: `Intermediate CA certificate expired ${i}`, explanation: 'The intermediate expired at 02:47.', evidence: [{ source: 'chain#2', detail: 'notAfter 2026-11-29T02:47:00Z' }],
   remediation: ['Re-issue the intermediate'], verify: 'openssl x509 -in chain.pem -noout -enddate', docs: 'https://example.invalid/#x', causedBy: null,
 });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { BIN, runCli, tempDir } from '../support/cli.js';
+import { mesh, NOW } from '../support/pki.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let config: string;
@@ -27,16 +28,17 @@ describe('mtls-doctor serve', () => {
       const listening = JSON.parse(out.split('\n').find((l) => l.includes('"listening"'))!);
       const base = listening.address as string;
       expect((await request(`${base}/healthz`)).statusCode).toBe(200);
-      const r = await request(`${base}/v1/diagnoses`, { method: 'POST', headers: { authorization: 'Bearer cli-token-0123456789abcdef012345', 'content-type': 'application/json' }, body: JSON.stringify({ symptom: 'x' }) });
+      const m = await mesh({ inter: { notAfter: new Date(NOW - 3600_000) } });
+      const r = await request(`${base}/v1/diagnoses`, { method: 'POST', headers: { authorization: 'Bearer cli-token-0123456789abcdef012345', 'content-type': 'application/json' }, body: JSON.stringify({ chain: m.leaf.pem + m.inter.pem, trust: m.root.pem, at: new Date(NOW).toISOString() }) });
       const body = (await r.body.json()) as { verdict?: string };
       expect(r.statusCode).toBe(200);
-      expect(body.verdict).toBe('unknown');
+      expect(body.verdict).toBe('failing');
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code, err).toBe(0);
       const audit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.msg === 'audit');
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ route: 'diagnoses', caller: { kind: 'token', name: 'ci' }, status: 200, verdict: 'unknown' });
+      expect(audit[0]).toMatchObject({ route: 'diagnoses', caller: { kind: 'token', name: 'ci' }, status: 200, verdict: 'failing', what: 'certificates' });
       expect(out).not.toContain('cli-token-0123456789abcdef012345');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -65,3 +65,15 @@ describe('deploy/slack-app-manifest.yaml', () => {
     expect(m.oauth_config.scopes.bot).toEqual(['commands']);
   });
 });
+
+describe('README "Use it from Slack"', () => {
+  it('shows a config that serve accepts', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use it from Slack'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const config = parseConfig(yaml, 'README', () => Buffer.from('x'.repeat(32)));
+    expect(config.slack!.channels).toEqual({ C0123ABCD: ['bookinfo'] });
+    expect(config.tokens.map((t) => t.name)).toEqual(['pagerduty']);
+    expect(config.limits).toEqual({ bodyBytes: 1048576, perCallerPerMinute: 20, queue: 32, concurrency: 4, deadlineSeconds: 60, syncWaitSeconds: 5 });
+  });
+});

@@ -18,14 +18,12 @@ const trust = readFileSync(join(pemDir, 'root.pem'), 'utf8');
 const at = readFileSync(join(pemDir, 'at'), 'utf8').trim();
 const log = createWriteStream(logFile);
 const toBackend = new Agent({ connections: 64, connectTimeout: 2000 });
-const toSlack = new Agent({ connections: 64 });
 
 const serve = createServe(
   loadConfig(configFile),
   defaultServeDeps({
     parseArgv: parseOnly,
     log: (line) => void log.write(line),
-    dispatcher: toSlack,
     // Every chat --peer resolves to one in-cluster Service address.
     resolve: async () => [{ address: '10.96.0.10', family: 4 }],
     diagnose: async (_request, { signal }) => {

@@ -2,7 +2,6 @@
  * What `serve` needs from the rest of mtls-doctor, behind one small interface so that tests inject fakes and the
  * cluster target and the fleet scan plug in when they exist. The default uses the library (src/index.ts).
  */
-import type { Dispatcher } from 'undici';
 import { diagnose as libraryDiagnose, explain as libraryExplain, evaluate, rules } from '../index.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
@@ -33,8 +32,8 @@ export interface ServeDeps {
   /** The fleet scan, when this build has it: `scan -n NS` and `rotation status` answer "not available yet" without. */
   scan?: (namespace: string, ctx: DiagnoseContext) => Promise<Report>;
   resolve: Resolver;
-  /** For posts to Slack's response_url (tests: a loopback stand-in). */
-  dispatcher?: Dispatcher;
+  /** For posts to Slack's response_url (default: Node's fetch). */
+  fetch?: typeof fetch;
   now: () => number;
   /** One JSON log line (already serialised and redacted). */
   log: (line: string) => void;

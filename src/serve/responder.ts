@@ -2,7 +2,6 @@
  * Posts to a Slack `response_url`: only under `slack.responseUrlPrefix` (no server-side request anywhere else),
  * at most 5 posts per response_url within 30 minutes (Slack's own limit), each redacted on the way out.
  */
-import { request, type Dispatcher } from 'undici';
 import { outgoing } from './outgoing.js';
 import { ServeError } from './errors.js';
 
@@ -31,7 +30,7 @@ export interface PostOutcome {
 export class Responder {
   private readonly posts = new Map<string, { first: number; count: number }>();
   constructor(
-    private readonly o: { prefix: string; dispatcher?: Dispatcher; now: () => number; timeoutMs?: number },
+    private readonly o: { prefix: string; fetch?: typeof fetch; now: () => number; timeoutMs?: number },
   ) {}
 
   /** Refuses a response_url outside the prefix before anything runs. */
@@ -49,20 +48,21 @@ export class Responder {
     if (seen.count >= RESPONSE_URL_MAX_POSTS) return { ok: false, error: `response_url already used ${RESPONSE_URL_MAX_POSTS} times in 30 minutes` };
     seen.count++;
     this.posts.set(url, seen);
-    // undici follows no redirects unless told to: a 3xx cannot send the post anywhere else.
+    // Node's own fetch (no undici package on this path: serve loads nothing it does not need); redirect: 'manual'
+    // so a 3xx cannot send the post anywhere else.
     try {
-      const res = await request(url, {
+      const res = await (this.o.fetch ?? fetch)(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(outgoing(message)),
-        dispatcher: this.o.dispatcher,
-        headersTimeout: this.o.timeoutMs ?? 10_000,
-        bodyTimeout: this.o.timeoutMs ?? 10_000,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
       });
-      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-      return res.statusCode >= 200 && res.statusCode < 300 ? { ok: true, status: res.statusCode } : { ok: false, status: res.statusCode, error: `HTTP ${res.statusCode}` };
+      await res.body?.cancel().catch(() => undefined);
+      return res.status >= 200 && res.status < 300 ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
     } catch (e) {
-      return { ok: false, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+      const cause = (e as { cause?: NodeJS.ErrnoException }).cause;
+      return { ok: false, error: cause?.code ?? (e as Error).name ?? String(e) };
     }
   }
 

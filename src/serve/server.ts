@@ -60,7 +60,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
   const metrics = createMetrics({ queue: () => queue.depth, active: () => queue.active, abandoned: () => queue.abandoned });
   const rate = new RateLimiter(config.limits.perCallerPerMinute);
   const replay = new ReplayCache();
-  const responder = config.slack ? new Responder({ prefix: config.slack.responseUrlPrefix, dispatcher: deps.dispatcher, now: deps.now }) : null;
+  const responder = config.slack ? new Responder({ prefix: config.slack.responseUrlPrefix, ...(deps.fetch ? { fetch: deps.fetch } : {}), now: deps.now }) : null;
   const jobs = new Map<string, Job>();
   const pending = new Set<Promise<unknown>>();
   let draining = false;

@@ -23,7 +23,7 @@ describe('mtls-doctor serve', () => {
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     try {
-      const until = Date.now() + 20_000;
+      const until = Date.now() + 40_000;
       while (!/"msg":"listening"/.test(out) && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       const listening = JSON.parse(out.split('\n').find((l) => l.includes('"listening"'))!);
       const base = listening.address as string;
@@ -43,7 +43,7 @@ describe('mtls-doctor serve', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  });
+  }, 90_000);
 
   it('bad usage is exit 2 with one line', () => {
     for (const [args, msg] of [
@@ -56,5 +56,5 @@ describe('mtls-doctor serve', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-  });
+  }, 90_000);
 });

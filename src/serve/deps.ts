@@ -1,15 +1,16 @@
 /**
  * What `serve` needs from the rest of mtls-doctor, behind one small interface so that tests inject fakes and the
- * cluster target and the fleet scan plug in when they exist. The default uses the library (src/index.ts).
+ * cluster target and the fleet scan plug in when they exist. The default is the one pipeline (src/diagnose/).
  */
-import { diagnose as libraryDiagnose, explain as libraryExplain, evaluate, rules } from '../index.js';
+import { diagnose, type DiagnoseRequest } from '../diagnose/index.js';
+import { explainText } from '../diagnose/explain.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import type { Impersonation } from './authz.js';
+import type { ArgvParser } from './chat-command.js';
 import { ServeError } from './errors.js';
 import { systemResolver, type Resolver } from './peer-guard.js';
 import type { ServeDiagnoseRequest } from './request.js';
-import type { ArgvParser } from './chat-command.js';
 
 export interface DiagnoseContext {
   /** Aborted at the deadline. */
@@ -39,42 +40,25 @@ export interface ServeDeps {
   log: (line: string) => void;
 }
 
-/** The library's diagnose(), with the checked peer probed through the pinned transport. */
+/**
+ * The server's own surroundings are never evidence: no auto-detection of an istio-proxy (the server pod's own
+ * sidecar, its files, /proc); the webhook and chat refuse the proxy fields (envoyAdmin, agent, proxyRoot) anyway.
+ */
+const SERVER_ENV = { MTLS_DOCTOR_NO_AUTODETECT: '1' } as const;
+
+/** The one pipeline, with the checked peer probed through the pinned transport. */
 export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report> {
-  const { target, namespace, peer, peerId, sni, alpn, ...files } = request;
-  if (target !== undefined || namespace !== undefined && !peer) throw new ServeError('E_NOT_AVAILABLE', 'Cluster mode is not available in this build of mtls-doctor serve');
-  if (peer === undefined) return libraryDiagnose(files as Parameters<typeof libraryDiagnose>[0]);
-  if (!ctx.transport) throw new ServeError('E_FORBIDDEN', 'Refused: a peer probe without the peer guard', { rule: 'peer-guard' });
-  // Until the library's diagnose() takes a peer (the one-pipeline issue), the probe is composed here.
-  const [{ evidenceFromInputs }, { parsePeer }, { probeIntoEvidence }] = await Promise.all([import('../evidence/from-inputs.js'), import('../probe/probe.js'), import('../probe/collect.js')]);
-  const many = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-  const named = (name: string, xs: string[]) => xs.map((data, i) => ({ name: xs.length > 1 ? `${name}[${i}]` : name, data }));
-  const chain = many(files.chain);
-  const evidence = evidenceFromInputs({
-    chain: chain.length ? { name: 'chain', data: chain.join('\n') } : undefined,
-    key: files.key === undefined ? undefined : { name: 'key', data: files.key },
-    trust: named('trust', many(files.trust)),
-    peerTrust: named('peerTrust', many(files.peerTrust)),
-    ca: named('ca', many(files.ca)),
-    crls: named('crl', many(files.crls)),
-    maxChainDepth: files.maxChainDepth,
-    role: files.role,
-    expectId: files.expectId ?? null,
-    peerId: peerId ?? null,
-    at: files.at,
-    thresholds: files.thresholds as never,
-    symptom: files.symptom ?? null,
-    target: { kind: 'library' },
-  });
-  const pinned = parsePeer(peer);
-  const probed = await probeIntoEvidence(evidence, { peer: { ...pinned, text: ctx.peerName ?? pinned.text }, sni: sni ?? null, alpn: alpn ?? null, key: files.key, transport: ctx.transport });
-  return evaluate(probed, rules);
+  if (request.target !== undefined) throw new ServeError('E_NOT_AVAILABLE', 'Cluster mode is not available in this build of mtls-doctor serve');
+  if (request.peer !== undefined && !ctx.transport) throw new ServeError('E_FORBIDDEN', 'Refused: a peer probe without the peer guard', { rule: 'peer-guard' });
+  const { namespace: _namespace, ...rest } = request;
+  const libraryRequest = { ...rest, ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) } as DiagnoseRequest;
+  return diagnose(libraryRequest, { env: SERVER_ENV, procDir: '/nonexistent', ...(ctx.transport ? { transport: ctx.transport } : {}) });
 }
 
 export function defaultServeDeps(overrides: Partial<ServeDeps> & Pick<ServeDeps, 'parseArgv'>): ServeDeps {
   return {
     diagnose: defaultDiagnose,
-    explain: (text) => libraryExplain(text),
+    explain: async (text) => explainText(text),
     cluster: false,
     resolve: systemResolver,
     now: Date.now,

@@ -138,7 +138,7 @@ describe.runIf(IN_NETNS)('SSRF guard (inside the network namespace)', () => {
   it('control: an allowed in-cluster Service is probed, at the address that was checked, and nothing of the server itself is read', async () => {
     const r = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, body: { peer: `ratings.bookinfo:${PORT}` } });
     expect(r.status).toBe(200);
-    expect(r.json.target.peer).toBe(`ratings.bookinfo:${PORT}`);
+    expect(r.json.target).toMatchObject({ kind: 'peer', name: `peer ratings.bookinfo:${PORT}`, peer: `ratings.bookinfo.svc.cluster.local:${PORT}` });
     expect(connections[`10.96.0.10:${PORT}`]).toBeGreaterThan(0);
     expect(Object.keys(connections)).toEqual([`10.96.0.10:${PORT}`]);
   });

@@ -2,7 +2,7 @@
  * What `serve` needs from the rest of mtls-doctor, behind one small interface so that tests inject fakes and the
  * cluster target and the fleet scan plug in when they exist. The default is the one pipeline (src/diagnose/).
  */
-import { diagnose, type DiagnoseRequest } from '../diagnose/index.js';
+import { diagnose, planDiagnosis, type DiagnoseDeps, type DiagnoseRequest } from '../diagnose/index.js';
 import { explainText } from '../diagnose/explain.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
@@ -46,20 +46,39 @@ export interface ServeDeps {
  */
 const SERVER_ENV = { MTLS_DOCTOR_NO_AUTODETECT: '1' } as const;
 
-/** The one pipeline, with the checked peer probed through the pinned transport. */
+/**
+ * Whether this build's pipeline collects a cluster target (the cluster-mode issue): asked of its planner rather
+ * than hard-coded, so that serve gains `/mtls diagnose pod/NAME -n NS` the moment the pipeline does.
+ */
+export function clusterModeAvailable(): boolean {
+  try {
+    planDiagnosis({ target: 'pod/mtls-doctor-probe', namespace: 'default' } as DiagnoseRequest, SERVER_ENV);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The one pipeline: the checked peer probed through the pinned transport, cluster reads as the impersonated caller. */
 export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: DiagnoseContext): Promise<Report> {
-  if (request.target !== undefined) throw new ServeError('E_NOT_AVAILABLE', 'Cluster mode is not available in this build of mtls-doctor serve');
   if (request.peer !== undefined && !ctx.transport) throw new ServeError('E_FORBIDDEN', 'Refused: a peer probe without the peer guard', { rule: 'peer-guard' });
-  const { namespace: _namespace, ...rest } = request;
-  const libraryRequest = { ...rest, ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) } as DiagnoseRequest;
-  return diagnose(libraryRequest, { env: SERVER_ENV, procDir: '/nonexistent', ...(ctx.transport ? { transport: ctx.transport } : {}) });
+  const { namespace, target, ...rest } = request;
+  // The namespace travels only with a cluster target (for a peer it was used by the guard, and is in its name).
+  const libraryRequest = { ...rest, ...(target !== undefined ? { target, namespace } : {}), ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) } as DiagnoseRequest;
+  const deps: DiagnoseDeps & { kube?: { impersonate: { user: string; groups: string[] } } } = {
+    env: SERVER_ENV,
+    procDir: '/nonexistent',
+    ...(ctx.transport ? { transport: ctx.transport } : {}),
+    ...(ctx.impersonate ? { kube: { impersonate: { user: ctx.impersonate.user, groups: ctx.impersonate.groups } } } : {}),
+  };
+  return diagnose(libraryRequest, deps);
 }
 
 export function defaultServeDeps(overrides: Partial<ServeDeps> & Pick<ServeDeps, 'parseArgv'>): ServeDeps {
   return {
     diagnose: defaultDiagnose,
     explain: async (text) => explainText(text),
-    cluster: false,
+    cluster: clusterModeAvailable(),
     resolve: systemResolver,
     now: Date.now,
     log: (line) => void process.stdout.write(line),

@@ -104,6 +104,8 @@ export async function startServe(o: { config?: ServeConfig; deps?: Partial<Serve
   const config = o.config ?? testConfig();
   const deps = defaultServeDeps({
     parseArgv: parseOnly,
+    // Tests say which kind of build they stand for (default: one without cluster mode).
+    cluster: false,
     log: (line) => void logs.push(JSON.parse(line)),
     resolve: async () => {
       throw Object.assign(new Error('no DNS in tests'), { code: 'ENOTFOUND' });

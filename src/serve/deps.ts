@@ -66,7 +66,8 @@ export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: Diagno
   // The namespace travels only with a cluster target (for a peer it was used by the guard, and is in its name).
   const libraryRequest = { ...rest, ...(target !== undefined ? { target, namespace } : {}), ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) } as DiagnoseRequest;
   const deps: DiagnoseDeps & { kube?: { impersonate: { user: string; groups: string[] } } } = {
-    env: SERVER_ENV,
+    // The process environment (in-cluster config: KUBERNETES_SERVICE_HOST, or KUBECONFIG), with the search off.
+    env: { ...process.env, ...SERVER_ENV },
     procDir: '/nonexistent',
     ...(ctx.transport ? { transport: ctx.transport } : {}),
     ...(ctx.impersonate ? { kube: { impersonate: { user: ctx.impersonate.user, groups: ctx.impersonate.groups } } } : {}),

@@ -22,6 +22,11 @@ export interface Io {
   prog?: string;
 }
 
+/** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
+export interface CliHooks {
+  parsed?: (command: 'diagnose', args: Record<string, unknown>) => void;
+}
+
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
 const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
 
@@ -38,7 +43,7 @@ export function bindStdinDashes(argv: string[]): string[] {
   return out;
 }
 
-export async function main(argvIn: string[], io: Io): Promise<number> {
+export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Promise<number> {
   const argv = bindStdinDashes(argvIn);
   let code = 0;
   const prog = io.prog ?? 'mtls-doctor';
@@ -100,6 +105,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
+        if (hooks.parsed) return hooks.parsed('diagnose', args);
         code = await runDiagnose(args as unknown as DiagnoseArgs, io);
       },
     )
@@ -131,6 +137,21 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'serve',
+      'Run the chat server: a Slack slash command, a JSON webhook for any bot (POST /v1/diagnoses) and /metrics',
+      (y) =>
+        y
+          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to listen on (0.0.0.0:8080 in a pod)' })
+          .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
+          .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+      async (args) => {
+        const { runServe } = await import('../serve/index.js');
+        // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
+        code = await runServe({ listen: args.listen, config: args.config }, io, { parseArgv: parseOnly });
+      },
+    )
+    .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
@@ -143,7 +164,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -170,6 +191,19 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+/**
+ * Parses `argv` with this CLI's definitions without running anything: the parsed arguments of the command, or a
+ * usage error with the CLI's own message. `serve` parses chat text with it, so chat and the CLI share one grammar.
+ */
+export async function parseOnly(argv: string[]): Promise<Record<string, unknown>> {
+  let parsed: Record<string, unknown> | null = null;
+  let err = '';
+  const quiet: Io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
+  const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
+  if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
+  return parsed;
 }
 
 /**

@@ -187,11 +187,12 @@ export function analyseFleet(input: FleetInput, opts: AnalyseOptions): ScanRepor
     groups.set(keys.join(','), g);
   }
   const sortedGroups = [...groups.values()].sort((a, b) => b.pods.length - a.pods.length || a.keys.join().localeCompare(b.keys.join()));
-  const drift: DriftGroup[] = sortedGroups.map((g, i) => ({ roots: g.keys.map(display).sort(), pods: g.pods.sort(), majority: i === 0 }));
+  const names = (keys: string[]) => keys.map((k) => roots.get(k)!.cert.name);
+  const drift: DriftGroup[] = sortedGroups.map((g, i) => ({ roots: g.keys.map(display).sort(), rootNames: names(g.keys), pods: g.pods.sort(), majority: i === 0 }));
   const configMapDrift: ConfigMapDrift[] = [];
   for (const [ns, keys] of cmRoots) {
     const pods = [...podTrust].filter(([id, k]) => id.startsWith(`${ns}/`) && k.join() !== keys.join()).map(([id]) => id).sort();
-    if (pods.length) configMapDrift.push({ namespace: ns, configMapRoots: keys.map(display).sort(), pods });
+    if (pods.length) configMapDrift.push({ namespace: ns, configMapRoots: keys.map(display).sort(), rootNames: names(keys), pods });
   }
   const driftPods = new Set([...drift.filter((g) => !g.majority).flatMap((g) => g.pods), ...configMapDrift.flatMap((d) => d.pods)]);
 
@@ -200,7 +201,7 @@ export function analyseFleet(input: FleetInput, opts: AnalyseOptions): ScanRepor
   for (const key of new Set([...chainsTo.values()].filter((k): k is string => !!k))) {
     const serving = [...chainsTo].filter(([, k]) => k === key).length;
     const untrusting = [...podTrust].filter(([, keys]) => !keys.includes(key)).map(([id]) => id).sort();
-    if (untrusting.length) trustGaps.push({ root: display(key), rootSubject: roots.get(key)!.cert.subject, servingPods: serving, untrustingPods: untrusting });
+    if (untrusting.length) trustGaps.push({ root: display(key), rootSubject: roots.get(key)!.cert.name, servingPods: serving, untrustingPods: untrusting });
   }
 
   // What the CA issues under now: the root its issuing certificate (cacerts ca-cert.pem) chains to.
@@ -213,7 +214,7 @@ export function analyseFleet(input: FleetInput, opts: AnalyseOptions): ScanRepor
   const rootInfos: RootInfo[] = rootList.map((r) => ({
     key: rootKey(r.cert),
     fingerprint: r.cert.fingerprint,
-    subject: r.cert.subject,
+    subject: r.cert.name,
     notBefore: r.cert.notBefore,
     trustedBy: [...r.trustedBy].sort(),
     inConfigMaps: [...r.alsoIn].filter((w) => w.startsWith('configmap ')).length,

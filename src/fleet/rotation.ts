@@ -150,8 +150,8 @@ export function rotationStatus(input: RotationInput): RotationStatus {
 function stopSentence(v: RotationStatus['violations']): string {
   const first = v[0]!;
   return first.kind === 'issuing-before-trusted'
-    ? `Stop the rotation: ${first.detail} Put the old CA back as the issuer (or get the new root into those bundles) before anything else.`
-    : `Stop the rotation: ${first.detail} Add the old root back to the trust bundle until every leaf under it is re-issued.`;
+    ? `Stop the rotation and fix the violation first: get the new root into the bundles of ${list(first.pods, 3)} (restart them), or put the old CA back as the issuer.`
+    : `Stop the rotation and fix the violation first: add the old root back to the trust bundle until every leaf under it is re-issued.`;
 }
 
 /** The commands for the next safe step, for the CA setup found (`rotation plan`). */

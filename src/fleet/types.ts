@@ -64,6 +64,8 @@ export interface CertificateRow {
 export interface DriftGroup {
   /** The set of roots these pods trust (fingerprints, sorted). */
   roots: string[];
+  /** Their names (CN), in the same order as the fingerprints' keys. */
+  rootNames: string[];
   pods: string[];
   /** The largest group: the fleet's consensus. */
   majority: boolean;
@@ -72,6 +74,7 @@ export interface DriftGroup {
 export interface TrustGap {
   /** A root that served leaves chain to. */
   root: string;
+  /** Its name (CN). */
   rootSubject: string;
   /** Pods serving leaves under it. */
   servingPods: number;
@@ -83,6 +86,7 @@ export interface ConfigMapDrift {
   namespace: string;
   /** Roots in the ConfigMap, fingerprints. */
   configMapRoots: string[];
+  rootNames: string[];
   /** Pods of the namespace whose trust bundle differs from it. */
   pods: string[];
 }

@@ -145,7 +145,7 @@ describe('trust-bundle drift', () => {
       ],
     };
     const r = analyse(input);
-    expect(r.configMapDrift).toEqual([{ namespace: 'ns1', configMapRoots: [fp(pki.oldRoot)], pods: ['ns1/web-1', 'ns1/web-4'] }]);
+    expect(r.configMapDrift).toEqual([{ namespace: 'ns1', configMapRoots: [fp(pki.oldRoot)], rootNames: ['Mesh Root CA 2025'], pods: ['ns1/web-1', 'ns1/web-4'] }]);
     expect(r.summary.driftPods).toBe(2);
   });
 

@@ -8,6 +8,7 @@ import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
+import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 
 export interface Io {
@@ -99,6 +100,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runDemo(args.output, io);
       },
     )
+    .command(fleetCommands(io, (c) => (code = c)))
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
     .strict()

@@ -13,7 +13,7 @@ const short = (fp: string) => `${fp.slice(0, 12)}…`;
 
 export function timeLeft(seconds: number): string {
   const a = Math.abs(seconds);
-  const s = a >= 2 * 86400 ? `${Math.floor(a / 86400)} d` : a >= 7200 ? `${Math.floor(a / 3600)} h` : a >= 120 ? `${Math.floor(a / 60)} min` : `${Math.floor(a)} s`;
+  const s = a >= 730 * 86400 ? `${(a / (365 * 86400)).toFixed(1)} y` : a >= 2 * 86400 ? `${Math.floor(a / 86400)} d` : a >= 7200 ? `${Math.floor(a / 3600)} h` : a >= 120 ? `${Math.floor(a / 60)} min` : `${Math.floor(a)} s`;
   return seconds < 0 ? `expired ${s} ago` : `${s} left`;
 }
 
@@ -59,9 +59,11 @@ export function wrapLine(line: string, width: number): string[] {
 }
 
 function certLine(c: CertificateRow, st: Style): string {
-  const who = c.level === 'leaf' ? `${c.namespace}/${c.workload}` : subjectFit(c.subject, 34);
+  const who = c.level === 'leaf' ? `${c.namespace}/${c.workload}` : subjectFit(c.subject, 28);
   const held = c.level === 'root' ? `trusted by ${c.pods}` : `${c.pods} pod${c.pods === 1 ? '' : 's'}`;
-  return `  ${c.level.padEnd(12)} ${who.padEnd(34)} ${statusWord(c.status, st)}  ${timeLeft(c.secondsLeft)}, ${held}`;
+  const word = statusWord(c.status, st);
+  const pad = ' '.repeat(Math.max(0, 8 - word.replace(/\x1b\[[0-9;]*m/g, '').length));
+  return `  ${c.level.padEnd(12)} ${who.padEnd(28)} ${word}${pad} ${timeLeft(c.secondsLeft)}, ${held}`;
 }
 
 export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number }): string {

@@ -168,7 +168,7 @@ export function rotationPlan(status: RotationStatus): { step: string; commands: 
           ? [
               cacerts
                 ? `kubectl -n ${ns} get secret cacerts -o jsonpath='{.data.root-cert\\.pem}' | base64 -d | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout   # the roots the mesh distributes: both must be there`
-                : `kubectl -n ${ns} get configmap istio-ca-root-cert -o jsonpath='{.data.root-cert\\.pem}' | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout`,
+                : `kubectl -n ${v.pods[0]?.split('/')[0] ?? ns} get configmap istio-ca-root-cert -o jsonpath='{.data.root-cert\\.pem}' | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout   # the roots new pods there get`,
               ...v.pods.slice(0, 5).map((p) => `kubectl -n ${p.split('/')[0]} delete pod ${p.split('/')[1]}   # re-created with the current trust bundle`),
             ]
           : [`# put the old root back into root-cert.pem (old and new concatenated), then:`, `kubectl -n ${ns} rollout restart deployment/istiod`],

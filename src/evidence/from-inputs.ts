@@ -4,11 +4,14 @@ import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/t
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
+import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
 export interface NamedInput {
   name: string;
+  /** Where it came from (a file, an Envoy secret, contents given inline); absent: `name` is a file path. */
+  origin?: Source;
   data: CertificateInput;
 }
 
@@ -33,15 +36,17 @@ export interface InputsToEvidence {
   now?: () => number;
 }
 
+const originOf = (input: NamedInput): Source => input.origin ?? { kind: 'file', path: input.name };
+
 function certSet(input: NamedInput): CertSet {
-  return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+  return { source: input.name, origin: originOf(input), pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
 function crlSet(input: NamedInput): CertSet {
   const ders = decodeCrls(input.data, input.name);
   ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
-  return { source: input.name, pems: ders.map((der) => toPem(der, 'X509 CRL')) };
+  return { source: input.name, origin: originOf(input), pems: ders.map((der) => toPem(der, 'X509 CRL')) };
 }
 
 /** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
@@ -85,7 +90,7 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
   const key = tryLoadPrivateKey(input.data);
   if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
+  return { source: input.name, origin: originOf(input), type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }
 
 /** Parses `--at` forms: ISO 8601, a Date, or epoch milliseconds. */

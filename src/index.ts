@@ -26,3 +26,4 @@ export { explain, type ExplainOptions } from './explain/explain.js';
 export type { Report, Finding, NotEvaluated, Verdict, Severity, Stage } from './report/types.js';
 export type { EvidenceBundle } from './evidence/types.js';
 export type { Thresholds } from './facts/thresholds.js';
+export { scan, scanExitCode, alertPack, type ScanRequest, type ScanDeps, type ScanResult, type ScanReport, type RotationStatus } from './diagnose/scan.js';

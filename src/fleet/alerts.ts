@@ -7,7 +7,7 @@
  * Thresholds are the diagnosis's own (`--thresholds FILE` changes both).
  */
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../facts/thresholds.js';
-import { METRICS } from './prometheus.js';
+import { METRICS } from './metrics.js';
 
 export interface AlertRule {
   alert: string;

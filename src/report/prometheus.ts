@@ -11,7 +11,10 @@
  *
  * Leaves are one series per workload (its earliest leaf), so the series count follows workloads, not pods.
  */
-import type { ScanReport } from './types.js';
+import { METRICS } from '../fleet/metrics.js';
+import type { ScanReport } from '../fleet/types.js';
+
+export { METRICS };
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labels = (l: Record<string, string | undefined>) =>
@@ -19,15 +22,6 @@ const labels = (l: Record<string, string | undefined>) =>
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}="${esc(v!)}"`)
     .join(',')}}`;
-
-export const METRICS = {
-  expiry: 'mtls_doctor_cert_expiry_timestamp_seconds',
-  pods: 'mtls_doctor_scan_pods',
-  drift: 'mtls_doctor_trust_bundle_drift_pods',
-  phase: 'mtls_doctor_rotation_phase',
-  violations: 'mtls_doctor_rotation_violations',
-  duration: 'mtls_doctor_scan_duration_seconds',
-} as const;
 
 export function renderPrometheus(r: ScanReport): string {
   const out: string[] = [];

@@ -2,9 +2,9 @@
  * The scan and rotation reports for people: text (fits 80 columns; the CA that expires first leads) and
  * Markdown. JSON is the report object as it is; Prometheus is prometheus.ts.
  */
-import { makeStyle, type Style } from '../report/style.js';
-import { rotationPlan } from './rotation.js';
-import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from './types.js';
+import { rotationPlan } from '../fleet/rotation.js';
+import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
+import { makeStyle, type Style } from './style.js';
 
 export const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];

@@ -4,7 +4,8 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { inputError } from '../errors.js';
-import { diagnoseWithEvidence, exitCode, fsReason, serializeEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { diagnose, diagnoseWithEvidence, exitCode, fsReason, serializeEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { usageError } from '../errors.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import type { Io } from './main.js';
@@ -12,6 +13,14 @@ import type { Io } from './main.js';
 /** The flags as yargs parses them. */
 export interface DiagnoseArgs {
   target?: string;
+  /** Cluster mode (TARGET pod/NAME, deploy/NAME, NAME, or -l): kubectl's flags. */
+  selector?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  readCaSecrets?: boolean;
+  inPod?: boolean;
+  image?: string;
   chain?: string;
   key?: string;
   trust?: string[];
@@ -50,6 +59,13 @@ const files = (paths: string[] | undefined) => (paths?.length ? paths.map((path)
 export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
   const r: DiagnoseRequest = {
     target: a.target,
+    selector: a.selector,
+    namespace: a.namespace,
+    context: a.context,
+    kubeconfig: a.kubeconfig,
+    readCaSecrets: a.readCaSecrets,
+    inPod: a.inPod,
+    image: a.image,
     chain: file(a.chain),
     key: file(a.key),
     trust: files(a.trust),
@@ -89,7 +105,15 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const request = requestFromArgs(args);
-  const { report, evidence } = await diagnoseWithEvidence(request, { env: io.env, ...(io.now ? { now: io.now } : {}) });
+  const deps = { env: io.env, ...(io.now ? { now: io.now } : {}), kube: { progress: (line: string) => void io.stderr.write(`mtls-doctor: ${line}\n`) } };
+  if (request.inPod) {
+    // The copy inside the pod renders its own report; what it collected stays in the pod.
+    if (args.saveEvidence) throw usageError('Cannot combine --in-pod with --save-evidence: the diagnosis runs inside the pod and only its report comes back');
+    const report = await diagnose(request, deps);
+    io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
+    return exitCode(report, request.failOn);
+  }
+  const { report, evidence } = await diagnoseWithEvidence(request, deps);
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
   return exitCode(report, request.failOn);

@@ -15,6 +15,7 @@ export interface FleetArgs {
   allNamespaces?: boolean;
   selector?: string;
   concurrency: number;
+  podTimeout: number;
   output: string;
   evidence?: string;
   saveEvidence?: string;
@@ -32,6 +33,7 @@ const scopeOptions = (y: Argv) =>
     .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Scan every namespace' })
     .option('selector', { alias: 'l', type: 'string', describe: 'Only pods matching this label selector (kubectl syntax)' })
     .option('concurrency', { type: 'number', default: 8, describe: 'Pods read at once (1–256)' })
+    .option('pod-timeout', { type: 'number', default: 10, describe: 'Seconds to wait for one pod before it becomes a failed row' })
     .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA Secrets (cacerts, istio-ca-secret): certificates only, never the key' })
     .option('context', { type: 'string', describe: 'kubeconfig context' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)' })
@@ -47,6 +49,7 @@ export function scanRequestFromArgs(a: FleetArgs): ScanRequest {
     allNamespaces: a.allNamespaces,
     selector: a.selector,
     concurrency: a.concurrency,
+    podTimeoutMs: a.podTimeout * 1000,
     readCaSecrets: a.readCaSecrets,
     context: a.context,
     kubeconfig: a.kubeconfig,

@@ -51,11 +51,8 @@ export interface ScanResult {
   bundle: FleetBundle;
 }
 
-/** The default pod source: the cluster collector, registered by the build that has it. */
-let defaultSource: ((request: ScanRequest) => Promise<FleetSource>) | null = null;
-export function setDefaultFleetSource(f: (request: ScanRequest) => Promise<FleetSource>): void {
-  defaultSource = f;
-}
+/** The default pod source: the cluster collector, loaded (its own chunk, with the Kubernetes client) only to read a cluster. */
+const clusterSource = async (request: ScanRequest): Promise<FleetSource> => (await import('../collect/kube/fleet-source.js')).kubeFleetSource(request);
 
 const SCAN_EVIDENCE_LIMIT = 256 * 1024 * 1024;
 
@@ -77,6 +74,8 @@ function validate(r: ScanRequest): void {
   if (r.namespace && r.allNamespaces) throw usageError('Cannot combine -n/--namespace with -A/--all-namespaces: pick one');
   const c = r.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY) throw usageError(`Cannot use --concurrency ${c}: give a whole number from 1 to ${MAX_CONCURRENCY}`);
+  const pt = r.podTimeoutMs ?? 10_000;
+  if (!(pt >= 100 && pt <= 600_000)) throw usageError(`Cannot use --pod-timeout ${pt / 1000}: give seconds from 0.1 to 600`);
   if (r.evidence !== undefined) {
     for (const [flag, v] of [['-n', r.namespace], ['-A', r.allNamespaces], ['-l', r.selector], ['--read-ca-secrets', r.readCaSecrets], ['--context', r.context], ['--kubeconfig', r.kubeconfig]] as const) {
       if (v) throw usageError(`Cannot combine --evidence with ${flag}: a saved scan already holds what was read`);
@@ -100,8 +99,7 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
         ? parseFleetBundle(ev, 'the saved scan')
         : parseFleetBundle(JSON.stringify(ev), 'the saved scan');
   } else {
-    const from = deps.source ?? defaultSource;
-    if (!from) throw new MtlsDoctorError('E_NO_EVIDENCE', 'Cannot scan the cluster: this build has no Kubernetes collector; judge a saved scan with --evidence FILE');
+    const from = deps.source ?? clusterSource;
     const source = typeof from === 'function' ? await from(request) : from;
     const started = now();
     const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress });

@@ -1,6 +1,7 @@
 import { inputError, MtlsDoctorError } from '../errors.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type EvidenceBundle } from './types.js';
 import { proxyEvidenceProblem } from './proxy.js';
+import { clusterEvidenceProblem } from './cluster.js';
 
 const PRIVATE_KEY_MARKER = /PRIVATE KEY-----/;
 
@@ -33,5 +34,7 @@ export function parseEvidence(text: string, label: string): EvidenceBundle {
   }
   const proxyProblem = b.proxy === undefined ? null : proxyEvidenceProblem(b.proxy);
   if (proxyProblem) throw inputError(`Cannot read evidence bundle ${label}: ${proxyProblem}`);
+  const clusterProblem = b.cluster === undefined ? null : clusterEvidenceProblem(b.cluster);
+  if (clusterProblem) throw inputError(`Cannot read evidence bundle ${label}: ${clusterProblem}`);
   return b as EvidenceBundle;
 }

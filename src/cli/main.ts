@@ -7,6 +7,7 @@ import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
+import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats, unknownArgumentMessage } from './flags.js';
@@ -161,6 +162,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
         code = await runDemo(args.output, io);
       },
     )
+    .command(fleetCommands(io, (c) => (code = c)))
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })

@@ -47,10 +47,14 @@ export function nearestFlag(typed: string, known: readonly string[]): string | n
  * yargs' "Unknown argument(s): a, b" as one line with "did you mean" for each flag that is a near miss.
  * Returns null for any other message.
  */
-export function unknownArgumentMessage(msg: string, known: readonly string[]): string | null {
+export function unknownArgumentMessage(msg: string, known: readonly string[], argv: readonly string[] = []): string | null {
   const m = /^Unknown arguments?: (.+)$/.exec(msg.trim());
   if (!m) return null;
-  const parts = m[1]!.split(', ').map((a) => {
+  const all = m[1]!.split(', ');
+  // yargs names unknown flags and extra positionals alike; a bare word the user typed is an extra positional.
+  const extra = all.filter((a) => argv.includes(a));
+  if (extra.length) return `Unexpected argument${extra.length === 1 ? '' : 's'} ${extra.map((a) => `"${a}"`).join(', ')}: a command takes at most one TARGET (quote text that has spaces); see mtls-doctor COMMAND --help`;
+  const parts = all.map((a) => {
     const flag = a.length === 1 ? `-${a}` : `--${a}`;
     const near = nearestFlag(a, known);
     return near ? `${flag} (did you mean --${near}?)` : flag;

@@ -1,11 +1,14 @@
 /**
  * The fleet commands: `scan`, `rotation status|plan`, `alerts`. A face: argv → ScanRequest → scan() → render →
- * exit code. The scan itself (collection, a saved scan, judging) is src/diagnose/scan.ts.
+ * exit code. The scan itself (collection, a saved scan, judging) is src/diagnose/scan.ts, loaded (with the
+ * renderers) only when one of these commands runs: `diagnose` on files never parses it.
  */
+
+const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+const loadScan = () => import('../diagnose/scan.js');
+const loadRender = () => import('../report/scan.js');
 import type { Argv, CommandModule } from 'yargs';
-import { alertPack, rotationPlan, scan, scanExitCode, serializeFleetBundle, type ScanRequest } from '../diagnose/scan.js';
-import { renderPrometheus } from '../report/prometheus.js';
-import { renderRotationText, renderScanMarkdown, renderScanText, SCAN_FORMATS } from '../report/scan.js';
+import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
 import { writeFileAtomic } from './diagnose.js';
 import type { Io } from './main.js';
@@ -77,6 +80,7 @@ function progress(io: Io): ((done: number, total: number) => void) | undefined {
 }
 
 async function runScan(args: FleetArgs, io: Io) {
+  const { scan, serializeFleetBundle } = await loadScan();
   const result = await scan(scanRequestFromArgs(args), { onProgress: progress(io) });
   if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeFleetBundle(result.bundle), 'saved scan');
   return result;
@@ -99,6 +103,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
       handler: async (a) => {
         const args = a as unknown as FleetArgs;
         const { report } = await runScan(args, io);
+        const [{ scanExitCode }, { renderScanMarkdown, renderScanText }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
         const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
         const out =
           args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderScanMarkdown(report) : args.output === 'prometheus' ? renderPrometheus(report) : renderScanText(report, { color, width: width(io) });
@@ -118,6 +123,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
       handler: async (a) => {
         const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
         const { report } = await runScan(args, io);
+        const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadScan(), loadRender()]);
         const rot = report.rotation;
         const plan = args.action === 'plan' ? rotationPlan(rot) : undefined;
         if (args.output === 'json') io.stdout.write(JSON.stringify(plan ? { ...rot, plan } : rot, null, 2) + '\n');
@@ -134,8 +140,9 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
           .option('thresholds', { type: 'string', describe: 'JSON file of expiry thresholds (the same file diagnose and scan take)', normalize: true })
           .option('leaf-ttl', { type: 'number', default: 24, describe: 'Workload certificate lifetime in hours (Istio default 24)' })
           .example('$0 alerts > mtls-doctor-rules.yaml && promtool check rules mtls-doctor-rules.yaml', 'Check the pack before loading it'),
-      handler: (a) => {
+      handler: async (a) => {
         const args = a as unknown as { thresholds?: string; leafTtl: number };
+        const { alertPack } = await loadScan();
         io.stdout.write(alertPack({ thresholds: args.thresholds !== undefined ? { path: args.thresholds } : undefined, leafTtlHours: args.leafTtl }));
         setCode(0);
       },

@@ -184,7 +184,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
       const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
       const known = Object.keys(usage.getDescriptions?.() ?? {});
-      throw usageError(unknownArgumentMessage(msg, known) ?? msg);
+      throw usageError(unknownArgumentMessage(msg, known, argv) ?? msg);
     });
   skipHelpCache(parser);
   try {

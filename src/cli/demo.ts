@@ -17,10 +17,11 @@ import type { Io } from './main.js';
  * prints name files that exist; no network beyond loopback.
  */
 
-/** Writes the example's certificate files (not its key) and points the request at them. */
-function withCertificateFiles(request: DiagnoseRequest): { request: DiagnoseRequest; dir: string } {
+/** Writes the example's certificate files (not its key) and points the request at them; files already named stay. */
+export function withCertificateFiles(request: DiagnoseRequest): { request: DiagnoseRequest; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-demo-'));
   const write = (m: unknown) => {
+    if (m && typeof m === 'object' && 'path' in m) return m as { path: string };
     const { name, data } = m as { name: string; data: string };
     const path = join(dir, name);
     writeFileSync(path, data, { mode: 0o644 });

@@ -4,6 +4,9 @@
  * without the intermediate our own files hold.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { opensslPeer, workloadFiles, type Peer, type WorkloadFiles } from '../support/tls-peers.js';
 import { at, DAY, HOUR, inter, labMesh, leaf, root } from './pki.js';
@@ -82,7 +85,8 @@ describe.skipIf(!openssl.ok)('lab: a peer that serves its leaf without the inter
     const verify = report.findings[0]!.verify;
     let out = '';
     try {
-      out = execFileSync('bash', ['-c', verify], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+      // In a directory of its own: the command writes the chain it fetched (chain.pem) where it runs.
+      out = execFileSync('bash', ['-c', verify], { cwd: mkdtempSync(join(tmpdir(), 'mtls-verify-')), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
     } catch (e) {
       out = `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
     }

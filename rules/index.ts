@@ -37,6 +37,7 @@ import malformedCertificate from './chain/malformed-certificate.js';
 import nameConstraintsViolated from './chain/name-constraints-violated.js';
 import invalidNameConstraints from './chain/invalid-name-constraints.js';
 import leafIsCa from './chain/leaf-is-ca.js';
+import verifierRejects from './chain/verifier-rejects.js';
 import maxDepthExceeded from './chain/max-depth-exceeded.js';
 import certificateRevoked from './chain/certificate-revoked.js';
 import crlUnusable from './chain/crl-unusable.js';
@@ -95,6 +96,7 @@ export const rules: readonly Rule[] = [
   nameConstraintsViolated,
   invalidNameConstraints,
   leafIsCa,
+  verifierRejects,
   maxDepthExceeded,
   certificateRevoked,
   crlUnusable,

@@ -28,6 +28,7 @@ export interface DiagnoseArgs {
   ca?: string[];
   crl?: string[];
   maxDepth?: string;
+  verifier?: string;
   role?: 'client' | 'server' | 'both';
   expectId?: string[];
   at?: string;
@@ -73,6 +74,7 @@ export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
     ca: files(a.ca),
     crls: files(a.crl),
     maxChainDepth: a.maxDepth,
+    verifier: a.verifier,
     role: a.role,
     expectId: a.expectId,
     peerId: a.peerId,

@@ -7,6 +7,7 @@ import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
+import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats, unknownArgumentMessage } from './flags.js';
@@ -20,6 +21,11 @@ export interface Io {
   now?: () => number;
   /** The command's name in help and messages (default mtls-doctor; `kubectl mtls-doctor` as the kubectl plugin). */
   prog?: string;
+}
+
+/** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
+export interface CliHooks {
+  parsed?: (command: 'diagnose', args: Record<string, unknown>) => void;
 }
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
@@ -38,7 +44,7 @@ export function bindStdinDashes(argv: string[]): string[] {
   return out;
 }
 
-export async function main(argvIn: string[], io: Io): Promise<number> {
+export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Promise<number> {
   const argv = bindStdinDashes(argvIn);
   let code = 0;
   const prog = io.prog ?? 'mtls-doctor';
@@ -65,6 +71,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
           .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
           .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates; on its own (no --chain) it checks the CA levels alone" })
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
+          .option('verifier', { type: 'string', describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)' })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
           .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
           .option('expect-id', { type: 'string', array: true, describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA, a DNS name, an IP); repeatable: any one of them is enough, as a DestinationRule\'s subjectAltNames' })
@@ -87,7 +94,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
           .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
           .group(['selector', 'namespace', 'context', 'kubeconfig', 'read-ca-secrets', 'in-pod', 'image'], 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):')
           .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
-          .group(['at', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
+          .group(['at', 'verifier', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
           .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
           .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
@@ -99,6 +106,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
+        if (hooks.parsed) return hooks.parsed('diagnose', args);
         code = await runDiagnose(args as unknown as DiagnoseArgs, io);
       },
     )
@@ -130,6 +138,21 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'serve',
+      'Run the chat server: a Slack slash command, a JSON webhook for any bot (POST /v1/diagnoses) and /metrics',
+      (y) =>
+        y
+          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to listen on (0.0.0.0:8080 in a pod)' })
+          .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
+          .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+      async (args) => {
+        const { runServe } = await import('../serve/index.js');
+        // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
+        code = await runServe({ listen: args.listen, config: args.config }, io, { parseArgv: parseOnly });
+      },
+    )
+    .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
@@ -139,10 +162,11 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
         code = await runDemo(args.output, io);
       },
     )
+    .command(fleetCommands(io, (c) => (code = c)))
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -169,6 +193,19 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+/**
+ * Parses `argv` with this CLI's definitions without running anything: the parsed arguments of the command, or a
+ * usage error with the CLI's own message. `serve` parses chat text with it, so chat and the CLI share one grammar.
+ */
+export async function parseOnly(argv: string[]): Promise<Record<string, unknown>> {
+  let parsed: Record<string, unknown> | null = null;
+  let err = '';
+  const quiet: Io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
+  const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
+  if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
+  return parsed;
 }
 
 /**

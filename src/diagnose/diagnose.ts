@@ -8,7 +8,7 @@ import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { inputError, MtlsDoctorError, usageError } from '../errors.js';
 import { parseEvidence } from '../evidence/bundle.js';
-import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
+import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
@@ -157,6 +157,7 @@ function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBund
   if (r.peerId !== undefined) o.peerId = validateIdentity(r.peerId, '--peer-id');
   if (r.thresholds !== undefined) o.thresholds = resolveThresholds(thresholdsOf(r, read));
   if (r.maxChainDepth !== undefined) o.maxChainDepth = validateMaxDepth(r.maxChainDepth);
+  if (r.verifier !== undefined) o.verifier = validateVerifier(r.verifier);
   return {
     ...bundle,
     ...(r.at !== undefined ? { evaluatedAt: new Date(parseAt(r.at, now())).toISOString() } : {}),
@@ -204,6 +205,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     ca: inputs(r, 'ca', read),
     crls: crls.length ? crls : proxyCrls(proxy?.proxy),
     maxChainDepth: r.maxChainDepth,
+    verifier: r.verifier,
     role: r.role,
     expectId: (Array.isArray(r.expectId) ? r.expectId.length > 0 : r.expectId !== undefined) ? r.expectId : (proxy?.expectId ?? null),
     peerId: r.peerId ?? null,

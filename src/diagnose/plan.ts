@@ -27,6 +27,7 @@ const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   ca: 'materials',
   crls: 'materials',
   maxChainDepth: 'numberOrString',
+  verifier: 'string',
   role: 'string',
   expectId: 'strings',
   peerId: 'string',
@@ -175,5 +176,8 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
   if (searching && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
     throw new MtlsDoctorError('E_NO_EVIDENCE', 'No evidence to diagnose: give --chain FILE (with --trust FILE), --envoy-admin URL or --evidence FILE (auto-detection is off: MTLS_DOCTOR_NO_AUTODETECT=1)');
   }
-  return { replay: false, inputs: chain, proxy: !chain || proxyAsked ? { auto: !proxyAsked } : null, probe: peer };
+  // Auto-detection off (MTLS_DOCTOR_NO_AUTODETECT=1: a CI job, the chat server) means no search even beside a
+  // peer: the probe then runs anonymously and nothing local is read.
+  const auto = !chain && !proxyAsked && env.MTLS_DOCTOR_NO_AUTODETECT !== '1';
+  return { replay: false, inputs: chain, proxy: proxyAsked || auto ? { auto: !proxyAsked } : null, probe: peer };
 }

@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { parseVerifier, VERIFIER_IDS, type VerifierId } from '../x509/verifiers.js';
 import { inputError, usageError } from '../errors.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
@@ -26,6 +27,8 @@ export interface InputsToEvidence {
   crls?: NamedInput[];
   /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth). */
   maxChainDepth?: number | string | null;
+  /** Whose verifier judges the chain (`--verifier`); default envoy. */
+  verifier?: string;
   role?: Role;
   /** One identity, or several of which any one is enough (`--expect-id` repeated). */
   expectId?: string | readonly string[] | null;
@@ -57,6 +60,14 @@ function crlSet(input: NamedInput): CertSet {
 }
 
 /** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
+/** Checks a `--verifier` value; undefined stays undefined (the default profile). */
+export function validateVerifier(v: unknown): VerifierId | undefined {
+  if (v === undefined || v === null) return undefined;
+  const id = parseVerifier(v);
+  if (!id) throw usageError(`Cannot use --verifier "${String(v)}": expected one of ${VERIFIER_IDS.join(', ')}`);
+  return id;
+}
+
 export function validateMaxDepth(v: number | string | null | undefined): number | null {
   if (v === undefined || v === null) return null;
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
@@ -160,6 +171,7 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const crls = (i.crls ?? []).map(crlSet);
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));
   const maxChainDepth = validateMaxDepth(i.maxChainDepth);
+  const verifier = validateVerifier(i.verifier);
   const key = i.key ? keyEvidence(i.key) : null;
   if (key) sources.push({ name: `key: ${key.source}`, status: 'ok', detail: `${key.type} key (public part only kept)` });
   const role = i.role ?? 'both';
@@ -176,6 +188,7 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
       peerId: validateIdentity(i.peerId, '--peer-id'),
       thresholds: resolveThresholds(i.thresholds),
       ...(maxChainDepth === null ? {} : { maxChainDepth }),
+      ...(verifier ? { verifier } : {}),
     },
     sources,
     certificates: { chain, trust, peerTrust, ca },

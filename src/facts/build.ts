@@ -10,6 +10,7 @@ import { buildProxyFacts } from './proxy.js';
 import { servedOnlyChain } from './served-chain.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
+import { evaluationTime, parseVerifier, verifierFromEvidence } from '../x509/verifiers.js';
 import { buildClusterFacts } from './policy.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
@@ -70,8 +71,13 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
+  // Named (--verifier) or, failing that, what the evidence says about the data plane: a pod in ambient mode (its
+  // istio.io/dataplane-mode label in cluster mode, or `target.dataplaneMode`) is verified by ztunnel.
+  const dataplaneMode = ev.cluster?.pod?.labels['istio.io/dataplane-mode'] ?? (typeof ev.target.dataplaneMode === 'string' ? ev.target.dataplaneMode : null);
+  const verifier = parseVerifier(ev.options.verifier) ?? verifierFromEvidence({ dataplaneMode });
   const facts: Omit<Facts, 'symptoms'> = {
-    now: Date.parse(ev.evaluatedAt),
+    // Whole seconds for BoringSSL, rustls-webpki and pyca; the instant for Go (src/x509/verifiers.ts VALIDITY_TIME).
+    now: evaluationTime(Date.parse(ev.evaluatedAt), verifier),
     role: ev.options.role,
     chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),
     local,
@@ -87,6 +93,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
+    verifier,
     cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };

@@ -71,6 +71,8 @@ export function servedCertFact(s: ServedCert): CertFact | null {
     subjectEmails: [],
     subjectRdns: [],
     defects: [],
+    // /certs gives no encoding details: nothing here for the verifier profiles to judge.
+    conformance: { serial: { octets: Math.max(1, Math.ceil(s.serial.length / 2)), negative: false, zero: /^0*$/.test(s.serial) }, akiFields: null, aiaProblem: null, subjectEmpty: false },
   };
 }
 

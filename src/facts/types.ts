@@ -1,6 +1,7 @@
 import type { BundleFact, ChainFact } from '../x509/chain.js';
 import type { CrlFact } from '../x509/crl.js';
 import type { CertFact } from '../x509/types.js';
+import type { VerifierId } from '../x509/verifiers.js';
 import type { Role } from '../evidence/types.js';
 import type { Source } from '../model/source.js';
 import type { Thresholds } from './thresholds.js';
@@ -39,6 +40,8 @@ export interface Facts {
   crls: CrlFact[];
   /** The verifier's depth limit in intermediate CAs (`--max-depth`, OpenSSL -verify_depth); null: none given. */
   maxChainDepth: number | null;
+  /** Whose verifier judges the chains (`--verifier`; default envoy): grades the checks where verifiers differ. */
+  verifier: VerifierId;
   /** Mesh policy and cluster objects (cluster mode: `diagnose pod/NAME`); null without them. */
   cluster: ClusterFacts | null;
 }

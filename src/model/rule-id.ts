@@ -21,6 +21,7 @@ export const RULE_IDS = [
   'chain/trust-bundle-duplicate-subject',
   'chain/unknown-authority',
   'chain/unknown-critical-extension',
+  'chain/verifier-rejects',
   'chain/weak-algorithm',
   'expiry/intermediate-expired',
   'expiry/intermediate-expiring',

@@ -26,6 +26,7 @@ const FLAGS: Record<string, [keyof DiagnoseRequest, Kind]> = {
   '--ca': ['ca', 'files'],
   '--crl': ['crls', 'files'],
   '--max-depth': ['maxChainDepth', 'string'],
+  '--verifier': ['verifier', 'string'],
   '--role': ['role', 'string'],
   '--expect-id': ['expectId', 'string'],
   '--peer-id': ['peerId', 'string'],
@@ -143,6 +144,7 @@ export async function diagnoseBothWays(request: DiagnoseRequest): Promise<Report
     if (request.peerId) argv.push('--peer-id', request.peerId);
     if (request.symptom) argv.push('--symptom', request.symptom);
     if (request.maxChainDepth !== undefined) argv.push('--max-depth', String(request.maxChainDepth));
+    if (request.verifier) argv.push('--verifier', request.verifier);
     if (request.thresholds) {
       const path = join(dir, `thresholds-${seq++}.json`);
       writeFileSync(path, JSON.stringify(request.thresholds));

@@ -37,9 +37,9 @@ export function printPems(s: Source): string {
     case 'envoy-secret':
       return secretCommand(s.name, s.trustDomain, s.file);
     case 'peer':
-      // A STRICT peer ends the handshake (no client certificate) after it has shown its chain: s_client then exits
-      // non-zero, and the chain it printed is still what we want.
-      return `{ openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null || true; }`;
+      // A STRICT mesh peer rejects s_client (no client certificate) after sending its chain: s_client then exits
+      // 1, which must not stop `… > chain.pem && openssl verify …` — the chain was printed all the same.
+      return `(openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null || true)`;
     case 'envoy-certs':
       // /certs shows no PEM: the certificate it lists is the one SDS delivered as "default", read whole here.
       return secretCommand('default');

@@ -1,7 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { diagnose, exitCode, type DiagnoseRequest } from '../diagnose/index.js';
+import { diagnose, exitCode } from '../diagnose/index.js';
 import { startExample } from '../diagnose/example.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
@@ -17,24 +14,11 @@ import type { Io } from './main.js';
  * prints name files that exist; no network beyond loopback.
  */
 
-/** Writes the example's certificate files (not its key) and points the request at them; files already named stay. */
-export function withCertificateFiles(request: DiagnoseRequest): { request: DiagnoseRequest; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-demo-'));
-  const write = (m: unknown) => {
-    if (m && typeof m === 'object' && 'path' in m) return m as { path: string };
-    const { name, data } = m as { name: string; data: string };
-    const path = join(dir, name);
-    writeFileSync(path, data, { mode: 0o644 });
-    return { path };
-  };
-  const trust = Array.isArray(request.trust) ? request.trust.map(write) : request.trust === undefined ? undefined : [write(request.trust)];
-  return { request: { ...request, chain: write(request.chain), ...(trust ? { trust } : {}) }, dir };
-}
 export async function runDemo(format: string, io: Io, start: typeof startExample = startExample): Promise<number> {
   const now = (io.now ?? Date.now)();
   const example = await start(now);
   try {
-    const { request, dir } = withCertificateFiles(example.request);
+    const { request, dir } = example;
     if (format === 'text') {
       io.stdout.write(
         `Built-in example: workload payments (namespace checkout) calls ledger, which is listening on 127.0.0.1:${example.port}.\n` +

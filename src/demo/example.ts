@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import type { DiagnoseRequest } from '../diagnose/request.js';
 import { issue, type Issued } from '../x509/issue.js';
@@ -49,6 +52,8 @@ export interface RunningExample {
   /** What `payments` would ask: its own chain, key and trust, the identities, and the probe of `ledger`. */
   request: DiagnoseRequest;
   port: number;
+  /** Where the example's certificate files are (the verify commands name them; no key is written). */
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -72,11 +77,16 @@ export async function startExample(now: number): Promise<RunningExample> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  // The certificates (never the key) go to a temporary directory, so that the verify commands the report prints
+  // name files that exist. The key stays in memory.
+  const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-demo-'));
+  const write = (name: string, pem: string) => (writeFileSync(join(dir, name), pem, { mode: 0o644 }), { path: join(dir, name) });
   return {
     port,
+    dir,
     request: {
-      chain: { name: 'cert-chain.pem', data: payments.pem + inter.pem + root.pem },
-      trust: [{ name: 'root-cert.pem', data: root.pem }],
+      chain: write('cert-chain.pem', payments.pem + inter.pem + root.pem),
+      trust: [write('root-cert.pem', root.pem)],
       key: { name: 'key.pem', data: await payments.keyPem() },
       expectId: PAYMENTS_ID,
       peerId: LEDGER_ID,

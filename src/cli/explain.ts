@@ -10,6 +10,7 @@ import { inputError, usageError } from '../errors.js';
 import { checkExplainText, explainText, MAX_EXPLAIN_BYTES } from '../diagnose/explain.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
 import type { Io } from './main.js';
 
@@ -76,6 +77,6 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
-  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color }));
+  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color, width: outputWidth(io.stdout, io.env) }));
   return exitCodeForExplain(report);
 }

@@ -131,12 +131,16 @@ const SECRET_LISTS: Array<[string, ProxySecret['state']]> = [
  * among `configs[]`), `/config_dump?resource=dynamic_active_secrets` (each DynamicSecret its own element of
  * `configs[]`; `state` says which list was asked for), or a bare SecretsConfigDump (`istioctl pc secret -o json`).
  */
-export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'active'): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean } {
+export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'active'): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean; sawFullDump: boolean } {
   const problems: string[] = [];
   const secrets: ProxySecret[] = [];
   let sawSecretsDump = false;
+  // A whole SecretsConfigDump (every list, each with its own state): what an admin API that ignores
+  // `?resource=` answers to any query.
+  let sawFullDump = false;
   const fromDump = (dump: unknown) => {
     sawSecretsDump = true;
+    sawFullDump = true;
     for (const [list, st] of SECRET_LISTS) {
       for (const el of arr(field(dump, list))) {
         const s = secretFrom(el, st, problems);
@@ -156,7 +160,7 @@ export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'activ
       }
     }
   } else if (SECRET_LISTS.some(([l]) => field(json, l) !== undefined)) fromDump(json);
-  return { secrets, problems, sawSecretsDump };
+  return { secrets, problems, sawSecretsDump, sawFullDump };
 }
 
 /** Serial numbers compared the way Envoy prints them: lowercase hex, no colons, no leading zeros. */

@@ -7,7 +7,7 @@ import type { Report } from './types.js';
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'slack'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export function renderReport(report: Report, format: string, opts: { color: boolean }): string {
+export function renderReport(report: Report, format: string, opts: { color: boolean; width?: number | null }): string {
   switch (format) {
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';

@@ -56,6 +56,9 @@ const common = {
   minifyWhitespace: true,
   // Prefer packages' ESM builds: esbuild can drop what is never imported (the CJS builds keep everything).
   mainFields: ['module', 'main'],
+  // The Kubernetes client's URL parser (whatwg-url, tr46) requires Node's punycode module, deprecated: on Node
+  // 22+ every cluster diagnosis would print a DEP0040 warning. The npm package is the same code, undeprecated.
+  alias: { punycode: 'punycode/punycode.js' },
 };
 
 // Packages whose module scope does expensive work at load although they are used only to render --help:

@@ -14,6 +14,7 @@ import type { DeepPartial, Thresholds } from './facts/thresholds.js';
 import type { Report } from './report/types.js';
 import { decodeCertificates, toPem, type CertificateInput } from './x509/pem.js';
 import { rules } from '../rules/index.js';
+import { redactDeep } from './redact.js';
 
 export interface DiagnoseOptions {
   /** The workload's chain as it presents it (leaf first): PEM or DER, one string/buffer or one per certificate. */
@@ -46,7 +47,7 @@ const named = (name: string, xs: CertificateInput[]): NamedInput[] => xs.map((da
 
 /** Diagnoses certificate material and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(options: DiagnoseOptions): Promise<Report> {
-  if (options.evidence) return evaluate(options.evidence, rules);
+  if (options.evidence) return redactDeep(evaluate(options.evidence, rules));
   const chain = many(options.chain);
   const evidence = evidenceFromInputs({
     chain: chain.length ? { name: 'chain', data: chain.length === 1 ? chain[0]! : joinInputs(chain) } : undefined,
@@ -63,7 +64,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     symptom: options.symptom ?? null,
     target: { kind: 'library' },
   });
-  return evaluate(evidence, rules);
+  return redactDeep(evaluate(evidence, rules));
 }
 
 /** Joins several certificate inputs (PEM or DER, mixed) into one PEM text, in order. */

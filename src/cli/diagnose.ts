@@ -1,8 +1,9 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { readInputFile, fsReason } from '../collect/files.js';
+import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { MtlsDoctorError, inputError, usageError } from '../errors.js';
-import { parseEvidence, serializeEvidence } from '../evidence/bundle.js';
+import { parseEvidence } from '../evidence/bundle.js';
+import { saveEvidence } from '../evidence/save.js';
+import { LIMITS } from '../limits.js';
 import { evidenceFromInputs, parseAt, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import { renderReport } from '../report/render.js';
@@ -48,7 +49,7 @@ const readCerts = (paths: string[] | undefined, flag: string): NamedInput[] => (
 
 function loadThresholds(path: string | undefined): unknown {
   if (!path) return undefined;
-  const text = readInputFile(path, '--thresholds', 64 * 1024).toString('utf8');
+  const text = readInputFile(path, '--thresholds', LIMITS.thresholdsBytes).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -93,7 +94,7 @@ function checkFlagCombinations(args: DiagnoseArgs, env: Record<string, string | 
 
 /** A saved bundle, re-evaluated at --at or under --max-depth when given; otherwise replayed as it was. */
 function replay(args: DiagnoseArgs, now: () => number): EvidenceBundle {
-  const bundle = parseEvidence(readInputFile(args.evidence!, '--evidence', 64 * 1024 * 1024).toString('utf8'), `"${args.evidence}"`);
+  const bundle = parseEvidence(readInputFile(args.evidence!, '--evidence', LIMITS.bundleBytes).toString('utf8'), `"${args.evidence}"`);
   const at = args.at ? { ...bundle, evaluatedAt: new Date(parseAt(args.at, now())).toISOString() } : bundle;
   return args.maxDepth !== undefined ? { ...at, options: { ...at.options, maxChainDepth: validateMaxDepth(args.maxDepth) } } : at;
 }
@@ -152,21 +153,11 @@ export function exitCodeForReport(report: Report, failOn: 'error' | 'warning'): 
   return report.findings.some((f) => levels.includes(f.severity)) ? 1 : 0;
 }
 
-/** Writes a file atomically (temp file + rename) so an interrupted run never leaves half a bundle. */
-export function writeFileAtomic(path: string, text: string, what: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, path);
-  } catch (e) {
-    throw inputError(`Cannot write ${what} "${path}": ${fsReason(e)}`, e);
-  }
-}
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const evidence = await collectForDiagnose(args, Date.now, io.env);
   const report = evaluate(evidence, rules);
-  if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
+  if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
   return exitCodeForReport(report, args.failOn);
 }

@@ -9,6 +9,7 @@ import { runRules } from './rules.js';
 import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
+import { redact } from '../redact.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -140,8 +141,8 @@ function wantsHelp(argv: string[]): boolean {
 export function reportError(e: unknown, io: Io, debug: boolean): number {
   const err = isMtlsDoctorError(e) ? e : new MtlsDoctorError('E_INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)} (run with --debug and report it)`, { cause: e });
   // One line, always: yargs' multi-line messages are folded, never cut.
-  io.stderr.write(`mtls-doctor: ${err.message.trim().replace(/\s*\n\s*/g, ' ')}\n`);
-  if (debug) io.stderr.write(`${(err.cause as Error)?.stack ?? err.stack}\n`);
+  io.stderr.write(`mtls-doctor: ${redact(err.message).trim().replace(/\s*\n\s*/g, ' ')}\n`);
+  if (debug) io.stderr.write(`${redact((err.cause as Error)?.stack ?? err.stack ?? '')}\n`);
   return exitCodeFor(err);
 }
 

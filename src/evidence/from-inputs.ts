@@ -3,6 +3,8 @@ import { inputError, usageError } from '../errors.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
+import { redact } from '../redact.js';
+import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
@@ -33,13 +35,17 @@ export interface InputsToEvidence {
   now?: () => number;
 }
 
-function certSet(input: NamedInput): CertSet {
-  return { source: input.name, pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+function certSet(input: NamedInput, budget?: CertificateBudget): CertSet {
+  const blocks = decodeCertificates(input.data, input.name);
+  // Counted before anything is parsed further: the total across every input of one diagnosis is bounded.
+  budget?.add(blocks.length, input.name);
+  return { source: input.name, pems: blocks.map((b) => toPem(b.der)) };
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
-function crlSet(input: NamedInput): CertSet {
+function crlSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   const ders = decodeCrls(input.data, input.name);
+  budget?.add(ders.length, input.name);
   ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
   return { source: input.name, pems: ders.map((der) => toPem(der, 'X509 CRL')) };
 }
@@ -111,15 +117,24 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const collected = clock();
   const sources: SourceRecord[] = [];
   const record = (name: string, n: number) => sources.push({ name, status: 'ok', detail: `${n} certificate${n === 1 ? '' : 's'}` });
-  const chain = i.chain ? certSet(i.chain) : null;
+  const lists = { trust: i.trust ?? [], peerTrust: i.peerTrust ?? [], ca: i.ca ?? [], crls: i.crls ?? [] };
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.length > LIMITS.inputsPerList) throw inputError(`Cannot read ${name}: ${list.length} inputs, over the limit of ${LIMITS.inputsPerList} in one list`);
+  }
+  if (typeof i.symptom === 'string' && Buffer.byteLength(i.symptom) > LIMITS.textBytes) {
+    throw inputError(`Cannot use the symptom text: it is over the ${formatBytes(LIMITS.textBytes)} limit for pasted text; paste only the failing lines`);
+  }
+  const certs = new CertificateBudget(inputError);
+  const crlBudget = new CertificateBudget(inputError, LIMITS.crlsTotal, 'CRLs');
+  const chain = i.chain ? certSet(i.chain, certs) : null;
   if (chain) record(`chain: ${chain.source}`, chain.pems.length);
-  const trust = (i.trust ?? []).map(certSet);
+  const trust = lists.trust.map((t) => certSet(t, certs));
   trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
-  const peerTrust = i.peerTrust && i.peerTrust.length ? i.peerTrust.map(certSet) : null;
+  const peerTrust = lists.peerTrust.length ? lists.peerTrust.map((t) => certSet(t, certs)) : null;
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
-  const ca = (i.ca ?? []).map(certSet);
+  const ca = lists.ca.map((t) => certSet(t, certs));
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
-  const crls = (i.crls ?? []).map(crlSet);
+  const crls = lists.crls.map((c) => crlSet(c, crlBudget));
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));
   const maxChainDepth = validateMaxDepth(i.maxChainDepth);
   const key = i.key ? keyEvidence(i.key) : null;
@@ -142,7 +157,8 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
     sources,
     certificates: { chain, trust, peerTrust, ca },
     key,
-    symptomText: i.symptom ?? null,
+    // Pasted text is kept only redacted: a colleague's paste may hold a whole key.
+    symptomText: i.symptom ? redact(i.symptom) : null,
     ...(crls.length ? { crls } : {}),
   };
 }

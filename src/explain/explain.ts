@@ -15,6 +15,7 @@ import { TOOL } from '../version.js';
 import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
 import { RULE_HINTS } from './table.js';
+import { redact } from '../redact.js';
 
 export interface ExplainOptions {
   /** The time the report is stamped with (default: now). Explain reads no certificate, so it changes nothing else. */
@@ -76,7 +77,8 @@ function findingsOf(d: Decoded): Finding[] {
 export function explainText(text: string, options: ExplainOptions = {}): Report {
   checkExplainText(text);
   const evaluatedAt = stampOf(options.at);
-  const d = decodeErrorText(text);
+  // Quotes come from the paste: decode the redacted text, so that no quote can carry a private key.
+  const d = decodeErrorText(redact(text));
   const findings = findingsOf(d);
   const failing = d.certain && findings.some((f) => f.severity === 'critical' || f.severity === 'error');
   return {

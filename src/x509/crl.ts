@@ -5,11 +5,12 @@
  * `/var/run/secrets/istio/crl/ca-crl.pem` and Envoy checks peers against it (CertificateValidationContext.crl).
  */
 import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { inputError } from '../errors.js';
+import { inputError, MtlsDoctorError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { parseName } from './names.js';
 import { SIGNATURE_OIDS, shortReason, type ParsedCert } from './certificate.js';
 import { formatBytes, MAX_INPUT_BYTES, pemBlocks, pemBody, splitDerElements, type CertificateInput } from './pem.js';
+import { LIMITS } from '../limits.js';
 
 export type CrlReason =
   | 'unspecified'
@@ -102,7 +103,7 @@ const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([EXT.IDP, EXT.AKI, EXT.D
 const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([EXT.CERT_ISSUER]);
 
 /** A CRL file with more CRLs than this is refused. */
-export const MAX_CRLS = 500;
+export const MAX_CRLS = LIMITS.crlsPerSource;
 
 /**
  * Decodes CRL input: PEM ("X509 CRL" blocks, any number) or DER (one or more concatenated CRLs). Throws an
@@ -161,6 +162,9 @@ export function parseCrl(der: Uint8Array, source: string): ParsedCrl {
     return parseStrict(der, source);
   } catch (e) {
     if (e instanceof DerError) throw inputError(`Cannot parse ${source}: not a valid X.509 CRL (${shortReason(e)})`, e);
+    // Any other failure decoding hostile bytes (a RangeError from a decoder, a bug) is still a bad input: one
+    // clear line and exit 2, never "Internal error".
+    if (!(e instanceof MtlsDoctorError)) throw inputError(`Cannot parse ${source}: not a valid X.509 CRL (${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 120) : 'undecodable'})`, e);
     throw e;
   }
 }
@@ -187,7 +191,9 @@ function parseStrict(der: Uint8Array, source: string): ParsedCrl {
   const revoked: RevokedEntry[] = [];
   const unknownCritical = new Set<string>();
   if (tbs[i]?.tag === TAG.SEQUENCE) {
-    for (const entry of children(tbs[i++]!)) {
+    const entries = children(tbs[i++]!);
+    if (entries.length > LIMITS.crlEntries) throw new DerError(`more than ${LIMITS.crlEntries} revoked certificates`);
+    for (const entry of entries) {
       const parts = children(expect(entry, TAG.SEQUENCE, 'revokedCertificate'));
       const serial = integerHex(expect(parts[0], TAG.INTEGER, 'userCertificate')).hex;
       const at = parts[1];

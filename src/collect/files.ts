@@ -50,6 +50,8 @@ export function readInputFile(path: string, what: string, limit: number = LIMITS
 }
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+/** How long an empty FIFO is given for a writer to appear before it counts as having none. */
+const FIFO_GRACE_MS = 250;
 /** Sleeps synchronously (the file readers are synchronous; this waits only for a slow pipe). */
 const sleepMs = (ms: number) => void Atomics.wait(SLEEP, 0, 0, ms);
 
@@ -58,6 +60,7 @@ function readStream(fd: number, path: string, what: string, limit: number, timeo
   let total = 0;
   const buf = Buffer.alloc(64 * 1024);
   let idleSince = Date.now();
+  const opened = idleSince;
   for (;;) {
     let n: number;
     try {
@@ -73,14 +76,21 @@ function readStream(fd: number, path: string, what: string, limit: number, timeo
       }
       throw inputError(`Cannot read ${what} file "${path}": ${fsReason(e)}`, e);
     }
-    if (n === 0) break;
+    if (n === 0) {
+      // A FIFO whose writer is opening it right now reads as end-of-file for a moment: allow it a short grace.
+      if (fifo && total === 0 && Date.now() - opened < FIFO_GRACE_MS) {
+        sleepMs(10);
+        continue;
+      }
+      break;
+    }
     idleSince = Date.now();
     total += n;
     if (total > limit) throw inputError(`Cannot read ${what} file "${path}": it is over the ${formatBytes(limit)} limit`);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   if (total === 0 && fifo) {
-    throw inputError(`Cannot read ${what} file "${path}": it is a named pipe (FIFO) and nothing is writing to it; give the file itself`);
+    throw inputError(`Cannot read ${what} file "${path}": it is a named pipe (FIFO) and nothing is writing to it (nothing arrived within ${FIFO_GRACE_MS} ms); give the file itself`);
   }
   return Buffer.concat(chunks);
 }

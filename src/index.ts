@@ -15,6 +15,8 @@ import type { Report } from './report/types.js';
 import { decodeCertificates, toPem, type CertificateInput } from './x509/pem.js';
 import { rules } from '../rules/index.js';
 import { redactDeep } from './redact.js';
+import { checkDiagnoseArguments } from './diagnose/check-arguments.js';
+import { guardReplay } from './evidence/bundle.js';
 
 export interface DiagnoseOptions {
   /** The workload's chain as it presents it (leaf first): PEM or DER, one string/buffer or one per certificate. */
@@ -47,7 +49,9 @@ const named = (name: string, xs: CertificateInput[]): NamedInput[] => xs.map((da
 
 /** Diagnoses certificate material and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(options: DiagnoseOptions): Promise<Report> {
-  if (options.evidence) return redactDeep(evaluate(options.evidence, rules));
+  // Wrongly typed arguments are one MtlsDoctorError (E_USAGE) naming the field, never a TypeError.
+  checkDiagnoseArguments(options);
+  if (options.evidence) return redactDeep(guardReplay('(the "evidence" argument)', () => evaluate(options.evidence!, rules)));
   const chain = many(options.chain);
   const evidence = evidenceFromInputs({
     chain: chain.length ? { name: 'chain', data: chain.length === 1 ? chain[0]! : joinInputs(chain) } : undefined,

@@ -1,7 +1,7 @@
 import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { MtlsDoctorError, inputError, usageError } from '../errors.js';
-import { parseEvidence } from '../evidence/bundle.js';
+import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { saveEvidence } from '../evidence/save.js';
 import { LIMITS } from '../limits.js';
 import { evidenceFromInputs, parseAt, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
@@ -156,7 +156,7 @@ export function exitCodeForReport(report: Report, failOn: 'error' | 'warning'): 
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const evidence = await collectForDiagnose(args, Date.now, io.env);
-  const report = evaluate(evidence, rules);
+  const report = args.evidence ? guardReplay(`"${args.evidence}"`, () => evaluate(evidence, rules)) : evaluate(evidence, rules);
   if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
   return exitCodeForReport(report, args.failOn);

@@ -32,21 +32,62 @@ export function parseEvidence(text: string, label: string): EvidenceBundle {
   } catch (e) {
     throw inputError(`Cannot read evidence bundle ${label}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  const b = data as Partial<EvidenceBundle>;
-  if (!b || typeof b !== 'object' || b.kind !== EVIDENCE_KIND) {
-    throw inputError(`Cannot read evidence bundle ${label}: not an mtls-doctor evidence bundle (no "kind": "${EVIDENCE_KIND}")`);
+  const shape = bundleShapeProblem(data);
+  if (shape) throw inputError(`Cannot read evidence bundle ${label}: ${shape}`);
+  return data as EvidenceBundle;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isSet = (x: unknown) => isObj(x) && typeof x.source === 'string' && Array.isArray(x.pems);
+
+/**
+ * What makes a bundle object unusable, in words (null: usable): the fields every later stage reads, with their
+ * types, and the limits. For files (`--evidence`) and the library's `evidence` alike, so that a hand-edited or
+ * hostile bundle is one clear error instead of a TypeError in the facts.
+ */
+export function bundleShapeProblem(data: unknown): string | null {
+  if (!isObj(data) || data.kind !== EVIDENCE_KIND) return `not an mtls-doctor evidence bundle (no "kind": "${EVIDENCE_KIND}")`;
+  const b = data as Partial<Record<keyof EvidenceBundle, unknown>>;
+  if (b.version !== EVIDENCE_VERSION) return `version ${String(b.version)} is not supported (this mtls-doctor reads version ${EVIDENCE_VERSION})`;
+  if (!isObj(b.certificates) || !isObj(b.options) || typeof b.evaluatedAt !== 'string' || !Array.isArray(b.sources)) {
+    return 'it is missing required fields (certificates, options, evaluatedAt, sources)';
   }
-  if (b.version !== EVIDENCE_VERSION) {
-    throw inputError(`Cannot read evidence bundle ${label}: version ${String(b.version)} is not supported (this mtls-doctor reads version ${EVIDENCE_VERSION})`);
-  }
-  if (!b.certificates || !b.options || typeof b.evaluatedAt !== 'string' || !Array.isArray(b.sources)) {
-    throw inputError(`Cannot read evidence bundle ${label}: it is missing required fields (certificates, options, evaluatedAt, sources)`);
+  const t = Date.parse(b.evaluatedAt);
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) return `"evaluatedAt" is not an ISO 8601 time`;
+  if (typeof b.collectedAt !== 'string' && b.collectedAt !== undefined) return '"collectedAt" is not a string';
+  if (!isObj(b.target) || typeof b.target.kind !== 'string') return '"target" needs a "kind"';
+  const c = b.certificates;
+  if (c.chain !== null && c.chain !== undefined && !isSet(c.chain)) return '"certificates.chain" needs "source" and "pems"';
+  for (const k of ['trust', 'ca'] as const) if (!Array.isArray(c[k]) || !(c[k] as unknown[]).every(isSet)) return `"certificates.${k}" is not a list of {source, pems}`;
+  if (c.peerTrust !== null && c.peerTrust !== undefined && (!Array.isArray(c.peerTrust) || !c.peerTrust.every(isSet))) return '"certificates.peerTrust" is not a list of {source, pems}';
+  if (b.crls !== undefined && (!Array.isArray(b.crls) || !b.crls.every(isSet))) return '"crls" is not a list of {source, pems}';
+  const o = b.options;
+  if (!['client', 'server', 'both'].includes(o.role as string)) return '"options.role" is not client, server or both';
+  for (const k of ['expectId', 'peerId'] as const) if (o[k] !== null && o[k] !== undefined && typeof o[k] !== 'string') return `"options.${k}" is not a string`;
+  if (!isObj(o.thresholds)) return '"options.thresholds" is not an object';
+  if (o.maxChainDepth !== undefined && o.maxChainDepth !== null && (!Number.isInteger(o.maxChainDepth) || (o.maxChainDepth as number) < 0)) return '"options.maxChainDepth" is not a whole number';
+  if (!b.sources.every((s) => isObj(s) && typeof s.name === 'string' && typeof s.status === 'string')) return '"sources" is not a list of {name, status}';
+  if (b.key !== null && b.key !== undefined && !(isObj(b.key) && typeof b.key.spkiSha256 === 'string' && typeof b.key.type === 'string')) return '"key" needs "type" and "spkiSha256"';
+  if (b.symptomText !== null && b.symptomText !== undefined && typeof b.symptomText !== 'string') return '"symptomText" is not a string';
+  if (b.handshakes !== undefined && (!Array.isArray(b.handshakes) || !b.handshakes.every((h) => isObj(h) && isObj(h.outcome) && Array.isArray(h.peerChain)))) {
+    return '"handshakes" is not a list of handshake records (outcome, peerChain)';
   }
   const proxyProblem = b.proxy === undefined ? null : proxyEvidenceProblem(b.proxy);
-  if (proxyProblem) throw inputError(`Cannot read evidence bundle ${label}: ${proxyProblem}`);
-  const limitProblem = bundleLimitProblem(b as EvidenceBundle);
-  if (limitProblem) throw inputError(`Cannot read evidence bundle ${label}: ${limitProblem}`);
-  return b as EvidenceBundle;
+  if (proxyProblem) return proxyProblem;
+  return bundleLimitProblem(data as unknown as EvidenceBundle);
+}
+
+/**
+ * Runs `fn` (the evaluation of a replayed bundle) and turns anything but our own errors into one clear E_INPUT
+ * line: a bundle is outside input, and a field this version does not expect must not end in "Internal error".
+ */
+export function guardReplay<T>(label: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MtlsDoctorError) throw e;
+    throw inputError(`Cannot replay evidence bundle ${label}: it holds a value this mtls-doctor cannot use (${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 160) : String(e)})`, e);
+  }
 }
 
 /** PEM blocks in JSON text (certificates and CRLs), counted before parsing: occurrences and distinct bodies. */

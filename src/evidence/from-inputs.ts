@@ -98,7 +98,8 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
 export function parseAt(at: Date | string | number | undefined, now: number): number {
   if (at === undefined) return now;
   const t = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(t)) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
+  // A Date holds ±8.64e15 ms; past that toISOString() throws a RangeError.
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
   return t;
 }
 

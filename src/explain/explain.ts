@@ -16,6 +16,7 @@ import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
 import { RULE_HINTS } from './table.js';
 import { redact } from '../redact.js';
+import { checkExplainOptions } from '../diagnose/check-arguments.js';
 
 export interface ExplainOptions {
   /** The time the report is stamped with (default: now). Explain reads no certificate, so it changes nothing else. */
@@ -26,7 +27,7 @@ const metaOf = (id: string) => rules.find((r) => r.meta.id === id)?.meta;
 
 function stampOf(at: ExplainOptions['at']): string {
   const t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(t)) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
   return new Date(t).toISOString();
 }
 
@@ -105,5 +106,6 @@ export function explainText(text: string, options: ExplainOptions = {}): Report 
  * ```
  */
 export async function explain(text: string, options: ExplainOptions = {}): Promise<Report> {
+  checkExplainOptions(options);
   return explainText(text, options);
 }

@@ -15,16 +15,19 @@ export const LIMITS = {
   fileBytes: 4 * 1024 * 1024,
   /** A saved evidence bundle (`--evidence FILE`). */
   bundleBytes: 16 * 1024 * 1024,
-  /** One answer of the Envoy admin API or the pilot-agent. */
-  adminBodyBytes: 16 * 1024 * 1024,
+  /**
+   * One answer of the Envoy admin API or the pilot-agent. `?resource=dynamic_active_secrets` is a few hundred
+   * kB even in a big mesh; only the full-dump fallback (old Envoy) can be larger, and it is then not read.
+   */
+  adminBodyBytes: 8 * 1024 * 1024,
   /** Pasted error text (`explain`, `--symptom`). */
   textBytes: 1024 * 1024,
   /** `--thresholds FILE`. */
   thresholdsBytes: 64 * 1024,
   /** Certificates in one source: one file, one library input, one Envoy secret, one set of a bundle. */
-  certificatesPerSource: 2000,
+  certificatesPerSource: 1000,
   /** Certificates in one diagnosis, every source together (chain, bundles, CA files, Envoy secrets, peers). */
-  certificatesTotal: 4000,
+  certificatesTotal: 2000,
   /** CRLs in one file. */
   crlsPerSource: 500,
   /** CRLs in one diagnosis. */
@@ -32,11 +35,13 @@ export const LIMITS = {
   /** Entries (revoked serials) of one CRL. */
   crlEntries: 200_000,
   /** Inputs in one library list (`trust: [...]`, `ca: [...]`): each holds at least one certificate. */
-  inputsPerList: 2000,
+  inputsPerList: 1000,
   /** Nesting of JSON read from outside (bundles, admin answers): real ones nest under 20 deep. */
   jsonDepth: 64,
   /** Envoy secrets, `/certs` contexts or stats kept from one admin answer. */
-  adminItems: 20_000,
+  adminItems: 10_000,
+  /** Distinct served certificates (by serial) kept from `/certs`: a proxy serves a handful. */
+  servedCertificates: 500,
   /** Total time for every Envoy admin and pilot-agent request of one collection (the window sleep excluded). */
   collectBudgetMs: 8000,
   /** One admin or agent request. */

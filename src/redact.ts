@@ -24,8 +24,8 @@ const MIN_RUN = 40;
 const PREFIX_CHARS = 96;
 
 // Written -{3,} so that no file here contains a literal private-key PEM header line.
-const PEM_BEGIN = /-{3,}[ \t]*BEGIN[ \t]+(?:[A-Z0-9]+[ \t]+)*?PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?[ \t]*-{3,}/g;
-const PEM_END = /-{3,}[ \t]*END[ \t]+(?:[A-Z0-9]+[ \t]+)*?PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?[ \t]*-{3,}/g;
+const PEM_BEGIN = /-{3,}[ \t]*BEGIN[ \t]+((?:[A-Z0-9]+[ \t]+)*?)PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?[ \t]*-{3,}/g;
+const PEM_END_SOURCE = '-{3,}[ \\t]*END[ \\t]+((?:[A-Z0-9]+[ \\t]+)*?)PRIVATE[ \\t]+KEY(?:[ \\t]+BLOCK)?[ \\t]*-{3,}';
 /** RFC 1421 headers inside a traditional encrypted key (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`). */
 const PEM_HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]*:[^\n\\]*/;
 /** A PEM block may be this long at most before its END line is taken to be missing (RSA 16384 is ~13 kB). */
@@ -150,6 +150,39 @@ export function privateKeyDerLength(b: Uint8Array): number {
   return -1;
 }
 
+/** From `p`, the end of the base64 tokens of key-line length (≥ WORD characters) that follow, separators between. */
+function extendOverLines(s: string, p: number): number {
+  let end = p;
+  for (;;) {
+    let q = end;
+    // Characters glued to the end of the span belong to its token.
+    while (q < s.length && (isB64(s.charCodeAt(q)) || s.charCodeAt(q) === 0x3d)) q++;
+    if (q > end) {
+      end = q;
+      continue;
+    }
+    while (q < s.length && separatorAt(s, q) > 0) q += separatorAt(s, q);
+    let t = q;
+    while (t < s.length && (isB64(s.charCodeAt(t)) || s.charCodeAt(t) === 0x3d)) t++;
+    if (q === end || t - q < WORD) return end;
+    end = t;
+  }
+}
+
+/** After a key: one or two stray characters (`:`, `,`, a quote), then more key-line base64, is the same key. */
+function extendGlued(s: string, p: number): number {
+  let end = extendOverLines(s, p);
+  for (;;) {
+    let q = end;
+    while (q < s.length && q - end < 2 && !isB64(s.charCodeAt(q)) && separatorAt(s, q) === 0 && s.charCodeAt(q) !== 0x5b) q++;
+    if (q === end) return end;
+    let t = q;
+    while (t < s.length && isB64(s.charCodeAt(t))) t++;
+    if (t - q < WORD) return end;
+    end = extendOverLines(s, t);
+  }
+}
+
 /** Decodes up to the first `n` base64 characters (a multiple of 4). */
 const decodePrefix = (chars: string) => Buffer.from(chars.slice(0, chars.length - (chars.length % 4)), 'base64');
 
@@ -158,10 +191,13 @@ function base64KeySpans(s: string, firstOnly: boolean): Array<[number, number]> 
   const spans: Array<[number, number]> = [];
   if (s.length < MIN_RUN) return spans;
   let from = 0;
+  // Next "M" and "b" at or after `from`, each searched again only once passed (linear, not quadratic).
+  let m = -2;
+  let o = -2;
   for (;;) {
     // DER SEQUENCE (0x30) always encodes to "M"; an OpenSSH key's magic to "b3Blbn".
-    const m = s.indexOf('M', from);
-    const o = s.indexOf('b', from);
+    if (m !== -1 && m < from) m = s.indexOf('M', from);
+    if (o !== -1 && o < from) o = s.indexOf('b', from);
     const i = m < 0 ? o : o < 0 ? m : Math.min(m, o);
     if (i < 0) break;
     from = i + 1;
@@ -175,9 +211,77 @@ function base64KeySpans(s: string, firstOnly: boolean): Array<[number, number]> 
     // The whole key: its DER length in base64 characters (or the rest of the run, when it is cut short).
     const want = ssh ? Number.MAX_SAFE_INTEGER : Math.ceil(len / 3) * 4;
     const run = gather(s, i, want);
-    spans.push([i, run.end]);
+    // A key longer than its header says (a doubled line, text glued on): the key-like lines after it go too.
+    spans.push([i, extendOverLines(s, run.end)]);
     if (firstOnly) break;
     from = run.end;
+  }
+  return spans;
+}
+
+/**
+ * Byte sequences found only inside private keys: what is left of a key whose head was cut off or glued to
+ * other text still shows one of them (the private scalar follows each).
+ */
+const KEY_MARKERS = [
+  // SEC1 ECPrivateKey: version 1, then the private key OCTET STRING (P-224, P-256, P-384, P-521).
+  ...[0x1c, 0x20, 0x30, 0x41, 0x42].map((n) => Buffer.from([0x02, 0x01, 0x01, 0x04, n])),
+  // PKCS#8 of X25519, X448, Ed25519, Ed448: the AlgorithmIdentifier, then the key OCTET STRING.
+  ...[0x6e, 0x6f, 0x70, 0x71].map((n) => Buffer.from([0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, n, 0x04])),
+  // PKCS#1 RSAPrivateKey (also inside PKCS#8): version 0, then the modulus.
+  Buffer.from([0x02, 0x01, 0x00, 0x02, 0x81]),
+  Buffer.from([0x02, 0x01, 0x00, 0x02, 0x82]),
+  // PKCS#8 of RSA / EC: version 0, then the AlgorithmIdentifier with rsaEncryption or id-ecPublicKey.
+  Buffer.from([0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]),
+  Buffer.from([0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
+  OPENSSH_MAGIC,
+];
+/** The shortest base64 run checked for key markers: a marker and a few bytes of what follows it. */
+const MIN_MARKER_RUN = 24;
+/** Words before or after a run shorter than this are text, not part of a key (`the key is MIIE…`). */
+const WORD = 16;
+
+/**
+ * Spans of base64 runs (lines, spaces and `\n` escapes allowed inside) that decode, at any alignment, to bytes
+ * holding a key marker: a key cut at its head, glued to a word, or with its header mangled.
+ */
+function embeddedKeySpans(s: string, firstOnly: boolean): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let i = 0;
+  while (i < s.length) {
+    if (!isB64(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A run: tokens of base64 separated by separators. Token boundaries are kept to trim words off its ends.
+    const tokens: Array<[number, number]> = [];
+    let p = i;
+    for (;;) {
+      const a = p;
+      while (p < s.length && isB64(s.charCodeAt(p))) p++;
+      while (p < s.length && s.charCodeAt(p) === 0x3d && p - a < 4096) p++;
+      tokens.push([a, p]);
+      let q = p;
+      while (q < s.length && separatorAt(s, q) > 0) q += separatorAt(s, q);
+      if (q >= s.length || !isB64(s.charCodeAt(q)) || q === p) break;
+      p = q;
+    }
+    i = p + 1;
+    let first = 0;
+    let last = tokens.length - 1;
+    while (first < last && tokens[first]![1] - tokens[first]![0] < WORD) first++;
+    while (last > first && tokens[last]![1] - tokens[last]![0] < WORD) last--;
+    let chars = '';
+    for (let k = first; k <= last; k++) chars += s.slice(tokens[k]![0], tokens[k]![1]).replace(/=+$/, '');
+    if (chars.length < MIN_MARKER_RUN) continue;
+    let hit = false;
+    for (let shift = 0; shift < 4 && !hit; shift++) {
+      const bytes = decodePrefix(chars.slice(shift) + 'A'.repeat((4 - ((chars.length - shift) % 4)) % 4));
+      hit = KEY_MARKERS.some((m) => bytes.includes(m));
+    }
+    if (!hit) continue;
+    spans.push([tokens[first]![0], tokens[last]![1]]);
+    if (firstOnly) break;
   }
   return spans;
 }
@@ -187,26 +291,45 @@ function pemKeySpans(s: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   if (!s.includes('PRIVATE')) return spans;
   let covered = 0;
-  for (const m of s.matchAll(PEM_BEGIN)) {
+  // Fresh expressions per call: a shared global RegExp carries lastIndex from one call into the next.
+  const endRe = new RegExp(PEM_END_SOURCE, 'g');
+  for (const m of s.matchAll(new RegExp(PEM_BEGIN.source, 'g'))) {
     const start = m.index!;
     if (start < covered) continue;
     const bodyStart = start + m[0].length;
-    PEM_END.lastIndex = bodyStart;
-    const e = PEM_END.exec(s);
-    let end: number;
-    if (e && e.index - bodyStart <= MAX_PEM_KEY) end = e.index + e[0].length;
-    else end = bodyAfter(s, bodyStart);
+    // The END with the same label closes the block (a key pasted inside another closes with its own END).
+    const label = (m[1] ?? '').replace(/\s+/g, ' ');
+    let e: RegExpExecArray | null = null;
+    let any: RegExpExecArray | null = null;
+    endRe.lastIndex = bodyStart;
+    for (let x = endRe.exec(s); x && x.index - bodyStart <= MAX_PEM_KEY; x = endRe.exec(s)) {
+      any ??= x;
+      if ((x[1] ?? '').replace(/\s+/g, ' ') === label) {
+        e = x;
+        break;
+      }
+    }
+    e ??= any;
+    const end = e ? e.index + e[0].length : bodyAfter(s, bodyStart);
     spans.push([start, end]);
     covered = end;
   }
   // An END line with no BEGIN (the paste started mid-key): the base64 right before it is key material.
-  for (const m of s.matchAll(PEM_END)) {
+  for (const m of s.matchAll(new RegExp(PEM_END_SOURCE, 'g'))) {
     const endAt = m.index! + m[0].length;
     if (spans.some(([a, b]) => m.index! >= a && endAt <= b)) continue;
     let p = m.index!;
     while (p > 0 && (isB64(s.charCodeAt(p - 1)) || s[p - 1] === '=' || /[\s\\]/.test(s[p - 1]!))) p--;
-    // Do not eat into the word before the body on its line (the run starts at a token start).
-    while (p < m.index! && !tokenStart(s, p)) p++;
+    // Do not eat into the word before the body on its line (the run starts at a token start), nor take short
+    // words (`…UNKNOWN_CA MIIB…`): key lines are long.
+    for (;;) {
+      while (p < m.index! && !tokenStart(s, p)) p++;
+      let t = p;
+      while (t < m.index! && isB64(s.charCodeAt(t))) t++;
+      if (t - p >= WORD || t >= m.index!) break;
+      p = t;
+      while (p < m.index! && !isB64(s.charCodeAt(p))) p++;
+    }
     spans.push([p, endAt]);
   }
   return spans;
@@ -236,11 +359,48 @@ function merge(spans: Array<[number, number]>): Array<[number, number]> {
   return out;
 }
 
+/** Length of a piece of a found key that is removed wherever else it appears in the same text. */
+const ECHO = 16;
+
+/**
+ * Pieces of a key found in `text` that appear elsewhere in it (a log line repeated, a paste cut and pasted
+ * again): once a key is known, any run of ECHO of its base64 characters is key material wherever it stands.
+ */
+function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, number]> {
+  const windows = new Set<string>();
+  for (const [a, b] of keys) {
+    let chars = '';
+    for (let p = a; p < b; p++) if (isB64(text.charCodeAt(p))) chars += text[p];
+    for (let k = 0; k + ECHO <= chars.length; k++) windows.add(chars.slice(k, k + ECHO));
+  }
+  if (windows.size === 0) return [];
+  const spans: Array<[number, number]> = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!isB64(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && isB64(text.charCodeAt(j))) j++;
+    for (let k = i; k + ECHO <= j; k++) {
+      if (!windows.has(text.slice(k, k + ECHO))) continue;
+      let e = k + ECHO;
+      while (e < j && windows.has(text.slice(e - ECHO + 1, e + 1))) e++;
+      spans.push([k, e]);
+      k = e - 1;
+    }
+    i = j;
+  }
+  return spans;
+}
+
 /** `text` with every private key (PEM or bare base64, any form above) replaced by `REDACTED`. */
 export function redact(text: string): string {
   if (typeof text !== 'string' || text.length < MIN_RUN) return text;
-  const spans = merge([...pemKeySpans(text), ...base64KeySpans(text, false)]);
-  if (spans.length === 0) return text;
+  const found = merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+  if (found.length === 0) return text;
+  const spans = merge([...found, ...echoSpans(text, found)]);
   let out = '';
   let at = 0;
   for (const [a, b] of spans) {
@@ -253,7 +413,7 @@ export function redact(text: string): string {
 /** True when `text` holds private key material that `redact` would remove. */
 export function containsSecret(text: string): boolean {
   if (typeof text !== 'string' || text.length < MIN_RUN) return false;
-  return pemKeySpans(text).length > 0 || base64KeySpans(text, true).length > 0;
+  return pemKeySpans(text).length > 0 || base64KeySpans(text, true).length > 0 || embeddedKeySpans(text, true).length > 0;
 }
 
 /**
@@ -264,8 +424,26 @@ export function redactDeep<T>(value: T): T {
   return walk(value, 0) as T;
 }
 
+/**
+ * A string redacted so that it is clean in its JSON form too: JSON escapes (`\u0001` is base64-alphabet text)
+ * can join two harmless pieces into something that reads as key material in the serialised bundle.
+ */
+function redactString(s: string): string {
+  const r = redact(s);
+  if (r.length < MIN_MARKER_RUN) return r;
+  const j = JSON.stringify(r);
+  if (j.length === r.length + 2 || !containsSecret(j)) return r;
+  let again: string;
+  try {
+    again = JSON.parse(redact(j)) as string;
+  } catch {
+    return REDACTED;
+  }
+  return containsSecret(JSON.stringify(again)) ? REDACTED : again;
+}
+
 function walk(v: unknown, depth: number): unknown {
-  if (typeof v === 'string') return redact(v);
+  if (typeof v === 'string') return redactString(v);
   if (typeof v !== 'object' || v === null) return v;
   // Our own reports and bundles are shallow; a bundle's nesting is bounded when it is read (limits.ts).
   if (depth > 256) return v;
@@ -278,10 +456,14 @@ function walk(v: unknown, depth: number): unknown {
     return copy ?? v;
   }
   if (Buffer.isBuffer(v) || ArrayBuffer.isView(v)) return v;
-  let copy: Record<string, unknown> | null = null;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const r = walk(x, depth + 1);
-    if (r !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = r;
-  }
-  return copy ?? v;
+  // Property names too: a remote answer's keys (a stats name) are text that leaves the process as well.
+  const entries = Object.entries(v as Record<string, unknown>);
+  let changed = false;
+  const out = entries.map(([k, x]): [string, unknown] => {
+    const rk = redactString(k);
+    const rx = walk(x, depth + 1);
+    if (rk !== k || rx !== x) changed = true;
+    return [rk, rx];
+  });
+  return changed ? Object.fromEntries(out) : v;
 }

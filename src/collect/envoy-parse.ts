@@ -197,6 +197,7 @@ export function parseCerts(json: unknown): ServedCert[] {
           seen.contexts++;
           continue;
         }
+        if (out.size >= LIMITS.servedCertificates) continue;
         const sans = arr(field(d, 'subject_alt_names'))
           .map((s) => str(field(s, 'uri')) ?? str(field(s, 'dns')) ?? str(field(s, 'ip_address')))
           .filter((s): s is string => s !== null);

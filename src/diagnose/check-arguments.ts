@@ -13,6 +13,8 @@ import { bundleShapeProblem } from '../evidence/bundle.js';
 const MAX_TIME_MS = 8.64e15;
 
 const fail = (field: string, what: string) => new MtlsDoctorError('E_USAGE', `Cannot diagnose: "${field}" ${what}`);
+/** Over a limit: the value has the right type but is too big (bad input, as for a file). */
+const tooBig = (field: string, what: string) => new MtlsDoctorError('E_INPUT', `Cannot diagnose: "${field}" ${what}`);
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -29,13 +31,13 @@ function checkInput(field: string, v: unknown): void {
   if (!isInput(v)) throw fail(field, `is ${describe(v)}; ${CERT_INPUT}`);
   const size = typeof v === 'string' ? v.length : (v as Uint8Array).byteLength;
   // A string's byte length is at most 3× its length; the precise check follows in the decoder.
-  if (size > LIMITS.fileBytes) throw fail(field, `is ${formatBytes(size)}, over the ${formatBytes(LIMITS.fileBytes)} limit for one input`);
+  if (size > LIMITS.fileBytes) throw tooBig(field, `is ${formatBytes(size)}, over the ${formatBytes(LIMITS.fileBytes)} limit for one input`);
 }
 
 function checkInputs(field: string, v: unknown): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) return checkInput(field, v);
-  if (v.length > LIMITS.inputsPerList) throw fail(field, `has ${v.length} inputs, over the limit of ${LIMITS.inputsPerList} in one list`);
+  if (v.length > LIMITS.inputsPerList) throw tooBig(field, `has ${v.length} inputs, over the limit of ${LIMITS.inputsPerList} in one list`);
   v.forEach((x, i) => checkInput(`${field}[${i}]`, x));
 }
 
@@ -50,7 +52,7 @@ export function checkTime(field: string, v: unknown): void {
 function checkOptionalString(field: string, v: unknown, max: number): void {
   if (v === undefined || v === null) return;
   if (typeof v !== 'string') throw fail(field, `is ${describe(v)}; expected a string`);
-  if (Buffer.byteLength(v) > max) throw fail(field, `is over the ${formatBytes(max)} limit`);
+  if (Buffer.byteLength(v) > max) throw tooBig(field, `is over the ${formatBytes(max)} limit`);
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);

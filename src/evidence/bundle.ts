@@ -135,8 +135,8 @@ export function bundleLimitProblem(b: EvidenceBundle): string | null {
   if (typeof b.symptomText === 'string' && Buffer.byteLength(b.symptomText) > LIMITS.textBytes) return `"symptomText" is over the ${formatBytes(LIMITS.textBytes)} limit for pasted text`;
   const p = b.proxy;
   if (p) {
-    for (const [k, n] of [['secrets', p.secrets.length], ['served', p.served.length], ['files', p.files.length], ['stats', p.stats.length]] as const) {
-      if (n > LIMITS.adminItems) return `"proxy.${k}" has ${n} entries, over the limit of ${LIMITS.adminItems}`;
+    for (const [k, n, max] of [['secrets', p.secrets.length, LIMITS.adminItems], ['served', p.served.length, LIMITS.servedCertificates], ['files', p.files.length, LIMITS.adminItems], ['stats', p.stats.length, LIMITS.adminItems]] as const) {
+      if (n > max) return `"proxy.${k}" has ${n} entries, over the limit of ${max}`;
     }
     for (const [i, s] of p.stats.entries()) {
       const n = s.values && typeof s.values === 'object' ? Object.keys(s.values).length : 0;

@@ -39,8 +39,10 @@ describe('reading a FIFO never hangs', () => {
     const fifo = join(tmp.dir, 'writer.fifo');
     mkfifo(fifo);
     // The writer opens the FIFO first (blocking until the reader arrives), then writes slowly.
-    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(fifo)},'w');setTimeout(()=>{fs.writeSync(fd,${JSON.stringify(chainPem)});fs.closeSync(fd)},300)`]);
-    await new Promise((r) => setTimeout(r, 200));
+    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');process.stdout.write('ready');const fd=fs.openSync(${JSON.stringify(fifo)},'w');setTimeout(()=>{fs.writeSync(fd,${JSON.stringify(chainPem)});fs.closeSync(fd)},300)`]);
+    // Wait until the writer runs (it then blocks in open until a reader comes; ours releases it).
+    await new Promise((r) => writer.stdout.once('data', r));
+    await new Promise((r) => setTimeout(r, 50));
     const data = await new Promise<Buffer>((resolve, reject) => {
       // Opening for reading releases the writer; the read then waits for its data (bounded).
       setImmediate(() => {

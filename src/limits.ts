@@ -33,7 +33,7 @@ export const LIMITS = {
   /** CRLs in one diagnosis. */
   crlsTotal: 1000,
   /** Entries (revoked serials) of one CRL. */
-  crlEntries: 200_000,
+  crlEntries: 100_000,
   /** Inputs in one library list (`trust: [...]`, `ca: [...]`): each holds at least one certificate. */
   inputsPerList: 1000,
   /** Nesting of JSON read from outside (bundles, admin answers): real ones nest under 20 deep. */

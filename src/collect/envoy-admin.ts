@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { SourceRecord } from '../evidence/types.js';
 import type { AgentEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import { hasSslStats } from '../facts/proxy.js';
+import { LIMITS } from '../limits.js';
 import { getText, type HttpOptions, type HttpResult } from './http.js';
 import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from './envoy-parse.js';
 
@@ -54,6 +55,8 @@ function describeSecrets(secrets: ProxySecret[]): string {
 }
 
 async function readSecrets(base: string, o: AdminOptions): Promise<{ result: HttpResult; secrets: ProxySecret[]; problems: string[]; read: boolean; reason: string | null }> {
+  // One certificate budget for every secrets answer of this collection (active, warming, the full dump).
+  const budget = { left: LIMITS.certificatesTotal };
   const active = await getText(base, 'config_dump?resource=dynamic_active_secrets', o);
   if (portDown(active)) return { result: active, secrets: [], problems: [], read: false, reason: active.ok ? null : active.reason };
   let parsed: ReturnType<typeof parseSecrets> | null = null;
@@ -61,7 +64,7 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
   if (active.ok) {
     const j = parseAdminJson(active.body, '/config_dump?resource=dynamic_active_secrets');
     // `field` reads nothing from a JSON null, number or list (an Envoy or a proxy answering `null` must not crash).
-    if (j.ok && Array.isArray(field(j.value, 'configs'))) parsed = parseSecrets(j.value, 'active');
+    if (j.ok && Array.isArray(field(j.value, 'configs'))) parsed = parseSecrets(j.value, 'active', budget);
     else reason = j.ok ? '/config_dump?resource=dynamic_active_secrets has no "configs" list' : j.reason;
   } else reason = `/config_dump?resource=dynamic_active_secrets: ${active.reason}`;
 
@@ -71,7 +74,7 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
     if (warm.ok) {
       const j = parseAdminJson(warm.body, '/config_dump?resource=dynamic_warming_secrets');
       if (j.ok) {
-        const w = parseSecrets(j.value, 'warming');
+        const w = parseSecrets(j.value, 'warming', budget);
         parsed.secrets.push(...w.secrets.map((s) => ({ ...s, state: 'warming' as const })));
         parsed.problems.push(...w.problems);
       }
@@ -83,7 +86,7 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
   if (!full.ok) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; /config_dump: ${full.reason}` };
   const j = parseAdminJson(full.body, '/config_dump');
   if (!j.ok) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; ${j.reason}` };
-  const p = parseSecrets(j.value);
+  const p = parseSecrets(j.value, 'active', budget);
   if (!p.sawSecretsDump) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; /config_dump has no SecretsConfigDump` };
   return { result: full, secrets: p.secrets, problems: p.problems, read: true, reason: null };
 }

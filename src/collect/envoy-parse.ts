@@ -80,8 +80,8 @@ function certificatesFrom(ds: unknown, label: string, budget: Budget): DataSourc
   }
 }
 
-/** Certificates still allowed in one admin answer (LIMITS.certificatesTotal). */
-interface Budget {
+/** Certificates still allowed in one collection's admin answers (LIMITS.certificatesTotal). */
+export interface Budget {
   left: number;
 }
 
@@ -142,10 +142,13 @@ const SECRET_LISTS: Array<[string, ProxySecret['state']]> = [
  * among `configs[]`), `/config_dump?resource=dynamic_active_secrets` (each DynamicSecret its own element of
  * `configs[]`; `state` says which list was asked for), or a bare SecretsConfigDump (`istioctl pc secret -o json`).
  */
-export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'active'): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean } {
+export function parseSecrets(
+  json: unknown,
+  state: ProxySecret['state'] = 'active',
+  budget: Budget = { left: LIMITS.certificatesTotal },
+): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean } {
   const problems: string[] = [];
   const secrets: ProxySecret[] = [];
-  const budget: Budget = { left: LIMITS.certificatesTotal };
   let sawSecretsDump = false;
   const fromDump = (dump: unknown) => {
     sawSecretsDump = true;

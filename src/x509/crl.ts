@@ -111,7 +111,11 @@ export const MAX_CRLS = LIMITS.crlsPerSource;
  */
 export function decodeCrls(input: CertificateInput, label: string): Uint8Array[] {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
-  if (size > MAX_INPUT_BYTES) throw inputError(`Cannot read ${label}: it is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_BYTES)} limit for a CRL file`);
+  const head = typeof input === 'string' ? input.slice(0, 64 * 1024) : Buffer.from(input.subarray(0, 64 * 1024)).toString('latin1');
+  // The limit is on the CRL's bytes: a CRL admitted as DER is kept in evidence as PEM (4/3 of it), and must
+  // still be read back from there.
+  const max = head.includes('-----BEGIN ') ? Math.ceil((MAX_INPUT_BYTES * 4) / 3) + 64 * 1024 : MAX_INPUT_BYTES;
+  if (size > max) throw inputError(`Cannot read ${label}: it is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_BYTES)} limit for a CRL file`);
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   if (size === 0 || text.trim() === '') throw inputError(`Cannot read ${label}: it is empty; expected a PEM ("-----BEGIN X509 CRL-----") or DER CRL`);
   if (text.includes('-----BEGIN ')) {

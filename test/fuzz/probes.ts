@@ -118,7 +118,8 @@ export const PROBES: readonly Probe[] = [
     async run() {
       // One CRL file at the byte limit: as many revoked entries as fit (below the entry limit).
       const m = await mesh();
-      const entry = (i: number) => seq(tlv(0x02, [0x01, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff]), utc('261128000000Z'));
+      // 20-byte serials (RFC 5280's maximum, what CAs use): the most bytes per entry.
+      const entry = (i: number) => seq(tlv(0x02, [0x01, ...Array(16).fill(0x5a), (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff]), utc('261128000000Z'));
       const n = Math.min(LIMITS.crlEntries, Math.floor((LIMITS.fileBytes * 0.97) / entry(0).length));
       // Built with one concat (a spread of 200,000 arguments would overflow the stack).
       const body = Buffer.concat(Array.from({ length: n }, (_, i) => entry(i)));

@@ -24,12 +24,17 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? (v.constructor?.name && v.constructor.name !== 'Object' ? `a ${v.constructor.name}` : 'an object') : typeof v;
 }
 
-const isInput = (v: unknown): boolean => typeof v === 'string' || v instanceof Uint8Array;
-const CERT_INPUT = 'expected PEM or DER as a string or a Uint8Array/Buffer';
+const isContent = (v: unknown): v is string | Uint8Array => typeof v === 'string' || v instanceof Uint8Array;
+/** A file named by path (`{ path }`), or content with a name (`{ name, data }`): the request's other material forms. */
+const isFileRef = (v: unknown): boolean => isPlainObject(v) && typeof v.path === 'string' && Object.keys(v).length === 1;
+const isNamed = (v: unknown): v is { name: string; data: string | Uint8Array } => isPlainObject(v) && typeof v.name === 'string' && isContent(v.data);
+const CERT_INPUT = 'expected PEM or DER as a string or a Uint8Array/Buffer (or { name, data }, or { path })';
 
 function checkInput(field: string, v: unknown): void {
-  if (!isInput(v)) throw fail(field, `is ${describe(v)}; ${CERT_INPUT}`);
-  const size = typeof v === 'string' ? v.length : (v as Uint8Array).byteLength;
+  if (isFileRef(v)) return;
+  const content = isNamed(v) ? v.data : v;
+  if (!isContent(content)) throw fail(field, `is ${describe(v)}; ${CERT_INPUT}`);
+  const size = typeof content === 'string' ? content.length : content.byteLength;
   // A string's byte length is at most 3× its length; the precise check follows in the decoder.
   if (size > LIMITS.fileBytes) throw tooBig(field, `is ${formatBytes(size)}, over the ${formatBytes(LIMITS.fileBytes)} limit for one input`);
 }
@@ -64,17 +69,27 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export function checkDiagnoseArguments<T extends object>(options: unknown): T {
   if (!isPlainObject(options)) throw new MtlsDoctorError('E_USAGE', `Cannot diagnose: expected an options object such as { chain, trust }, got ${describe(options)}`);
   const o = options;
-  if (o.evidence !== undefined) {
-    if (!isPlainObject(o.evidence)) throw fail('evidence', `is ${describe(o.evidence)}; expected a saved evidence bundle (the parsed JSON of --save-evidence)`);
-    const problem = bundleShapeProblem(o.evidence);
-    if (problem) throw fail('evidence', `is not a usable evidence bundle: ${problem}`);
+  if (o.evidence !== undefined && !isFileRef(o.evidence)) {
+    if (typeof o.evidence === 'string') {
+      if (Buffer.byteLength(o.evidence) > LIMITS.bundleBytes) throw tooBig('evidence', `is over the ${formatBytes(LIMITS.bundleBytes)} limit for a bundle`);
+    } else {
+      if (!isPlainObject(o.evidence)) throw fail('evidence', `is ${describe(o.evidence)}; expected a saved evidence bundle (the parsed JSON of --save-evidence)`);
+      const problem = bundleShapeProblem(o.evidence);
+      if (problem) throw fail('evidence', `is not a usable evidence bundle: ${problem}`);
+      // The pipeline serialises a bundle object; a cycle or absurd nesting must be refused here, not crash there.
+      try {
+        JSON.stringify(o.evidence);
+      } catch {
+        throw fail('evidence', 'cannot be serialised (it holds a cycle or nests too deep); give the parsed JSON of a saved bundle');
+      }
+    }
   }
   for (const f of ['chain', 'trust', 'peerTrust', 'ca', 'crls'] as const) {
     if (o[f] === null) throw fail(f, `is null; ${CERT_INPUT} (or a list of them), or leave it out`);
     checkInputs(f, o[f]);
   }
   if (o.key !== undefined) checkInput('key', o.key);
-  if (o.maxChainDepth !== undefined && o.maxChainDepth !== null) {
+  if (o.maxChainDepth !== undefined && o.maxChainDepth !== null && typeof o.maxChainDepth !== 'string') {
     const d = o.maxChainDepth;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 1000) throw fail('maxChainDepth', `is ${describe(d)}; expected a whole number of intermediate CAs from 0 to 1000`);
   }

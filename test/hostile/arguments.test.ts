@@ -96,6 +96,9 @@ describe('diagnose(): every field, every hostile value', () => {
       expect(err, mutate.toString()).toBeInstanceOf(MtlsDoctorError);
     }
     await expect(diagnose({ evidence: good })).resolves.toMatchObject({ schemaVersion: 1 });
+    const cyclic = structuredClone(good) as unknown as Record<string, unknown>;
+    cyclic.self = cyclic;
+    expect(() => checkDiagnoseArguments({ evidence: cyclic })).toThrow(/cannot be serialised/);
   });
 
   it('valid arguments pass through unchanged', () => {

@@ -92,6 +92,7 @@ async function runTarget(name) {
   const end = FROM + CASES;
   while (from < end) {
     let done = false;
+    let errored = false;
     const out = await runWorker(['--target', name, '--seed', String(SEED), '--from', String(from), '--cases', String(end - from)], {
       onMessage(m) {
         if (m.type === 'start') r.cases = Math.max(r.cases, m.i - FROM + 1);
@@ -102,13 +103,17 @@ async function runTarget(name) {
         }
         if (m.maxRSS) r.maxRSS = Math.max(r.maxRSS, m.maxRSS);
         if (m.type === 'done') done = true;
-        if (m.type === 'error') r.crashes.push({ i: null, failure: `worker error: ${m.message.split('\n')[0]}` });
+        if (m.type === 'error') {
+          // The harness itself failed (not the code under test): counted once, at the case it was on.
+          errored = true;
+          r.crashes.push({ i: m.i ?? null, failure: `worker error: ${m.message.split('\n').slice(0, 3).join(' | ')}` });
+        }
       },
     });
     if (done) break;
     const at = out.current ?? from;
     if (out.hung) r.hangs.push({ i: at, failure: `over ${HANG_MS} ms` });
-    else r.crashes.push({ i: at, failure: `the worker died (exit ${out.code}, signal ${out.signal}): ${out.stderr.trim().split('\n').slice(-3).join(' | ')}` });
+    else if (!errored) r.crashes.push({ i: at, failure: `the worker died (exit ${out.code}, signal ${out.signal}): ${out.stderr.trim().split('\n').slice(-3).join(' | ')}` });
     from = at + 1;
   }
   r.ms = Date.now() - t0;

@@ -103,7 +103,7 @@ export function mutateBytes(input: Uint8Array, r: Rng, others: readonly Uint8Arr
         break;
       }
       case 8:
-        b.writeUInt16BE(r.int(65536), Math.max(0, Math.min(i, b.length - 2)));
+        if (b.length >= 2) b.writeUInt16BE(r.int(65536), Math.min(i, b.length - 2));
         break;
       default:
         b = Buffer.concat([b, Buffer.from(Array.from({ length: 1 + r.int(16) }, () => r.int(256)))]);

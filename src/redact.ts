@@ -241,6 +241,17 @@ const MIN_MARKER_RUN = 24;
 /** Words before or after a run shorter than this are text, not part of a key (`the key is MIIE…`). */
 const WORD = 16;
 
+const MARKER_CHUNK = 64 * 1024;
+
+/** True when base64 `chars`, decoded at any of the four alignments, hold a key marker. */
+function holdsMarker(chars: string): boolean {
+  for (let shift = 0; shift < 4; shift++) {
+    const bytes = decodePrefix(chars.slice(shift) + 'A'.repeat((4 - ((chars.length - shift) % 4)) % 4));
+    if (KEY_MARKERS.some((m) => bytes.includes(m))) return true;
+  }
+  return false;
+}
+
 /**
  * Spans of base64 runs (lines, spaces and `\n` escapes allowed inside) that decode, at any alignment, to bytes
  * holding a key marker: a key cut at its head, glued to a word, or with its header mangled.
@@ -271,14 +282,20 @@ function embeddedKeySpans(s: string, firstOnly: boolean): Array<[number, number]
     let last = tokens.length - 1;
     while (first < last && tokens[first]![1] - tokens[first]![0] < WORD) first++;
     while (last > first && tokens[last]![1] - tokens[last]![0] < WORD) last--;
+    // Decoded in pieces (overlapping by more than a marker), so that a megabyte-long run costs little memory.
     let chars = '';
-    for (let k = first; k <= last; k++) chars += s.slice(tokens[k]![0], tokens[k]![1]).replace(/=+$/, '');
-    if (chars.length < MIN_MARKER_RUN) continue;
+    let total = 0;
     let hit = false;
-    for (let shift = 0; shift < 4 && !hit; shift++) {
-      const bytes = decodePrefix(chars.slice(shift) + 'A'.repeat((4 - ((chars.length - shift) % 4)) % 4));
-      hit = KEY_MARKERS.some((m) => bytes.includes(m));
+    for (let k = first; k <= last && !hit; k++) {
+      const t = s.slice(tokens[k]![0], tokens[k]![1]).replace(/=+$/, '');
+      total += t.length;
+      chars += t;
+      while (chars.length >= MARKER_CHUNK && !hit) {
+        hit = holdsMarker(chars.slice(0, MARKER_CHUNK));
+        chars = chars.slice(MARKER_CHUNK - 64);
+      }
     }
+    if (!hit && total >= MIN_MARKER_RUN && chars.length >= MIN_MARKER_RUN) hit = holdsMarker(chars);
     if (!hit) continue;
     spans.push([tokens[first]![0], tokens[last]![1]]);
     if (firstOnly) break;
@@ -359,8 +376,8 @@ function merge(spans: Array<[number, number]>): Array<[number, number]> {
   return out;
 }
 
-/** Length of a piece of a found key that is removed wherever else it appears in the same text. */
-const ECHO = 16;
+/** Length of a piece of a found key that is removed wherever else it appears in the same text (72 bits). */
+const ECHO = 12;
 
 /**
  * Pieces of a key found in `text` that appear elsewhere in it (a log line repeated, a paste cut and pasted
@@ -370,8 +387,21 @@ function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, 
   const windows = new Set<string>();
   for (const [a, b] of keys) {
     let chars = '';
-    for (let p = a; p < b; p++) if (isB64(text.charCodeAt(p))) chars += text[p];
-    for (let k = 0; k + ECHO <= chars.length; k++) windows.add(chars.slice(k, k + ECHO));
+    for (let p = a; p < b; ) {
+      const w = separatorAt(text, p);
+      if (w > 0) {
+        // A separator is not part of the key: `\nMIIE` must not make "nMIIE" a window.
+        p += w;
+        continue;
+      }
+      if (isB64(text.charCodeAt(p))) chars += text[p];
+      else chars += ' ';
+      p++;
+    }
+    for (let k = 0; k + ECHO <= chars.length; k++) {
+      const win = chars.slice(k, k + ECHO);
+      if (!win.includes(' ')) windows.add(win);
+    }
   }
   if (windows.size === 0) return [];
   const spans: Array<[number, number]> = [];
@@ -381,16 +411,29 @@ function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, 
       i++;
       continue;
     }
+    // A run across separators (a piece may be broken over lines): its characters and where each stands.
+    let chars = '';
+    const pos: number[] = [];
     let j = i;
-    while (j < text.length && isB64(text.charCodeAt(j))) j++;
-    for (let k = i; k + ECHO <= j; k++) {
-      if (!windows.has(text.slice(k, k + ECHO))) continue;
+    for (;;) {
+      while (j < text.length && isB64(text.charCodeAt(j))) {
+        chars += text[j];
+        pos.push(j);
+        j++;
+      }
+      let q = j;
+      while (q < text.length && separatorAt(text, q) > 0) q += separatorAt(text, q);
+      if (q === j || q >= text.length || !isB64(text.charCodeAt(q))) break;
+      j = q;
+    }
+    for (let k = 0; k + ECHO <= chars.length; k++) {
+      if (!windows.has(chars.slice(k, k + ECHO))) continue;
       let e = k + ECHO;
-      while (e < j && windows.has(text.slice(e - ECHO + 1, e + 1))) e++;
-      spans.push([k, e]);
+      while (e < chars.length && windows.has(chars.slice(e - ECHO + 1, e + 1))) e++;
+      spans.push([pos[k]!, pos[e - 1]! + 1]);
       k = e - 1;
     }
-    i = j;
+    i = j + 1;
   }
   return spans;
 }

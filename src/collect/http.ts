@@ -79,10 +79,11 @@ export async function getText(base: string, path: string, o: HttpOptions): Promi
       }
       chunks.push(chunk);
     }
-    const body = Buffer.concat(chunks).toString('utf8');
+    // A remote body is outside text: redacted whole, on arrival, so that neither a key nor a piece of one can
+    // reach a report, a label or a saved bundle through whatever part of it is kept (a stat name, a quote).
+    const body = redact(Buffer.concat(chunks).toString('utf8'));
     if (res.statusCode < 200 || res.statusCode > 299) {
-      // The body is quoted into the report: redact before cutting (a cut key is still key material).
-      const first = redact(body.slice(0, 64 * 1024)).split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 120) ?? '';
+      const first = body.split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 120) ?? '';
       return { ok: false, status: res.statusCode, reason: `HTTP ${res.statusCode}${first ? ` (${first.startsWith('<') ? 'an HTML page' : first})` : ''}` };
     }
     return { ok: true, status: res.statusCode, body };

@@ -489,6 +489,8 @@ export const envoyAdmin: FuzzTarget = {
       const report = evaluate(full, rules);
       out = renderAll(report) + serializeEvidence(full);
     });
+    last.input = JSON.stringify(answers.byPath);
+    last.output = out;
     return { failure: failure ?? leakOf(out, s, secrets + JSON.stringify(answers.byPath)) };
   },
 };

@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose, explain, MtlsDoctorError } from '../../src/index.js';
-import { checkDiagnoseArguments } from '../../src/diagnose/check-arguments.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
 
@@ -96,12 +95,14 @@ describe('diagnose(): every field, every hostile value', () => {
       expect(err, mutate.toString()).toBeInstanceOf(MtlsDoctorError);
     }
     await expect(diagnose({ evidence: good })).resolves.toMatchObject({ schemaVersion: 1 });
+    const { checkDiagnoseArguments } = await import('../../src/diagnose/check-arguments.js');
     const cyclic = structuredClone(good) as unknown as Record<string, unknown>;
     cyclic.self = cyclic;
     expect(() => checkDiagnoseArguments({ evidence: cyclic })).toThrow(/cannot be serialised/);
   });
 
-  it('valid arguments pass through unchanged', () => {
+  it('valid arguments pass through unchanged', async () => {
+    const { checkDiagnoseArguments } = await import('../../src/diagnose/check-arguments.js');
     const o = { chain: m.leaf.pem, trust: [m.root.pem, Buffer.from(m.root.der)], at: new Date(NOW), role: 'client', maxChainDepth: 3, extra: 'ignored' };
     expect(checkDiagnoseArguments(o)).toBe(o);
   });

@@ -2,6 +2,12 @@
  * Every rule, in stage order: expiry → chain → san → key-usage (→ transport → policy). Listed by hand: the
  * order is the engine's order, and a later rule may link to an earlier one with `causedBy`. The meta-test
  * checks this list against the folder.
+ *
+ * Adding a rule: a file rules/<stage>/<name>.ts default-exporting defineRule({ meta, check }); its id in
+ * src/model/rule-id.ts; a table test in test/rules/<id>.test.ts; `npm run docs`. What it knows about symptoms
+ * goes into its own meta (`explains: [{ symptom, weight, why }]`, `hint: { confirm, next, fix }`), earlier
+ * rules it reads into `meta.reads`; shared helpers and verify-command builders are in rules/_kit/ (see its
+ * index.ts and the JSDoc of RuleMeta in src/engine/define-rule.ts).
  */
 import type { Rule } from '../src/engine/define-rule.js';
 

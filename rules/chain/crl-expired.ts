@@ -4,7 +4,12 @@
  * certificate the CRL's issuer signed, revoked or not.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, sourceFile } from '../../src/engine/rule-helpers.js';
+import { crlFileArg, describe, duration, iso } from '../_kit/index.js';
+
+const crlArgs = (crl: Parameters<typeof crlFileArg>[0]) => {
+  const f = crlFileArg(crl);
+  return { fetch: f.fetch, crlFile: f.file };
+};
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -17,6 +22,14 @@ export default defineRule({
     requires: ['chain', 'crl'],
     confidence: 0.9,
     citation: 'RFC 5280 §5.1.2.5, §6.3.3; OpenSSL X509_V_ERR_CRL_HAS_EXPIRED',
+    explains: [
+      { symptom: 'verify:crl-expired', weight: 0.95, why: 'Past its nextUpdate, a CRL fails verification of every certificate its issuer signed, revoked or not.' },
+    ],
+    hint: {
+      confirm: 'the CRL\'s Next Update is in the past (or Last Update in the future)',
+      next: 'openssl crl -in crl.pem -noout -lastupdate -nextupdate',
+      fix: 'Publish a fresh CRL and reload it into the verifier (Envoy validation_context.crl).',
+    },
     messages: {
       expired:
         'The CRL {crl} for {issuer} expired {ago} ago (nextUpdate {nextUpdate}). A verifier that checks it rejects every certificate {issuer} issued, {cert} included, with "CRL has expired" — nothing was revoked, the CRL was simply not re-published. With Istio\'s plug-in CA the ca-crl.pem in the cacerts Secret must be refreshed before nextUpdate.',
@@ -27,7 +40,7 @@ export default defineRule({
       'Publish a fresh CRL signed by {issuer} (openssl ca -gencrl -crldays 7 …) and update ca-crl.pem in the cacerts Secret; istiod distributes it to the sidecars',
       'Automate it: re-publish the CRL well before nextUpdate (e.g. daily with a week of validity)',
     ],
-    verify: 'openssl crl -in {crlFile} -noout -lastupdate -nextupdate',
+    verify: '{fetch}openssl crl -in {crlFile} -noout -lastupdate -nextupdate',
   },
   check(ctx) {
     const seen = new Set<string>();
@@ -50,7 +63,7 @@ export default defineRule({
             ago: duration(expired ? ctx.now - c.crl.nextUpdate! : c.crl.thisUpdate - ctx.now),
             nextUpdate: c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate),
             thisUpdate: iso(c.crl.thisUpdate),
-            crlFile: sourceFile(c.crl.source),
+            ...crlArgs(c.crl),
           },
           evidence: [
             { source: c.crl.source, detail: `issuer "${c.crl.issuer}", thisUpdate ${iso(c.crl.thisUpdate)}, nextUpdate ${c.crl.nextUpdate === null ? 'none' : iso(c.crl.nextUpdate)}, evaluated at ${iso(ctx.now)}` },

@@ -6,7 +6,14 @@
  * does not include CRL signing"); a CRL that fails these checks never revokes anything.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, sourceFile } from '../../src/engine/rule-helpers.js';
+import { certFile, crlFileArg, describe, fetchAll } from '../_kit/index.js';
+import type { CertFact } from '../../src/x509/types.js';
+
+const crlArgs = (crl: Parameters<typeof crlFileArg>[0], issuer: CertFact) => {
+  const f = crlFileArg(crl);
+  const i = certFile(issuer, 'issuer.pem');
+  return { fetch: fetchAll(f, i), crlFile: f.file, issuerFile: i.file };
+};
 import { revocationChecks } from '../../src/x509/revocation.js';
 
 export default defineRule({
@@ -19,6 +26,14 @@ export default defineRule({
     requires: ['chain', 'crl'],
     confidence: 0.9,
     citation: 'RFC 5280 §5.2, §6.3.3 (f)-(g)',
+    explains: [
+      { symptom: 'verify:crl-unusable', weight: 0.9, why: 'Missing, badly signed, or issued by a CA without cRLSign: with CRL checking on, every certificate of that issuer then fails.' },
+    ],
+    hint: {
+      confirm: 'the CRL is missing for an issuer, fails its signature check, or its issuer lacks cRLSign',
+      next: 'openssl crl -in crl.pem -noout -issuer; openssl verify -crl_check -CRLfile crl.pem -CAfile root-cert.pem cert-chain.pem',
+      fix: 'Provide a CRL signed by each issuer on the path (with cRLSign), or turn CRL checking off for issuers that publish none.',
+    },
     messages: {
       unusable:
         'The CRL for {issuer} ({crl}) cannot be used: {reasons}. A verifier that checks CRLs does not fall back to "not revoked": it rejects every certificate {issuer} issued, {cert} included. In Istio this follows a ca-crl.pem that does not belong to the plug-in CA in cacerts (another CA\'s, or one from before a re-key).',
@@ -27,7 +42,7 @@ export default defineRule({
       'Re-generate the CRL with the key of {issuer} (openssl ca -gencrl, a non-critical cRLNumber) and update ca-crl.pem in the cacerts Secret',
       'If {issuer} has a keyUsage extension, it must include cRLSign to sign CRLs: re-issue the CA with keyCertSign and cRLSign',
     ],
-    verify: 'openssl crl -in {crlFile} -noout -verify -CAfile ISSUER.pem',
+    verify: '{fetch}openssl crl -in {crlFile} -noout -verify -CAfile {issuerFile}',
   },
   check(ctx) {
     const seen = new Set<string>();
@@ -47,7 +62,7 @@ export default defineRule({
             crl: c.unusable.map((u) => u.crl.source).join(', '),
             reasons: [...new Set(c.unusable.flatMap((u) => u.reasons))].join('; '),
             cert: describe(c.cert),
-            crlFile: sourceFile(first.crl.source),
+            ...crlArgs(first.crl, c.issuer),
           },
           evidence: c.unusable.map((u) => ({ source: u.crl.source, detail: `issuer "${u.crl.issuer}": ${u.reasons.join('; ')}` })),
         });

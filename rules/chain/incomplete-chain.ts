@@ -4,7 +4,7 @@
  * peer's side ("unable to get local issuer certificate").
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, verifyArgs, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,21 @@ export default defineRule({
     requires: ['chain', 'verifier-trust'],
     confidence: 0.9,
     citation: 'RFC 8446 §4.4.2',
+    explains: [
+      { symptom: 'verify:unknown-issuer', weight: 0.55, why: 'The presented chain lacks the intermediate that links the leaf to the trusted root.' },
+      { symptom: 'verify:incomplete-chain', weight: 0.85, why: '"Unable to verify the first certificate": the presented chain is the leaf alone, without its intermediate.' },
+      { symptom: 'verify:self-signed-in-chain', weight: 0.3, why: 'An intermediate was published as the trust anchor and the real root is missing (istio-csr#155).' },
+      { symptom: 'verify:self-signed-leaf', weight: 0.25, why: 'Or a CA certificate was served in place of the workload chain.' },
+      { symptom: 'verify:failed', weight: 0.3, why: 'The peer presents its leaf without the intermediate.' },
+      { symptom: 'verify:failed-client', weight: 0.3, why: 'The client sent its leaf without the intermediate.' },
+      { symptom: 'alert:48', weight: 0.5, why: 'We present our leaf without the intermediate that links it to the peer\'s root.' },
+      { symptom: 'envoy:fail_verify_error', weight: 0.4, why: 'A chain without its intermediate cannot be verified up to the trusted root.' },
+    ],
+    hint: {
+      confirm: 'the served chain has only the leaf (or skips the intermediate) while the root is a different CA',
+      next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null',
+      fix: 'Serve leaf + intermediate(s) (cert-chain.pem); with istio-csr/Vault set the full chain (app.tls.rootCAFile).',
+    },
     messages: {
       missing:
         '{whose} chain presents {presented} certificate(s) but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. The intermediate is known only from {from}; the verifying side cannot build the path and fails with "unable to get local issuer certificate" (alert 48 unknown_ca). In Istio with a plug-in CA this means cert-chain.pem in the cacerts Secret lacks the intermediate.',
@@ -24,7 +39,7 @@ export default defineRule({
       'Serve the full chain: leaf, then every intermediate up to (optionally including) the root. Plug-in CA: cert-chain.pem must hold ca-cert.pem followed by every intermediate above it',
       'Restart istiod after fixing the cacerts Secret, then restart workloads so leaves are re-issued with the full chain',
     ],
-    verify: 'openssl verify -CAfile ROOT.pem -untrusted {file} {file}',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -41,7 +56,7 @@ export default defineRule({
           missing: missing.map(describe).join(', '),
           anchor: chain.verifier.anchor ? `"${chain.verifier.anchor.name}"` : 'root',
           from: [...new Set(missing.map((c) => c.source))].join(', '),
-          file: fileOf(chain.leaf),
+          ...verifyArgs(chain.leaf, ctx.facts.bundles[chain.verifier.bundle]),
         },
         evidence: [
           { source: chain.leaf.source, detail: `presented: ${chain.presented.map((c) => `"${c.name}"`).join(' → ')}` },

@@ -6,7 +6,7 @@
  * Go for unparseable constraints); one that also constrains a leaf is a profile error.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 import { constraintProblems } from '../../src/x509/name-constraints.js';
 
 export default defineRule({
@@ -19,6 +19,15 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.8,
     citation: 'RFC 5280 §4.2.1.10',
+    explains: [
+      { symptom: 'verify:bad-encoding', weight: 0.3, why: 'Malformed nameConstraints on a CA are refused by webpki.' },
+      { symptom: 'verify:name-constraints', weight: 0.4, why: 'Or the constraints themselves are malformed and cannot mean what was intended.' },
+    ],
+    hint: {
+      confirm: 'a CA\'s nameConstraints is empty, non-critical, or holds a wildcard/leading-dot DNS name',
+      next: 'openssl x509 -in ca-cert.pem -noout -ext nameConstraints',
+      fix: 'Re-issue the CA with well-formed, critical name constraints.',
+    },
     messages: {
       malformed: '{cert} has a nameConstraints extension that is malformed: {problem}. Strict verifiers (rustls/webpki, Go) reject the chain, and lenient ones may not enforce what was meant.',
       notCritical: '{cert} has a nameConstraints extension that is not marked critical. RFC 5280 requires it critical; verifiers that do not understand name constraints would silently ignore them.',
@@ -33,7 +42,7 @@ export default defineRule({
         const nc = cert.nameConstraints;
         const defects = cert.defects.filter((d) => d.code === 'malformed-name-constraints');
         if (!nc && defects.length === 0) return;
-        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert), x509: x509Of(cert) };
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, x509: x509Of(cert) };
         const problems = [...defects.map((d) => d.detail), ...(nc ? [...nc.permitted, ...nc.excluded].map(constraintProblems).filter((p): p is string => p !== null) : [])];
         if (problems.length) {
           ctx.report({ messageId: 'malformed', subject: chain.subject, about: `${cert.fingerprint}:malformed`, data: { ...base, problem: problems.join('; ') }, evidence: [{ source: cert.source, detail: problems.join('; ') }] });

@@ -4,7 +4,7 @@
  * OpenSSL: "invalid CA certificate" (X509_V_ERR_INVALID_CA).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,17 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §6.1.4 (k)',
+    explains: [
+      { symptom: 'verify:invalid-ca', weight: 0.9, why: 'The issuer lacks basicConstraints CA:TRUE: an end-entity certificate was plugged in as the CA (istio#16337).' },
+      { symptom: 'verify:no-cert-sign', weight: 0.45, why: 'Often the same certificate is not a CA at all.' },
+      { symptom: 'verify:bad-encoding', weight: 0.25, why: 'Version 1 CA certificates (no extensions) are refused as UnsupportedCertVersion.' },
+      { symptom: 'alert:48', weight: 0.3, why: 'Envoy also sends unknown_ca for an invalid CA certificate in the chain.' },
+    ],
+    hint: {
+      confirm: 'the issuer certificate has basicConstraints CA:FALSE (or none)',
+      next: 'openssl x509 -in ca-cert.pem -noout -ext basicConstraints,keyUsage',
+      fix: 'Use a real CA certificate (CA:TRUE, keyCertSign) as the issuer (cacerts ca-cert.pem).',
+    },
     messages: {
       notCa: '{issuer} signs {child}, but it is not a CA certificate ({why}). Verifiers reject the chain with "invalid CA certificate". This happens when a leaf or a serving certificate is used by mistake as the issuer (e.g. a cert-manager Certificate without isCA: true used as an Istio CA).',
     },
@@ -40,7 +51,7 @@ export default defineRule({
           messageId: 'notCa',
           subject: chain.subject,
           about: issuer.fingerprint,
-          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', file: fileOf(issuer), x509: x509Of(issuer) },
+          data: { issuer: describe(issuer), child: describe(chain.path[i - 1]!), why: bc ? 'basicConstraints cA=FALSE' : 'no basicConstraints extension', x509: x509Of(issuer) },
           evidence: [{ source: issuer.source, detail: `basicConstraints: ${bc ? `cA=${bc.ca}` : 'absent'}` }],
         });
       }

@@ -5,7 +5,7 @@
  * wrong certificate is mounted.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -17,6 +17,14 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.8,
     citation: 'RFC 5280 §4.2.1.9',
+    explains: [
+      { symptom: 'verify:leaf-is-ca', weight: 0.9, why: 'rustls/webpki refuse a CA certificate used as the end entity (CaUsedAsEndEntity): the wrong certificate is mounted.' },
+    ],
+    hint: {
+      confirm: 'the presented leaf has basicConstraints CA:TRUE (or keyUsage keyCertSign)',
+      next: 'openssl x509 -in cert-chain.pem -noout -ext basicConstraints,keyUsage',
+      fix: 'Mount the workload certificate, not the CA certificate; issue leaves with CA:FALSE.',
+    },
     messages: {
       caLeaf: '{whose} leaf {cert} is a CA certificate (basicConstraints cA=TRUE). OpenSSL and BoringSSL (Envoy) accept it as a leaf, rustls/webpki peers (Linkerd) reject it ("CaUsedAsEndEntity"); usually the CA certificate was mounted where the workload certificate belongs.',
       certSignWithoutCa: '{whose} leaf {cert} asserts keyUsage keyCertSign without basicConstraints cA=TRUE, which RFC 5280 forbids; OpenSSL rejects it ("invalid CA certificate" / unsupported purpose).',
@@ -27,7 +35,7 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain), cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      const base = { whose: whose(chain), cert: describe(leaf), x509: x509Of(leaf) };
       if (leaf.basicConstraints?.ca) {
         ctx.report({ messageId: 'caLeaf', subject: chain.subject, about: `${leaf.fingerprint}:ca`, data: base, evidence: [{ source: leaf.source, detail: 'basicConstraints: CA:TRUE' }] });
       } else if (leaf.keyUsage?.includes('keyCertSign')) {

@@ -6,7 +6,7 @@
  * "x509: malformed …").
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -18,6 +18,14 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.85,
     citation: 'RFC 5280 §4.1, §4.2',
+    explains: [
+      { symptom: 'verify:bad-encoding', weight: 0.85, why: 'An extension, name or key does not decode as X.509 requires (duplicate extensions, an empty or malformed subjectAltName).' },
+    ],
+    hint: {
+      confirm: 'openssl asn1parse / x509 -text shows a duplicate or undecodable extension, or an empty subjectAltName',
+      next: 'openssl x509 -in cert-chain.pem -noout -text',
+      fix: 'Re-issue the certificate with a well-formed profile (one instance of each extension, a non-empty SAN).',
+    },
     messages: {
       malformed: '{cert} is malformed: {problems}. Verifiers fail to parse or to trust it (OpenSSL/BoringSSL decode errors, Go "x509: malformed …"), usually because a hand-rolled CA or a buggy template encoded it.',
     },
@@ -35,7 +43,7 @@ export default defineRule({
           messageId: 'malformed',
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), cert_short: `"${cert.name}"`, problems, file: fileOf(cert), x509: x509Of(cert) },
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, problems, x509: x509Of(cert) },
           evidence: defects.map((d) => ({ source: cert.source, detail: `${d.code} (${d.where}): ${d.detail}` })),
         });
       }

@@ -6,7 +6,7 @@
  * BoringSSL count every certificate.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { fileOf } from '../../src/engine/rule-helpers.js';
+import { verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -18,6 +18,14 @@ export default defineRule({
     requires: ['chain', 'max-depth'],
     confidence: 0.9,
     citation: 'OpenSSL verify -verify_depth; Envoy CertificateValidationContext.max_verify_depth',
+    explains: [
+      { symptom: 'verify:chain-too-long', weight: 0.9, why: 'The verifier\'s depth limit (Envoy max_verify_depth, OpenSSL -verify_depth) is below the chain length.' },
+    ],
+    hint: {
+      confirm: 'the number of CA certificates above the leaf exceeds the verifier\'s max_verify_depth',
+      next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null 2>/dev/null | grep -c "BEGIN CERTIFICATE"',
+      fix: 'Raise max_verify_depth on the verifier, or shorten the chain.',
+    },
     messages: {
       exceeded:
         'The chain has {count} intermediate CA(s) between the leaf and the trust anchor ({names}), but the verifier accepts at most {max} (--max-depth {max}, Envoy max_verify_depth {envoy}). It rejects the chain with "certificate chain too long" (X509_V_ERR_CERT_CHAIN_TOO_LONG) before looking at anything else.',
@@ -28,7 +36,7 @@ export default defineRule({
       'Raise the limit: Envoy CertificateValidationContext.max_verify_depth counts the trust anchor too, so set it to at least {needed_envoy}',
       'Or shorten the chain: issue the workload CA closer to the root, or drop a self-issued re-key certificate from the chain',
     ],
-    verify: 'openssl verify -verify_depth {max} -CAfile ROOT.pem -untrusted {file} {file}',
+    verify: '{fetch}openssl verify -verify_depth {max} -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     const max = ctx.facts.maxChainDepth!;
@@ -52,7 +60,7 @@ export default defineRule({
           max,
           envoy: max + 1,
           needed_envoy: (exceeded ? logical.length : inter.length) + 1,
-          file: fileOf(chain.leaf),
+          ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
         },
         evidence: [
           { source: 'verifier depth limit', detail: `--max-depth ${max}: at most ${max} intermediate CA(s)` },

@@ -6,7 +6,7 @@
  * violation"; Go: "x509: a root or intermediate certificate is not authorized to sign for this name".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf } from '../../src/engine/rule-helpers.js';
+import { describe, verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -18,6 +18,14 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §4.2.1.10, §6.1.3 (b)(c)',
+    explains: [
+      { symptom: 'verify:name-constraints', weight: 0.9, why: 'The leaf carries a name (SPIFFE trust domain, DNS, IP) that a CA above it does not permit.' },
+    ],
+    hint: {
+      confirm: 'the leaf\'s SAN is outside the permitted subtrees (or inside the excluded ones) of a CA above it',
+      next: 'openssl x509 -in ca-cert.pem -noout -ext nameConstraints; openssl x509 -in cert-chain.pem -noout -ext subjectAltName',
+      fix: 'Issue names inside the CA\'s constraints (the right trust domain), or re-issue the CA with the intended constraints.',
+    },
     messages: {
       excluded: '{cert} carries the {form} name "{name}", which {ca} excludes (excluded subtree {constraint}). Verifiers reject the chain ("excluded subtree violation"; Go: "not authorized to sign for this name").',
       notPermitted: '{cert} carries the {form} name "{name}", but {ca} permits only {constraint} for that name form. Verifiers reject the chain ("permitted subtree violation"). In a mesh this is an intermediate constrained to another trust domain or namespace range than the workload\'s identity.',
@@ -28,7 +36,7 @@ export default defineRule({
       'Re-issue {cert_short} with names inside {ca_short}\'s permitted subtrees, or issue it from a CA whose constraints cover its identity (for SPIFFE: a URI constraint on the trust domain, e.g. permitted URI "cluster.local")',
       'If the constraint is wrong, re-issue {ca_short} with the right nameConstraints and re-issue the certificates under it',
     ],
-    verify: 'openssl verify -CAfile ROOT.pem -untrusted CHAIN.pem {file}',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -47,7 +55,7 @@ export default defineRule({
             form: v.name.type === 'dn' ? 'directory' : v.name.type.toUpperCase(),
             name: v.name.value,
             constraint,
-            file: fileOf(v.cert),
+            ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
           },
           evidence: [
             { source: v.cert.source, detail: `${v.name.type}:${v.name.value}` },

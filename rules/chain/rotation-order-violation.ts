@@ -4,7 +4,7 @@
  * the failure catalogue's rotation-order incidents.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe } from '../../src/engine/rule-helpers.js';
+import { describe, verifyArgs } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -15,6 +15,19 @@ export default defineRule({
     description: "Our chain ends at a root that is in our trust bundle but not in the peer's, while the two bundles share an older root: the CA rotation happened out of order.",
     requires: ['local-chain', 'trust', 'peer-trust'],
     confidence: 0.9,
+    explains: [
+      { symptom: 'verify:unknown-issuer', weight: 0.65, why: 'Mid CA rotation: the new CA issues before its root reached every workload\'s trust bundle.' },
+      { symptom: 'verify:same-name-other-key', weight: 0.65, why: 'Mid rotation: the new CA (same name, new key) issues before every trust bundle holds its root.' },
+      { symptom: 'verify:self-signed-in-chain', weight: 0.6, why: 'A new root is in use before every peer trusts it.' },
+      { symptom: 'verify:bad-signature', weight: 0.4, why: 'Mid rotation, old and new CAs with one name coexist.' },
+      { symptom: 'verify:failed', weight: 0.45, why: 'Mid CA rotation: the new root has not reached this side\'s trust bundle.' },
+      { symptom: 'alert:48', weight: 0.75, why: 'Mid rotation: our new CA issues before the peer trusts its root (istio#44932).' },
+    ],
+    hint: {
+      confirm: 'client and server show different ROOTCA serials in istioctl proxy-config secret',
+      next: 'for p in POD PEER_POD; do istioctl proxy-config secret $p -n NS | grep ROOTCA; done',
+      fix: 'Distribute the new root to every trust bundle (old + new) before any workload gets a certificate from the new CA; restart lagging pods.',
+    },
     messages: {
       violation:
         'Our chain ends at root {root}, which our trust bundle holds but the peer\'s does not. The two bundles still share {shared}: this is a CA rotation done out of order — the new CA started issuing before its root was distributed to every peer. The peer rejects us with alert 48 unknown_ca (Envoy: fail_verify_error, CERTIFICATE_VERIFY_FAILED) while workloads still on the old CA keep working.',
@@ -23,7 +36,7 @@ export default defineRule({
       'Put BOTH roots in every trust bundle first (Istio: the cacerts root-cert.pem, or the istio-ca-root-cert ConfigMap, with old + new roots concatenated), and wait until every proxy has it (istioctl proxy-config secret POD shows two ROOTCA entries)',
       'Only then switch issuance to the new CA; remove the old root after every leaf has rotated',
     ],
-    verify: 'openssl verify -CAfile PEER-TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     const { local, bundles } = ctx.facts;
@@ -36,7 +49,7 @@ export default defineRule({
     ctx.report({
       messageId: 'violation',
       about: local.leaf.fingerprint,
-      data: { root: describe(root), shared: shared.map(describe).join(', ') },
+      data: { root: describe(root), shared: shared.map(describe).join(', '), ...verifyArgs(local.leaf, bundles.peerTrust) },
       evidence: [
         { source: root.source, detail: `our chain's root "${root.subject}" (in ${bundles.trust.source})` },
         { source: bundles.peerTrust.source, detail: `peer trusts: ${bundles.peerTrust.certs.map((c) => `"${c.name}"`).join(', ')}` },

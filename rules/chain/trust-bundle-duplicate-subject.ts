@@ -5,7 +5,7 @@
  * Mid-rotation bundles with two roots of one subject and different keys depend on key-identifier matching.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, iso, sourceFile, validityEvidence } from '../../src/engine/rule-helpers.js';
+import { bundleFile, describe, iso, validityEvidence } from '../_kit/index.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 const SUBJECT_OF_BUNDLE: Record<string, string> = { trust: 'local', peerTrust: 'peer', ca: 'ca' };
@@ -20,6 +20,16 @@ export default defineRule({
     requires: ['trust'],
     confidence: 0.8,
     citation: 'RFC 5280 §6.1 (issuer lookup by name); envoyproxy/envoy#38302',
+    explains: [
+      { symptom: 'verify:expired-ca', weight: 0.35, why: 'A renewed CA exists, but the bundle also holds the expired one with the same subject and BoringSSL picked it (envoy#38302).' },
+      { symptom: 'verify:expired-upper', weight: 0.45, why: 'The bundle holds an expired and a valid CA with one subject and the verifier chose the expired one (envoy#18510, #38302).' },
+      { symptom: 'verify:same-name-other-key', weight: 0.5, why: 'The trust bundle holds two CAs with this name and different keys; the verifier tried the wrong one.' },
+    ],
+    hint: {
+      confirm: 'the trust bundle holds two CA certificates with one subject but different keys or Not After dates',
+      next: 'openssl crl2pkcs7 -nocrl -certfile root-cert.pem | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d',
+      fix: 'Remove the expired or superseded CA certificate from the bundle.',
+    },
     messages: {
       expiredTwin:
         'Bundle {bundle} holds {count} certificates with subject "{subject}": {expired} expired, {valid} still valid. BoringSSL (Envoy) looks issuers up by subject and may pick the expired one, failing verification with "certificate has expired" although a valid CA is present; /certs shows only the first CA of a bundle, so this stays hidden there.',
@@ -32,7 +42,7 @@ export default defineRule({
       'Remove the expired or superseded certificate from the bundle (Istio: root-cert.pem in the cacerts Secret, meshConfig.caCertificates, or the trust bundle your CA publishes), then let the istio-ca-root-cert ConfigMap and the ROOTCA secrets refresh',
       'When re-issuing a CA with a new key, give it a distinct subject (e.g. a generation in the CN) so verifiers cannot confuse the two',
     ],
-    verify: 'openssl crl2pkcs7 -nocrl -certfile {file} | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d  # prints nothing when fixed',
+    verify: '{fetch}openssl crl2pkcs7 -nocrl -certfile {file} | openssl pkcs7 -print_certs -noout | grep subject= | sort | uniq -d  # prints nothing when fixed',
   },
   check(ctx) {
     for (const bundle of Object.values(ctx.facts.bundles)) {
@@ -58,7 +68,7 @@ export default defineRule({
           valid: valid.length,
           keys,
           dates: certs.map((c) => iso(c.notAfter)).join(', '),
-          file: sourceFile(bundle.source.split(', ')[0]!),
+          ...bundleFile(bundle, 'bundle.pem'),
           certs: certs.map(describe).join('; '),
         };
         const messageId = expired.length > 0 && valid.length > 0 ? 'expiredTwin' : keys > 1 ? 'differentKeys' : 'reissued';

@@ -4,7 +4,7 @@
  * CERTIFICATE_VERIFY_FAILED and fail_verify_error.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose } from '../../src/engine/rule-helpers.js';
+import { describe, verifyArgs, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -14,8 +14,29 @@ export default defineRule({
     title: 'Chain does not lead to a trusted root',
     description: 'The chain ends at a root the verifying side does not trust, or at an issuer nothing places under its roots.',
     requires: ['chain', 'verifier-trust'],
+    reads: ['chain/rotation-order-violation'],
     confidence: 0.9,
     citation: 'RFC 5280 §6.1',
+    explains: [
+      { symptom: 'verify:unknown-issuer', weight: 0.9, why: 'The chain leads to a root the verifier\'s trust bundle does not hold (different root per cluster, reinstall with a new root).' },
+      { symptom: 'verify:incomplete-chain', weight: 0.7, why: 'Or the leaf\'s issuer is simply not under any root the verifier trusts.' },
+      { symptom: 'verify:same-name-other-key', weight: 0.85, why: 'The verifier trusts an old or other root with the same subject (reinstall, re-generated self-signed CA: istio#36723).' },
+      { symptom: 'verify:self-signed-in-chain', weight: 0.9, why: 'The presented root is not in the verifier\'s trust bundle: another cluster\'s root, or a new root after reinstall.' },
+      { symptom: 'verify:self-signed-leaf', weight: 0.85, why: 'The certificate is its own issuer and is not in the trust bundle: not a mesh certificate (an app\'s own TLS, a default proxy certificate).' },
+      { symptom: 'verify:bad-signature', weight: 0.55, why: 'The verifier\'s bundle holds a different CA that shares the issuer\'s name.' },
+      { symptom: 'verify:leaf-is-ca', weight: 0.3, why: 'A self-signed CA served as the leaf is also not under the trusted root.' },
+      { symptom: 'verify:failed', weight: 0.6, why: 'The most common cause in meshes: the peer\'s chain leads to a root this side does not trust (multi-cluster, reinstall, rotation).' },
+      { symptom: 'verify:failed-client', weight: 0.6, why: 'The client\'s chain leads to a root this server does not trust.' },
+      { symptom: 'alert:48', weight: 0.85, why: 'Our chain ends at a root the peer\'s trust bundle does not hold (different roots per cluster: istio#52356).' },
+      { symptom: 'alert:42', weight: 0.6, why: 'The commonest reason: the peer does not trust our root (linkerd2#3344).' },
+      { symptom: 'ca-request-failed', weight: 0.35, why: 'The agent does not trust the CA\'s serving certificate (istio#42323).' },
+      { symptom: 'envoy:fail_verify_error', weight: 0.7, why: 'Envoy counts a chain that does not lead to a root in its trust bundle as a verify error.' },
+    ],
+    hint: {
+      confirm: 'the root the chain ends at is absent from the verifying side\'s trust bundle (compare the ROOTCA serial on both pods)',
+      next: 'mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem --peer-trust peer-root-cert.pem',
+      fix: 'Put the signing root into every trust bundle (shared root or meshConfig.caCertificates), then restart the workloads so they pick it up.',
+    },
     messages: {
       untrustedRoot:
         '{whose} chain ends at root {root}, which is not in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier rejects it with "self-signed certificate in certificate chain" / alert 48 unknown_ca. The two sides trust different roots: a cluster with its own self-signed CA, a reinstall that generated a new root, or multicluster without a shared root.',
@@ -28,7 +49,7 @@ export default defineRule({
       'Make both sides trust the same root: put the issuing root into the verifier\'s trust bundle (Istio: root-cert.pem in the cacerts Secret / istio-ca-root-cert ConfigMap; multicluster: a common root for all clusters)',
       'If a root was replaced, issue leaves only from a CA whose root every peer already trusts',
     ],
-    verify: 'openssl verify -CAfile TRUST.pem -untrusted CHAIN.pem CHAIN.pem',
+    verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
@@ -59,6 +80,7 @@ export default defineRule({
           trusted: namesake ? describe(namesake) : '',
           chainKey: (needed.keyId ?? 'unknown').slice(0, 16),
           trustedKey: namesake ? (namesake.ski ?? 'unknown').slice(0, 16) : '',
+          ...verifyArgs(chain.leaf, bundle),
         },
         evidence: [
           { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"${needed.keyId ? `, key id ${needed.keyId}` : ''}` },

@@ -4,7 +4,7 @@
  * "unhandled critical extension" (X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION); Go: "unhandled critical extension".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,14 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 5280 §4.2',
+    explains: [
+      { symptom: 'verify:critical-extension', weight: 0.95, why: 'RFC 5280 §4.2: a critical extension the verifier does not recognise makes it reject the certificate.' },
+    ],
+    hint: {
+      confirm: 'a certificate marks an extension the verifier does not know as critical',
+      next: 'openssl x509 -in cert-chain.pem -noout -text | grep -B1 -A2 critical',
+      fix: 'Re-issue without that extension, or mark it non-critical.',
+    },
     messages: {
       unknown: '{cert} marks the extension(s) {oids} critical, which OpenSSL, BoringSSL (Envoy) and Go do not process: they reject the certificate ("unhandled critical extension").',
     },
@@ -31,7 +39,7 @@ export default defineRule({
           messageId: 'unknown',
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, file: fileOf(cert), x509: x509Of(cert) },
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, x509: x509Of(cert) },
           evidence: [{ source: cert.source, detail: `critical extensions not processed: ${oids}` }],
         });
       }

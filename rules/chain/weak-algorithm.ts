@@ -4,7 +4,7 @@
  * default OpenSSL 3 security levels.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -15,6 +15,14 @@ export default defineRule({
     description: 'A certificate on the chain is signed with MD5/SHA-1, has an RSA key shorter than 2048 bits, a DSA key, or an EC key on a small or explicit curve.',
     requires: ['chain'],
     confidence: 0.85,
+    explains: [
+      { symptom: 'verify:weak', weight: 0.9, why: 'SHA-1/MD5 signatures or RSA keys under 2048 bits are refused by current TLS stacks.' },
+    ],
+    hint: {
+      confirm: 'a certificate is signed with SHA-1/MD5 or has an RSA key under 2048 bits',
+      next: 'openssl x509 -in cert-chain.pem -noout -text | grep -E \'Signature Algorithm|Public-Key\'',
+      fix: 'Re-issue with SHA-256 and RSA ≥ 2048 or ECDSA P-256.',
+    },
     messages: {
       weakHash: '{cert} is signed with {alg}. Go peers (since 1.18), OpenSSL 3 at its default security level and most meshes reject it ("ca md too weak" / "x509: insecure algorithm").',
       weakKey: '{cert} has a {bits}-bit RSA key. OpenSSL 3 rejects RSA keys under 2048 bits at its default security level ("ee key too small" / "ca key too small").',
@@ -29,7 +37,7 @@ export default defineRule({
       chain.path.forEach((cert, i) => {
         // A trust anchor's self-signature is not checked by verifiers; its key still is.
         const isAnchor = i === chain.path.length - 1 && cert.selfIssued;
-        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, file: fileOf(cert), x509: x509Of(cert) };
+        const base = { cert: describe(cert), cert_short: `"${cert.name}"`, x509: x509Of(cert) };
         const hash = cert.signature.hash;
         if (!isAnchor && (hash === 'md5' || hash === 'md2' || hash === 'sha1')) {
           ctx.report({

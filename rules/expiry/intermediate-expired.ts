@@ -4,7 +4,7 @@
  * the leaf (which rotates) and not the CA above it.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { caCertificates, describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,21 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §6.1.3 (a)(2)',
+    explains: [
+      { symptom: 'verify:expired-ca', weight: 0.9, why: 'Depth 1 and up are CA certificates; in an Istio chain depth 1 is usually the issuing intermediate (plugged-in CA, Vault, istio-csr).' },
+      { symptom: 'verify:expired-upper', weight: 0.6, why: 'With two intermediates, depth 2 is the upper intermediate.' },
+      { symptom: 'verify:expired', weight: 0.7, why: 'An expired intermediate CA fails every chain it issued, while the leaves themselves still look valid.' },
+      { symptom: 'verify:failed', weight: 0.46, why: 'An expired intermediate fails every chain it issued.' },
+      { symptom: 'verify:failed-client', weight: 0.4, why: 'Its intermediate expired.' },
+      { symptom: 'alert:45', weight: 0.75, why: 'Or our issuing intermediate expired while the leaf is still in its window.' },
+      { symptom: 'alert:42', weight: 0.4, why: 'An expired intermediate in our chain.' },
+      { symptom: 'envoy:fail_verify_error', weight: 0.55, why: 'An expired intermediate fails the verification of every chain it issued.' },
+    ],
+    hint: {
+      confirm: 'the issuing CA\'s Not After (cacerts ca-cert.pem, or depth 1 of the served chain) is in the past',
+      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[0].secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
+      fix: 'Renew the intermediate (cacerts / Vault / istio-csr issuer), restart istiod, then roll the workloads.',
+    },
     messages: {
       expired:
         'Intermediate CA {cert} expired at {notAfter}, {ago} ago. Every certificate it issued now fails verification (OpenSSL: "certificate has expired" at depth {depth}), even freshly rotated leaves: rotating workloads does not help until the CA is renewed.',
@@ -35,7 +50,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), depth: depth >= 0 ? depth : 'n/a', x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

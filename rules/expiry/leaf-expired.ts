@@ -3,7 +3,7 @@
  * notAfter, inclusive." A workload leaf past notAfter is rejected by every peer (alert 45 certificate_expired).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -15,6 +15,21 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §4.1.2.5',
+    explains: [
+      { symptom: 'verify:expired-leaf', weight: 0.95, why: 'Depth 0 is the workload (leaf) certificate: it is past its Not After.' },
+      { symptom: 'verify:expired', weight: 0.8, why: 'Most often the workload leaf: the verifier found a certificate in the chain past its Not After.' },
+      { symptom: 'verify:failed', weight: 0.45, why: 'The peer\'s workload certificate expired (rotation stalled).' },
+      { symptom: 'verify:failed-client', weight: 0.4, why: 'The client certificate expired.' },
+      { symptom: 'alert:45', weight: 0.85, why: 'Alert 45 certificate_expired: our workload certificate is past its Not After (consul#10213).' },
+      { symptom: 'alert:42', weight: 0.5, why: 'Go and rustls report an expired certificate as bad_certificate too.' },
+      { symptom: 'ca-request-failed', weight: 0.5, why: 'The old certificate keeps being served until it expires.' },
+      { symptom: 'envoy:fail_verify_error', weight: 0.6, why: 'Envoy counts a peer chain it could not verify; an expired workload certificate is the commonest reason.' },
+    ],
+    hint: {
+      confirm: 'the leaf\'s Not After is before the time of the error (istioctl proxy-config secret shows NOT AFTER in the past)',
+      next: 'istioctl proxy-config secret {pod} -n NS',
+      fix: 'Restart the pod or the istio-agent so it requests a new certificate; then find why rotation stopped (agent log: "failed to rotate secret").',
+    },
     messages: {
       expired:
         '{whose} workload certificate {cert} expired at {notAfter}, {ago} ago. Every peer that verifies it rejects the handshake (TLS alert 45 certificate_expired; Envoy counts fail_verify_error). In Istio the agent should have re-signed it at about half its {lifetime} lifetime: an expired leaf means rotation stopped, or Envoy never received the new certificate over SDS.',
@@ -34,7 +49,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain.subject,
         about: leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), file: fileOf(leaf), x509: x509Of(leaf) },
+        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), x509: x509Of(leaf) },
         evidence: [validityEvidence(leaf, ctx.now)],
       });
     }

@@ -3,7 +3,7 @@
  * 90-day cert-manager leaf alike); thresholds come from `--thresholds` (leaf.warnFraction, criticalFraction).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -13,6 +13,7 @@ export default defineRule({
     title: 'Workload certificate about to expire',
     description: 'The leaf certificate has less than the configured fraction of its lifetime left.',
     requires: ['chain'],
+    reads: ['expiry/rotation-stalled'],
     confidence: 0.9,
     messages: {
       expiring:
@@ -46,8 +47,7 @@ export default defineRule({
           left: duration(leaf.notAfter - ctx.now),
           leftPct: Math.round(left * 100),
           lifetime: duration(life),
-          thresholdPct: Math.round((critical ? t.criticalFraction : t.warnFraction) * 100),
-          file: fileOf(leaf), x509: x509Of(leaf),
+          thresholdPct: Math.round((critical ? t.criticalFraction : t.warnFraction) * 100), x509: x509Of(leaf),
         },
         evidence: [validityEvidence(leaf, ctx.now)],
       });

@@ -3,7 +3,7 @@
  * clock skew between the signer and the verifier (Istio backdates notBefore by 2 minutes for this reason).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 export default defineRule({
@@ -16,6 +16,18 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 5280 §4.1.2.5',
+    explains: [
+      { symptom: 'verify:expired', weight: 0.2, why: 'A verifier whose clock runs ahead also reports a valid certificate as expired: compare its clock.' },
+      { symptom: 'verify:not-yet-valid', weight: 0.95, why: 'Not Before is after the verifier\'s clock: clock skew between nodes (NTP), or a certificate issued with a future start.' },
+      { symptom: 'verify:failed', weight: 0.2, why: 'Clock skew: the peer\'s certificate starts in this side\'s future.' },
+      { symptom: 'alert:45', weight: 0.6, why: 'BoringSSL and OpenSSL send the same alert for "not yet valid": the peer\'s clock may be behind (clock skew).' },
+      { symptom: 'alert:42', weight: 0.35, why: 'Clock skew: rustls sends BadCertificate for CertNotValidYet (linkerd2#6427).' },
+    ],
+    hint: {
+      confirm: 'the certificate\'s Not Before is after the verifying node\'s clock',
+      next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null 2>/dev/null | openssl x509 -noout -dates; date -u',
+      fix: 'Fix NTP on the nodes (timedatectl set-ntp true); issue certificates with a backdated Not Before.',
+    },
     messages: {
       skew:
         '{cert} is not valid until {notBefore}, {ahead} from now. That is minutes, not days: the clock of the machine that signed it is ahead of the verifier\'s (clock skew). Peers reject it with "certificate is not yet valid" (alert 45/42) until their clocks catch up.',
@@ -41,7 +53,7 @@ export default defineRule({
         messageId: ahead <= ctx.facts.thresholds.clockSkewMinutes * 60_000 ? 'skew' : 'future',
         subject,
         about: cert.fingerprint,
-        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notBefore: iso(cert.notBefore), ahead: duration(ahead), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

@@ -4,7 +4,7 @@
  * it is the CA nobody watches.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { caCertificates, describe, duration, iso, validityEvidence, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { caCertificates, describe, duration, iso, validityEvidence, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,18 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §6.1.3 (a)(2)',
+    explains: [
+      { symptom: 'verify:expired-ca', weight: 0.55, why: 'If the chain is leaf → root with no intermediate, depth 1 is the root (self-signed Citadel roots live one year: istio#14516).' },
+      { symptom: 'verify:expired-upper', weight: 0.85, why: 'Depth 2 is the root in a leaf → intermediate → root chain (or an expired cross-signed root the verifier chose: envoy#18510).' },
+      { symptom: 'verify:expired', weight: 0.5, why: 'An expired root (or an expired cross-signed root the verifier chose) fails the whole mesh.' },
+      { symptom: 'verify:failed', weight: 0.3, why: 'The root expired.' },
+      { symptom: 'alert:45', weight: 0.45, why: 'Or the root our chain ends at expired.' },
+    ],
+    hint: {
+      confirm: 'the root in root-cert.pem / istio-ca-root-cert has Not After in the past',
+      next: 'kubectl -n NS get configmap istio-ca-root-cert -o jsonpath=\'{.data.root-cert\\.pem}\' | openssl x509 -noout -subject -enddate',
+      fix: 'Issue a new root, distribute it to every trust bundle first, then re-issue intermediates and workload certificates.',
+    },
     messages: {
       expired:
         'Root CA {cert} expired at {notAfter}, {ago} ago. Verifiers reject every chain that ends at it, so all mTLS in the trust domain fails at once.',
@@ -34,7 +46,7 @@ export default defineRule({
         messageId: 'expired',
         subject: chain?.subject ?? 'ca',
         about: cert.fingerprint,
-        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), file: fileOf(cert), x509: x509Of(cert) },
+        data: { cert: describe(cert), notAfter: iso(cert.notAfter), ago: duration(ctx.now - cert.notAfter), x509: x509Of(cert) },
         evidence: [validityEvidence(cert, ctx.now)],
       });
     }

@@ -4,7 +4,7 @@
  * root.criticalDays).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { checkCaExpiring } from '../../src/engine/rule-helpers.js';
+import { checkCaExpiring } from '../_kit/index.js';
 
 export default defineRule({
   meta: {

@@ -4,7 +4,7 @@
  * means rotation has stalled, hours before it expires.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, duration, iso, validityEvidence, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, duration, iso, validityEvidence, whose, x509Of } from '../_kit/index.js';
 
 /** Only short-lived workload certificates rotate this way; a 1-year certificate renewed by hand does not. */
 export const ROTATING_LIFETIME_MAX_MS = 30 * 24 * 3600_000;
@@ -53,8 +53,7 @@ export default defineRule({
           rotatePct: Math.round(t.rotationFraction * 100),
           rotateAt: iso(leaf.notBefore + life * t.rotationFraction),
           notAfter: iso(leaf.notAfter),
-          left: duration(leaf.notAfter - ctx.now),
-          file: fileOf(leaf), x509: x509Of(leaf),
+          left: duration(leaf.notAfter - ctx.now), x509: x509Of(leaf),
         },
         evidence: [validityEvidence(leaf, ctx.now)],
       });

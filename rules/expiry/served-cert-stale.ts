@@ -6,8 +6,8 @@
  * every other copy we saw: the pilot-agent's current certificate and the mounted credential files.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { duration, iso } from '../../src/engine/rule-helpers.js';
-import type { EvidenceRef } from '../../src/report/types.js';
+import { duration, iso, sourceLabel } from '../_kit/index.js';
+import type { EvidenceRef } from '../../src/model/finding.js';
 
 /** Two expiry times closer than this are the same certificate as far as a gauge in whole seconds can tell. */
 const SAME_EXPIRY_MS = 120_000;
@@ -37,6 +37,16 @@ export default defineRule({
     requires: ['proxy'],
     confidence: 0.9,
     citation: 'Envoy admin /certs and /config_dump (SecretsConfigDump); Istio pilot-agent istio_agent_cert_expiry_seconds',
+    explains: [
+      { symptom: 'verify:expired-leaf', weight: 0.5, why: 'A renewed certificate may exist while the proxy still serves the old one (SDS push or hot restart missed).' },
+      { symptom: 'verify:expired', weight: 0.45, why: 'The proxy may still serve an old certificate although a renewed one exists.' },
+      { symptom: 'alert:45', weight: 0.5, why: 'Our proxy may serve an old certificate although a renewed one exists (consul#16779).' },
+    ],
+    hint: {
+      confirm: 'the certificate on the wire differs from the newest one the agent holds',
+      next: 'kubectl exec {pod} -c istio-proxy -- pilot-agent request GET certs',
+      fix: 'Restart the istio-proxy (or the pod) so Envoy loads the current secret.',
+    },
     messages: {
       servedExpired:
         'Envoy serves {served}, which expired at {servedNotAfter} ({servedState}), while {other} holds a valid certificate (serial {otherSerial}, valid until {otherNotAfter}). Peers reject this workload although a good certificate exists: it never reached Envoy.',
@@ -76,7 +86,7 @@ export default defineRule({
         contexts: s.contexts,
       }));
     const served: View | undefined = p.sdsLeaf
-      ? { label: 'envoy secret "default"', serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
+      ? { label: sourceLabel({ kind: 'envoy-secret', name: 'default' }), serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
       : [...fromCerts].sort((a, b) => a.notAfter - b.notAfter)[0];
     if (!served) return;
     const servedData = { served: `serial ${served.serial} (${served.label})`, servedNotAfter: iso(served.notAfter), servedState: state(served, now) };

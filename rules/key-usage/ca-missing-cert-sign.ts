@@ -4,7 +4,7 @@
  * not include certificate signing".
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,16 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 5280 §4.2.1.3',
+    explains: [
+      { symptom: 'verify:invalid-ca', weight: 0.6, why: 'Or its keyUsage lacks keyCertSign.' },
+      { symptom: 'verify:no-cert-sign', weight: 0.9, why: 'The CA certificate\'s keyUsage lacks keyCertSign.' },
+      { symptom: 'verify:invalid-purpose-ca', weight: 0.3, why: 'Or the CA\'s keyUsage is wrong as well.' },
+    ],
+    hint: {
+      confirm: 'the CA certificate\'s Key Usage lacks "Certificate Sign"',
+      next: 'openssl x509 -in ca-cert.pem -noout -ext keyUsage,basicConstraints',
+      fix: 'Re-issue the CA with keyUsage keyCertSign, cRLSign.',
+    },
     messages: {
       missing: '{ca} issues {child}, but its keyUsage ({ku}) does not include keyCertSign. Verifiers reject the chain ("key usage does not include certificate signing", X509_V_ERR_KEYUSAGE_NO_CERTSIGN).',
     },
@@ -31,7 +41,7 @@ export default defineRule({
           messageId: 'missing',
           subject: chain.subject,
           about: ca.fingerprint,
-          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', file: fileOf(ca), x509: x509Of(ca) },
+          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', x509: x509Of(ca) },
           evidence: [{ source: ca.source, detail: `keyUsage: ${ca.keyUsage.join(', ') || 'empty'}` }],
         });
       }

@@ -5,7 +5,7 @@
  * lists EKUs without serverAuth (clientAuth) or anyExtendedKeyUsage.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -17,6 +17,15 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.85,
     citation: 'RFC 5280 §4.2.1.12; CA/B Forum BR §7.1.2.2',
+    explains: [
+      { symptom: 'verify:invalid-purpose', weight: 0.4, why: 'An intermediate CA whose EKU list lacks the purpose restricts every leaf below it (Go, BoringSSL).' },
+      { symptom: 'verify:invalid-purpose-ca', weight: 0.9, why: 'An intermediate that lists EKUs limits everything below it: without clientAuth (serverAuth) its chains fail that side.' },
+    ],
+    hint: {
+      confirm: 'an intermediate CA lists Extended Key Usages without clientAuth/serverAuth (or anyExtendedKeyUsage)',
+      next: 'openssl x509 -in ca-cert.pem -noout -ext extendedKeyUsage',
+      fix: 'Re-issue the intermediate without EKU, or with both serverAuth and clientAuth.',
+    },
     messages: {
       mismatch: 'Intermediate CA {ca} limits its extended key usage to {eku}, without {purpose}, so verifiers reject {whose} chain when it is used as a TLS {role} ("unsupported certificate purpose"; Go "incompatible key usage").',
     },
@@ -38,7 +47,7 @@ export default defineRule({
             messageId: 'mismatch',
             subject: chain.subject,
             about: `${ca.fingerprint}:${purpose}`,
-            data: { ca: describe(ca), eku: ca.eku.join(', ') || 'nothing', purpose, whose: chain.subject === 'local' ? 'our' : "the peer's", role: purpose === 'serverAuth' ? 'server' : 'client', file: fileOf(ca), x509: x509Of(ca) },
+            data: { ca: describe(ca), eku: ca.eku.join(', ') || 'nothing', purpose, whose: chain.subject === 'local' ? 'our' : "the peer's", role: purpose === 'serverAuth' ? 'server' : 'client', x509: x509Of(ca) },
             evidence: [{ source: ca.source, detail: `extendedKeyUsage: ${ca.eku.join(', ')}` }],
           });
         }

@@ -4,7 +4,7 @@
  * extension is absent, or holds anyExtendedKeyUsage).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { checkLeafEku } from '../../src/engine/rule-helpers.js';
+import { checkLeafEku } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,18 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'RFC 5280 §4.2.1.12',
+    explains: [
+      { symptom: 'verify:invalid-purpose', weight: 0.85, why: 'A server checking a client certificate needs EKU clientAuth; mesh certificates are used both ways (istio#47708, grpc-java#6934).' },
+      { symptom: 'verify:failed-client', weight: 0.45, why: 'The client certificate lacks EKU clientAuth.' },
+      { symptom: 'alert:42', weight: 0.45, why: 'Go servers answer a client certificate without EKU clientAuth with bad_certificate (mimir#10647).' },
+      { symptom: 'alert:43', weight: 0.85, why: 'BoringSSL maps X509_V_ERR_INVALID_PURPOSE to unsupported_certificate: our client certificate lacks EKU clientAuth (istio#47708).' },
+      { symptom: 'envoy:was_key_usage_invalid', weight: 0.7, why: 'A client certificate without clientAuth has a key usage unfit for its use.' },
+    ],
+    hint: {
+      confirm: 'Extended Key Usage lacks "TLS Web Client Authentication"',
+      next: 'openssl x509 -in cert-chain.pem -noout -ext extendedKeyUsage,keyUsage',
+      fix: 'Re-issue with EKU serverAuth + clientAuth (mesh certificates are used both ways).',
+    },
     messages: {
       missing: '{whose} leaf {cert} is used as a TLS client{why}, but its extended key usage is {eku}, without clientAuth: the server rejects the client certificate with alert 43 unsupported_certificate (OpenSSL: "unsupported certificate purpose"; Envoy: fail_verify_error on the server side).',
     },

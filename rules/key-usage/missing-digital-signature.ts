@@ -4,7 +4,7 @@
  * OpenSSL/BoringSSL: KEY_USAGE_BIT_INCORRECT; Envoy counts was_key_usage_invalid.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, fileOf, x509Of, whose } from '../../src/engine/rule-helpers.js';
+import { describe, x509Of, whose } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,15 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.85,
     citation: 'RFC 8446 §4.4.3; RFC 5280 §4.2.1.3',
+    explains: [
+      { symptom: 'verify:invalid-purpose', weight: 0.3, why: 'A keyUsage without digitalSignature also fails the purpose check on some stacks.' },
+      { symptom: 'alert:43', weight: 0.35, why: 'Our keyUsage lacks digitalSignature.' },
+    ],
+    hint: {
+      confirm: 'Key Usage lacks "Digital Signature"',
+      next: 'openssl x509 -in cert-chain.pem -noout -ext keyUsage',
+      fix: 'Re-issue with keyUsage digitalSignature (+ keyEncipherment for RSA).',
+    },
     messages: {
       missing: '{whose} leaf {cert} has keyUsage {ku} without digitalSignature. TLS 1.3 and every ECDHE handshake sign with the leaf key, so peers reject it (BoringSSL KEY_USAGE_BIT_INCORRECT, Envoy was_key_usage_invalid){rsaNote}.',
     },
@@ -36,8 +45,7 @@ export default defineRule({
           whose: whose(chain),
           cert: describe(chain.leaf),
           ku: ku.join(', ') || 'empty',
-          rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '',
-          file: fileOf(chain.leaf), x509: x509Of(chain.leaf),
+          rsaNote: rsa ? '; only TLS 1.2 with RSA key exchange could still work' : '', x509: x509Of(chain.leaf),
         },
         evidence: [{ source: chain.leaf.source, detail: `keyUsage: ${ku.join(', ') || 'empty'}` }],
       });

@@ -4,7 +4,7 @@
  * certificate for another service account fails with fail_verify_san.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import type { San } from '../../src/x509/types.js';
 import { emailMatches, isEmailIdentity } from '../../src/x509/email.js';
 
@@ -53,8 +53,24 @@ export default defineRule({
     title: 'Certificate identity does not match',
     description: 'The leaf does not carry the expected identity (SPIFFE ID, DNS name, IP address, or an RFC 822 email name for a client).',
     requires: ['chain'],
+    reads: ['san/trust-domain-mismatch', 'san/missing'],
     confidence: 0.9,
     citation: 'RFC 9525 §6',
+    explains: [
+      { symptom: 'verify:san', weight: 0.9, why: 'The peer runs as another service account than the one the client expects (redeploy with a new SA, DestinationRule/ServiceEntry subjectAltNames: istio#26324).' },
+      { symptom: 'verify:san-trust-domain', weight: 0.6, why: 'Otherwise the service account differs as well.' },
+      { symptom: 'verify:no-san', weight: 0.45, why: 'Or the SAN present is for another name.' },
+      { symptom: 'verify:failed', weight: 0.5, why: 'Envoy reports a SAN (SPIFFE ID) mismatch as CERTIFICATE_VERIFY_FAILED too (istio#26324).' },
+      { symptom: 'alert:46', weight: 0.7, why: 'An Envoy peer sends certificate_unknown when our SPIFFE ID is not the one it expects (SAN matcher).' },
+      { symptom: 'alert:42', weight: 0.3, why: 'An identity the peer does not accept.' },
+      { symptom: 'alert:49', weight: 0.45, why: 'We present another identity than the peer allows.' },
+      { symptom: 'envoy:fail_verify_san', weight: 0.8, why: 'Envoy counts a peer whose SAN is not among the expected subjectAltNames.' },
+    ],
+    hint: {
+      confirm: 'the leaf\'s URI SAN (spiffe://TD/ns/NS/sa/SA) differs from the subjectAltNames the client expects',
+      next: 'istioctl proxy-config cluster CLIENT_POD -n NS --fqdn SERVICE -o json | grep -A4 -i subjectAltNames',
+      fix: 'Run the server under the expected service account, or correct DestinationRule/ServiceEntry subjectAltNames.',
+    },
     messages: {
       mismatch: '{whose} leaf {cert} identifies as {actual}, but {expected} is expected. The verifier\'s SAN check fails (Envoy fail_verify_san; Go "x509: certificate is valid for …, not …"). In Istio this is usually the wrong service account: the pod runs as another SA than the one the DestinationRule or the AuthorizationPolicy names.',
       ipInDns: '{whose} leaf {cert} carries {expected} only as a DNS name (dNSName "{expected}"), not as an IP address SAN. An expected IP address is matched against IP address SANs only (RFC 9525 §6.2; RFC 5280 §4.2.1.6 forbids addresses in dNSName), so the verifier\'s SAN check fails (Envoy fail_verify_san; Go "x509: cannot validate certificate for {expected} because it doesn\'t contain any IP SANs"). Re-issue it with an IP SAN (cert-manager: spec.ipAddresses).',
@@ -78,7 +94,7 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
           { source: 'expected identity', detail: chain.expectedId },

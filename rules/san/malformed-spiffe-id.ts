@@ -4,7 +4,7 @@
  * user info).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -16,6 +16,15 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'SPIFFE X509-SVID §2; SPIFFE-ID §2',
+    explains: [
+      { symptom: 'verify:san', weight: 0.35, why: 'A custom SPIFFE template produced an ID that does not match the expected form (istio#49874).' },
+      { symptom: 'verify:bad-encoding', weight: 0.4, why: 'A URI SAN that OpenSSL tolerates but webpki refuses is a common trigger.' },
+    ],
+    hint: {
+      confirm: 'the URI SAN is not spiffe://TD/ns/NS/sa/SA',
+      next: 'openssl x509 -in cert-chain.pem -noout -ext subjectAltName',
+      fix: 'Fix the SPIFFE ID template (SPIRE ClusterSPIFFEID, custom CA) to produce spiffe://TD/ns/NS/sa/SA.',
+    },
     messages: {
       malformed: '{whose} leaf {cert} carries the SPIFFE ID "{uri}", which is malformed: {problem}. SPIFFE-aware peers (Envoy\'s SPIFFE validator, SPIRE, Linkerd, go-spiffe) reject it, and the trust-domain match cannot work.',
       several: '{whose} leaf {cert} carries {count} SPIFFE IDs ({uris}); an X.509 SVID must carry exactly one. Peers may pick either, or reject the certificate.',
@@ -26,7 +35,7 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
-      const base = { whose: whose(chain), cert: describe(leaf), file: fileOf(leaf), x509: x509Of(leaf) };
+      const base = { whose: whose(chain), cert: describe(leaf), x509: x509Of(leaf) };
       for (const s of leaf.spiffe) {
         if (s.ok) continue;
         ctx.report({

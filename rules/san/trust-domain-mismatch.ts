@@ -4,7 +4,7 @@
  * an alias breaks every cross-domain handshake (Envoy fail_verify_san).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, fileOf, x509Of } from '../../src/engine/rule-helpers.js';
+import { describe, whose, x509Of } from '../_kit/index.js';
 import { parseSpiffeId } from '../../src/x509/spiffe.js';
 
 export default defineRule({
@@ -17,6 +17,18 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.9,
     citation: 'Istio meshConfig.trustDomain / trustDomainAliases',
+    explains: [
+      { symptom: 'verify:san', weight: 0.65, why: 'The SPIFFE ID has another trust domain (trustDomain changed, federation without trustDomainAliases: istio#41666, #53666).' },
+      { symptom: 'verify:san-trust-domain', weight: 0.9, why: 'The SPIFFE IDs in the text name two trust domains: the verifier only accepts its own (trustDomainAliases missing).' },
+      { symptom: 'verify:failed', weight: 0.35, why: 'A peer from another trust domain without an alias.' },
+      { symptom: 'alert:46', weight: 0.65, why: 'Federated or renamed trust domains without aliases (istio#30769, #41666).' },
+      { symptom: 'envoy:fail_verify_san', weight: 0.7, why: 'A SPIFFE ID from another trust domain fails the SAN matcher.' },
+    ],
+    hint: {
+      confirm: 'the peer\'s SPIFFE ID trust domain differs from the verifier\'s trust domain and aliases',
+      next: 'kubectl -n istio-system get configmap istio -o jsonpath=\'{.data.mesh}\' | grep -iA3 trustDomain',
+      fix: 'Add the other trust domain to meshConfig.trustDomainAliases (or align trustDomain across clusters).',
+    },
     messages: {
       mismatch: '{whose} leaf {cert} is in trust domain "{actual}" ({uri}), but "{expectedTd}" is expected ({expected}). The verifier\'s SAN matcher rejects it (Envoy fail_verify_san; "SAN matcher" in debug logs). Typical after renaming meshConfig.trustDomain without listing the old name in trustDomainAliases, or across clusters with different trust domains.',
     },
@@ -37,7 +49,7 @@ export default defineRule({
         messageId: 'mismatch',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, file: fileOf(chain.leaf), x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual: ids[0]!.trustDomain!, uri: ids[0]!.uri, expectedTd: expected.id.trustDomain, expected: chain.expectedId, x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `SPIFFE ID ${ids.map((s) => s.uri).join(', ')}` },
           { source: 'expected identity', detail: chain.expectedId },

@@ -15,6 +15,21 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.9,
     citation: 'RFC 7301 §3.2',
+    explains: [
+      { symptom: 'alert:40', weight: 0.3, why: 'Some servers refuse an unknown ALPN this way.' },
+      { symptom: 'alert:120', weight: 0.95, why: 'The ALPN lists do not overlap (istio-peer-exchange/istio vs h2/http/1.1).' },
+      { symptom: 'no-filter-chain', weight: 0.5, why: 'TLS without the mesh ALPN matches no chain (istio#31297).' },
+      { symptom: 'alpn-mismatch', weight: 0.95, why: 'The offered ALPN list and the server\'s accepted list do not overlap.' },
+      { symptom: 'reset', weight: 0.3, why: 'Istio\'s inbound listener resets TLS without the mesh ALPN (no filter chain matches).' },
+      { symptom: 'timeout', weight: 0.3, why: 'Server-first protocols (MySQL) hang under protocol sniffing, and a peer that advertises istio-peer-exchange without the filter waits forever (istio#38655, #38990).' },
+      { symptom: 'probe:closed-before-hello', weight: 0.4, why: 'An Istio inbound listener matches on ALPN: a ClientHello without the mesh ALPN can match no filter chain and be closed.' },
+    ],
+    hint: {
+      confirm: 'the client offers ALPN values the server does not accept (mesh: istio-peer-exchange, istio, istio-http/1.1, istio-h2)',
+      next: 'openssl s_client -connect HOST:PORT -alpn istio-peer-exchange,istio </dev/null 2>&1 | grep -i alpn',
+      fix: 'Offer the mesh ALPN (let the sidecar originate mTLS), or set appProtocol on the Service port for server-first protocols.',
+      subject: 'peer',
+    },
     messages: {
       mesh:
         '{peer} refused the mesh ALPN we offered ({offered}) with alert 120 no_application_protocol. A mesh sidecar offers exactly these on mTLS; a TLS server that is not a sidecar (nginx, an app terminating TLS itself) does not know them. The client is treating a server outside the mesh as a mesh peer: it sends ISTIO_MUTUAL (auto mTLS, or a DestinationRule) to a port that terminates TLS itself.',

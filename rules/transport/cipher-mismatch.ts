@@ -15,6 +15,18 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.85,
     citation: 'RFC 8446 §4.1.1; RFC 5246 §7.4.1.3; Istio meshConfig.meshMTLS.cipherSuites',
+    explains: [
+      { symptom: 'alert:40', weight: 0.5, why: 'No cipher suite in common.' },
+      { symptom: 'alert:71', weight: 0.8, why: 'The ciphers we offer are all below the peer\'s minimum.' },
+      { symptom: 'cipher-mismatch', weight: 0.95, why: 'Restricted cipher lists (meshConfig tlsDefaults, a FIPS build, an old client) do not overlap.' },
+      { symptom: 'handshake-failed', weight: 0.25, why: 'No common cipher.' },
+    ],
+    hint: {
+      confirm: 'the cipher lists (meshConfig tlsDefaults.cipherSuites, app settings, FIPS) do not overlap',
+      next: 'mtls-doctor diagnose --chain cert-chain.pem --key key.pem --peer HOST:PORT',
+      fix: 'Allow at least one common ECDHE-AES-GCM suite on both sides.',
+      subject: 'peer',
+    },
     messages: {
       confirmed:
         '{peer} refused our ClientHello {how}, before any ServerHello. Offered every suite, it chose {cipher} ({version}): the peer accepts only suites outside the default offer of a mesh client (TLS 1.3 AES-GCM/ChaCha20 and TLS 1.2 ECDHE with AES-GCM). Its cipher list is too narrow, or the client\'s was narrowed (meshConfig.meshMTLS.cipherSuites, DestinationRule/Gateway cipherSuites).',

@@ -5,6 +5,12 @@
  * sends plain TLS (SIMPLE) or nothing (DISABLE).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { diagnoseFileFlags } from '../_kit/index.js';
+
+const withFlags = (f: Parameters<typeof diagnoseFileFlags>[0]) => {
+  const flags = diagnoseFileFlags(f);
+  return flags ? ` ${flags}` : '';
+};
 
 export default defineRule({
   meta: {
@@ -16,6 +22,21 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.85,
     citation: 'RFC 8446 §4.4.2.4; Istio PeerAuthentication STRICT',
+    explains: [
+      { symptom: 'alert:116', weight: 0.95, why: 'A TLS 1.3 server demanded a client certificate: the caller used TLS without its mesh certificate (DestinationRule SIMPLE, or no sidecar originating mTLS).' },
+      { symptom: 'alert:40', weight: 0.55, why: 'A TLS 1.2 server that requires a client certificate and got none sends handshake_failure.' },
+      { symptom: 'plaintext-request', weight: 0.5, why: 'The port is STRICT: a caller must use mesh mTLS with its certificate.' },
+      { symptom: 'no-filter-chain', weight: 0.7, why: 'A plaintext (or non-mesh TLS) caller reached a STRICT port: only mTLS chains exist (envoyproxy/ratelimit#296).' },
+      { symptom: 'no-client-cert', weight: 0.95, why: 'The caller connected with TLS but no client certificate (DestinationRule SIMPLE, an app doing its own TLS, a probe without --cert).' },
+      { symptom: 'upstream-terminated', weight: 0.55, why: 'Under STRICT the server closes connections that are not mesh mTLS: a client without a sidecar or with DestinationRule DISABLE (istio#27169).' },
+      { symptom: 'reset', weight: 0.5, why: 'A plaintext or certificate-less client to a STRICT mTLS port is reset (curl exit 56: istio mtls-migration docs).' },
+      { symptom: 'handshake-failed', weight: 0.45, why: 'The server requires a client certificate we did not send.' },
+    ],
+    hint: {
+      confirm: 'the server port is STRICT (PeerAuthentication) while the caller uses plaintext or TLS without its mesh certificate',
+      next: 'istioctl proxy-config cluster CLIENT_POD -n NS --fqdn SERVICE -o json | grep -c transportSocket',
+      fix: 'Give the caller a sidecar (or DestinationRule ISTIO_MUTUAL), or relax the server port to PERMISSIVE during migration.',
+    },
     messages: {
       noChain:
         '{peer} demands a client certificate ({how}) and this probe had none to present. Any client without one fails the same way: in a mesh, a client pod without a sidecar (or one whose DestinationRule sends tls.mode SIMPLE/DISABLE) calling a STRICT server. If the caller is meant to use mTLS, give its certificate with --chain and --key so the probe handshakes as the workload.',
@@ -28,7 +49,7 @@ export default defineRule({
       'If the caller is a mesh workload: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
       'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
     ],
-    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem',
+    verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
     const probe = ctx.facts.probe!;
@@ -39,7 +60,7 @@ export default defineRule({
     const how =
       o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'it closed the connection after asking for one';
     const evidence = [{ source: `probe anonymous → ${probe.peer}`, detail: `no client certificate presented; peer answered ${how}` }];
-    const data = { peer: probe.peer, how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
+    const data = { peer: probe.peer, files: withFlags(ctx.facts), how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
     const messageId = probe.workload ? 'keyUnusable' : ctx.facts.local ? 'noKey' : 'noChain';
     ctx.report({ messageId, subject: 'peer', data, evidence });
   },

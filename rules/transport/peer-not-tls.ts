@@ -15,6 +15,22 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.9,
     citation: 'RFC 8446 §5.1 (record layer); BoringSSL WRONG_VERSION_NUMBER; Envoy NR filter_chain_not_found',
+    explains: [
+      { symptom: 'plaintext-reply', weight: 0.95, why: 'The server has no sidecar, its port is not captured, or its PeerAuthentication is DISABLE while our side originates mTLS (istio#33208, #35870, #53030).' },
+      { symptom: 'plaintext-request', weight: 0.85, why: 'The caller sent plaintext to an mTLS port: it has no sidecar, or its sidecar was not ready yet (istio#26922).' },
+      { symptom: 'no-filter-chain', weight: 0.4, why: 'Or the caller sent mTLS to a DISABLE port that has only plaintext chains.' },
+      { symptom: 'upstream-connect-failure', weight: 0.35, why: 'mTLS toward a server without a sidecar often shows as a connection failure.' },
+      { symptom: 'upstream-terminated', weight: 0.3, why: 'mTLS sent to a plaintext server can end the same way.' },
+      { symptom: 'handshake-failed', weight: 0.3, why: 'The peer does not speak TLS on that port.' },
+      { symptom: 'envoy:outbound.connection_error', weight: 0.4, why: 'Outbound TLS also fails this way when the server does not speak TLS.' },
+      { symptom: 'probe:closed-before-hello', weight: 0.6, why: 'A peer that closes the connection on a ClientHello is often not a TLS server.' },
+    ],
+    hint: {
+      confirm: 'the server pod has no istio-proxy, its port is excluded from capture, or its PeerAuthentication (or portLevelMtls) is DISABLE',
+      next: 'istioctl x describe pod PEER_POD -n NS',
+      fix: 'Inject the sidecar on the server, or stop originating mTLS to it (DestinationRule tls.mode DISABLE for that host/port) — never both.',
+      subject: 'peer',
+    },
     messages: {
       plaintext:
         '{peer} answered our TLS ClientHello in plaintext{what}: "{sample}". A client that sends mTLS here fails with WRONG_VERSION_NUMBER (Envoy: "TLS_error:|268435703:…WRONG_VERSION_NUMBER", 503 UF). In a mesh: the server pod has no sidecar (not injected, or injected after it started), its port is excluded from capture (traffic.sidecar.istio.io/excludeInboundPorts), or its mTLS is DISABLE while this client\'s DestinationRule says ISTIO_MUTUAL.',

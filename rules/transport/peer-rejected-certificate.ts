@@ -6,7 +6,12 @@
  * 42/46 generic or SAN matcher).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { explains } from '../../src/facts/symptoms.js';
+import { diagnoseFileFlags } from '../_kit/index.js';
+
+const withFlags = (f: Parameters<typeof diagnoseFileFlags>[0]) => {
+  const flags = diagnoseFileFlags(f);
+  return flags ? ` ${flags}` : '';
+};
 
 const CERT_STAGES = new Set(['expiry', 'chain', 'san', 'key-usage']);
 
@@ -39,6 +44,26 @@ export default defineRule({
     description: 'The peer rejected the certificate we presented, and nothing in our own chain, trust bundle, identity or key usage explains it: the cause is on the peer\'s side.',
     requires: ['handshake', 'local-chain'],
     confidence: 0.7,
+    explains: [
+      { symptom: 'alert:46', weight: 0.5, why: 'Otherwise the reason is only in the peer\'s own log.' },
+      { symptom: 'alert:42', weight: 0.55, why: 'The alert does not say why; the peer\'s log does.' },
+      { symptom: 'alert:49', weight: 0.6, why: 'The peer\'s policy refuses our identity; its log says which rule.' },
+      { symptom: 'alert:44', weight: 0.4, why: 'Which CRL, and which certificate, only the peer\'s configuration says.' },
+      { symptom: 'alert:other-cert', weight: 0.6, why: 'The alert does not say why; the peer\'s own log does.' },
+      { symptom: 'alert:other', weight: 0.35, why: 'The reason is on the peer\'s side; read its log.' },
+      { symptom: 'upstream-connect-failure', weight: 0.46, why: 'TLS failed and Envoy recorded no reason ("-"): the peer\'s log holds it (istio#17139).' },
+      { symptom: 'upstream-terminated', weight: 0.45, why: 'The server rejected our certificate and closed; its log has the alert (fail_verify_error, TLS_error).' },
+      { symptom: 'reset', weight: 0.4, why: 'TLS 1.3 servers may reject our certificate after the handshake and just close.' },
+      { symptom: 'handshake-failed', weight: 0.4, why: 'The peer rejected our certificate; its log has the reason.' },
+      { symptom: 'probe:peer-rejected', weight: 0.6, why: 'The peer refused the certificate we presented; when our own evidence shows nothing wrong, its reason is on its side.' },
+      { symptom: 'envoy:outbound.connection_error', weight: 0.6, why: 'Outbound TLS failing on the server side: it sent an alert, most often rejecting our certificate.' },
+    ],
+    hint: {
+      confirm: 'the peer\'s proxy logs a verify failure (verify cert failed: …) or counts ssl.fail_verify_error for our connection',
+      next: 'istioctl proxy-config log PEER_POD -n NS --level connection:debug && kubectl logs PEER_POD -n NS -c istio-proxy | grep -E \'verify cert failed|TLS_error\'',
+      fix: 'Fix what the peer\'s log names; with our chain in hand, run mtls-doctor diagnose --chain cert-chain.pem --peer-trust PEER_ROOT.pem.',
+      subject: 'local',
+    },
     messages: {
       rejected:
         '{peer} rejected the certificate we presented: {how}. Our chain checks out against everything we know (dates, issuer and trust, identity, key usage){assumed}. So look at the peer: {look}.',
@@ -47,7 +72,7 @@ export default defineRule({
       'Compare what the peer trusts with what issued our certificate: istioctl proxy-config secret PEER-POD -n NAMESPACE (ROOTCA serial vs our root)',
       'Read the peer\'s own view of the failure: istioctl proxy-config log PEER-POD --level connection:debug, then look for "verify cert failed" / "TLS error" in kubectl logs PEER-POD -c istio-proxy',
     ],
-    verify: 'mtls-doctor diagnose --peer {peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem --peer-trust PEER-ROOT-CERT.pem',
+    verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
     const probe = ctx.facts.probe!;
@@ -56,7 +81,7 @@ export default defineRule({
     const symptom = ctx.facts.symptoms.find((s) => s.source === 'probe' && s.rejectedBy === 'peer' && s.code === rejection.code);
     // An earlier finding about our own certificates that explains this rejection is the answer; stay silent.
     const explained = ctx.earlierFindings().some(
-      (f) => CERT_STAGES.has(f.stage) && f.subject !== 'peer' && f.causedBy === null && (f.severity === 'critical' || f.severity === 'error') && (!symptom || explains(f.rule, symptom)),
+      (f) => CERT_STAGES.has(f.stage) && f.subject !== 'peer' && f.causedBy === null && (f.severity === 'critical' || f.severity === 'error') && (!symptom || ctx.explains(f.rule, symptom)),
     );
     if (explained) return;
     ctx.report({
@@ -64,6 +89,8 @@ export default defineRule({
       subject: 'local',
       data: {
         peer: probe.peer,
+        // The peer's own bundle is what to add: the user has not given one when the peer is assumed to trust ours.
+        files: withFlags(ctx.facts) + (ctx.facts.peerTrustAssumed ? ' --peer-trust PEER-ROOT-CERT.pem' : ''),
         how: rejection.how,
         look: LOOK[rejection.code] ?? DEFAULT_LOOK,
         assumed: ctx.facts.peerTrustAssumed ? ' — assuming the peer trusts what we trust (no --peer-trust was given), which is exactly what may be wrong' : '',

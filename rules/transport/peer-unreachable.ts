@@ -15,6 +15,21 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.95,
     citation: 'Envoy response flag UF (upstream connection failure), URX; connect_timeout',
+    explains: [
+      { symptom: 'upstream-connect-failure', weight: 0.45, why: 'UF also covers plain TCP connect failures (no endpoint listening, network policy).' },
+      { symptom: 'reset', weight: 0.25, why: 'Or nothing healthy listens behind the address.' },
+      { symptom: 'connection-refused', weight: 0.95, why: 'No process listens on that address and port (wrong port, pod not ready, sidecar not up yet).' },
+      { symptom: 'dns-failure', weight: 0.95, why: 'The service name does not resolve from here (typo, other namespace, ServiceEntry missing).' },
+      { symptom: 'timeout', weight: 0.7, why: 'Packets are dropped (NetworkPolicy, firewall) or the peer is overloaded.' },
+      { symptom: 'no-healthy-upstream', weight: 0.8, why: 'No endpoint is ready (or all are ejected by outlier detection): not a TLS problem.' },
+      { symptom: 'probe:unreachable', weight: 0.95, why: 'Nothing answered at the address: no route, no listener, or a firewall dropping the packets.' },
+    ],
+    hint: {
+      confirm: 'no ready endpoint listens at the address (kubectl get endpoints is empty, or nc cannot connect)',
+      next: 'kubectl get endpoints SERVICE -n NS -o wide',
+      fix: 'Fix the address/port or the endpoint readiness before looking at TLS.',
+      subject: 'peer',
+    },
     messages: {
       dns: 'The name in {peer} does not resolve ({code}). Nothing about certificates can be judged until it does: check the service name and namespace (NAME.NAMESPACE.svc.cluster.local), and that the Service exists.',
       refused: 'Nothing listens on {peer}: the connection was refused. The pod is not running or not ready, the Service targets the wrong port, or the container listens on another port or only on localhost.',

@@ -15,6 +15,20 @@ export default defineRule({
     requires: ['handshake'],
     confidence: 0.9,
     citation: 'RFC 8446 §4.2.1, Appendix D; Istio meshConfig.meshMTLS.minProtocolVersion',
+    explains: [
+      { symptom: 'alert:40', weight: 0.35, why: 'No TLS version in common.' },
+      { symptom: 'alert:70', weight: 0.95, why: 'Our minimum/maximum TLS version and the peer\'s do not overlap.' },
+      { symptom: 'alert:71', weight: 0.4, why: 'Or our TLS version is below its minimum.' },
+      { symptom: 'alert:other', weight: 0.3, why: 'Protocol-level alerts often mean the two stacks disagree on version or extensions.' },
+      { symptom: 'version-mismatch', weight: 0.95, why: 'minProtocolVersion on one side is above the other\'s maximum (e.g. TLS 1.3 only against a TLS 1.2 client).' },
+      { symptom: 'handshake-failed', weight: 0.3, why: 'No common TLS version.' },
+    ],
+    hint: {
+      confirm: 'one side allows only versions the other does not (minProtocolVersion / maxProtocolVersion)',
+      next: 'openssl s_client -connect HOST:PORT -tls1_2 </dev/null; openssl s_client -connect HOST:PORT -tls1_3 </dev/null',
+      fix: 'Align meshConfig.meshMTLS.minProtocolVersion / the app\'s TLS settings so the ranges overlap.',
+      subject: 'peer',
+    },
     messages: {
       peerOlder:
         '{peer} refused every version we offered ({offered}) {how}; offered every version, it settled on {accepted} ({cipher}). The peer speaks only a version the mesh no longer allows: TLS 1.0/1.1 are disabled by default in Envoy and in OpenSSL 3.',

@@ -6,6 +6,7 @@
  * secret is not ready"). Seen as `TLS error: Secret is not supplied by SDS` (istio/istio#26468, #22443).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { sourceLabel } from '../_kit/index.js';
 
 const ISTIO_SECRETS = new Set(['default', 'ROOTCA']);
 
@@ -20,6 +21,18 @@ export default defineRule({
     requires: ['proxy'],
     confidence: 0.95,
     citation: 'Envoy SDS: dynamic_warming_secrets; listener/cluster *_context_secrets_not_ready counters',
+    explains: [
+      { symptom: 'verify:expired-leaf', weight: 0.3, why: 'Rotation failed because the agent could not get a new certificate from the CA (expired token, CA unreachable).' },
+      { symptom: 'sds-not-delivered', weight: 0.95, why: 'The istio-agent did not push the `default`/`ROOTCA` secret to Envoy (CA unreachable or refusing the CSR, agent/istiod race: istio#26468).' },
+      { symptom: 'ca-request-failed', weight: 0.8, why: 'Without a signed certificate the agent cannot deliver one to Envoy (istio#26225: expired token; istio-csr#149).' },
+      { symptom: 'upstream-connect-failure', weight: 0.3, why: 'No certificate to present: the client secret is still warming.' },
+    ],
+    hint: {
+      confirm: 'istioctl proxy-config secret shows the default or ROOTCA secret WARMING, or /certs is empty',
+      next: 'istioctl proxy-config secret {pod} -n NS; kubectl logs {pod} -n NS -c istio-proxy | grep -iE \'failed to generate secret|sds|ca request\'',
+      fix: 'Fix the agent → CA path (istiod reachable, service-account token valid, CA healthy), then restart the pod.',
+      subject: 'local',
+    },
     messages: {
       defaultWarming:
         'Envoy asked for its workload certificate (secret "default") but SDS never delivered it (warming, version_info {version}). Every mTLS connection to and from this pod fails ("TLS error: Secret is not supplied by SDS", 503 UF,URX) until the pilot-agent gets a certificate from the CA and pushes it.',
@@ -49,13 +62,13 @@ export default defineRule({
     const p = ctx.facts.proxy!;
     const active = new Set(p.secrets.filter((s) => s.state !== 'warming').map((s) => s.name));
     for (const s of p.secrets) {
-      const ev = [{ source: `envoy secret "${s.name}"`, detail: `dynamic_warming_secrets${s.lastUpdated ? `, last_updated ${s.lastUpdated}` : ''}${s.clientStatus ? `, client_status ${s.clientStatus}` : ''}` }];
+      const ev = [{ source: sourceLabel({ kind: 'envoy-secret', name: s.name }), detail: `dynamic_warming_secrets${s.lastUpdated ? `, last_updated ${s.lastUpdated}` : ''}${s.clientStatus ? `, client_status ${s.clientStatus}` : ''}` }];
       if (s.state === 'warming' && !active.has(s.name)) {
         const messageId = s.name === 'default' ? 'defaultWarming' : s.name === 'ROOTCA' ? 'rootWarming' : 'otherWarming';
         ctx.report({ messageId, about: `warming:${s.name}`, severity: ISTIO_SECRETS.has(s.name) ? 'critical' : 'error', data: { name: s.name, version: 'uninitialized' }, evidence: ev });
       }
       if (s.error) {
-        ctx.report({ messageId: 'rejected', about: `rejected:${s.name}`, severity: 'warning', confidence: 0.8, data: { name: s.name, detail: s.error }, evidence: [{ source: `envoy secret "${s.name}"`, detail: `error_state: ${s.error}` }] });
+        ctx.report({ messageId: 'rejected', about: `rejected:${s.name}`, severity: 'warning', confidence: 0.8, data: { name: s.name, detail: s.error }, evidence: [{ source: sourceLabel({ kind: 'envoy-secret', name: s.name }), detail: `error_state: ${s.error}` }] });
       }
     }
     for (const c of p.counters) {

@@ -7,8 +7,7 @@
  * 2 empty text, more than 1 MiB, or bad usage.
  */
 import { inputError, usageError } from '../errors.js';
-import { checkExplainText, explainText } from '../explain/explain.js';
-import { MAX_EXPLAIN_BYTES } from '../explain/decode.js';
+import { checkExplainText, explainText, MAX_EXPLAIN_BYTES } from '../diagnose/explain.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
 import type { Report } from '../report/types.js';

@@ -9,12 +9,14 @@ import { runRules } from './rules.js';
 import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
-import { redact } from '../redact.js';
+import { redact } from '../diagnose/redact.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** The clock (tests inject one); default Date.now. */
+  now?: () => number;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -28,7 +30,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
         y
-          .positional('target', { type: 'string', describe: 'What is being diagnosed (a label for the report, e.g. pod/NAME)' })
+          .positional('target', { type: 'string', describe: 'A pod in the cluster (pod/NAME): cluster mode, not available yet; inside the pod give no target' })
           .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })
@@ -36,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
-          .option('role', { choices: ['client', 'server', 'both'] as const, default: 'both' as const, describe: 'Which way our certificate is used' })
+          .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
           .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })

@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { SourceRecord } from '../evidence/types.js';
 import type { AgentEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
-import { hasSslStats } from '../facts/proxy.js';
+import { hasSslStats } from '../evidence/stats.js';
 import { LIMITS } from '../limits.js';
 import { getText, type HttpOptions, type HttpResult } from './http.js';
 import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from './envoy-parse.js';

@@ -13,7 +13,8 @@ import type { CertSet, EvidenceBundle, KeyEvidence, SourceRecord } from '../evid
 import { emptyProxyEvidence, type MountedFile, type ProxyEvidence, type ProxyIdentity, type ProxySecret } from '../evidence/proxy.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
-import { secretSource } from '../facts/proxy.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 import { LIMITS } from '../limits.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
@@ -200,12 +201,12 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
   let key: KeyEvidence | null = null;
   const def = proxy.secrets.find((s) => s.name === 'default' && s.state === 'active' && s.pems.length > 0);
   const rootca = proxy.secrets.find((s) => s.name === 'ROOTCA' && s.state === 'active');
-  if (def) chain = { source: secretSource('default'), pems: def.pems };
+  if (def) chain = originSet({ kind: 'envoy-secret', name: 'default' }, def.pems);
   if (rootca) trust.push(...trustSets(rootca));
   if (!chain) {
     const f = proxy.files.find((x) => x.kind === 'cert-chain' && x.pems.length > 0);
     if (f) {
-      chain = { source: f.path, pems: f.pems };
+      chain = originSet({ kind: 'file', path: f.path }, f.pems);
       key = proxy.files.find((x) => x.kind === 'key' && x.key && dirOf(x.path) === dirOf(f.path))?.key ?? null;
     }
   }
@@ -213,7 +214,7 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     const chainDir = chain && !def ? dirOf(chain.source) : null;
     const roots = proxy.files.filter((x) => x.kind === 'root-cert' && x.pems.length > 0);
     const r = roots.find((x) => dirOf(x.path) === chainDir) ?? roots[0];
-    if (r) trust.push({ source: r.path, pems: r.pems });
+    if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems));
   }
   // For the no-evidence message: what failed, without the consequences (skipped endpoints, no identity).
   for (const s of sources) if (s.status === 'unavailable' && s.name !== 'workload identity' && !/: skipped, /.test(s.reason ?? '')) failures.push(`${s.name}: ${s.reason}`);
@@ -223,19 +224,19 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
 
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
+const originSet = (origin: Source, pems: string[]): CertSet => ({ source: sourceLabel(origin), origin, pems });
+
 function trustSets(s: ProxySecret): CertSet[] {
   const out: CertSet[] = [];
-  if (s.pems.length) out.push({ source: secretSource(s.name), pems: s.pems });
-  for (const td of s.trustDomains) if (td.pems.length) out.push({ source: `${secretSource(s.name)} trust domain ${td.name}`, pems: td.pems });
+  if (s.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name }, s.pems));
+  for (const td of s.trustDomains) if (td.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name, trustDomain: td.name }, td.pems));
   return out;
 }
 
 /** The proxy's chain and trust bundle as certificate inputs, for the evidence builder. */
-export function proxyCertInputs(c: ProxyCollection): { chain?: { name: string; data: string }; trust: Array<{ name: string; data: string }> } {
-  return {
-    chain: c.chain ? { name: c.chain.source, data: c.chain.pems.join('') } : undefined,
-    trust: c.trust.map((t) => ({ name: t.source, data: t.pems.join('') })),
-  };
+export function proxyCertInputs(c: ProxyCollection): { chain?: { name: string; origin?: Source; data: string }; trust: Array<{ name: string; origin?: Source; data: string }> } {
+  const input = (s: CertSet) => ({ name: s.source, ...(s.origin ? { origin: s.origin } : {}), data: s.pems.join('') });
+  return { chain: c.chain ? input(c.chain) : undefined, trust: c.trust.map(input) };
 }
 
 /**
@@ -243,7 +244,7 @@ export function proxyCertInputs(c: ProxyCollection): { chain?: { name: string; d
  * with reasons), and the public facts of a mounted key when the chain came from the same files.
  */
 export function withProxyEvidence(ev: EvidenceBundle, c: ProxyCollection): EvidenceBundle {
-  const usedFileChain = c.chain !== null && !c.chain.source.startsWith('envoy secret');
+  const usedFileChain = c.chain !== null && c.chain.origin?.kind === 'file';
   return {
     ...ev,
     sources: [...c.sources, ...ev.sources],

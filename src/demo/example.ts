@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:tls';
+import type { DiagnoseRequest } from '../diagnose/request.js';
 import { issue, type Issued } from '../x509/issue.js';
 
 const HOUR = 3600_000;
@@ -41,4 +43,47 @@ export async function brokenMesh(now: number): Promise<BrokenMesh> {
   });
   const workload = (id: string) => issue({ subject: '', notBefore: new Date(now - 3 * HOUR), notAfter: new Date(now + 21 * HOUR), issuer: inter, uris: [id], eku: ['serverAuth', 'clientAuth'] });
   return { root, inter, payments: await workload(PAYMENTS_ID), ledger: await workload(LEDGER_ID) };
+}
+
+export interface RunningExample {
+  /** What `payments` would ask: its own chain, key and trust, the identities, and the probe of `ledger`. */
+  request: DiagnoseRequest;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The example, running: `ledger` listens on 127.0.0.1 (an ephemeral port) as a mesh server that demands a
+ * client certificate from the same mesh CA, serving a chain whose intermediate expired at 02:47. Returns the
+ * request `payments` would diagnose it with; the caller closes the peer.
+ */
+export async function startExample(now: number): Promise<RunningExample> {
+  const { root, inter, payments, ledger } = await brokenMesh(now);
+  const server: Server = createServer(
+    { cert: ledger.pem + inter.pem, key: await ledger.keyPem(), ca: [root.pem], requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['istio-peer-exchange', 'istio'] },
+    (s) => {
+      s.on('error', () => undefined);
+      s.end();
+    },
+  );
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    request: {
+      chain: { name: 'cert-chain.pem', data: payments.pem + inter.pem + root.pem },
+      trust: [{ name: 'root-cert.pem', data: root.pem }],
+      key: { name: 'key.pem', data: await payments.keyPem() },
+      expectId: PAYMENTS_ID,
+      peerId: LEDGER_ID,
+      peer: `127.0.0.1:${port}`,
+      sni: 'outbound_.8080_._.ledger.checkout.svc.cluster.local',
+      label: 'payments.checkout → ledger.checkout (built-in example)',
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

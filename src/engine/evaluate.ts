@@ -1,19 +1,33 @@
 import { buildFacts } from '../facts/build.js';
 import type { Facts } from '../facts/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
-import type { Report, ReportChain, ReportCert } from '../report/types.js';
+import type { Report, ReportChain, ReportCert } from '../model/finding.js';
+import type { PastedDecoder } from '../facts/symptoms.js';
+import { buildCatalogue } from './catalogue.js';
 import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
 import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
-import { iso } from './rule-helpers.js';
+import { iso } from '../model/time.js';
+
+export interface EvaluateOptions {
+  /**
+   * Turns the pasted error text (`--symptom`, `evidence.symptomText`) into a symptom: src/explain/symptom-deriver.ts's
+   * `pastedSymptom`. Passed in, so that the engine loads no decoder (and a start without --symptom none at all).
+   */
+  pasted?: PastedDecoder;
+}
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
-export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[]): Report {
-  const facts = buildFacts(evidence);
-  const run = runRules(rules, facts);
-  const findings = rankFindings(corroborate(run.findings, facts.symptoms));
+export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], options: EvaluateOptions = {}): Report {
+  if (typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' && !options.pasted) {
+    throw new Error('evaluate: the evidence holds symptom text but no pasted-text decoder was given (options.pasted)');
+  }
+  const facts = buildFacts(evidence, options.pasted);
+  const catalogue = buildCatalogue(rules);
+  const run = runRules(rules, facts, catalogue);
+  const findings = rankFindings(corroborate(run.findings, facts.symptoms, catalogue));
   const symptom = facts.symptoms[0];
   return {
     schemaVersion: 1,

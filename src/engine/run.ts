@@ -1,7 +1,10 @@
 import { availableFacts, FACT_HINTS, type Facts } from '../facts/types.js';
-import { SEVERITIES, STAGES, type EvidenceRef, type Finding, type NotEvaluated, type Severity, type Stage, type Verdict } from '../report/types.js';
+import { SEVERITIES, STAGES, type Severity, type Stage, type Verdict } from '../model/stage.js';
+import type { EvidenceRef, Finding, NotEvaluated } from '../model/finding.js';
+import type { RuleId } from '../model/rule-id.js';
 import { docsUrl, type ReportDescriptor, type Rule, type RuleContext } from './define-rule.js';
-import { explains, type SymptomFact } from '../facts/symptoms.js';
+import type { SymptomFact } from '../facts/symptoms.js';
+import { buildCatalogue, type SymptomCatalogue } from './catalogue.js';
 
 /** A finding before ranking. */
 export interface RawFinding extends Omit<Finding, 'rank'> {
@@ -31,8 +34,9 @@ export interface RunResult {
  * insufficient-evidence and not-applicable, and turns a throwing rule into a rule-error while the run
  * goes on.
  */
-export function runRules(rules: readonly Rule[], facts: Facts): RunResult {
+export function runRules(rules: readonly Rule[], facts: Facts, catalogue: SymptomCatalogue = buildCatalogue(rules)): RunResult {
   const have = availableFacts(facts);
+  const position = new Map<RuleId, number>(rules.map((r, i) => [r.meta.id, i]));
   const findings: RawFinding[] = [];
   const notEvaluated: NotEvaluated[] = [];
   let evaluated = 0;
@@ -47,7 +51,14 @@ export function runRules(rules: readonly Rule[], facts: Facts): RunResult {
     const ctx: RuleContext = {
       facts,
       now: facts.now,
-      earlier: (ruleId, about) => findings.some((f) => f.rule === ruleId && (about === undefined || f.about === about)),
+      earlier: (ruleId, about) => {
+        // A rule reads only the earlier results it declares (meta.reads): the link is data, checked here.
+        if (!meta.reads?.includes(ruleId)) throw new Error(`rule ${meta.id} reads ${ruleId} without listing it in meta.reads`);
+        const at = position.get(ruleId);
+        if (at !== undefined && at >= order) throw new Error(`rule ${meta.id} reads ${ruleId}, which does not run before it`);
+        return findings.some((f) => f.rule === ruleId && (about === undefined || f.about === about));
+      },
+      explains: (ruleId, symptom) => catalogue.explains(ruleId, symptom),
       earlierFindings: () => findings.map((f) => ({ rule: f.rule, stage: f.stage, subject: f.subject, severity: f.severity, causedBy: f.causedBy })),
       report: (d: ReportDescriptor<string>) => mine.push(toRaw(rule, d, order)),
     };
@@ -74,6 +85,7 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
   const template = meta.messages[d.messageId];
   if (template === undefined) throw new Error(`rule ${meta.id}: unknown message id "${d.messageId}"`);
   const data = d.data ?? {};
+  if (d.causedBy && !meta.reads?.includes(d.causedBy)) throw new Error(`rule ${meta.id}: causedBy ${d.causedBy} is not listed in meta.reads`);
   return {
     rule: meta.id,
     stage: meta.stage,
@@ -98,11 +110,11 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
  * for what was actually seen is likelier the cause than one that merely holds. Consequences (`causedBy`)
  * are not marked: their cause is.
  */
-export function corroborate(findings: RawFinding[], symptoms: SymptomFact[]): RawFinding[] {
+export function corroborate(findings: RawFinding[], symptoms: SymptomFact[], catalogue: SymptomCatalogue): RawFinding[] {
   if (symptoms.length === 0) return findings;
   return findings.map((f) => {
     if (f.causedBy !== null) return f;
-    const hit = symptoms.some((s) => explains(f.rule, s) && (s.rejectedBy === 'unknown' || subjectFits(f.subject, s.rejectedBy)));
+    const hit = symptoms.some((s) => catalogue.explains(f.rule, s) && (s.rejectedBy === 'unknown' || subjectFits(f.subject, s.rejectedBy)));
     return hit ? { ...f, explainsSymptom: true, confidence: Math.min(1, Math.round((f.confidence + (1 - f.confidence) * 0.6) * 100) / 100) } : f;
   });
 }

@@ -6,11 +6,14 @@ import { parseSpiffeId } from '../x509/spiffe.js';
 import { redact } from '../redact.js';
 import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
+import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
 export interface NamedInput {
   name: string;
+  /** Where it came from (a file, an Envoy secret, contents given inline); absent: `name` is a file path. */
+  origin?: Source;
   data: CertificateInput;
 }
 
@@ -35,11 +38,13 @@ export interface InputsToEvidence {
   now?: () => number;
 }
 
+const originOf = (input: NamedInput): Source => input.origin ?? { kind: 'file', path: input.name };
+
 function certSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   const blocks = decodeCertificates(input.data, input.name);
   // Counted before anything is parsed further: the total across every input of one diagnosis is bounded.
   budget?.add(blocks.length, input.name);
-  return { source: input.name, pems: blocks.map((b) => toPem(b.der)) };
+  return { source: input.name, origin: originOf(input), pems: blocks.map((b) => toPem(b.der)) };
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
@@ -47,7 +52,7 @@ function crlSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   const ders = decodeCrls(input.data, input.name);
   budget?.add(ders.length, input.name);
   ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
-  return { source: input.name, pems: ders.map((der) => toPem(der, 'X509 CRL')) };
+  return { source: input.name, origin: originOf(input), pems: ders.map((der) => toPem(der, 'X509 CRL')) };
 }
 
 /** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
@@ -91,7 +96,7 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
   const key = tryLoadPrivateKey(input.data);
   if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  return { source: input.name, type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
+  return { source: input.name, origin: originOf(input), type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }
 
 /** Parses `--at` forms: ISO 8601, a Date, or epoch milliseconds. */

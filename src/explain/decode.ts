@@ -1,16 +1,19 @@
 /**
- * The pure decoder: pasted error text → who rejected whom, at which step, the TLS alert, and the ranked likely
- * causes. Several recognisers may match one paste (an Envoy 503 body holds a response flag, a BoringSSL code and
- * sometimes the verifier's own reason); the most telling level wins the causes, the rest stays as evidence.
+ * The decoder `explain` uses: the pasted text's signals (signals.ts), and the ranked likely causes — the rules
+ * that explain those signals, from the one symptom catalogue built from the rules' `meta.explains`. Causes come
+ * from the most telling level only: a "verify cert failed … certificate has expired" line makes the generic
+ * causes of CERTIFICATE_VERIFY_FAILED and of the 503 around it irrelevant.
  */
-import { recognise, type AlertSeen, type Match } from './recognisers.js';
-import { SIGNALS, type Rejection, type SignalId, type SignalSpec, type Step } from './table.js';
+import type { RuleId } from '../model/rule-id.js';
+import type { SignalId } from '../model/symptom.js';
+import type { Match } from './recognisers.js';
+import { decodeSignals, type DecodedSignals } from './signals.js';
+import { catalogue } from './catalogue.js';
 
-/** Pasted text larger than this is refused (logs beyond it are not one error). */
-export const MAX_EXPLAIN_BYTES = 1024 * 1024;
+export { MAX_EXPLAIN_BYTES, fragmentsOf, describeRejection, describeStep } from './signals.js';
 
 export interface DecodedCause {
-  rule: string;
+  rule: RuleId;
   /** 0..1: how specific the match was × how strongly the signal points at this rule. */
   confidence: number;
   why: string;
@@ -18,107 +21,19 @@ export interface DecodedCause {
   matches: Match[];
 }
 
-export interface Decoded {
-  recognised: boolean;
-  /** Every recognised fragment, most telling first (duplicates of one signal merged). */
-  matches: Match[];
-  rejection: Rejection;
-  step: Step;
-  alert: AlertSeen | null;
-  /** The text states the failed check itself (see SignalSpec.certain). */
-  certain: boolean;
-  /** `symptom.code` of the report. */
-  code: string;
-  /** `symptom.detail`: one paragraph a person can read. */
-  summary: string;
+export interface Decoded extends DecodedSignals {
   causes: DecodedCause[];
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function rejectionOf(m: Match): Rejection {
-  return m.rejection ?? (SIGNALS[m.signal] as SignalSpec).rejection;
-}
-
-/** Orders matches: most telling level, then specificity, then position in the text. */
-function byTelling(a: Match, b: Match): number {
-  return b.level - a.level || b.specificity - a.specificity || a.index - b.index;
-}
-
-type Merged = Match & { fragments: string[]; at: number[] };
-
-/** Merges matches of the same signal and direction: keeps the most telling, gathers fragments and notes. */
-function merge(matches: Match[]): Match[] {
-  const out: Match[] = [];
-  const byKey = new Map<string, Match>();
-  for (const m of [...matches].sort(byTelling)) {
-    const key = `${m.signal}|${rejectionOf(m)}|${m.alert?.number ?? ''}`;
-    const first = byKey.get(key);
-    if (!first) {
-      const copy = { ...m, notes: [...m.notes], fragments: [m.fragment], at: [m.index] } as Merged;
-      byKey.set(key, copy);
-      out.push(copy);
-      continue;
-    }
-    const f = first as Merged;
-    // One fragment per place: two recognisers reading the same line would quote it twice.
-    if (!f.at.some((i) => Math.abs(i - m.index) < 240) && f.fragments.length < 3) {
-      f.fragments.push(m.fragment);
-      f.at.push(m.index);
-    }
-    for (const n of m.notes) if (!f.notes.includes(n)) f.notes.push(n);
-  }
-  return out;
-}
-
-/** All fragments a merged match stands for. */
-export function fragmentsOf(m: Match): string[] {
-  return (m as Match & { fragments?: string[] }).fragments ?? [m.fragment];
-}
-
-const REJECTION_TEXT: Record<Rejection, string> = {
-  'peer-rejected-ours': 'The peer rejected our certificate or handshake',
-  'we-rejected-peers': "The side that logged this rejected the peer's certificate",
-  'no-tls': 'No TLS on one side: TLS met plaintext',
-  'no-connection': 'No connection was established',
-  'local-setup': 'Our own certificate or key was never usable',
-  unknown: 'The connection failed; the text does not say who refused whom',
-};
-
-const STEP_TEXT: Record<Step, string> = {
-  'tcp-connect': 'while connecting (TCP)',
-  'tls-negotiation': 'while negotiating TLS (first bytes, version, cipher, ALPN)',
-  'certificate-verification': 'while verifying a certificate',
-  'client-certificate': 'when the server asked for a client certificate',
-  'after-handshake': 'after the handshake (TLS 1.3 post-handshake rejection)',
-  'credential-loading': 'before any handshake (loading our certificate)',
-  unknown: 'at an unknown step',
-};
-
-export const describeRejection = (r: Rejection) => REJECTION_TEXT[r];
-export const describeStep = (s: Step) => STEP_TEXT[s];
-
-const UNRECOGNISED_SUMMARY =
-  'Not recognised as a TLS/mTLS error (Envoy/BoringSSL, OpenSSL/Node, Go, rustls/Linkerd, curl or Java forms). ' +
-  'Next: paste the full line, including any "TLS_error", "verify cert failed" or "x509:" part; raise the proxy log level ' +
-  '(istioctl proxy-config log POD --level connection:debug) and read the line before TLS_error; or run ' +
-  'mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem (add --peer HOST:PORT to handshake with the peer).';
-
-/** Decodes pasted error text. Pure and synchronous; the caller bounds the size. */
+/** Decodes pasted error text with its likely causes, most likely first. Pure; the caller bounds the size. */
 export function decodeErrorText(text: string): Decoded {
-  const matches = merge(recognise(text));
-  if (matches.length === 0) {
-    return { recognised: false, matches: [], rejection: 'unknown', step: 'unknown', alert: null, certain: false, code: 'unrecognised', summary: UNRECOGNISED_SUMMARY, causes: [] };
-  }
-  const top = matches[0]!.level;
-  const primary = matches.filter((m) => m.level === top);
-
-  // Causes come from the most telling level only: a "verify cert failed … certificate has expired" line makes
-  // the generic causes of CERTIFICATE_VERIFY_FAILED and of the 503 around it irrelevant.
-  const causes = new Map<string, DecodedCause & { order: number }>();
+  const d = decodeSignals(text);
+  const causes = new Map<RuleId, DecodedCause & { order: number }>();
   let order = 0;
-  for (const m of primary) {
-    for (const c of SIGNALS[m.signal].causes) {
+  for (const m of d.primary) {
+    for (const c of catalogue.of(m.signal)) {
       const confidence = round2(Math.min(0.99, m.specificity * c.weight));
       const have = causes.get(c.rule);
       if (!have) causes.set(c.rule, { rule: c.rule, confidence, why: c.why, matches: [m], order: order++ });
@@ -129,25 +44,10 @@ export function decodeErrorText(text: string): Decoded {
     }
   }
   const ranked = [...causes.values()].sort((a, b) => b.confidence - a.confidence || a.order - b.order).map(({ order: _o, ...c }) => c);
-
-  const lead = primary[0]!;
-  const known = matches.find((m) => rejectionOf(m) !== 'unknown');
-  const rejection = rejectionOf(lead) !== 'unknown' ? rejectionOf(lead) : known ? rejectionOf(known) : 'unknown';
-  const stepOf = (m: Match): Step => (SIGNALS[m.signal] as SignalSpec).step;
-  const step = stepOf(lead) !== 'unknown' ? stepOf(lead) : (matches.map(stepOf).find((s) => s !== 'unknown') ?? 'unknown');
-  const alertMatch = matches.find((m) => m.alert);
-  const alert = alertMatch?.alert ?? null;
-  const certain = primary.some((m) => (SIGNALS[m.signal] as SignalSpec).certain === true);
-
-  const alertText = alert ? ` TLS alert ${alert.number} ${alert.name} ${alert.direction === 'received' ? 'received from the peer' : 'sent to the peer'}.` : '';
-  const others = matches.filter((m) => m !== lead).map((m) => m.code);
-  const summary =
-    `${REJECTION_TEXT[rejection]}, ${STEP_TEXT[step]}.${alertText} ${SIGNALS[lead.signal].summary}` +
-    (others.length ? ` Also recognised: ${[...new Set(others)].slice(0, 6).join(', ')}.` : '');
-  return { recognised: true, matches, rejection, step, alert, certain, code: lead.code, summary, causes: ranked };
+  return { ...d, causes: ranked };
 }
 
-/** The rule ids a signal can point at (for tests and the deriver). */
-export function rulesOf(signal: SignalId): string[] {
-  return SIGNALS[signal].causes.map((c) => c.rule);
+/** The rule ids a signal can point at (for tests). */
+export function rulesOf(signal: SignalId): RuleId[] {
+  return catalogue.of(signal).map((c) => c.rule);
 }

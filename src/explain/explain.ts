@@ -10,11 +10,12 @@
  */
 import { inputError, usageError } from '../errors.js';
 import { docsUrl } from '../engine/define-rule.js';
-import type { EvidenceRef, Finding, Report, Severity, Stage } from '../report/types.js';
+import type { EvidenceRef, Finding, Report } from '../model/finding.js';
+import type { RuleId } from '../model/rule-id.js';
+import type { RuleMeta } from '../engine/define-rule.js';
 import { TOOL } from '../version.js';
 import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
-import { RULE_HINTS } from './table.js';
 import { redact } from '../redact.js';
 import { checkExplainOptions } from '../diagnose/check-arguments.js';
 
@@ -23,7 +24,11 @@ export interface ExplainOptions {
   at?: Date | string | number;
 }
 
-const metaOf = (id: string) => rules.find((r) => r.meta.id === id)?.meta;
+const metaOf = (id: RuleId): RuleMeta => {
+  const meta = rules.find((r) => r.meta.id === id)?.meta;
+  if (!meta) throw new Error(`explain: rule ${id} is not registered in rules/index.ts`);
+  return meta;
+};
 
 function stampOf(at: ExplainOptions['at']): string {
   const t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
@@ -43,9 +48,9 @@ export function checkExplainText(text: unknown): string {
 /** Decoded paste → report findings, most likely first. */
 function findingsOf(d: Decoded): Finding[] {
   return d.causes.map((c, i): Finding => {
-    const hint = RULE_HINTS[c.rule];
-    if (!hint) throw new Error(`explain: no hint for rule ${c.rule} (add it to RULE_HINTS in src/explain/table.ts)`);
     const meta = metaOf(c.rule);
+    const hint = meta.hint;
+    if (!hint) throw new Error(`explain: rule ${c.rule} explains a symptom but has no meta.hint`);
     const subject = d.rejection === 'we-rejected-peers' ? 'peer' : d.rejection === 'peer-rejected-ours' ? 'local' : (hint.subject ?? 'local');
     const fill = (s: string) => s.replace(/\{pod\}/g, subject === 'peer' ? 'PEER_POD' : 'POD');
     const evidence: EvidenceRef[] = [];
@@ -58,12 +63,12 @@ function findingsOf(d: Decoded): Finding[] {
     return {
       rank: i + 1,
       rule: c.rule,
-      stage: c.rule.split('/')[0] as Stage,
+      stage: meta.stage,
       subject,
-      severity: (meta?.severity ?? hint.severity) as Severity,
+      severity: meta.severity,
       confidence: c.confidence,
       explainsSymptom: true,
-      title: hint.title,
+      title: meta.title,
       explanation: `${c.why} Confirm: ${fill(hint.confirm)}.`,
       evidence,
       remediation: [`Confirm it: ${next}`, fill(hint.fix)],

@@ -4,10 +4,9 @@ import { buildChain, type BundleFact } from '../x509/chain.js';
 import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
 import type { Facts } from './types.js';
-import { deriveSymptoms } from './symptoms.js';
-// Registers the pasted-text (`--symptom`) symptom deriver, shared with `explain`.
-import '../explain/symptom-deriver.js';
-import { buildProxyFactsCached } from './proxy.js';
+import { atIndex, type Source } from '../model/source.js';
+import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
+import { buildProxyFacts } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 
@@ -20,13 +19,18 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
   if (!ev.crls?.length) return [];
   const parsed = ev.crls.flatMap((set) => {
     const ders = set.pems.flatMap((pem) => decodeCrls(pem, set.source));
-    return ders.map((der, i) => parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source));
+    const origin: Source = set.origin ?? { kind: 'file', path: set.source };
+    return ders.map((der, i) => ({ ...parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source), origin: ders.length > 1 ? atIndex(origin, i + 1) : origin }));
   });
   return resolveCrlSigners(parsed, certs);
 }
 
-/** Derives facts from evidence. Pure: the same evidence gives the same facts. */
-export function buildFacts(ev: EvidenceBundle): Facts {
+/**
+ * Derives facts from evidence. Pure: the same evidence gives the same facts. The symptoms are derived last,
+ * from the facts (`deriveSymptoms`); pasted text (`--symptom`) becomes one through `pasted`, which the engine
+ * passes (facts do not decode text).
+ */
+export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   const chainCerts = ev.certificates.chain ? parseCertSets([ev.certificates.chain]) : [];
   const trust = parseCertSets(ev.certificates.trust);
   const peerTrustAssumed = ev.certificates.peerTrust === null;
@@ -60,7 +64,7 @@ export function buildFacts(ev: EvidenceBundle): Facts {
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
-  return {
+  const facts: Omit<Facts, 'symptoms'> = {
     now: Date.parse(ev.evaluatedAt),
     role: ev.options.role,
     chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),
@@ -72,10 +76,10 @@ export function buildFacts(ev: EvidenceBundle): Facts {
     thresholds: ev.options.thresholds,
     certs,
     symptomText: ev.symptomText,
-    symptoms: deriveSymptoms(ev),
-    proxy: buildProxyFactsCached(ev),
+    proxy: buildProxyFacts(ev),
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
   };
+  return { ...facts, symptoms: deriveSymptoms(facts, pasted) };
 }

@@ -1,15 +1,20 @@
 /**
  * Facts and symptoms from the probe's handshake records (pure). What the peer presented becomes a second
- * chain (`subject: 'peer'`) judged by the same rules as ours; how each attempt ended becomes a symptom that
- * names the rules that would explain it (alert 45 → expiry of our chain, 48 → our chain against the peer's
- * trust, 43 → our key usage, 116 → a client certificate is required, plaintext → the peer does not speak TLS).
+ * chain (`subject: 'peer'`) judged by the same rules as ours; how each attempt ended becomes a symptom with
+ * the catalogue codes it stands for (`alert:45`, the `verify:…` signal of our own verification failure,
+ * `plaintext-reply`, `probe:peer-rejected`, …). Which rules explain a code is written in those rules' meta.
  */
 import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import type { ParsedCert } from '../x509/certificate.js';
 import { parseCertSets } from './parse.js';
 import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
-import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
+import type { SymptomFact } from './symptoms.js';
+import { CERT_STAGES, type Stage } from '../model/stage.js';
+import type { SymptomCode } from '../model/symptom.js';
+import { verifySignal } from '../model/verify-codes.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 
 export interface ProbeFact {
   /** `HOST:PORT` as given. */
@@ -35,35 +40,33 @@ export interface PeerRejection {
   how: string;
 }
 
-const PEER_REJECTED = 'transport/peer-rejected-certificate';
-const CERT_STAGES = ['expiry/', 'chain/', 'san/', 'key-usage/'];
-
-/** What explains the peer refusing our certificate with a given alert (Envoy/OpenSSL's choice of alert). */
-const ALERT_EXPLAINERS: Record<number, string[]> = {
-  45: ['expiry/'],
-  48: ['chain/unknown-authority', 'chain/rotation-order-violation', 'chain/incomplete-chain', 'chain/bad-signature', 'chain/issuer-not-ca', 'chain/path-length-exceeded'],
-  43: ['key-usage/'],
-  42: ['san/', 'expiry/', 'chain/', 'key-usage/'],
-  46: ['san/', 'expiry/', 'chain/', 'key-usage/'],
-  51: ['chain/bad-signature', 'chain/key-mismatch'],
-  44: [],
-  49: ['san/'],
-  40: CERT_STAGES,
+/**
+ * Alerts a peer sends when it refuses our certificate (Envoy/OpenSSL's SSL_alert_from_verify_result), and the
+ * certificate stages each leaves open when the alert's own catalogue entry does not settle it: 45 is about
+ * time, 43 about purpose, 49 about identity; 42, 46 and 40 say nothing of which check failed.
+ */
+const REJECTION_ALERTS: Record<number, { means: SymptomCode[]; orStages: readonly Stage[] }> = {
+  45: { means: ['alert:45'], orStages: ['expiry'] },
+  48: { means: ['alert:48'], orStages: [] },
+  43: { means: ['alert:43'], orStages: ['key-usage'] },
+  42: { means: ['alert:42'], orStages: CERT_STAGES },
+  46: { means: ['alert:46'], orStages: CERT_STAGES },
+  51: { means: ['alert:51'], orStages: [] },
+  44: { means: ['alert:44'], orStages: [] },
+  49: { means: ['alert:49'], orStages: ['san'] },
+  40: { means: [], orStages: CERT_STAGES },
 };
 
-/** What explains us (the workload) rejecting the peer's chain, by OpenSSL verify code. */
-const VERIFY_EXPLAINERS: Record<string, string[]> = {
-  CERT_HAS_EXPIRED: ['expiry/'],
-  CERT_NOT_YET_VALID: ['expiry/not-yet-valid', 'expiry/'],
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
-  UNABLE_TO_GET_ISSUER_CERT: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['chain/incomplete-chain', 'chain/unknown-authority', 'chain/'],
-  SELF_SIGNED_CERT_IN_CHAIN: ['chain/unknown-authority', 'chain/'],
-  DEPTH_ZERO_SELF_SIGNED_CERT: ['chain/unknown-authority', 'chain/'],
-  CERT_SIGNATURE_FAILURE: ['chain/bad-signature'],
-  INVALID_PURPOSE: ['key-usage/'],
-  INVALID_CA: ['chain/issuer-not-ca', 'key-usage/ca-missing-cert-sign'],
-  PATH_LENGTH_EXCEEDED: ['chain/path-length-exceeded'],
+/** The certificate stages our own verification failure (an OpenSSL verify code) leaves open beyond its signal. */
+const VERIFY_STAGES: Record<string, readonly Stage[]> = {
+  CERT_HAS_EXPIRED: ['expiry'],
+  CERT_NOT_YET_VALID: ['expiry'],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['chain'],
+  UNABLE_TO_GET_ISSUER_CERT: ['chain'],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['chain'],
+  SELF_SIGNED_CERT_IN_CHAIN: ['chain'],
+  DEPTH_ZERO_SELF_SIGNED_CERT: ['chain'],
+  INVALID_PURPOSE: ['key-usage'],
 };
 
 const isRecord = (h: unknown): h is HandshakeEvidence => !!h && typeof h === 'object' && typeof (h as HandshakeEvidence).outcome?.kind === 'string';
@@ -73,7 +76,7 @@ export function peerRejection(h: HandshakeEvidence): PeerRejection | null {
   if (!h.clientCertificate) return null;
   const o = h.outcome;
   if (o.kind === 'alert-received') {
-    if (o.alert in ALERT_EXPLAINERS && !(o.alert === 40 && o.phase === 'before-server-hello')) {
+    if (o.alert in REJECTION_ALERTS && !(o.alert === 40 && o.phase === 'before-server-hello')) {
       return { code: `alert:${o.alert}`, alert: o.alert, how: `alert ${o.alert} ${o.name} (${o.phase.replace(/-/g, ' ')})` };
     }
     return null;
@@ -133,8 +136,8 @@ export function peerChainFact(
   const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
   const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
   if (!withChain) return null;
-  const label = `peer ${probe.peer}`;
-  const presented = parseCertSets([{ source: label, pems: withChain.peerChain }]);
+  const origin: Source = { kind: 'peer', address: probe.peer };
+  const presented = parseCertSets([{ source: sourceLabel(origin), origin, pems: withChain.peerChain }]);
   if (presented.length === 0) return null;
   const chain = buildChain({
     subject: 'peer',
@@ -154,47 +157,54 @@ export function peerChainFact(
 function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): SymptomFact | null {
   const o = h.outcome;
   const peer = h.peer;
-  const sym = (code: string, detail: string, rejectedBy: SymptomFact['rejectedBy'], explainedBy: string[]): SymptomFact => ({ source: 'probe', code, detail, rejectedBy, explainedBy });
+  const sym = (code: string, detail: string, rejectedBy: SymptomFact['rejectedBy'], means: SymptomCode[], orStages?: readonly Stage[]): SymptomFact => ({
+    source: 'probe',
+    code,
+    detail,
+    rejectedBy,
+    means,
+    ...(orStages?.length ? { orStages } : {}),
+  });
   const rejected = peerRejection(h);
   if (rejected) {
-    const explainers = rejected.alert !== null ? (ALERT_EXPLAINERS[rejected.alert] ?? CERT_STAGES) : rejected.code === 'http:certificate-error' ? ['san/', ...CERT_STAGES.filter((s) => s !== 'san/')] : CERT_STAGES;
-    return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}`, 'peer', [...explainers, PEER_REJECTED]);
+    const known = rejected.alert !== null ? REJECTION_ALERTS[rejected.alert] : undefined;
+    return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}`, 'peer', [...(known?.means ?? []), 'probe:peer-rejected'], known?.orStages ?? CERT_STAGES);
   }
   if (refusedForMissingCertificate(h)) {
     const how = o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'closing the connection';
-    return sym(o.kind === 'alert-received' ? `alert:${o.alert}` : o.kind === 'rejected-after-handshake' ? 'http:no-client-certificate' : `closed:${(o as { phase: string }).phase}`, `${peer} demands a client certificate and we presented none: ${how}`, 'unknown', ['transport/client-cert-required']);
+    return sym(o.kind === 'alert-received' ? `alert:${o.alert}` : o.kind === 'rejected-after-handshake' ? 'http:no-client-certificate' : `closed:${(o as { phase: string }).phase}`, `${peer} demands a client certificate and we presented none: ${how}`, 'unknown', ['no-client-cert']);
   }
   switch (o.kind) {
     case 'success':
     case 'not-attempted':
       return null;
     case 'alert-received': {
-      if (o.alert === 120) return sym('alert:120', `${peer} refused our ALPN (${h.alpnOffered.join(', ') || 'none'}): alert 120 no_application_protocol`, 'unknown', ['transport/alpn-mismatch']);
-      if (o.alert === 70) return sym('alert:70', `${peer} refused our TLS versions (${h.versionsOffered.min}–${h.versionsOffered.max}): alert 70 protocol_version`, 'unknown', ['transport/protocol-version-mismatch']);
-      if (o.alert === 71) return sym('alert:71', `${peer} found our offer too weak: alert 71 insufficient_security`, 'unknown', ['transport/cipher-mismatch']);
+      if (o.alert === 120) return sym('alert:120', `${peer} refused our ALPN (${h.alpnOffered.join(', ') || 'none'}): alert 120 no_application_protocol`, 'unknown', ['alert:120']);
+      if (o.alert === 70) return sym('alert:70', `${peer} refused our TLS versions (${h.versionsOffered.min}–${h.versionsOffered.max}): alert 70 protocol_version`, 'unknown', ['alert:70']);
+      if (o.alert === 71) return sym('alert:71', `${peer} found our offer too weak: alert 71 insufficient_security`, 'unknown', ['alert:71']);
       if ((o.alert === 40 || o.alert === 47) && o.phase === 'before-server-hello') {
         const wideVersion = wide?.negotiated?.version;
-        const order = wideVersion && /^TLSv1(\.1)?$|SSL/.test(wideVersion) ? ['transport/protocol-version-mismatch', 'transport/cipher-mismatch'] : ['transport/cipher-mismatch', 'transport/protocol-version-mismatch'];
-        return sym(`alert:${o.alert}`, `${peer} answered our ClientHello with alert ${o.alert} ${o.name}: no common parameters`, 'unknown', [...order, 'transport/alpn-mismatch']);
+        const order: SymptomCode[] = wideVersion && /^TLSv1(\.1)?$|SSL/.test(wideVersion) ? ['version-mismatch', 'cipher-mismatch'] : ['cipher-mismatch', 'version-mismatch'];
+        return sym(`alert:${o.alert}`, `${peer} answered our ClientHello with alert ${o.alert} ${o.name}: no common parameters`, 'unknown', [...order, 'alpn-mismatch']);
       }
       return sym(`alert:${o.alert}`, `${peer} sent alert ${o.alert} ${o.name} (${o.phase.replace(/-/g, ' ')})`, 'unknown', []);
     }
     case 'alert-sent':
-      return sym(`sent:${o.alert}`, `our TLS stack refused what ${peer} chose (${o.code}): alert ${o.alert} ${o.name}`, 'local', o.alert === 70 ? ['transport/protocol-version-mismatch'] : ['transport/cipher-mismatch', 'transport/protocol-version-mismatch']);
+      return sym(`sent:${o.alert}`, `our TLS stack refused what ${peer} chose (${o.code}): alert ${o.alert} ${o.name}`, 'local', o.alert === 70 ? ['version-mismatch'] : ['cipher-mismatch', 'version-mismatch']);
     case 'plaintext':
-      return sym('plaintext', `${peer} answered our ClientHello in plaintext: ${o.sample}`, 'unknown', ['transport/peer-not-tls']);
+      return sym('plaintext', `${peer} answered our ClientHello in plaintext: ${o.sample}`, 'unknown', ['plaintext-reply']);
     case 'eof':
     case 'reset':
-      if (o.phase === 'before-server-hello') return sym(`${o.kind}:${o.phase}`, `${peer} ${o.kind === 'reset' ? 'reset' : 'closed'} the connection before any TLS answer`, 'unknown', ['transport/peer-not-tls', 'transport/alpn-mismatch']);
+      if (o.phase === 'before-server-hello') return sym(`${o.kind}:${o.phase}`, `${peer} ${o.kind === 'reset' ? 'reset' : 'closed'} the connection before any TLS answer`, 'unknown', ['probe:closed-before-hello']);
       return sym(`${o.kind}:${o.phase}`, `${peer} ${o.kind === 'reset' ? 'reset' : 'closed'} the connection ${o.phase.replace(/-/g, ' ')}`, 'unknown', []);
     case 'refused':
-      return sym('refused', `${peer} refused the connection (nothing listens there)`, 'unknown', ['transport/peer-unreachable']);
+      return sym('refused', `${peer} refused the connection (nothing listens there)`, 'unknown', ['connection-refused']);
     case 'dns-failure':
-      return sym(`dns:${o.code}`, `${peer}: the name does not resolve (${o.code})`, 'unknown', ['transport/peer-unreachable']);
+      return sym(`dns:${o.code}`, `${peer}: the name does not resolve (${o.code})`, 'unknown', ['dns-failure']);
     case 'unreachable':
-      return sym(`unreachable:${o.code}`, `${peer} is unreachable (${o.code})`, 'unknown', ['transport/peer-unreachable']);
+      return sym(`unreachable:${o.code}`, `${peer} is unreachable (${o.code})`, 'unknown', ['probe:unreachable']);
     case 'timeout':
-      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${o.afterMs} ms`, 'unknown', ['transport/peer-unreachable']);
+      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${o.afterMs} ms`, 'unknown', ['probe:unreachable']);
     case 'rejected-after-handshake':
       return null;
     case 'tls-error':
@@ -204,26 +214,25 @@ function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): S
 
 /** Symptoms from the probe, most telling first: our own verification of the peer (the workload checks the
  * server's certificate before it sends its own), then how the attempt that stands for the workload ended. */
-export function handshakeSymptoms(ev: EvidenceBundle): SymptomFact[] {
-  const probe = probeFacts(ev);
+export function handshakeSymptoms(probe: ProbeFact | null): SymptomFact[] {
   if (!probe) return [];
   const out: SymptomFact[] = [];
   const h = probe.primary;
   const v = h.localVerification;
   if (v?.checked && !v.ok && v.code) {
+    const signal = verifySignal(v.code);
     out.push({
       source: 'probe',
       code: `verify:${v.code}`,
       detail: `We reject the certificate ${h.peer} presents: ${v.reason ?? v.code} (${v.code})`,
       rejectedBy: 'local',
-      explainedBy: VERIFY_EXPLAINERS[v.code] ?? CERT_STAGES,
+      means: signal ? [signal] : [],
+      orStages: signal ? (VERIFY_STAGES[v.code] ?? []) : CERT_STAGES,
     });
   }
   const s = outcomeSymptom(h, probe.wide);
   if (s) out.push(s);
   return out;
 }
-
-registerSymptomDeriver(handshakeSymptoms);
 
 export { alertName };

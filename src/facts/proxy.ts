@@ -3,13 +3,18 @@
  * the mounted credential files, the pilot-agent's certificate expiry, and Envoy SSL counters with their
  * direction (inbound listener vs outbound cluster) and the deltas between samples.
  *
- * Pure: evidence in, facts out. Registers the stats symptom deriver (a counter that moves is a symptom).
+ * Pure: evidence in, facts out. A counter that moves is a symptom (statsSymptoms).
  */
 import { parseCertSets } from './parse.js';
+import { classifyStat, hasSslStats, type StatClass } from '../evidence/stats.js';
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
-import { registerSymptomDeriver, type SymptomFact } from './symptoms.js';
+import type { SymptomFact } from './symptoms.js';
+import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
+import { CERT_STAGES, type Stage } from '../model/stage.js';
+import type { SymptomCode } from '../model/symptom.js';
 
 export interface SecretFact {
   name: string;
@@ -22,15 +27,7 @@ export interface SecretFact {
   lastUpdated: string | null;
 }
 
-export interface CounterFact {
-  /** Full Envoy stat name. */
-  name: string;
-  /** The counter itself: `fail_verify_error`, `no_filter_chain_match`, `upstream_context_secrets_not_ready`, … */
-  counter: string;
-  /** Inbound: a listener (we are the server); outbound: an upstream cluster (we are the client). */
-  direction: 'inbound' | 'outbound';
-  /** The listener address (`0.0.0.0_15006`) or the cluster name (`outbound|9080||reviews.default.svc.cluster.local`). */
-  scope: string;
+export interface CounterFact extends StatClass {
   value: number;
   /** Change from the first sample to the last; null with a single sample. */
   delta: number | null;
@@ -57,36 +54,14 @@ export interface ProxyFacts {
   sslStatsVisible: boolean | null;
 }
 
-const SSL_COUNTERS =
-  'connection_error|handshake|session_reused|no_certificate|client_certificate_presented|fail_verify_no_cert|fail_verify_error|fail_verify_san|fail_verify_cert_hash|ocsp_staple_failed|ocsp_staple_omitted|ocsp_staple_responses|ocsp_staple_requests|was_key_usage_invalid';
-const SSL_SUFFIX = `ssl\\.(?:${SSL_COUNTERS}|(?:ciphers|curves|sigalgs|versions)\\..+|unknown_ssl_\\w+)`;
-const LISTENER = /^listener\.(.+?)\.(ssl\..+|no_filter_chain_match|server_ssl_socket_factory\.[a-z_]+)$/;
-/** Istio ≥ 1.23 delimits the cluster name with `;` (alt_stat_name); older ones do not: parse both. */
-const CLUSTER_DELIMITED = /^cluster\.(.+?);\.(ssl\..+|client_ssl_socket_factory\.[a-z_]+)$/;
-const CLUSTER_PLAIN = new RegExp(`^cluster\\.(.+)\\.(${SSL_SUFFIX}|client_ssl_socket_factory\\.[a-z_]+)$`);
 
-/** Classifies a stat name: direction, scope and counter; null for anything that is not an SSL-related counter. */
-export function classifyStat(name: string): Omit<CounterFact, 'value' | 'delta'> | null {
-  let m = LISTENER.exec(name);
-  if (m) return { name, direction: 'inbound', scope: m[1]!, counter: counterOf(m[2]!) };
-  m = CLUSTER_DELIMITED.exec(name) ?? CLUSTER_PLAIN.exec(name);
-  if (m) return { name, direction: 'outbound', scope: m[1]!, counter: counterOf(m[2]!) };
-  return null;
+function parsePems(pems: string[], origin: Source): CertFact[] {
+  return parseCertSets([{ source: sourceLabel(origin), origin, pems }]).map((c) => c.fact);
 }
 
-const counterOf = (tail: string) => tail.replace(/^ssl\./, '').replace(/^(server|client)_ssl_socket_factory\./, '');
-
-/** True when a stats sample holds any SSL-related counter. Istio's default stats matcher removes them all. */
-export function hasSslStats(sample: StatsSample): boolean {
-  return Object.keys(sample.values).some((n) => classifyStat(n) !== null);
-}
-
-function parsePems(pems: string[], source: string): CertFact[] {
-  return parseCertSets([{ source, pems }]).map((c) => c.fact);
-}
-
+/** The label of an Envoy secret: `envoy secret "default"`. */
 export function secretSource(name: string): string {
-  return `envoy secret "${name}"`;
+  return sourceLabel({ kind: 'envoy-secret', name });
 }
 
 /** Derives proxy facts; null when the evidence has no proxy part. */
@@ -97,7 +72,7 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
     name: s.name,
     state: s.state,
     kind: s.kind,
-    certs: parsePems(s.pems, secretSource(s.name)),
+    certs: parsePems(s.pems, { kind: 'envoy-secret', name: s.name }),
     trustDomains: s.trustDomains.map((t) => t.name),
     error: s.error,
     clientStatus: s.clientStatus,
@@ -106,7 +81,7 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
   const def = secrets.find((s) => s.name === 'default' && s.state === 'active' && s.certs.length > 0);
   const mounted = p.files
     .filter((f) => f.kind === 'cert-chain' && f.pems.length > 0)
-    .map((f) => ({ path: f.path, leaf: parsePems(f.pems.slice(0, 1), f.path)[0]! }));
+    .map((f) => ({ path: f.path, leaf: parsePems(f.pems.slice(0, 1), { kind: 'file', path: f.path })[0]! }));
   const agentSecs = p.agent?.certExpirySeconds.default;
   const agentAt = p.agent ? Date.parse(p.agent.at) : NaN;
   const samples = p.stats;
@@ -136,11 +111,15 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
   };
 }
 
-/** What a moving counter means, and which rules would explain it. */
+/**
+ * What a moving counter shows, and the catalogue codes it stands for (the rules say which of them explain
+ * it). `orStages`: a verify failure that does not say which check failed can be any rule of those stages.
+ */
 interface CounterMeaning {
   /** Lower first. */
   order: number;
-  explainedBy: string[];
+  means: SymptomCode[];
+  orStages?: readonly Stage[];
   rejectedBy: SymptomFact['rejectedBy'];
   says: string;
 }
@@ -149,26 +128,26 @@ function meaningOf(c: CounterFact): CounterMeaning | null {
   const verifier = c.direction === 'inbound' ? 'this sidecar (as the server) rejected a client' : 'this sidecar (as the client) rejected the server';
   switch (c.counter) {
     case 'fail_verify_error':
-      return { order: 0, explainedBy: ['expiry/', 'chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate chain (expired, not yet valid, or not issued by a trusted CA)` };
+      return { order: 0, means: ['envoy:fail_verify_error'], orStages: ['expiry', 'chain'], rejectedBy: 'unknown', says: `${verifier}'s certificate chain (expired, not yet valid, or not issued by a trusted CA)` };
     case 'fail_verify_san':
-      return { order: 1, explainedBy: ['san/'], rejectedBy: 'unknown', says: `${verifier}'s identity (SAN / SPIFFE ID not among those expected)` };
+      return { order: 1, means: ['envoy:fail_verify_san'], orStages: ['san'], rejectedBy: 'unknown', says: `${verifier}'s identity (SAN / SPIFFE ID not among those expected)` };
     case 'fail_verify_cert_hash':
-      return { order: 2, explainedBy: ['chain/'], rejectedBy: 'unknown', says: `${verifier}'s certificate (pinned hash mismatch)` };
+      return { order: 2, means: [], orStages: ['chain'], rejectedBy: 'unknown', says: `${verifier}'s certificate (pinned hash mismatch)` };
     case 'was_key_usage_invalid':
-      return { order: 3, explainedBy: ['key-usage/'], rejectedBy: 'unknown', says: 'a peer certificate had a key usage unfit for its use' };
+      return { order: 3, means: ['envoy:was_key_usage_invalid'], orStages: ['key-usage'], rejectedBy: 'unknown', says: 'a peer certificate had a key usage unfit for its use' };
     case 'fail_verify_no_cert':
-      return { order: 4, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'a client connected without a certificate where one is required (plain TLS, not Istio mTLS)' };
+      return { order: 4, means: ['no-client-cert'], rejectedBy: 'unknown', says: 'a client connected without a certificate where one is required (plain TLS, not Istio mTLS)' };
     case 'downstream_context_secrets_not_ready':
     case 'upstream_context_secrets_not_ready':
-      return { order: 5, explainedBy: ['transport/sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
+      return { order: 5, means: ['sds-not-delivered'], rejectedBy: 'unknown', says: 'connections were reset because SDS had not delivered a certificate yet' };
     case 'no_filter_chain_match':
-      return { order: 6, explainedBy: ['transport/client-cert-required', 'transport/peer-not-tls', 'transport/alpn-mismatch'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
+      return { order: 6, means: ['no-filter-chain'], rejectedBy: 'unknown', says: 'connections matched no filter chain: plaintext (or a wrong ALPN) reaching a STRICT mTLS port' };
     case 'connection_error':
       return c.direction === 'outbound'
-        ? { order: 7, explainedBy: ['transport/peer-rejected-certificate', 'transport/peer-not-tls', 'expiry/', 'chain/', 'san/', 'key-usage/'], rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }
-        : { order: 8, explainedBy: ['transport/'], rejectedBy: 'unknown', says: 'inbound TLS handshakes failed (the client aborted, sent non-TLS bytes, or no common protocol)' };
+        ? { order: 7, means: ['envoy:outbound.connection_error'], orStages: CERT_STAGES, rejectedBy: 'peer', says: 'TLS with the server failed on its side: it sent an alert (rejected our certificate) or did not speak TLS' }
+        : { order: 8, means: [], orStages: ['transport'], rejectedBy: 'unknown', says: 'inbound TLS handshakes failed (the client aborted, sent non-TLS bytes, or no common protocol)' };
     case 'no_certificate':
-      return { order: 9, explainedBy: ['transport/client-cert-required'], rejectedBy: 'unknown', says: 'clients completed handshakes without presenting a certificate' };
+      return { order: 9, means: ['no-client-cert'], rejectedBy: 'unknown', says: 'clients completed handshakes without presenting a certificate' };
     default:
       return null;
   }
@@ -179,8 +158,7 @@ function where(c: CounterFact): string {
 }
 
 /** A counter that moved between samples is a symptom: what happened, which way, with which peer cluster. */
-export function statsSymptoms(ev: EvidenceBundle): SymptomFact[] {
-  const f = buildProxyFactsCached(ev);
+export function statsSymptoms(f: ProxyFacts | null): SymptomFact[] {
   if (!f || f.windowSeconds === null) return [];
   const moving = f.counters
     .filter((c) => c.delta !== null && c.delta > 0)
@@ -192,15 +170,7 @@ export function statsSymptoms(ev: EvidenceBundle): SymptomFact[] {
     code: `envoy:${c.counter}`,
     detail: `${c.name} rose by ${c.delta} in ${f.windowSeconds}s (${where(c)}): ${m.says}`,
     rejectedBy: m.rejectedBy,
-    explainedBy: m.explainedBy,
+    means: m.means,
+    ...(m.orStages ? { orStages: m.orStages } : {}),
   }));
 }
-
-// buildFacts and the symptom deriver both need the proxy facts of the same evidence: derive them once.
-const cache = new WeakMap<EvidenceBundle, ProxyFacts | null>();
-export function buildProxyFactsCached(ev: EvidenceBundle): ProxyFacts | null {
-  if (!cache.has(ev)) cache.set(ev, buildProxyFacts(ev));
-  return cache.get(ev)!;
-}
-
-registerSymptomDeriver(statsSymptoms);

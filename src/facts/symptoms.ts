@@ -1,42 +1,40 @@
 /**
  * Symptoms: what failing handshakes were seen to produce — a probe's outcome (an alert, a reset), an Envoy
- * counter that moved, an error string the user pasted. Each symptom names the rules (or whole stages, as
- * `expiry/`) that would explain it; the engine marks matching findings `explainsSymptom` and ranks them first.
+ * counter that moved, an error string the user pasted. A symptom says what was seen and which catalogue codes
+ * (src/model/symptom.ts) it stands for; which rules explain those codes is the rules' own knowledge
+ * (`meta.explains`), resolved by the engine's catalogue. Facts name no rule.
  *
- * Derived from evidence by pure functions. Each evidence kind contributes through its own deriver below.
+ * `deriveSymptoms(facts, pasted)` is called from one place (the engine's evaluate), after the facts are built.
  */
-import type { EvidenceBundle } from '../evidence/types.js';
+import type { Stage } from '../model/stage.js';
+import type { SymptomCode } from '../model/symptom.js';
+import type { Facts } from './types.js';
+import { handshakeSymptoms } from './handshake.js';
+import { statsSymptoms } from './proxy.js';
 
 export interface SymptomFact {
   source: 'probe' | 'stats' | 'pasted';
-  /** A stable code: `alert:45`, `tls:CERTIFICATE_VERIFY_FAILED`, `envoy:fail_verify_san`, `reset`, … */
+  /** The code the report shows: `alert:45`, `verify:CERT_HAS_EXPIRED`, `envoy:fail_verify_san`, `refused`, … */
   code: string;
   /** One line a person can read. */
   detail: string;
   /** Who rejected whom: `peer` rejected our certificate, `local` (we) rejected the peer's, or unknown. */
   rejectedBy: 'peer' | 'local' | 'unknown';
+  /** The catalogue codes it stands for, most telling first: every rule that lists one in `meta.explains` explains it. */
+  means: SymptomCode[];
   /**
-   * What would explain it: full rule ids (`chain/unknown-authority`) or stage prefixes (`expiry/`), most
-   * specific first.
+   * A rejection that does not say which check failed (alert 42, a silent close, `ssl.fail_verify_error`): any
+   * rule of these stages explains it too.
    */
-  explainedBy: string[];
+  orStages?: readonly Stage[];
 }
 
-export type SymptomDeriver = (ev: EvidenceBundle) => SymptomFact[];
+/** Turns pasted text (`--symptom`) into a symptom; given by the caller, as facts do not decode text. */
+export type PastedDecoder = (text: string) => SymptomFact | null;
 
-/** Derivers, one per evidence kind (pasted text, probe outcomes, Envoy stats). */
-const derivers: SymptomDeriver[] = [];
-
-/** Registers a deriver; modules that own an evidence kind call this once at load. */
-export function registerSymptomDeriver(d: SymptomDeriver): void {
-  if (!derivers.includes(d)) derivers.push(d);
-}
-
-export function deriveSymptoms(ev: EvidenceBundle): SymptomFact[] {
-  return derivers.flatMap((d) => d(ev));
-}
-
-/** Does a finding's rule id match one of a symptom's explainers (exact id or stage prefix)? */
-export function explains(ruleId: string, s: SymptomFact): boolean {
-  return s.explainedBy.some((e) => (e.endsWith('/') ? ruleId.startsWith(e) : ruleId === e));
+/** Every symptom the evidence shows, most telling first: pasted text, then the probe, then moving counters. */
+export function deriveSymptoms(facts: Omit<Facts, 'symptoms'>, pasted?: PastedDecoder): SymptomFact[] {
+  const text = facts.symptomText;
+  const fromText = pasted && typeof text === 'string' && text.trim() !== '' ? pasted(text) : null;
+  return [...(fromText ? [fromText] : []), ...handshakeSymptoms(facts.probe), ...statsSymptoms(facts.proxy)];
 }

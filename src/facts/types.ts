@@ -2,6 +2,7 @@ import type { BundleFact, ChainFact } from '../x509/chain.js';
 import type { CrlFact } from '../x509/crl.js';
 import type { CertFact } from '../x509/types.js';
 import type { Role } from '../evidence/types.js';
+import type { Source } from '../model/source.js';
 import type { Thresholds } from './thresholds.js';
 import type { SymptomFact } from './symptoms.js';
 import type { ProxyFacts } from './proxy.js';
@@ -19,7 +20,7 @@ export interface Facts {
   bundles: Record<string, BundleFact>;
   /** True when no `--peer-trust` was given and the peer is assumed to trust what we trust. */
   peerTrustAssumed: boolean;
-  key: { source: string; type: string; spkiSha256: string; matchesLeaf: boolean | null } | null;
+  key: { source: string; origin?: Source; type: string; spkiSha256: string; matchesLeaf: boolean | null } | null;
   expectId: string | null;
   thresholds: Thresholds;
   /** Every distinct certificate known, by fingerprint. */

@@ -1,6 +1,6 @@
 import type { Finding, Report, ReportCert, Severity } from './types.js';
 import { makeStyle, type Style } from './style.js';
-import { duration } from '../engine/rule-helpers.js';
+import { duration } from '../model/time.js';
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 

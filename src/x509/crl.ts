@@ -4,6 +4,7 @@
  * ships one as `ca-crl.pem` (the `cacerts` Secret); the sidecar sees it at
  * `/var/run/secrets/istio/crl/ca-crl.pem` and Envoy checks peers against it (CertificateValidationContext.crl).
  */
+import type { Source } from '../model/source.js';
 import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { inputError, MtlsDoctorError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, smallInteger, TAG, time, value, type DerNode } from './der.js';
@@ -50,6 +51,8 @@ export interface CrlFact {
   fingerprint: string;
   /** Where it came from: `ca-crl.pem #1`. */
   source: string;
+  /** The file (or other source) it was read from, as data. */
+  origin?: Source;
   issuer: string;
   /** Normalised issuer name, comparable with `CertFact.subjectKey` / `issuerKey`. */
   issuerKey: string;

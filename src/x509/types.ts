@@ -1,9 +1,13 @@
+import type { Source } from '../model/source.js';
+
 /** Plain, JSON-serialisable facts about one certificate. Rules see these, never a library object. */
 export interface CertFact {
   /** SHA-256 fingerprint of the DER, lowercase hex: the certificate's identity everywhere. */
   fingerprint: string;
-  /** Where it came from, for evidence: e.g. `chain.pem #2`. */
+  /** Where it came from, for evidence: e.g. `chain.pem #2` (rendered from `origin`). */
   source: string;
+  /** Where it came from, as data (the file and position, the Envoy secret, the peer): commands are built from it. */
+  origin?: Source;
   /** A short human name: the CN, else the subject, else the first SAN. */
   name: string;
   subject: string;

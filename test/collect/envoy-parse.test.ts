@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeSerial, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/collect/envoy-parse.js';
-import { classifyStat } from '../../src/facts/proxy.js';
+import { classifyStat } from '../../src/evidence/stats.js';
 import { mesh, root } from '../support/pki.js';
 import { certsPayload, configDumpPayload, istioStats, statsPayload } from '../support/fake-envoy-admin.js';
 

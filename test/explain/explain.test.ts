@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { explain, explainText } from '../../src/explain/explain.js';
 import { decodeErrorText, MAX_EXPLAIN_BYTES } from '../../src/explain/decode.js';
 import { decodeBoringSsl, decodeHexError } from '../../src/explain/codes.js';
-import { SIGNALS, RULE_HINTS, type Rejection } from '../../src/explain/table.js';
-import { pastedSymptoms } from '../../src/explain/symptom-deriver.js';
+import { SIGNALS, type Rejection } from '../../src/explain/table.js';
+import { pastedSymptom } from '../../src/explain/symptom-deriver.js';
+import { catalogue } from '../../src/explain/catalogue.js';
+import { SIGNAL_IDS, SYMPTOM_CODES } from '../../src/model/symptom.js';
 import { MtlsDoctorError } from '../../src/errors.js';
 import { rules } from '../../rules/index.js';
 import type { EvidenceBundle } from '../../src/evidence/types.js';
@@ -439,30 +441,50 @@ describe('not recognised, and bad input', () => {
   );
 });
 
-describe('the one table', () => {
-  const allRules = [...new Set(Object.values(SIGNALS).flatMap((s) => s.causes.map((c) => c.rule)))].sort();
-
-  it('every rule a signal can point at has its hint (title, confirm, next command)', () => {
-    expect(allRules.filter((r) => !RULE_HINTS[r])).toEqual([]);
-    expect(Object.keys(RULE_HINTS).filter((r) => !allRules.includes(r)), 'hints for rules nothing points at').toEqual([]);
+describe('the one catalogue', () => {
+  it('every symptom code maps to at least one rule (a code no rule explains is dead: give a rule meta.explains for it, or drop it)', () => {
+    const known = new Set(catalogue.codes());
+    expect(SYMPTOM_CODES.filter((c) => !known.has(c))).toEqual([]);
+    expect(catalogue.codes().filter((c) => !SYMPTOM_CODES.includes(c)), 'codes rules explain that src/model/symptom.ts does not list').toEqual([]);
   });
 
-  it('every rule id explain can emit exists in rules/index.ts', () => {
-    const known = new Set(rules.map((r) => r.meta.id));
-    expect(allRules.filter((r) => !known.has(r)), 'explain names rules that are not registered').toEqual([]);
+  it('every pasted signal has its summary, and the table names no rule', () => {
+    expect(Object.keys(SIGNALS).sort()).toEqual([...SIGNAL_IDS].sort());
+    for (const spec of Object.values(SIGNALS)) expect(JSON.stringify(spec)).not.toMatch(/"(expiry|chain|san|key-usage|transport|policy)\/[a-z-]+"/);
   });
 
-  it("a hint's fallback severity agrees with the rule's own meta", () => {
-    const wrong = rules.filter((r) => RULE_HINTS[r.meta.id] && RULE_HINTS[r.meta.id]!.severity !== r.meta.severity).map((r) => `${r.meta.id}: ${RULE_HINTS[r.meta.id]!.severity} vs ${r.meta.severity}`);
-    expect(wrong).toEqual([]);
+  it('every rule that explains a symptom has its hint (confirm, next command, fix), and only those', () => {
+    const noHint = rules.filter((r) => r.meta.explains?.length && !r.meta.hint).map((r) => r.meta.id);
+    expect(noHint, 'add meta.hint to these rules').toEqual([]);
+    const idle = rules.filter((r) => r.meta.hint && !r.meta.explains?.length).map((r) => r.meta.id);
+    expect(idle, 'hints on rules no symptom points at').toEqual([]);
   });
 
-  it('the --symptom deriver names exactly the rules explain lists, in the same order', () => {
+  it('weights are 0..1 and a rule lists a symptom once', () => {
+    for (const { meta } of rules) {
+      const codes = (meta.explains ?? []).map((e) => e.symptom);
+      expect(new Set(codes).size, `${meta.id} lists a symptom twice`).toBe(codes.length);
+      for (const e of meta.explains ?? []) expect(e.weight > 0 && e.weight <= 1 && e.why.trim() !== '', `${meta.id} ${e.symptom}`).toBe(true);
+    }
+  });
+
+  it('the --symptom deriver names exactly the rules explain lists', () => {
     for (const c of CASES) {
-      const ev = { symptomText: c.text } as EvidenceBundle;
-      const [s] = pastedSymptoms(ev);
-      expect(s!.explainedBy, c.source).toEqual(explainText(c.text).findings.map((f) => f.rule));
+      const s = pastedSymptom(c.text);
+      expect(new Set(catalogue.explainers(s!)), c.source).toEqual(new Set(explainText(c.text).findings.map((f) => f.rule)));
       expect(s).toMatchObject({ source: 'pasted', rejectedBy: 'unknown' });
     }
+  });
+});
+
+describe('hints', () => {
+  it("every rule's next command parses under sh", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bad = rules
+      .filter((r) => r.meta.hint)
+      .map((r) => ({ id: r.meta.id, r: spawnSync('sh', ['-n', '-c', r.meta.hint!.next.replace(/\{pod\}/g, 'POD')], { encoding: 'utf8' }) }))
+      .filter((x) => x.r.status !== 0)
+      .map((x) => `${x.id}: ${x.r.stderr.trim()}`);
+    expect(bad).toEqual([]);
   });
 });

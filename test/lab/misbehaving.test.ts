@@ -71,6 +71,6 @@ describe('lab: peers that do not speak TLS, or cannot be reached', () => {
   it('--alpn with --evidence → exit 2: a bundle already holds its handshakes', async () => {
     const r = await cli(['diagnose', '--alpn', 'h2', '--evidence', '/nonexistent']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Cannot combine --evidence with --peer\/--sni\/--alpn/);
+    expect(r.stderr).toMatch(/Cannot combine --evidence with --alpn: a bundle already holds its evidence/);
   });
 });

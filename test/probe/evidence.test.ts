@@ -1,30 +1,38 @@
 /** Handshake evidence → symptoms and the report: the symptom opens the report, and a saved bundle replays identically. */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { handshakeSymptoms } from '../../src/facts/handshake.js';
+import { handshakeSymptoms, probeFacts } from '../../src/facts/handshake.js';
+import { buildCatalogue } from '../../src/engine/catalogue.js';
 import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
 import { rules } from '../../rules/index.js';
 import { alert, hs, withProbe } from '../rules/transport/fixtures.js';
 import { HOUR, t } from '../support/pki.js';
 
+const catalogue = buildCatalogue(rules);
+const symptomsOf = async (...args: Parameters<typeof withProbe>) => handshakeSymptoms(probeFacts(await withProbe(...args)));
+
 describe('handshake symptoms', () => {
   it.each([
-    [45, 'certificate_expired', ['expiry/']],
-    [48, 'unknown_ca', ['chain/unknown-authority']],
-    [43, 'unsupported_certificate', ['key-usage/']],
-    [46, 'certificate_unknown', ['san/']],
-  ])('alert %i from the peer after our certificate → rejectedBy peer, explained by %s', async (n, name, first) => {
-    const s = handshakeSymptoms(await withProbe([alert('workload', n, name)]));
+    [45, 'certificate_expired', 'expiry/leaf-expired', ['expiry/']],
+    [48, 'unknown_ca', 'chain/unknown-authority', ['chain/']],
+    [43, 'unsupported_certificate', 'key-usage/missing-client-auth', ['key-usage/']],
+    [46, 'certificate_unknown', 'san/identity-mismatch', ['san/', 'expiry/', 'chain/', 'key-usage/']],
+  ])('alert %i from the peer after our certificate → rejectedBy peer, explained first by %s', async (n, name, first, stages) => {
+    const s = await symptomsOf([alert('workload', n, name)]);
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({ source: 'probe', code: `alert:${n}`, rejectedBy: 'peer' });
-    expect(s[0]!.explainedBy[0]).toBe(first[0]);
-    expect(s[0]!.explainedBy).toContain('transport/peer-rejected-certificate');
+    // The same code a pasted alert has: one catalogue entry for both.
+    expect(s[0]!.means[0]).toBe(`alert:${n}`);
+    const explainers = catalogue.explainers(s[0]!);
+    expect(explainers[0]).toBe(first);
+    expect(explainers.every((r) => stages.some((st) => r.startsWith(st)) || r === 'transport/peer-rejected-certificate'), explainers.join(', ')).toBe(true);
+    expect(explainers).toContain('transport/peer-rejected-certificate');
   });
 
   it('our verification failure comes first, then the peer rejection', async () => {
     const h = alert('workload', 45, 'certificate_expired');
     h.localVerification = { checked: true, ok: false, code: 'CERT_HAS_EXPIRED', reason: 'certificate has expired' };
-    const s = handshakeSymptoms(await withProbe([h]));
+    const s = await symptomsOf([h]);
     expect(s.map((x) => [x.code, x.rejectedBy])).toEqual([
       ['verify:CERT_HAS_EXPIRED', 'local'],
       ['alert:45', 'peer'],
@@ -33,7 +41,7 @@ describe('handshake symptoms', () => {
 
   it('no probe, no symptom', async () => {
     const ev = await withProbe([]);
-    expect(handshakeSymptoms({ ...ev, handshakes: undefined })).toEqual([]);
+    expect(handshakeSymptoms(probeFacts({ ...ev, handshakes: undefined }))).toEqual([]);
   });
 });
 

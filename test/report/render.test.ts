@@ -18,7 +18,7 @@ describe('text report', () => {
     expect(text).toMatch(/ 1\. CRITICAL Intermediate CA certificate expired \[expiry\/intermediate-expired, local\]/);
     expect(text).toMatch(/ 2\. CRITICAL .*\[key-usage\/missing-client-auth, local\]/);
     expect(text).toMatch(/fix: 1\. Renew the intermediate/);
-    expect(text).toMatch(/verify: openssl x509 -in chain -noout/);
+    expect(text).toMatch(/verify: openssl x509 -in chain\.pem -noout/);
     expect(text).toMatch(/└─ intermediate "Istio Intermediate"/);
     expect(text).toMatch(/└─ root "Mesh Root CA" \[trusted by trust\] \(not presented\)/);
     expect(text).toMatch(/intermediate │·+│ EXPIRED 13m ago/);
@@ -71,7 +71,7 @@ describe('markdown and slack', () => {
     const md = renderReport(await brokenReport(), 'markdown', { color: false });
     expect(md).toMatch(/^## mtls-doctor: FAILING/);
     expect(md).toMatch(/\| 1 \| 🔴 critical \| `expiry\/intermediate-expired` \| local \|/);
-    expect(md).toMatch(/```sh\nopenssl x509 -in chain -noout/);
+    expect(md).toMatch(/```sh\nopenssl x509 -in chain\.pem -noout/);
   });
 
   it('slack is Block Kit JSON with the top finding first', async () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import { STAGES, SEVERITIES } from '../../src/report/types.js';
 import { FACT_HINTS } from '../../src/facts/types.js';
+import { RULE_IDS } from '../../src/model/rule-id.js';
 import { renderRulesDoc, renderRulesTable, ruleAnchor } from '../../src/report/rules-doc.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -17,7 +18,7 @@ const ruleFiles = STAGES.flatMap((stage) =>
 
 describe('rule catalogue', () => {
   it('rules/index.ts lists exactly the files under rules/<stage>/', () => {
-    const listed = rules.map((r) => r.meta.id).sort();
+    const listed: string[] = rules.map((r) => r.meta.id).sort();
     const missing = ruleFiles.filter((f) => !listed.includes(f));
     const extra = listed.filter((id) => !ruleFiles.includes(id));
     expect(missing, `add these to rules/index.ts (in stage order): ${missing.join(', ')}`).toEqual([]);
@@ -29,6 +30,20 @@ describe('rule catalogue', () => {
       const mod = (await import(join(root, 'rules', `${file}.ts`))) as { default?: { meta?: { id?: string; stage?: string } } };
       expect(mod.default?.meta?.id, `rules/${file}.ts must default-export defineRule({ meta: { id: '${file}' } })`).toBe(file);
       expect(mod.default?.meta?.stage, `rules/${file}.ts: meta.stage must be '${file.split('/')[0]}'`).toBe(file.split('/')[0]);
+    }
+  });
+
+  it('src/model/rule-id.ts lists exactly the registered rule ids', () => {
+    const listed = rules.map((r) => r.meta.id).sort();
+    expect([...RULE_IDS].sort(), 'RULE_IDS (src/model/rule-id.ts) and rules/index.ts differ: add the new id to RULE_IDS').toEqual(listed);
+  });
+
+  it('a rule reads only earlier rules, and says so in meta.reads', () => {
+    const order = rules.map((r) => r.meta.id);
+    for (const { meta } of rules) {
+      for (const id of meta.reads ?? []) expect(order.indexOf(id), `${meta.id} reads ${id}, which must run before it (rules/index.ts order)`).toBeLessThan(order.indexOf(meta.id));
+      const src = readFileSync(join(root, 'rules', `${meta.id}.ts`), 'utf8');
+      for (const m of src.matchAll(/ctx\.earlier\('([^']+)'/g)) expect(meta.reads ?? [], `rules/${meta.id}.ts calls ctx.earlier('${m[1]}'): list it in meta.reads`).toContain(m[1]);
     }
   });
 

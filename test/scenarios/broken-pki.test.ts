@@ -4,7 +4,7 @@
  * order.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/index.js';
+import { diagnoseBothWays as diagnose } from '../support/faces.js';
 import { DAY, HOUR, MIN, NOW, YEAR, intermediate, leaf, mesh, root, spiffe, t, WEB_ID } from '../support/pki.js';
 
 const pems = (...cs: Array<{ pem: string }>) => cs.map((c) => c.pem).join('');

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOUR, MIN, NOW, intermediate, leaf, root, t } from '../support/pki.js';
-import { istioStats, runCliInProcess, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { istioStats, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 import type { Report } from '../../src/report/types.js';
 
 const CLUSTER = 'outbound|8080||payments.prod.svc.cluster.local';
@@ -43,7 +44,7 @@ const args = () => ['diagnose', '--envoy-admin', admin.url, '--window', '0.2', '
 
 describe('intermediate expiry through the admin API', () => {
   it('ranks expiry/intermediate-expired first, explaining the moving fail_verify_error', async () => {
-    const r = await runCliInProcess([...args(), '-o', 'json'], POD_ENV);
+    const r = await runBothWays([...args(), '-o', 'json'], POD_ENV);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
@@ -62,7 +63,7 @@ describe('intermediate expiry through the admin API', () => {
     const bundle = join(dir, 'bundle.json');
     await admin.close();
     admin = await startAdmin();
-    const first = await runCliInProcess([...args(), '--agent', agent.url, '-o', 'json', '--save-evidence', bundle], POD_ENV);
+    const first = await runBothWays([...args(), '--agent', agent.url, '-o', 'json', '--save-evidence', bundle], POD_ENV);
     expect(first.code).toBe(1);
     expect(JSON.parse(first.stdout).findings[0]).toMatchObject({ rule: 'expiry/intermediate-expired', explainsSymptom: true });
     const saved = JSON.parse(readFileSync(bundle, 'utf8'));
@@ -71,35 +72,35 @@ describe('intermediate expiry through the admin API', () => {
     // The gauge is seconds left when scraped: scrape time + gauge is the agent certificate's notAfter, on any clock.
     const agentNotAfter = Date.parse(saved.proxy.agent.at) + saved.proxy.agent.certExpirySeconds.default * 1000;
     expect(Math.abs(agentNotAfter - (NOW + 23 * HOUR))).toBeLessThan(2000);
-    const again = await runCliInProcess(['diagnose', '--evidence', bundle, '-o', 'json'], {});
+    const again = await runBothWays(['diagnose', '--evidence', bundle, '-o', 'json'], {});
     expect(again.code).toBe(1);
     expect(again.stdout).toBe(first.stdout);
-    const text1 = await runCliInProcess(['diagnose', '--evidence', bundle, '-o', 'text'], {});
-    const text2 = await runCliInProcess(['diagnose', '--evidence', bundle, '-o', 'text'], {});
+    const text1 = await runBothWays(['diagnose', '--evidence', bundle, '-o', 'text'], {});
+    const text2 = await runBothWays(['diagnose', '--evidence', bundle, '-o', 'text'], {});
     expect(text2.stdout).toBe(text1.stdout);
     expect(text1.stdout).toContain('symptom (stats): envoy:fail_verify_error');
   });
 
   it('a bundle whose proxy part is damaged is bad input (exit 2, one line)', async () => {
     const bundle = join(dir, 'bundle-bad.json');
-    await runCliInProcess([...args(), '-o', 'json', '--save-evidence', bundle], POD_ENV);
+    await runBothWays([...args(), '-o', 'json', '--save-evidence', bundle], POD_ENV);
     const saved = JSON.parse(readFileSync(bundle, 'utf8'));
     saved.proxy.stats = [{ values: {} }];
     writeFileSync(bundle, JSON.stringify(saved));
-    const r = await runCliInProcess(['diagnose', '--evidence', bundle]);
+    const r = await runBothWays(['diagnose', '--evidence', bundle]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mtls-doctor: Cannot read evidence bundle .*"proxy\.stats\[0\]" needs "at" and "values"\n$/);
   });
 
   it('refuses proxy flags together with --evidence', async () => {
-    const r = await runCliInProcess(['diagnose', '--evidence', join(dir, 'x.json'), '--envoy-admin', admin.url]);
+    const r = await runBothWays(['diagnose', '--evidence', join(dir, 'x.json'), '--envoy-admin', admin.url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mtls-doctor: Cannot combine --evidence with --envoy-admin/);
   });
 
   it('rejects a bad --window and a bad --envoy-admin with one line and exit 2', async () => {
     for (const bad of [['--window', '-3'], ['--window', 'soon'], ['--envoy-admin', 'localhost:15000'], ['--envoy-admin', 'ftp://127.0.0.1:15000'], ['--chain', 'chain.pem', '--window', '5']]) {
-      const r = await runCliInProcess(['diagnose', ...bad]);
+      const r = await runBothWays(['diagnose', ...bad]);
       expect(r.code, bad.join(' ')).toBe(2);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }

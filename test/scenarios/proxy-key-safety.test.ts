@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mesh, NOW } from '../support/pki.js';
-import { runCliInProcess, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 
 let dir: string;
 let keyBody: string;
@@ -39,10 +40,10 @@ describe('key material never leaves', () => {
     const outputs: string[] = [];
     for (const o of ['text', 'json', 'markdown', 'slack']) {
       const bundle = join(dir, `bundle-${o}.json`);
-      const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', o, '--save-evidence', bundle]);
+      const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', o, '--save-evidence', bundle]);
       expect(r.stderr).toBe('');
       outputs.push(r.stdout, r.stderr, readFileSync(bundle, 'utf8'));
-      const replay = await runCliInProcess(['diagnose', '--evidence', bundle, '-o', o]);
+      const replay = await runBothWays(['diagnose', '--evidence', bundle, '-o', o]);
       outputs.push(replay.stdout, replay.stderr);
     }
     const all = outputs.join('\n');
@@ -55,7 +56,7 @@ describe('key material never leaves', () => {
 
   it('a key file that is not a key is named without its content', async () => {
     writeFileSync(join(dir, 'etc/certs/key.pem'), 'secret-looking-garbage-0123456789abcdef\n');
-    const r = await runCliInProcess(['diagnose', '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stdout).not.toContain('secret-looking-garbage');
   });
 });

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, NOW, YEAR, intermediate, leaf, root, t } from '../support/pki.js';
 import { issue } from '../../src/x509/issue.js';
-import { istioStats, runCliInProcess, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { istioStats, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 import type { Report } from '../../src/report/types.js';
 
 let admin: FakeServer;
@@ -25,7 +26,7 @@ afterAll(() => admin.close());
 
 describe('mid-rotation trust bundle', () => {
   it('finds the duplicate subject in ROOTCA and marks it as explaining the inbound fail_verify_error', async () => {
-    const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.symptom?.detail).toContain('inbound, listener 0.0.0.0_15006');
     const dup = report.findings.find((f) => f.rule === 'chain/trust-bundle-duplicate-subject')!;

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOW } from '../support/pki.js';
-import { istioStats, runCliInProcess, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { istioStats, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 import type { Report } from '../../src/report/types.js';
 
 const servers: FakeServer[] = [];
@@ -17,7 +18,7 @@ describe('SDS never delivered', () => {
     const admin = await startFakeEnvoyAdmin({ warming: ['default', 'ROOTCA'], served: [], stats: [notReady(40), notReady(57)] });
     const agent = await startFakeAgent({ ready: false });
     servers.push(admin, agent);
-    const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--agent', agent.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--agent', agent.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOUR, NOW, intermediate, leaf, root, t } from '../support/pki.js';
-import { runCliInProcess, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 import type { Report } from '../../src/report/types.js';
 
 let admin: FakeServer;
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 describe('Envoy serves a different certificate than the one on disk', () => {
   it('finds the expired served leaf and names both newer copies', async () => {
-    const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--agent', agent.url, '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--agent', agent.url, '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as Report;
     const stale = report.findings.filter((f) => f.rule === 'expiry/served-cert-stale');
@@ -51,7 +52,7 @@ describe('Envoy serves a different certificate than the one on disk', () => {
   });
 
   it('files only (no admin): the mounted chain and its key are the evidence', async () => {
-    const r = await runCliInProcess(['diagnose', '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--proxy-root', dir, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(r.code).toBe(0);
     expect(report.verdict).toBe('healthy');

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mesh, NOW } from '../support/pki.js';
-import { istioDefaultMatcher, istioStats, runCliInProcess, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { istioDefaultMatcher, istioStats, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { runBothWays } from '../support/faces.js';
 import type { Report } from '../../src/report/types.js';
 
 let admin: FakeServer;
@@ -18,7 +19,7 @@ afterAll(() => admin.close());
 
 describe('ssl.* stats filtered out by the stats matcher', () => {
   it('reports the stats source unavailable with the annotation fix, and no stats symptom', async () => {
-    const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
+    const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--window', '0.1', '--at', new Date(NOW).toISOString(), '-o', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.symptom).toBeNull();
     const stats = report.sources.find((s) => s.name === 'envoy admin stats')!;
@@ -30,7 +31,7 @@ describe('ssl.* stats filtered out by the stats matcher', () => {
   });
 
   it('the text report shows it under "Sources not used"', async () => {
-    const r = await runCliInProcess(['diagnose', '--envoy-admin', admin.url, '--at', new Date(NOW).toISOString()]);
+    const r = await runBothWays(['diagnose', '--envoy-admin', admin.url, '--at', new Date(NOW).toISOString()]);
     const section = r.stdout.slice(r.stdout.indexOf('Sources not used'));
     expect(section).toMatch(/envoy admin stats: unavailable — .*answered without any ssl\.\* counter/);
     expect(section).toContain('restart the pod');

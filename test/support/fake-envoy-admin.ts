@@ -278,10 +278,20 @@ async function misbehave(res: ServerResponse, m: Misbehaviour | undefined, body:
 }
 
 /** Starts a fake Envoy admin API. */
+/** Every running fake admin's stats sequence, rewound by `rewindFakeAdmins()` (to run one scenario twice). */
+const rewinders = new Set<() => void>();
+
+/** Rewinds every running fake admin to its first `/stats` answer, as if it had just started. */
+export function rewindFakeAdmins(): void {
+  for (const r of rewinders) r();
+}
+
 export async function startFakeEnvoyAdmin(spec: FakeAdminSpec): Promise<FakeServer> {
   let statsCalls = 0;
+  const rewind = () => void (statsCalls = 0);
+  rewinders.add(rewind);
   const slowMs = spec.slowMs ?? 3000;
-  return listen(async (_req, res, path, url) => {
+  const server = await listen(async (_req, res, path, url) => {
     const all = spec.misbehave?.all;
     if (path === '/config_dump') {
       const resource = url.searchParams.get('resource');
@@ -310,6 +320,7 @@ export async function startFakeEnvoyAdmin(spec: FakeAdminSpec): Promise<FakeServ
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end(`invalid path: ${path}\n`);
   }, spec.port);
+  return { ...server, close: () => (rewinders.delete(rewind), server.close()) };
 }
 
 export interface FakeAgentSpec {
@@ -320,6 +331,14 @@ export interface FakeAgentSpec {
   ready?: boolean;
   misbehave?: Misbehaviour;
   port?: number;
+}
+
+let agentClock: () => number = Date.now;
+/** The clock fake agents compute their expiry gauge with (default the real one); returns the previous one. */
+export function setFakeAgentClock(clock: () => number): () => number {
+  const before = agentClock;
+  agentClock = clock;
+  return before;
 }
 
 /** Starts a fake pilot-agent status server (`/stats/prometheus`, `/healthz/ready`). */
@@ -340,7 +359,7 @@ export async function startFakeAgent(spec: FakeAgentSpec): Promise<FakeServer> {
         'istio_agent_num_outgoing_requests{request_type="csr"} 4',
         'istio_agent_num_failed_outgoing_requests{request_type="csr"} 0',
       ];
-      const secs = spec.certExpiresAt !== undefined ? (spec.certExpiresAt - Date.now()) / 1000 : spec.certExpirySeconds;
+      const secs = spec.certExpiresAt !== undefined ? (spec.certExpiresAt - agentClock()) / 1000 : spec.certExpirySeconds;
       if (secs !== undefined) {
         lines.push(
           '# HELP istio_agent_cert_expiry_seconds The time remaining, in seconds, before the certificate chain will expire. A negative value indicates the cert is expired.',

@@ -1,0 +1,209 @@
+/**
+ * The one pipeline: request → validation and plan → collection (files, istio-proxy, peer probe) or replay →
+ * evaluation options → evidence → report. Every face calls this; none orchestrates collection itself.
+ * The probe and the proxy collectors are loaded only when the plan needs them (cold start).
+ */
+import type { Dispatcher } from 'undici';
+import { readInputFile } from '../collect/files.js';
+import { evaluate } from '../engine/evaluate.js';
+import { inputError, MtlsDoctorError } from '../errors.js';
+import { guardReplay, parseEvidence } from '../evidence/bundle.js';
+import { LIMITS } from '../limits.js';
+import { redact, redactDeep } from '../redact.js';
+import { checkDiagnoseArguments } from './check-arguments.js';
+import { evidenceFromInputs, parseAt, validateIdentity, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
+import type { EvidenceBundle, Target } from '../evidence/types.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import type { ProbeTransport } from '../probe/transport.js';
+import type { Report } from '../report/types.js';
+import { decodeCertificates, toPem } from '../x509/pem.js';
+import { rules } from '../../rules/index.js';
+import { planDiagnosis } from './plan.js';
+import { FLAG, isFileRef, type DiagnoseRequest, type FailOn, type Material } from './request.js';
+
+/** What the pipeline touches outside itself; every one has a real default. Tests and faces inject their own. */
+export interface DiagnoseDeps {
+  /** Reads a user-named file (bounded; one clear E_INPUT line naming the flag). Default: the real file system. */
+  readFile?: (path: string, flag: string, limit: number) => Uint8Array;
+  /** The undici dispatcher for the Envoy admin and pilot-agent (default: a private Agent per run, closed after). */
+  dispatcher?: Dispatcher;
+  /** The probe's network edge: DNS lookup and TCP connect, under node:tls (default: the system's). */
+  transport?: ProbeTransport;
+  /** The clock (epoch ms): collection time, and the evaluation time when `at` is not given. */
+  now?: () => number;
+  /** The environment: the pod's identity (TRUST_DOMAIN, POD_NAMESPACE, SERVICE_ACCOUNT), MTLS_DOCTOR_NO_AUTODETECT. */
+  env?: Record<string, string | undefined>;
+  /** Where the proxy's processes are found (default /proc). */
+  procDir?: string;
+}
+
+export interface DiagnoseResult {
+  report: Report;
+  /** What was evaluated (no private keys): what `--save-evidence` writes, and replays to the same report. */
+  evidence: EvidenceBundle;
+}
+
+// The limits table (src/limits.ts): one place for every input's bounds.
+const INPUT_LIMIT = LIMITS.fileBytes;
+const EVIDENCE_LIMIT = LIMITS.bundleBytes;
+const THRESHOLDS_LIMIT = LIMITS.thresholdsBytes;
+
+/** Diagnoses what the request names and returns the report (the JSON contract, `schemaVersion: 1`). */
+export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps = {}): Promise<Report> {
+  return (await diagnoseWithEvidence(request, deps)).report;
+}
+
+/** As `diagnose()`, also returning the evidence evaluated (for `--save-evidence`). */
+export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: DiagnoseDeps = {}): Promise<DiagnoseResult> {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? Date.now;
+  const read = deps.readFile ?? readInputFile;
+  const plan = planDiagnosis(request, env);
+  // Values the types admit but nothing can use (`at: 2**64`, a cyclic bundle, sizes over the limits): E_USAGE/E_INPUT.
+  checkDiagnoseArguments(request);
+  const evidence = plan.replay ? replay(request, read, now) : await collect(request, plan, { ...deps, env, now, readFile: read });
+  // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
+  const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
+  // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
+  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, { pasted })) : evaluate(evidence, rules, { pasted });
+  // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
+  return { report: redactDeep(report), evidence };
+}
+
+/** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */
+export function exitCode(report: Report, failOn: FailOn = 'error'): number {
+  const levels = failOn === 'warning' ? ['critical', 'error', 'warning'] : ['critical', 'error'];
+  return report.findings.some((f) => levels.includes(f.severity)) ? 1 : 0;
+}
+
+type Read = NonNullable<DiagnoseDeps['readFile']>;
+type Field = 'chain' | 'key' | 'trust' | 'peerTrust' | 'ca' | 'crls';
+const NAME: Record<Field, string> = { chain: 'chain', key: 'key', trust: 'trust', peerTrust: 'peerTrust', ca: 'ca', crls: 'crl' };
+
+const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/** One material as a named input: a file is read (named by its path); content keeps its name or the field's. */
+function named(m: Material, field: Field, i: number, n: number, read: Read): NamedInput {
+  if (isFileRef(m)) return { name: m.path, origin: { kind: 'file', path: m.path }, data: read(m.path, FLAG[field], INPUT_LIMIT) };
+  if (typeof m === 'object' && !(m instanceof Uint8Array)) return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
+  const name = n > 1 ? `${NAME[field]}[${i}]` : NAME[field];
+  return { name, origin: { kind: 'inline', name }, data: m };
+}
+
+function inputs(r: DiagnoseRequest, field: Exclude<Field, 'chain' | 'key'>, read: Read): NamedInput[] {
+  const xs = many(r[field]);
+  return xs.map((m, i) => named(m, field, i, xs.length, read));
+}
+
+/** The chain: one input, or several joined in order (PEM or DER, mixed): named `chain`, or by its files' names. */
+function chainInput(r: DiagnoseRequest, read: Read): NamedInput | undefined {
+  const xs = many(r.chain);
+  if (!xs.length) return undefined;
+  const parts = xs.map((m, i) => named(m, 'chain', i, xs.length, read));
+  if (parts.length === 1) return parts[0];
+  const name = parts.some((p) => /\[\d+\]$/.test(p.name)) ? 'chain' : parts.map((p) => p.name).join(' + ');
+  // Joined from several inputs, the chain is in no one file: commands name it by the field.
+  return { name, origin: { kind: 'inline', name: 'chain' }, data: parts.flatMap((p) => decodeCertificates(p.data, p.name).map((b) => toPem(b.der))).join('') };
+}
+
+function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> | undefined {
+  const t = r.thresholds;
+  if (!isFileRef(t)) return t;
+  const text = Buffer.from(read(t.path, '--thresholds', THRESHOLDS_LIMIT)).toString('utf8');
+  try {
+    return JSON.parse(text) as DeepPartial<Thresholds>;
+  } catch (e) {
+    throw inputError(`Cannot read --thresholds file "${t.path}": not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function targetOf(r: DiagnoseRequest): Target {
+  const label = r.label !== undefined ? { name: r.label } : {};
+  const first = many(r.chain)[0];
+  if (first === undefined) return { kind: 'pod', ...label };
+  return isFileRef(first) ? { kind: 'files', ...label, chain: first.path } : { kind: 'library', ...label };
+}
+
+/**
+ * A saved bundle, judged with the request's evaluation options: each given option replaces what the bundle
+ * was collected with, exactly as the same option would have set it on live inputs.
+ */
+function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBundle {
+  const ev = r.evidence!;
+  const bundle = isFileRef(ev)
+    ? parseEvidence(Buffer.from(read(ev.path, '--evidence', EVIDENCE_LIMIT)).toString('utf8'), `"${ev.path}"`)
+    : typeof ev === 'string'
+      ? parseEvidence(ev, '(given as text)')
+      : parseEvidence(JSON.stringify(ev), '(given as an object)');
+  const o = { ...bundle.options };
+  if (r.role !== undefined) o.role = r.role;
+  if (r.expectId !== undefined) o.expectId = validateIdentity(r.expectId, '--expect-id');
+  if (r.peerId !== undefined) o.peerId = validateIdentity(r.peerId, '--peer-id');
+  if (r.thresholds !== undefined) o.thresholds = resolveThresholds(thresholdsOf(r, read));
+  if (r.maxChainDepth !== undefined) o.maxChainDepth = validateMaxDepth(r.maxChainDepth);
+  return {
+    ...bundle,
+    ...(r.at !== undefined ? { evaluatedAt: new Date(parseAt(r.at, now())).toISOString() } : {}),
+    ...(r.symptom !== undefined ? { symptomText: redact(r.symptom) } : {}),
+    ...(r.label !== undefined ? { target: { ...bundle.target, name: r.label } } : {}),
+    options: o,
+  };
+}
+
+type Ready = Required<Pick<DiagnoseDeps, 'env' | 'now' | 'readFile'>> & DiagnoseDeps;
+
+/** Collects what the plan names: certificate inputs, the istio-proxy, then the test handshakes with the peer. */
+async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis>, deps: Ready): Promise<EvidenceBundle> {
+  const read = deps.readFile;
+  // The peer is parsed first, so a bad value is refused before anything is read or collected.
+  const probe = plan.probe ? await import('../probe/probe.js') : null;
+  const peer = probe ? probe.parsePeer(r.peer!) : null;
+  const alpn = probe ? probe.parseAlpn(r.alpn) : null;
+  const key = r.key !== undefined ? named(r.key, 'key', 0, 1, read) : undefined;
+  const px = plan.proxy ? await import('../collect/proxy.js') : null;
+  const proxy = px
+    ? await px.collectProxy({
+        envoyAdmin: r.envoyAdmin,
+        agent: r.agent,
+        proxyRoot: r.proxyRoot,
+        auto: plan.proxy!.auto,
+        windowSeconds: r.window,
+        env: deps.env,
+        now: deps.now,
+        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+        ...(deps.procDir ? { procDir: deps.procDir } : {}),
+      })
+    : null;
+  if (!plan.inputs && !proxy?.collected && !peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
+  const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
+  // Read in flag order, so the first unreadable file is the one named.
+  const chain = plan.inputs ? chainInput(r, read) : fromProxy.chain;
+  const trust = inputs(r, 'trust', read);
+  const crls = inputs(r, 'crls', read);
+  const evidence = evidenceFromInputs({
+    chain,
+    key,
+    trust: trust.length ? trust : fromProxy.trust,
+    peerTrust: inputs(r, 'peerTrust', read),
+    ca: inputs(r, 'ca', read),
+    crls: crls.length ? crls : proxyCrls(proxy?.proxy),
+    maxChainDepth: r.maxChainDepth,
+    role: r.role,
+    expectId: r.expectId ?? proxy?.expectId ?? null,
+    peerId: r.peerId ?? null,
+    at: r.at,
+    thresholds: thresholdsOf(r, read),
+    symptom: r.symptom ?? null,
+    target: targetOf(r),
+    now: deps.now,
+  });
+  const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
+  if (!peer) return collected;
+  const { probeIntoEvidence } = await import('../probe/collect.js');
+  return probeIntoEvidence(collected, { peer, sni: r.sni ?? null, alpn, key: key?.data, ...(deps.transport ? { transport: deps.transport } : {}) });
+}
+
+/** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */
+function proxyCrls(proxy: { files?: Array<{ path: string; kind: string; pems: string[] }> } | undefined): NamedInput[] {
+  return (proxy?.files ?? []).filter((f) => f.kind === 'crl' && f.pems.length > 0).map((f) => ({ name: f.path, data: f.pems.join('') }));
+}

@@ -1,0 +1,145 @@
+/**
+ * One validation for every face, and the plan of which collectors run. Everything a request cannot do is
+ * refused here, before anything is read or collected (E_USAGE: exit 2 on the CLI), so collection only collects.
+ */
+import { MtlsDoctorError, usageError } from '../errors.js';
+import { CLUSTER_FIELDS, COLLECTION_FIELDS, FLAG, isFileRef, type DiagnoseRequest } from './request.js';
+
+export interface Plan {
+  /** Evaluate a saved bundle; nothing is collected. */
+  replay: boolean;
+  /** Certificate material named by the request (files or contents). */
+  inputs: boolean;
+  /** Read the istio-proxy: `auto` when no source was named (admin, agent, files, /proc with their defaults). */
+  proxy: { auto: boolean } | null;
+  /** Real test handshakes with `peer`. */
+  probe: boolean;
+}
+
+type Kind = 'material' | 'materials' | 'string' | 'strings' | 'number' | 'numberOrString' | 'at' | 'object' | 'evidence';
+const KINDS: Record<keyof DiagnoseRequest, Kind> = {
+  chain: 'materials',
+  key: 'material',
+  trust: 'materials',
+  peerTrust: 'materials',
+  ca: 'materials',
+  crls: 'materials',
+  maxChainDepth: 'numberOrString',
+  role: 'string',
+  expectId: 'string',
+  peerId: 'string',
+  at: 'at',
+  thresholds: 'object',
+  symptom: 'string',
+  failOn: 'string',
+  evidence: 'evidence',
+  peer: 'string',
+  sni: 'string',
+  alpn: 'strings',
+  envoyAdmin: 'string',
+  agent: 'string',
+  proxyRoot: 'string',
+  window: 'number',
+  target: 'string',
+  namespace: 'string',
+  context: 'string',
+  kubeconfig: 'string',
+  label: 'string',
+};
+
+const isMaterial = (x: unknown): boolean =>
+  typeof x === 'string' ||
+  x instanceof Uint8Array ||
+  isFileRef(x) ||
+  (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && (typeof (x as { data?: unknown }).data === 'string' || (x as { data?: unknown }).data instanceof Uint8Array));
+
+function typeOk(kind: Kind, v: unknown): boolean {
+  switch (kind) {
+    case 'material':
+      return isMaterial(v);
+    case 'materials':
+      return Array.isArray(v) ? v.every(isMaterial) : isMaterial(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'strings':
+      return typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    case 'number':
+      return typeof v === 'number';
+    case 'numberOrString':
+      return typeof v === 'number' || typeof v === 'string';
+    case 'at':
+      return typeof v === 'string' || typeof v === 'number' || v instanceof Date;
+    case 'object':
+    case 'evidence':
+      return (typeof v === 'object' && v !== null && !Array.isArray(v)) || (kind === 'evidence' && typeof v === 'string');
+  }
+}
+
+const EXPECTED: Record<Kind, string> = {
+  material: 'PEM or DER content, { name, data } or { path }',
+  materials: 'PEM or DER content, { name, data } or { path }, or an array of them',
+  string: 'a string',
+  strings: 'a string or an array of strings',
+  number: 'a number',
+  numberOrString: 'a number',
+  at: 'an ISO 8601 time or epoch milliseconds',
+  object: 'an object or { path }',
+  evidence: 'an evidence bundle, its JSON text or { path }',
+};
+
+/** The fields given (present and not undefined), in the request type's order. */
+function given(r: DiagnoseRequest): Array<keyof DiagnoseRequest> {
+  return (Object.keys(FLAG) as Array<keyof DiagnoseRequest>).filter((k) => r[k] !== undefined && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0 && k !== 'alpn'));
+}
+
+const has = (r: DiagnoseRequest, k: keyof DiagnoseRequest) => given(r).includes(k);
+
+/**
+ * Checks a request and decides what to collect. `env` is read for MTLS_DOCTOR_NO_AUTODETECT only. Throws
+ * E_USAGE naming the flag; E_NO_EVIDENCE when nothing could be collected because auto-detection is off.
+ */
+export function planDiagnosis(request: DiagnoseRequest, env: Record<string, string | undefined>): Plan {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) throw usageError('Cannot diagnose: the request must be an object');
+  for (const k of Object.keys(request)) {
+    if (!(k in FLAG)) throw usageError(`Cannot use request field "${k}": unknown (valid: ${Object.keys(FLAG).join(', ')})`);
+    const v = request[k as keyof DiagnoseRequest];
+    if (v !== undefined && !typeOk(KINDS[k as keyof DiagnoseRequest], v)) throw usageError(`Cannot use ${FLAG[k as keyof DiagnoseRequest]}: expected ${EXPECTED[KINDS[k as keyof DiagnoseRequest]]}`);
+  }
+  const cluster = CLUSTER_FIELDS.filter((k) => has(request, k));
+  if (cluster.length) {
+    throw usageError(
+      `Cannot use ${cluster.map((k) => FLAG[k]).join(', ')}: cluster mode is not available yet in this version; run inside the pod (kubectl debug -it POD --target=istio-proxy --image=IMAGE -- mtls-doctor diagnose) or give --chain FILE`,
+    );
+  }
+  if (request.role !== undefined && !['client', 'server', 'both'].includes(request.role)) throw usageError(`Cannot use --role "${String(request.role)}": expected client, server or both`);
+  if (request.failOn !== undefined && !['error', 'warning'].includes(request.failOn)) throw usageError(`Cannot use --fail-on "${String(request.failOn)}": expected error or warning`);
+
+  if (has(request, 'evidence')) {
+    const collecting = COLLECTION_FIELDS.filter((k) => has(request, k));
+    if (collecting.length) {
+      throw usageError(
+        `Cannot combine --evidence with ${collecting.map((k) => FLAG[k]).join(', ')}: a bundle already holds its evidence (with it, only --at, --expect-id, --peer-id, --role, --max-depth, --thresholds, --symptom and --fail-on apply)`,
+      );
+    }
+    return { replay: true, inputs: false, proxy: null, probe: false };
+  }
+
+  const proxyAsked = has(request, 'envoyAdmin') || has(request, 'agent') || has(request, 'proxyRoot');
+  const chain = has(request, 'chain');
+  const peer = has(request, 'peer');
+  if (!peer && (has(request, 'sni') || has(request, 'alpn'))) {
+    throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
+  }
+  if (chain && !proxyAsked && has(request, 'window')) {
+    throw usageError('Cannot use --window with --chain alone: it samples Envoy stats; add --envoy-admin URL (or drop --chain to find everything inside the pod)');
+  }
+  const searching = !chain && !proxyAsked && !peer;
+  // Certificate material without a chain means file mode: that is a missing chain, not a request to search.
+  if (searching && (has(request, 'trust') || has(request, 'ca') || has(request, 'key') || has(request, 'peerTrust') || has(request, 'crls'))) {
+    throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), or --envoy-admin URL to read it from Envoy");
+  }
+  if (searching && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
+    throw new MtlsDoctorError('E_NO_EVIDENCE', 'No evidence to diagnose: give --chain FILE (with --trust FILE), --envoy-admin URL or --evidence FILE (auto-detection is off: MTLS_DOCTOR_NO_AUTODETECT=1)');
+  }
+  return { replay: false, inputs: chain, proxy: !chain || proxyAsked ? { auto: !proxyAsked } : null, probe: peer };
+}

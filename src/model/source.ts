@@ -1,0 +1,34 @@
+/**
+ * Where a piece of evidence came from, as data. Collectors set it; verify commands and labels are rendered from
+ * it at the edge (rules/_kit/commands.ts, the report), and nothing parses a rendered label back.
+ *
+ * `index` is the 1-based position of a certificate among those of its source (the Nth certificate of a chain
+ * file or of an Envoy secret); absent for the source as a whole.
+ */
+export type Source =
+  /** A file the user named (`--chain`, `--trust`, …) or one read from the proxy's filesystem. */
+  | { kind: 'file'; path: string; index?: number }
+  /** An SDS secret from Envoy's config_dump (`default`, `ROOTCA`), optionally one trust domain's bundle of it. */
+  | { kind: 'envoy-secret'; name: string; trustDomain?: string; index?: number }
+  /** Envoy admin `/certs`. */
+  | { kind: 'envoy-certs'; index?: number }
+  /** What a peer presented in a probe handshake (`HOST:PORT`). */
+  | { kind: 'peer'; address: string; index?: number }
+  /** Contents given without a path (the library's `chain: pem`), named by the option that carried them. */
+  | { kind: 'inline'; name: string; index?: number }
+  /** Pasted error text (`explain`, `--symptom`). */
+  | { kind: 'pasted' };
+
+export type SourceKind = Source['kind'];
+
+/** The same source, narrowed to its Nth certificate. */
+export function atIndex(source: Source, index: number): Source {
+  return source.kind === 'pasted' ? source : { ...source, index };
+}
+
+/** The same source as a whole (without a certificate position). */
+export function whole(source: Source): Source {
+  if (source.kind === 'pasted' || source.index === undefined) return source;
+  const { index: _index, ...rest } = source;
+  return rest as Source;
+}

@@ -61,6 +61,12 @@ import alpnMismatch from './transport/alpn-mismatch.js';
 import clientCertRequired from './transport/client-cert-required.js';
 import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
+import strictPlaintextClient from './policy/strict-plaintext-client.js';
+import tlsToPlaintextServer from './policy/tls-to-plaintext-server.js';
+import destinationRuleOverridesMtls from './policy/destination-rule-overrides-mtls.js';
+import trustDomainAliasMissing from './policy/trust-domain-alias-missing.js';
+import rootConfigmapStale from './policy/root-configmap-stale.js';
+
 export const rules: readonly Rule[] = [
   leafExpired,
   intermediateExpired,
@@ -107,4 +113,9 @@ export const rules: readonly Rule[] = [
   alpnMismatch,
   clientCertRequired,
   peerRejectedCertificate,
+  strictPlaintextClient,
+  tlsToPlaintextServer,
+  destinationRuleOverridesMtls,
+  trustDomainAliasMissing,
+  rootConfigmapStale,
 ] as Rule[];

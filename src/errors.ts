@@ -23,7 +23,7 @@ export const inputError = (message: string, cause?: unknown) => new MtlsDoctorEr
 
 /** Exit codes of the CLI contract (DESIGN.md): 2 bad usage or input, 3 no evidence at all. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof MtlsDoctorError) {
+  if (isMtlsDoctorError(error)) {
     switch (error.code) {
       case 'E_USAGE':
       case 'E_INPUT':
@@ -37,6 +37,12 @@ export function exitCodeFor(error: unknown): number {
   return 70;
 }
 
+/**
+ * Also true for an error made by another copy of this class: the cluster collector is a separately bundled
+ * chunk (scripts/build.mjs) with its own copy of this module, so `instanceof` alone would miss its errors.
+ */
 export function isMtlsDoctorError(error: unknown): error is MtlsDoctorError {
-  return error instanceof MtlsDoctorError;
+  if (error instanceof MtlsDoctorError) return true;
+  const e = error as { name?: unknown; code?: unknown } | null;
+  return !!e && typeof e === 'object' && e.name === 'MtlsDoctorError' && typeof e.code === 'string' && /^E_[A-Z_]+$/.test(e.code);
 }

@@ -383,8 +383,7 @@ const ECHO = 12;
  * Pieces of a key found in `text` that appear elsewhere in it (a log line repeated, a paste cut and pasted
  * again): once a key is known, any run of ECHO of its base64 characters is key material wherever it stands.
  */
-function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, number]> {
-  const windows = new Set<string>();
+function keyWindowsOf(text: string, keys: Array<[number, number]>, windows: Set<string> = new Set()): Set<string> {
   for (const [a, b] of keys) {
     let chars = '';
     for (let p = a; p < b; ) {
@@ -403,6 +402,10 @@ function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, 
       if (!win.includes(' ')) windows.add(win);
     }
   }
+  return windows;
+}
+
+function echoSpans(text: string, windows: Set<string>): Array<[number, number]> {
   if (windows.size === 0) return [];
   const spans: Array<[number, number]> = [];
   let i = 0;
@@ -438,12 +441,19 @@ function echoSpans(text: string, keys: Array<[number, number]>): Array<[number, 
   return spans;
 }
 
-/** `text` with every private key (PEM or bare base64, any form above) replaced by `REDACTED`. */
-export function redact(text: string): string {
-  if (typeof text !== 'string' || text.length < MIN_RUN) return text;
-  const found = merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
-  if (found.length === 0) return text;
-  const spans = merge([...found, ...echoSpans(text, found)]);
+const foundKeys = (text: string) => merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+
+/**
+ * `text` with every private key (PEM or bare base64, any form above) replaced by `REDACTED`. `known`: pieces of
+ * keys found elsewhere (redactDeep passes those of the whole object), removed here too.
+ */
+export function redact(text: string, known?: ReadonlySet<string>): string {
+  if (typeof text !== 'string' || text.length < (known?.size ? ECHO : MIN_RUN)) return text;
+  const found = text.length >= MIN_RUN ? foundKeys(text) : [];
+  if (found.length === 0 && !known?.size) return text;
+  const windows = keyWindowsOf(text, found, new Set(known ?? []));
+  const spans = merge([...found, ...echoSpans(text, windows)]);
+  if (spans.length === 0) return text;
   let out = '';
   let at = 0;
   for (const [a, b] of spans) {
@@ -463,16 +473,40 @@ export function containsSecret(text: string): boolean {
  * A copy of `value` with every string in it redacted (objects and arrays walked; other values kept). Returns
  * `value` itself when nothing needed redacting, so a big clean bundle is not copied.
  */
-export function redactDeep<T>(value: T): T {
-  return walk(value, 0) as T;
+export function redactDeep<T>(value: T, ...context: unknown[]): T {
+  // First the pieces of every key found anywhere in the object (and in `context`: the evidence a report was
+  // made from), then every string redacted with them: a key whole in one field and in pieces in another (a
+  // label, a path) is removed from both.
+  const known = new Set<string>();
+  for (const c of [value, ...context]) collect(c, 0, known);
+  return walk(value, 0, known) as T;
+}
+
+function collect(v: unknown, depth: number, known: Set<string>): void {
+  if (typeof v === 'string') {
+    if (v.length >= MIN_RUN) {
+      const found = foundKeys(v);
+      if (found.length) keyWindowsOf(v, found, known);
+    }
+    return;
+  }
+  if (typeof v !== 'object' || v === null || depth > 256 || Buffer.isBuffer(v) || ArrayBuffer.isView(v)) return;
+  if (Array.isArray(v)) {
+    for (const x of v) collect(x, depth + 1, known);
+    return;
+  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    collect(k, depth + 1, known);
+    collect(x, depth + 1, known);
+  }
 }
 
 /**
  * A string redacted so that it is clean in its JSON form too: JSON escapes (`\u0001` is base64-alphabet text)
  * can join two harmless pieces into something that reads as key material in the serialised bundle.
  */
-function redactString(s: string): string {
-  const r = redact(s);
+function redactString(s: string, known?: ReadonlySet<string>): string {
+  const r = redact(s, known);
   if (r.length < MIN_MARKER_RUN) return r;
   const j = JSON.stringify(r);
   if (j.length === r.length + 2 || !containsSecret(j)) return r;
@@ -485,15 +519,15 @@ function redactString(s: string): string {
   return containsSecret(JSON.stringify(again)) ? REDACTED : again;
 }
 
-function walk(v: unknown, depth: number): unknown {
-  if (typeof v === 'string') return redactString(v);
+function walk(v: unknown, depth: number, known: ReadonlySet<string>): unknown {
+  if (typeof v === 'string') return redactString(v, known);
   if (typeof v !== 'object' || v === null) return v;
   // Our own reports and bundles are shallow; a bundle's nesting is bounded when it is read (limits.ts).
   if (depth > 256) return v;
   if (Array.isArray(v)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
-      const r = walk(v[i], depth + 1);
+      const r = walk(v[i], depth + 1, known);
       if (r !== v[i]) (copy ??= v.slice())[i] = r;
     }
     return copy ?? v;
@@ -503,8 +537,8 @@ function walk(v: unknown, depth: number): unknown {
   const entries = Object.entries(v as Record<string, unknown>);
   let changed = false;
   const out = entries.map(([k, x]): [string, unknown] => {
-    const rk = redactString(k);
-    const rx = walk(x, depth + 1);
+    const rk = redactString(k, known);
+    const rx = walk(x, depth + 1, known);
     if (rk !== k || rx !== x) changed = true;
     return [rk, rx];
   });

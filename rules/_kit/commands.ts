@@ -40,6 +40,11 @@ export function printPems(s: Source): string {
       return `openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null`;
     case 'envoy-certs':
       return `curl -s http://127.0.0.1:15000/certs`;
+    case 'kube': {
+      // jsonpath needs the dots of a key escaped (root-cert.pem → root-cert\.pem); Secret data is base64.
+      const path = shellQuote(`{.data.${s.key.replace(/\./g, '\\.')}}`);
+      return s.resource === 'configmap' ? `kubectl get configmap ${s.name} -n ${s.namespace} -o jsonpath=${path}` : `kubectl get secret ${s.name} -n ${s.namespace} -o jsonpath=${path} | base64 -d`;
+    }
     case 'pasted':
       return 'cat pasted.pem';
   }

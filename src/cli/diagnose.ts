@@ -2,7 +2,8 @@
  * `mtls-doctor diagnose`: argv → request → diagnose() → render → exit code. Every check and every decision
  * about what to collect lives in src/diagnose/, shared with the library and every other face.
  */
-import { diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { diagnose, diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { usageError } from '../errors.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import type { Io } from './main.js';
@@ -10,6 +11,14 @@ import type { Io } from './main.js';
 /** The flags as yargs parses them. */
 export interface DiagnoseArgs {
   target?: string;
+  /** Cluster mode (TARGET pod/NAME, deploy/NAME, NAME, or -l): kubectl's flags. */
+  selector?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  readCaSecrets?: boolean;
+  inPod?: boolean;
+  image?: string;
   chain?: string;
   key?: string;
   trust?: string[];
@@ -48,6 +57,13 @@ const files = (paths: string[] | undefined) => (paths?.length ? paths.map((path)
 export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
   const r: DiagnoseRequest = {
     target: a.target,
+    selector: a.selector,
+    namespace: a.namespace,
+    context: a.context,
+    kubeconfig: a.kubeconfig,
+    readCaSecrets: a.readCaSecrets,
+    inPod: a.inPod,
+    image: a.image,
     chain: file(a.chain),
     key: file(a.key),
     trust: files(a.trust),
@@ -76,7 +92,15 @@ export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io): Promise<number> {
   const request = requestFromArgs(args);
-  const { report, evidence } = await diagnoseWithEvidence(request, { env: io.env, ...(io.now ? { now: io.now } : {}) });
+  const deps = { env: io.env, ...(io.now ? { now: io.now } : {}), kube: { progress: (line: string) => void io.stderr.write(`mtls-doctor: ${line}\n`) } };
+  if (request.inPod) {
+    // The copy inside the pod renders its own report; what it collected stays in the pod.
+    if (args.saveEvidence) throw usageError('Cannot combine --in-pod with --save-evidence: the diagnosis runs inside the pod and only its report comes back');
+    const report = await diagnose(request, deps);
+    io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));
+    return exitCode(report, request.failOn);
+  }
+  const { report, evidence } = await diagnoseWithEvidence(request, deps);
   // Redacted, written atomically, never through a link or into a FIFO or device (src/evidence/save.ts).
   if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env) }));

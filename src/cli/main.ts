@@ -6,9 +6,9 @@ import yargs, { type Argv } from 'yargs';
 import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
-import { runDemo } from './demo.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { VERSION } from '../version.js';
+import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../diagnose/redact.js';
 
 export interface Io {
@@ -17,20 +17,30 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** The clock (tests inject one); default Date.now. */
   now?: () => number;
+  /** The command's name in help and messages (default mtls-doctor; `kubectl mtls-doctor` as the kubectl plugin). */
+  prog?: string;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let code = 0;
+  const prog = io.prog ?? 'mtls-doctor';
   const debug = argv.includes('--debug');
   const parser: Argv = yargs(argv)
-    .scriptName('mtls-doctor')
+    .scriptName(prog)
     .usage('$0 <command> [options]\n\nExplains why mTLS handshakes fail: certificate expiry → chain → SANs → key usage, with the fix and a command to verify it.')
     .command(
       'diagnose [target]',
       "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
         y
-          .positional('target', { type: 'string', describe: 'A pod in the cluster (pod/NAME): cluster mode, not available yet; inside the pod give no target' })
+          .positional('target', { type: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report)' })
+          .option('selector', { alias: 'l', type: 'string', describe: 'Diagnose one ready pod this label selector matches (kubectl -l)' })
+          .option('namespace', { alias: 'n', type: 'string', describe: "The target's namespace (default: the kubeconfig context's, or the pod's own in-cluster)" })
+          .option('context', { type: 'string', describe: 'The kubeconfig context to use' })
+          .option('kubeconfig', { type: 'string', describe: 'The kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)' })
+          .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' })
+          .option('in-pod', { type: 'boolean', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' })
+          .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' })
           .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
           .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
           .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })
@@ -43,7 +53,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
           .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
-          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate' })
+          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate; with a pod TARGET, SVC.NS:PORT or SVC:PORT names a peer service read from the cluster' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
           .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })
@@ -57,6 +67,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
           .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files, PEM or DER):')
           .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
+          .group(['selector', 'namespace', 'context', 'kubeconfig', 'read-ca-secrets', 'in-pod', 'image'], 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):')
           .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
           .group(['at', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
           .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
@@ -64,6 +75,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
+          .example('$0 diagnose pod/web-7d4f -n shop --peer reviews:9080', 'From a workstation: the pod, its sidecar and mesh policy towards a peer service')
+          .example('$0 diagnose deploy/web -n shop --in-pod --peer reviews:9080', 'Run the diagnosis (with a real handshake) inside the pod')
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
@@ -99,9 +112,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
       (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
       async (args) => {
+        // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
+        const { runDemo } = await import('./demo.js');
         code = await runDemo(args.output, io);
       },
     )
+    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
+    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
     .strict()
@@ -150,8 +167,16 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
 
 /** Runs the CLI on this process's arguments and sets the exit code. The bin (dist/cli.cjs) calls this. */
 export function run(): Promise<void> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-  return main(process.argv.slice(2), io).then(
+  const plugin = invokedAsKubectlPlugin(process.argv[1], process.execPath, process.env);
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...(plugin ? { prog: PLUGIN_NAME } : {}) };
+  // `mtls-doctor … | head`: a reader that stops early is not an error (no EPIPE stack trace).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const argv = process.argv.slice(2);
+  if (invokedAsKubectlCompletion(process.argv[1])) return completeForKubectl(argv, io);
+  return main(plugin ? kubectlArgs(argv) : argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -159,4 +184,17 @@ export function run(): Promise<void> {
       process.exitCode = reportError(e, io, process.argv.includes('--debug'));
     },
   );
+}
+
+/** `kubectl_complete-mtls_doctor WORDS…`: yargs' candidates (it prints them with console.log) in Cobra's format. */
+async function completeForKubectl(words: string[], io: Io): Promise<void> {
+  const candidates: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void candidates.push(a.join(' '));
+  try {
+    await main(['--get-yargs-completions', ...kubectlArgs(words)], { ...io, stdout: { write: () => true } });
+  } finally {
+    console.log = log;
+  }
+  io.stdout.write(cobraCompletions(candidates, words));
 }

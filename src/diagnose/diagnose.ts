@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
-import { inputError, MtlsDoctorError } from '../errors.js';
+import { inputError, MtlsDoctorError, usageError } from '../errors.js';
 import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { LIMITS } from '../limits.js';
 import { redact, redactDeep } from '../redact.js';
@@ -35,6 +35,12 @@ export interface DiagnoseDeps {
   env?: Record<string, string | undefined>;
   /** Where the proxy's processes are found (default /proc). */
   procDir?: string;
+  /**
+   * Cluster mode: act as this user/groups on every Kubernetes API request (impersonation: the `serve` face passes
+   * its caller; the tool's own identity needs the `impersonate` verb), the bound of each API call and stream (ms,
+   * default 10 s), and progress lines for --in-pod.
+   */
+  kube?: { impersonate?: { user?: string; groups?: string[] }; timeoutMs?: number; progress?: (line: string) => void };
 }
 
 export interface DiagnoseResult {
@@ -50,6 +56,8 @@ const THRESHOLDS_LIMIT = LIMITS.thresholdsBytes;
 
 /** Diagnoses what the request names and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps = {}): Promise<Report> {
+  const plan = planDiagnosis(request, deps.env ?? process.env);
+  if (plan.cluster?.inPod) return inPod(request, deps);
   return (await diagnoseWithEvidence(request, deps)).report;
 }
 
@@ -61,13 +69,15 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   const plan = planDiagnosis(request, env);
   // Values the types admit but nothing can use (`at: 2**64`, a cyclic bundle, sizes over the limits): E_USAGE/E_INPUT.
   checkDiagnoseArguments(request);
-  const evidence = plan.replay ? replay(request, read, now) : await collect(request, plan, { ...deps, env, now, readFile: read });
+  if (plan.cluster?.inPod) throw usageError('Cannot return the evidence of an --in-pod diagnosis: it runs inside the pod and only its report comes back (use diagnose())');
+  const ready = { ...deps, env, now, readFile: read };
+  const evidence = plan.replay ? replay(request, read, now) : plan.cluster ? await collectCluster(request, ready) : await collect(request, plan, ready);
   // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
   const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
   // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, { pasted })) : evaluate(evidence, rules, { pasted });
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
-  return { report: redactDeep(report), evidence };
+  return { report: redactDeep(report, evidence), evidence };
 }
 
 /** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */
@@ -201,6 +211,101 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
   if (!peer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer, sni: r.sni ?? null, alpn, key: key?.data, ...(deps.transport ? { transport: deps.transport } : {}) });
+}
+
+/** `--in-pod`: the copy inside the pod diagnoses (with a real handshake from there) and its report comes back. */
+async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
+  const kube = await import('../collect/kube/index.js');
+  const argv: string[] = [];
+  const one = (flag: string, v: string | number | undefined) => v !== undefined && argv.push(flag, String(v));
+  one('--peer', r.peer);
+  one('--peer-id', r.peerId);
+  one('--sni', r.sni);
+  if (r.alpn !== undefined) argv.push('--alpn', Array.isArray(r.alpn) ? r.alpn.join(',') : r.alpn);
+  one('--expect-id', r.expectId);
+  one('--window', r.window);
+  one('--symptom', r.symptom);
+  if (r.at !== undefined) one('--at', r.at instanceof Date ? r.at.toISOString() : r.at);
+  one('--max-depth', r.maxChainDepth);
+  if (r.role !== undefined && r.role !== 'both') argv.push('--role', r.role);
+  return kube.diagnoseInPod({
+    target: r.target,
+    selector: r.selector,
+    namespace: r.namespace,
+    context: r.context,
+    kubeconfig: r.kubeconfig,
+    image: r.image,
+    argv,
+    env: deps.env ?? process.env,
+    now: deps.now ?? Date.now,
+    ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
+    ...(deps.kube?.progress ? { progress: deps.kube.progress } : {}),
+  });
+}
+
+/**
+ * Cluster mode: the pod, its mesh objects and its istio-proxy through the Kubernetes API (a separately loaded
+ * chunk), then the same evidence builder as files and pod mode. A `peer` that names a Service is read from the
+ * cluster; a probe from here cannot stand where the pod stands, so none is made for it (`inPod` makes one).
+ */
+async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
+  const read = deps.readFile;
+  // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
+  const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
+  const netPeer = probe ? probe.parsePeer(r.peer!) : null;
+  const alpn = probe ? probe.parseAlpn(r.alpn) : null;
+  const kube = await import('../collect/kube/index.js');
+  const c = await kube.collectCluster({
+    target: r.target,
+    selector: r.selector,
+    namespace: r.namespace,
+    context: r.context,
+    kubeconfig: r.kubeconfig,
+    peer: r.peer,
+    readCaSecrets: r.readCaSecrets,
+    windowSeconds: r.window,
+    env: deps.env,
+    now: deps.now,
+    ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
+    ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
+  });
+  const px = await import('../collect/proxy.js');
+  const fromProxy = c.proxy ? px.proxyCertInputs(c.proxy) : { trust: [] };
+  const crls = inputs(r, 'crls', read);
+  const evidence = evidenceFromInputs({
+    chain: fromProxy.chain,
+    trust: fromProxy.trust,
+    ca: [...c.ca.map((s) => ({ name: s.source, ...(s.origin ? { origin: s.origin } : {}), data: s.pems.join('') })), ...inputs(r, 'ca', read)],
+    crls: crls.length ? crls : proxyCrls(c.proxy?.proxy),
+    maxChainDepth: r.maxChainDepth,
+    role: r.role,
+    expectId: r.expectId ?? c.expectId,
+    peerId: r.peerId ?? null,
+    at: r.at,
+    thresholds: thresholdsOf(r, read),
+    symptom: r.symptom ?? null,
+    target: r.label !== undefined ? { ...c.target, name: r.label } : c.target,
+    now: deps.now,
+  });
+  const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
+  const sources = [...c.sources, ...withProxy.sources];
+  // A peer that looked like a service but is none (no such Service): an ordinary network peer, probed from here.
+  const servicePeer = c.servicePeer && (c.cluster.peer || c.cluster.denied.some((d) => d.resource === 'services')) ? c.servicePeer : null;
+  if (servicePeer) {
+    sources.push({
+      name: 'peer handshake',
+      status: 'skipped',
+      reason: `${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${String(c.target.name)} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
+    });
+  }
+  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };
+  if (!c.proxy?.collected && !c.cluster.peer && c.ca.length === 0) {
+    const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
+    throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'its istio-proxy gave nothing'}`);
+  }
+  if (!netPeer || servicePeer) return collected;
+  const { probeIntoEvidence } = await import('../probe/collect.js');
+  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
 }
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */

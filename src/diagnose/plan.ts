@@ -14,9 +14,11 @@ export interface Plan {
   proxy: { auto: boolean } | null;
   /** Real test handshakes with `peer`. */
   probe: boolean;
+  /** Cluster mode: the target pod through the Kubernetes API; `inPod`: run inside it and return its report. */
+  cluster?: { inPod: boolean } | null;
 }
 
-type Kind = 'material' | 'materials' | 'string' | 'strings' | 'number' | 'numberOrString' | 'at' | 'object' | 'evidence';
+type Kind = 'material' | 'materials' | 'string' | 'strings' | 'number' | 'numberOrString' | 'at' | 'object' | 'evidence' | 'boolean';
 const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   chain: 'materials',
   key: 'material',
@@ -44,6 +46,10 @@ const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   namespace: 'string',
   context: 'string',
   kubeconfig: 'string',
+  selector: 'string',
+  readCaSecrets: 'boolean',
+  inPod: 'boolean',
+  image: 'string',
   label: 'string',
 };
 
@@ -65,6 +71,8 @@ function typeOk(kind: Kind, v: unknown): boolean {
       return typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
     case 'number':
       return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
     case 'numberOrString':
       return typeof v === 'number' || typeof v === 'string';
     case 'at':
@@ -81,6 +89,7 @@ const EXPECTED: Record<Kind, string> = {
   string: 'a string',
   strings: 'a string or an array of strings',
   number: 'a number',
+  boolean: 'true or false',
   numberOrString: 'a number',
   at: 'an ISO 8601 time or epoch milliseconds',
   object: 'an object or { path }',
@@ -95,6 +104,29 @@ function given(r: DiagnoseRequest): Array<keyof DiagnoseRequest> {
 const has = (r: DiagnoseRequest, k: keyof DiagnoseRequest) => given(r).includes(k);
 
 /**
+ * Cluster mode: a target or a selector, with nothing else naming the evidence (the pod's istio-proxy brings the
+ * chain and trust bundle). null when the request is not for the cluster; kubectl's flags without a target are
+ * refused by name.
+ */
+function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
+  const target = has(r, 'target') || has(r, 'selector');
+  if (!target) {
+    const stray = CLUSTER_FIELDS.filter((k) => has(r, k) && !(k === 'readCaSecrets' && r.readCaSecrets === false) && !(k === 'inPod' && r.inPod === false));
+    if (stray.length) throw usageError(`Cannot use ${stray.map((k) => FLAG[k]).join(', ')} without a cluster target: give pod/NAME, deploy/NAME, NAME or -l SELECTOR`);
+    return null;
+  }
+  if (has(r, 'target') && has(r, 'selector')) throw usageError(`Cannot combine a target ("${r.target}") with -l/--selector: give one of them`);
+  const what = has(r, 'target') ? `a cluster target ("${r.target}")` : `-l ${r.selector}`;
+  const evidence = (['chain', 'evidence', 'envoyAdmin', 'agent', 'proxyRoot'] as const).filter((k) => has(r, k));
+  if (evidence.length) throw usageError(`Cannot combine ${what} with ${evidence.map((k) => FLAG[k]).join(', ')}: the cluster target brings its own evidence (drop the target to diagnose files or a local proxy)`);
+  const material = (['key', 'trust', 'peerTrust'] as const).filter((k) => has(r, k));
+  if (material.length) throw usageError(`Cannot combine ${what} with ${material.map((k) => FLAG[k]).join(', ')}: the chain and trust bundle come from its istio-proxy (give --chain to diagnose files instead)`);
+  if (has(r, 'image') && !r.inPod) throw usageError('Cannot use --image without --in-pod: it is the image of the ephemeral container');
+  if (!has(r, 'peer') && (has(r, 'sni') || has(r, 'alpn'))) throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
+  return { inPod: r.inPod === true };
+}
+
+/**
  * Checks a request and decides what to collect. `env` is read for MTLS_DOCTOR_NO_AUTODETECT only. Throws
  * E_USAGE naming the flag; E_NO_EVIDENCE when nothing could be collected because auto-detection is off.
  */
@@ -105,14 +137,11 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
     const v = request[k as keyof DiagnoseRequest];
     if (v !== undefined && !typeOk(KINDS[k as keyof DiagnoseRequest], v)) throw usageError(`Cannot use ${FLAG[k as keyof DiagnoseRequest]}: expected ${EXPECTED[KINDS[k as keyof DiagnoseRequest]]}`);
   }
-  const cluster = CLUSTER_FIELDS.filter((k) => has(request, k));
-  if (cluster.length) {
-    throw usageError(
-      `Cannot use ${cluster.map((k) => FLAG[k]).join(', ')}: cluster mode is not available yet in this version; run inside the pod (kubectl debug -it POD --target=istio-proxy --image=IMAGE -- mtls-doctor diagnose) or give --chain FILE`,
-    );
-  }
+  const clusterPlan = planCluster(request);
   if (request.role !== undefined && !['client', 'server', 'both'].includes(request.role)) throw usageError(`Cannot use --role "${String(request.role)}": expected client, server or both`);
   if (request.failOn !== undefined && !['error', 'warning'].includes(request.failOn)) throw usageError(`Cannot use --fail-on "${String(request.failOn)}": expected error or warning`);
+
+  if (clusterPlan) return { replay: false, inputs: false, proxy: null, probe: false, cluster: clusterPlan };
 
   if (has(request, 'evidence')) {
     const collecting = COLLECTION_FIELDS.filter((k) => has(request, k));

@@ -82,11 +82,23 @@ export interface DiagnoseRequest {
   /** Sample Envoy SSL stats twice this many seconds apart. */
   window?: number;
 
-  // Cluster mode (reserved: refused as not available yet).
+  // Cluster mode: the pod, its mesh objects and its istio-proxy read through the Kubernetes API.
+  /** `pod/NAME`, `deploy/NAME` (one ready pod of it) or a bare pod `NAME`. */
   target?: string;
+  /** A label selector (kubectl -l): one ready pod it selects. */
+  selector?: string;
+  /** The target's namespace (default: the kubeconfig context's, or the pod's own in-cluster). */
   namespace?: string;
+  /** The kubeconfig context (default: its current context). */
   context?: string;
+  /** A kubeconfig file (default: KUBECONFIG, ~/.kube/config, else the in-cluster service account). */
   kubeconfig?: string;
+  /** Also read the CA certificates of the Secrets cacerts / istio-ca-secret (their keys are dropped on receipt). */
+  readCaSecrets?: boolean;
+  /** Run the diagnosis inside the target pod (an ephemeral container targeting istio-proxy) and return its report. */
+  inPod?: boolean;
+  /** The image of that ephemeral container (default: MTLS_DOCTOR_IMAGE, else the released image). */
+  image?: string;
 
   /** A name for what is diagnosed, shown as the report's `target.name` (the demo, a bot). */
   label?: string;
@@ -120,6 +132,10 @@ export const FLAG: Record<keyof DiagnoseRequest, string> = {
   namespace: '--namespace',
   context: '--context',
   kubeconfig: '--kubeconfig',
+  selector: '-l/--selector',
+  readCaSecrets: '--read-ca-secrets',
+  inPod: '--in-pod',
+  image: '--image',
   label: 'label',
 };
 
@@ -127,8 +143,8 @@ export const FLAG: Record<keyof DiagnoseRequest, string> = {
 export const COLLECTION_FIELDS = ['chain', 'key', 'trust', 'peerTrust', 'ca', 'crls', 'peer', 'sni', 'alpn', 'envoyAdmin', 'agent', 'proxyRoot', 'window'] as const;
 /** Options that decide how evidence is judged: they apply to live inputs and to a replayed bundle alike. */
 export const EVALUATION_FIELDS = ['maxChainDepth', 'role', 'expectId', 'peerId', 'at', 'thresholds', 'symptom', 'failOn'] as const;
-/** Reserved for cluster mode. */
-export const CLUSTER_FIELDS = ['target', 'namespace', 'context', 'kubeconfig'] as const;
+/** Cluster mode's fields (a target or a selector makes the request a cluster one). */
+export const CLUSTER_FIELDS = ['target', 'selector', 'namespace', 'context', 'kubeconfig', 'readCaSecrets', 'inPod', 'image'] as const;
 
 export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && typeof (x as FileRef).path === 'string' && !('data' in x);
 

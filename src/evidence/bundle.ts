@@ -3,6 +3,7 @@ import { EVIDENCE_KIND, EVIDENCE_VERSION, type EvidenceBundle } from './types.js
 import { proxyEvidenceProblem } from './proxy.js';
 import { containsSecret, redactDeep } from '../redact.js';
 import { formatBytes, jsonNestingDepth, LIMITS } from '../limits.js';
+import { clusterEvidenceProblem } from './cluster.js';
 
 /**
  * Serialises a bundle for `--save-evidence`. Every string in it passes the one redactor first (pasted text,
@@ -74,6 +75,8 @@ export function bundleShapeProblem(data: unknown): string | null {
   }
   const proxyProblem = b.proxy === undefined ? null : proxyEvidenceProblem(b.proxy);
   if (proxyProblem) return proxyProblem;
+  const clusterProblem = b.cluster === undefined ? null : clusterEvidenceProblem(b.cluster);
+  if (clusterProblem) return clusterProblem;
   return bundleLimitProblem(data as unknown as EvidenceBundle);
 }
 

@@ -7,6 +7,7 @@ import type { Thresholds } from '../facts/thresholds.js';
 import type { Source } from '../model/source.js';
 import type { ProxyEvidence } from './proxy.js';
 import type { HandshakeEvidence } from './handshake.js';
+import type { ClusterEvidence } from './cluster.js';
 
 export const EVIDENCE_KIND = 'mtls-doctor-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -81,4 +82,6 @@ export interface EvidenceBundle {
   handshakes?: HandshakeEvidence[];
   /** Certificate revocation lists the verifier checks with (`--crl`, Istio's ca-crl.pem): PEM "X509 CRL" blocks. */
   crls?: CertSet[];
+  /** What the Kubernetes API showed (cluster mode): the pod, mesh config, root ConfigMap, policies, the peer's pods. */
+  cluster?: ClusterEvidence;
 }

@@ -9,6 +9,7 @@ import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
 import { buildProxyFacts } from './proxy.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
+import { buildClusterFacts } from './policy.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
   return { name, source: sets.map((s) => s.source).join(', '), certs: parsed.map((p) => p.fact) };
@@ -80,6 +81,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
+    cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };
 }

@@ -7,6 +7,7 @@ import type { Thresholds } from './thresholds.js';
 import type { SymptomFact } from './symptoms.js';
 import type { ProxyFacts } from './proxy.js';
 import type { ProbeFact } from './handshake.js';
+import type { ClusterFacts } from './policy.js';
 
 /** What rules read. Derived from evidence by pure functions; never holds a library object. */
 export interface Facts {
@@ -36,13 +37,15 @@ export interface Facts {
   crls: CrlFact[];
   /** The verifier's depth limit in intermediate CAs (`--max-depth`, OpenSSL -verify_depth); null: none given. */
   maxChainDepth: number | null;
+  /** Mesh policy and cluster objects (cluster mode: `diagnose pod/NAME`); null without them. */
+  cluster: ClusterFacts | null;
 }
 
 /**
  * The names a rule may list in `meta.requires`; the engine reports `insufficient-evidence` with the
  * missing ones instead of running the rule.
  */
-export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca' | 'proxy' | 'handshake' | 'crl' | 'max-depth';
+export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verifier-trust' | 'key' | 'expect-id' | 'ca' | 'proxy' | 'handshake' | 'crl' | 'max-depth' | 'cluster';
 
 export function availableFacts(f: Facts): Set<FactName> {
   const s = new Set<FactName>();
@@ -59,6 +62,7 @@ export function availableFacts(f: Facts): Set<FactName> {
   if (f.probe) s.add('handshake');
   if (f.crls.length > 0) s.add('crl');
   if (f.maxChainDepth !== null) s.add('max-depth');
+  if (f.cluster) s.add('cluster');
   return s;
 }
 
@@ -73,7 +77,8 @@ export const FACT_HINTS: Record<FactName, string> = {
   'expect-id': 'the expected identity (--expect-id spiffe://TD/ns/NS/sa/SA)',
   ca: "the mesh CA's certificates (--ca FILE)",
   proxy: 'evidence from the istio-proxy (run inside the pod, or give --envoy-admin URL / --proxy-root DIR)',
-  handshake: 'a test handshake with the peer (--peer HOST:PORT)',
+  handshake: 'a test handshake with the peer (--peer HOST:PORT; for an in-cluster service of a pod target, --in-pod)',
   crl: "the CA's certificate revocation list (--crl FILE, e.g. Istio's ca-crl.pem)",
+  cluster: 'the cluster objects (diagnose pod/NAME with a kubeconfig: PeerAuthentication, DestinationRule, mesh config)',
   'max-depth': "the verifier's depth limit (--max-depth N; Envoy max_verify_depth N is --max-depth N-1)",
 };

@@ -48,6 +48,11 @@ export const RULE_IDS = [
   'transport/peer-unreachable',
   'transport/protocol-version-mismatch',
   'transport/sds-not-delivered',
+  'policy/destination-rule-overrides-mtls',
+  'policy/root-configmap-stale',
+  'policy/strict-plaintext-client',
+  'policy/tls-to-plaintext-server',
+  'policy/trust-domain-alias-missing',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -16,6 +16,8 @@ export type Source =
   | { kind: 'peer'; address: string; index?: number }
   /** Contents given without a path (the library's `chain: pem`), named by the option that carried them. */
   | { kind: 'inline'; name: string; index?: number }
+  /** A key of a ConfigMap or Secret read through the Kubernetes API (cluster mode): `istio-ca-root-cert`, `cacerts`. */
+  | { kind: 'kube'; resource: 'configmap' | 'secret'; namespace: string; name: string; key: string; index?: number }
   /** Pasted error text (`explain`, `--symptom`). */
   | { kind: 'pasted' };
 

@@ -14,6 +14,8 @@ export function sourceLabel(s: Source): string {
             ? `peer ${s.address}`
             : s.kind === 'inline'
               ? s.name
-              : 'pasted text';
+              : s.kind === 'kube'
+                ? `${s.resource === 'configmap' ? 'ConfigMap' : 'Secret'} ${s.namespace}/${s.name} ${s.key}`
+                : 'pasted text';
   return s.kind !== 'pasted' && s.index !== undefined ? `${base} #${s.index}` : base;
 }

@@ -33,9 +33,15 @@ describe('planDiagnosis', () => {
     refused(null, /^Cannot diagnose: the request must be an object/);
   });
 
-  it('refuses cluster mode as not available yet', () => {
-    refused({ target: 'pod/web-0' }, /^Cannot use TARGET: cluster mode is not available yet/);
-    refused({ chain: 'PEM', namespace: 'demo', context: 'prod', kubeconfig: '/k' }, /^Cannot use --namespace, --context, --kubeconfig: cluster mode is not available yet/);
+  it('plans cluster mode for a target or a selector; cluster flags without one are refused', () => {
+    expect(planDiagnosis({ target: 'pod/web-0' }, {}).cluster).toEqual({ inPod: false });
+    expect(planDiagnosis({ selector: 'app=web', inPod: true, peer: 'reviews:9080' }, {}).cluster).toEqual({ inPod: true });
+    refused({ chain: 'PEM', namespace: 'demo', context: 'prod', kubeconfig: '/k' }, /^Cannot use --namespace, --context, --kubeconfig without a cluster target/);
+    refused({ target: 'pod/web-0', chain: 'PEM' }, /^Cannot combine a cluster target \("pod\/web-0"\) with --chain: the cluster target brings its own evidence/);
+    refused({ target: 'pod/web-0', trust: 'PEM' }, /^Cannot combine a cluster target \("pod\/web-0"\) with --trust/);
+    refused({ target: 'pod/web-0', selector: 'app=web' }, /^Cannot combine a target/);
+    refused({ target: 'pod/web-0', image: 'x' }, /^Cannot use --image without --in-pod/);
+    refused({ target: 'pod/web-0', readCaSecrets: 'yes' as unknown as boolean }, /^Cannot use --read-ca-secrets: expected true or false/);
   });
 
   it('the library refuses before reading anything', async () => {

@@ -11,6 +11,8 @@ import { decodeCertificates, toPem } from '../../src/x509/pem.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { rules } from '../../rules/index.js';
+// The pipeline passes the pasted-text decoder to evaluate() when there is symptom text; so do the targets.
+import { pastedSymptom } from '../../src/explain/symptom-deriver.js';
 import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
 import { renderReport } from '../../src/report/render.js';
 import { explainText } from '../../src/explain/explain.js';
@@ -71,7 +73,7 @@ export const PROBES: readonly Probe[] = [
       const text = serializeEvidence(bundle as never);
       if (text.length > LIMITS.bundleBytes) throw new Error(`probe bundle is ${mib(text.length)}, over the limit`);
       const parsed = parseEvidence(text, 'probe.json');
-      const r = evaluate(parsed, rules);
+      const r = evaluate(parsed, rules, { pasted: pastedSymptom });
       return `a ${mib(text.length)} bundle: ${LIMITS.certificatesTotal} certificates × 2 sets, ${LIMITS.adminItems} stats × 2 samples, 1 MiB symptom; ${r.findings.length} findings, ${renderAll(r)} chars rendered`;
     },
   },
@@ -107,7 +109,7 @@ export const PROBES: readonly Probe[] = [
       const col = await collectProxy({ envoyAdmin: 'http://admin.probe:15000', auto: false, env: {}, now: () => NOW, dispatcher: mock, timeoutMs: 60_000, budgetMs: 120_000 });
       const inputs = proxyCertInputs(col);
       const ev = withProxyEvidence(evidenceFromInputs({ chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW }), col);
-      const r = evaluate(ev, rules);
+      const r = evaluate(ev, rules, { pasted: pastedSymptom });
       const saved = serializeEvidence(ev).length;
       await mock.close();
       return `config_dump ${mib(body.length)} (${col.proxy.secrets.reduce((a, s) => a + s.pems.length, 0)} certificates), /certs and /stats with ${LIMITS.adminItems} items; ${r.findings.length} findings, bundle ${mib(saved)}`;

@@ -18,7 +18,10 @@ import { decodeCrls, parseCrl } from '../../src/x509/crl.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { rules } from '../../rules/index.js';
-import { guardReplay, parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
+// The pipeline passes the pasted-text decoder to evaluate() when there is symptom text; so do the targets.
+import { pastedSymptom } from '../../src/explain/symptom-deriver.js';
+import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
+import { diagnoseWithEvidence } from '../../src/diagnose/diagnose.js';
 import { renderReport } from '../../src/report/render.js';
 import { explainText } from '../../src/explain/explain.js';
 import { collectProxy, proxyCertInputs, withProxyEvidence } from '../../src/collect/proxy.js';
@@ -383,10 +386,10 @@ export const certificates: FuzzTarget = {
       failure: await expectOnlyOurErrors(() => {
         const chain = typeof input === 'string' ? input : Buffer.concat([Buffer.from(input), Buffer.from(s.chainPem)]);
         const ev = evidenceFromInputs({ chain: { name: 'chain', data: chain }, trust: [{ name: 'trust', data: s.trustPem }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-        renderAll(evaluate(ev, rules));
+        renderAll(evaluate(ev, rules, { pasted: pastedSymptom }));
         if (r.int(4) === 0) {
           const ev2 = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: input }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-          evaluate(ev2, rules);
+          evaluate(ev2, rules, { pasted: pastedSymptom });
         }
       }),
     };
@@ -407,7 +410,7 @@ export const crls: FuzzTarget = {
     return {
       failure: await expectOnlyOurErrors(() => {
         const ev = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], crls: [{ name: 'fuzz.crl', data: der }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-        renderAll(evaluate(ev, rules));
+        renderAll(evaluate(ev, rules, { pasted: pastedSymptom }));
       }),
     };
   },
@@ -486,7 +489,7 @@ export const envoyAdmin: FuzzTarget = {
       const inputs = proxyCertInputs(c);
       const ev = evidenceFromInputs({ chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW });
       const full = withProxyEvidence(ev, c);
-      const report = evaluate(full, rules);
+      const report = evaluate(full, rules, { pasted: pastedSymptom });
       out = renderAll(report) + serializeEvidence(full);
     });
     last.input = JSON.stringify(answers.byPath);
@@ -505,10 +508,14 @@ export const bundles: FuzzTarget = {
     const text = r.int(4) === 0 ? mutateText(JSON.stringify(b, null, 2), r, s.keys) : JSON.stringify(mutateJson(b, r, s.keys), null, r.int(2) ? 2 : 0);
     last.input = text;
     let out = '';
-    const failure = await expectOnlyOurErrors(() => {
+    const failure = await expectOnlyOurErrors(async () => {
       const bundle = parseEvidence(text, 'fuzz.json');
       out = serializeEvidence(bundle);
-      if (pipeline) out += renderAll(guardReplay('fuzz.json', () => evaluate(bundle, rules)));
+      if (pipeline) {
+        // The replay as users run it: the one pipeline (validation, replay guard, redaction), then every format.
+        const { report } = await diagnoseWithEvidence({ evidence: text });
+        out += renderAll(report);
+      }
     });
     last.output = out;
     return { failure: failure ?? leakOf(out, s, text) };
@@ -533,7 +540,7 @@ export const pasted: FuzzTarget = {
       out = renderAll(report);
       if (pipeline && r.int(3) === 0) {
         const ev = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], symptom: text, target: { kind: 'library' }, at: NOW, now: () => NOW });
-        out += renderAll(evaluate(ev, rules)) + serializeEvidence(ev);
+        out += renderAll(evaluate(ev, rules, { pasted: pastedSymptom })) + serializeEvidence(ev);
       }
     });
     last.output = out;

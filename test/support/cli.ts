@@ -6,6 +6,15 @@ import { join } from 'node:path';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'cli.cjs');
 
+/**
+ * How to start the CLI: `node dist/cli.cjs` by default; with MTLS_DOCTOR_BIN=PATH, that executable itself
+ * (.ci/run points it at the image's payload under Node 24 and at the single executable).
+ */
+export function cliCommand(args: string[]): [string, string[]] {
+  const bin = process.env.MTLS_DOCTOR_BIN;
+  return bin ? [bin, args] : [process.execPath, [BIN, ...args]];
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -16,7 +25,8 @@ export interface CliResult {
 /** Runs the built CLI (npm test builds first) with a hard timeout, so a hang fails the test instead of CI. */
 export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): CliResult {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const [cmd, argv] = cliCommand(args);
+  const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...o.env },
     input: o.input,

@@ -7,6 +7,7 @@
  *
  * Also builders for the same payloads and for proxy evidence, used by rule tests.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { evidenceFor, NOW, type EvidenceSpec, type Issued } from './pki.js';
@@ -454,9 +455,25 @@ export async function evidenceWithProxy(spec: ProxyEvidenceSpec, base?: Evidence
  * `env` is the environment the CLI sees (the pod's, for the workload identity).
  */
 export async function runCliInProcess(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  // .ci/run sets MTLS_DOCTOR_BIN to run the scenarios against a built executable (the image's payload under
+  // Node 24, the single executable): then the CLI is spawned, with the same environment and nothing else.
+  if (process.env.MTLS_DOCTOR_BIN) return spawnCli(process.env.MTLS_DOCTOR_BIN, args, { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env });
   const { main } = await import('../../src/cli/main.js');
   let stdout = '';
   let stderr = '';
   const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: { NO_COLOR: '1', ...env } });
   return { code, stdout, stderr };
+}
+
+function spawnCli(bin: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.on('error', reject);
+    p.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? -1, stdout, stderr })));
+  });
 }

@@ -1,0 +1,278 @@
+/**
+ * Cluster mode's collector: resolves the target like kubectl, reads the pod and its mesh through the Kubernetes
+ * API (root ConfigMap, mesh config, PeerAuthentication, DestinationRule, the peer service's pods, optionally the
+ * CA Secrets), and reads the pod's istio-proxy through port-forward or exec with the unchanged proxy collectors.
+ *
+ * This module and everything it imports is a separately loaded chunk (scripts/build.mjs): `diagnose` on files
+ * never parses @kubernetes/client-node.
+ *
+ * A refused request (403) is one source line naming the verb, resource and namespace, and the diagnosis goes on
+ * with the rest; only a target that cannot be read at all ends the run (exit 2 for a bad name or unknown pod,
+ * 3 when nothing could be collected).
+ */
+import type { CertSet, SourceRecord, Target } from '../../evidence/types.js';
+import { emptyClusterEvidence, type ClusterEvidence } from '../../evidence/cluster.js';
+import { MtlsDoctorError } from '../../errors.js';
+import { collectProxy, type ProxyCollection } from '../proxy.js';
+import { decodeCertificates } from '../../x509/pem.js';
+import { parseCertificate } from '../../x509/certificate.js';
+import { connectKube, parseYaml, type Failure, type Impersonation, type KubeApi, type KubeConnectOptions } from './client.js';
+import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
+import { resolvePod } from './pod.js';
+import { openSidecarBridge } from './sidecar.js';
+import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
+
+export { parseClusterTarget, parseServicePeer } from './target.js';
+export type { Impersonation } from './client.js';
+
+export interface ClusterRequest {
+  /** TARGET as given (pod/NAME, deploy/NAME, NAME); or `selector`. */
+  target?: string;
+  selector?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  /** `--peer` as given: a service (SVC.NS:PORT, SVC:PORT) is read from the cluster. */
+  peer?: string;
+  /** Read `cacerts` / `istio-ca-secret` (certificate keys only). */
+  readCaSecrets?: boolean;
+  windowSeconds?: number;
+  /** Kubernetes impersonation applied to every API request (the `serve` face passes its caller). */
+  impersonate?: Impersonation;
+  timeoutMs?: number;
+  env?: Record<string, string | undefined>;
+  now: () => number;
+  /** Tests: a prepared API (else one is connected from the kubeconfig). */
+  api?: KubeApi;
+}
+
+export interface ClusterCollection {
+  target: Target;
+  cluster: ClusterEvidence;
+  proxy: ProxyCollection | null;
+  sources: SourceRecord[];
+  /** CA certificates of the CA Secrets, for the expiry/chain rules (subject `ca`). */
+  ca: CertSet[];
+  servicePeer: ServicePeer | null;
+  /** The pod's SPIFFE ID (trust domain from the mesh config, its namespace and service account). */
+  expectId: string | null;
+}
+
+const ISTIO_NS = 'istio-system';
+const MAX_PEER_PODS = 3;
+/** The certificate keys of the CA Secrets; `ca-key.pem`, `tls.key` and anything else are dropped on receipt. */
+const CA_SECRET_KEYS: Record<string, readonly string[]> = { cacerts: ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'], 'istio-ca-secret': ['ca-cert.pem'] };
+
+export async function collectCluster(req: ClusterRequest): Promise<ClusterCollection> {
+  const target = parseClusterTarget(req.target, req.selector);
+  const opts: KubeConnectOptions = { kubeconfig: req.kubeconfig, context: req.context, impersonate: req.impersonate, timeoutMs: req.timeoutMs, env: req.env };
+  const api = req.api ?? connectKube(opts);
+  try {
+    return await collectWith(api, target, req);
+  } finally {
+    if (!req.api) await api.close();
+  }
+}
+
+async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterTarget>, req: ClusterRequest): Promise<ClusterCollection> {
+  const ns = req.namespace ? checkLabel(req.namespace, 'namespace') : api.namespace;
+  const servicePeer = req.peer ? parseServicePeer(req.peer, ns) : null;
+  const cluster = emptyClusterEvidence();
+  cluster.context = api.context;
+  cluster.server = api.server;
+  const sources: SourceRecord[] = [];
+  /** Records a 403; true when it was one (its source line is then the single RBAC line at the end). */
+  const deny = (f: Failure, verb: string, resource: string, namespace: string | null, name?: string): boolean => {
+    if (f.kind !== 'forbidden') return false;
+    cluster.denied.push({ verb, resource, namespace, ...(name ? { name } : {}), ...(f.user ? { user: f.user } : {}) });
+    return true;
+  };
+
+  // 1. The pod.
+  const pod = await resolvePod(api, target, ns, sources);
+  cluster.pod = pod;
+  sources.push({ name: 'kubernetes pod', status: 'ok', detail: `pod/${pod.name} in ${pod.namespace}: service account ${pod.serviceAccount}, ${pod.sidecar ? 'istio-proxy sidecar' : 'NO istio-proxy sidecar'}, ${pod.ready ? 'ready' : `not ready (${pod.phase ?? 'unknown phase'})`}` });
+  if (!pod.sidecar && !servicePeer) {
+    throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot diagnose pod/${pod.name}: it has no istio-proxy container (not in the mesh: is sidecar injection on for namespace "${pod.namespace}"?); give --peer SVC.NS:PORT to check what its plaintext calls meet`);
+  }
+
+  // 2. Mesh config, root ConfigMap, policies (independent reads, in parallel).
+  const rev = pod.labels['istio.io/rev'];
+  const meshNames = rev && rev !== 'default' ? [`istio-${rev}`, 'istio'] : ['istio'];
+  const readMesh = async () => {
+    for (const name of meshNames) {
+      const r = await api.getConfigMap(ISTIO_NS, name);
+      if (r.ok) {
+        const text = r.value.data?.mesh;
+        const parsed = text !== undefined ? parseYaml(text) : null;
+        if (parsed === null && text !== undefined) {
+          sources.push({ name: 'mesh config', status: 'unavailable', reason: `ConfigMap ${ISTIO_NS}/${name} key "mesh" is not YAML` });
+          return;
+        }
+        cluster.meshConfig = meshConfigRecord(ISTIO_NS, name, parsed ?? {});
+        const m = cluster.meshConfig;
+        sources.push({ name: 'mesh config', status: 'ok', detail: `ConfigMap ${ISTIO_NS}/${name}: trustDomain ${m.trustDomain}${m.trustDomainAliases.length ? `, aliases ${m.trustDomainAliases.join(', ')}` : ', no trustDomainAliases'}, rootNamespace ${m.rootNamespace}, enableAutoMtls ${m.enableAutoMtls}` });
+        return;
+      }
+      if (deny(r, 'get', 'configmaps', ISTIO_NS, name)) return;
+      if (r.kind !== 'not-found') {
+        sources.push({ name: 'mesh config', status: 'unavailable', reason: r.reason });
+        return;
+      }
+    }
+    sources.push({ name: 'mesh config', status: 'unavailable', reason: `no ConfigMap ${meshNames.map((n) => `${ISTIO_NS}/${n}`).join(' or ')} (Istio's defaults assumed: trustDomain cluster.local, rootNamespace istio-system)` });
+  };
+  const readRoot = async () => {
+    const r = await api.getConfigMap(pod.namespace, 'istio-ca-root-cert');
+    if (!r.ok) {
+      if (deny(r, 'get', 'configmaps', pod.namespace, 'istio-ca-root-cert')) return;
+      sources.push({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason });
+      return;
+    }
+    const pem = r.value.data?.['root-cert.pem'];
+    if (!pem) {
+      sources.push({ name: 'root ConfigMap', status: 'unavailable', reason: `ConfigMap ${pod.namespace}/istio-ca-root-cert has no key root-cert.pem` });
+      return;
+    }
+    cluster.rootConfigMap = { source: `ConfigMap ${pod.namespace}/istio-ca-root-cert`, origin: { kind: 'kube', resource: 'configmap', namespace: pod.namespace, name: 'istio-ca-root-cert', key: 'root-cert.pem' }, pems: [pem] };
+    sources.push({ name: 'root ConfigMap', status: 'ok', detail: `ConfigMap ${pod.namespace}/istio-ca-root-cert root-cert.pem` });
+  };
+  await Promise.all([readMesh(), readRoot()]);
+  const rootNs = cluster.meshConfig?.rootNamespace ?? ISTIO_NS;
+
+  // 3. The peer service and its pods.
+  if (servicePeer) {
+    const s = await api.getService(servicePeer.namespace, servicePeer.service);
+    if (!s.ok) {
+      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push({ name: 'peer service', status: 'unavailable', reason: s.reason });
+    } else {
+      const selector = s.value.spec?.selector ?? {};
+      const port = (s.value.spec?.ports ?? []).find((p) => p.port === servicePeer.port);
+      const targetPort = port ? (port.targetPort === undefined ? port.port : (port.targetPort as unknown as number | string)) : null;
+      const sel = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+      const l = sel ? await api.listPods(servicePeer.namespace, sel) : ({ ok: true, value: [] } as const);
+      const pods = l.ok ? l.value.map(podRecord) : [];
+      if (!l.ok) {
+        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push({ name: 'peer pods', status: 'unavailable', reason: l.reason });
+      }
+      cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods };
+      sources.push({
+        name: 'peer service',
+        status: 'ok',
+        detail: `service ${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port}${port ? ` → targetPort ${String(targetPort)}` : ' (no such port on the Service)'}; ${pods.length} pod${pods.length === 1 ? '' : 's'}${pods.length ? `: ${pods.map((p) => `${p.name} (${p.sidecar ? 'sidecar' : 'no sidecar'})`).join(', ')}` : ''}`,
+      });
+    }
+  }
+
+  // 4. PeerAuthentication and DestinationRule in every namespace that matters (v1, then v1beta1).
+  const namespaces = [...new Set([pod.namespace, rootNs, ...(cluster.peer ? [cluster.peer.namespace] : [])])];
+  await Promise.all(
+    namespaces.flatMap((n) => [
+      (async () => {
+        const r = await api.listIstio('security.istio.io', ['v1', 'v1beta1'], n, 'peerauthentications');
+        if (!r.ok) {
+          if (deny(r, 'list', 'peerauthentications.security.istio.io', n)) return;
+          sources.push({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason });
+          return;
+        }
+        cluster.peerAuthentications.push(...r.value.items.map(peerAuthenticationRecord));
+        sources.push({ name: `PeerAuthentication (${n})`, status: 'ok', detail: `${r.value.items.length} in ${n} (security.istio.io/${r.value.version})` });
+      })(),
+      (async () => {
+        const r = await api.listIstio('networking.istio.io', ['v1', 'v1beta1'], n, 'destinationrules');
+        if (!r.ok) {
+          if (deny(r, 'list', 'destinationrules.networking.istio.io', n)) return;
+          sources.push({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason });
+          return;
+        }
+        cluster.destinationRules.push(...r.value.items.map(destinationRuleRecord));
+        sources.push({ name: `DestinationRule (${n})`, status: 'ok', detail: `${r.value.items.length} in ${n} (networking.istio.io/${r.value.version})` });
+      })(),
+    ]),
+  );
+  const byRef = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1);
+  cluster.peerAuthentications.sort(byRef);
+  cluster.destinationRules.sort(byRef);
+
+  // 5. CA Secrets, opt-in: certificate keys only.
+  const ca: CertSet[] = [];
+  if (req.readCaSecrets) {
+    for (const [name, keys] of Object.entries(CA_SECRET_KEYS)) {
+      const r = await api.getSecretKeys(ISTIO_NS, name, keys);
+      if (!r.ok) {
+        if (deny(r, 'get', 'secrets', ISTIO_NS, name)) continue;
+        if (r.kind !== 'not-found') sources.push({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason });
+        else sources.push({ name: `CA secret ${name}`, status: 'skipped', reason: `no Secret ${ISTIO_NS}/${name}` });
+        continue;
+      }
+      const got = Object.entries(r.value).filter(([, v]) => v.includes('-----BEGIN CERTIFICATE-----'));
+      for (const [k, v] of got) ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
+      sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
+    }
+    cluster.caSecrets = ca;
+  }
+
+  // 6. The pod's istio-proxy, through port-forward or exec, with the unchanged proxy collectors.
+  const trustDomain = cluster.meshConfig?.trustDomain ?? 'cluster.local';
+  const expectId = pod.sidecar ? `spiffe://${trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}` : null;
+  let proxy: ProxyCollection | null = null;
+  if (pod.sidecar) {
+    const bridge = await openSidecarBridge(api, pod.namespace, pod.name);
+    for (const d of bridge.denied) cluster.denied.push(d);
+    sources.push(...bridge.sources);
+    try {
+      if (bridge.mode !== 'none') {
+        proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
+        proxy.proxy.identity = { spiffeId: expectId!, from: `pod/${pod.name}: trust domain ${trustDomain}${cluster.meshConfig ? '' : ' (default)'}, namespace ${pod.namespace}, service account ${pod.serviceAccount}` };
+        proxy.expectId = expectId;
+      }
+    } finally {
+      await bridge.close();
+    }
+  }
+
+  // 7. The peer pods' identities (what their sidecars serve), a few of them.
+  if (cluster.peer) {
+    for (const p of cluster.peer.pods.filter((x) => x.sidecar).slice(0, MAX_PEER_PODS)) {
+      const bridge = await openSidecarBridge(api, p.namespace, p.name);
+      for (const d of bridge.denied) if (!cluster.denied.some((x) => x.resource === d.resource && x.namespace === d.namespace)) cluster.denied.push(d);
+      try {
+        if (bridge.mode === 'none') continue;
+        const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
+        const first = c.chain ? decodeCertificates(c.chain.pems.join(''), c.chain.source)[0] : undefined;
+        const ids = first ? parseCertificate(first.der, c.chain!.source).fact.spiffe.filter((s) => s.ok).map((s) => s.uri) : [];
+        cluster.peerIdentities.push({ pod: p.name, ids });
+      } catch {
+        /* the peer's sidecar is extra evidence: a failure leaves it out */
+      } finally {
+        await bridge.close();
+      }
+    }
+    if (cluster.peerIdentities.length) sources.push({ name: 'peer identities', status: 'ok', detail: cluster.peerIdentities.map((p) => `${p.pod}: ${p.ids.join(', ') || 'no SPIFFE ID'}`).join('; ') });
+  }
+
+  // One line per refused verb/resource/namespace, naming what was refused and as whom.
+  const groups = new Map<string, typeof cluster.denied>();
+  for (const d of cluster.denied) {
+    const k = `${d.verb} ${d.resource} ${d.namespace ?? ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), d]);
+  }
+  for (const ds of groups.values()) {
+    const d = ds[0]!;
+    const names = [...new Set(ds.map((x) => x.name).filter((x): x is string => !!x))];
+    const user = ds.find((x) => x.user)?.user;
+    sources.push({ name: 'RBAC', status: 'unavailable', reason: `forbidden: ${d.verb} ${d.resource}${d.namespace ? ` in namespace "${d.namespace}"` : ''}${names.length ? ` (${names.join(', ')})` : ''} is not granted${user ? ` to User "${user}"` : ''} (see deploy/rbac.yaml); diagnosed without it` });
+  }
+
+  return {
+    target: { kind: 'pod', name: `pod/${pod.name}`, namespace: pod.namespace, ...(api.context ? { context: api.context } : {}) },
+    cluster,
+    proxy,
+    sources,
+    ca,
+    servicePeer,
+    expectId,
+  };
+}
+
+export { diagnoseInPod, type InPodRequest } from './ephemeral.js';

@@ -51,7 +51,10 @@ export function checkTime(field: string, v: unknown): void {
   if (v === undefined) return;
   const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   if (!(v instanceof Date) && typeof v !== 'number' && typeof v !== 'string') throw fail(field, `is ${describe(v)}; expected a Date, an ISO 8601 string such as 2026-11-29T02:47:00Z, or epoch milliseconds`);
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME_MS) throw fail(field, `is ${describe(v instanceof Date ? 'an invalid Date' : v)}, not a time a Date can hold; expected a Date, an ISO 8601 string such as 2026-11-29T02:47:00Z, or epoch milliseconds`);
+  // Worded as the CLI words it (the field is --at there), so that one message serves every face.
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME_MS) {
+    throw new MtlsDoctorError('E_USAGE', `Cannot use --at "${v instanceof Date ? 'Invalid Date' : String(v)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z (or a Date, or epoch milliseconds a Date can hold)`);
+  }
 }
 
 function checkOptionalString(field: string, v: unknown, max: number): void {

@@ -126,11 +126,19 @@ describe('--save-evidence never replaces what is not a regular file', () => {
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
-  it('a device (/dev/null): refused, never renamed over', () => {
-    const r = save('/dev/null');
+  it('a device: refused, never renamed over', (ctx) => {
+    // A device node of our own (the null device, 1:3) in the temporary directory: never the system's /dev/null,
+    // which a regression (or older code) run as root would replace with a regular file.
+    const dev = join(tmp.dir, 'null-device');
+    try {
+      execFileSync('mknod', ['-m', '666', dev, 'c', '1', '3']);
+    } catch {
+      ctx.skip(); // not root: no device node can be made here
+    }
+    const r = save(dev);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/it is a character device, not a regular file/);
-    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(lstatSync(dev).isCharacterDevice()).toBe(true);
   });
 
   it('a directory, or a missing directory: one clear line', () => {

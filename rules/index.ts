@@ -30,12 +30,14 @@ import incompleteChain from './chain/incomplete-chain.js';
 import rotationOrderViolation from './chain/rotation-order-violation.js';
 import unknownAuthority from './chain/unknown-authority.js';
 import trustBundleDuplicateSubject from './chain/trust-bundle-duplicate-subject.js';
+import caMaterialNotCa from './chain/ca-material-not-ca.js';
 import weakAlgorithm from './chain/weak-algorithm.js';
 import unknownCriticalExtension from './chain/unknown-critical-extension.js';
 import malformedCertificate from './chain/malformed-certificate.js';
 import nameConstraintsViolated from './chain/name-constraints-violated.js';
 import invalidNameConstraints from './chain/invalid-name-constraints.js';
 import leafIsCa from './chain/leaf-is-ca.js';
+import verifierRejects from './chain/verifier-rejects.js';
 import maxDepthExceeded from './chain/max-depth-exceeded.js';
 import certificateRevoked from './chain/certificate-revoked.js';
 import crlUnusable from './chain/crl-unusable.js';
@@ -68,9 +70,10 @@ import trustDomainAliasMissing from './policy/trust-domain-alias-missing.js';
 import rootConfigmapStale from './policy/root-configmap-stale.js';
 
 export const rules: readonly Rule[] = [
-  leafExpired,
+  // The CA levels before the leaf: a leaf that expired under an expired CA names that CA's finding as its cause.
   intermediateExpired,
   rootExpired,
+  leafExpired,
   notYetValid,
   rotationStalled,
   servedCertStale,
@@ -86,12 +89,14 @@ export const rules: readonly Rule[] = [
   rotationOrderViolation,
   unknownAuthority,
   trustBundleDuplicateSubject,
+  caMaterialNotCa,
   weakAlgorithm,
   unknownCriticalExtension,
   malformedCertificate,
   nameConstraintsViolated,
   invalidNameConstraints,
   leafIsCa,
+  verifierRejects,
   maxDepthExceeded,
   certificateRevoked,
   crlUnusable,

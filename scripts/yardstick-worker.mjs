@@ -1,5 +1,6 @@
-// One yardstick worker: receives x509-limbo test cases, runs each through the library's diagnose(), and
-// answers with a plain verdict record. Started by scripts/yardstick.mjs (which owns timeouts).
+// One yardstick worker: receives x509-limbo test cases with the verifier profiles to judge them as, runs each
+// through the library's diagnose() once per profile, and answers with one plain verdict record per profile.
+// Started by scripts/yardstick.mjs (which owns timeouts).
 import { parentPort, workerData } from 'node:worker_threads';
 
 const lib = await import(workerData.library);
@@ -12,7 +13,7 @@ const NO_EXPIRY_FORECAST = { leaf: { warnFraction: 0, criticalFraction: 0 }, int
  * case's `crls` and `max_chain_depth` are the verifier's CRLs and depth limit (`--crl`, `--max-depth`). The trusted certificates are the verifying side's trust, both as
  * `trust` and `peerTrust`: the chain under test is the one that side verifies.
  */
-async function runCase(tc) {
+async function runCase(tc, verifier) {
   const names = tc.expected_peer_name ? [tc.expected_peer_name] : tc.expected_peer_names ?? [];
   const ids = names.length ? names.map((n) => n.value) : [undefined];
   const role = tc.validation_kind === 'CLIENT' ? 'client' : 'server';
@@ -32,6 +33,7 @@ async function runCase(tc) {
       ...(tc.crls?.length ? { crls: tc.crls } : {}),
       ...(typeof tc.max_chain_depth === 'number' ? { maxChainDepth: tc.max_chain_depth } : {}),
       at,
+      verifier,
       // The suite asks whether the chain is valid at `at`; "expires soon" is a forecast, not a failure.
       thresholds: NO_EXPIRY_FORECAST,
     });
@@ -42,11 +44,17 @@ async function runCase(tc) {
   return { actual: failing ? 'FAILURE' : 'SUCCESS', rules: [...rules], ruleErrors };
 }
 
-parentPort.on('message', async (tc) => {
+parentPort.on('message', async ({ tc, verifiers }) => {
+  const byVerifier = {};
+  for (const verifier of verifiers) byVerifier[verifier] = await judge(tc, verifier);
+  parentPort.postMessage({ id: tc.id, byVerifier });
+});
+
+async function judge(tc, verifier) {
   const started = performance.now();
   let out;
   try {
-    out = await runCase(tc);
+    out = await runCase(tc, verifier);
   } catch (e) {
     // Bad input (a certificate that does not parse) is a diagnosis: the CLI exits 2 with "Cannot parse …",
     // and the chain is rejected. Anything else is a crash of the analysis.
@@ -56,5 +64,5 @@ parentPort.on('message', async (tc) => {
       out = { actual: 'CRASH', rules: [], ruleErrors: [], crash: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
   }
-  parentPort.postMessage({ id: tc.id, ms: performance.now() - started, ...out });
-});
+  return { ms: performance.now() - started, ...out };
+}

@@ -1,16 +1,19 @@
-// `npm run yardstick`: scores the chain analysis on x509-limbo (C2SP), namespace by namespace, beside
-// OpenSSL 3.0.19's results from upstream's own harness. See README "Chain analysis vs x509-limbo".
+// `npm run yardstick`: scores the chain analysis on x509-limbo (C2SP), namespace by namespace and for every
+// verifier profile (--verifier envoy|ztunnel|go|strict), beside OpenSSL 3.0.19's and pyca/cryptography 48's
+// results from upstream's own harness. See README "Chain analysis vs x509-limbo".
 //
 // - Suite: ../shared/yardsticks/x509-limbo/ relative to the project root, or $MTLS_DOCTOR_LIMBO (a directory
 //   holding limbo.json.gz and openssl-3.0.19-results.json.gz, or the path of limbo.json.gz itself).
 // - Every case goes to the built library's diagnose() (dist/index.js; `npm run yardstick` builds first).
-//   A `failing` verdict counts as FAILURE. Cases run in worker threads (one per core); each case has a time
+//   A `failing` verdict counts as FAILURE. Each case is judged once per profile. Cases run in worker threads (one per core); each case has a time
 //   budget, and a worker that exceeds it is terminated and replaced, so no case can hang the run.
 // - Cases with a null validation_time are evaluated at DEFAULT_TIME (the suite's certificates are valid from
 //   1970 to 2969; the time is fixed so that runs are reproducible).
-// - yardstick/out-of-scope.json lists cases (ids or `*` patterns) that test rules which do not apply to a
-//   mesh, each with a reason; they are still run and shown, and agreement is given with and without them.
-// Options: --json FILE writes every case's result; --only PATTERN runs matching ids; --list-disagreements.
+// - yardstick/out-of-scope.json lists cases (ids or `*` patterns) where Envoy (BoringSSL) does not judge as the
+//   suite does, each with the reason and the BoringSSL source; they are still run and shown, and the default
+//   profile's agreement is given with and without them. The strict profile has no out-of-scope list.
+// Options: --json FILE writes every case's result; --only PATTERN runs matching ids; --verifiers a,b limits
+// the profiles; --list-disagreements lists every case a profile gets wrong.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { gunzipSync } from 'node:zlib';
@@ -21,6 +24,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_TIME = '2026-06-29T00:00:00Z';
 const CASE_TIMEOUT_MS = 10_000;
+const SLOW_MS = 2000;
+const PROFILES = ['envoy', 'ztunnel', 'go', 'strict'];
 
 const args = process.argv.slice(2);
 const opt = (name) => {
@@ -37,8 +42,8 @@ function locate() {
   const env = process.env.MTLS_DOCTOR_LIMBO;
   const base = env ? resolve(env) : resolve(ROOT, '..', 'shared', 'yardsticks', 'x509-limbo');
   const limbo = existsSync(base) && statSync(base).isFile() ? base : join(base, 'limbo.json.gz');
-  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist (set MTLS_DOCTOR_LIMBO to its directory)`);
-  return { limbo, openssl: join(dirname(limbo), 'openssl-3.0.19-results.json.gz') };
+  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist. The suite is not in this repository: gzip limbo.json from https://github.com/C2SP/x509-limbo and set MTLS_DOCTOR_LIMBO to its directory (README: Chain analysis vs x509-limbo)`);
+  return { limbo, openssl: join(dirname(limbo), 'openssl-3.0.19-results.json.gz'), pyca: join(dirname(limbo), 'pyca-cryptography-48.0.0-results.json.gz') };
 }
 
 const readJson = (file) => {
@@ -60,7 +65,11 @@ if (!existsSync(new URL(library))) fail('Cannot run the yardstick: dist/index.js
 const paths = locate();
 const t0 = performance.now();
 const suite = readJson(paths.limbo);
-const openssl = existsSync(paths.openssl) ? new Map(readJson(paths.openssl).results.map((r) => [r.id, r.actual_result])) : new Map();
+const results = (file) => (existsSync(file) ? new Map(readJson(file).results.map((r) => [r.id, r.actual_result])) : new Map());
+const openssl = results(paths.openssl);
+const pyca = results(paths.pyca);
+const verifiers = opt('--verifiers') ? opt('--verifiers').split(',') : PROFILES;
+for (const v of verifiers) if (!PROFILES.includes(v)) fail(`Cannot use --verifiers "${v}": expected some of ${PROFILES.join(', ')}`);
 const outOfScope = loadOutOfScope();
 const only = opt('--only') ? globToRegExp(opt('--only')) : null;
 const cases = suite.testcases.filter((c) => !only || only.test(c.id));
@@ -70,7 +79,9 @@ async function runAll(cases) {
   const results = new Map();
   let next = 0;
   const n = Math.max(1, Math.min(availableParallelism(), 4, cases.length));
+  const budget = CASE_TIMEOUT_MS * verifiers.length;
   const lanes = Array.from({ length: n }, () => lane());
+  const crashed = (id, crash, ms) => ({ id, byVerifier: Object.fromEntries(verifiers.map((v) => [v, { actual: 'CRASH', crash, rules: [], ruleErrors: [], ms }])) });
   async function lane() {
     let worker = null;
     const spawn = () => new Worker(new URL('./yardstick-worker.mjs', import.meta.url), { workerData: { library, defaultTime: DEFAULT_TIME } });
@@ -83,8 +94,8 @@ async function runAll(cases) {
           cleanup();
           w.terminate();
           worker = null;
-          resolveCase({ id: tc.id, actual: 'CRASH', crash: `timeout: over ${CASE_TIMEOUT_MS} ms`, rules: [], ruleErrors: [], ms: CASE_TIMEOUT_MS });
-        }, CASE_TIMEOUT_MS);
+          resolveCase(crashed(tc.id, `timeout: over ${budget} ms`, budget));
+        }, budget);
         const onMessage = (m) => {
           cleanup();
           resolveCase(m);
@@ -92,7 +103,7 @@ async function runAll(cases) {
         const onError = (e) => {
           cleanup();
           worker = null;
-          resolveCase({ id: tc.id, actual: 'CRASH', crash: `worker died: ${e?.message ?? e}`, rules: [], ruleErrors: [], ms: 0 });
+          resolveCase(crashed(tc.id, `worker died: ${e?.message ?? e}`, 0));
         };
         function cleanup() {
           clearTimeout(timer);
@@ -101,9 +112,9 @@ async function runAll(cases) {
         }
         w.on('message', onMessage);
         w.on('error', onError);
-        w.postMessage(tc);
+        w.postMessage({ tc, verifiers });
       });
-      results.set(tc.id, res);
+      results.set(tc.id, res.byVerifier);
     }
     if (worker) await worker.terminate();
   }
@@ -111,84 +122,106 @@ async function runAll(cases) {
   return results;
 }
 
-const results = await runAll(cases);
+const judged = await runAll(cases);
 const elapsed = (performance.now() - t0) / 1000;
 
-// Score.
+// Score: per namespace, per profile, beside OpenSSL and pyca.
+const nsOf = (tc) => (tc.validation_kind === 'CLIENT' ? 'CLIENT cases' : tc.id.split('::')[0]);
+const totalOf = (tc) => (tc.validation_kind === 'CLIENT' ? 'CLIENT total' : 'SERVER total');
 const rows = new Map();
 const row = (name) => {
-  if (!rows.has(name)) rows.set(name, { name, cases: 0, agree: 0, fa: 0, miss: 0, crash: 0, oos: 0, osslAgree: 0, osslFa: 0, osslMiss: 0, inScope: 0, inAgree: 0, inOssl: 0, inFa: 0, inOsslFa: 0 });
+  if (!rows.has(name)) {
+    const per = Object.fromEntries(verifiers.map((v) => [v, { agree: 0, fa: 0, miss: 0, crash: 0, inAgree: 0 }]));
+    rows.set(name, { name, cases: 0, oos: 0, inScope: 0, openssl: 0, pyca: 0, inOpenssl: 0, inPyca: 0, per });
+  }
   return rows.get(name);
 };
 const crashes = [];
+const slow = [];
 const disagreements = [];
 const perCase = [];
-let slowest = { id: '', ms: 0 };
+const slowest = Object.fromEntries(verifiers.map((v) => [v, { id: '', ms: 0 }]));
 for (const tc of cases) {
-  const r = results.get(tc.id);
-  const ns = tc.validation_kind === 'CLIENT' ? 'CLIENT cases' : tc.id.split('::')[0];
+  const byV = judged.get(tc.id);
   const oos = outOfScope.find((e) => e.re.test(tc.id));
   const ossl = openssl.get(tc.id) ?? 'SKIPPED';
-  const ours = r.actual === 'CRASH' ? 'CRASH' : r.actual;
-  if (r.ms > slowest.ms) slowest = { id: tc.id, ms: r.ms };
-  if (ours === 'CRASH') crashes.push(`${tc.id}: ${r.crash}`);
-  for (const e of r.ruleErrors ?? []) crashes.push(`${tc.id}: rule-error ${e}`);
-  for (const target of [row(ns), row(tc.validation_kind === 'CLIENT' ? 'CLIENT total' : 'SERVER total')]) {
+  const py = pyca.get(tc.id) ?? 'SKIPPED';
+  for (const target of [row(nsOf(tc)), row(totalOf(tc))]) {
     target.cases++;
-    const ok = ours === tc.expected_result;
-    const osslOk = ossl === tc.expected_result;
-    target.agree += ok ? 1 : 0;
-    target.osslAgree += osslOk ? 1 : 0;
-    target.crash += ours === 'CRASH' ? 1 : 0;
-    const fa = tc.expected_result === 'SUCCESS' && ours !== 'SUCCESS';
-    const miss = tc.expected_result === 'FAILURE' && ours === 'SUCCESS';
-    const ofa = tc.expected_result === 'SUCCESS' && ossl === 'FAILURE';
-    target.fa += fa ? 1 : 0;
-    target.miss += miss ? 1 : 0;
-    target.osslFa += ofa ? 1 : 0;
-    target.osslMiss += tc.expected_result === 'FAILURE' && ossl === 'SUCCESS' ? 1 : 0;
+    target.openssl += ossl === tc.expected_result ? 1 : 0;
+    target.pyca += py === tc.expected_result ? 1 : 0;
     if (oos) target.oos++;
     else {
       target.inScope++;
-      target.inAgree += ok ? 1 : 0;
-      target.inOssl += osslOk ? 1 : 0;
-      target.inFa += fa ? 1 : 0;
-      target.inOsslFa += ofa ? 1 : 0;
+      target.inOpenssl += ossl === tc.expected_result ? 1 : 0;
+      target.inPyca += py === tc.expected_result ? 1 : 0;
+    }
+    for (const v of verifiers) {
+      const r = byV[v];
+      const p = target.per[v];
+      const ok = r.actual === tc.expected_result;
+      p.agree += ok ? 1 : 0;
+      p.crash += r.actual === 'CRASH' ? 1 : 0;
+      p.fa += tc.expected_result === 'SUCCESS' && r.actual !== 'SUCCESS' ? 1 : 0;
+      p.miss += tc.expected_result === 'FAILURE' && r.actual === 'SUCCESS' ? 1 : 0;
+      if (!oos) p.inAgree += ok ? 1 : 0;
     }
   }
-  if (ours !== tc.expected_result) disagreements.push({ id: tc.id, expected: tc.expected_result, ours, openssl: ossl, outOfScope: oos ? oos.reason : null, rules: r.rules });
-  perCase.push({ id: tc.id, expected: tc.expected_result, ours, openssl: ossl, outOfScope: !!oos, rules: r.rules, ms: Math.round(r.ms * 10) / 10 });
+  const entry = { id: tc.id, expected: tc.expected_result, openssl: ossl, pyca: py, outOfScope: !!oos, verdicts: {} };
+  for (const v of verifiers) {
+    const r = byV[v];
+    if (r.ms > slowest[v].ms) slowest[v] = { id: tc.id, ms: r.ms };
+    if (r.ms > SLOW_MS) slow.push(`${v} ${tc.id}: ${r.ms.toFixed(0)} ms`);
+    if (r.actual === 'CRASH') crashes.push(`${v} ${tc.id}: ${r.crash}`);
+    for (const e of r.ruleErrors ?? []) crashes.push(`${v} ${tc.id}: rule-error ${e}`);
+    if (r.actual !== tc.expected_result) disagreements.push({ verifier: v, id: tc.id, expected: tc.expected_result, ours: r.actual, openssl: ossl, pyca: py, outOfScope: oos ? oos.reason : null, rules: r.rules });
+    entry.verdicts[v] = { ours: r.actual, rules: r.rules, ms: Math.round(r.ms * 10) / 10 };
+  }
+  perCase.push(entry);
 }
 
 const pct = (a, b) => (b === 0 ? '–' : `${((100 * a) / b).toFixed(1)}%`);
+const cell = (a, b) => `${a} (${pct(a, b)})`;
 const order = ['bettertls', 'rfc5280', 'webpki', 'pathlen', 'pathological', 'online', 'cve', 'crl', 'invalid', 'CLIENT cases'];
 const names = [...rows.keys()].filter((k) => !k.endsWith('total')).sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
-const header = ['namespace', 'cases', 'agree', 'OpenSSL 3.0.19', 'false alarms (ours / OpenSSL)', 'misses (ours / OpenSSL)', 'out of scope', 'agree in scope (ours / OpenSSL)', 'crashes'];
-const fmt = (r) => [
-  r.name,
-  String(r.cases),
-  `${r.agree} (${pct(r.agree, r.cases)})`,
-  `${r.osslAgree} (${pct(r.osslAgree, r.cases)})`,
-  `${r.fa} / ${r.osslFa}`,
-  `${r.miss} / ${r.osslMiss}`,
-  String(r.oos),
-  `${r.inAgree}/${r.inScope} (${pct(r.inAgree, r.inScope)}) / ${r.inOssl}/${r.inScope} (${pct(r.inOssl, r.inScope)})`,
-  String(r.crash),
-];
-const table = [header, ...names.map((n) => fmt(rows.get(n))), ...['SERVER total', 'CLIENT total'].filter((n) => rows.has(n)).map((n) => fmt(rows.get(n)))];
-const md = [
-  `| ${table[0].join(' | ')} |`,
-  `|${table[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-  ...table.slice(1).map((r) => `| ${r.join(' | ')} |`),
-].join('\n');
+const all = [...names, ...['SERVER total', 'CLIENT total'].filter((n) => rows.has(n))];
+const markdown = (header, body) =>
+  [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+// Agreement per profile beside the two references; a profile below the better reference is marked "<".
+const best = (r) => Math.max(r.openssl, r.pyca);
+const agreement = markdown(
+  ['namespace', 'cases', ...verifiers.map((v) => (v === 'envoy' ? 'envoy (default)' : v)), 'OpenSSL 3.0.19', 'pyca 48'],
+  all.map((n) => {
+    const r = rows.get(n);
+    return [n, String(r.cases), ...verifiers.map((v) => `${cell(r.per[v].agree, r.cases)}${r.per[v].agree < best(r) ? ' <' : ''}`), cell(r.openssl, r.cases), cell(r.pyca, r.cases)];
+  }),
+);
+const details = markdown(
+  ['namespace', ...verifiers.map((v) => `${v}: false alarms / misses / crashes`)],
+  all.map((n) => [n, ...verifiers.map((v) => `${rows.get(n).per[v].fa} / ${rows.get(n).per[v].miss} / ${rows.get(n).per[v].crash}`)]),
+);
+const scoped = verifiers.includes('envoy')
+  ? markdown(
+      ['namespace', 'out of scope', 'in scope', 'envoy', 'OpenSSL 3.0.19', 'pyca 48'],
+      all.map((n) => {
+        const r = rows.get(n);
+        return [n, String(r.oos), String(r.inScope), cell(r.per.envoy.inAgree, r.inScope), cell(r.inOpenssl, r.inScope), cell(r.inPyca, r.inScope)];
+      }),
+    )
+  : '';
 
-process.stdout.write(`x509-limbo: ${cases.length} cases from ${paths.limbo}\n`);
-process.stdout.write(`null validation_time evaluated at ${DEFAULT_TIME}; OpenSSL 3.0.19 "SKIPPED" counts as disagreement\n\n`);
-process.stdout.write(`${md}\n\n`);
-process.stdout.write(`${elapsed.toFixed(1)} s, slowest case ${slowest.id} (${slowest.ms.toFixed(0)} ms); crashes: ${crashes.length}\n`);
+process.stdout.write(`x509-limbo: ${cases.length} cases from ${paths.limbo}, judged as ${verifiers.join(', ')}\n`);
+process.stdout.write(`null validation_time evaluated at ${DEFAULT_TIME}; a reference's "SKIPPED" or missing result counts as disagreement; "<": below the better of OpenSSL and pyca\n\n`);
+process.stdout.write(`Agreement with the suite's expected result:\n\n${agreement}\n\n${details}\n\n`);
+if (scoped) process.stdout.write(`Default profile (envoy) without the cases where Envoy's BoringSSL judges otherwise than the suite (yardstick/out-of-scope.json):\n\n${scoped}\n\n`);
+process.stdout.write(`${elapsed.toFixed(1)} s; slowest case per profile: ${verifiers.map((v) => `${v} ${slowest[v].id} (${slowest[v].ms.toFixed(0)} ms)`).join(', ')}\n`);
+process.stdout.write(`cases over ${SLOW_MS} ms: ${slow.length}; crashes: ${crashes.length}\n`);
+for (const c of slow.slice(0, 50)) process.stdout.write(`  slow: ${c}\n`);
 for (const c of crashes.slice(0, 50)) process.stdout.write(`  crash: ${c}\n`);
 if (args.includes('--list-disagreements')) {
-  for (const d of disagreements) process.stdout.write(`  ${d.expected === 'SUCCESS' ? 'FALSE ALARM' : 'MISS       '} ${d.id}  openssl=${d.openssl}${d.outOfScope ? ' [out of scope]' : ''}  ${d.rules.join(',')}\n`);
+  for (const d of disagreements) {
+    process.stdout.write(`  ${d.verifier.padEnd(7)} ${d.expected === 'SUCCESS' ? 'FALSE ALARM' : 'MISS       '} ${d.id}  openssl=${d.openssl} pyca=${d.pyca}${d.outOfScope ? ' [out of scope]' : ''}  ${d.rules.join(',')}\n`);
+  }
 }
-if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ elapsedSeconds: elapsed, defaultTime: DEFAULT_TIME, rows: [...rows.values()], crashes, cases: perCase }, null, 1));
+if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ elapsedSeconds: elapsed, defaultTime: DEFAULT_TIME, verifiers, rows: [...rows.values()], crashes, slow, cases: perCase }, null, 1));
 process.exitCode = crashes.length ? 1 : 0;

@@ -21,20 +21,22 @@ export class MtlsDoctorError extends Error {
 export const usageError = (message: string) => new MtlsDoctorError('E_USAGE', message);
 export const inputError = (message: string, cause?: unknown) => new MtlsDoctorError('E_INPUT', message, { cause });
 
-/** Exit codes of the CLI contract (DESIGN.md): 2 bad usage or input, 3 no evidence at all. */
+/**
+ * Exit codes of the CLI contract (DESIGN.md): 2 bad usage or input, 3 no evidence at all — and nothing but
+ * 0–3. A bug (E_INTERNAL, or anything thrown that is not ours) also ends without a diagnosis: 3, with a
+ * message that says it is an internal error to report.
+ */
 export function exitCodeFor(error: unknown): number {
   if (isMtlsDoctorError(error)) {
     switch (error.code) {
       case 'E_USAGE':
       case 'E_INPUT':
         return 2;
-      case 'E_NO_EVIDENCE':
-        return 3;
       default:
-        return 70;
+        return 3;
     }
   }
-  return 70;
+  return 3;
 }
 
 /**

@@ -150,6 +150,8 @@ describe('faces go through the front door', () => {
           if (!spec.startsWith('.')) continue;
           const target = resolveLocal(f, spec);
           if (target.startsWith(`${dir}/`)) continue;
+          // The `serve` command starts the server face (its entry only; it gets the CLI's parser handed in).
+          if (f === 'src/cli/main.ts' && target === 'src/serve/index.ts') continue;
           if (!FACE_ALLOWED.test(target)) bad.push(`${f} imports ${target}`);
         }
       }

@@ -35,11 +35,14 @@ export function printPems(s: Source): string {
     case 'inline':
       return `cat ${shellQuote(inlineFile(s.name))}`;
     case 'envoy-secret':
-      return `istioctl proxy-config secret POD -n NS -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="${s.name}") | .secret | (.tlsCertificate.certificateChain // .validationContext.trustedCa).inlineBytes' | base64 -d`;
+      return secretCommand(s.name, s.trustDomain, s.file);
     case 'peer':
-      return `openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null`;
+      // A STRICT peer ends the handshake (no client certificate) after it has shown its chain: s_client then exits
+      // non-zero, and the chain it printed is still what we want.
+      return `{ openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null || true; }`;
     case 'envoy-certs':
-      return `curl -s http://127.0.0.1:15000/certs`;
+      // /certs shows no PEM: the certificate it lists is the one SDS delivered as "default", read whole here.
+      return secretCommand('default');
     case 'kube': {
       // jsonpath needs the dots of a key escaped (root-cert.pem → root-cert\.pem); Secret data is base64.
       const path = shellQuote(`{.data.${s.key.replace(/\./g, '\\.')}}`);
@@ -48,6 +51,21 @@ export function printPems(s: Source): string {
     case 'pasted':
       return 'cat pasted.pem';
   }
+}
+
+/**
+ * The PEM of an Envoy secret: live through istioctl, or from a saved istioctl / config_dump JSON file. One jq
+ * filter reads both shapes (istioctl's camelCase SecretsConfigDump, Envoy's snake_case config_dump) and a SPIRE
+ * trust domain's bundle.
+ */
+export function secretCommand(name: string, trustDomain?: string, file?: string): string {
+  const pick = `[..|objects|select(.name?=="${name}" and has("secret"))][0].secret`;
+  const vc = '.validation_context//.validationContext';
+  const field = trustDomain
+    ? `${vc}|.custom_validator_config//.customValidatorConfig|.typed_config//.typedConfig|.trust_domains//.trustDomains|.[]|select(.name=="${trustDomain}")|.trust_bundle//.trustBundle|.inline_bytes//.inlineBytes`
+    : `(.tls_certificate//.tlsCertificate|.certificate_chain//.certificateChain|.inline_bytes//.inlineBytes)//(${vc}|.trusted_ca//.trustedCa|.inline_bytes//.inlineBytes)`;
+  const jq = `jq -r '${pick}|${field}'`;
+  return file ? `${jq} ${shellQuote(file)} | base64 -d` : `istioctl proxy-config secret POD -n NS -o json | ${jq} | base64 -d`;
 }
 
 /** Shell steps to run first (empty, or ending in ` && `) and the file word a command then reads. */

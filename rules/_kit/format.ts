@@ -2,9 +2,10 @@
 import type { EvidenceRef } from '../../src/model/finding.js';
 import { duration, iso } from '../../src/model/time.js';
 import type { ChainFact } from '../../src/x509/chain.js';
+import type { Facts } from '../../src/facts/types.js';
 import type { CertFact } from '../../src/x509/types.js';
 
-export { duration, iso, days } from '../../src/model/time.js';
+export { duration, iso, days, seconds } from '../../src/model/time.js';
 export { sourceLabel } from '../../src/report/source-label.js';
 
 /** `"CN=x" (serial 0a1b…, chain.pem #2)` */
@@ -20,4 +21,10 @@ export function validityEvidence(c: CertFact, now: number): EvidenceRef {
 /** Whose chain, to start a sentence: `Our` or `The peer's`. */
 export function whose(chain: ChainFact): string {
   return chain.subject === 'local' ? 'Our' : "The peer's";
+}
+
+/** The identities a chain's leaf may carry: every --expect-id for our own chain, --peer-id for the peer's. */
+export function expectedIds(f: Facts, chain: ChainFact): string[] {
+  if (chain.subject === 'local' && f.expectIds.length) return f.expectIds;
+  return chain.expectedId ? [chain.expectedId] : [];
 }

@@ -33,7 +33,9 @@ export default defineRule({
     },
     messages: {
       missing:
-        '{whose} chain presents {presented} certificate(s) but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. The intermediate is known only from {from}; the verifying side cannot build the path and fails with "unable to get local issuer certificate" (alert 48 unknown_ca). In Istio with a plug-in CA this means cert-chain.pem in the cacerts Secret lacks the intermediate.',
+        '{whose} chain presents {presented} but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. The intermediate is known only from {from}; the verifying side cannot build the path and fails with "unable to get local issuer certificate" (alert 48 unknown_ca). In Istio with a plug-in CA this means cert-chain.pem in the cacerts Secret lacks the intermediate.',
+      peerMissing:
+        'The peer\'s chain presents {presented} but not the intermediate {missing}, which is needed to reach the trusted root {anchor}. We know that intermediate only from our own {from}; we verify the peer, so we fail with "unable to get local issuer certificate" (OpenSSL verify error 20; Envoy: CERTIFICATE_VERIFY_FAILED). The peer serves it: fix the peer\'s cert-chain (its workload\'s chain, or its CA\'s cert-chain.pem), not our trust bundle.',
     },
     remediation: [
       'Serve the full chain: leaf, then every intermediate up to (optionally including) the root. Plug-in CA: cert-chain.pem must hold ca-cert.pem followed by every intermediate above it',
@@ -47,12 +49,12 @@ export default defineRule({
       const missing = chain.fromOutside.filter((c) => !c.selfIssued);
       if (missing.length === 0) continue;
       ctx.report({
-        messageId: 'missing',
+        messageId: chain.subject === 'peer' ? 'peerMissing' : 'missing',
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         data: {
           whose: whose(chain),
-          presented: chain.presented.length,
+          presented: `${chain.presented.length} certificate${chain.presented.length === 1 ? '' : 's'}`,
           missing: missing.map(describe).join(', '),
           anchor: chain.verifier.anchor ? `"${chain.verifier.anchor.name}"` : 'root',
           from: [...new Set(missing.map((c) => c.source))].join(', '),

@@ -8,6 +8,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
 import { constraintProblems } from '../../src/x509/name-constraints.js';
+import { checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -30,8 +31,9 @@ export default defineRule({
     },
     messages: {
       malformed: '{cert} has a nameConstraints extension that is malformed: {problem}. Strict verifiers (rustls/webpki, Go) reject the chain, and lenient ones may not enforce what was meant.',
-      notCritical: '{cert} has a nameConstraints extension that is not marked critical. RFC 5280 requires it critical; verifiers that do not understand name constraints would silently ignore them.',
-      onLeaf: '{cert} is an end-entity certificate with a nameConstraints extension; name constraints belong in CA certificates only and have no effect here.',
+      notCritical: '{cert} has a nameConstraints extension that is not marked critical. RFC 5280 requires it critical; verifiers that do not understand name constraints would silently ignore them. {verdict}',
+      onLeaf: '{cert} is an end-entity certificate with a nameConstraints extension; name constraints belong in CA certificates only and have no effect here. {verdict}',
+      leadingPeriod: '{cert} has the DNS name constraint(s) {names} with a leading period, a form RFC 5280 keeps for URI constraints. Verifiers differ: {verdict}',
     },
     remediation: ['Re-issue {cert_short} with a critical nameConstraints extension that lists well-formed subtrees (DNS: "example.com"; IP: address/prefix; URI for SPIFFE: the trust domain, e.g. "cluster.local")'],
     verify: '{x509} -noout -ext nameConstraints',
@@ -47,11 +49,23 @@ export default defineRule({
         if (problems.length) {
           ctx.report({ messageId: 'malformed', subject: chain.subject, about: `${cert.fingerprint}:malformed`, data: { ...base, problem: problems.join('; ') }, evidence: [{ source: cert.source, detail: problems.join('; ') }] });
         }
-        if (nc && !nc.critical) {
-          ctx.report({ messageId: 'notCritical', severity: 'warning', subject: chain.subject, about: `${cert.fingerprint}:critical`, data: base, evidence: [{ source: cert.source, detail: 'nameConstraints: not critical' }] });
+        // Verifier differences (src/x509/verifiers.ts): graded by the profile in use.
+        const graded = (id: string) => {
+          const check = checkById(id);
+          return { severity: gradeFor(check, ctx.facts.verifier), verdict: verdictSentence(check, ctx.facts.verifier) };
+        };
+        const dotted = nc ? [...nc.permitted, ...nc.excluded].filter((n) => n.type === 'dns' && n.value.startsWith('.')).map((n) => `"${n.value}"`) : [];
+        if (i > 0 && dotted.length) {
+          const g = graded('name-constraints-dns-leading-period');
+          ctx.report({ messageId: 'leadingPeriod', severity: g.severity, subject: chain.subject, about: `${cert.fingerprint}:leading-period`, data: { ...base, names: dotted.join(', '), verdict: g.verdict }, evidence: [{ source: cert.source, detail: `DNS name constraints ${dotted.join(', ')}` }] });
+        }
+        if (nc && !nc.critical && i > 0) {
+          const g = graded('name-constraints-not-critical');
+          ctx.report({ messageId: 'notCritical', severity: g.severity, subject: chain.subject, about: `${cert.fingerprint}:critical`, data: { ...base, verdict: g.verdict }, evidence: [{ source: cert.source, detail: 'nameConstraints: not critical' }] });
         }
         if (nc && i === 0 && !cert.basicConstraints?.ca) {
-          ctx.report({ messageId: 'onLeaf', severity: 'warning', subject: chain.subject, about: `${cert.fingerprint}:leaf`, data: base, evidence: [{ source: cert.source, detail: 'nameConstraints on an end-entity certificate' }] });
+          const g = graded('name-constraints-in-leaf');
+          ctx.report({ messageId: 'onLeaf', severity: g.severity, subject: chain.subject, about: `${cert.fingerprint}:leaf`, data: { ...base, verdict: g.verdict }, evidence: [{ source: cert.source, detail: 'nameConstraints on an end-entity certificate' }] });
         }
       });
     }

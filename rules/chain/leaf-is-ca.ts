@@ -6,6 +6,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, whose, x509Of } from '../_kit/index.js';
+import { acceptedBy, checkById, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -26,7 +27,7 @@ export default defineRule({
       fix: 'Mount the workload certificate, not the CA certificate; issue leaves with CA:FALSE.',
     },
     messages: {
-      caLeaf: '{whose} leaf {cert} is a CA certificate (basicConstraints cA=TRUE). OpenSSL and BoringSSL (Envoy) accept it as a leaf, rustls/webpki peers (Linkerd) reject it ("CaUsedAsEndEntity"); usually the CA certificate was mounted where the workload certificate belongs.',
+      caLeaf: '{whose} leaf {cert} is a CA certificate (basicConstraints cA=TRUE). {verdict} Usually the CA certificate was mounted where the workload certificate belongs.',
       certSignWithoutCa: '{whose} leaf {cert} asserts keyUsage keyCertSign without basicConstraints cA=TRUE, which RFC 5280 forbids; OpenSSL rejects it ("invalid CA certificate" / unsupported purpose).',
     },
     remediation: ['Issue workload certificates with basicConstraints CA:FALSE and keyUsage digitalSignature, keyEncipherment (cert-manager: isCA: false)'],
@@ -37,7 +38,17 @@ export default defineRule({
       const leaf = chain.leaf;
       const base = { whose: whose(chain), cert: describe(leaf), x509: x509Of(leaf) };
       if (leaf.basicConstraints?.ca) {
-        ctx.report({ messageId: 'caLeaf', subject: chain.subject, about: `${leaf.fingerprint}:ca`, data: base, evidence: [{ source: leaf.source, detail: 'basicConstraints: CA:TRUE' }] });
+        // Verifiers differ here (src/x509/verifiers.ts): graded by the profile in use.
+        const check = checkById('leaf-is-ca');
+        const grade = gradeFor(check, ctx.facts.verifier);
+        const rejects = grade === 'error';
+        const here = ctx.facts.verifier;
+        const others = check.rejectedBy.filter((id) => id !== here);
+        const rustls = '"invalid peer certificate: CaUsedAsEndEntity"';
+        const verdict = rejects
+          ? `${VERIFIERS[here].label} rejects it (${here === 'ztunnel' ? `${rustls}; ` : ''}${check.source[here]})${others.length ? `; ${labels(others)} also reject it${others.includes('ztunnel') ? ` (${rustls})` : ''}` : ''}; ${labels(acceptedBy(check))} accept it.`
+          : `${VERIFIERS[here].label} accepts it (${check.source[here]}); ${labels(check.rejectedBy)} reject it (${rustls}, ${check.source.ztunnel}).`;
+        ctx.report({ messageId: 'caLeaf', severity: grade, subject: chain.subject, about: `${leaf.fingerprint}:ca`, data: { ...base, verdict }, evidence: [{ source: leaf.source, detail: 'basicConstraints: CA:TRUE' }] });
       } else if (leaf.keyUsage?.includes('keyCertSign')) {
         ctx.report({ messageId: 'certSignWithoutCa', severity: 'error', subject: chain.subject, about: `${leaf.fingerprint}:ku`, data: base, evidence: [{ source: leaf.source, detail: `keyUsage: ${leaf.keyUsage.join(', ')}; basicConstraints: ${leaf.basicConstraints ? 'CA:FALSE' : 'absent'}` }] });
       }

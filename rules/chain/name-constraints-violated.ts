@@ -7,6 +7,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, verifyArgs } from '../_kit/index.js';
+import { boringsslDnsWithin, checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -29,7 +30,7 @@ export default defineRule({
     messages: {
       excluded: '{cert} carries the {form} name "{name}", which {ca} excludes (excluded subtree {constraint}). Verifiers reject the chain ("excluded subtree violation"; Go: "not authorized to sign for this name").',
       notPermitted: '{cert} carries the {form} name "{name}", but {ca} permits only {constraint} for that name form. Verifiers reject the chain ("permitted subtree violation"). In a mesh this is an intermediate constrained to another trust domain or namespace range than the workload\'s identity.',
-      malformedName: '{cert} carries the {form} name "{name}", which is not a well-formed name of that form, under {ca} whose name constraints permit only {constraint}: it cannot be shown to lie inside them, so strict verifiers reject it.',
+      malformedName: '{cert} carries the {form} name "{name}", which is not a well-formed name of that form, under {ca} whose name constraints permit only {constraint}: it cannot be shown to lie inside them, so strict verifiers reject it.{verdict}',
       tooCostly: 'Checking the names of {cert} against the name constraints of {ca} takes more than the work budget (many names times many constraints). Verifiers refuse such chains too (OpenSSL "excessive name constraints"; Go limits comparisons).',
     },
     remediation: [
@@ -43,8 +44,13 @@ export default defineRule({
       for (const v of chain.nameConstraintViolations) {
         const messageId = v.kind === 'excluded' ? 'excluded' : v.kind === 'not-permitted' ? 'notPermitted' : v.kind === 'malformed-name' ? 'malformedName' : 'tooCostly';
         const constraint = v.constraints.map((c) => `"${c.value}"`).join(', ') || '(none)';
+        // A malformed DNS name that BoringSSL's suffix match still lets through: a verifier difference.
+        const check = checkById('name-constraints-malformed-dns-name');
+        const differs = v.kind === 'malformed-name' && v.name.type === 'dns' && v.constraints.some((c) => boringsslDnsWithin(v.name.value, c.value));
+        const grade = differs ? gradeFor(check, ctx.facts.verifier) : null;
         ctx.report({
           messageId,
+          ...(grade && grade !== 'error' ? { severity: grade } : {}),
           subject: chain.subject,
           about: `${v.cert.fingerprint}:${v.ca.fingerprint}:${v.name.type}:${v.name.value}`,
           data: {
@@ -56,6 +62,7 @@ export default defineRule({
             name: v.name.value,
             constraint,
             ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
+            verdict: differs ? ` Verifiers differ: ${verdictSentence(check, ctx.facts.verifier)}` : '',
           },
           evidence: [
             { source: v.cert.source, detail: `${v.name.type}:${v.name.value}` },

@@ -83,7 +83,7 @@ export default defineRule({
           ...verifyArgs(chain.leaf, bundle),
         },
         evidence: [
-          { source: top.source, detail: `chain top: "${top.subject}" issued by "${top.issuer}"${needed.keyId ? `, key id ${needed.keyId}` : ''}` },
+          { source: top.source, detail: `chain top: "${top.subject || top.name}" issued by "${top.issuer}"${needed.keyId ? `, key id ${needed.keyId}` : ''}` },
           { source: bundle.source, detail: `trust anchors: ${anchors}${namesake ? `; "${namesake.name}" has key id ${namesake.ski ?? 'unknown'}` : ''}` },
         ],
       });

@@ -5,6 +5,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
+import { anchorOf, checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -26,20 +27,26 @@ export default defineRule({
     },
     messages: {
       unknown: '{cert} marks the extension(s) {oids} critical, which OpenSSL, BoringSSL (Envoy) and Go do not process: they reject the certificate ("unhandled critical extension").',
+      anchor: '{cert} is the trust anchor and marks the extension(s) {oids} critical. Verifiers differ on trust anchors: {verdict}',
     },
     remediation: ['Re-issue {cert_short} without the extension, or with it marked non-critical (check the CA or cert-manager template that adds it)'],
     verify: '{x509} -noout -text | grep -A1 critical',
   },
   check(ctx) {
     for (const chain of ctx.facts.chains) {
+      const anchor = anchorOf(chain);
       for (const cert of chain.path) {
         if (cert.unknownCriticalExtensions.length === 0) continue;
         const oids = cert.unknownCriticalExtensions.join(', ');
+        // The trust anchor's own extensions: BoringSSL and rustls-webpki never check them (src/x509/verifiers.ts).
+        const check = cert === anchor ? checkById('anchor-unknown-critical-extension') : null;
+        const grade = check ? gradeFor(check, ctx.facts.verifier) : null;
         ctx.report({
-          messageId: 'unknown',
+          messageId: check ? 'anchor' : 'unknown',
+          ...(grade && grade !== 'error' ? { severity: grade } : {}),
           subject: chain.subject,
           about: cert.fingerprint,
-          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, x509: x509Of(cert) },
+          data: { cert: describe(cert), cert_short: `"${cert.name}"`, oids, x509: x509Of(cert), verdict: check ? verdictSentence(check, ctx.facts.verifier) : '' },
           evidence: [{ source: cert.source, detail: `critical extensions not processed: ${oids}` }],
         });
       }

@@ -5,6 +5,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
+import { checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -26,6 +27,8 @@ export default defineRule({
     messages: {
       weakHash: '{cert} is signed with {alg}. Go peers (since 1.18), OpenSSL 3 at its default security level and most meshes reject it ("ca md too weak" / "x509: insecure algorithm").',
       weakKey: '{cert} has a {bits}-bit RSA key. OpenSSL 3 rejects RSA keys under 2048 bits at its default security level ("ee key too small" / "ca key too small").',
+      sha1: '{cert} is signed with {alg}. Verifiers differ: {verdict}',
+      rsaUnder2048: '{cert} has a {bits}-bit RSA key. Verifiers differ: {verdict}',
       weakCurve: '{cert} has an EC key on {curve}. BoringSSL (Envoy), Go and rustls accept only P-256, P-384 (and P-521) with named parameters; OpenSSL 3 refuses curves under 224 bits and explicit curve parameters.',
       dsaKey: '{cert} has a DSA key. BoringSSL (Envoy), Go and rustls do not verify DSA signatures at all, so the chain cannot be trusted by mesh proxies.',
     },
@@ -39,23 +42,46 @@ export default defineRule({
         const isAnchor = i === chain.path.length - 1 && cert.selfIssued;
         const base = { cert: describe(cert), cert_short: `"${cert.name}"`, x509: x509Of(cert) };
         const hash = cert.signature.hash;
-        if (!isAnchor && (hash === 'md5' || hash === 'md2' || hash === 'sha1')) {
+        if (!isAnchor && hash === 'sha1') {
+          // BoringSSL (Envoy) still verifies SHA-1; rustls-webpki and Go do not (src/x509/verifiers.ts).
+          const check = checkById('sha1-signature');
+          ctx.report({
+            messageId: 'sha1',
+            subject: chain.subject,
+            severity: gradeFor(check, ctx.facts.verifier),
+            about: `${cert.fingerprint}:hash`,
+            data: { ...base, alg: cert.signature.name, verdict: verdictSentence(check, ctx.facts.verifier) },
+            evidence: [{ source: cert.source, detail: `signature algorithm ${cert.signature.name}` }],
+          });
+        } else if (!isAnchor && (hash === 'md5' || hash === 'md2')) {
           ctx.report({
             messageId: 'weakHash',
             subject: chain.subject,
-            severity: hash === 'sha1' ? 'error' : 'critical',
+            severity: 'critical',
             about: `${cert.fingerprint}:hash`,
             data: { ...base, alg: cert.signature.name },
             evidence: [{ source: cert.source, detail: `signature algorithm ${cert.signature.name}` }],
           });
         }
-        if ((cert.publicKey.type === 'rsa' || cert.publicKey.type === 'rsa-pss') && cert.publicKey.bits !== null && cert.publicKey.bits < 2048) {
+        const rsaBits = cert.publicKey.type === 'rsa' || cert.publicKey.type === 'rsa-pss' ? cert.publicKey.bits : null;
+        if (rsaBits !== null && rsaBits >= 1024 && rsaBits < 2048) {
+          // BoringSSL (Envoy) and Go accept 1024-bit RSA; rustls-webpki only has 2048-8192-bit algorithms.
+          const check = checkById('rsa-key-under-2048');
+          ctx.report({
+            messageId: 'rsaUnder2048',
+            subject: chain.subject,
+            severity: gradeFor(check, ctx.facts.verifier),
+            about: `${cert.fingerprint}:key`,
+            data: { ...base, bits: rsaBits, verdict: verdictSentence(check, ctx.facts.verifier) },
+            evidence: [{ source: cert.source, detail: `RSA ${rsaBits}-bit key` }],
+          });
+        } else if (rsaBits !== null && rsaBits < 1024) {
           ctx.report({
             messageId: 'weakKey',
             subject: chain.subject,
-            severity: cert.publicKey.bits < 1024 ? 'critical' : 'error',
+            severity: 'critical',
             about: `${cert.fingerprint}:key`,
-            data: { ...base, bits: cert.publicKey.bits },
+            data: { ...base, bits: rsaBits },
             evidence: [{ source: cert.source, detail: `RSA ${cert.publicKey.bits}-bit key` }],
           });
         }

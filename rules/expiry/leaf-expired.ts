@@ -15,6 +15,8 @@ export default defineRule({
     requires: ['chain'],
     confidence: 0.95,
     citation: 'RFC 5280 §4.1.2.5',
+    // A leaf that expired under an already-expired CA names that CA's finding as its cause.
+    reads: ['expiry/intermediate-expired', 'expiry/root-expired'],
     explains: [
       { symptom: 'verify:expired-leaf', weight: 0.95, why: 'Depth 0 is the workload (leaf) certificate: it is past its Not After.' },
       { symptom: 'verify:expired', weight: 0.8, why: 'Most often the workload leaf: the verifier found a certificate in the chain past its Not After.' },
@@ -33,6 +35,8 @@ export default defineRule({
     messages: {
       expired:
         '{whose} workload certificate {cert} expired at {notAfter}, {ago} ago. Every peer that verifies it rejects the handshake (TLS alert 45 certificate_expired; Envoy counts fail_verify_error). In Istio the agent should have re-signed it at about half its {lifetime} lifetime: an expired leaf means rotation stopped, or Envoy never received the new certificate over SDS.',
+      expiredUnderExpiredCa:
+        '{whose} workload certificate {cert} expired at {notAfter}, {ago} ago, after the CA above it, {ca}, had already expired at {caNotAfter}. That CA is the cause: since it expired, rotation has had no valid CA to issue from, and restarting the workload cannot help until the CA is renewed.',
     },
     remediation: [
       'Check the sidecar agent: kubectl logs POD -c istio-proxy | grep -iE "cert|sds|csr" (can it reach istiod:15012? is the CA rejecting CSRs?)',
@@ -45,13 +49,22 @@ export default defineRule({
     for (const chain of ctx.facts.chains) {
       const leaf = chain.leaf;
       if (ctx.now <= leaf.notAfter) continue;
-      ctx.report({
-        messageId: 'expired',
-        subject: chain.subject,
-        about: leaf.fingerprint,
-        data: { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), x509: x509Of(leaf) },
-        evidence: [validityEvidence(leaf, ctx.now)],
-      });
+      const data = { whose: whose(chain), cert: describe(leaf), notAfter: iso(leaf.notAfter), ago: duration(ctx.now - leaf.notAfter), lifetime: duration(leaf.notAfter - leaf.notBefore), x509: x509Of(leaf) };
+      // A CA on the path that expired before the leaf did is the cause (expiry/intermediate-expired or
+      // root-expired reports it): the leaf is its consequence and ranks after it.
+      const ca = chain.path.slice(1).find((c) => c.notAfter < leaf.notAfter && ctx.now > c.notAfter);
+      if (ca) {
+        ctx.report({
+          messageId: 'expiredUnderExpiredCa',
+          subject: chain.subject,
+          about: leaf.fingerprint,
+          causedBy: ca.selfIssued ? 'expiry/root-expired' : 'expiry/intermediate-expired',
+          data: { ...data, ca: describe(ca), caNotAfter: iso(ca.notAfter) },
+          evidence: [validityEvidence(leaf, ctx.now), validityEvidence(ca, ctx.now)],
+        });
+        continue;
+      }
+      ctx.report({ messageId: 'expired', subject: chain.subject, about: leaf.fingerprint, data, evidence: [validityEvidence(leaf, ctx.now)] });
     }
   },
 });

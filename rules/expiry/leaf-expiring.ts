@@ -24,6 +24,7 @@ export default defineRule({
       'Restart the workload to get a fresh certificate if the agent is stuck: kubectl rollout restart deployment/NAME -n NS',
     ],
     verify: '{x509} -noout -enddate',
+    forecast: true,
   },
   check(ctx) {
     const t = ctx.facts.thresholds.leaf;
@@ -38,6 +39,7 @@ export default defineRule({
         messageId: 'expiring',
         subject: chain.subject,
         about: leaf.fingerprint,
+        deadline: leaf.notAfter,
         severity: critical ? 'error' : 'warning',
         causedBy: ctx.earlier('expiry/rotation-stalled', leaf.fingerprint) ? 'expiry/rotation-stalled' : null,
         data: {

@@ -18,9 +18,12 @@ export default defineRule({
     messages: {
       expiring:
         'Root CA {cert} expires at {notAfter}, in {left} (threshold {threshold} days). When it does, every certificate under it fails verification at once, however recently the leaves rotated.',
+      expiringShortLived:
+        'Root CA {cert} expires at {notAfter}, in {left}: only {leftPct}% of its {lifetime} lifetime is left (threshold {thresholdPct}%; a CA this short-lived is judged like a leaf, by the fraction of its life). It should have been rotated by now; when it expires, every certificate under it fails verification at once.',
     },
+    forecast: true,
     remediation: [
-      'Plan the root rotation now: new root into every trust bundle first, then issue from it, then retire the old one (never issue from a root before every peer trusts it)',
+      '{renew}',
       'Check every level, not just the leaf: mtls-doctor diagnose --ca cert-chain.pem shows each CA\'s remaining validity',
     ],
     verify: '{x509} -noout -subject -enddate',

@@ -29,6 +29,7 @@ export default defineRule({
       'Restarting the pod forces a new certificate if the agent is wedged',
     ],
     verify: 'istioctl proxy-config secret POD -n NS  # or: {x509} -noout -startdate -enddate',
+    forecast: true,
   },
   applies(ctx) {
     return ctx.facts.chains.some((c) => c.leaf.notAfter - c.leaf.notBefore <= ROTATING_LIFETIME_MAX_MS);

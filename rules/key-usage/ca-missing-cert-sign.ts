@@ -5,6 +5,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
+import { anchorOf, checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
 
 export default defineRule({
   meta: {
@@ -28,6 +29,7 @@ export default defineRule({
     },
     messages: {
       missing: '{ca} issues {child}, but its keyUsage ({ku}) does not include keyCertSign. Verifiers reject the chain ("key usage does not include certificate signing", X509_V_ERR_KEYUSAGE_NO_CERTSIGN).',
+      anchor: '{ca} is the trust anchor that issues {child}, and its keyUsage ({ku}) does not include keyCertSign. Verifiers differ on trust anchors: {verdict}',
     },
     remediation: ['Re-issue the CA certificate with keyUsage = critical, keyCertSign, cRLSign (and digitalSignature if it also signs OCSP)'],
     verify: '{x509} -noout -ext keyUsage',
@@ -37,11 +39,15 @@ export default defineRule({
       for (let i = 1; i < chain.path.length; i++) {
         const ca = chain.path[i]!;
         if (ca.keyUsage === null || ca.keyUsage.includes('keyCertSign')) continue;
+        // The trust anchor's keyUsage: only strict verifiers check it (src/x509/verifiers.ts).
+        const check = ca === anchorOf(chain) ? checkById('anchor-key-usage') : null;
+        const grade = check ? gradeFor(check, ctx.facts.verifier) : null;
         ctx.report({
-          messageId: 'missing',
+          messageId: check ? 'anchor' : 'missing',
+          ...(grade && grade !== 'error' ? { severity: grade } : {}),
           subject: chain.subject,
           about: ca.fingerprint,
-          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', x509: x509Of(ca) },
+          data: { ca: describe(ca), child: describe(chain.path[i - 1]!), ku: ca.keyUsage.join(', ') || 'empty', x509: x509Of(ca), verdict: check ? verdictSentence(check, ctx.facts.verifier) : '' },
           evidence: [{ source: ca.source, detail: `keyUsage: ${ca.keyUsage.join(', ') || 'empty'}` }],
         });
       }

@@ -4,7 +4,7 @@
  * certificate for another service account fails with fail_verify_san.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, x509Of } from '../_kit/index.js';
+import { describe, expectedIds, whose, x509Of } from '../_kit/index.js';
 import type { San } from '../../src/x509/types.js';
 import { emailMatches, isEmailIdentity } from '../../src/x509/email.js';
 
@@ -52,7 +52,7 @@ export default defineRule({
     severity: 'critical',
     title: 'Certificate identity does not match',
     description: 'The leaf does not carry the expected identity (SPIFFE ID, DNS name, IP address, or an RFC 822 email name for a client).',
-    requires: ['chain'],
+    requires: ['chain', 'expect-id'],
     reads: ['san/trust-domain-mismatch', 'san/missing'],
     confidence: 0.9,
     citation: 'RFC 9525 §6',
@@ -86,7 +86,9 @@ export default defineRule({
       if (!chain.expectedId) continue;
       // A different trust domain is reported by san/trust-domain-mismatch; do not report it twice.
       if (ctx.earlier('san/trust-domain-mismatch', chain.leaf.fingerprint)) continue;
-      if (matches(chain.expectedId, chain.leaf.sans)) continue;
+      // Several expected identities (--expect-id repeated): any one of them is enough.
+      const wanted = expectedIds(ctx.facts, chain);
+      if (wanted.some((id) => matches(id, chain.leaf.sans))) continue;
       const actual = chain.leaf.sans.map((s) => s.value).join(', ') || '(no SAN)';
       const ipAsDns = isIpLiteral(chain.expectedId) && chain.leaf.sans.some((s) => s.type === 'dns' && s.value === chain.expectedId);
       ctx.report({
@@ -94,10 +96,10 @@ export default defineRule({
         subject: chain.subject,
         about: chain.leaf.fingerprint,
         causedBy: ctx.earlier('san/missing', chain.leaf.fingerprint) ? 'san/missing' : null,
-        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: chain.expectedId, x509: x509Of(chain.leaf) },
+        data: { whose: whose(chain), cert: describe(chain.leaf), actual, expected: wanted.join(' or '), x509: x509Of(chain.leaf) },
         evidence: [
           { source: chain.leaf.source, detail: `subjectAltName: ${chain.leaf.sans.map((s) => `${s.type}:${s.value}`).join(', ') || 'absent'}` },
-          { source: 'expected identity', detail: chain.expectedId },
+          { source: wanted.length > 1 ? 'expected identities (any one)' : 'expected identity', detail: wanted.join(', ') },
         ],
       });
     }

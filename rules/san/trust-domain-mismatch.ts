@@ -4,7 +4,7 @@
  * an alias breaks every cross-domain handshake (Envoy fail_verify_san).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { describe, whose, x509Of } from '../_kit/index.js';
+import { describe, expectedIds, whose, x509Of } from '../_kit/index.js';
 import { parseSpiffeId } from '../../src/x509/spiffe.js';
 
 export default defineRule({
@@ -41,10 +41,11 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       if (!chain.expectedId) continue;
-      const expected = parseSpiffeId(chain.expectedId);
-      if (!expected.ok) continue;
+      // With several expected identities, the leaf's trust domain is fine when any of them shares it.
+      const all = expectedIds(ctx.facts, chain).map(parseSpiffeId);
       const ids = chain.leaf.spiffe.filter((s) => s.ok);
-      if (ids.length === 0 || ids.some((s) => s.trustDomain === expected.id.trustDomain)) continue;
+      if (ids.length === 0 || all.some((e) => !e.ok || ids.some((s) => s.trustDomain === e.id.trustDomain))) continue;
+      const expected = all[0] as Extract<(typeof all)[number], { ok: true }>;
       ctx.report({
         messageId: 'mismatch',
         subject: chain.subject,

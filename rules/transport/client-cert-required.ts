@@ -39,16 +39,13 @@ export default defineRule({
     },
     messages: {
       noChain:
-        '{peer} demands a client certificate ({how}) and this probe had none to present. Any client without one fails the same way: in a mesh, a client pod without a sidecar (or one whose DestinationRule sends tls.mode SIMPLE/DISABLE) calling a STRICT server. If the caller is meant to use mTLS, give its certificate with --chain and --key so the probe handshakes as the workload.',
+        '{peer} requires a client certificate ({how}) and refused this probe, which offered none: this is what STRICT mTLS means, not a fault of the peer. A client without a certificate fails the same way (in a mesh: a pod without a sidecar, or a DestinationRule with tls.mode SIMPLE/DISABLE, calling this port). To test a workload\'s own handshake, give its certificate with --chain and --key.',
       noKey:
-        '{peer} demands a client certificate ({how}). We have the workload\'s chain but not its key, so the probe could not present it: give --key FILE to handshake as the workload and see whether the peer accepts that certificate.',
+        '{peer} requires a client certificate ({how}). We have the workload\'s chain but not its key, so the probe could not present it: give --key FILE to handshake as the workload and see whether the peer accepts that certificate.',
       keyUnusable:
         '{peer} demands a client certificate ({how}), and the workload handshake could not be made: {reason}. The workload cannot present its certificate either: fix the key/certificate pair first.',
     },
-    remediation: [
-      'If the caller is a mesh workload: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
-      'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
-    ],
+    remediation: ['{first}', '{second}'],
     verify: 'mtls-doctor diagnose --peer {peer}{files}',
   },
   check(ctx) {
@@ -62,6 +59,18 @@ export default defineRule({
     const evidence = [{ source: `probe anonymous → ${probe.peer}`, detail: `no client certificate presented; peer answered ${how}` }];
     const data = { peer: probe.peer, files: withFlags(ctx.facts), how, reason: probe.workload?.outcome.kind === 'not-attempted' ? probe.workload.outcome.reason : '' };
     const messageId = probe.workload ? 'keyUnusable' : ctx.facts.local ? 'noKey' : 'noChain';
-    ctx.report({ messageId, subject: 'peer', data, evidence });
+    // We offered no certificate ourselves: the peer demanding one is information (STRICT), not a failure.
+    const selfInflicted = messageId !== 'keyUnusable';
+    const asWorkload = `mtls-doctor diagnose --peer ${probe.peer} --chain CERT-CHAIN.pem --key KEY.pem --trust ROOT-CERT.pem`;
+    const fix = selfInflicted
+      ? {
+          first: `Nothing to fix if ${probe.peer} is meant to be STRICT. To see whether it accepts a workload's certificate, handshake as that workload: ${asWorkload}`,
+          second: 'If a real caller fails like this probe: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
+        }
+      : {
+          first: 'If the caller is a mesh workload: check it has a sidecar and that its DestinationRule for this host uses tls.mode ISTIO_MUTUAL (or none, for auto mTLS): istioctl x describe pod CLIENT -n NAMESPACE',
+          second: 'If the caller is outside the mesh on purpose: allow plaintext or TLS on that port only (PeerAuthentication portLevelMtls mode PERMISSIVE) or route it through an ingress gateway',
+        };
+    ctx.report({ messageId, subject: 'peer', data: { ...data, ...fix }, evidence, ...(selfInflicted ? { severity: 'info' as const, confidence: 0.95 } : {}) });
   },
 });

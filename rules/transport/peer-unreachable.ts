@@ -4,6 +4,7 @@
  * `connection failure` and no TLS error ("transport failure reason: -"), or as connect timeouts.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import { seconds } from '../_kit/index.js';
 
 export default defineRule({
   meta: {
@@ -34,8 +35,8 @@ export default defineRule({
       dns: 'The name in {peer} does not resolve ({code}). Nothing about certificates can be judged until it does: check the service name and namespace (NAME.NAMESPACE.svc.cluster.local), and that the Service exists.',
       refused: 'Nothing listens on {peer}: the connection was refused. The pod is not running or not ready, the Service targets the wrong port, or the container listens on another port or only on localhost.',
       unreachable: '{peer} cannot be reached ({code}): no route to it from here (NetworkPolicy, a firewall, or a wrong address).',
-      connectTimeout: '{peer} did not accept the TCP connection within {ms} ms: packets are dropped on the way (NetworkPolicy, a firewall, a wrong address) or the peer is overloaded.',
-      stalled: '{peer} accepted the TCP connection but never answered our ClientHello within {ms} ms. The process behind the port is hung, or speaks a protocol where the client must talk first and ignored TLS, or a proxy in between holds the connection.',
+      connectTimeout: '{peer} did not accept the TCP connection within {ms}: packets are dropped on the way (NetworkPolicy, a firewall, a wrong address) or the peer is overloaded.',
+      stalled: '{peer} accepted the TCP connection but never answered our ClientHello within {ms}. The process behind the port is hung, or speaks a protocol where the client must talk first and ignored TLS, or a proxy in between holds the connection.',
     },
     remediation: [
       'Check the Service and its endpoints: kubectl get svc,endpointslices -n NAMESPACE | grep NAME',
@@ -53,6 +54,6 @@ export default defineRule({
     if (o.kind === 'dns-failure') ctx.report({ messageId: 'dns', subject: 'peer', data: { ...base, code: o.code }, evidence });
     else if (o.kind === 'refused') ctx.report({ messageId: 'refused', subject: 'peer', data: base, evidence });
     else if (o.kind === 'unreachable') ctx.report({ messageId: 'unreachable', subject: 'peer', data: { ...base, code: o.code }, evidence });
-    else if (o.kind === 'timeout') ctx.report({ messageId: o.phase === 'connect' ? 'connectTimeout' : 'stalled', subject: 'peer', data: { ...base, ms: o.afterMs }, evidence });
+    else if (o.kind === 'timeout') ctx.report({ messageId: o.phase === 'connect' ? 'connectTimeout' : 'stalled', subject: 'peer', data: { ...base, ms: seconds(o.afterMs) }, evidence });
   },
 });

@@ -1,29 +1,50 @@
-import { diagnose, exitCode } from '../diagnose/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diagnose, exitCode, type DiagnoseRequest } from '../diagnose/index.js';
 import { startExample } from '../diagnose/example.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Io } from './main.js';
 
 /**
  * `mtls-doctor demo`: the 3 AM outage, for real. A local node:tls peer (the `ledger` service) starts on
  * 127.0.0.1 with an ephemeral port, serving a chain whose intermediate CA expired at 02:47; the demo then
  * diagnoses it with the request the `payments` workload would send (its own chain and key, a probe with the
- * mesh ALPN), through the same `diagnose()` as every other face. Everything is generated in memory; no key
- * touches the disk; no network beyond loopback.
+ * mesh ALPN), through the same `diagnose()` as every other face. Everything is generated in memory; the
+ * certificates (never the key) are written to a temporary directory so that the verify commands the report
+ * prints name files that exist; no network beyond loopback.
  */
+
+/** Writes the example's certificate files (not its key) and points the request at them; files already named stay. */
+export function withCertificateFiles(request: DiagnoseRequest): { request: DiagnoseRequest; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-demo-'));
+  const write = (m: unknown) => {
+    if (m && typeof m === 'object' && 'path' in m) return m as { path: string };
+    const { name, data } = m as { name: string; data: string };
+    const path = join(dir, name);
+    writeFileSync(path, data, { mode: 0o644 });
+    return { path };
+  };
+  const trust = Array.isArray(request.trust) ? request.trust.map(write) : request.trust === undefined ? undefined : [write(request.trust)];
+  return { request: { ...request, chain: write(request.chain), ...(trust ? { trust } : {}) }, dir };
+}
 export async function runDemo(format: string, io: Io, start: typeof startExample = startExample): Promise<number> {
   const now = (io.now ?? Date.now)();
   const example = await start(now);
   try {
+    const { request, dir } = withCertificateFiles(example.request);
     if (format === 'text') {
       io.stdout.write(
         `Built-in example: workload payments (namespace checkout) calls ledger, which is listening on 127.0.0.1:${example.port}.\n` +
           'Both leaves were rotated 3 hours ago and look fine, yet every mTLS handshake resets.\n' +
-          `Probing ledger as payments would (its cert-chain.pem and key, mesh ALPN), then diagnosing:\n\n`,
+          `Probing ledger as payments would (its cert-chain.pem and key, mesh ALPN), then diagnosing.\n` +
+          `Its certificates are in ${dir}/ (the key stays in memory), so the verify commands below run as printed:\n\n`,
       );
     }
-    const report = await diagnose(example.request, { now: () => now, env: io.env });
-    io.stdout.write(renderReport(report, format, { color: format === 'text' && colorEnabled(io.stdout, io.env) }));
+    const report = await diagnose(request, { now: () => now, env: io.env });
+    io.stdout.write(renderReport(report, format, { color: format === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
     // The demo shows a failure on purpose; it succeeds when it ran.
     return exitCode(report, 'error') === 1 ? 0 : 1;
   } finally {

@@ -7,9 +7,9 @@
  * 2 empty text, more than 1 MiB, or bad usage.
  */
 import { inputError, usageError } from '../errors.js';
-import { checkExplainText, explainText, MAX_EXPLAIN_BYTES } from '../diagnose/explain.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
 import type { Io } from './main.js';
 
@@ -27,6 +27,9 @@ export const EXPLAIN_EPILOG = [
   'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
   'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
 ].join('\n');
+
+/** explain's bound on pasted text (src/explain/signals.ts MAX_EXPLAIN_BYTES; checked there again). */
+const MAX_EXPLAIN_BYTES = 1024 * 1024;
 
 /** Reads a stream to the end, refusing more than `limit` bytes (then it stops reading at once). */
 export async function readBounded(stream: AsyncIterable<unknown> & { destroy?: () => void }, limit = MAX_EXPLAIN_BYTES): Promise<string> {
@@ -73,9 +76,11 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   const dash = (end < 0 ? raw : raw.slice(0, end)).includes('-') || (parts.length === 1 && parts[0] === '-');
   if (dash && parts.some((p) => p !== '-')) throw usageError('Cannot explain both standard input (-) and text arguments: give one of them');
   const text = dash ? await readBounded(stdin) : parts.join(' ');
+  // The recognisers are loaded only for `explain`: `diagnose` on files never parses them.
+  const { checkExplainText, explainText } = await import('../diagnose/explain.js');
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
-  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color }));
+  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color, width: outputWidth(io.stdout, io.env) }));
   return exitCodeForExplain(report);
 }

@@ -7,12 +7,15 @@ import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../
 import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
+import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
+import { outputWidth } from '../report/wrap.js';
+import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../diagnose/redact.js';
 
 export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
   /** The clock (tests inject one); default Date.now. */
@@ -21,7 +24,29 @@ export interface Io {
   prog?: string;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
+export interface CliHooks {
+  parsed?: (command: 'diagnose', args: Record<string, unknown>) => void;
+}
+
+/** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
+const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
+
+/** `--chain -` → `--chain=-`, so that the dash reaches the flag (up to a bare `--`). */
+export function bindStdinDashes(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...out, ...argv.slice(i)];
+    if (STDIN_FLAGS.has(argv[i]!) && argv[i + 1] === '-') {
+      out.push(`${argv[i]}=-`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
+export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Promise<number> {
+  const argv = bindStdinDashes(argvIn);
   let code = 0;
   const prog = io.prog ?? 'mtls-doctor';
   const debug = argv.includes('--debug');
@@ -41,38 +66,40 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' })
           .option('in-pod', { type: 'boolean', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' })
           .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' })
-          .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first), PEM or DER", normalize: true })
-          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved', normalize: true })
-          .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts); repeatable" })
+                    .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)" })
+          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' })
+          .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" })
           .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
-          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates" })
+          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates; on its own (no --chain) it checks the CA levels alone" })
           .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
+          .option('verifier', { type: 'string', describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)' })
           .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
           .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
-          .option('expect-id', { type: 'string', describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
+          .option('expect-id', { type: 'string', array: true, describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA, a DNS name, an IP); repeatable: any one of them is enough, as a DestinationRule\'s subjectAltNames' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
-          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)', normalize: true })
+          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)' })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
           .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate; with a pod TARGET, SVC.NS:PORT or SVC:PORT names a peer service read from the cluster' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
           .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
           .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })
-          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting', normalize: true })
-          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file', normalize: true })
+          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting' })
+          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file' })
           .option('envoy-admin', { type: 'string', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' })
           .option('agent', { type: 'string', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' })
           .option('proxy-root', { type: 'string', describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" })
           .option('window', { type: 'number', describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
-          .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files, PEM or DER):')
+          .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files: PEM, DER, or istioctl / config_dump JSON):')
           .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
           .group(['selector', 'namespace', 'context', 'kubeconfig', 'read-ca-secrets', 'in-pod', 'image'], 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):')
           .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
-          .group(['at', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
+          .group(['at', 'verifier', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
           .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
           .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
+          .example('istioctl proxy-config secret POD -n NS -o json > secret.json; $0 diagnose --chain secret.json', "Off the pod: the certificate Envoy holds (istiod's leaves live only there) and its ROOTCA")
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
           .example('$0 diagnose pod/web-7d4f -n shop --peer reviews:9080', 'From a workstation: the pod, its sidecar and mesh policy towards a peer service')
@@ -80,6 +107,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
       async (args) => {
+        if (hooks.parsed) return hooks.parsed('diagnose', args);
         code = await runDiagnose(args as unknown as DiagnoseArgs, io);
       },
     )
@@ -100,11 +128,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
-      'rules',
-      'List every rule with its stage, severity and what it finds',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const }),
+      'rules [id]',
+      "List every rule with its stage, severity and what it finds; with an ID (e.g. expiry/leaf-expired), that rule's docs, offline",
+      (y) =>
+        y
+          .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
       (args) => {
-        code = runRules(args.output, io);
+        code = runRules(args.output, io, args.id);
+      },
+    )
+    .command(
+      'serve',
+      'Run the chat server: a Slack slash command, a JSON webhook for any bot (POST /v1/diagnoses) and /metrics',
+      (y) =>
+        y
+          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to listen on (0.0.0.0:8080 in a pod)' })
+          .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
+          .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+      async (args) => {
+        const { runServe } = await import('../serve/index.js');
+        // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
+        code = await runServe({ listen: args.listen, config: args.config }, io, { parseArgv: parseOnly });
       },
     )
     .command(
@@ -117,21 +163,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runDemo(args.output, io);
       },
     )
+    .command(fleetCommands(io, (c) => (code = c)))
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules or demo (mtls-doctor --help)')
+    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
     .strict()
     .recommendCommands()
     .version(VERSION)
     .help()
     .alias('h', 'help')
     // yargs renders (and caches) the whole help text before running any command; wrapping it costs ~40 ms of
-    // string-width work at every start, so wrap only when help is actually going to be shown.
-    .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns || 100) : null)
+    // string-width work at every start, so wrap only when help is actually going to be shown: to the terminal's
+    // width (or COLUMNS), and not at all when piped.
+    .wrap(wantsHelp(argv) ? outputWidth(io.stdout, io.env) : null)
     .exitProcess(false)
-    .fail((msg, err) => {
-      throw err ?? usageError(msg);
+    // Before validation: a repeated single-value flag is refused by name, not passed on as an array.
+    .middleware((args) => refuseRepeats(args as Record<string, unknown>), true)
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
+      const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
+      const known = Object.keys(usage.getDescriptions?.() ?? {});
+      throw usageError(unknownArgumentMessage(msg, known, argv) ?? msg);
     });
   skipHelpCache(parser);
   try {
@@ -140,6 +194,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+/**
+ * Parses `argv` with this CLI's definitions without running anything: the parsed arguments of the command, or a
+ * usage error with the CLI's own message. `serve` parses chat text with it, so chat and the CLI share one grammar.
+ */
+export async function parseOnly(argv: string[]): Promise<Record<string, unknown>> {
+  let parsed: Record<string, unknown> | null = null;
+  let err = '';
+  const quiet: Io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
+  const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
+  if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
+  return parsed;
 }
 
 /**

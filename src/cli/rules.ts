@@ -1,7 +1,12 @@
-import { ruleCatalogue } from '../diagnose/catalogue.js';
+import { ruleCatalogue, ruleDocs } from '../diagnose/catalogue.js';
 import type { Io } from './main.js';
 
-export function runRules(format: string, io: Io): number {
+export function runRules(format: string, io: Io, id?: string): number {
+  if (id) {
+    const doc = ruleDocs(id);
+    io.stdout.write(format === 'json' ? JSON.stringify(doc.json, null, 2) + '\n' : doc.text);
+    return 0;
+  }
   const cat = ruleCatalogue();
   if (format === 'json') io.stdout.write(JSON.stringify(cat, null, 2) + '\n');
   else if (format === 'markdown') {

@@ -68,17 +68,22 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
     else reason = j.ok ? '/config_dump?resource=dynamic_active_secrets has no "configs" list' : j.reason;
   } else reason = `/config_dump?resource=dynamic_active_secrets: ${active.reason}`;
 
-  if (parsed) {
+  // An admin API that ignores `?resource=` answers with the whole SecretsConfigDump: it already holds every
+  // list with its state, so asking for the warming ones again would list the active secrets twice, as WARMING.
+  if (parsed && !parsed.sawFullDump) {
     // Warming secrets are a separate repeated field: ask for them too (a `default` stuck here was never delivered).
     const warm = await getText(base, 'config_dump?resource=dynamic_warming_secrets', o);
     if (warm.ok) {
       const j = parseAdminJson(warm.body, '/config_dump?resource=dynamic_warming_secrets');
       if (j.ok) {
         const w = parseSecrets(j.value, 'warming', budget);
-        parsed.secrets.push(...w.secrets.map((s) => ({ ...s, state: 'warming' as const })));
+        // Per-element answers are warming by the query; a whole dump says each secret's state itself.
+        parsed.secrets.push(...w.secrets.filter((s) => s.state === 'warming'));
         parsed.problems.push(...w.problems);
       }
     }
+  }
+  if (parsed) {
     return { result: active, secrets: parsed.secrets, problems: parsed.problems, read: true, reason: null };
   }
   // Fallback: the whole config_dump, whose SecretsConfigDump carries active, warming and static secrets.

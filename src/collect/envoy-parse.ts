@@ -146,12 +146,16 @@ export function parseSecrets(
   json: unknown,
   state: ProxySecret['state'] = 'active',
   budget: Budget = { left: LIMITS.certificatesTotal },
-): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean } {
+): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean; sawFullDump: boolean } {
   const problems: string[] = [];
   const secrets: ProxySecret[] = [];
   let sawSecretsDump = false;
+  // A whole SecretsConfigDump (every list, each with its own state): what an admin API that ignores
+  // `?resource=` answers to any query.
+  let sawFullDump = false;
   const fromDump = (dump: unknown) => {
     sawSecretsDump = true;
+    sawFullDump = true;
     for (const [list, st] of SECRET_LISTS) {
       for (const el of arr(field(dump, list))) {
         if (secrets.length >= LIMITS.adminItems) break;
@@ -172,7 +176,7 @@ export function parseSecrets(
       }
     }
   } else if (SECRET_LISTS.some(([l]) => field(json, l) !== undefined)) fromDump(json);
-  return { secrets, problems, sawSecretsDump };
+  return { secrets, problems, sawSecretsDump, sawFullDump };
 }
 
 /** Serial numbers compared the way Envoy prints them: lowercase hex, no colons, no leading zeros. */

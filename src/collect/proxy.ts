@@ -15,6 +15,7 @@ import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
 import type { Source } from '../model/source.js';
 import { sourceLabel } from '../report/source-label.js';
+import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
@@ -208,6 +209,13 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     if (f) {
       chain = originSet({ kind: 'file', path: f.path }, f.pems);
       key = proxy.files.find((x) => x.kind === 'key' && x.key && dirOf(x.path) === dirOf(f.path))?.key ?? null;
+    }
+  }
+  // Last resort: only /certs answered. Its leaf is judged (expiry, identity); say what it cannot show.
+  if (!chain) {
+    const certsSource = sources.find((s) => s.name === 'envoy admin /certs' && s.status === 'ok');
+    if (certsSource && proxy.served.some((c) => c.kind === 'leaf' && c.expirationTime)) {
+      certsSource.detail = `${certsSource.detail}; used as the chain of last resort (no secrets or credential files could be read): ${CERTS_LACK}, so the chain and key-usage checks cannot judge it`;
     }
   }
   if (trust.length === 0) {

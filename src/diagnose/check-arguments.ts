@@ -97,7 +97,9 @@ export function checkDiagnoseArguments<T extends object>(options: unknown): T {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 1000) throw fail('maxChainDepth', `is ${describe(d)}; expected a whole number of intermediate CAs from 0 to 1000`);
   }
   if (o.role !== undefined && !['client', 'server', 'both'].includes(o.role as string)) throw fail('role', `is ${describe(o.role)}; expected "client", "server" or "both"`);
-  checkOptionalString('expectId', o.expectId, 4096);
+  // Repeatable (any one identity is enough): one string or a list of them.
+  if (Array.isArray(o.expectId)) o.expectId.forEach((x, i) => checkOptionalString(`expectId[${i}]`, x, 4096));
+  else checkOptionalString('expectId', o.expectId, 4096);
   checkOptionalString('symptom', o.symptom, LIMITS.textBytes);
   checkTime('at', o.at);
   if (o.thresholds !== undefined && !isPlainObject(o.thresholds)) throw fail('thresholds', `is ${describe(o.thresholds)}; expected an object such as { leaf: { warnFraction: 0.2 } }`);

@@ -11,7 +11,7 @@ import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { LIMITS } from '../limits.js';
 import { redact, redactDeep } from '../redact.js';
 import { checkDiagnoseArguments } from './check-arguments.js';
-import { evidenceFromInputs, parseAt, validateIdentity, validateMaxDepth, type NamedInput } from '../evidence/from-inputs.js';
+import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
@@ -94,8 +94,16 @@ const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.i
 
 /** One material as a named input: a file is read (named by its path); content keeps its name or the field's. */
 function named(m: Material, field: Field, i: number, n: number, read: Read): NamedInput {
-  if (isFileRef(m)) return { name: m.path, origin: { kind: 'file', path: m.path }, data: read(m.path, FLAG[field], INPUT_LIMIT) };
-  if (typeof m === 'object' && !(m instanceof Uint8Array)) return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
+  const what = field === 'key' ? 'a PEM or DER private key' : field === 'crls' ? 'a PEM or DER CRL' : 'PEM or DER certificates (or istioctl / config_dump JSON)';
+  if (isFileRef(m)) {
+    const data = read(m.path, FLAG[field], INPUT_LIMIT);
+    if (data.byteLength === 0) throw inputError(`Cannot read ${FLAG[field]} "${m.path}": the file is empty; expected ${what}`);
+    return { name: m.path, origin: { kind: 'file', path: m.path }, data };
+  }
+  if (typeof m === 'object' && !(m instanceof Uint8Array)) {
+    if ((typeof m.data === 'string' ? m.data.length : m.data.byteLength) === 0) throw inputError(`Cannot read ${FLAG[field]} (${m.name}): it is empty; expected ${what}`);
+    return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
+  }
   const name = n > 1 ? `${NAME[field]}[${i}]` : NAME[field];
   return { name, origin: { kind: 'inline', name }, data: m };
 }
@@ -130,6 +138,8 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
 function targetOf(r: DiagnoseRequest): Target {
   const label = r.label !== undefined ? { name: r.label } : {};
   const first = many(r.chain)[0];
+  const ca = many(r.ca)[0];
+  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...label, ca: ca.path } : { kind: 'library', ...label };
   if (first === undefined) return { kind: 'pod', ...label };
   return isFileRef(first) ? { kind: 'files', ...label, chain: first.path } : { kind: 'library', ...label };
 }
@@ -147,10 +157,16 @@ function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBund
       : parseEvidence(JSON.stringify(ev), '(given as an object)');
   const o = { ...bundle.options };
   if (r.role !== undefined) o.role = r.role;
-  if (r.expectId !== undefined) o.expectId = validateIdentity(r.expectId, '--expect-id');
+  if (r.expectId !== undefined) {
+    const { expectId, expectIds } = expectIdOptions(r.expectId);
+    o.expectId = expectId;
+    if (expectIds) o.expectIds = expectIds;
+    else delete o.expectIds;
+  }
   if (r.peerId !== undefined) o.peerId = validateIdentity(r.peerId, '--peer-id');
   if (r.thresholds !== undefined) o.thresholds = resolveThresholds(thresholdsOf(r, read));
   if (r.maxChainDepth !== undefined) o.maxChainDepth = validateMaxDepth(r.maxChainDepth);
+  if (r.verifier !== undefined) o.verifier = validateVerifier(r.verifier);
   return {
     ...bundle,
     ...(r.at !== undefined ? { evaluatedAt: new Date(parseAt(r.at, now())).toISOString() } : {}),
@@ -198,8 +214,9 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     ca: inputs(r, 'ca', read),
     crls: crls.length ? crls : proxyCrls(proxy?.proxy),
     maxChainDepth: r.maxChainDepth,
+    verifier: r.verifier,
     role: r.role,
-    expectId: r.expectId ?? proxy?.expectId ?? null,
+    expectId: (Array.isArray(r.expectId) ? r.expectId.length > 0 : r.expectId !== undefined) ? r.expectId : (proxy?.expectId ?? null),
     peerId: r.peerId ?? null,
     at: r.at,
     thresholds: thresholdsOf(r, read),
@@ -222,7 +239,7 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
   one('--peer-id', r.peerId);
   one('--sni', r.sni);
   if (r.alpn !== undefined) argv.push('--alpn', Array.isArray(r.alpn) ? r.alpn.join(',') : r.alpn);
-  one('--expect-id', r.expectId);
+  for (const id of r.expectId === undefined ? [] : Array.isArray(r.expectId) ? r.expectId : [r.expectId]) argv.push('--expect-id', id);
   one('--window', r.window);
   one('--symptom', r.symptom);
   if (r.at !== undefined) one('--at', r.at instanceof Date ? r.at.toISOString() : r.at);

@@ -27,8 +27,9 @@ const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   ca: 'materials',
   crls: 'materials',
   maxChainDepth: 'numberOrString',
+  verifier: 'string',
   role: 'string',
-  expectId: 'string',
+  expectId: 'strings',
   peerId: 'string',
   at: 'at',
   thresholds: 'object',
@@ -159,16 +160,24 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
   if (!peer && (has(request, 'sni') || has(request, 'alpn'))) {
     throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
   }
+  if (!peer && has(request, 'peerId')) {
+    throw usageError('Cannot use --peer-id without --peer HOST:PORT: it is the identity the peer must present in the test handshake (with --evidence, it applies to the saved handshakes)');
+  }
   if (chain && !proxyAsked && has(request, 'window')) {
     throw usageError('Cannot use --window with --chain alone: it samples Envoy stats; add --envoy-admin URL (or drop --chain to find everything inside the pod)');
   }
   const searching = !chain && !proxyAsked && !peer;
+  // The mesh CA's certificates on their own (cacerts cert-chain.pem): every CA level is judged, no chain needed.
+  if (searching && has(request, 'ca') && !has(request, 'key')) return { replay: false, inputs: true, proxy: null, probe: false };
   // Certificate material without a chain means file mode: that is a missing chain, not a request to search.
   if (searching && (has(request, 'trust') || has(request, 'ca') || has(request, 'key') || has(request, 'peerTrust') || has(request, 'crls'))) {
-    throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), or --envoy-admin URL to read it from Envoy");
+    throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), --envoy-admin URL to read it from Envoy, or --ca FILE alone to check the mesh CA's certificates");
   }
   if (searching && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {
     throw new MtlsDoctorError('E_NO_EVIDENCE', 'No evidence to diagnose: give --chain FILE (with --trust FILE), --envoy-admin URL or --evidence FILE (auto-detection is off: MTLS_DOCTOR_NO_AUTODETECT=1)');
   }
-  return { replay: false, inputs: chain, proxy: !chain || proxyAsked ? { auto: !proxyAsked } : null, probe: peer };
+  // Auto-detection off (MTLS_DOCTOR_NO_AUTODETECT=1: a CI job, the chat server) means no search even beside a
+  // peer: the probe then runs anonymously and nothing local is read.
+  const auto = !chain && !proxyAsked && env.MTLS_DOCTOR_NO_AUTODETECT !== '1';
+  return { replay: false, inputs: chain, proxy: proxyAsked || auto ? { auto: !proxyAsked } : null, probe: peer };
 }

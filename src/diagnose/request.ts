@@ -48,10 +48,17 @@ export interface DiagnoseRequest {
   // Evaluation: these apply to live inputs and to a replayed `evidence` bundle alike.
   /** The verifier's depth limit in intermediate CAs (OpenSSL -verify_depth; Envoy max_verify_depth N = N-1). */
   maxChainDepth?: number | string;
+  /**
+   * Whose verifier judges the chain (`--verifier`): `envoy` (BoringSSL; sidecars; the default), `ztunnel`
+   * (rustls-webpki; ambient), `go` (crypto/x509; proxyless gRPC, SPIRE) or `strict` (RFC 5280 + CA/B Forum).
+   * Checks where they differ (src/x509/verifiers.ts) are errors for the verifier that rejects, warnings naming it
+   * otherwise. Absent: what the evidence says (an ambient-mode pod: ztunnel), else envoy.
+   */
+  verifier?: string;
   /** Which way our certificate is used (default `both`). */
   role?: Role;
-  /** The identity our certificate must carry (SPIFFE ID or DNS name). */
-  expectId?: string;
+  /** The identity our certificate must carry (SPIFFE ID, DNS name, IP, email); several: any one is enough. */
+  expectId?: string | string[];
   /** The identity the peer must present. */
   peerId?: string;
   /** Evaluate at this time instead of now: ISO 8601, epoch milliseconds (or a Date, library only). */
@@ -113,6 +120,7 @@ export const FLAG: Record<keyof DiagnoseRequest, string> = {
   ca: '--ca',
   crls: '--crl',
   maxChainDepth: '--max-depth',
+  verifier: '--verifier',
   role: '--role',
   expectId: '--expect-id',
   peerId: '--peer-id',
@@ -142,7 +150,7 @@ export const FLAG: Record<keyof DiagnoseRequest, string> = {
 /** Options that decide what is collected: with `evidence` they are refused by name (a bundle holds its evidence). */
 export const COLLECTION_FIELDS = ['chain', 'key', 'trust', 'peerTrust', 'ca', 'crls', 'peer', 'sni', 'alpn', 'envoyAdmin', 'agent', 'proxyRoot', 'window'] as const;
 /** Options that decide how evidence is judged: they apply to live inputs and to a replayed bundle alike. */
-export const EVALUATION_FIELDS = ['maxChainDepth', 'role', 'expectId', 'peerId', 'at', 'thresholds', 'symptom', 'failOn'] as const;
+export const EVALUATION_FIELDS = ['maxChainDepth', 'verifier', 'role', 'expectId', 'peerId', 'at', 'thresholds', 'symptom', 'failOn'] as const;
 /** Cluster mode's fields (a target or a selector makes the request a cluster one). */
 export const CLUSTER_FIELDS = ['target', 'selector', 'namespace', 'context', 'kubeconfig', 'readCaSecrets', 'inPod', 'image'] as const;
 

@@ -65,6 +65,11 @@ export interface RuleMeta<M extends string = string> {
   hint?: RuleHint;
   /** Earlier rules whose findings this one reads with `ctx.earlier(id, …)` (typed: a typo is a compile error). */
   reads?: readonly RuleId[];
+  /**
+   * Its findings forecast a failure (a certificate that will expire) rather than describe one happening now:
+   * they make the verdict at-risk, never failing, whatever their severity (the exit code still follows --fail-on).
+   */
+  forecast?: boolean;
 }
 
 export interface ReportDescriptor<M extends string> {
@@ -79,6 +84,8 @@ export interface ReportDescriptor<M extends string> {
   causedBy?: RuleId | null;
   /** What the finding is about (a certificate fingerprint, a chain): lets later rules link to it. */
   about?: string;
+  /** When the forecast failure happens (ms): among forecasts, the sooner one ranks first. */
+  deadline?: number;
 }
 
 export interface RuleContext<M extends string = string> {
@@ -106,9 +113,18 @@ export function defineRule<const M extends string>(rule: Rule<M>): Rule<M> {
   return rule;
 }
 
-export const DOCS_BASE = 'https://github.com/mtls-doctor/mtls-doctor/blob/main/docs/rules.md';
+/**
+ * Where a rule's docs live: docs/rules.md, shipped in the package (and in the repository), so the reference
+ * resolves offline, wherever the tool was installed from. `mtls-doctor rules ID` prints the same section.
+ */
+export const DOCS_BASE = 'docs/rules.md';
 
-/** The docs anchor of a rule id: `expiry/leaf-expired` → `…/rules.md#expiry-leaf-expired`. */
+/** The docs anchor of a rule id: `expiry/leaf-expired` → `docs/rules.md#expiry-leaf-expired`. */
 export function docsUrl(id: string): string {
   return `${DOCS_BASE}#${id.replace('/', '-')}`;
+}
+
+/** The command that prints a rule's docs offline. */
+export function docsCommand(id: string): string {
+  return `mtls-doctor rules ${id}`;
 }

@@ -27,17 +27,18 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   const facts = buildFacts(evidence, options.pasted);
   const catalogue = buildCatalogue(rules);
   const run = runRules(rules, facts, catalogue);
-  const findings = rankFindings(corroborate(run.findings, facts.symptoms, catalogue));
+  const raw = corroborate(run.findings, facts.symptoms, catalogue);
+  const findings = rankFindings(raw);
   const symptom = facts.symptoms[0];
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(findings, facts.chains.length === 0 ? 0 : run.evaluated),
+    verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)],
+    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: facts.chains.map((c) => reportChain(c, facts)),
     sources: evidence.sources,
   };

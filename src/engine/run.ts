@@ -11,6 +11,10 @@ export interface RawFinding extends Omit<Finding, 'rank'> {
   about: string | null;
   /** Position of the rule in the rule list (stable tie-break). */
   order: number;
+  /** From the rule's meta: a forecast (something will break), not a failure now. */
+  forecast: boolean;
+  /** When a forecast failure happens (ms); null for findings about now. */
+  deadline: number | null;
 }
 
 const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
@@ -102,6 +106,8 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
     causedBy: d.causedBy ?? null,
     about: d.about ?? null,
     order,
+    forecast: meta.forecast === true,
+    deadline: d.deadline ?? null,
   };
 }
 
@@ -137,16 +143,22 @@ export function rankFindings(raw: RawFinding[]): Finding[] {
       Number(b.explainsSymptom) - Number(a.explainsSymptom) ||
       Number(a.causedBy !== null) - Number(b.causedBy !== null) ||
       stageIndex(a.stage) - stageIndex(b.stage) ||
+      // Two forecasts: the one that breaks sooner first (an intermediate in 9 days before a root in 10).
+      (a.deadline !== null && b.deadline !== null ? a.deadline - b.deadline : 0) ||
       severityIndex(a.severity) - severityIndex(b.severity) ||
       b.confidence - a.confidence ||
       a.order - b.order,
   );
-  return sorted.map(({ about: _about, order: _order, ...f }, i) => ({ rank: i + 1, ...f }));
+  return sorted.map(({ about: _about, order: _order, forecast: _forecast, deadline: _deadline, ...f }, i) => ({ rank: i + 1, ...f }));
 }
 
-export function verdictOf(findings: Finding[], evaluated: number): Verdict {
-  if (findings.some((f) => f.severity === 'critical' || f.severity === 'error')) return 'failing';
-  if (findings.some((f) => f.severity === 'warning')) return 'at-risk';
+/**
+ * DESIGN.md's verdict: failing when a critical/error finding describes something broken now; at-risk for
+ * warnings and forecasts (a CA expiring in 5 days is at-risk, whatever its severity).
+ */
+export function verdictOf(findings: ReadonlyArray<Pick<Finding, 'severity'> & { forecast?: boolean }>, evaluated: number): Verdict {
+  if (findings.some((f) => (f.severity === 'critical' || f.severity === 'error') && !f.forecast)) return 'failing';
+  if (findings.some((f) => f.severity === 'warning' || f.forecast)) return 'at-risk';
   if (evaluated === 0) return 'unknown';
   return 'healthy';
 }

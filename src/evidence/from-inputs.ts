@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { parseVerifier, VERIFIER_IDS, type VerifierId } from '../x509/verifiers.js';
 import { inputError, usageError } from '../errors.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
@@ -6,6 +7,7 @@ import { parseSpiffeId } from '../x509/spiffe.js';
 import { redact } from '../redact.js';
 import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
+import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
 import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
@@ -27,8 +29,11 @@ export interface InputsToEvidence {
   crls?: NamedInput[];
   /** The verifier's depth limit: at most this many intermediate CAs (OpenSSL -verify_depth). */
   maxChainDepth?: number | string | null;
+  /** Whose verifier judges the chain (`--verifier`); default envoy. */
+  verifier?: string;
   role?: Role;
-  expectId?: string | null;
+  /** One identity, or several of which any one is enough (`--expect-id` repeated). */
+  expectId?: string | readonly string[] | null;
   peerId?: string | null;
   at?: Date | string | number;
   thresholds?: DeepPartial<Thresholds>;
@@ -47,6 +52,11 @@ function certSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   return { source: input.name, origin: originOf(input), pems: blocks.map((b) => toPem(b.der)) };
 }
 
+/** Bundles given as istioctl / config_dump JSON become their ROOTCA certificates. */
+function expandJson(inputs: NamedInput[], flag: string): NamedInput[] {
+  return inputs.flatMap((x) => (looksLikeJson(x.data) ? trustFromSecretJson(x.data, x.name, flag) : [x]));
+}
+
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
 function crlSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   const ders = decodeCrls(input.data, input.name);
@@ -56,6 +66,14 @@ function crlSet(input: NamedInput, budget?: CertificateBudget): CertSet {
 }
 
 /** Validates `--max-depth`: a whole number of intermediate CAs, 0 or more. */
+/** Checks a `--verifier` value; undefined stays undefined (the default profile). */
+export function validateVerifier(v: unknown): VerifierId | undefined {
+  if (v === undefined || v === null) return undefined;
+  const id = parseVerifier(v);
+  if (!id) throw usageError(`Cannot use --verifier "${String(v)}": expected one of ${VERIFIER_IDS.join(', ')}`);
+  return id;
+}
+
 export function validateMaxDepth(v: number | string | null | undefined): number | null {
   if (v === undefined || v === null) return null;
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
@@ -65,16 +83,29 @@ export function validateMaxDepth(v: number | string | null | undefined): number 
   return n;
 }
 
-/** Loads a private key from PEM or PKCS#8 DER; undefined when it cannot be loaded. Never echoes the input. */
+/**
+ * Loads a private key from PEM, or DER in any of the encodings tools write (PKCS#8; PKCS#1 for RSA, as
+ * `openssl rsa -outform DER`; SEC1 for EC, as `openssl ec -outform DER`); undefined when it cannot be loaded.
+ * Never echoes the input.
+ */
 export function tryLoadPrivateKey(data: CertificateInput): KeyObject | undefined {
   const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
-  try {
-    return /-----BEGIN /.test(text)
-      ? createPrivateKey({ key: text, format: 'pem' })
-      : createPrivateKey({ key: typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), format: 'der', type: 'pkcs8' });
-  } catch {
-    return undefined;
+  if (/-----BEGIN /.test(text)) {
+    try {
+      return createPrivateKey({ key: text, format: 'pem' });
+    } catch {
+      return undefined;
+    }
   }
+  const der = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      return createPrivateKey({ key: der, format: 'der', type });
+    } catch {
+      // not this encoding: try the next
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -94,7 +125,7 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
     throw inputError(`Cannot read ${input.name}: the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN.key)`);
   }
   const key = tryLoadPrivateKey(input.data);
-  if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM or PKCS#8 DER expected)`);
+  if (!key) throw inputError(`Cannot read ${input.name}: it is not a private key that can be loaded (PEM, or DER as PKCS#8, PKCS#1 or SEC1, expected)`);
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return { source: input.name, origin: originOf(input), type: key.asymmetricKeyType ?? 'unknown', spkiSha256: createHash('sha256').update(spki).digest('hex') };
 }
@@ -113,8 +144,19 @@ export function validateIdentity(id: string | null | undefined, flag: string): s
   if (/^spiffe:/i.test(id)) {
     const p = parseSpiffeId(id);
     if (!p.ok) throw usageError(`Cannot use ${flag} "${id}": not a valid SPIFFE ID (${p.problem}); expected spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT`);
+    // Istio's form is exactly /ns/NAMESPACE/sa/SERVICE_ACCOUNT: a path that starts like it and stops short (or
+    // runs on) names no workload, and would only ever "mismatch".
+    if (/^\/ns(\/|$)/.test(p.id.path) && p.id.serviceAccount === undefined) {
+      throw usageError(`Cannot use ${flag} "${id}": an Istio SPIFFE ID is spiffe://${p.id.trustDomain}/ns/NAMESPACE/sa/SERVICE_ACCOUNT, and this one ${/^\/ns\/[^/]+$/.test(p.id.path) ? 'has no /sa/SERVICE_ACCOUNT' : 'does not have that shape'}`);
+    }
   }
   return id;
+}
+
+/** `--expect-id`, once or repeated: validated, the first as `expectId`, all of them as `expectIds` when several. */
+export function expectIdOptions(v: string | readonly string[] | null | undefined): { expectId: string | null; expectIds?: string[] } {
+  const ids = [...new Set((typeof v === 'string' || v === null || v === undefined ? [v] : v).map((x) => validateIdentity(x, '--expect-id')).filter((x): x is string => x !== null))];
+  return ids.length > 1 ? { expectId: ids[0]!, expectIds: ids } : { expectId: ids[0] ?? null };
 }
 
 /** Turns certificate material given by a user (files or library arguments) into an evidence bundle. */
@@ -132,17 +174,21 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   }
   const certs = new CertificateBudget(inputError);
   const crlBudget = new CertificateBudget(inputError, LIMITS.crlsTotal, 'CRLs');
-  const chain = i.chain ? certSet(i.chain, certs) : null;
+  const set = (t: NamedInput) => certSet(t, certs);
+  // istioctl / config_dump JSON: the `default` secret is the chain, and ROOTCA the trust bundle unless --trust is given.
+  const json = i.chain && looksLikeJson(i.chain.data) ? chainFromSecretJson(i.chain.data, i.chain.name) : null;
+  const chain = json ? set(json.chain) : i.chain ? set(i.chain) : null;
   if (chain) record(`chain: ${chain.source}`, chain.pems.length);
-  const trust = lists.trust.map((t) => certSet(t, certs));
+  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust').map(set);
   trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
-  const peerTrust = lists.peerTrust.length ? lists.peerTrust.map((t) => certSet(t, certs)) : null;
+  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust').map(set) : null;
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
-  const ca = lists.ca.map((t) => certSet(t, certs));
+  const ca = expandJson(i.ca ?? [], '--ca').map(set);
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
   const crls = lists.crls.map((c) => crlSet(c, crlBudget));
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));
   const maxChainDepth = validateMaxDepth(i.maxChainDepth);
+  const verifier = validateVerifier(i.verifier);
   const key = i.key ? keyEvidence(i.key) : null;
   if (key) sources.push({ name: `key: ${key.source}`, status: 'ok', detail: `${key.type} key (public part only kept)` });
   const role = i.role ?? 'both';
@@ -155,10 +201,11 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
     target: i.target,
     options: {
       role,
-      expectId: validateIdentity(i.expectId, '--expect-id'),
+      ...expectIdOptions(i.expectId),
       peerId: validateIdentity(i.peerId, '--peer-id'),
       thresholds: resolveThresholds(i.thresholds),
       ...(maxChainDepth === null ? {} : { maxChainDepth }),
+      ...(verifier ? { verifier } : {}),
     },
     sources,
     certificates: { chain, trust, peerTrust, ca },

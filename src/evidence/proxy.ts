@@ -110,3 +110,6 @@ export function proxyEvidenceProblem(x: unknown): string | null {
   if (badFile >= 0) return `"proxy.files[${badFile}]" has no "pems" list`;
   return null;
 }
+
+/** What Envoy's `/certs` does not show of a certificate (it lists serial, SANs and validity only). */
+export const CERTS_LACK = 'no issuer, key, signature, key usage or extensions: /certs shows serial, SANs and validity only';

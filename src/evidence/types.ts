@@ -4,6 +4,7 @@
  * `--key` is reduced, at collection time, to the public facts needed to match it to the certificate.
  */
 import type { Thresholds } from '../facts/thresholds.js';
+import type { VerifierId } from '../x509/verifiers.js';
 import type { Source } from '../model/source.js';
 import type { ProxyEvidence } from './proxy.js';
 import type { HandshakeEvidence } from './handshake.js';
@@ -46,7 +47,10 @@ export interface Target {
 
 export interface DiagnosisOptions {
   role: Role;
+  /** The identity our certificate must carry: the first of `expectIds` (kept for bundles and bots). */
   expectId: string | null;
+  /** Every identity given (`--expect-id` repeated): any one of them is enough, as a DestinationRule's subjectAltNames. */
+  expectIds?: string[];
   peerId: string | null;
   thresholds: Thresholds;
   /**
@@ -54,6 +58,11 @@ export interface DiagnosisOptions {
    * trust anchor, as OpenSSL's -verify_depth counts them. Absent or null: no limit given.
    */
   maxChainDepth?: number | null;
+  /**
+   * Whose verifier judges the chain (`--verifier`): envoy (BoringSSL, the default), ztunnel (rustls-webpki), go
+   * (crypto/x509) or strict (RFC 5280 + CA/B Forum). Absent: envoy. See src/x509/verifiers.ts.
+   */
+  verifier?: VerifierId;
 }
 
 export interface EvidenceBundle {

@@ -7,8 +7,10 @@ import type { Facts } from './types.js';
 import { atIndex, type Source } from '../model/source.js';
 import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
 import { buildProxyFacts } from './proxy.js';
+import { servedOnlyChain } from './served-chain.js';
 import { peerChainFact, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
+import { evaluationTime, parseVerifier, verifierFromEvidence } from '../x509/verifiers.js';
 import { buildClusterFacts } from './policy.js';
 
 function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact {
@@ -58,15 +60,24 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
           verifierBundle: bundles.peerTrust ? 'peerTrust' : null,
           at: Date.parse(ev.evaluatedAt),
         })
-      : null;
+      : // No chain at all: the leaf Envoy's /certs lists, when that is all the proxy showed.
+        servedOnlyChain(ev.proxy, ev.options.role, ev.options.expectId);
   // What the peer presented in a probe: a second chain, verified against OUR trust bundle.
-  const peer = peerChainFact(ev, { pool, bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
+  // Our own chain's CAs are known too: a peer that omits the intermediate we share is then seen as an
+  // incomplete chain on the peer's side, not as "a CA nobody trusts".
+  const ourCas = chainCerts.filter((c) => c.fact.basicConstraints?.ca === true);
+  const peer = peerChainFact(ev, { pool: [...pool, ...ourCas], bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
 
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
 
+  // Named (--verifier) or, failing that, what the evidence says about the data plane: a pod in ambient mode (its
+  // istio.io/dataplane-mode label in cluster mode, or `target.dataplaneMode`) is verified by ztunnel.
+  const dataplaneMode = ev.cluster?.pod?.labels['istio.io/dataplane-mode'] ?? (typeof ev.target.dataplaneMode === 'string' ? ev.target.dataplaneMode : null);
+  const verifier = parseVerifier(ev.options.verifier) ?? verifierFromEvidence({ dataplaneMode });
   const facts: Omit<Facts, 'symptoms'> = {
-    now: Date.parse(ev.evaluatedAt),
+    // Whole seconds for BoringSSL, rustls-webpki and pyca; the instant for Go (src/x509/verifiers.ts VALIDITY_TIME).
+    now: evaluationTime(Date.parse(ev.evaluatedAt), verifier),
     role: ev.options.role,
     chains: [local, peer?.chain].filter((c): c is NonNullable<typeof c> => !!c),
     local,
@@ -74,6 +85,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     peerTrustAssumed,
     key: ev.key ? { ...ev.key, matchesLeaf: local ? ev.key.spkiSha256 === local.leaf.spkiSha256 : null } : null,
     expectId: ev.options.expectId,
+    expectIds: ev.options.expectIds?.length ? ev.options.expectIds : ev.options.expectId ? [ev.options.expectId] : [],
     thresholds: ev.options.thresholds,
     certs,
     symptomText: ev.symptomText,
@@ -81,6 +93,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     probe: probeFacts(ev),
     crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
     maxChainDepth: ev.options.maxChainDepth ?? null,
+    verifier,
     cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };

@@ -4,6 +4,7 @@
  * the catalogue codes it stands for (`alert:45`, the `verify:…` signal of our own verification failure,
  * `plaintext-reply`, `probe:peer-rejected`, …). Which rules explain a code is written in those rules' meta.
  */
+import { seconds } from '../model/time.js';
 import { alertName, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { EvidenceBundle, Role } from '../evidence/types.js';
 import type { ParsedCert } from '../x509/certificate.js';
@@ -204,7 +205,7 @@ function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): S
     case 'unreachable':
       return sym(`unreachable:${o.code}`, `${peer} is unreachable (${o.code})`, 'unknown', ['probe:unreachable']);
     case 'timeout':
-      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${o.afterMs} ms`, 'unknown', ['probe:unreachable']);
+      return sym(`timeout:${o.phase}`, `${peer} did not answer the ${o.phase === 'connect' ? 'TCP connection' : 'TLS handshake'} within ${seconds(o.afterMs)}`, 'unknown', ['probe:unreachable']);
     case 'rejected-after-handshake':
       return null;
     case 'tls-error':
@@ -230,7 +231,10 @@ export function handshakeSymptoms(probe: ProbeFact | null): SymptomFact[] {
       orStages: signal ? (VERIFY_STAGES[v.code] ?? []) : CERT_STAGES,
     });
   }
-  const s = outcomeSymptom(h, probe.wide);
+  // A peer that refused a probe offering no certificate of ours (none given, or no key for it) shows that it
+  // is STRICT, not that anything failed: no symptom, so that the peer chain's real faults rank first.
+  const offeredNone = !probe.workload && refusedForMissingCertificate(h);
+  const s = offeredNone ? null : outcomeSymptom(h, probe.wide);
   if (s) out.push(s);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { BundleFact, ChainFact } from '../x509/chain.js';
 import type { CrlFact } from '../x509/crl.js';
 import type { CertFact } from '../x509/types.js';
+import type { VerifierId } from '../x509/verifiers.js';
 import type { Role } from '../evidence/types.js';
 import type { Source } from '../model/source.js';
 import type { Thresholds } from './thresholds.js';
@@ -23,6 +24,8 @@ export interface Facts {
   peerTrustAssumed: boolean;
   key: { source: string; origin?: Source; type: string; spkiSha256: string; matchesLeaf: boolean | null } | null;
   expectId: string | null;
+  /** Every identity our certificate may carry (any one is enough); `[expectId]` when one was given. */
+  expectIds: string[];
   thresholds: Thresholds;
   /** Every distinct certificate known, by fingerprint. */
   certs: Map<string, CertFact>;
@@ -37,6 +40,8 @@ export interface Facts {
   crls: CrlFact[];
   /** The verifier's depth limit in intermediate CAs (`--max-depth`, OpenSSL -verify_depth); null: none given. */
   maxChainDepth: number | null;
+  /** Whose verifier judges the chains (`--verifier`; default envoy): grades the checks where verifiers differ. */
+  verifier: VerifierId;
   /** Mesh policy and cluster objects (cluster mode: `diagnose pod/NAME`); null without them. */
   cluster: ClusterFacts | null;
 }
@@ -49,14 +54,16 @@ export type FactName = 'chain' | 'local-chain' | 'trust' | 'peer-trust' | 'verif
 
 export function availableFacts(f: Facts): Set<FactName> {
   const s = new Set<FactName>();
-  if (f.chains.length > 0) s.add('chain');
+  // The mesh CA's certificates alone (--ca, no chain) are something to judge too: every CA level's expiry.
+  if (f.chains.length > 0 || (f.bundles.ca?.certs.length ?? 0) > 0) s.add('chain');
   if (f.local) s.add('local-chain');
   if (f.bundles.trust && f.bundles.trust.certs.length > 0) s.add('trust');
   if (f.bundles.peerTrust && f.bundles.peerTrust.certs.length > 0 && !f.peerTrustAssumed) s.add('peer-trust');
   // Rules that need a verifier skip the chains that have none (e.g. a peer chain when only --peer-trust was given).
   if (f.chains.some((c) => c.verifier !== null)) s.add('verifier-trust');
   if (f.key) s.add('key');
-  if (f.expectId) s.add('expect-id');
+  // Ours (--expect-id, or the sidecar's identity) or the peer's (--peer-id): either gives the SAN check a target.
+  if (f.expectId || f.chains.some((c) => c.expectedId)) s.add('expect-id');
   if (f.bundles.ca && f.bundles.ca.certs.length > 0) s.add('ca');
   if (f.proxy) s.add('proxy');
   if (f.probe) s.add('handshake');

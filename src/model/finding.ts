@@ -30,6 +30,8 @@ export interface NotEvaluated {
   reason: 'insufficient-evidence' | 'not-applicable' | 'rule-error';
   missing: string[];
   detail?: string;
+  /** The rule would explain the observed symptom, had it been evaluated: give what `missing` names. */
+  explainsSymptom?: boolean;
 }
 
 export interface Symptom {

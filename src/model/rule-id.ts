@@ -4,6 +4,7 @@
  */
 export const RULE_IDS = [
   'chain/bad-signature',
+  'chain/ca-material-not-ca',
   'chain/certificate-revoked',
   'chain/crl-expired',
   'chain/crl-unusable',
@@ -20,6 +21,7 @@ export const RULE_IDS = [
   'chain/trust-bundle-duplicate-subject',
   'chain/unknown-authority',
   'chain/unknown-critical-extension',
+  'chain/verifier-rejects',
   'chain/weak-algorithm',
   'expiry/intermediate-expired',
   'expiry/intermediate-expiring',

@@ -8,8 +8,11 @@
 export type Source =
   /** A file the user named (`--chain`, `--trust`, …) or one read from the proxy's filesystem. */
   | { kind: 'file'; path: string; index?: number }
-  /** An SDS secret from Envoy's config_dump (`default`, `ROOTCA`), optionally one trust domain's bundle of it. */
-  | { kind: 'envoy-secret'; name: string; trustDomain?: string; index?: number }
+  /**
+   * An SDS secret from Envoy's config_dump (`default`, `ROOTCA`), optionally one trust domain's bundle of it;
+   * `file`: read from a saved istioctl `proxy-config secret -o json` / config_dump file rather than a live proxy.
+   */
+  | { kind: 'envoy-secret'; name: string; trustDomain?: string; file?: string; index?: number }
   /** Envoy admin `/certs`. */
   | { kind: 'envoy-certs'; index?: number }
   /** What a peer presented in a probe handshake (`HOST:PORT`). */

@@ -20,6 +20,11 @@ export function duration(ms: number): string {
   return `${Math.floor(a / 1000)}s`;
 }
 
+/** A probe timeout as people say it: `800 ms`, `5 s` (not `5009 ms`: the limit plus scheduling noise). */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 /** ISO 8601 without milliseconds when they are zero. */
 export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 export const days = (ms: number) => ms / DAY;

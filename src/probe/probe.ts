@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
+import { seconds } from '../model/time.js';
 import { MESH_ALPN, type HandshakeEvidence, type HandshakeOutcome } from '../evidence/handshake.js';
 import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';
@@ -175,7 +176,7 @@ export function describeOutcome(o: HandshakeOutcome): string {
     case 'refused':
       return 'connection refused';
     case 'timeout':
-      return `no answer (${o.phase}) after ${o.afterMs} ms`;
+      return `no answer (${o.phase}) after ${seconds(o.afterMs)}`;
     case 'dns-failure':
       return `name does not resolve (${o.code})`;
     case 'unreachable':

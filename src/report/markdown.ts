@@ -1,3 +1,4 @@
+import { docsCommand } from '../engine/define-rule.js';
 import type { Report } from './types.js';
 
 const ICON: Record<string, string> = { critical: '🔴', error: '🔴', warning: '🟡', info: '🔵' };
@@ -35,7 +36,7 @@ export function renderMarkdown(report: Report): string {
       out.push('```sh');
       out.push(f.verify);
       out.push('```');
-      out.push(`[docs](${f.docs})`);
+      out.push(`Docs: \`${docsCommand(f.rule)}\` (${f.docs} in the package)`);
     }
   }
   for (const chain of report.chains) {

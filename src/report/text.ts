@@ -1,6 +1,8 @@
 import type { Finding, Report, ReportCert, Severity } from './types.js';
 import { makeStyle, type Style } from './style.js';
 import { duration } from '../model/time.js';
+import { visible, wrapText } from './wrap.js';
+import { docsCommand } from '../engine/define-rule.js';
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 
@@ -8,41 +10,31 @@ function sevColor(st: Style, s: Severity): (x: string) => string {
   return s === 'critical' || s === 'error' ? st.red : s === 'warning' ? st.yellow : st.blue;
 }
 
-/** Wraps a paragraph to `width` columns with an indent on every line. */
-function wrap(text: string, indent: string, width = 100): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && indent.length + line.length + 1 + w.length > width) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => indent + l).join('\n');
-}
-
 /** The text report for a terminal: verdict, ranked findings with fix and verify, the chain tree, a timeline. */
-export function renderText(report: Report, opts: { color: boolean; width?: number }): string {
+export function renderText(report: Report, opts: { color: boolean; width?: number | null }): string {
   const st = makeStyle(opts.color);
+  const width = opts.width ?? null;
   const now = Date.parse(report.evaluatedAt);
   const out: string[] = [];
   const verdict = report.verdict.toUpperCase();
   const vColor = report.verdict === 'failing' ? st.red : report.verdict === 'at-risk' ? st.yellow : report.verdict === 'healthy' ? st.green : st.dim;
   out.push(`${st.bold('mtls-doctor')} ${vColor(st.bold(verdict))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`);
-  if (report.symptom) out.push(`symptom (${report.symptom.source}): ${report.symptom.code} — ${report.symptom.detail}`);
+  if (report.symptom) out.push(wrapText(`${report.symptom.code} — ${report.symptom.detail}`, width, `symptom (${report.symptom.source}): `, '  '));
   out.push('');
 
   if (report.findings.length === 0) {
     if (report.symptom) {
       // Failures were observed: never call that "no problems". Nothing we hold explains them.
-      out.push(st.yellow('Nothing in this evidence explains the symptom above: the cause is likely on the other side (its'));
-      out.push(st.yellow('certificates, trust bundle or policy), or in evidence not collected here (see "not evaluated" and sources).'));
+      const nothing = 'Nothing in this evidence explains the symptom above: the cause is likely on the other side (its certificates, trust bundle or policy), or in evidence not collected here (see "not evaluated" and sources).';
+      out.push(st.yellow(wrapText(nothing, width, '')));
+      // Rules that would explain it but could not run: say what they need.
+      for (const n of report.notEvaluated.filter((x) => x.explainsSymptom)) {
+        out.push(wrapText(`${st.bold(n.rule)} would explain it but was not evaluated: it needs ${n.missing.join(' and ')}`, width, '  ', '    '));
+      }
     } else out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
   } else {
     out.push(st.bold(`Findings (${report.findings.length}), most likely cause first`));
-    for (const f of report.findings) out.push(renderFinding(f, st));
+    for (const f of report.findings) out.push(renderFinding(f, st, width));
   }
 
   for (const chain of report.chains) {
@@ -50,13 +42,16 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
     out.push(st.bold(`Chain (${chain.subject})`) + st.dim(chain.end === 'missing-issuer' ? '  — ends without a known issuer' : ''));
     chain.certificates.forEach((c, i) => {
       const pad = i === 0 ? '  ' : '  ' + '   '.repeat(i - 1) + '└─ ';
-      const trusted = c.trustedBy.length ? st.green(` [trusted by ${c.trustedBy.join(', ')}]`) : '';
+      const trusted = c.trustedBy.length ? st.green(` [trusted by ${trustedByText(c.trustedBy)}]`) : '';
       const from = c.presented ? '' : st.dim(' (not presented)');
-      out.push(`${pad}${c.role} "${c.name}"${trusted}${from} ${st.dim(c.source)}`);
+      const head = `${pad}${c.role} "${c.name}"${trusted}${from}`;
+      // A long file path goes on a line of its own rather than past the edge.
+      if (width !== null && visible(head) + 1 + visible(c.source) > width) out.push(head, `${' '.repeat(pad.length + 2)}${st.dim(c.source)}`);
+      else out.push(`${head} ${st.dim(c.source)}`);
       if (c.identities.length) out.push(`${' '.repeat(pad.length + 2)}${st.dim(c.identities.join(', '))}`);
     });
     out.push('');
-    out.push(renderTimeline(chain.certificates, now, st));
+    out.push(renderTimeline(chain.certificates, now, st, timelineWidth(chain.certificates, width)));
   }
 
   if (report.notEvaluated.length) {
@@ -67,28 +62,43 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
       byNeed.set(key, [...(byNeed.get(key) ?? []), n.rule]);
     }
     out.push(st.bold(`Not evaluated (${report.notEvaluated.length} rule${report.notEvaluated.length === 1 ? '' : 's'})`));
-    for (const [need, ids] of byNeed) out.push(`  ${need}: ${st.dim(ids.join(', '))}`);
+    for (const [need, ids] of byNeed) out.push(wrapText(`${need}: ${st.dim(ids.join(', '))}`, width, '  ', '    '));
   }
   const unavailable = report.sources.filter((s) => s.status !== 'ok');
   if (unavailable.length) {
     out.push('');
     out.push(st.bold('Sources not used'));
-    for (const s of unavailable) out.push(`  ${s.name}: ${s.status}${s.reason ? ` — ${s.reason}` : ''}`);
+    for (const s of unavailable) out.push(wrapText(`${s.name}: ${s.status}${s.reason ? ` — ${s.reason}` : ''}`, width, '  ', '    '));
   }
   return out.join('\n') + '\n';
 }
 
-function renderFinding(f: Finding, st: Style): string {
+/** Bundle names as a person reads them: `trust` is ours (--trust), `peerTrust` the peer's (--peer-trust). */
+export function trustedByText(names: string[]): string {
+  const words = names.map((n) => (n === 'trust' ? 'us' : n === 'peerTrust' ? 'the peer' : n));
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : words[0] ?? '';
+}
+
+/** The timeline's bar: 48 columns, less in a narrow terminal so that a line fits, more in a wide one. */
+function timelineWidth(certs: ReportCert[], width: number | null): number {
+  if (width === null) return 48;
+  const labelW = Math.max(...certs.map((c) => c.role.length)) + 1;
+  return Math.max(16, Math.min(72, width - labelW - 26));
+}
+
+function renderFinding(f: Finding, st: Style, width: number | null): string {
   const c = sevColor(st, f.severity);
   const lines: string[] = [''];
   const tag = f.explainsSymptom ? st.bold(' ◀ explains the symptom') : '';
   const caused = f.causedBy ? st.dim(` (consequence of ${f.causedBy})`) : '';
-  lines.push(`${st.bold(String(f.rank).padStart(2))}. ${c(SEVERITY_LABEL[f.severity])} ${st.bold(f.title)} ${st.dim(`[${f.rule}, ${f.subject}]`)}${caused}${tag}`);
-  lines.push(wrap(f.explanation, '    '));
-  for (const e of f.evidence) lines.push(st.dim(wrap(`evidence: ${e.source}: ${e.detail}`, '    ').replace(/\n {4}/g, '\n              ')));
-  f.remediation.forEach((r, i) => lines.push(wrap(r, '         ').replace(/^ {9}/, i === 0 ? '    fix: ' + (f.remediation.length > 1 ? '1. ' : '') : `         ${i + 1}. `)));
+  lines.push(wrapText(`${c(SEVERITY_LABEL[f.severity])} ${st.bold(f.title)} ${st.dim(`[${f.rule}, ${f.subject}]`)}${caused}${tag}`, width, `${st.bold(String(f.rank).padStart(2))}. `, '    '));
+  lines.push(wrapText(f.explanation, width, '    '));
+  for (const e of f.evidence) lines.push(st.dim(wrapText(`${e.source}: ${e.detail}`, width, '    evidence: ')));
+  const many = f.remediation.length > 1;
+  f.remediation.forEach((r, i) => lines.push(wrapText(r, width, `${i === 0 ? '    fix: ' : '         '}${many ? `${i + 1}. ` : ''}`, many ? '            ' : '         ')));
+  // The verify command is never wrapped: it must paste as one line.
   lines.push(`    verify: ${st.blue(f.verify)}`);
-  lines.push(st.dim(`    docs: ${f.docs}`));
+  lines.push(st.dim(`    docs: ${docsCommand(f.rule)}`));
   return lines.join('\n');
 }
 

@@ -1,9 +1,20 @@
-import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
+import { createHash, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { inputError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, readNode, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { OID_CN, OID_EMAIL, parseGeneralName, parseName, type ParsedName } from './names.js';
 import { parseSpiffeId, isSpiffeUri } from './spiffe.js';
-import type { CertDefect, CertFact, KeyUsageName, NameConstraintsFact, PublicKeyFact, San } from './types.js';
+
+/**
+ * A serial number as openssl, Envoy's `/certs` and istioctl print it: hex of the integer, without the DER sign
+ * byte (`00e37589…` → `e37589…`) or other leading zero bytes; lowercase, whole bytes. A negative serial (not
+ * allowed, but seen) keeps its bytes.
+ */
+export function serialText(derHex: string): string {
+  let h = derHex.toLowerCase();
+  while (h.length > 2 && h.startsWith('00')) h = h.slice(2);
+  return h;
+}
+import type { CertDefect, CertFact, ConformanceFact, KeyUsageName, NameConstraintsFact, PublicKeyFact, San } from './types.js';
 
 /** A parsed certificate: plain facts for rules, plus the node:crypto handle the chain builder verifies with. */
 export interface ParsedCert {
@@ -55,6 +66,7 @@ const EXT = {
   NC: '2.5.29.30',
   AKI: '2.5.29.35',
   EKU: '2.5.29.37',
+  AIA: '1.3.6.1.5.5.7.1.1',
 } as const;
 
 /**
@@ -103,6 +115,7 @@ export function normaliseName(name: string): string {
 interface Tbs {
   version: number;
   serial: string;
+  serialInfo: ConformanceFact['serial'];
   innerSigOid: string;
   issuer: DerNode;
   subject: DerNode;
@@ -127,7 +140,9 @@ function skeleton(der: Uint8Array): Tbs {
     version = smallInteger(expect(v, TAG.INTEGER, 'version')) + 1;
     i++;
   }
-  const serial = integerHex(expect(tbs[i++], TAG.INTEGER, 'serialNumber')).hex;
+  const serialInt = integerHex(expect(tbs[i++], TAG.INTEGER, 'serialNumber'));
+  const serial = serialText(serialInt.hex);
+  const serialInfo = { octets: serialInt.bytes - (serialInt.bytes > 1 && serialInt.hex.startsWith('00') ? 1 : 0), negative: serialInt.negative, zero: serialInt.zero };
   const innerSig = children(expect(tbs[i++], TAG.SEQUENCE, 'signature'));
   const issuer = expect(tbs[i++], TAG.SEQUENCE, 'issuer');
   const validity = children(expect(tbs[i++], TAG.SEQUENCE, 'validity'));
@@ -147,6 +162,7 @@ function skeleton(der: Uint8Array): Tbs {
   return {
     version,
     serial,
+    serialInfo,
     innerSigOid: oid(expect(innerSig[0], TAG.OID, 'signature algorithm')),
     issuer,
     subject,
@@ -211,6 +227,8 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
   let ski: string | null = null;
   let aki: string | null = null;
   let nameConstraints: NameConstraintsFact | null = null;
+  let akiFields: ConformanceFact['akiFields'] = null;
+  let aiaProblem: string | null = null;
   if (tbs.extensions) {
     if (tbs.version < 3) defect('extensions-in-v1-v2', 'extensions', `a version ${tbs.version} certificate carries extensions`);
     let exts: DerNode[] = [];
@@ -271,8 +289,12 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
             const kids = children(expect(parseOne(v, 'authorityKeyIdentifier'), TAG.SEQUENCE, 'authorityKeyIdentifier'));
             const keyId = kids.find((n) => n.tag === 0x80);
             aki = keyId ? hex(value(keyId)) : null;
+            akiFields = { keyId: !!keyId, issuer: kids.some((n) => n.tag === 0xa1), serial: kids.some((n) => n.tag === 0x82) };
             break;
           }
+          case EXT.AIA:
+            aiaProblem = checkAia(v);
+            break;
           case EXT.NC: {
             const r = parseNameConstraints(v, critical);
             nameConstraints = r.fact;
@@ -340,14 +362,40 @@ export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
     subjectEmails: subject.attrs.filter((a) => a.oid === OID_EMAIL).map((a) => a.value),
     subjectRdns: subject.rdns,
     defects,
+    conformance: { serial: tbs.serialInfo, akiFields, aiaProblem, subjectEmpty: subject.rdns.length === 0 && tbs.subject.end - tbs.subject.valueStart === 0 },
   };
   return { fact, der, node };
 }
 
+/**
+ * authorityInfoAccess (RFC 5280 §4.2.2.1): a SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID,
+ * accessLocation GeneralName }. Returns what is wrong, or null. Only some verifiers parse it (see verifiers.ts).
+ */
+function checkAia(v: Uint8Array): string | null {
+  try {
+    const list = children(expect(parseOne(v, 'authorityInfoAccess'), TAG.SEQUENCE, 'authorityInfoAccess'));
+    if (list.length === 0) return 'authorityInfoAccess is an empty sequence';
+    for (const d of list) {
+      const parts = children(expect(d, TAG.SEQUENCE, 'AccessDescription'));
+      if (parts.length !== 2) return 'an AccessDescription is not an accessMethod and an accessLocation';
+      oid(expect(parts[0], TAG.OID, 'accessMethod'));
+      if ((parts[1]!.tag & 0xc0) !== 0x80) return 'an accessLocation is not a GeneralName';
+    }
+    return null;
+  } catch (e) {
+    return `authorityInfoAccess cannot be decoded (${shortReason(e)})`;
+  }
+}
+
+/** node:crypto builds a new KeyObject on every `publicKey` read: path search asks for the same issuers' keys often. */
+const issuerKeys = new WeakMap<NodeX509, KeyObject>();
+
 /** True when `issuer`'s key verifies `child`'s signature; null when it cannot be checked. */
 export function verifySignature(child: NodeX509, issuer: NodeX509): boolean | null {
   try {
-    return child.verify(issuer.publicKey);
+    let key = issuerKeys.get(issuer);
+    if (!key) issuerKeys.set(issuer, (key = issuer.publicKey));
+    return child.verify(key);
   } catch {
     return null;
   }

@@ -72,6 +72,10 @@ export interface BuildChainInput {
 
 export const MAX_CHAIN_DEPTH = 12;
 export const MAX_BUILD_STEPS = 5000;
+/** The budget when no trust anchor can be reached by issuer names at all: every path then ends unanchored. */
+export const MAX_BUILD_STEPS_UNANCHORED = 120;
+/** Above this many same-named candidate issuers, they are ordered without verifying every signature first. */
+const EAGER_SIGNATURE_RANKING = 16;
 
 /** The same certificate for a verifier: identical bytes, or the same subject with the same key (a re-issued root). */
 export function sameAnchor(a: CertFact, b: CertFact): boolean {
@@ -135,17 +139,37 @@ export function buildChain(input: BuildChainInput): ChainFact {
     const list = (byIssuerKey.get(c.fact.issuerKey) ?? []).filter(
       (p) => p.fact.fingerprint !== c.fact.fingerprint && (c.fact.aki === null || p.fact.ski === null || c.fact.aki === p.fact.ski),
     );
+    // Many issuers with one name (a pathological chain, Go's TestPathologicalChains): verifying every one of
+    // them for every child is quadratic in signature checks; order by anchor and presence, verify when walked.
+    const eager = list.length <= EAGER_SIGNATURE_RANKING;
     const rank = (p: ParsedCert) => {
-      const s = sig(c, p);
+      const s = eager ? sig(c, p) : null;
       return (s === true ? 8 : s === null ? 4 : 0) + (anchorOf(p) ? 2 : 0) + (presentedSet.has(p.fact.fingerprint) ? 1 : 0);
     };
     return list.sort((a, b) => rank(b) - rank(a));
   };
+  // Can a trust anchor be reached from the leaf by issuer names at all? If not, every path ends unanchored, and
+  // a long search cannot find a much better one: a smaller budget bounds the work (limbo's pathological chains).
+  const reachable = (() => {
+    const seenNames = new Set<string>();
+    const queue = [leaf.fact.issuerKey];
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (seenNames.has(name)) continue;
+      seenNames.add(name);
+      for (const p of byIssuerKey.get(name) ?? []) {
+        if (anchorOf(p)) return true;
+        queue.push(p.fact.issuerKey);
+      }
+    }
+    return anchorOf(leaf);
+  })();
+  const budget = reachable ? MAX_BUILD_STEPS : MAX_BUILD_STEPS_UNANCHORED;
   const isTerminal = (c: ParsedCert) => (c.fact.selfIssued && c.fact.selfSigned !== false) || anchorOf(c);
   let exhausted = false;
   const walk = (path: ParsedCert[], seen: Set<string>): boolean => {
     steps++;
-    if (steps > MAX_BUILD_STEPS) {
+    if (steps > budget) {
       exhausted = true;
       return true;
     }

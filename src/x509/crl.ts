@@ -9,7 +9,7 @@ import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'n
 import { inputError, MtlsDoctorError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { parseName } from './names.js';
-import { SIGNATURE_OIDS, shortReason, type ParsedCert } from './certificate.js';
+import { SIGNATURE_OIDS, serialText, shortReason, type ParsedCert } from './certificate.js';
 import { formatBytes, MAX_INPUT_BYTES, pemBlocks, pemBody, splitDerElements, type CertificateInput } from './pem.js';
 import { LIMITS } from '../limits.js';
 
@@ -39,7 +39,7 @@ const REASONS: Record<number, CrlReason> = {
 };
 
 export interface RevokedEntry {
-  /** Serial number as lowercase hex of its DER bytes: the same form as `CertFact.serial`. */
+  /** Serial number as `CertFact.serial` shows it (lowercase hex, no DER sign byte): compared with it. */
   serial: string;
   revokedAt: number;
   reason: CrlReason | null;
@@ -202,7 +202,7 @@ function parseStrict(der: Uint8Array, source: string): ParsedCrl {
     if (entries.length > LIMITS.crlEntries) throw new DerError(`more than ${LIMITS.crlEntries} revoked certificates`);
     for (const entry of entries) {
       const parts = children(expect(entry, TAG.SEQUENCE, 'revokedCertificate'));
-      const serial = integerHex(expect(parts[0], TAG.INTEGER, 'userCertificate')).hex;
+      const serial = serialText(integerHex(expect(parts[0], TAG.INTEGER, 'userCertificate')).hex);
       const at = parts[1];
       if (!at || (at.tag !== TAG.UTCTime && at.tag !== TAG.GeneralizedTime)) throw new DerError('revocationDate is missing');
       let reason: CrlReason | null = null;

@@ -30,7 +30,8 @@ export interface NcViolation {
 export function constraintProblems(c: San): string | null {
   if (c.type === 'dns') {
     if (c.value === '') return null;
-    if (c.value.startsWith('.')) return `DNS constraint "${c.value}" has a leading period (allowed for URI constraints only)`;
+    // A leading period is a verifier difference (src/x509/verifiers.ts name-constraints-dns-leading-period).
+    if (c.value.startsWith('.')) return isDnsName(c.value.slice(1), false) ? null : `DNS constraint "${c.value}" is not a domain name`;
     if (!isDnsName(c.value, false)) return `DNS constraint "${c.value}" is not a domain name`;
   }
   if (c.type === 'ip' && !/\/\d+$/.test(c.value)) return `IP constraint ${c.value} is not an address with a prefix mask`;

@@ -49,6 +49,20 @@ export interface CertFact {
   subjectRdns: string[];
   /** Encoding faults that strict verifiers reject (a malformed or duplicate extension, a bad SAN, …). */
   defects: CertDefect[];
+  /** Profile details that only some verifiers judge (RFC 5280 / CA/B Forum conformance): see src/x509/verifiers.ts. */
+  conformance: ConformanceFact;
+}
+
+/** What verifier profiles disagree about, read from the certificate as encoded. */
+export interface ConformanceFact {
+  /** The serialNumber INTEGER: content octets (a leading 0x00 sign pad not counted), sign, zero. */
+  serial: { octets: number; negative: boolean; zero: boolean };
+  /** Which fields the authorityKeyIdentifier carries; null when the extension is absent or unreadable. */
+  akiFields: { keyId: boolean; issuer: boolean; serial: boolean } | null;
+  /** Why authorityInfoAccess does not decode as a non-empty SEQUENCE of AccessDescription; null when fine or absent. */
+  aiaProblem: string | null;
+  /** The subject is an empty SEQUENCE. */
+  subjectEmpty: boolean;
 }
 
 /** An encoding fault in a certificate, by kind: what it is and where. */

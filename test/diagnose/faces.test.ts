@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
+import { runDemo, withCertificateFiles } from '../../src/cli/demo.js';
 import { startExample } from '../../src/demo/example.js';
 import { diagnose, type Report } from '../../src/index.js';
 import { NOW } from '../support/pki.js';
@@ -20,10 +20,12 @@ describe('the demo is a face of diagnose()', () => {
     const example = await startExample(NOW);
     try {
       const face = io(NOW);
-      const code = await runDemo('json', face.io, async () => ({ ...example, close: async () => undefined }));
+      // The demo writes the certificates to files (so its verify commands run); the library reads the same files.
+      const { request } = withCertificateFiles(example.request);
+      const code = await runDemo('json', face.io, async () => ({ ...example, request, close: async () => undefined }));
       expect(code, face.out.stderr).toBe(0);
       const demo = JSON.parse(face.out.stdout) as Report;
-      const lib = await diagnose(example.request, { now: () => NOW });
+      const lib = await diagnose(request, { now: () => NOW });
       const strip = (r: Report) => ({ ...r, evaluatedAt: undefined });
       expect(strip(demo)).toEqual(strip(lib));
       expect(demo.findings[0]).toMatchObject({ rule: 'expiry/intermediate-expired', explainsSymptom: true });

@@ -22,6 +22,9 @@ describe('planDiagnosis', () => {
     refused({ chain: 'PEM', role: 'sideways' }, /^Cannot use --role "sideways": expected client, server or both/);
     refused({ chain: 'PEM', failOn: 'info' }, /^Cannot use --fail-on "info"/);
     expect(() => planDiagnosis({}, { MTLS_DOCTOR_NO_AUTODETECT: '1' })).toThrow(expect.objectContaining({ code: 'E_NO_EVIDENCE' }));
+    // Off means off beside a peer too (serve probes for remote callers: the server's own proxy is never evidence).
+    expect(planDiagnosis({ peer: 'a:1' }, { MTLS_DOCTOR_NO_AUTODETECT: '1' })).toEqual({ replay: false, inputs: false, proxy: null, probe: true });
+    expect(planDiagnosis({ peer: 'a:1', envoyAdmin: 'http://127.0.0.1:15000' }, { MTLS_DOCTOR_NO_AUTODETECT: '1' })).toEqual({ replay: false, inputs: false, proxy: { auto: false }, probe: true });
   });
 
   it('checks a JSON body field by field (a webhook sends one as it is)', () => {

@@ -45,8 +45,11 @@ describe.skipIf(!nginx.ok)('lab: nginx with ssl_verify_client on', () => {
     const m = await labMesh();
     const peer = track(await nginxPeer({ chain: [m.server, m.inter], key: m.server, trust: [m.root] }));
     const { report } = await diagnoseJson(['--peer', peer.address, ...HTTP]);
-    expect(report.symptom?.code).toBe('http:no-client-certificate');
+    // We offered no certificate: the demand is information (a STRICT peer), not a symptom.
+    expect(report.symptom).toBeNull();
     expect(rank1(report)).toBe('transport/client-cert-required (peer)');
+    expect(report.findings[0]!.explanation).toMatch(/HTTP 400 "No required SSL certificate was sent"/);
+    expect(report.findings[0]!.severity).toBe('info');
   });
 
   it('our leaf expired → HTTP 400 "The SSL certificate error" → expiry/leaf-expired (local)', async () => {

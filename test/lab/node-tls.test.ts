@@ -96,10 +96,12 @@ describe('lab: node:tls peers', () => {
     const peer = track(await nodeTlsPeer({ chain: [m.server, m.inter], key: m.server, trust: [m.root] }));
     const { code, report } = await diagnoseJson(['--peer', peer.address]);
     expect(rank1(report)).toBe('transport/client-cert-required (peer)');
-    expect(report.symptom?.code).toBe('alert:116');
+    // We offered no certificate: a STRICT peer's demand is information, not a failure (issue 9 point 2).
+    expect(report.symptom).toBeNull();
+    expect(report.findings[0]!.severity).toBe('info');
     expect(report.chains.map((c) => c.subject)).toEqual(['peer']);
     expect(report.target).toMatchObject({ kind: 'peer', peer: peer.address });
-    expect(code).toBe(1);
+    expect(code).toBe(0);
   });
 
   it('ALPN: a node:tls server that serves only h2 refuses the mesh ALPN → transport/alpn-mismatch', async () => {

@@ -127,16 +127,20 @@ describe.skipIf(!openssl.ok)('lab: OpenSSL s_server', () => {
     const m = await labMesh();
     const peer = track(await opensslPeer({ chain: [m.server, m.inter], key: m.server, trust: [m.root] }));
     const { report } = await diagnoseJson(['--peer', peer.address]);
-    expect(report.symptom?.code).toBe('alert:116');
+    // We offered no certificate: the demand is information (a STRICT peer), not a symptom.
+    expect(report.symptom).toBeNull();
     expect(rank1(report)).toBe('transport/client-cert-required (peer)');
+    expect(report.findings[0]!.explanation).toMatch(/alert 116 certificate_required/);
+    expect(report.findings[0]!.severity).toBe('info');
   });
 
   it('client certificate required (TLS 1.2, alert 40 after the ServerHello) → transport/client-cert-required', async () => {
     const m = await labMesh();
     const peer = track(await opensslPeer({ chain: [m.server, m.inter], key: m.server, trust: [m.root], version: 'tls1_2' }));
     const { report } = await diagnoseJson(['--peer', peer.address]);
-    expect(report.symptom?.code).toBe('alert:40');
+    expect(report.symptom).toBeNull();
     expect(rank1(report)).toBe('transport/client-cert-required (peer)');
+    expect(report.findings[0]!.explanation).toMatch(/alert 40 handshake_failure/);
   });
 
   it('version mismatch: a TLS 1.1-only server → transport/protocol-version-mismatch, naming what it speaks', async () => {

@@ -20,7 +20,7 @@ describe('text report', () => {
     expect(text).toMatch(/fix: 1\. Renew the intermediate/);
     expect(text).toMatch(/verify: openssl x509 -in chain\.pem -noout/);
     expect(text).toMatch(/└─ intermediate "Istio Intermediate"/);
-    expect(text).toMatch(/└─ root "Mesh Root CA" \[trusted by trust\] \(not presented\)/);
+    expect(text).toMatch(/└─ root "Mesh Root CA" \[trusted by us\] \(not presented\)/);
     expect(text).toMatch(/intermediate │·+│ EXPIRED 13m ago/);
     expect(text).toMatch(/leaf +│█+·+│ 22h left/);
     expect(text).not.toMatch(/\x1b\[/);

@@ -26,6 +26,7 @@ const FLAGS: Record<string, [keyof DiagnoseRequest, Kind]> = {
   '--ca': ['ca', 'files'],
   '--crl': ['crls', 'files'],
   '--max-depth': ['maxChainDepth', 'string'],
+  '--verifier': ['verifier', 'string'],
   '--role': ['role', 'string'],
   '--expect-id': ['expectId', 'string'],
   '--peer-id': ['peerId', 'string'],
@@ -139,10 +140,11 @@ export async function diagnoseBothWays(request: DiagnoseRequest): Promise<Report
     const at = request.at;
     if (at !== undefined) argv.push('--at', new Date(at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at)).toISOString());
     if (request.role) argv.push('--role', request.role);
-    if (request.expectId) argv.push('--expect-id', request.expectId);
+    for (const id of request.expectId === undefined ? [] : Array.isArray(request.expectId) ? request.expectId : [request.expectId]) argv.push('--expect-id', id);
     if (request.peerId) argv.push('--peer-id', request.peerId);
     if (request.symptom) argv.push('--symptom', request.symptom);
     if (request.maxChainDepth !== undefined) argv.push('--max-depth', String(request.maxChainDepth));
+    if (request.verifier) argv.push('--verifier', request.verifier);
     if (request.thresholds) {
       const path = join(dir, `thresholds-${seq++}.json`);
       writeFileSync(path, JSON.stringify(request.thresholds));

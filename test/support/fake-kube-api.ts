@@ -258,6 +258,13 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
       if (!pod) return status(res, 404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
       return json(res, podObject(pod, ephemeralByPod.get(podKey(ns!, name!)) ?? [], ephemeralStatus.get(podKey(ns!, name!)) ?? []));
     }
+    if (p === '/api/v1/pods' && req.method === 'GET') {
+      // Every namespace (kubectl get pods -A): RBAC checks a cluster-wide list.
+      if (!admit(req, res, 'list', 'pods', null, null)) return;
+      const sel = parseSelector(url.searchParams.get('labelSelector'));
+      const items = spec.pods.filter((x) => matches(sel, podObject(x, [], []).metadata.labels)).map((x) => podObject(x, [], []));
+      return json(res, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items });
+    }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(p)) && req.method === 'GET') {
       const [, ns] = m;
       if (!admit(req, res, 'list', 'pods', ns!, null)) return;

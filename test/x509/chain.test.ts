@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChain, MAX_BUILD_STEPS, type BundleFact } from '../../src/x509/chain.js';
+import { buildChain, MAX_BUILD_STEPS, MAX_BUILD_STEPS_UNANCHORED, type BundleFact } from '../../src/x509/chain.js';
 import { parseCertificate, type ParsedCert } from '../../src/x509/certificate.js';
 import { DAY, intermediate, issueSameKey, leaf, NOW, root, t, type Issued } from './chain-support.js';
 
@@ -54,5 +54,18 @@ describe('buildChain path preference', () => {
     const chain = build([parsed(l, 'leaf'), ...twins.map((c, i) => parsed(c, `t${i}`))], [parsed(r, 'root')]);
     expect(chain.steps).toBeLessThanOrEqual(MAX_BUILD_STEPS + 1);
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('spends a small budget on same-named CAs with distinct keys when no trust anchor is reachable by name', async () => {
+    // limbo's pathological-chain-same-subject-distinct-key, smaller: every CA is a candidate issuer of every other.
+    let prev = await root('Pathological CA');
+    const cas: Issued[] = [prev];
+    for (let i = 0; i < 30; i++) cas.push((prev = await intermediate(prev, 'Pathological CA')));
+    const l = await leaf(prev);
+    const chain = build([parsed(l, 'leaf'), ...cas.map((c, i) => parsed(c, `ca${i}`))], [parsed(await root('Unrelated Root'), 'root')]);
+    expect(chain.steps).toBeLessThanOrEqual(MAX_BUILD_STEPS_UNANCHORED + 1);
+    expect(chain.verifier?.anchored).toBe(false);
+    // The leaf's own issuer still comes first: the path is the plausible one, not any one.
+    expect(chain.path[1]!.source).toBe('ca30');
   });
 });

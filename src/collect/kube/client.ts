@@ -213,6 +213,8 @@ export interface KubeApi {
   readonly timeoutMs: number;
   getPod(ns: string, name: string): Promise<Result<k8s.V1Pod>>;
   listPods(ns: string, labelSelector: string): Promise<Result<k8s.V1Pod[]>>;
+  /** Pods of every namespace (`-A`). */
+  listAllPods(labelSelector: string): Promise<Result<k8s.V1Pod[]>>;
   getDeployment(ns: string, name: string): Promise<Result<k8s.V1Deployment>>;
   getService(ns: string, name: string): Promise<Result<k8s.V1Service>>;
   getConfigMap(ns: string, name: string): Promise<Result<k8s.V1ConfigMap>>;
@@ -273,6 +275,7 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     timeoutMs,
     getPod: (ns, name) => call({ verb: 'get', resource: 'pods', namespace: ns, name }, () => core.readNamespacedPod({ name, namespace: ns })),
     listPods: (ns, labelSelector) => call({ verb: 'list', resource: 'pods', namespace: ns }, async () => (await core.listNamespacedPod({ namespace: ns, labelSelector })).items),
+    listAllPods: (labelSelector) => call({ verb: 'list', resource: 'pods', namespace: null }, async () => (await core.listPodForAllNamespaces({ labelSelector })).items),
     getDeployment: (ns, name) => call({ verb: 'get', resource: 'deployments.apps', namespace: ns, name }, () => apps.readNamespacedDeployment({ name, namespace: ns })),
     getService: (ns, name) => call({ verb: 'get', resource: 'services', namespace: ns, name }, () => core.readNamespacedService({ name, namespace: ns })),
     getConfigMap: (ns, name) => call({ verb: 'get', resource: 'configmaps', namespace: ns, name }, () => core.readNamespacedConfigMap({ name, namespace: ns })),

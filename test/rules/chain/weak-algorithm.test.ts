@@ -33,12 +33,18 @@ testRule(rule, {
     {
       name: 'leaf-signed-ecdsa-with-sha1',
       evidence: async () => { const m = await mesh({ leaf: { hash: 'SHA-1' } }); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); },
-      errors: [{ messageId: 'weakHash', severity: 'error', subject: 'local', explanation: /^"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web" .* is signed with ecdsa-with-SHA1\./ }],
+      // Envoy (the default profile) still verifies SHA-1: a warning naming ztunnel and Go, which reject it.
+      errors: [{ messageId: 'sha1', severity: 'warning', subject: 'local', explanation: /^"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web" .* is signed with ecdsa-with-SHA1\. Verifiers differ: Envoy \(BoringSSL\) accepts it .*x509_digest_nid_ok.*ztunnel \(rustls-webpki\), Go \(crypto\/x509\) and strict/ }],
+    },
+    {
+      name: 'leaf-signed-ecdsa-with-sha1 judged as Go (proxyless gRPC): an error naming x509.go',
+      evidence: async () => { const m = await mesh({ leaf: { hash: 'SHA-1' } }); const ev = await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); return { ...ev, options: { ...ev.options, verifier: 'go' as const } }; },
+      errors: [{ messageId: 'sha1', severity: 'error', explanation: /Go \(crypto\/x509\) rejects it \(golang\/go src\/crypto\/x509\/x509\.go checkSignature\(\)/ }],
     },
     {
       name: 'intermediate-signed-with-sha1',
       evidence: async () => { const m = await mesh({ inter: { hash: 'SHA-1' } }); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); },
-      errors: [{ messageId: 'weakHash', severity: 'error', explanation: /^"Mesh Intermediate CA" .* is signed with ecdsa-with-SHA1\./ }],
+      errors: [{ messageId: 'sha1', severity: 'warning', explanation: /^"Mesh Intermediate CA" .* is signed with ecdsa-with-SHA1\./ }],
     },
     {
       name: 'leaf-signed-md5-with-rsa',
@@ -53,7 +59,7 @@ testRule(rule, {
     {
       name: 'leaf-rsa-1024-key',
       evidence: async () => { const m = await mesh(); const l = await leaf(m.inter, await keysOf(rsa1024)); return evidenceFor({ chain: [l, m.inter], trust: [m.root] }); },
-      errors: [{ messageId: 'weakKey', severity: 'error', explanation: /^"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web" .* has a 1024-bit RSA key\./ }],
+      errors: [{ messageId: 'rsaUnder2048', severity: 'warning', explanation: /^"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web" .* has a 1024-bit RSA key\. Verifiers differ: Envoy \(BoringSSL\) accepts it .*OPENSSL_RSA_MIN_MODULUS_BITS is 512.*ztunnel \(rustls-webpki\) and strict/ }],
     },
     {
       // The anchor's signature is exempt, its key is not: OpenSSL 3 refuses "ca key too small".
@@ -64,14 +70,14 @@ testRule(rule, {
         const l = await leaf(i);
         return evidenceFor({ chain: [l, i], trust: [r] });
       },
-      errors: [{ messageId: 'weakKey', severity: 'error', explanation: /^"Mesh Root CA" .* has a 1024-bit RSA key\./ }],
+      errors: [{ messageId: 'rsaUnder2048', severity: 'warning', explanation: /^"Mesh Root CA" .* has a 1024-bit RSA key\./ }],
     },
     {
       name: 'leaf-sha1-signature-and-rsa-1024-key',
       evidence: async () => { const m = await mesh(); const l = await leaf(m.inter, { ...(await keysOf(rsa1024)), hash: 'SHA-1' }); return evidenceFor({ chain: [l, m.inter], trust: [m.root] }); },
       errors: [
-        { messageId: 'weakHash', severity: 'error', explanation: /ecdsa-with-SHA1/ },
-        { messageId: 'weakKey', severity: 'error', explanation: /1024-bit RSA key/ },
+        { messageId: 'sha1', severity: 'warning', explanation: /ecdsa-with-SHA1/ },
+        { messageId: 'rsaUnder2048', severity: 'warning', explanation: /1024-bit RSA key/ },
       ],
     },
   ],

@@ -22,7 +22,8 @@ const expecting = (expectId: string | undefined, leafO: Partial<IssueSpec> = {})
 testRule(rule, {
   valid: [
     { name: 'spiffe-id-exact-match', evidence: expecting(WEB_ID) },
-    { name: 'no-expected-identity', evidence: expecting(undefined) },
+    // No expected identity: the engine records insufficient-evidence (needs --expect-id), tested in
+    // test/engine/symptom-needs-identity.test.ts.
     { name: 'one-of-several-sans-matches', evidence: expecting('web.demo.svc', { uris: [WEB_ID], dns: ['web', 'web.demo.svc'] }) },
     { name: 'dns-exact-match-case-insensitive', evidence: expecting('web.demo.svc.cluster.local', { uris: [], dns: ['Web.Demo.svc.cluster.local'] }) },
     { name: 'dns-wildcard-matches-one-label', evidence: expecting('web.demo.svc', { uris: [], dns: ['*.demo.svc'] }) },

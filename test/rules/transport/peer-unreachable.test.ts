@@ -11,7 +11,7 @@ testRule(rule, {
     { name: 'name does not resolve', evidence: async () => probeOnly([hs('anonymous', { kind: 'dns-failure', code: 'ENOTFOUND' })]), errors: [{ messageId: 'dns', subject: 'peer', explanation: /ENOTFOUND/ }] },
     { name: 'connection refused', evidence: () => withProbe([hs('workload', { kind: 'refused' }), hs('anonymous', { kind: 'refused' })]), errors: [{ messageId: 'refused' }] },
     { name: 'no route', evidence: async () => probeOnly([hs('anonymous', { kind: 'unreachable', code: 'EHOSTUNREACH' })]), errors: [{ messageId: 'unreachable', explanation: /EHOSTUNREACH/ }] },
-    { name: 'connect timeout', evidence: async () => probeOnly([hs('anonymous', { kind: 'timeout', phase: 'connect', afterMs: 3000 })]), errors: [{ messageId: 'connectTimeout', explanation: /3000 ms/ }] },
+    { name: 'connect timeout', evidence: async () => probeOnly([hs('anonymous', { kind: 'timeout', phase: 'connect', afterMs: 3000 })]), errors: [{ messageId: 'connectTimeout', explanation: /within 3 s:/ }] },
     { name: 'accepted and never answered', evidence: async () => probeOnly([hs('anonymous', { kind: 'timeout', phase: 'handshake', afterMs: 5000 })]), errors: [{ messageId: 'stalled' }] },
   ],
 });

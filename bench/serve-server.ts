@@ -1,0 +1,54 @@
+/**
+ * The server side of `npm run bench:serve`: the real `serve` (createServe, real config, real Slack and webhook
+ * handling, the real library diagnose()) whose diagnoses first call a slow fake backend standing in for the
+ * cluster API. Usage (from bench/serve.ts): run-ts bench/serve-server.ts CONFIG BACKEND_URL PEM_DIR LOG_FILE
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { diagnose, MtlsDoctorError } from '../src/index.js';
+import { parseOnly } from '../src/cli/main.js';
+import { loadConfig } from '../src/serve/config.js';
+import { defaultServeDeps } from '../src/serve/deps.js';
+import { createServe } from '../src/serve/server.js';
+
+const [configFile, backend, pemDir, logFile] = process.argv.slice(2) as [string, string, string, string];
+const chain = readFileSync(join(pemDir, 'chain.pem'), 'utf8');
+const trust = readFileSync(join(pemDir, 'root.pem'), 'utf8');
+const at = readFileSync(join(pemDir, 'at'), 'utf8').trim();
+const log = createWriteStream(logFile);
+const toBackend = new Agent({ connections: 64, connectTimeout: 2000 });
+
+const serve = createServe(
+  loadConfig(configFile),
+  defaultServeDeps({
+    parseArgv: parseOnly,
+    log: (line) => void log.write(line),
+    // Every chat --peer resolves to one in-cluster Service address.
+    resolve: async () => [{ address: '10.96.0.10', family: 4 }],
+    diagnose: async (_request, { signal }) => {
+      // The slow fake cluster: 100-800 ms per call; when it is killed, this throws and the caller is told.
+      // Like a collector, an unreachable backend is "no evidence", not a crash.
+      const res = await request(backend, { dispatcher: toBackend, signal, headersTimeout: 5000, bodyTimeout: 5000 }).catch((e: NodeJS.ErrnoException) => {
+        throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot reach the cluster API: ${e.code ?? e.message}`);
+      });
+      await res.body.dump();
+      if (res.statusCode !== 200) throw new Error(`backend answered ${res.statusCode}`);
+      return diagnose({ chain, trust, at });
+    },
+  }),
+);
+if (process.env.BENCH_SERVE_TRACE) {
+  const trace = createWriteStream(process.env.BENCH_SERVE_TRACE);
+  serve.server.prependListener('connection', (sock) => trace.write(`conn ${sock.remotePort} ${Date.now()}\n`));
+  serve.server.prependListener('request', (req, res) => {
+    const id = req.headers['x-bench-id'];
+    const arrived = Date.now();
+    res.on('finish', () => trace.write(`${id} ${arrived} ${Date.now()} port=${req.socket.remotePort} keep=${res.shouldKeepAlive}\n`));
+  });
+}
+await serve.listen('127.0.0.1', 0);
+process.stdout.write(JSON.stringify({ url: serve.url() }) + '\n');
+process.on('SIGTERM', () => {
+  serve.close().then(() => log.end(() => process.exit(0)));
+});

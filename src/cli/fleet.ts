@@ -1,0 +1,152 @@
+/**
+ * The fleet commands: `scan`, `rotation status|plan`, `alerts`. A face: argv → ScanRequest → scan() → render →
+ * exit code. The scan itself (collection, a saved scan, judging) is src/diagnose/scan.ts, loaded (with the
+ * renderers) only when one of these commands runs: `diagnose` on files never parses it.
+ */
+
+const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+const loadScan = () => import('../diagnose/scan.js');
+const loadRender = () => import('../report/scan.js');
+import type { Argv, CommandModule } from 'yargs';
+import type { ScanRequest } from '../diagnose/scan.js';
+import { colorEnabled } from '../report/style.js';
+import type { Io } from './main.js';
+import { writeRegularFile } from '../diagnose/index.js';
+
+export interface FleetArgs {
+  namespace?: string;
+  allNamespaces?: boolean;
+  selector?: string;
+  concurrency: number;
+  podTimeout: number;
+  output: string;
+  evidence?: string;
+  saveEvidence?: string;
+  readCaSecrets?: boolean;
+  at?: string;
+  thresholds?: string;
+  failOn: 'error' | 'warning';
+  context?: string;
+  kubeconfig?: string;
+}
+
+const scopeOptions = (y: Argv) =>
+  y
+    .option('namespace', { alias: 'n', type: 'string', describe: 'Scan this namespace (default: the kubeconfig context namespace)' })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Scan every namespace' })
+    .option('selector', { alias: 'l', type: 'string', describe: 'Only pods matching this label selector (kubectl syntax)' })
+    .option('concurrency', { type: 'number', default: 8, describe: 'Pods read at once (1–256)' })
+    .option('pod-timeout', { type: 'number', default: 10, describe: 'Seconds to wait for one pod before it becomes a failed row' })
+    .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA Secrets (cacerts, istio-ca-secret): certificates only, never the key' })
+    .option('context', { type: 'string', describe: 'kubeconfig context' })
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)' })
+    .option('evidence', { type: 'string', describe: 'Judge a saved scan instead of reading the cluster', normalize: true })
+    .option('save-evidence', { type: 'string', describe: 'Write what the scan read (certificates only) to this file', normalize: true })
+    .option('at', { type: 'string', describe: 'Judge at this time (ISO 8601) instead of now' })
+    .option('thresholds', { type: 'string', describe: 'JSON file of expiry thresholds (as for diagnose)', normalize: true })
+    .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when something at or above this level is found' });
+
+export function scanRequestFromArgs(a: FleetArgs): ScanRequest {
+  const r: ScanRequest = {
+    namespace: a.namespace,
+    allNamespaces: a.allNamespaces,
+    selector: a.selector,
+    concurrency: a.concurrency,
+    podTimeoutMs: a.podTimeout * 1000,
+    readCaSecrets: a.readCaSecrets,
+    context: a.context,
+    kubeconfig: a.kubeconfig,
+    evidence: a.evidence !== undefined ? { path: a.evidence } : undefined,
+    at: a.at,
+    thresholds: a.thresholds !== undefined ? { path: a.thresholds } : undefined,
+    failOn: a.failOn,
+  };
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ScanRequest;
+}
+
+/** A one-line progress bar on a terminal's stderr; nothing when stderr is not a terminal. */
+function progress(io: Io): ((done: number, total: number) => void) | undefined {
+  const err = io.stderr as { isTTY?: boolean; write(s: string): unknown };
+  if (!err.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const t = Date.now();
+    if (done < total && t - last < 100) return;
+    last = t;
+    const w = 24;
+    const bar = '█'.repeat(Math.round((done / total) * w)).padEnd(w, '░');
+    err.write(`\r${bar} ${done}/${total} pods${done === total ? '\n' : ''}`);
+  };
+}
+
+async function runScan(args: FleetArgs, io: Io) {
+  const { scan, serializeFleetBundle } = await loadScan();
+  const result = await scan(scanRequestFromArgs(args), { onProgress: progress(io) });
+  // Written as --save-evidence is: atomically, never through a link or into a FIFO or device.
+  if (args.saveEvidence) writeRegularFile(args.saveEvidence, serializeFleetBundle(result.bundle), 'saved scan');
+  return result;
+}
+
+const width = (io: Io) => (io.stdout as { columns?: number }).columns || Number(io.env.COLUMNS) || 80;
+
+export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModule[] {
+  return [
+    {
+      command: 'scan',
+      describe: 'Scan every sidecar: expiry at every CA level, trust-bundle drift, who cannot verify whom, the rotation phase',
+      builder: (y) =>
+        scopeOptions(y)
+          .option('output', { alias: 'o', choices: SCAN_FORMATS, default: 'text' as const, describe: 'Output format (prometheus: for the textfile collector or a push)' })
+          .example('$0 scan -A', 'Every namespace: the CA that expires first leads the report')
+          .example('$0 scan -n shop -o json | jq .rotation', 'The rotation phase, for a bot')
+          .example('$0 scan -A -o prometheus > /var/lib/node-exporter/mtls.prom', 'Metrics for Prometheus (see `mtls-doctor alerts`)')
+          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); 2 bad usage; 3 no pod could be read.'),
+      handler: async (a) => {
+        const args = a as unknown as FleetArgs;
+        const { report } = await runScan(args, io);
+        const [{ scanExitCode }, { renderScanMarkdown, renderScanText }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
+        const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
+        const out =
+          args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderScanMarkdown(report) : args.output === 'prometheus' ? renderPrometheus(report) : renderScanText(report, { color, width: width(io) });
+        io.stdout.write(out);
+        setCode(scanExitCode(report, args.failOn));
+      },
+    },
+    {
+      command: 'rotation <action>',
+      describe: 'The CA rotation phase (1–5) from what every pod holds (status), and the next safe step with its commands (plan)',
+      builder: (y) =>
+        scopeOptions(y)
+          .positional('action', { choices: ['status', 'plan'] as const, describe: 'status: the phase and any violation; plan: the next safe step' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const })
+          .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
+          .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it'),
+      handler: async (a) => {
+        const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
+        const { report } = await runScan(args, io);
+        const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadScan(), loadRender()]);
+        const rot = report.rotation;
+        const plan = args.action === 'plan' ? rotationPlan(rot) : undefined;
+        if (args.output === 'json') io.stdout.write(JSON.stringify(plan ? { ...rot, plan } : rot, null, 2) + '\n');
+        else if (args.output === 'markdown') io.stdout.write([`**Rotation:** phase ${rot.phase} of 5 — ${rot.phaseName}${rot.complete ? ' (complete)' : ''}`, '', rot.next, ...rot.violations.map((v) => `- **${v.kind}**: ${v.detail}`), ...(plan ? ['', '```sh', ...plan.commands, plan.verify, '```'] : [])].join('\n') + '\n');
+        else io.stdout.write(renderRotationText(rot, { color: colorEnabled(io.stdout, io.env), plan: !!plan, width: width(io) }));
+        setCode(rot.violations.length ? 1 : report.summary.ok === 0 && report.summary.pods > 0 ? 3 : 0);
+      },
+    },
+    {
+      command: 'alerts',
+      describe: 'Print a Prometheus rule pack: expiry per CA level, workload rotation stalled, istiod CA expiry, rotation-order violations, drift',
+      builder: (y) =>
+        y
+          .option('thresholds', { type: 'string', describe: 'JSON file of expiry thresholds (the same file diagnose and scan take)', normalize: true })
+          .option('leaf-ttl', { type: 'number', default: 24, describe: 'Workload certificate lifetime in hours (Istio default 24)' })
+          .example('$0 alerts > mtls-doctor-rules.yaml && promtool check rules mtls-doctor-rules.yaml', 'Check the pack before loading it'),
+      handler: async (a) => {
+        const args = a as unknown as { thresholds?: string; leafTtl: number };
+        const { alertPack } = await loadScan();
+        io.stdout.write(alertPack({ thresholds: args.thresholds !== undefined ? { path: args.thresholds } : undefined, leafTtlHours: args.leafTtl }));
+        setCode(0);
+      },
+    },
+  ];
+}

@@ -1,0 +1,139 @@
+/**
+ * The fleet's front door: `scan(request, deps)` for `mtls-doctor scan`, `rotation status|plan` and (later) the
+ * server's `--scan-interval`. Like `diagnose()` it takes one JSON-serialisable request and injected
+ * dependencies: where pods come from (`deps.source`, the Kubernetes collector in cluster mode) or a saved scan
+ * to judge again (`evidence`). Collection is src/fleet/scan.ts; judging is src/fleet/analyse.ts (pure).
+ */
+import { readInputFile } from '../collect/files.js';
+import { inputError, MtlsDoctorError, usageError } from '../errors.js';
+import { parseAt } from '../evidence/from-inputs.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { alertRules, renderAlertRules } from '../fleet/alerts.js';
+import { analyseFleet } from '../fleet/analyse.js';
+import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
+import type { ScanReport } from '../fleet/types.js';
+import { isFileRef, type FailOn, type FileRef } from './request.js';
+
+export interface ScanRequest {
+  /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
+  namespace?: string;
+  allNamespaces?: boolean;
+  /** Only pods matching this label selector (kubectl syntax). */
+  selector?: string;
+  /** Pods read at once (default 8; 1–256). */
+  concurrency?: number;
+  /** Per-pod timeout in ms (default 10 s). */
+  podTimeoutMs?: number;
+  /** Also read the CA Secrets (certificates only). */
+  readCaSecrets?: boolean;
+  context?: string;
+  kubeconfig?: string;
+  /** A saved scan to judge instead of reading the cluster: the object, its JSON text, or `{ path }`. */
+  evidence?: FleetBundle | string | FileRef;
+  /** Judge at this time instead of now. */
+  at?: string | number | Date;
+  thresholds?: DeepPartial<Thresholds> | FileRef;
+  failOn?: FailOn;
+}
+
+export interface ScanDeps {
+  /** Where pods come from; default: the Kubernetes collector (cluster mode). */
+  source?: FleetSource | ((request: ScanRequest) => Promise<FleetSource>);
+  readFile?: (path: string, flag: string, limit: number) => Uint8Array;
+  now?: () => number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult {
+  report: ScanReport;
+  /** What was read (certificates only): what `--save-evidence` writes. */
+  bundle: FleetBundle;
+}
+
+/** The default pod source: the cluster collector, loaded (its own chunk, with the Kubernetes client) only to read a cluster. */
+const clusterSource = async (request: ScanRequest): Promise<FleetSource> => (await import('../collect/kube/fleet-source.js')).kubeFleetSource(request);
+
+const SCAN_EVIDENCE_LIMIT = 256 * 1024 * 1024;
+
+function thresholdsOf(t: ScanRequest['thresholds'], read: NonNullable<ScanDeps['readFile']>): Thresholds {
+  if (t === undefined) return resolveThresholds(undefined);
+  if (!isFileRef(t)) return resolveThresholds(t, 'thresholds');
+  const text = Buffer.from(read(t.path, '--thresholds', 64 * 1024)).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw inputError(`Cannot read --thresholds file "${t.path}": not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  return resolveThresholds(json as DeepPartial<Thresholds>, `--thresholds "${t.path}"`);
+}
+
+/** Every combination that cannot work, refused before anything is read (exit 2). */
+function validate(r: ScanRequest): void {
+  if (r.namespace && r.allNamespaces) throw usageError('Cannot combine -n/--namespace with -A/--all-namespaces: pick one');
+  const c = r.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY) throw usageError(`Cannot use --concurrency ${c}: give a whole number from 1 to ${MAX_CONCURRENCY}`);
+  const pt = r.podTimeoutMs ?? 10_000;
+  if (!(pt >= 100 && pt <= 600_000)) throw usageError(`Cannot use --pod-timeout ${pt / 1000}: give seconds from 0.1 to 600`);
+  if (r.evidence !== undefined) {
+    for (const [flag, v] of [['-n', r.namespace], ['-A', r.allNamespaces], ['-l', r.selector], ['--read-ca-secrets', r.readCaSecrets], ['--context', r.context], ['--kubeconfig', r.kubeconfig]] as const) {
+      if (v) throw usageError(`Cannot combine --evidence with ${flag}: a saved scan already holds what was read`);
+    }
+  }
+}
+
+export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<ScanResult> {
+  validate(request);
+  const read = deps.readFile ?? readInputFile;
+  const now = deps.now ?? Date.now;
+  const thresholds = thresholdsOf(request.thresholds, read);
+  const iso = (x: string | number | Date) => (x instanceof Date ? x.toISOString() : typeof x === 'number' && Number.isFinite(x) && Math.abs(x) < 8.64e15 ? new Date(x).toISOString() : String(x));
+  const at = request.at !== undefined ? parseAt(iso(request.at), now()) : undefined;
+  let bundle: FleetBundle;
+  if (request.evidence !== undefined) {
+    const ev = request.evidence;
+    bundle = isFileRef(ev)
+      ? parseFleetBundle(Buffer.from(read(ev.path, '--evidence', SCAN_EVIDENCE_LIMIT)).toString('utf8'), `"${ev.path}"`)
+      : typeof ev === 'string'
+        ? parseFleetBundle(ev, 'the saved scan')
+        : parseFleetBundle(JSON.stringify(ev), 'the saved scan');
+  } else {
+    const from = deps.source ?? clusterSource;
+    const source = typeof from === 'function' ? await from(request) : from;
+    const started = now();
+    const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress });
+    if (!input.pods.length) {
+      throw new MtlsDoctorError('E_NO_EVIDENCE', `No pods matched${request.selector ? ` -l ${request.selector}` : ''} in ${request.allNamespaces ? 'any namespace' : `namespace ${request.namespace ?? 'of the current context'}`}`);
+    }
+    bundle = {
+      kind: FLEET_BUNDLE_KIND,
+      schemaVersion: 1,
+      collectedAt: new Date(started).toISOString(),
+      scope: { namespaces: request.allNamespaces ? 'all' : [...new Set(input.pods.map((p) => p.namespace))].sort(), ...(request.selector ? { selector: request.selector } : {}) },
+      durationSeconds: (now() - started) / 1000,
+      input,
+    };
+  }
+  const report = analyseFleet(bundle.input, { now: at ?? now(), thresholds, scope: bundle.scope, durationSeconds: bundle.durationSeconds });
+  return { report, bundle };
+}
+
+/** Exit code of a scan: 1 on an expired/critical CA, a rotation violation or cut-off pods (--fail-on warning: also warnings and drift); 3 when no pod could be read. */
+export function scanExitCode(r: ScanReport, failOn: FailOn = 'error'): number {
+  if (r.summary.ok === 0 && r.summary.pods > 0) return 3;
+  const bad = r.certificates.some((c) => c.status === 'expired' || c.status === 'critical' || c.status === 'not-yet-valid') || r.rotation.violations.length > 0 || r.trustGaps.length > 0;
+  const warn = r.certificates.some((c) => c.status === 'warning') || r.summary.driftPods > 0;
+  return bad || (failOn === 'warning' && warn) ? 1 : 0;
+}
+
+/** The Prometheus rule pack for these thresholds (`mtls-doctor alerts`). */
+export function alertPack(o: { thresholds?: ScanRequest['thresholds']; leafTtlHours?: number; readFile?: ScanDeps['readFile'] } = {}): string {
+  const ttl = o.leafTtlHours ?? 24;
+  if (!(ttl > 0 && ttl <= 24 * 365)) throw usageError(`Cannot use --leaf-ttl ${ttl}: give the workload certificate lifetime in hours (e.g. 24)`);
+  return renderAlertRules(alertRules(thresholdsOf(o.thresholds, o.readFile ?? readInputFile), ttl));
+}
+
+export { serializeFleetBundle, type FleetBundle };
+export { rotationPlan } from '../fleet/rotation.js';
+export type { ScanReport, RotationStatus } from '../fleet/types.js';

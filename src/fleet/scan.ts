@@ -1,0 +1,108 @@
+/**
+ * `mtls-doctor scan`: read every sidecar with bounded concurrency and a timeout per pod, then judge the fleet.
+ * Where pods come from is injected (`FleetSource`): the Kubernetes collector lists pods and reads each one's
+ * Envoy admin secrets dump over one port-forward (the dump holds both the served chain and the trusted roots,
+ * so one connection per pod is enough). A pod that fails is a row with its reason, never the end of the scan.
+ */
+import { parseSecrets } from '../collect/envoy-parse.js';
+import { inputError } from '../errors.js';
+import type { FleetInput, PodHolding } from './types.js';
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  workload?: string;
+  /** The pod has an istio-proxy container (injected sidecar or native sidecar init container). */
+  sidecar: boolean;
+}
+
+export interface FleetSource {
+  listPods(): Promise<PodRef[]>;
+  /** The pod's Envoy admin `/config_dump?resource=dynamic_active_secrets` body (JSON text). */
+  secretsDump(pod: PodRef, signal: AbortSignal): Promise<string>;
+  /** ConfigMap `istio-ca-root-cert` of each namespace that has one. */
+  rootConfigMaps?(namespaces: string[]): Promise<NonNullable<FleetInput['rootConfigMaps']>>;
+  /** CA Secrets, certificate keys only (opt-in: `--read-ca-secrets`). */
+  caSecrets?(): Promise<NonNullable<FleetInput['caSecrets']>>;
+}
+
+export interface ScanOptions {
+  /** Pods read at once; the default is gentle on an API server (kubectl's own burst is 10). */
+  concurrency?: number;
+  podTimeoutMs?: number;
+  onProgress?(done: number, total: number): void;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 256;
+export const DEFAULT_POD_TIMEOUT_MS = 10_000;
+
+/** What one secrets dump says the pod serves (`default`) and trusts (`ROOTCA`, SPIFFE bundles). */
+export function holdingFromSecretsDump(pod: PodRef, body: string): PodHolding {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ...base(pod), status: 'failed', reason: 'the Envoy admin answered with something that is not JSON' };
+  }
+  const { secrets, sawSecretsDump } = parseSecrets(json);
+  if (!sawSecretsDump) return { ...base(pod), status: 'failed', reason: 'the Envoy admin config_dump holds no secrets section' };
+  const active = secrets.filter((s) => s.state !== 'warming');
+  const served = active.find((s) => s.kind === 'tls-certificate' && s.name === 'default') ?? active.find((s) => s.kind === 'tls-certificate');
+  const roots = active.filter((s) => s.kind === 'validation-context');
+  const rootca = roots.find((s) => s.name === 'ROOTCA') ? roots.filter((s) => s.name === 'ROOTCA') : roots;
+  const trusted = rootca.flatMap((s) => [...s.pems, ...s.trustDomains.flatMap((d) => d.pems)]);
+  return { ...base(pod), status: 'ok', served: served?.pems ?? [], trusted };
+}
+
+const base = (pod: PodRef) => ({ namespace: pod.namespace, name: pod.name, ...(pod.workload ? { workload: pod.workload } : {}) });
+
+/** One line for a failure: the error's first line, never a stack. */
+const reasonOf = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 300);
+
+export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promise<FleetInput> {
+  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw inputError(`Cannot scan with --concurrency ${concurrency}: give a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  const timeout = o.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
+  const refs = await source.listPods();
+  const pods: PodHolding[] = new Array(refs.length);
+  let next = 0;
+  let done = 0;
+  const one = async (ref: PodRef): Promise<PodHolding> => {
+    if (!ref.sidecar) return { ...base(ref), status: 'failed', reason: 'no istio-proxy container (not in the mesh)' };
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const body = await Promise.race([
+        source.secretsDump(ref, ac.signal),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            ac.abort();
+            reject(new Error(`timed out after ${timeout / 1000} s reading the Envoy admin`));
+          }, timeout);
+        }),
+      ]);
+      return holdingFromSecretsDump(ref, body);
+    } catch (e) {
+      return { ...base(ref), status: 'failed', reason: reasonOf(e) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const worker = async () => {
+    while (next < refs.length) {
+      const i = next++;
+      pods[i] = await one(refs[i]!);
+      o.onProgress?.(++done, refs.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, worker));
+  const namespaces = [...new Set(refs.map((r) => r.namespace))].sort();
+  const [rootConfigMaps, caSecrets] = await Promise.all([
+    source.rootConfigMaps ? source.rootConfigMaps(namespaces) : Promise.resolve(undefined),
+    source.caSecrets ? source.caSecrets() : Promise.resolve(undefined),
+  ]);
+  return { pods, ...(rootConfigMaps ? { rootConfigMaps } : {}), ...(caSecrets ? { caSecrets } : {}) };
+}

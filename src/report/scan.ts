@@ -1,0 +1,142 @@
+/**
+ * The scan and rotation reports for people: text (fits 80 columns; the CA that expires first leads) and
+ * Markdown. JSON is the report object as it is; Prometheus is prometheus.ts.
+ */
+import { rotationPlan } from '../fleet/rotation.js';
+import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
+import { makeStyle, type Style } from './style.js';
+
+export const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+const short = (fp: string) => `${fp.slice(0, 12)}…`;
+
+export function timeLeft(seconds: number): string {
+  const a = Math.abs(seconds);
+  const s = a >= 730 * 86400 ? `${(a / (365 * 86400)).toFixed(1)} y` : a >= 2 * 86400 ? `${Math.floor(a / 86400)} d` : a >= 7200 ? `${Math.floor(a / 3600)} h` : a >= 120 ? `${Math.floor(a / 60)} min` : `${Math.floor(a)} s`;
+  return seconds < 0 ? `expired ${s} ago` : `${s} left`;
+}
+
+function statusWord(s: ExpiryStatus, st: Style): string {
+  switch (s) {
+    case 'expired':
+      return st.red('EXPIRED');
+    case 'not-yet-valid':
+      return st.red('NOT YET VALID');
+    case 'critical':
+      return st.red('CRITICAL');
+    case 'warning':
+      return st.yellow('WARNING');
+    case 'ok':
+      return st.green('ok');
+  }
+}
+
+/** A subject cut to fit, keeping the CN (the part people recognise). */
+function subjectFit(subject: string, max: number): string {
+  const cn = /CN=([^,]+)/.exec(subject)?.[1];
+  const s = cn ?? subject;
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** Wraps a prose line to `width` with a hanging indent; ANSI codes do not count towards the width. */
+export function wrapLine(line: string, width: number): string[] {
+  const visible = (x: string) => x.replace(/\x1b\[[0-9;]*m/g, '').length;
+  if (visible(line) <= width) return [line];
+  const indent = ' '.repeat((/^ */.exec(line)?.[0].length ?? 0) + 2);
+  const out: string[] = [];
+  let cur = '';
+  for (const word of line.trimStart().split(' ')) {
+    const lead = out.length ? indent : ' '.repeat(line.length - line.trimStart().length);
+    const cand = cur ? `${cur} ${word}` : `${lead}${word}`;
+    if (cur && visible(cand) > width) {
+      out.push(cur);
+      cur = `${indent}${word}`;
+    } else cur = cand;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+function certLine(c: CertificateRow, st: Style): string {
+  const who = c.level === 'leaf' ? `${c.namespace}/${c.workload}` : subjectFit(c.subject, 28);
+  const held = c.level === 'root' ? `trusted by ${c.pods}` : `${c.pods} pod${c.pods === 1 ? '' : 's'}`;
+  const word = statusWord(c.status, st);
+  const pad = ' '.repeat(Math.max(0, 8 - word.replace(/\x1b\[[0-9;]*m/g, '').length));
+  return `  ${c.level.padEnd(12)} ${who.padEnd(28)} ${word}${pad} ${timeLeft(c.secondsLeft)}, ${held}`;
+}
+
+export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number }): string {
+  const st = makeStyle(opts.color);
+  const out: string[] = [];
+  const scope = r.scope.namespaces === 'all' ? 'all namespaces' : `namespace${r.scope.namespaces.length === 1 ? '' : 's'} ${r.scope.namespaces.join(', ')}`;
+  out.push(st.bold(`Fleet scan: ${r.summary.ok} of ${r.summary.pods} pods read (${scope}${r.scope.selector ? `, -l ${r.scope.selector}` : ''})`));
+  const first = r.certificates.find((c) => c.level !== 'leaf');
+  if (first) out.push(`First CA to expire: ${subjectFit(first.subject, 40)} (${first.level}): ${statusWord(first.status, st)}${first.secondsLeft < 0 ? ` ${timeLeft(first.secondsLeft).replace('expired ', '')}` : `, ${timeLeft(first.secondsLeft)}`}`);
+  out.push('', st.bold('Expiry at every level'));
+  const cas = r.certificates.filter((c) => c.level !== 'leaf');
+  const leaves = r.certificates.filter((c) => c.level === 'leaf');
+  for (const c of cas) out.push(certLine(c, st));
+  const badLeaves = leaves.filter((c) => c.status !== 'ok');
+  for (const c of badLeaves.slice(0, 10)) out.push(certLine(c, st));
+  if (badLeaves.length > 10) out.push(`  … ${badLeaves.length - 10} more workloads with leaves at risk (-o json lists them all)`);
+  if (leaves.length && !badLeaves.length) out.push(`  leaf         ${leaves.length} workload${leaves.length === 1 ? '' : 's'}, earliest ${timeLeft(leaves[0]!.secondsLeft)}: ${st.green('ok')}`);
+
+  out.push('', st.bold('Trust bundles'));
+  if (r.drift.length <= 1 && !r.configMapDrift.length) out.push(`  ${st.green('no drift')}: every pod read trusts the same ${r.drift[0]?.roots.length ?? 0} root(s)`);
+  for (const g of r.drift.filter((d) => !d.majority)) {
+    out.push(`  ${st.yellow('drift')}: ${g.pods.length} pod(s) trust {${g.rootNames.join(', ')}}, unlike the majority: ${g.pods.slice(0, 5).join(', ')}${g.pods.length > 5 ? ` and ${g.pods.length - 5} more` : ''}`);
+  }
+  for (const d of r.configMapDrift) {
+    out.push(`  ${st.yellow('stale ConfigMap')}: ${d.namespace}/istio-ca-root-cert holds {${d.rootNames.join(', ')}}; ${d.pods.length} pod(s) there trust other roots`);
+  }
+  for (const g of r.trustGaps) {
+    out.push(`  ${st.red('cut off')}: ${g.servingPods} pod(s) serve leaves under ${subjectFit(g.rootSubject, 30)}, which ${g.untrustingPods.length} pod(s) do not trust: ${g.untrustingPods.slice(0, 5).join(', ')}${g.untrustingPods.length > 5 ? ' …' : ''}`);
+  }
+
+  out.push('', st.bold('CA rotation'), ...rotationLines(r.rotation, st));
+  const failed = r.pods.filter((p) => p.status === 'failed');
+  if (failed.length) {
+    out.push('', st.bold(`Pods not read (${failed.length})`));
+    for (const p of failed.slice(0, 10)) out.push(`  ${p.namespace}/${p.name}: ${p.reason}`);
+    if (failed.length > 10) out.push(`  … ${failed.length - 10} more (-o json lists them all)`);
+  }
+  if (r.durationSeconds !== undefined) out.push('', st.dim(`Scanned in ${r.durationSeconds.toFixed(1)} s.`));
+  const width = opts.width ?? 80;
+  return out.flatMap((l) => wrapLine(l, width)).join('\n') + '\n';
+}
+
+function rotationLines(rot: RotationStatus, st: Style): string[] {
+  const lines = [`  phase ${rot.phase} of 5: ${rot.phaseName}${rot.phase ? (rot.complete ? ' (complete)' : ' (in progress)') : ''}`];
+  if (rot.progress) lines.push(`  ${rot.progress.done} of ${rot.progress.of} ${rot.progress.what}`);
+  for (const v of rot.violations) lines.push(`  ${st.red('VIOLATION')} ${v.kind}: ${v.detail}`);
+  lines.push(`  next: ${rot.next}`);
+  return lines;
+}
+
+export function renderRotationText(rot: RotationStatus, opts: { color: boolean; plan?: boolean; width?: number }): string {
+  const st = makeStyle(opts.color);
+  const out = [st.bold('CA rotation'), ...rotationLines(rot, st)].flatMap((l) => wrapLine(l, opts.width ?? 80));
+  if (rot.oldRoots.length) out.push(`  old root(s): ${rot.oldRoots.map(short).join(', ')}`);
+  if (rot.newRoots.length) out.push(`  new root:    ${rot.newRoots.map(short).join(', ')}`);
+  if (opts.plan) {
+    const p = rotationPlan(rot);
+    // Commands stay on one line each, whatever the width, so they copy and paste.
+    out.push('', st.bold('Plan'), ...wrapLine(`  ${p.step}`, opts.width ?? 80), ...p.commands.map((c) => `    ${c}`), `  verify: ${p.verify}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderScanMarkdown(r: ScanReport): string {
+  const out = [`## Fleet scan: ${r.summary.ok} of ${r.summary.pods} pods read`, ''];
+  out.push('| level | subject / workload | status | time left | pods |', '|---|---|---|---|---|');
+  for (const c of r.certificates.filter((c) => c.level !== 'leaf' || c.status !== 'ok')) {
+    out.push(`| ${c.level} | ${(c.level === 'leaf' ? `${c.namespace}/${c.workload}` : c.subject).replace(/\|/g, '\\|')} | ${c.status} | ${timeLeft(c.secondsLeft)} | ${c.pods} |`);
+  }
+  out.push('', `**Rotation:** phase ${r.rotation.phase} of 5 — ${r.rotation.phaseName}. ${r.rotation.next}`);
+  for (const v of r.rotation.violations) out.push(`- **${v.kind}**: ${v.detail}`);
+  if (r.summary.driftPods) out.push('', `**Drift:** ${r.summary.driftPods} pod(s) trust other roots than the majority or their namespace ConfigMap.`);
+  const failed = r.pods.filter((p) => p.status === 'failed');
+  if (failed.length) out.push('', `**Not read:** ${failed.map((p) => `\`${p.namespace}/${p.name}\` (${p.reason})`).join(', ')}`);
+  return out.join('\n') + '\n';
+}

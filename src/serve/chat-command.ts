@@ -1,0 +1,177 @@
+/**
+ * `/mtls …` text → a command. `diagnose` arguments go through the CLI's own yargs definition (src/cli/main.ts
+ * `parseOnly`, handed in by the CLI as an ArgvParser), after an allowlist: chat may name a cluster target, a namespace, a peer and evaluation
+ * options — never a file path, a kubeconfig, a proxy root, an Envoy/agent URL or --save-evidence.
+ */
+import { usageError } from '../errors.js';
+import { forbidden } from './errors.js';
+
+export type ChatCommand =
+  | { kind: 'help' }
+  | { kind: 'explain'; text: string }
+  | { kind: 'diagnose'; target: string | null; namespace: string | null; options: ChatDiagnoseOptions }
+  | { kind: 'scan'; namespace: string | null; all: boolean }
+  | { kind: 'rotation'; action: 'status'; namespace: string | null };
+
+/** The diagnose options chat may set (camelCase, as in the library request). */
+export interface ChatDiagnoseOptions {
+  peer?: string;
+  peerId?: string;
+  sni?: string;
+  alpn?: string[];
+  expectId?: string;
+  role?: 'client' | 'server' | 'both';
+  at?: string;
+  symptom?: string;
+  maxDepth?: string;
+}
+
+/** Flags chat may use with `diagnose` (each takes a value), by every spelling accepted. */
+const CHAT_DIAGNOSE_FLAGS = ['--peer', '--peer-id', '--sni', '--alpn', '--expect-id', '--role', '--at', '--symptom', '--max-depth'] as const;
+const NAMESPACE_FLAGS = ['-n', '--namespace'];
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const CHAT_HELP = [
+  '*mtls-doctor* — why mTLS handshakes fail, answered in this channel.',
+  '`/mtls diagnose pod/NAME -n NS [--peer SVC.NS:PORT] [--expect-id ID] [--symptom "TEXT"]` diagnose a workload (cluster mode)',
+  '`/mtls diagnose --peer SVC.NS:PORT [--peer-id ID] [--sni NAME] [--alpn LIST]` real test handshakes with an in-cluster peer',
+  '`/mtls explain "<error text>"` decode a pasted TLS error into who rejected whom and the likely causes',
+  '`/mtls scan -n NS` every sidecar in a namespace: expiry at every CA level, trust-bundle drift',
+  '`/mtls rotation status [-n NS]` the CA rotation phase',
+  '`/mtls help` this text',
+  `Chat accepts only ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')}; files, kubeconfigs and evidence bundles are for the CLI.`,
+].join('\n');
+
+/** Slack's escaping (`&amp;`, `&lt;`, `&gt;`) and its link markup (`<http://x|x>`, `<mailto:…|…>`) undone. */
+export function unslack(text: string): string {
+  return text
+    .replace(/<([^<>|]*)\|([^<>]*)>/g, '$2')
+    .replace(/<([^<>]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** Splits chat text into words: "double", 'single' and Slack's “curly” quotes group; no other shell syntax. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  const closing: Record<string, string> = { '"': '"', "'": "'", '“': '”', '”': '”', '‘': '’', '’': '’' };
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else if (closing[ch]) {
+      const end = text.indexOf(closing[ch]!, i + 1);
+      if (end < 0) throw usageError(`Cannot read the command: a quote (${ch}) is not closed`);
+      cur += text.slice(i + 1, end);
+      inWord = true;
+      i = end;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** Takes `-n NS` / `--namespace NS` / `--namespace=NS` out of the words; at most once. */
+function takeNamespace(words: string[]): { namespace: string | null; rest: string[] } {
+  let namespace: string | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = /^--namespace=(.*)$/.exec(w);
+    if (NAMESPACE_FLAGS.includes(w) || eq) {
+      const v = eq ? eq[1]! : words[++i];
+      if (v === undefined || v === '') throw usageError(`Cannot use ${w}: give a namespace`);
+      if (namespace !== null) throw usageError('Cannot use -n/--namespace twice');
+      if (!NAMESPACE.test(v)) throw usageError(`Cannot use namespace "${v}": not a Kubernetes namespace name (lower-case letters, digits and -)`);
+      namespace = v;
+    } else rest.push(w);
+  }
+  return { namespace, rest };
+}
+
+/** Every word that looks like a flag must be an allowed one; anything else is refused naming the flag. */
+function checkFlags(words: string[]): void {
+  for (const w of words) {
+    if (!w.startsWith('-')) continue;
+    const name = w.includes('=') ? w.slice(0, w.indexOf('=')) : w;
+    if (!(CHAT_DIAGNOSE_FLAGS as readonly string[]).includes(name)) {
+      throw forbidden(`Refused: ${name} is not allowed from chat (allowed: ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')}); files, kubeconfigs and evidence bundles are for the CLI`, 'chat flag allowlist');
+    }
+  }
+}
+
+/** The target as the CLI names it: pod/NAME, deploy/NAME or NAME, a Kubernetes object name. */
+function checkTarget(t: string): string {
+  const m = /^(?:(pod|pods|po|deploy|deployment|deployments)\/)?(.+)$/.exec(t)!;
+  if (!K8S_NAME.test(m[2]!)) throw usageError(`Cannot use target "${t}": expected pod/NAME, deploy/NAME or NAME (a Kubernetes object name)`);
+  return t;
+}
+
+/** The CLI's parser in parse-only mode (src/cli/main.ts `parseOnly`): argv → parsed arguments, or a usage error. */
+export type ArgvParser = (argv: string[]) => Promise<Record<string, unknown>>;
+
+const one = (v: unknown): string | undefined => (v === undefined ? undefined : Array.isArray(v) ? String(v[v.length - 1]) : String(v));
+
+/** Parses the text of a slash command. Bad usage throws E_USAGE; a flag chat may not use throws E_FORBIDDEN. */
+export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Promise<ChatCommand> {
+  const text = unslack(raw).trim();
+  const first = /^\S*/.exec(text)![0].toLowerCase();
+  if (first === '' || first === 'help' || first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === 'explain') {
+    let rest = text.slice(first.length).trim();
+    const q = /^(["'“‘])([\s\S]*)(["'”’])$/.exec(rest);
+    if (q) rest = q[2]!;
+    if (!rest) throw usageError('Cannot explain an empty error text: /mtls explain "<the error line>"');
+    return { kind: 'explain', text: rest };
+  }
+  const words = tokenize(text).slice(1);
+  if (first === 'scan') {
+    const all = words.includes('-A') || words.includes('--all-namespaces');
+    const { namespace, rest } = takeNamespace(words.filter((w) => w !== '-A' && w !== '--all-namespaces'));
+    if (rest.length) throw usageError(`Cannot use "${rest[0]}" with scan: /mtls scan -n NS`);
+    if (!namespace && !all) throw usageError('Give a namespace: /mtls scan -n NS');
+    return { kind: 'scan', namespace, all };
+  }
+  if (first === 'rotation') {
+    const { namespace, rest } = takeNamespace(words);
+    if (rest[0] !== 'status' || rest.length > 1) throw usageError('Cannot read the rotation command: /mtls rotation status [-n NS]');
+    return { kind: 'rotation', action: 'status', namespace };
+  }
+  if (first !== 'diagnose') throw usageError(`Unknown command "${first}": use diagnose, explain, scan, rotation status or help`);
+  const { namespace, rest } = takeNamespace(words);
+  checkFlags(rest);
+  const args = await parseArgv(['diagnose', ...rest]);
+  const positional = args.target === undefined ? [] : [String(args.target)];
+  const extra = ((args._ as unknown[]) ?? []).slice(1);
+  if (extra.length) throw usageError(`Cannot diagnose more than one target: "${String(extra[0])}"`);
+  const target = positional.length ? checkTarget(positional[0]!) : null;
+  const options: ChatDiagnoseOptions = {};
+  const set = <K extends keyof ChatDiagnoseOptions>(k: K, v: ChatDiagnoseOptions[K] | undefined) => {
+    if (v !== undefined) options[k] = v;
+  };
+  for (const w of rest) {
+    const flag = w.startsWith('--') ? w.split('=')[0]! : null;
+    const key = flag?.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (key && [args[key]].flat().some((v) => v === '' || v === undefined)) throw usageError(`Cannot use ${flag} without a value`);
+  }
+  set('peer', one(args.peer));
+  set('peerId', one(args.peerId));
+  set('sni', one(args.sni));
+  set('alpn', args.alpn === undefined ? undefined : (args.alpn as unknown[]).map(String));
+  set('expectId', one(args.expectId));
+  if (rest.some((w) => w === '--role' || w.startsWith('--role='))) set('role', one(args.role) as ChatDiagnoseOptions['role']);
+  set('at', one(args.at));
+  set('symptom', one(args.symptom));
+  set('maxDepth', one(args.maxDepth));
+  if (!target && !options.peer) throw usageError('Give what to diagnose: /mtls diagnose pod/NAME -n NS, or --peer SVC.NS:PORT (see /mtls help)');
+  return { kind: 'diagnose', target, namespace, options };
+}

@@ -1,0 +1,53 @@
+/** Chat text → command, through the CLI's own yargs definition behind an allowlist of flags. */
+import { describe, expect, it } from 'vitest';
+import { parseOnly } from '../../src/cli/main.js';
+import { parseChatCommand as parseWith, tokenize, unslack } from '../../src/serve/chat-command.js';
+
+/** With the CLI's own parser, as `mtls-doctor serve` runs it. */
+const parseChatCommand = (text: string) => parseWith(text, parseOnly);
+
+describe('parseChatCommand', () => {
+  it('reads the incident-channel example', async () => {
+    expect(await parseChatCommand('diagnose reviews-v1-7f9c -n bookinfo --peer ratings:9080')).toEqual({
+      kind: 'diagnose', target: 'reviews-v1-7f9c', namespace: 'bookinfo', options: { peer: 'ratings:9080' },
+    });
+    expect(await parseChatCommand('diagnose pod/reviews-v1 --namespace=bookinfo --expect-id spiffe://cluster.local/ns/bookinfo/sa/reviews --role client --symptom "TLSV1_ALERT_UNKNOWN_CA from ratings"')).toMatchObject({
+      target: 'pod/reviews-v1', namespace: 'bookinfo', options: { expectId: 'spiffe://cluster.local/ns/bookinfo/sa/reviews', role: 'client', symptom: 'TLSV1_ALERT_UNKNOWN_CA from ratings' },
+    });
+  });
+
+  it('uses the CLI parser: its choices and its errors', async () => {
+    await expect(parseChatCommand('diagnose --peer a.b:1 --role sideways')).rejects.toThrow(/sideways/);
+    await expect(parseChatCommand('diagnose --peer a.b:1 --peer-id')).rejects.toThrow(/Cannot use --peer-id: it needs a value/);
+    expect(await parseChatCommand('diagnose --peer a.b:1 --alpn istio,h2')).toMatchObject({ options: { alpn: ['istio,h2'] } });
+  });
+
+  it('refuses every flag outside the allowlist, in every spelling', async () => {
+    for (const text of ['--kubeconfig /k', '--kubeconfig=/k', '--chain x', '--proxy-root /', '--save-evidence f', '--saveEvidence f', '--proxyRoot /', '-o json', '--output=json', '--context prod', '--window 5', '--', '-nbookinfo']) {
+      await expect(parseChatCommand(`diagnose --peer a.bookinfo:1 ${text}`), text).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    }
+  });
+
+  it('refuses targets that are not Kubernetes names, and a second target', async () => {
+    await expect(parseChatCommand('diagnose ../../etc/passwd -n a')).rejects.toThrow(/not a Kubernetes object name|Kubernetes object name/);
+    await expect(parseChatCommand('diagnose pod/UPPER -n a')).rejects.toThrow(/Kubernetes object name/);
+    await expect(parseChatCommand('diagnose a b -n c')).rejects.toThrow(/Unexpected argument "b": a command takes at most one TARGET/);
+    await expect(parseChatCommand('diagnose a -n Bad_NS')).rejects.toThrow(/namespace name/);
+  });
+
+  it('explain keeps the pasted text as it is; help, scan and rotation', async () => {
+    expect(await parseChatCommand('explain "upstream connect error: --foo TLS_error: CERTIFICATE_VERIFY_FAILED"')).toEqual({ kind: 'explain', text: 'upstream connect error: --foo TLS_error: CERTIFICATE_VERIFY_FAILED' });
+    expect(await parseChatCommand('explain “curly quoted”')).toEqual({ kind: 'explain', text: 'curly quoted' });
+    expect(await parseChatCommand('')).toEqual({ kind: 'help' });
+    expect(await parseChatCommand('help')).toEqual({ kind: 'help' });
+    expect(await parseChatCommand('scan -n bookinfo')).toEqual({ kind: 'scan', namespace: 'bookinfo', all: false });
+    expect(await parseChatCommand('rotation status')).toEqual({ kind: 'rotation', action: 'status', namespace: null });
+    await expect(parseChatCommand('scan')).rejects.toThrow(/Give a namespace/);
+  });
+
+  it("undoes Slack's escaping and link markup; tokenizes quotes, including Slack's curly ones", () => {
+    expect(unslack('diagnose --peer <http://ratings.bookinfo:9080|ratings.bookinfo:9080> &amp; &lt;x&gt;')).toBe('diagnose --peer ratings.bookinfo:9080 & <x>');
+    expect(tokenize('a "b c" ‘d e’ “f g”')).toEqual(['a', 'b c', 'd e', 'f g']);
+    expect(() => tokenize('a "b')).toThrow(/not closed/);
+  });
+});

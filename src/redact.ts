@@ -16,7 +16,7 @@
  */
 
 /** What a private key is replaced with. */
-export const REDACTED = '[REDACTED PRIVATE KEY]';
+export const REDACTED = '[REDACTED private key]';
 
 /** Fewest base64 characters worth checking: a bare Ed25519 PKCS#8 key is 64. */
 const MIN_RUN = 40;

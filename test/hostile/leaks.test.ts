@@ -23,7 +23,7 @@ const KEYS = {
   'EC SEC1 base64 without the BEGIN line': (ec.export({ type: 'sec1', format: 'pem' }) as string).split('\n').slice(1).join('\n'),
 };
 /** The redactor's marker (src/redact.ts REDACTED; spelled out so that this test also runs against older code). */
-const REDACTED = '[REDACTED PRIVATE KEY]';
+const REDACTED = '[REDACTED private key]';
 const bodyOf = (k: string) => k.replace(/-{5}[^-]+-{5}/g, '').replace(/\s+/g, '');
 
 function expectNoKey(text: string, key: string, where: string) {

@@ -54,6 +54,8 @@ export default defineRule({
   check(ctx) {
     for (const chain of ctx.facts.chains) {
       if (!chain.verifier || chain.verifier.anchored) continue;
+      // Cut at the builder's depth limit: not evaluated (the engine says so), never reported as untrusted.
+      if (chain.depthLimited) continue;
       const bundle = ctx.facts.bundles[chain.verifier.bundle]!;
       const top = chain.path[chain.path.length - 1]!;
       const anchors = bundle.certs.map((c) => `"${c.name}"`).join(', ') || 'empty';

@@ -2,9 +2,8 @@
  * `mtls-doctor diagnose`: argv → request → diagnose() → render → exit code. Every check and every decision
  * about what to collect lives in src/diagnose/, shared with the library and every other face.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { inputError, usageError } from '../errors.js';
-import { diagnose, diagnoseWithEvidence, exitCode, fsReason, serializeEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { diagnose, diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
@@ -94,17 +93,6 @@ export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as DiagnoseRequest;
 }
 
-/** Writes a file atomically (temp file + rename) so an interrupted run never leaves half a bundle. */
-export function writeFileAtomic(path: string, text: string, what: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, path);
-  } catch (e) {
-    throw inputError(`Cannot write ${what} "${path}": ${fsReason(e)}`, e);
-  }
-}
-
 /**
  * `--chain -` (or `--key -`, `--trust -`, …): that one input comes from standard input, named so in the report.
  * At most one flag can read it.
@@ -156,7 +144,8 @@ export async function runDiagnose(args: DiagnoseArgs, io: Io, stdin: AsyncIterab
     return exitCode(report, request.failOn);
   }
   const { report, evidence } = await diagnoseWithEvidence(request, deps);
-  if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeEvidence(evidence), 'evidence bundle');
+  // Redacted, written atomically, never through a link or into a FIFO or device (src/evidence/save.ts).
+  if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
   return exitCode(report, request.failOn);
 }

@@ -10,8 +10,8 @@ const loadRender = () => import('../report/scan.js');
 import type { Argv, CommandModule } from 'yargs';
 import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
-import { writeFileAtomic } from './diagnose.js';
 import type { Io } from './main.js';
+import { writeRegularFile } from '../diagnose/index.js';
 
 export interface FleetArgs {
   namespace?: string;
@@ -82,7 +82,8 @@ function progress(io: Io): ((done: number, total: number) => void) | undefined {
 async function runScan(args: FleetArgs, io: Io) {
   const { scan, serializeFleetBundle } = await loadScan();
   const result = await scan(scanRequestFromArgs(args), { onProgress: progress(io) });
-  if (args.saveEvidence) writeFileAtomic(args.saveEvidence, serializeFleetBundle(result.bundle), 'saved scan');
+  // Written as --save-evidence is: atomically, never through a link or into a FIFO or device.
+  if (args.saveEvidence) writeRegularFile(args.saveEvidence, serializeFleetBundle(result.bundle), 'saved scan');
   return result;
 }
 

@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
+import { redact } from '../diagnose/redact.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -226,8 +227,8 @@ function wantsHelp(argv: string[]): boolean {
 export function reportError(e: unknown, io: Io, debug: boolean): number {
   const err = isMtlsDoctorError(e) ? e : new MtlsDoctorError('E_INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)} (run with --debug and report it)`, { cause: e });
   // One line, always: yargs' multi-line messages are folded, never cut.
-  io.stderr.write(`mtls-doctor: ${err.message.trim().replace(/\s*\n\s*/g, ' ')}\n`);
-  if (debug) io.stderr.write(`${(err.cause as Error)?.stack ?? err.stack}\n`);
+  io.stderr.write(`mtls-doctor: ${redact(err.message).trim().replace(/\s*\n\s*/g, ' ')}\n`);
+  if (debug) io.stderr.write(`${redact((err.cause as Error)?.stack ?? err.stack ?? '')}\n`);
   return exitCodeFor(err);
 }
 

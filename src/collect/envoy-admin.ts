@@ -7,8 +7,9 @@ import type { Dispatcher } from 'undici';
 import type { SourceRecord } from '../evidence/types.js';
 import type { AgentEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import { hasSslStats } from '../evidence/stats.js';
+import { LIMITS } from '../limits.js';
 import { getText, type HttpOptions, type HttpResult } from './http.js';
-import { parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from './envoy-parse.js';
+import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from './envoy-parse.js';
 
 /** RE2 partial-match filter for `/stats`: SSL counters, SDS readiness, filter-chain misses, the cert-expiry gauge. */
 export const STATS_FILTER = 'ssl\\.|ssl_socket_factory|no_filter_chain_match|days_until_first_cert_expiring';
@@ -43,7 +44,7 @@ export interface AdminOptions extends HttpOptions {
 }
 
 /** A failure that says the whole port is unusable (nothing listens, no answer): skip its other endpoints. */
-const portDown = (r: HttpResult) => !r.ok && r.status === undefined && /refused|no complete answer|unreachable|does not resolve|closed before/.test(r.reason);
+const portDown = (r: HttpResult) => !r.ok && r.status === undefined && /refused|no complete answer|unreachable|does not resolve|closed before|budget .* was used up/.test(r.reason);
 
 function describeSecrets(secrets: ProxySecret[]): string {
   const one = (s: ProxySecret) => {
@@ -54,13 +55,16 @@ function describeSecrets(secrets: ProxySecret[]): string {
 }
 
 async function readSecrets(base: string, o: AdminOptions): Promise<{ result: HttpResult; secrets: ProxySecret[]; problems: string[]; read: boolean; reason: string | null }> {
+  // One certificate budget for every secrets answer of this collection (active, warming, the full dump).
+  const budget = { left: LIMITS.certificatesTotal };
   const active = await getText(base, 'config_dump?resource=dynamic_active_secrets', o);
   if (portDown(active)) return { result: active, secrets: [], problems: [], read: false, reason: active.ok ? null : active.reason };
   let parsed: ReturnType<typeof parseSecrets> | null = null;
   let reason: string | null = null;
   if (active.ok) {
     const j = parseAdminJson(active.body, '/config_dump?resource=dynamic_active_secrets');
-    if (j.ok && Array.isArray((j.value as { configs?: unknown }).configs)) parsed = parseSecrets(j.value, 'active');
+    // `field` reads nothing from a JSON null, number or list (an Envoy or a proxy answering `null` must not crash).
+    if (j.ok && Array.isArray(field(j.value, 'configs'))) parsed = parseSecrets(j.value, 'active', budget);
     else reason = j.ok ? '/config_dump?resource=dynamic_active_secrets has no "configs" list' : j.reason;
   } else reason = `/config_dump?resource=dynamic_active_secrets: ${active.reason}`;
 
@@ -72,7 +76,7 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
     if (warm.ok) {
       const j = parseAdminJson(warm.body, '/config_dump?resource=dynamic_warming_secrets');
       if (j.ok) {
-        const w = parseSecrets(j.value, 'warming');
+        const w = parseSecrets(j.value, 'warming', budget);
         // Per-element answers are warming by the query; a whole dump says each secret's state itself.
         parsed.secrets.push(...w.secrets.filter((s) => s.state === 'warming'));
         parsed.problems.push(...w.problems);
@@ -87,7 +91,7 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
   if (!full.ok) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; /config_dump: ${full.reason}` };
   const j = parseAdminJson(full.body, '/config_dump');
   if (!j.ok) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; ${j.reason}` };
-  const p = parseSecrets(j.value);
+  const p = parseSecrets(j.value, 'active', budget);
   if (!p.sawSecretsDump) return { result: full, secrets: [], problems: [], read: false, reason: `${reason}; /config_dump has no SecretsConfigDump` };
   return { result: full, secrets: p.secrets, problems: p.problems, read: true, reason: null };
 }
@@ -150,6 +154,8 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
   let secondProblem: string | null = null;
   if (o.windowSeconds > 0) {
     await o.sleep(o.windowSeconds * 1000);
+    // The window is a deliberate wait, not time an endpoint took: it does not eat the collection budget.
+    if (o.deadline !== undefined) o.deadline += o.windowSeconds * 1000;
     const second = await sample();
     if (typeof second === 'string') secondProblem = second;
     else out.stats.push(second);

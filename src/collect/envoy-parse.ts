@@ -8,6 +8,8 @@
  */
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { AgentEvidence, ProxySecret, ServedCert } from '../evidence/proxy.js';
+import { redact } from '../redact.js';
+import { jsonNestingDepth, LIMITS } from '../limits.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -31,6 +33,7 @@ export function parseAdminJson(text: string, what: string): { ok: true; value: u
   const head = text.trimStart().slice(0, 200);
   if (head.startsWith('<')) return { ok: false, reason: `${what} returned HTML, not JSON (is this the Envoy admin port?)` };
   if (text.trim() === '') return { ok: false, reason: `${what} returned an empty body` };
+  if (jsonNestingDepth(text) > LIMITS.jsonDepth) return { ok: false, reason: `${what} returned JSON nested more than ${LIMITS.jsonDepth} levels deep; not an Envoy answer` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
@@ -49,7 +52,7 @@ interface DataSourceResult {
  * An Envoy DataSource holding certificates: `inline_bytes` (base64 of PEM, as SDS delivers it),
  * `inline_string` (PEM), or `filename` (not read here: named in the problem).
  */
-function certificatesFrom(ds: unknown, label: string): DataSourceResult {
+function certificatesFrom(ds: unknown, label: string, budget: Budget): DataSourceResult {
   if (!isObj(ds) || Object.keys(ds).length === 0) return { pems: [], problem: null };
   const inlineBytes = str(field(ds, 'inline_bytes'));
   const inlineString = str(field(ds, 'inline_string'));
@@ -68,14 +71,22 @@ function certificatesFrom(ds: unknown, label: string): DataSourceResult {
     return { pems: [], problem: `${label}: ${inlineBytes !== null ? 'inline_bytes decodes' : 'inline_string is'} to ${text.length} bytes that are not PEM (no "-----BEGIN CERTIFICATE-----")` };
   }
   try {
-    return { pems: decodeCertificates(text, label).map((b) => toPem(b.der)), problem: null };
+    const blocks = decodeCertificates(text, label);
+    budget.left -= blocks.length;
+    if (budget.left < 0) return { pems: [], problem: `${label}: not read, the answer holds more than ${LIMITS.certificatesTotal} certificates in total (the limit for one diagnosis)` };
+    return { pems: blocks.map((b) => toPem(b.der)), problem: null };
   } catch (e) {
     return { pems: [], problem: (e as Error).message.replace(/^Cannot read /, '') };
   }
 }
 
+/** Certificates still allowed in one collection's admin answers (LIMITS.certificatesTotal). */
+export interface Budget {
+  left: number;
+}
+
 /** One DynamicSecret / StaticSecret element → a plain record, plus the problems met decoding it. */
-function secretFrom(o: unknown, state: ProxySecret['state'], problems: string[]): ProxySecret | null {
+function secretFrom(o: unknown, state: ProxySecret['state'], problems: string[], budget: Budget): ProxySecret | null {
   if (!isObj(o)) return null;
   const secret = field(o, 'secret');
   const name = str(field(o, 'name')) ?? str(field(secret, 'name'));
@@ -95,24 +106,24 @@ function secretFrom(o: unknown, state: ProxySecret['state'], problems: string[])
     clientStatus: str(field(o, 'client_status')),
   };
   const es = field(o, 'error_state');
-  if (isObj(es)) rec.error = str(field(es, 'details')) ?? 'the last update was rejected';
+  if (isObj(es)) rec.error = redact(str(field(es, 'details')) ?? 'the last update was rejected');
   const tls = field(secret, 'tls_certificate');
   const vc = field(secret, 'validation_context');
   if (isObj(tls)) {
     rec.kind = 'tls-certificate';
     // private_key is never read: Envoy redacts it ("[redacted]"), and we would not keep it anyway.
-    const r = certificatesFrom(field(tls, 'certificate_chain'), `secret "${name}" certificate_chain`);
+    const r = certificatesFrom(field(tls, 'certificate_chain'), `secret "${name}" certificate_chain`, budget);
     rec.pems = r.pems;
     if (r.problem) problems.push(r.problem);
   } else if (isObj(vc)) {
     rec.kind = 'validation-context';
-    const r = certificatesFrom(field(vc, 'trusted_ca'), `secret "${name}" trusted_ca`);
+    const r = certificatesFrom(field(vc, 'trusted_ca'), `secret "${name}" trusted_ca`, budget);
     rec.pems = r.pems;
     if (r.problem) problems.push(r.problem);
     const custom = field(vc, 'custom_validator_config');
-    for (const td of arr(field(field(custom, 'typed_config'), 'trust_domains'))) {
+    for (const td of arr(field(field(custom, 'typed_config'), 'trust_domains')).slice(0, LIMITS.adminItems)) {
       const tdName = str(field(td, 'name')) ?? '?';
-      const t = certificatesFrom(field(td, 'trust_bundle'), `secret "${name}" trust domain "${tdName}"`);
+      const t = certificatesFrom(field(td, 'trust_bundle'), `secret "${name}" trust domain "${tdName}"`, budget);
       if (t.problem) problems.push(t.problem);
       rec.trustDomains.push({ name: tdName, pems: t.pems });
     }
@@ -131,7 +142,11 @@ const SECRET_LISTS: Array<[string, ProxySecret['state']]> = [
  * among `configs[]`), `/config_dump?resource=dynamic_active_secrets` (each DynamicSecret its own element of
  * `configs[]`; `state` says which list was asked for), or a bare SecretsConfigDump (`istioctl pc secret -o json`).
  */
-export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'active'): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean; sawFullDump: boolean } {
+export function parseSecrets(
+  json: unknown,
+  state: ProxySecret['state'] = 'active',
+  budget: Budget = { left: LIMITS.certificatesTotal },
+): { secrets: ProxySecret[]; problems: string[]; sawSecretsDump: boolean; sawFullDump: boolean } {
   const problems: string[] = [];
   const secrets: ProxySecret[] = [];
   let sawSecretsDump = false;
@@ -143,19 +158,20 @@ export function parseSecrets(json: unknown, state: ProxySecret['state'] = 'activ
     sawFullDump = true;
     for (const [list, st] of SECRET_LISTS) {
       for (const el of arr(field(dump, list))) {
-        const s = secretFrom(el, st, problems);
+        if (secrets.length >= LIMITS.adminItems) break;
+        const s = secretFrom(el, st, problems, budget);
         if (s) secrets.push(s);
       }
     }
   };
   const configs = field(json, 'configs');
   if (Array.isArray(configs)) {
-    for (const c of configs) {
+    for (const c of configs.slice(0, LIMITS.adminItems)) {
       const type = str(field(c, '@type')) ?? '';
       if (/\.SecretsConfigDump$/.test(type)) fromDump(c);
       else if (/\.SecretsConfigDump\.(DynamicSecret|StaticSecret)$/.test(type)) {
         sawSecretsDump = true;
-        const s = secretFrom(c, type.endsWith('StaticSecret') ? 'static' : state, problems);
+        const s = secretFrom(c, type.endsWith('StaticSecret') ? 'static' : state, problems, budget);
         if (s) secrets.push(s);
       }
     }
@@ -176,7 +192,7 @@ export function normalizeSerial(s: string): string {
  */
 export function parseCerts(json: unknown): ServedCert[] {
   const out = new Map<string, ServedCert>();
-  for (const ctx of arr(field(json, 'certificates'))) {
+  for (const ctx of arr(field(json, 'certificates')).slice(0, LIMITS.adminItems)) {
     for (const [list, kind] of [['cert_chain', 'leaf'], ['ca_cert', 'ca']] as const) {
       for (const d of arr(field(ctx, list))) {
         const serialRaw = str(field(d, 'serial_number'));
@@ -188,6 +204,7 @@ export function parseCerts(json: unknown): ServedCert[] {
           seen.contexts++;
           continue;
         }
+        if (out.size >= LIMITS.servedCertificates) continue;
         const sans = arr(field(d, 'subject_alt_names'))
           .map((s) => str(field(s, 'uri')) ?? str(field(s, 'dns')) ?? str(field(s, 'ip_address')))
           .filter((s): s is string => s !== null);
@@ -206,7 +223,7 @@ export function parseStatsJson(json: unknown): Record<string, number> | null {
   const stats = field(json, 'stats');
   if (!Array.isArray(stats)) return null;
   const values: Record<string, number> = {};
-  for (const el of stats) {
+  for (const el of stats.slice(0, LIMITS.adminItems)) {
     const name = str(field(el, 'name'));
     if (name === null) continue;
     const v = field(el, 'value');

@@ -4,16 +4,25 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { formatBytes } from '../x509/pem.js';
+import { redact } from '../redact.js';
+import { LIMITS } from '../limits.js';
 
-export const DEFAULT_TIMEOUT_MS = 5000;
-/** A config_dump of a big mesh is a few MiB; anything past this is not an admin answer we can use. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = LIMITS.requestTimeoutMs;
+/** A config_dump of a big mesh is a few MiB; anything past this is not an admin answer we can use (limits.ts). */
+export const MAX_BODY_BYTES = LIMITS.adminBodyBytes;
 
 export interface HttpOptions {
   /** The undici dispatcher to send through (tests inject one); default: a private Agent per collection. */
   dispatcher: Dispatcher;
   timeoutMs: number;
   maxBytes: number;
+  /**
+   * One deadline (epoch ms) for every request of a collection: each request gets at most what is left of it, and
+   * none starts after it. Endpoints that never answer cannot add their timeouts up.
+   */
+  deadline?: number;
+  /** The total budget the deadline was set from, for the message (ms). */
+  budgetMs?: number;
 }
 
 export type HttpResult = { ok: true; status: number; body: string } | { ok: false; reason: string; status?: number };
@@ -27,7 +36,7 @@ function reasonOf(e: unknown, url: URL, timeoutMs: number, aborted: boolean): st
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code;
   if (aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_ABORTED') {
-    return `no complete answer within ${timeoutMs / 1000}s`;
+    return `no complete answer within ${Math.round(timeoutMs / 100) / 10}s`;
   }
   switch (code) {
     case 'ECONNREFUSED':
@@ -49,12 +58,15 @@ function reasonOf(e: unknown, url: URL, timeoutMs: number, aborted: boolean): st
 /** GETs `path` under `base`; the body is read up to `maxBytes` and the whole exchange bounded by `timeoutMs`. */
 export async function getText(base: string, path: string, o: HttpOptions): Promise<HttpResult> {
   const url = new URL(path, base.endsWith('/') ? base : base + '/');
+  const left = o.deadline === undefined ? Infinity : o.deadline - Date.now();
+  if (left <= 0) return { ok: false, reason: `not asked: the ${Math.round((o.budgetMs ?? 0) / 1000)}s budget for the whole collection was used up (no complete answer in time)` };
+  const timeoutMs = Math.max(1, Math.min(o.timeoutMs, left));
   const ac = new AbortController();
   let aborted = false;
   const timer = setTimeout(() => {
     aborted = true;
     ac.abort();
-  }, o.timeoutMs);
+  }, timeoutMs);
   try {
     const res = await request(url, { method: 'GET', dispatcher: o.dispatcher, signal: ac.signal, headers: { accept: 'application/json, text/plain;q=0.9' } });
     const chunks: Buffer[] = [];
@@ -67,14 +79,16 @@ export async function getText(base: string, path: string, o: HttpOptions): Promi
       }
       chunks.push(chunk);
     }
-    const body = Buffer.concat(chunks).toString('utf8');
+    // A remote body is outside text: redacted whole, on arrival, so that neither a key nor a piece of one can
+    // reach a report, a label or a saved bundle through whatever part of it is kept (a stat name, a quote).
+    const body = redact(Buffer.concat(chunks).toString('utf8'));
     if (res.statusCode < 200 || res.statusCode > 299) {
       const first = body.split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 120) ?? '';
       return { ok: false, status: res.statusCode, reason: `HTTP ${res.statusCode}${first ? ` (${first.startsWith('<') ? 'an HTML page' : first})` : ''}` };
     }
     return { ok: true, status: res.statusCode, body };
   } catch (e) {
-    return { ok: false, reason: reasonOf(e, url, o.timeoutMs, aborted) };
+    return { ok: false, reason: reasonOf(e, url, timeoutMs, aborted) };
   } finally {
     clearTimeout(timer);
   }

@@ -40,7 +40,8 @@ export function readCredentialFiles(root: string): { files: MountedFile[]; rootE
     const path = display(root, rel);
     let data: Buffer;
     try {
-      data = readInputFile(join(root, rel), 'istio-proxy credential');
+      // Credential files are regular files (or links to them): a FIFO or device planted there is refused, not read.
+      data = readInputFile(join(root, rel), 'istio-proxy credential', undefined, { regularOnly: true });
     } catch (e) {
       const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;

@@ -16,6 +16,7 @@ import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } fr
 import type { Source } from '../model/source.js';
 import { sourceLabel } from '../report/source-label.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
+import { LIMITS } from '../limits.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
 export const DEFAULT_AGENT = 'http://127.0.0.1:15020';
@@ -35,6 +36,8 @@ export interface ProxyCollectOptions {
   procDir?: string;
   dispatcher?: Dispatcher;
   timeoutMs?: number;
+  /** Total time for every admin and agent request (default LIMITS.collectBudgetMs). */
+  budgetMs?: number;
   maxBytes?: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -103,7 +106,8 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
   const adminUrl = o.envoyAdmin ? checkUrl(o.envoyAdmin, '--envoy-admin') : o.auto ? DEFAULT_ENVOY_ADMIN : undefined;
   const agentUrl = o.agent ? checkUrl(o.agent, '--agent') : o.auto ? DEFAULT_AGENT : undefined;
   const windowSeconds = checkWindow(o.windowSeconds);
-  const timeoutMs = o.timeoutMs ?? 5000;
+  const timeoutMs = o.timeoutMs ?? LIMITS.requestTimeoutMs;
+  const budgetMs = o.budgetMs ?? LIMITS.collectBudgetMs;
 
   if (adminUrl || agentUrl) {
     const http = await import('./http.js');
@@ -113,6 +117,9 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
       dispatcher: (o.dispatcher ?? owned)!,
       timeoutMs,
       maxBytes: o.maxBytes ?? http.MAX_BODY_BYTES,
+      // One budget for every admin and agent request together (the --window sleep is added to it).
+      deadline: Date.now() + budgetMs,
+      budgetMs,
       windowSeconds,
       now: o.now,
       sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),

@@ -7,7 +7,10 @@ import type { Dispatcher } from 'undici';
 import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
 import { inputError, MtlsDoctorError, usageError } from '../errors.js';
-import { parseEvidence } from '../evidence/bundle.js';
+import { guardReplay, parseEvidence } from '../evidence/bundle.js';
+import { LIMITS } from '../limits.js';
+import { redact, redactDeep } from '../redact.js';
+import { checkDiagnoseArguments } from './check-arguments.js';
 import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
@@ -46,9 +49,10 @@ export interface DiagnoseResult {
   evidence: EvidenceBundle;
 }
 
-const INPUT_LIMIT = 4 * 1024 * 1024;
-const EVIDENCE_LIMIT = 64 * 1024 * 1024;
-const THRESHOLDS_LIMIT = 64 * 1024;
+// The limits table (src/limits.ts): one place for every input's bounds.
+const INPUT_LIMIT = LIMITS.fileBytes;
+const EVIDENCE_LIMIT = LIMITS.bundleBytes;
+const THRESHOLDS_LIMIT = LIMITS.thresholdsBytes;
 
 /** Diagnoses what the request names and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps = {}): Promise<Report> {
@@ -63,12 +67,17 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   const now = deps.now ?? Date.now;
   const read = deps.readFile ?? readInputFile;
   const plan = planDiagnosis(request, env);
+  // Values the types admit but nothing can use (`at: 2**64`, a cyclic bundle, sizes over the limits): E_USAGE/E_INPUT.
+  checkDiagnoseArguments(request);
   if (plan.cluster?.inPod) throw usageError('Cannot return the evidence of an --in-pod diagnosis: it runs inside the pod and only its report comes back (use diagnose())');
   const ready = { ...deps, env, now, readFile: read };
   const evidence = plan.replay ? replay(request, read, now) : plan.cluster ? await collectCluster(request, ready) : await collect(request, plan, ready);
   // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
   const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
-  return { report: evaluate(evidence, rules, { pasted }), evidence };
+  // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
+  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, { pasted })) : evaluate(evidence, rules, { pasted });
+  // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
+  return { report: redactDeep(report, evidence), evidence };
 }
 
 /** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */
@@ -161,7 +170,7 @@ function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBund
   return {
     ...bundle,
     ...(r.at !== undefined ? { evaluatedAt: new Date(parseAt(r.at, now())).toISOString() } : {}),
-    ...(r.symptom !== undefined ? { symptomText: r.symptom } : {}),
+    ...(r.symptom !== undefined ? { symptomText: redact(r.symptom) } : {}),
     ...(r.label !== undefined ? { target: { ...bundle.target, name: r.label } } : {}),
     options: o,
   };

@@ -4,7 +4,7 @@ import type { EvidenceBundle } from '../evidence/types.js';
 import type { Report, ReportChain, ReportCert } from '../model/finding.js';
 import type { PastedDecoder } from '../facts/symptoms.js';
 import { buildCatalogue } from './catalogue.js';
-import type { ChainFact } from '../x509/chain.js';
+import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
@@ -38,10 +38,22 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
     verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: run.notEvaluated.map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
+    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: facts.chains.map((c) => reportChain(c, facts)),
     sources: evidence.sources,
   };
+}
+
+/** A chain longer than the builder follows: say that trust was not evaluated, rather than invent a cause. */
+function depthLimited(facts: Facts): Report['notEvaluated'] {
+  return facts.chains
+    .filter((c) => c.depthLimited)
+    .map((c) => ({
+      rule: 'chain/unknown-authority',
+      reason: 'insufficient-evidence' as const,
+      missing: [`a ${c.subject} chain of at most ${MAX_CHAIN_DEPTH} certificates (mtls-doctor builds no longer paths)`],
+      detail: `the ${c.subject} chain has more than ${MAX_CHAIN_DEPTH - 2} intermediate CAs; the path was followed for ${MAX_CHAIN_DEPTH} certificates and not further, so whether it reaches a trusted root was not evaluated (check it with openssl verify)`,
+    }));
 }
 
 function reportChain(chain: ChainFact, facts: Facts): ReportChain {

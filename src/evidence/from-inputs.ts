@@ -4,6 +4,8 @@ import { inputError, usageError } from '../errors.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
+import { redact } from '../redact.js';
+import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
 import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
 import type { Source } from '../model/source.js';
@@ -43,8 +45,11 @@ export interface InputsToEvidence {
 
 const originOf = (input: NamedInput): Source => input.origin ?? { kind: 'file', path: input.name };
 
-function certSet(input: NamedInput): CertSet {
-  return { source: input.name, origin: originOf(input), pems: decodeCertificates(input.data, input.name).map((b) => toPem(b.der)) };
+function certSet(input: NamedInput, budget?: CertificateBudget): CertSet {
+  const blocks = decodeCertificates(input.data, input.name);
+  // Counted before anything is parsed further: the total across every input of one diagnosis is bounded.
+  budget?.add(blocks.length, input.name);
+  return { source: input.name, origin: originOf(input), pems: blocks.map((b) => toPem(b.der)) };
 }
 
 /** Bundles given as istioctl / config_dump JSON become their ROOTCA certificates. */
@@ -53,8 +58,9 @@ function expandJson(inputs: NamedInput[], flag: string): NamedInput[] {
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
-function crlSet(input: NamedInput): CertSet {
+function crlSet(input: NamedInput, budget?: CertificateBudget): CertSet {
   const ders = decodeCrls(input.data, input.name);
+  budget?.add(ders.length, input.name);
   ders.forEach((der, i) => parseCrl(der, ders.length > 1 ? `${input.name} (CRL ${i + 1})` : input.name));
   return { source: input.name, origin: originOf(input), pems: ders.map((der) => toPem(der, 'X509 CRL')) };
 }
@@ -128,7 +134,8 @@ export function keyEvidence(input: NamedInput): KeyEvidence {
 export function parseAt(at: Date | string | number | undefined, now: number): number {
   if (at === undefined) return now;
   const t = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(t)) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
+  // A Date holds ±8.64e15 ms; past that toISOString() throws a RangeError.
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
   return t;
 }
 
@@ -158,17 +165,27 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const collected = clock();
   const sources: SourceRecord[] = [];
   const record = (name: string, n: number) => sources.push({ name, status: 'ok', detail: `${n} certificate${n === 1 ? '' : 's'}` });
+  const lists = { trust: i.trust ?? [], peerTrust: i.peerTrust ?? [], ca: i.ca ?? [], crls: i.crls ?? [] };
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.length > LIMITS.inputsPerList) throw inputError(`Cannot read ${name}: ${list.length} inputs, over the limit of ${LIMITS.inputsPerList} in one list`);
+  }
+  if (typeof i.symptom === 'string' && Buffer.byteLength(i.symptom) > LIMITS.textBytes) {
+    throw inputError(`Cannot use the symptom text: it is over the ${formatBytes(LIMITS.textBytes)} limit for pasted text; paste only the failing lines`);
+  }
+  const certs = new CertificateBudget(inputError);
+  const crlBudget = new CertificateBudget(inputError, LIMITS.crlsTotal, 'CRLs');
+  const set = (t: NamedInput) => certSet(t, certs);
   // istioctl / config_dump JSON: the `default` secret is the chain, and ROOTCA the trust bundle unless --trust is given.
   const json = i.chain && looksLikeJson(i.chain.data) ? chainFromSecretJson(i.chain.data, i.chain.name) : null;
-  const chain = json ? certSet(json.chain) : i.chain ? certSet(i.chain) : null;
+  const chain = json ? set(json.chain) : i.chain ? set(i.chain) : null;
   if (chain) record(`chain: ${chain.source}`, chain.pems.length);
-  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust').map(certSet);
+  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust').map(set);
   trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
-  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust').map(certSet) : null;
+  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust').map(set) : null;
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
-  const ca = expandJson(i.ca ?? [], '--ca').map(certSet);
+  const ca = expandJson(i.ca ?? [], '--ca').map(set);
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
-  const crls = (i.crls ?? []).map(crlSet);
+  const crls = lists.crls.map((c) => crlSet(c, crlBudget));
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));
   const maxChainDepth = validateMaxDepth(i.maxChainDepth);
   const verifier = validateVerifier(i.verifier);
@@ -193,7 +210,8 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
     sources,
     certificates: { chain, trust, peerTrust, ca },
     key,
-    symptomText: i.symptom ?? null,
+    // Pasted text is kept only redacted: a colleague's paste may hold a whole key.
+    symptomText: i.symptom ? redact(i.symptom) : null,
     ...(crls.length ? { crls } : {}),
   };
 }

@@ -16,6 +16,8 @@ import type { RuleMeta } from '../engine/define-rule.js';
 import { TOOL } from '../version.js';
 import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
+import { redact } from '../redact.js';
+import { checkExplainOptions } from '../diagnose/check-arguments.js';
 
 export interface ExplainOptions {
   /** The time the report is stamped with (default: now). Explain reads no certificate, so it changes nothing else. */
@@ -30,7 +32,7 @@ const metaOf = (id: RuleId): RuleMeta => {
 
 function stampOf(at: ExplainOptions['at']): string {
   const t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(t)) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw usageError(`Cannot use --at "${String(at)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z`);
   return new Date(t).toISOString();
 }
 
@@ -81,7 +83,8 @@ function findingsOf(d: Decoded): Finding[] {
 export function explainText(text: string, options: ExplainOptions = {}): Report {
   checkExplainText(text);
   const evaluatedAt = stampOf(options.at);
-  const d = decodeErrorText(text);
+  // Quotes come from the paste: decode the redacted text, so that no quote can carry a private key.
+  const d = decodeErrorText(redact(text));
   const findings = findingsOf(d);
   const failing = d.certain && findings.some((f) => f.severity === 'critical' || f.severity === 'error');
   return {
@@ -108,5 +111,6 @@ export function explainText(text: string, options: ExplainOptions = {}): Report 
  * ```
  */
 export async function explain(text: string, options: ExplainOptions = {}): Promise<Report> {
+  checkExplainOptions(options);
   return explainText(text, options);
 }

@@ -101,6 +101,7 @@ export function servedOnlyChain(proxy: ProxyEvidence | undefined, usage: ChainFa
     outOfOrder: false,
     steps: 0,
     budgetExhausted: false,
+    depthLimited: false,
     nameConstraintViolations: [],
   };
 }

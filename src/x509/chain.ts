@@ -44,6 +44,11 @@ export interface ChainFact {
   /** Work spent building the path, for the pathological-input budget. */
   steps: number;
   budgetExhausted: boolean;
+  /**
+   * The path was cut at MAX_CHAIN_DEPTH certificates while its top still had an issuer to go on with: whether
+   * it reaches a trusted root was not evaluated (a verifier with a higher limit may well accept it).
+   */
+  depthLimited: boolean;
   /** RFC 5280 name-constraint violations on the built path (CA constraints over the names below them). */
   nameConstraintViolations: NcViolation[];
 }
@@ -192,6 +197,9 @@ export function buildChain(input: BuildChainInput): ChainFact {
   };
   walk([leaf], new Set([leaf.fact.fingerprint]));
   const path = best!.path;
+  const cutTop = path[path.length - 1]!;
+  const onPath = new Set(path.map((c) => c.fact.fingerprint));
+  const depthLimited = path.length >= MAX_CHAIN_DEPTH && !isTerminal(cutTop) && candidatesFor(cutTop).some((p) => !onPath.has(p.fact.fingerprint));
 
   const links: LinkFact[] = [];
   for (let i = 0; i + 1 < path.length; i++) {
@@ -232,6 +240,7 @@ export function buildChain(input: BuildChainInput): ChainFact {
     outOfOrder: presentedOrder.join() !== pathOrder.join(),
     steps,
     budgetExhausted: exhausted,
+    depthLimited,
     nameConstraintViolations: checkNameConstraints(path.map((c) => c.fact)),
   };
 }

@@ -6,11 +6,12 @@
  */
 import type { Source } from '../model/source.js';
 import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { inputError } from '../errors.js';
+import { inputError, MtlsDoctorError } from '../errors.js';
 import { bitString, boolean, children, DerError, expect, integerHex, oid, parseOne, raw, smallInteger, TAG, time, value, type DerNode } from './der.js';
 import { parseName } from './names.js';
 import { SIGNATURE_OIDS, serialText, shortReason, type ParsedCert } from './certificate.js';
 import { formatBytes, MAX_INPUT_BYTES, pemBlocks, pemBody, splitDerElements, type CertificateInput } from './pem.js';
+import { LIMITS } from '../limits.js';
 
 export type CrlReason =
   | 'unspecified'
@@ -105,7 +106,7 @@ const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([EXT.IDP, EXT.AKI, EXT.D
 const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([EXT.CERT_ISSUER]);
 
 /** A CRL file with more CRLs than this is refused. */
-export const MAX_CRLS = 500;
+export const MAX_CRLS = LIMITS.crlsPerSource;
 
 /**
  * Decodes CRL input: PEM ("X509 CRL" blocks, any number) or DER (one or more concatenated CRLs). Throws an
@@ -113,7 +114,11 @@ export const MAX_CRLS = 500;
  */
 export function decodeCrls(input: CertificateInput, label: string): Uint8Array[] {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
-  if (size > MAX_INPUT_BYTES) throw inputError(`Cannot read ${label}: it is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_BYTES)} limit for a CRL file`);
+  const head = typeof input === 'string' ? input.slice(0, 64 * 1024) : Buffer.from(input.subarray(0, 64 * 1024)).toString('latin1');
+  // The limit is on the CRL's bytes: a CRL admitted as DER is kept in evidence as PEM (4/3 of it), and must
+  // still be read back from there.
+  const max = head.includes('-----BEGIN ') ? Math.ceil((MAX_INPUT_BYTES * 4) / 3) + 64 * 1024 : MAX_INPUT_BYTES;
+  if (size > max) throw inputError(`Cannot read ${label}: it is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_BYTES)} limit for a CRL file`);
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   if (size === 0 || text.trim() === '') throw inputError(`Cannot read ${label}: it is empty; expected a PEM ("-----BEGIN X509 CRL-----") or DER CRL`);
   if (text.includes('-----BEGIN ')) {
@@ -164,6 +169,9 @@ export function parseCrl(der: Uint8Array, source: string): ParsedCrl {
     return parseStrict(der, source);
   } catch (e) {
     if (e instanceof DerError) throw inputError(`Cannot parse ${source}: not a valid X.509 CRL (${shortReason(e)})`, e);
+    // Any other failure decoding hostile bytes (a RangeError from a decoder, a bug) is still a bad input: one
+    // clear line and exit 2, never "Internal error".
+    if (!(e instanceof MtlsDoctorError)) throw inputError(`Cannot parse ${source}: not a valid X.509 CRL (${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 120) : 'undecodable'})`, e);
     throw e;
   }
 }
@@ -190,7 +198,9 @@ function parseStrict(der: Uint8Array, source: string): ParsedCrl {
   const revoked: RevokedEntry[] = [];
   const unknownCritical = new Set<string>();
   if (tbs[i]?.tag === TAG.SEQUENCE) {
-    for (const entry of children(tbs[i++]!)) {
+    const entries = children(tbs[i++]!);
+    if (entries.length > LIMITS.crlEntries) throw new DerError(`more than ${LIMITS.crlEntries} revoked certificates`);
+    for (const entry of entries) {
       const parts = children(expect(entry, TAG.SEQUENCE, 'revokedCertificate'));
       const serial = serialText(integerHex(expect(parts[0], TAG.INTEGER, 'userCertificate')).hex);
       const at = parts[1];

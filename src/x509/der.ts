@@ -145,13 +145,21 @@ export function text(n: DerNode): string {
     case TAG.UTF8String:
       return Buffer.from(v).toString('utf8');
     case TAG.BMPString: {
+      if (v.length % 2 !== 0) throw new DerError('BMPString length is not a multiple of 2');
       let s = '';
       for (let i = 0; i + 1 < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
       return s;
     }
     case TAG.UniversalString: {
+      // UCS-4 big-endian: four bytes per character, each a Unicode scalar value (String.fromCodePoint throws a
+      // RangeError past U+10FFFF; a surrogate is not a character either).
+      if (v.length % 4 !== 0) throw new DerError('UniversalString length is not a multiple of 4');
       let s = '';
-      for (let i = 0; i + 3 < v.length; i += 4) s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+      for (let i = 0; i + 3 < v.length; i += 4) {
+        const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new DerError(`UniversalString holds an invalid code point 0x${cp.toString(16)}`);
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     default:

@@ -1,9 +1,12 @@
 import { inputError } from '../errors.js';
+import { formatBytes, LIMITS } from '../limits.js';
 
-/** Inputs bigger than this are refused before parsing: real trust bundles are a few hundred kB. */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
-/** A bundle with more certificates than this is refused (Mozilla's whole root store is ~150). */
-export const MAX_CERTIFICATES = 2000;
+export { formatBytes };
+
+/** Inputs bigger than this are refused before parsing: real trust bundles are a few hundred kB (limits.ts). */
+export const MAX_INPUT_BYTES = LIMITS.fileBytes;
+/** A bundle with more certificates than this is refused (Mozilla's whole root store is ~150; limits.ts). */
+export const MAX_CERTIFICATES = LIMITS.certificatesPerSource;
 
 export type CertificateInput = string | Uint8Array;
 
@@ -162,8 +165,3 @@ export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}

@@ -4,6 +4,7 @@
  * the stats-matcher-filtered case, files under --proxy-root and /proc/<envoy pid>/root, identity from env.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatBytes, LIMITS } from '../../src/limits.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +134,7 @@ describe('Envoy admin through undici', () => {
     const before = process.memoryUsage().rss;
     const t0 = Date.now();
     const c = await collectProxy(opts({ envoyAdmin: admin.url, timeoutMs: 5000 }));
-    expect(source(c, 'envoy admin secrets')).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('over the 32.0 MiB limit; stopped reading') });
+    expect(source(c, 'envoy admin secrets')).toMatchObject({ status: 'unavailable', reason: expect.stringContaining(`over the ${formatBytes(LIMITS.adminBodyBytes)} limit; stopped reading`) });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
     expect(source(c, 'envoy admin /certs')).toMatchObject({ status: 'ok' });

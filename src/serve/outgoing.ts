@@ -1,9 +1,11 @@
 /**
  * Every string `serve` sends out (chat messages, webhook answers, log lines) passes through `outgoing()`.
- * The redactor here is deliberately one function so that the project-wide one (src/redact.ts) can replace it
- * in one place. It removes private-key PEM blocks of any type (also a block cut off by a length limit), base64
- * that decodes to a PKCS#1/PKCS#8/SEC1 key, and any long base64 run: how key material arrives in pasted text.
+ * First the project-wide redactor (src/redact.ts, the one every report, log and bundle goes through: whole,
+ * cut-off and whitespace-mangled keys of every form); then chat's own stricter pass, which also removes
+ * private-key PEM blocks of any type, base64 that decodes to a PKCS#1/PKCS#8/SEC1 key, and any long base64 run
+ * (chat needs no certificate bodies).
  */
+import { redact } from '../diagnose/redact.js';
 
 // Built at run time: no committed file contains a private-key PEM header line.
 const KEY = ['PRIV', 'ATE KEY'].join('');
@@ -29,7 +31,8 @@ export const REDACTED_BASE64 = '[base64 data removed]';
 /** Redacts one string. */
 export function redactText(s: string): string {
   if (s.length < 40) return s;
-  return s.replace(PEM_KEY_BLOCK, REDACTED_KEY).replace(BASE64_RUN, (run) => {
+  // The project-wide redactor first (it knows whole and mangled keys); then chat's stricter pass.
+  return redact(s).replace(PEM_KEY_BLOCK, REDACTED_KEY).replace(BASE64_RUN, (run) => {
     const flat = run.replace(/\s+/g, '');
     // A run of base64 this long is no error message: a key or a certificate body. Chat needs neither.
     return keyLike(flat) ? REDACTED_KEY : flat.length >= 120 ? REDACTED_BASE64 : run;

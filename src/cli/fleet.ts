@@ -10,6 +10,7 @@ const loadRender = () => import('../report/scan.js');
 import type { Argv, CommandModule } from 'yargs';
 import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
+import { outputWidth } from '../report/wrap.js';
 import type { Io } from './main.js';
 import { writeRegularFile } from '../diagnose/index.js';
 
@@ -87,7 +88,6 @@ async function runScan(args: FleetArgs, io: Io) {
   return result;
 }
 
-const width = (io: Io) => (io.stdout as { columns?: number }).columns || Number(io.env.COLUMNS) || 80;
 
 export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModule[] {
   return [
@@ -107,7 +107,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
         const [{ scanExitCode }, { renderScanMarkdown, renderScanText }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
         const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
         const out =
-          args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderScanMarkdown(report) : args.output === 'prometheus' ? renderPrometheus(report) : renderScanText(report, { color, width: width(io) });
+          args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderScanMarkdown(report) : args.output === 'prometheus' ? renderPrometheus(report) : renderScanText(report, { color, width: outputWidth(io.stdout, io.env) });
         io.stdout.write(out);
         setCode(scanExitCode(report, args.failOn));
       },
@@ -129,7 +129,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
         const plan = args.action === 'plan' ? rotationPlan(rot) : undefined;
         if (args.output === 'json') io.stdout.write(JSON.stringify(plan ? { ...rot, plan } : rot, null, 2) + '\n');
         else if (args.output === 'markdown') io.stdout.write([`**Rotation:** phase ${rot.phase} of 5 — ${rot.phaseName}${rot.complete ? ' (complete)' : ''}`, '', rot.next, ...rot.violations.map((v) => `- **${v.kind}**: ${v.detail}`), ...(plan ? ['', '```sh', ...plan.commands, plan.verify, '```'] : [])].join('\n') + '\n');
-        else io.stdout.write(renderRotationText(rot, { color: colorEnabled(io.stdout, io.env), plan: !!plan, width: width(io) }));
+        else io.stdout.write(renderRotationText(rot, { color: colorEnabled(io.stdout, io.env), plan: !!plan, width: outputWidth(io.stdout, io.env) }));
         setCode(rot.violations.length ? 1 : report.summary.ok === 0 && report.summary.pods > 0 ? 3 : 0);
       },
     },

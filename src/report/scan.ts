@@ -5,6 +5,7 @@
 import { rotationPlan } from '../fleet/rotation.js';
 import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
 import { makeStyle, type Style } from './style.js';
+import { visible, wrapText } from './wrap.js';
 
 export const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
@@ -39,23 +40,15 @@ function subjectFit(subject: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-/** Wraps a prose line to `width` with a hanging indent; ANSI codes do not count towards the width. */
-export function wrapLine(line: string, width: number): string[] {
-  const visible = (x: string) => x.replace(/\x1b\[[0-9;]*m/g, '').length;
-  if (visible(line) <= width) return [line];
-  const indent = ' '.repeat((/^ */.exec(line)?.[0].length ?? 0) + 2);
-  const out: string[] = [];
-  let cur = '';
-  for (const word of line.trimStart().split(' ')) {
-    const lead = out.length ? indent : ' '.repeat(line.length - line.trimStart().length);
-    const cand = cur ? `${cur} ${word}` : `${lead}${word}`;
-    if (cur && visible(cand) > width) {
-      out.push(cur);
-      cur = `${indent}${word}`;
-    } else cur = cand;
-  }
-  if (cur) out.push(cur);
-  return out;
+/**
+ * A report line at `width` (null: piped, no wrapping): lines that fit stay as they are (columns keep their
+ * padding); longer ones wrap as every text report does (src/report/wrap.ts: commands never broken), with a
+ * hanging indent under their own indentation.
+ */
+export function wrapLine(line: string, width: number | null): string[] {
+  if (width === null || visible(line) <= width) return [line];
+  const lead = /^ */.exec(line)![0];
+  return wrapText(line.slice(lead.length), width, lead, `${lead}  `).split('\n');
 }
 
 function certLine(c: CertificateRow, st: Style): string {
@@ -66,7 +59,7 @@ function certLine(c: CertificateRow, st: Style): string {
   return `  ${c.level.padEnd(12)} ${who.padEnd(28)} ${word}${pad} ${timeLeft(c.secondsLeft)}, ${held}`;
 }
 
-export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number }): string {
+export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number | null }): string {
   const st = makeStyle(opts.color);
   const out: string[] = [];
   const scope = r.scope.namespaces === 'all' ? 'all namespaces' : `namespace${r.scope.namespaces.length === 1 ? '' : 's'} ${r.scope.namespaces.join(', ')}`;
@@ -102,7 +95,7 @@ export function renderScanText(r: ScanReport, opts: { color: boolean; width?: nu
     if (failed.length > 10) out.push(`  … ${failed.length - 10} more (-o json lists them all)`);
   }
   if (r.durationSeconds !== undefined) out.push('', st.dim(`Scanned in ${r.durationSeconds.toFixed(1)} s.`));
-  const width = opts.width ?? 80;
+  const width = opts.width === undefined ? 80 : opts.width;
   return out.flatMap((l) => wrapLine(l, width)).join('\n') + '\n';
 }
 
@@ -114,15 +107,16 @@ function rotationLines(rot: RotationStatus, st: Style): string[] {
   return lines;
 }
 
-export function renderRotationText(rot: RotationStatus, opts: { color: boolean; plan?: boolean; width?: number }): string {
+export function renderRotationText(rot: RotationStatus, opts: { color: boolean; plan?: boolean; width?: number | null }): string {
   const st = makeStyle(opts.color);
-  const out = [st.bold('CA rotation'), ...rotationLines(rot, st)].flatMap((l) => wrapLine(l, opts.width ?? 80));
+  const width = opts.width === undefined ? 80 : opts.width;
+  const out = [st.bold('CA rotation'), ...rotationLines(rot, st)].flatMap((l) => wrapLine(l, width));
   if (rot.oldRoots.length) out.push(`  old root(s): ${rot.oldRoots.map(short).join(', ')}`);
   if (rot.newRoots.length) out.push(`  new root:    ${rot.newRoots.map(short).join(', ')}`);
   if (opts.plan) {
     const p = rotationPlan(rot);
     // Commands stay on one line each, whatever the width, so they copy and paste.
-    out.push('', st.bold('Plan'), ...wrapLine(`  ${p.step}`, opts.width ?? 80), ...p.commands.map((c) => `    ${c}`), `  verify: ${p.verify}`);
+    out.push('', st.bold('Plan'), ...wrapLine(`  ${p.step}`, width), ...p.commands.map((c) => `    ${c}`), `  verify: ${p.verify}`);
   }
   return out.join('\n') + '\n';
 }

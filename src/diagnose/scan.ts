@@ -19,6 +19,8 @@ export interface ScanRequest {
   /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
   namespace?: string;
   allNamespaces?: boolean;
+  /** Several named namespaces, read one after the other (`serve`: the namespaces a chat channel may read). */
+  namespaces?: string[];
   /** Only pods matching this label selector (kubectl syntax). */
   selector?: string;
   /** Pods read at once (default 8; 1–256). */
@@ -43,6 +45,13 @@ export interface ScanDeps {
   readFile?: (path: string, flag: string, limit: number) => Uint8Array;
   now?: () => number;
   onProgress?: (done: number, total: number) => void;
+  /** Stops a cluster scan (no further pod is read; the scan fails with E_COLLECT). */
+  signal?: AbortSignal;
+  /**
+   * Cluster mode: act as this user/groups on every Kubernetes API request (the `serve` face passes its caller, or
+   * its exporter identity), and the environment the kubeconfig is found from (default: the process's).
+   */
+  kube?: { impersonate?: { user?: string; groups?: string[] }; env?: Record<string, string | undefined> };
 }
 
 export interface ScanResult {
@@ -52,7 +61,8 @@ export interface ScanResult {
 }
 
 /** The default pod source: the cluster collector, loaded (its own chunk, with the Kubernetes client) only to read a cluster. */
-const clusterSource = async (request: ScanRequest): Promise<FleetSource> => (await import('../collect/kube/fleet-source.js')).kubeFleetSource(request);
+const clusterSource = async (request: ScanRequest, kube: ScanDeps['kube']): Promise<FleetSource> =>
+  (await import('../collect/kube/fleet-source.js')).kubeFleetSource(request, { ...(kube?.env ? { env: kube.env } : {}), ...(kube?.impersonate ? { impersonate: kube.impersonate } : {}) });
 
 const SCAN_EVIDENCE_LIMIT = 256 * 1024 * 1024;
 
@@ -72,12 +82,16 @@ function thresholdsOf(t: ScanRequest['thresholds'], read: NonNullable<ScanDeps['
 /** Every combination that cannot work, refused before anything is read (exit 2). */
 function validate(r: ScanRequest): void {
   if (r.namespace && r.allNamespaces) throw usageError('Cannot combine -n/--namespace with -A/--all-namespaces: pick one');
+  if (r.namespaces !== undefined) {
+    if (!Array.isArray(r.namespaces) || !r.namespaces.length || r.namespaces.some((n) => typeof n !== 'string')) throw usageError('Cannot use namespaces: give a non-empty list of namespace names');
+    if (r.namespace || r.allNamespaces) throw usageError('Cannot combine namespaces with -n/--namespace or -A/--all-namespaces: pick one');
+  }
   const c = r.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY) throw usageError(`Cannot use --concurrency ${c}: give a whole number from 1 to ${MAX_CONCURRENCY}`);
   const pt = r.podTimeoutMs ?? 10_000;
   if (!(pt >= 100 && pt <= 600_000)) throw usageError(`Cannot use --pod-timeout ${pt / 1000}: give seconds from 0.1 to 600`);
   if (r.evidence !== undefined) {
-    for (const [flag, v] of [['-n', r.namespace], ['-A', r.allNamespaces], ['-l', r.selector], ['--read-ca-secrets', r.readCaSecrets], ['--context', r.context], ['--kubeconfig', r.kubeconfig]] as const) {
+    for (const [flag, v] of [['-n', r.namespace], ['-A', r.allNamespaces], ['namespaces', r.namespaces], ['-l', r.selector], ['--read-ca-secrets', r.readCaSecrets], ['--context', r.context], ['--kubeconfig', r.kubeconfig]] as const) {
       if (v) throw usageError(`Cannot combine --evidence with ${flag}: a saved scan already holds what was read`);
     }
   }
@@ -99,12 +113,12 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
         ? parseFleetBundle(ev, 'the saved scan')
         : parseFleetBundle(JSON.stringify(ev), 'the saved scan');
   } else {
-    const from = deps.source ?? clusterSource;
+    const from = deps.source ?? ((r: ScanRequest) => clusterSource(r, deps.kube));
     const source = typeof from === 'function' ? await from(request) : from;
     const started = now();
-    const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress });
+    const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress, ...(deps.signal ? { signal: deps.signal } : {}) });
     if (!input.pods.length) {
-      throw new MtlsDoctorError('E_NO_EVIDENCE', `No pods matched${request.selector ? ` -l ${request.selector}` : ''} in ${request.allNamespaces ? 'any namespace' : `namespace ${request.namespace ?? 'of the current context'}`}`);
+      throw new MtlsDoctorError('E_NO_EVIDENCE', `No pods matched${request.selector ? ` -l ${request.selector}` : ''} in ${request.allNamespaces ? 'any namespace' : request.namespaces ? `namespaces ${request.namespaces.join(', ')}` : `namespace ${request.namespace ?? 'of the current context'}`}`);
     }
     bundle = {
       kind: FLEET_BUNDLE_KIND,

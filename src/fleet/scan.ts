@@ -5,7 +5,7 @@
  * so one connection per pod is enough). A pod that fails is a row with its reason, never the end of the scan.
  */
 import { parseSecrets } from '../collect/envoy-parse.js';
-import { inputError } from '../errors.js';
+import { inputError, MtlsDoctorError } from '../errors.js';
 import type { FleetInput, PodHolding } from './types.js';
 
 export interface PodRef {
@@ -31,6 +31,8 @@ export interface ScanOptions {
   concurrency?: number;
   podTimeoutMs?: number;
   onProgress?(done: number, total: number): void;
+  /** Stops the scan: no further pod is read and those being read are abandoned (serve's deadline). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -73,6 +75,8 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
   const one = async (ref: PodRef): Promise<PodHolding> => {
     if (!ref.sidecar) return { ...base(ref), status: 'failed', reason: 'no istio-proxy container (not in the mesh)' };
     const ac = new AbortController();
+    const stop = () => ac.abort();
+    o.signal?.addEventListener('abort', stop, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
       const body = await Promise.race([
@@ -89,16 +93,19 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
       return { ...base(ref), status: 'failed', reason: reasonOf(e) };
     } finally {
       clearTimeout(timer);
+      o.signal?.removeEventListener('abort', stop);
     }
   };
   const worker = async () => {
-    while (next < refs.length) {
+    while (next < refs.length && !o.signal?.aborted) {
       const i = next++;
       pods[i] = await one(refs[i]!);
-      o.onProgress?.(++done, refs.length);
+      done++;
+      o.onProgress?.(done, refs.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, worker));
+  if (o.signal?.aborted) throw new MtlsDoctorError('E_COLLECT', `The scan was stopped after ${done} of ${refs.length} pods`);
   const namespaces = [...new Set(refs.map((r) => r.namespace))].sort();
   const [rootConfigMaps, caSecrets] = await Promise.all([
     source.rootConfigMaps ? source.rootConfigMaps(namespaces) : Promise.resolve(undefined),

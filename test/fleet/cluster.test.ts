@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { intermediate, leaf, mesh, root, spiffe, t, DAY, YEAR } from '../support/pki.js';
 import { runCliInProcess } from '../support/fake-envoy-admin.js';
 import { startMesh, type MeshFixture } from '../cluster/fixture.js';
+import { scan } from '../../src/index.js';
 
 const AT = ['--at', '2026-11-29T03:00:00Z'];
 const fp = (i: { der: Uint8Array }) => createHash('sha256').update(i.der).digest('hex');
@@ -56,6 +57,22 @@ describe('scan against a cluster', () => {
     const some = await scanJson(m, ['-A', '-l', 'app=ledger']);
     expect(some.stderr).toBe('');
     expect(some.report.pods.map((p: { name: string }) => p.name)).toEqual(['b-1']);
+  });
+
+  it('the library: several named namespaces, each listed on its own, every request as the impersonated identity', async () => {
+    const m = track(
+      await startMesh([
+        { name: 'a-1', namespace: 'shop', labels: { app: 'cart' } },
+        { name: 'b-1', namespace: 'pay', labels: { app: 'ledger' } },
+        { name: 'c-1', namespace: 'other', labels: { app: 'x' } },
+      ]),
+    );
+    const { report } = await scan({ namespaces: ['shop', 'pay'], at: '2026-11-29T03:00:00Z', kubeconfig: m.api.kubeconfig }, { kube: { impersonate: { user: 'mtls-doctor:exporter', groups: ['mtls-doctor:exporter'] } } });
+    expect(report.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(['pay/b-1', 'shop/a-1']);
+    expect(report.scope.namespaces).toEqual(['pay', 'shop']);
+    const lists = m.api.requests.filter((r) => r.resource === 'pods' && r.verb === 'list').map((r) => r.path.split('?')[0]).sort();
+    expect(lists).toEqual(['/api/v1/namespaces/pay/pods', '/api/v1/namespaces/shop/pods']);
+    expect(m.api.requests.every((r) => r.headers['impersonate-user'] === 'mtls-doctor:exporter' && r.headers['impersonate-group'] === 'mtls-doctor:exporter')).toBe(true);
   });
 
   it('a rotation out of order is named from the cluster; a stale root ConfigMap is drift', async () => {

@@ -33,4 +33,29 @@ describe('the library scan()', () => {
     await expect(scan({ evidence: bundle, selector: 'app=x' })).rejects.toThrow(/Cannot combine --evidence with -l/);
     await expect(scan({ evidence: '{}' })).rejects.toThrow(/not a saved scan/);
   });
+
+  it('a signal stops the scan: no further pod is read, and the scan fails with E_COLLECT', async () => {
+    const read: string[] = [];
+    const ac = new AbortController();
+    const source: FleetSource = {
+      listPods: async () => Array.from({ length: 20 }, (_, i) => ({ namespace: 'shop', name: `cart-${i}`, workload: 'cart', sidecar: true })),
+      secretsDump: (p, signal) =>
+        new Promise((_res, reject) => {
+          read.push(p.name);
+          if (read.length === 2) setTimeout(() => ac.abort(), 10);
+          signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    };
+    const e = await scan({ concurrency: 2, podTimeoutMs: 60_000 }, { source, signal: ac.signal }).then(() => null, (x) => x);
+    expect(e?.code).toBe('E_COLLECT');
+    expect(e.message).toBe('The scan was stopped after 2 of 20 pods');
+    expect(read).toEqual(['cart-0', 'cart-1']);
+  });
+
+  it('several named namespaces: validated, and refused together with -n, -A or a saved scan', async () => {
+    await expect(scan({ namespaces: [] })).rejects.toThrow(/give a non-empty list of namespace names/);
+    await expect(scan({ namespaces: ['a'], allNamespaces: true })).rejects.toThrow(/Cannot combine namespaces with -n\/--namespace or -A/);
+    await expect(scan({ namespaces: ['a'], namespace: 'b' })).rejects.toThrow(/Cannot combine/);
+    await expect(scan({ namespaces: ['a'], evidence: '{}' })).rejects.toThrow(/Cannot combine --evidence with namespaces/);
+  });
 });

@@ -13,7 +13,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { MtlsDoctorError } from '../../errors.js';
 import type { FleetSource, PodRef } from '../../fleet/scan.js';
 import type { ScanRequest } from '../../diagnose/scan.js';
-import { connectKube, type KubeApi } from './client.js';
+import { connectKube, type Impersonation, type KubeApi } from './client.js';
 import { checkSubdomain, parseClusterTarget } from './target.js';
 
 const ADMIN_PORT = 15000;
@@ -94,19 +94,23 @@ const workloadOf = (p: V1Pod) => {
   return owner?.name ?? p.metadata?.labels?.['service.istio.io/canonical-name'] ?? p.metadata?.labels?.app ?? p.metadata?.name ?? 'unknown';
 };
 
-export async function kubeFleetSource(request: ScanRequest, o: { api?: KubeApi; env?: Record<string, string | undefined> } = {}): Promise<FleetSource> {
+export async function kubeFleetSource(request: ScanRequest, o: { api?: KubeApi; env?: Record<string, string | undefined>; impersonate?: Impersonation } = {}): Promise<FleetSource> {
   const selector = request.selector !== undefined ? (parseClusterTarget(undefined, request.selector) as { selector: string }).selector : '';
   if (request.namespace !== undefined) checkSubdomain(request.namespace, 'namespace');
-  const api = o.api ?? connectKube({ kubeconfig: request.kubeconfig, context: request.context, env: o.env });
-  const namespace = request.allNamespaces ? null : (request.namespace ?? api.namespace);
+  for (const ns of request.namespaces ?? []) checkSubdomain(ns, 'namespace');
+  const api = o.api ?? connectKube({ kubeconfig: request.kubeconfig, context: request.context, env: o.env, ...(o.impersonate ? { impersonate: o.impersonate } : {}) });
+  // null: every namespace (-A); otherwise the named ones, or the context's.
+  const namespaces = request.allNamespaces ? null : (request.namespaces ?? [request.namespace ?? api.namespace]);
   const fail = (r: { reason: string }) => {
     throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot list pods: ${r.reason}`);
   };
   return {
     async listPods(): Promise<PodRef[]> {
-      const r = namespace === null ? await api.listAllPods(selector) : await api.listPods(namespace, selector);
-      if (!r.ok) fail(r);
-      const pods = r.ok ? r.value : [];
+      const pods: V1Pod[] = [];
+      for (const r of namespaces === null ? [await api.listAllPods(selector)] : await Promise.all([...new Set(namespaces)].map((ns) => api.listPods(ns, selector)))) {
+        if (!r.ok) fail(r);
+        else pods.push(...r.value);
+      }
       return pods
         .filter((p) => p.status?.phase === 'Running')
         .map((p) => ({ namespace: p.metadata!.namespace!, name: p.metadata!.name!, workload: workloadOf(p), sidecar: hasSidecar(p) }))

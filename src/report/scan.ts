@@ -10,7 +10,8 @@ import { visible, wrapText } from './wrap.js';
 export const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-const short = (fp: string) => `${fp.slice(0, 12)}…`;
+/** A fingerprint's first 12 hex digits, for people (the JSON has it whole). */
+export const shortFingerprint = (fp: string) => `${fp.slice(0, 12)}…`;
 
 export function timeLeft(seconds: number): string {
   const a = Math.abs(seconds);
@@ -18,7 +19,7 @@ export function timeLeft(seconds: number): string {
   return seconds < 0 ? `expired ${s} ago` : `${s} left`;
 }
 
-function statusWord(s: ExpiryStatus, st: Style): string {
+export function statusWord(s: ExpiryStatus, st: Style): string {
   switch (s) {
     case 'expired':
       return st.red('EXPIRED');
@@ -34,7 +35,7 @@ function statusWord(s: ExpiryStatus, st: Style): string {
 }
 
 /** A subject cut to fit, keeping the CN (the part people recognise). */
-function subjectFit(subject: string, max: number): string {
+export function subjectFit(subject: string, max: number): string {
   const cn = /CN=([^,]+)/.exec(subject)?.[1];
   const s = cn ?? subject;
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
@@ -111,8 +112,8 @@ export function renderRotationText(rot: RotationStatus, opts: { color: boolean; 
   const st = makeStyle(opts.color);
   const width = opts.width === undefined ? 80 : opts.width;
   const out = [st.bold('CA rotation'), ...rotationLines(rot, st)].flatMap((l) => wrapLine(l, width));
-  if (rot.oldRoots.length) out.push(`  old root(s): ${rot.oldRoots.map(short).join(', ')}`);
-  if (rot.newRoots.length) out.push(`  new root:    ${rot.newRoots.map(short).join(', ')}`);
+  if (rot.oldRoots.length) out.push(`  old root(s): ${rot.oldRoots.map(shortFingerprint).join(', ')}`);
+  if (rot.newRoots.length) out.push(`  new root:    ${rot.newRoots.map(shortFingerprint).join(', ')}`);
   if (opts.plan) {
     const p = rotationPlan(rot);
     // Commands stay on one line each, whatever the width, so they copy and paste.

@@ -43,13 +43,13 @@ export function fitText(s: string, max: number): string {
 }
 
 /** Lists at most `max` items, then "… N more <what>". */
-function fitList(items: string[], max: number, what: string): string[] {
+export function fitList(items: string[], max: number, what: string): string[] {
   return items.length <= max ? items : [...items.slice(0, max), `… ${items.length - max} more ${what}`];
 }
 
-const ICON: Record<Report['verdict'], string> = { failing: ':red_circle:', 'at-risk': ':large_yellow_circle:', healthy: ':large_green_circle:', unknown: ':white_circle:' };
-const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: fitText(text, SLACK_LIMITS.sectionText) } });
-const context = (text: string): SlackBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: fitText(text, SLACK_LIMITS.contextText) }] });
+export const VERDICT_ICON: Record<Report['verdict'], string> = { failing: ':red_circle:', 'at-risk': ':large_yellow_circle:', healthy: ':large_green_circle:', unknown: ':white_circle:' };
+export const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: fitText(text, SLACK_LIMITS.sectionText) } });
+export const context = (text: string): SlackBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: fitText(text, SLACK_LIMITS.contextText) }] });
 
 function findingBlocks(f: Finding): SlackBlock[] {
   const e = escapeMrkdwn;
@@ -66,7 +66,7 @@ export function slackSummary(report: Report, o: { top?: number; title?: string }
   const what = o.title ? ` — ${o.title}` : '';
   // A header is plain_text: Slack renders no markup in it, so it needs no escaping.
   const header = fitText(`mtls-doctor: ${report.verdict.toUpperCase()}${what}`, SLACK_LIMITS.headerText);
-  const facts = [`${ICON[report.verdict]} evaluated at ${report.evaluatedAt}`, `${report.findings.length} finding(s)`];
+  const facts = [`${VERDICT_ICON[report.verdict]} evaluated at ${report.evaluatedAt}`, `${report.findings.length} finding(s)`];
   if (report.symptom) facts.push(`symptom \`${escapeMrkdwn(report.symptom.code)}\``);
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header } }, context(facts.join(' · '))];
   if (report.findings.length === 0) blocks.push(section(report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.'));
@@ -96,8 +96,12 @@ export function withinBudget(blocks: SlackBlock[], budget = MESSAGE_TEXT_BUDGET)
 
 /** The full report as one Markdown block (Slack renders standard Markdown in it). */
 export function slackFullReport(report: Report, o: { title?: string; maxChars?: number } = {}): SlackMessage {
-  const md = renderMarkdown(report).replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return { text: `mtls-doctor full report${o.title ? ` — ${o.title}` : ''}`, blocks: [{ type: 'markdown', text: fitText(md, o.maxChars ?? 11_000) }] };
+  return { text: `mtls-doctor full report${o.title ? ` — ${o.title}` : ''}`, blocks: [markdownBlock(renderMarkdown(report), o.maxChars)] };
+}
+
+/** A rendered Markdown report as one Markdown block: angle brackets escaped (no mentions, no forged links), cut to `maxChars`. */
+export function markdownBlock(md: string, maxChars = 11_000): SlackBlock {
+  return { type: 'markdown', text: fitText(md.replace(/</g, '&lt;').replace(/>/g, '&gt;'), maxChars) };
 }
 
 /** At most 50 blocks: the last kept one says how many were left out. */

@@ -1,9 +1,10 @@
 /** Block Kit payloads against Slack's limits: 50 blocks, 3,000 characters per section, 150 per header, 12,000 per Markdown block. */
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_TEXT_BUDGET, SLACK_LIMITS, capBlocks, fitText, slackFullReport, slackSummary, type SlackBlock } from '../../src/report/slack.js';
+import { SLACK_LIMITS, capBlocks, fitText, slackFullReport, slackSummary } from '../../src/report/slack.js';
 import { diagnose } from '../../src/index.js';
 import type { Finding } from '../../src/report/types.js';
 import { mesh, NOW } from '../support/pki.js';
+import { checkLimits } from '../support/slack-limits.js';
 import { fakeReport } from './harness.js';
 
 const huge = (i: number): Finding => ({
@@ -14,25 +15,6 @@ const huge = (i: number): Finding => ({
   remediation: Array.from({ length: 10 }, (_, j) => `step ${j} ${'r'.repeat(300)}`),
   verify: 'v'.repeat(5000), docs: 'https://example.invalid/#x', causedBy: null,
 });
-
-/** Every limit Slack enforces on what we send. */
-function checkLimits(blocks: SlackBlock[]): void {
-  expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-  let markdown = 0;
-  for (const b of blocks) {
-    if (b.type === 'header') expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    if (b.type === 'section') expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    if (b.type === 'context') {
-      expect(b.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
-      for (const e of b.elements) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.contextText);
-    }
-    if (b.type === 'markdown') markdown += b.text.length;
-    expect(['header', 'section', 'context', 'divider', 'markdown']).toContain(b.type);
-  }
-  expect(markdown).toBeLessThanOrEqual(SLACK_LIMITS.markdownText);
-  const total = blocks.reduce((n, b) => n + (b.type === 'section' || b.type === 'header' ? b.text.text.length : b.type === 'context' ? b.elements[0]!.text.length : b.type === 'markdown' ? b.text.length : 0), 0);
-  expect(total).toBeLessThanOrEqual(MESSAGE_TEXT_BUDGET);
-}
 
 describe('Block Kit within Slack limits', () => {
   it('a report with 60 enormous findings fits, trimmed with "… N more" rather than failing', () => {

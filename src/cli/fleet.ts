@@ -11,7 +11,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { Io } from './main.js';
+import type { CliHooks, Io } from './main.js';
 import { writeRegularFile } from '../diagnose/index.js';
 
 export interface FleetArgs {
@@ -89,7 +89,7 @@ async function runScan(args: FleetArgs, io: Io) {
 }
 
 
-export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModule[] {
+export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHooks = {}): CommandModule[] {
   return [
     {
       command: 'scan',
@@ -102,6 +102,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
           .example('$0 scan -A -o prometheus > /var/lib/node-exporter/mtls.prom', 'Metrics for Prometheus (see `mtls-doctor alerts`)')
           .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); 2 bad usage; 3 no pod could be read.'),
       handler: async (a) => {
+        if (hooks.parsed) return hooks.parsed('scan', a);
         const args = a as unknown as FleetArgs;
         const { report } = await runScan(args, io);
         const [{ scanExitCode }, { renderScanMarkdown, renderScanText }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
@@ -122,6 +123,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void): CommandModu
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
           .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it'),
       handler: async (a) => {
+        if (hooks.parsed) return hooks.parsed('rotation', a);
         const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
         const { report } = await runScan(args, io);
         const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadScan(), loadRender()]);

@@ -26,7 +26,7 @@ export interface Io {
 
 /** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
 export interface CliHooks {
-  parsed?: (command: 'diagnose', args: Record<string, unknown>) => void;
+  parsed?: (command: 'diagnose' | 'scan' | 'rotation', args: Record<string, unknown>) => void;
 }
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
@@ -145,12 +145,14 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
         y
           .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to listen on (0.0.0.0:8080 in a pod)' })
           .option('config', { type: 'string', describe: 'The config file (JSON or YAML): Slack channels and tokens → namespaces, limits; secrets are read from the files it names' })
+          .option('scan-interval', { type: 'string', describe: 'Also scan the fleet this often (300, 5m, 1h; config `scan` says which namespaces, default all) and add its gauges to /metrics: one deployment is also the exporter' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
+          .example('$0 serve --config serve.yaml --scan-interval 10m', 'Also export the fleet gauges of `mtls-doctor scan` (alert rules: `mtls-doctor alerts`)')
           .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
         // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
-        code = await runServe({ listen: args.listen, config: args.config }, io, { parseArgv: parseOnly });
+        code = await runServe({ listen: args.listen, config: args.config, ...(args.scanInterval !== undefined ? { scanInterval: args.scanInterval } : {}) }, io, { parseArgv: parseOnly });
       },
     )
     .command(
@@ -163,7 +165,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
         code = await runDemo(args.output, io);
       },
     )
-    .command(fleetCommands(io, (c) => (code = c)))
+    .command(fleetCommands(io, (c) => (code = c), hooks))
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
     .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })

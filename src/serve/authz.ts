@@ -69,3 +69,9 @@ export function impersonationFor(config: ServeConfig, caller: Caller): Impersona
     ? { user: `${p}slack-channel:${caller.channel}`, groups: [`${p}slack-channel:${caller.channel}`], extra: { 'mtls-doctor.io/slack-user': [caller.user], 'mtls-doctor.io/slack-team': [caller.team] } }
     : { user: `${p}token:${caller.name}`, groups: [`${p}token:${caller.name}`], extra: {} };
 }
+
+/** The identity of the --scan-interval exporter's scans (null when impersonation is off: the server's own). */
+export function exporterImpersonation(config: ServeConfig): Impersonation | null {
+  const im = config.cluster.impersonation;
+  return im ? { user: `${im.groupPrefix}exporter`, groups: [`${im.groupPrefix}exporter`], extra: {} } : null;
+}

@@ -10,8 +10,14 @@ export type ChatCommand =
   | { kind: 'help' }
   | { kind: 'explain'; text: string }
   | { kind: 'diagnose'; target: string | null; namespace: string | null; options: ChatDiagnoseOptions }
-  | { kind: 'scan'; namespace: string | null; all: boolean }
-  | { kind: 'rotation'; action: 'status'; namespace: string | null };
+  | { kind: 'scan'; namespace: string; options: ChatScanOptions }
+  | { kind: 'rotation'; action: 'status'; namespace: string | null; options: ChatScanOptions };
+
+/** The scan options chat may set. */
+export interface ChatScanOptions {
+  selector?: string;
+  at?: string;
+}
 
 /** The diagnose options chat may set (camelCase, as in the library request). */
 export interface ChatDiagnoseOptions {
@@ -29,6 +35,8 @@ export interface ChatDiagnoseOptions {
 /** Flags chat may use with `diagnose` (each takes a value), by every spelling accepted. */
 const CHAT_DIAGNOSE_FLAGS = ['--peer', '--peer-id', '--sni', '--alpn', '--expect-id', '--role', '--at', '--symptom', '--max-depth'] as const;
 const NAMESPACE_FLAGS = ['-n', '--namespace'];
+/** Flags chat may use with `scan` and `rotation status` (besides -n): never -A, a kubeconfig, a saved scan or CA Secrets. */
+const CHAT_SCAN_FLAGS = ['-l', '--selector', '--at'] as const;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -37,10 +45,10 @@ export const CHAT_HELP = [
   '`/mtls diagnose pod/NAME -n NS [--peer SVC.NS:PORT] [--expect-id ID] [--symptom "TEXT"]` diagnose a workload (cluster mode)',
   '`/mtls diagnose --peer SVC.NS:PORT [--peer-id ID] [--sni NAME] [--alpn LIST]` real test handshakes with an in-cluster peer',
   '`/mtls explain "<error text>"` decode a pasted TLS error into who rejected whom and the likely causes',
-  '`/mtls scan -n NS` every sidecar in a namespace: expiry at every CA level, trust-bundle drift',
-  '`/mtls rotation status [-n NS]` the CA rotation phase',
+  '`/mtls scan -n NS [-l SELECTOR]` every sidecar in a namespace: expiry at every CA level, trust-bundle drift, the rotation phase',
+  '`/mtls rotation status [-n NS]` the CA rotation phase and the next safe step (without -n: every namespace this channel may read)',
   '`/mtls help` this text',
-  `Chat accepts only ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')}; files, kubeconfigs and evidence bundles are for the CLI.`,
+  `Chat accepts only ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')} (scan and rotation: ${[...NAMESPACE_FLAGS, ...CHAT_SCAN_FLAGS].join(', ')}); files, kubeconfigs and evidence bundles are for the CLI.`,
 ].join('\n');
 
 /** Slack's escaping (`&amp;`, `&lt;`, `&gt;`) and its link markup (`<http://x|x>`, `<mailto:…|…>`) undone. */
@@ -99,13 +107,22 @@ function takeNamespace(words: string[]): { namespace: string | null; rest: strin
 }
 
 /** Every word that looks like a flag must be an allowed one; anything else is refused naming the flag. */
-function checkFlags(words: string[]): void {
+function checkFlags(words: string[], allowed: readonly string[]): void {
   for (const w of words) {
     if (!w.startsWith('-')) continue;
     const name = w.includes('=') ? w.slice(0, w.indexOf('=')) : w;
-    if (!(CHAT_DIAGNOSE_FLAGS as readonly string[]).includes(name)) {
-      throw forbidden(`Refused: ${name} is not allowed from chat (allowed: ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')}); files, kubeconfigs and evidence bundles are for the CLI`, 'chat flag allowlist');
+    if (!allowed.includes(name)) {
+      throw forbidden(`Refused: ${name} is not allowed from chat (allowed: ${[...NAMESPACE_FLAGS, ...allowed].join(', ')}); files, kubeconfigs and evidence bundles are for the CLI`, 'chat flag allowlist');
     }
+  }
+}
+
+/** A long flag given without a value (`--peer` at the end, `--at=`) is a usage error, not an empty option. */
+function emptyValues(words: string[], args: Record<string, unknown>): void {
+  for (const w of words) {
+    const flag = w.startsWith('--') ? w.split('=')[0]! : null;
+    const key = flag?.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (key && [args[key]].flat().some((v) => v === '' || v === undefined)) throw usageError(`Cannot use ${flag} without a value`);
   }
 }
 
@@ -134,21 +151,28 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Prom
     return { kind: 'explain', text: rest };
   }
   const words = tokenize(text).slice(1);
-  if (first === 'scan') {
-    const all = words.includes('-A') || words.includes('--all-namespaces');
-    const { namespace, rest } = takeNamespace(words.filter((w) => w !== '-A' && w !== '--all-namespaces'));
-    if (rest.length) throw usageError(`Cannot use "${rest[0]}" with scan: /mtls scan -n NS`);
-    if (!namespace && !all) throw usageError('Give a namespace: /mtls scan -n NS');
-    return { kind: 'scan', namespace, all };
-  }
-  if (first === 'rotation') {
+  if (first === 'scan' || first === 'rotation') {
+    if (words.some((w) => w === '-A' || w === '--all-namespaces' || w.startsWith('--all-namespaces='))) {
+      throw forbidden('Refused: -A (every namespace) is not allowed from chat; give -n NS', 'chat flag allowlist');
+    }
     const { namespace, rest } = takeNamespace(words);
-    if (rest[0] !== 'status' || rest.length > 1) throw usageError('Cannot read the rotation command: /mtls rotation status [-n NS]');
-    return { kind: 'rotation', action: 'status', namespace };
+    const action = first === 'rotation' ? rest.shift() : undefined;
+    if (first === 'rotation' && action !== 'status') throw usageError(`Cannot read the rotation command${action ? ` "${action}"` : ''}: /mtls rotation status [-n NS] (the plan is in its answer)`);
+    checkFlags(rest, CHAT_SCAN_FLAGS);
+    if (first === 'scan' && !namespace) throw usageError('Give a namespace: /mtls scan -n NS');
+    const args = await parseArgv([first, ...(action ? [action] : []), ...rest]);
+    const extra = ((args._ as unknown[]) ?? []).slice(1);
+    if (extra.length) throw usageError(`Cannot use "${String(extra[0])}" with ${first}: /mtls ${first === 'scan' ? 'scan -n NS' : 'rotation status [-n NS]'}`);
+    emptyValues(rest, args);
+    const options: ChatScanOptions = {};
+    if (args.selector !== undefined) options.selector = one(args.selector)!;
+    if (options.selector === '') throw usageError('Cannot use -l/--selector without a label selector (such as app=reviews)');
+    if (args.at !== undefined) options.at = one(args.at)!;
+    return first === 'scan' ? { kind: 'scan', namespace: namespace!, options } : { kind: 'rotation', action: 'status', namespace, options };
   }
   if (first !== 'diagnose') throw usageError(`Unknown command "${first}": use diagnose, explain, scan, rotation status or help`);
   const { namespace, rest } = takeNamespace(words);
-  checkFlags(rest);
+  checkFlags(rest, CHAT_DIAGNOSE_FLAGS);
   const args = await parseArgv(['diagnose', ...rest]);
   const positional = args.target === undefined ? [] : [String(args.target)];
   const extra = ((args._ as unknown[]) ?? []).slice(1);
@@ -158,11 +182,7 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Prom
   const set = <K extends keyof ChatDiagnoseOptions>(k: K, v: ChatDiagnoseOptions[K] | undefined) => {
     if (v !== undefined) options[k] = v;
   };
-  for (const w of rest) {
-    const flag = w.startsWith('--') ? w.split('=')[0]! : null;
-    const key = flag?.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    if (key && [args[key]].flat().some((v) => v === '' || v === undefined)) throw usageError(`Cannot use ${flag} without a value`);
-  }
+  emptyValues(rest, args);
   set('peer', one(args.peer));
   set('peerId', one(args.peerId));
   set('sni', one(args.sni));

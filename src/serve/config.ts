@@ -44,7 +44,20 @@ export interface ServeConfig {
     /** Kubernetes impersonation for cluster requests: a group derived from the caller (Botkube's channel → group). */
     impersonation: null | { groupPrefix: string };
   };
+  /**
+   * What `serve --scan-interval` scans for the fleet gauges on /metrics (the exporter), as the server's exporter
+   * identity (impersonated as `<groupPrefix>exporter` when impersonation is on). Default: every namespace.
+   */
+  scan: {
+    namespaces: string[] | 'all';
+    selector: string | null;
+    readCaSecrets: boolean;
+    concurrency: number;
+    podTimeoutSeconds: number;
+  };
 }
+
+export const DEFAULT_SCAN: ServeConfig['scan'] = { namespaces: 'all', selector: null, readCaSecrets: false, concurrency: 8, podTimeoutSeconds: 10 };
 
 export const DEFAULT_LIMITS: ServeConfig['limits'] = { bodyBytes: 1024 * 1024, perCallerPerMinute: 20, queue: 32, concurrency: 4, deadlineSeconds: 60, syncWaitSeconds: 5 };
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -122,7 +135,7 @@ export function parseConfig(text: string, file: string, readSecret: (p: string) 
   } catch (e) {
     throw fail(file, `not valid JSON or YAML (${String((e as Error).message).split('\n')[0]})`);
   }
-  const top = obj(file, raw, 'config', ['slack', 'tokens', 'limits', 'cluster']);
+  const top = obj(file, raw, 'config', ['slack', 'tokens', 'limits', 'cluster', 'scan']);
   let slack: ServeConfig['slack'] = null;
   if (top.slack !== undefined) {
     const s = obj(file, top.slack, 'slack', ['signingSecretFile', 'responseUrlPrefix', 'channels', 'users']);
@@ -154,7 +167,7 @@ export function parseConfig(text: string, file: string, readSecret: (p: string) 
     };
   });
   if (new Set(tokens.map((t) => t.token.toString('hex'))).size !== tokens.length) throw fail(file, 'two tokens entries share one token file content: give each caller its own token');
-  if (!slack && tokens.length === 0) throw fail(file, 'nothing to serve: configure slack and/or tokens');
+  if (!slack && tokens.length === 0 && top.scan === undefined) throw fail(file, 'nothing to serve: configure slack and/or tokens (or scan, to serve only the fleet metrics with --scan-interval)');
   const l = obj(file, top.limits ?? {}, 'limits', Object.keys(DEFAULT_LIMITS));
   const limits: ServeConfig['limits'] = {
     bodyBytes: int(file, l.bodyBytes, 'limits.bodyBytes', 1024, 64 * 1024 * 1024, DEFAULT_LIMITS.bodyBytes),
@@ -181,7 +194,22 @@ export function parseConfig(text: string, file: string, readSecret: (p: string) 
     const im = obj(file, c.impersonation, 'cluster.impersonation', ['groupPrefix']);
     impersonation = { groupPrefix: im.groupPrefix === undefined ? 'mtls-doctor:' : str(file, im.groupPrefix, 'cluster.impersonation.groupPrefix') };
   }
-  return { slack, tokens, limits, cluster: { domain, peerCidrs, peerBlockList, impersonation } };
+  return { slack, tokens, limits, cluster: { domain, peerCidrs, peerBlockList, impersonation }, scan: scanScope(file, top.scan) };
+}
+
+function scanScope(file: string, v: unknown): ServeConfig['scan'] {
+  if (v === undefined) return DEFAULT_SCAN;
+  const o = obj(file, v, 'scan', ['namespaces', 'selector', 'readCaSecrets', 'concurrency', 'podTimeoutSeconds']);
+  if (o.readCaSecrets !== undefined && typeof o.readCaSecrets !== 'boolean') throw fail(file, 'scan.readCaSecrets must be true or false');
+  const selector = o.selector === undefined ? null : str(file, o.selector, 'scan.selector');
+  if (selector !== null && !/^[A-Za-z0-9._/=,!-]{1,1024}$/.test(selector)) throw fail(file, `scan.selector ${JSON.stringify(selector)} is not a label selector such as app=web,tier=front`);
+  return {
+    namespaces: o.namespaces === undefined || o.namespaces === 'all' ? 'all' : namespaces(file, o.namespaces, 'scan.namespaces'),
+    selector,
+    readCaSecrets: o.readCaSecrets === true,
+    concurrency: int(file, o.concurrency, 'scan.concurrency', 1, 256, DEFAULT_SCAN.concurrency),
+    podTimeoutSeconds: int(file, o.podTimeoutSeconds, 'scan.podTimeoutSeconds', 1, 600, DEFAULT_SCAN.podTimeoutSeconds),
+  };
 }
 
 /** Reads `--config FILE` (at most 1 MiB) and the secret files it names. */

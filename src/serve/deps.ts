@@ -4,6 +4,7 @@
  */
 import { diagnose, planDiagnosis, type DiagnoseDeps, type DiagnoseRequest } from '../diagnose/index.js';
 import { explainText } from '../diagnose/explain.js';
+import { scan, type ScanReport, type ScanRequest } from '../diagnose/scan.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import type { Impersonation } from './authz.js';
@@ -23,6 +24,16 @@ export interface DiagnoseContext {
   transport: ProbeTransport | null;
 }
 
+/** A fleet scan as serve runs it: named namespaces (chat) or every namespace (the exporter); no files, no kubeconfig. */
+export type ServeScanRequest = Pick<ScanRequest, 'namespaces' | 'allNamespaces' | 'selector' | 'at' | 'readCaSecrets' | 'concurrency' | 'podTimeoutMs'>;
+
+export interface ScanContext {
+  /** Aborted at the deadline. */
+  signal: AbortSignal;
+  /** Kubernetes impersonation: the caller's for chat, the exporter identity for --scan-interval (null: none). */
+  impersonate: Impersonation | null;
+}
+
 export interface ServeDeps {
   /** The CLI's parser in parse-only mode (src/cli/main.ts parseOnly): chat text shares the CLI's grammar. */
   parseArgv: ArgvParser;
@@ -30,8 +41,8 @@ export interface ServeDeps {
   explain(text: string): Promise<Report>;
   /** Whether a cluster target (`pod/NAME -n NS`) can be collected by `diagnose` in this build. */
   cluster: boolean;
-  /** The fleet scan, when this build has it: `scan -n NS` and `rotation status` answer "not available yet" without. */
-  scan?: (namespace: string, ctx: DiagnoseContext) => Promise<Report>;
+  /** The fleet scan (src/diagnose/scan.ts): `/mtls scan`, `/mtls rotation status` and the --scan-interval exporter. */
+  scan: (request: ServeScanRequest, ctx: ScanContext) => Promise<ScanReport>;
   resolve: Resolver;
   /** For posts to Slack's response_url (default: Node's fetch). */
   fetch?: typeof fetch;
@@ -75,10 +86,18 @@ export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: Diagno
   return diagnose(libraryRequest, deps);
 }
 
+/** The one fleet scan, read through the cluster as the impersonated identity. */
+export async function defaultScan(request: ServeScanRequest, ctx: ScanContext): Promise<ScanReport> {
+  const only = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as ScanRequest;
+  const kube = { env: { ...process.env, ...SERVER_ENV }, ...(ctx.impersonate ? { impersonate: { user: ctx.impersonate.user, groups: ctx.impersonate.groups } } : {}) };
+  return (await scan(only, { kube, signal: ctx.signal })).report;
+}
+
 export function defaultServeDeps(overrides: Partial<ServeDeps> & Pick<ServeDeps, 'parseArgv'>): ServeDeps {
   return {
     diagnose: defaultDiagnose,
     explain: async (text) => explainText(text),
+    scan: defaultScan,
     cluster: clusterModeAvailable(),
     resolve: systemResolver,
     now: Date.now,

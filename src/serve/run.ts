@@ -6,6 +6,7 @@ interface Io {
 }
 import { loadConfig } from './config.js';
 import { defaultServeDeps, type ServeDeps } from './deps.js';
+import { parseScanInterval } from './exporter.js';
 import { createServe } from './server.js';
 
 /** Parses `HOST:PORT` / `[IPv6]:PORT` / `:PORT` for --listen. */
@@ -16,11 +17,15 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export async function runServe(args: { listen: string; config?: string }, io: Io, face: Pick<ServeDeps, 'parseArgv'>, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runServe(args: { listen: string; config?: string; scanInterval?: string }, io: Io, face: Pick<ServeDeps, 'parseArgv'>, signals: NodeJS.EventEmitter = process): Promise<number> {
   if (!args.config) throw usageError('Cannot start serve without --config FILE (Slack channels and tokens → namespaces; see README "Use it from Slack")');
   const { host, port } = parseListen(args.listen);
+  const scanIntervalSeconds = args.scanInterval === undefined ? undefined : parseScanInterval(args.scanInterval);
+  if (Number.isNaN(scanIntervalSeconds)) throw usageError(`Cannot use --scan-interval "${args.scanInterval}": give a duration from 10s to 24h, such as 300, 5m or 1h`);
   const config = loadConfig(args.config);
-  const serve = createServe(config, defaultServeDeps({ ...face, log: (line) => void io.stdout.write(line) }));
+  const deps = defaultServeDeps({ ...face, log: (line) => void io.stdout.write(line) });
+  if (scanIntervalSeconds !== undefined && !deps.cluster) throw usageError('Cannot use --scan-interval: this build of mtls-doctor has no cluster access');
+  const serve = createServe(config, deps, scanIntervalSeconds !== undefined ? { scanIntervalSeconds } : {});
   await serve.listen(host, port).catch((e: NodeJS.ErrnoException) => {
     throw usageError(`Cannot listen on ${args.listen}: ${e.code ?? e.message}`);
   });

@@ -9,14 +9,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { slackFullReport, slackSummary } from '../report/slack.js';
+import { slackFullReport, slackSummary, type SlackMessage } from '../report/slack.js';
+import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary } from '../report/slack-scan.js';
 import type { Report } from '../report/types.js';
-import { authorizeNamespace, callerKey, slackGrant, tokenGrant, type Caller, type Grant } from './authz.js';
+import { FleetExporter } from './exporter.js';
+import { authorizeNamespace, callerKey, exporterImpersonation, impersonationFor, slackGrant, tokenGrant, type Caller, type Grant } from './authz.js';
 import { CHAT_HELP, parseChatCommand, type ChatCommand } from './chat-command.js';
 import type { ServeConfig } from './config.js';
-import type { ServeDeps } from './deps.js';
+import type { ServeDeps, ServeScanRequest } from './deps.js';
 import { ServeError, errorCodeOf, httpStatusFor, publicMessage } from './errors.js';
-import { RateLimiter, WorkQueue } from './limits.js';
+import { RateLimiter, WorkQueue, type JobContext } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import { outgoing } from './outgoing.js';
@@ -47,6 +49,8 @@ export interface ServeHandle {
   server: Server;
   metrics: ServeMetrics;
   queue: WorkQueue;
+  /** The --scan-interval exporter (null without it). */
+  exporter: FleetExporter | null;
   /** The address it listens on (after listen()). */
   url(): string;
   listen(host: string, port: number): Promise<void>;
@@ -54,7 +58,12 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
+export interface ServeOptions {
+  /** --scan-interval: scan the fleet (config `scan`) this often, for the fleet gauges on /metrics. */
+  scanIntervalSeconds?: number;
+}
+
+export function createServe(config: ServeConfig, deps: ServeDeps, options: ServeOptions = {}): ServeHandle {
   const logger: Logger = createLogger(deps.log, deps.now);
   const queue = new WorkQueue({ concurrency: config.limits.concurrency, capacity: config.limits.queue, deadlineMs: config.limits.deadlineSeconds * 1000 });
   const metrics = createMetrics({ queue: () => queue.depth, active: () => queue.active, abandoned: () => queue.abandoned });
@@ -62,6 +71,23 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
   const replay = new ReplayCache();
   const responder = config.slack ? new Responder({ prefix: config.slack.responseUrlPrefix, ...(deps.fetch ? { fetch: deps.fetch } : {}), now: deps.now }) : null;
   const jobs = new Map<string, Job>();
+  const exporter = options.scanIntervalSeconds
+    ? new FleetExporter({
+        intervalMs: options.scanIntervalSeconds * 1000,
+        request: {
+          ...(config.scan.namespaces === 'all' ? { allNamespaces: true } : { namespaces: config.scan.namespaces }),
+          ...(config.scan.selector ? { selector: config.scan.selector } : {}),
+          readCaSecrets: config.scan.readCaSecrets,
+          concurrency: config.scan.concurrency,
+          podTimeoutMs: config.scan.podTimeoutSeconds * 1000,
+        },
+        impersonate: exporterImpersonation(config),
+        scan: deps.scan,
+        logger,
+        metrics,
+        now: deps.now,
+      })
+    : null;
   const pending = new Set<Promise<unknown>>();
   let draining = false;
 
@@ -71,18 +97,15 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     return p;
   };
 
-  /** Runs a prepared diagnosis through the queue (E_BUSY at once when full), counting it in the metrics. */
-  function run(prepared: Prepared): Promise<Report> {
-    const kind = prepared.request.target ? 'cluster' : prepared.request.peer ? 'peer' : 'certificates';
+  /** Runs work through the queue (E_BUSY at once when full), timing it and counting its outcome in the metrics. */
+  function queued<T>(kind: string, work: (ctx: JobContext) => Promise<T>, count: (value: T) => void): Promise<T> {
     const t0 = performance.now();
-    const transport = prepared.pin ? pinnedTransport(prepared.pin) : null;
-    const p = queue.submit(({ signal }) => deps.diagnose(prepared.request, { signal, impersonate: prepared.impersonate, peerName: prepared.peerName, transport }));
     return track(
-      p.then(
-        (report) => {
+      queue.submit(work).then(
+        (value) => {
           metrics.diagnosisSeconds.observe({ kind }, (performance.now() - t0) / 1000);
-          countReport(kind, report);
-          return report;
+          count(value);
+          return value;
         },
         (e) => {
           metrics.diagnoses.inc({ kind, verdict: 'error' });
@@ -90,6 +113,13 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
         },
       ),
     );
+  }
+
+  /** Runs a prepared diagnosis through the queue. */
+  function run(prepared: Prepared): Promise<Report> {
+    const kind = prepared.request.target ? 'cluster' : prepared.request.peer ? 'peer' : 'certificates';
+    const transport = prepared.pin ? pinnedTransport(prepared.pin) : null;
+    return queued(kind, ({ signal }) => deps.diagnose(prepared.request, { signal, impersonate: prepared.impersonate, peerName: prepared.peerName, transport }), (report) => countReport(kind, report));
   }
 
   function countReport(kind: string, report: Report): void {
@@ -127,7 +157,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
       rate.take(callerKey(caller), deps.now());
       const text = form.get('text') ?? '';
       // Shed load before parsing (the costly step of an acknowledgement) when a diagnosis could not be queued anyway.
-      if (/^\s*diagnose\b/i.test(text)) queue.assertRoom();
+      if (/^\s*(?:diagnose|scan|rotation)\b/i.test(text)) queue.assertRoom();
       const cmd = await parseChatCommand(text, deps.parseArgv);
       audit.command = cmd.kind;
       const answer = await slackCommand(cmd, caller, responseUrl, audit);
@@ -153,12 +183,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
       audit.verdict = report.verdict;
       return { message: { response_type: 'in_channel', ...slackSummary(report, { title: 'explain' }) } };
     }
-    if (cmd.kind === 'scan' || cmd.kind === 'rotation') {
-      if (cmd.kind === 'scan' && cmd.all) throw new ServeError('E_FORBIDDEN', 'Refused: -A (every namespace) is not allowed from chat; give -n NS', { rule: 'chat flag allowlist' });
-      if (cmd.namespace) audit.namespace = cmd.namespace;
-      if (cmd.namespace) authorizeNamespace(grant, cmd.namespace, cmd.kind === 'scan' ? 'scan' : 'read the rotation of');
-      throw new ServeError('E_NOT_AVAILABLE', `\`${cmd.kind === 'scan' ? 'scan' : 'rotation status'}\` is not available yet in this build of mtls-doctor serve (it comes with the fleet scan); use /mtls diagnose`);
-    }
+    if (cmd.kind === 'scan' || cmd.kind === 'rotation') return slackScan(cmd, grant, caller, responseUrl, audit);
     // diagnose
     responder!.check(responseUrl);
     const input: ServeDiagnoseRequest = { ...(cmd.target ? { target: cmd.target } : {}), ...(cmd.namespace ? { namespace: cmd.namespace } : {}), ...chatOptions(cmd) };
@@ -166,25 +191,58 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
     const prepared = await prepareDiagnosis(grant, input, { config, resolve: deps.resolve, cluster: deps.cluster });
     audit.what = prepared.label;
     const work = run(prepared); // throws E_BUSY at once when the queue is full
-    track(answerOnSlack(work, prepared, responseUrl, audit));
+    track(
+      answerOnSlack(work, prepared.label, responseUrl, audit, (report) => {
+        audit.verdict = report.verdict;
+        return [slackSummary(report, { title: prepared.label }), slackFullReport(report, { title: prepared.label })];
+      }),
+    );
     return { message: ephemeral(`:stethoscope: Diagnosing ${prepared.label}… the answer will be posted here.`), deferred: true };
   }
 
-  /** The one answer of an accepted command: the summary and the full report, or one error message. */
-  async function answerOnSlack(work: Promise<Report>, prepared: Prepared, url: string, audit: Audit): Promise<void> {
+  /** `/mtls scan -n NS` and `/mtls rotation status [-n NS]`: a fleet scan of namespaces the channel may read, as the channel. */
+  async function slackScan(cmd: Extract<ChatCommand, { kind: 'scan' | 'rotation' }>, grant: Grant, caller: Caller, responseUrl: string, audit: Audit): Promise<{ message: object; deferred?: boolean }> {
+    if (cmd.namespace) audit.namespace = cmd.namespace;
+    if (cmd.namespace) authorizeNamespace(grant, cmd.namespace, cmd.kind === 'scan' ? 'scan' : 'read the rotation of');
+    const namespaces = cmd.namespace ? [cmd.namespace] : grant.namespaces;
+    if (!namespaces.length) throw new ServeError('E_FORBIDDEN', `Refused: ${grant.rule} allows no namespace`, { rule: grant.rule });
+    if (!deps.cluster) throw new ServeError('E_NOT_AVAILABLE', `\`${cmd.kind === 'scan' ? 'scan' : 'rotation status'}\` needs cluster access, and this server has none (no in-cluster service account or KUBECONFIG)`);
+    responder!.check(responseUrl);
+    const scope = `namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}${cmd.options.selector ? ` -l ${cmd.options.selector}` : ''}`;
+    const label = cmd.kind === 'scan' ? `scan ${scope}` : `rotation status (${scope})`;
+    audit.what = label;
+    const request: ServeScanRequest = { namespaces, ...(cmd.options.selector ? { selector: cmd.options.selector } : {}), ...(cmd.options.at ? { at: cmd.options.at } : {}) };
+    const impersonate = impersonationFor(config, caller);
+    const work = queued('scan', ({ signal }) => deps.scan(request, { signal, impersonate }), (report) => metrics.diagnoses.inc({ kind: 'scan', verdict: scanVerdict(report) }));
+    track(
+      answerOnSlack(work, label, responseUrl, audit, (report) => {
+        audit.verdict = scanVerdict(report);
+        return cmd.kind === 'scan' ? [slackScanSummary(report, { title: scope }), slackScanFull(report, { title: scope })] : [slackRotationStatus(report.rotation, { scope })];
+      }),
+    );
+    return { message: ephemeral(`:stethoscope: ${cmd.kind === 'scan' ? 'Scanning' : 'Reading the CA rotation of'} ${scope}… the answer will be posted here.`), deferred: true };
+  }
+
+  /** The one answer of an accepted command: its messages (summary and full report), or one error message. */
+  async function answerOnSlack<T>(work: Promise<T>, label: string, url: string, audit: Audit, render: (value: T) => SlackMessage[]): Promise<void> {
     let outcome: string;
     try {
-      const report = await work;
-      audit.verdict = report.verdict;
-      const a = await responder!.post(url, { response_type: 'in_channel', ...slackSummary(report, { title: prepared.label }) });
-      const b = a.ok ? await responder!.post(url, { response_type: 'in_channel', ...slackFullReport(report, { title: prepared.label }) }) : a;
-      outcome = a.ok && b.ok ? 'posted' : `post failed: ${a.error ?? b.error}`;
-      metrics.slackPosts.inc({ outcome: a.ok && b.ok ? 'ok' : 'failed' });
+      const messages = render(await work);
+      let failed: string | undefined;
+      for (const m of messages) {
+        const r = await responder!.post(url, { response_type: 'in_channel', ...m });
+        if (!r.ok) {
+          failed = r.error;
+          break;
+        }
+      }
+      outcome = failed === undefined ? 'posted' : `post failed: ${failed}`;
+      metrics.slackPosts.inc({ outcome: failed === undefined ? 'ok' : 'failed' });
     } catch (e) {
       audit.error = errorCodeOf(e);
       audit.message = publicMessage(e);
-      if (httpStatusFor(e) >= 500 && !(e instanceof ServeError)) logger.log('error', 'diagnosis failed', { error: String((e as Error)?.stack ?? e) });
-      const a = await responder!.post(url, ephemeral(`:warning: Could not diagnose ${prepared.label}: ${publicMessage(e)}`));
+      if (httpStatusFor(e) >= 500 && !(e instanceof ServeError)) logger.log('error', 'request failed', { error: String((e as Error)?.stack ?? e) });
+      const a = await responder!.post(url, ephemeral(`:warning: Could not ${label.startsWith('scan') || label.startsWith('rotation') ? 'run' : 'diagnose'} ${label}: ${publicMessage(e)}`));
       outcome = a.ok ? 'posted error' : `post failed: ${a.error}`;
       metrics.slackPosts.inc({ outcome: a.ok ? 'ok' : 'failed' });
     }
@@ -315,7 +373,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
         case 'readyz':
           return sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', queue: queue.depth, running: queue.active });
         case 'metrics': {
-          const text = await metrics.registry.metrics();
+          const text = (await metrics.registry.metrics()) + (exporter ? `\n${exporter.gauges}` : '');
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);
           return;
@@ -370,19 +428,22 @@ export function createServe(config: ServeConfig, deps: ServeDeps): ServeHandle {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
-          logger.log('info', 'listening', { address: this.url(), slack: !!config.slack, tokens: config.tokens.length, cluster: deps.cluster });
+          logger.log('info', 'listening', { address: this.url(), slack: !!config.slack, tokens: config.tokens.length, cluster: deps.cluster, scanIntervalSeconds: options.scanIntervalSeconds ?? null });
+          exporter?.start();
           resolve();
         });
       });
     },
+    exporter,
     async close() {
       draining = true;
+      const stopped = exporter?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = sleep(config.limits.deadlineSeconds * 1000 + 2000);
       await Promise.race([Promise.allSettled([...pending]), grace]);
       server.closeAllConnections();
-      await closed;
+      await Promise.all([closed, stopped]);
     },
   };
 

@@ -40,9 +40,28 @@ describe('parseChatCommand', () => {
     expect(await parseChatCommand('explain “curly quoted”')).toEqual({ kind: 'explain', text: 'curly quoted' });
     expect(await parseChatCommand('')).toEqual({ kind: 'help' });
     expect(await parseChatCommand('help')).toEqual({ kind: 'help' });
-    expect(await parseChatCommand('scan -n bookinfo')).toEqual({ kind: 'scan', namespace: 'bookinfo', all: false });
-    expect(await parseChatCommand('rotation status')).toEqual({ kind: 'rotation', action: 'status', namespace: null });
+    expect(await parseChatCommand('scan -n bookinfo')).toEqual({ kind: 'scan', namespace: 'bookinfo', options: {} });
+    expect(await parseChatCommand('rotation status')).toEqual({ kind: 'rotation', action: 'status', namespace: null, options: {} });
     await expect(parseChatCommand('scan')).rejects.toThrow(/Give a namespace/);
+  });
+
+  it('scan and rotation status go through the CLI grammar with their own allowlist', async () => {
+    expect(await parseChatCommand('scan -n bookinfo -l app=reviews --at 2026-11-29T03:00:00Z')).toEqual({ kind: 'scan', namespace: 'bookinfo', options: { selector: 'app=reviews', at: '2026-11-29T03:00:00Z' } });
+    expect(await parseChatCommand('rotation status -n payments --selector=app=ledger')).toEqual({ kind: 'rotation', action: 'status', namespace: 'payments', options: { selector: 'app=ledger' } });
+    expect(await parseChatCommand('scan --namespace=bookinfo')).toMatchObject({ kind: 'scan', namespace: 'bookinfo' });
+    for (const bad of ['scan -n bookinfo --kubeconfig /root/.kube/config', 'scan -n bookinfo --evidence /tmp/scan.json', 'scan -n bookinfo --read-ca-secrets', 'scan -n bookinfo --save-evidence /tmp/x', 'scan -n bookinfo --concurrency 256', 'scan -n bookinfo -o json', 'rotation status --context prod', 'scan -n bookinfo --peer a.b:1']) {
+      const e = await parseChatCommand(bad).then(() => null, (x) => x);
+      expect(e?.code, bad).toBe('E_FORBIDDEN');
+      expect(e.message, bad).toMatch(/is not allowed from chat \(allowed: -n, --namespace, -l, --selector, --at\)/);
+    }
+    for (const all of ['scan -A', 'scan --all-namespaces', 'rotation status -A', 'scan -n bookinfo -A']) {
+      await expect(parseChatCommand(all), all).rejects.toThrow(/-A \(every namespace\) is not allowed from chat/);
+    }
+    await expect(parseChatCommand('rotation plan -n bookinfo')).rejects.toThrow(/rotation command "plan": \/mtls rotation status/);
+    await expect(parseChatCommand('rotation')).rejects.toThrow(/rotation status \[-n NS\]/);
+    await expect(parseChatCommand('scan -n bookinfo extra')).rejects.toThrow(/Unexpected argument "extra"/);
+    await expect(parseChatCommand('scan -n bookinfo --at')).rejects.toThrow(/Cannot use --at: it needs a value/);
+    await expect(parseChatCommand('scan -n Not_A_Namespace')).rejects.toThrow(/not a Kubernetes namespace name/);
   });
 
   it("undoes Slack's escaping and link markup; tokenizes quotes, including Slack's curly ones", () => {

@@ -34,10 +34,24 @@ describe('config', () => {
     expect(c.limits.queue).toBe(3);
   });
 
+  it('the scan section (what --scan-interval scans): every namespace by default, or a list; an exporter-only config', () => {
+    const tokens = [{ tokenFile: token, namespaces: ['a'] }];
+    expect(parseConfig(JSON.stringify({ tokens }), 'c.json').scan).toEqual({ namespaces: 'all', selector: null, readCaSecrets: false, concurrency: 8, podTimeoutSeconds: 10 });
+    expect(parseConfig(JSON.stringify({ tokens, scan: { namespaces: ['shop', 'pay'], selector: 'app=web', readCaSecrets: true, concurrency: 2, podTimeoutSeconds: 30 } }), 'c.json').scan).toEqual({ namespaces: ['shop', 'pay'], selector: 'app=web', readCaSecrets: true, concurrency: 2, podTimeoutSeconds: 30 });
+    // Only the exporter: no Slack, no token.
+    const only = parseConfig('scan:\n  namespaces: all\n', 'serve.yaml');
+    expect([only.slack, only.tokens, only.scan.namespaces]).toEqual([null, [], 'all']);
+  });
+
   it.each([
     ['tokens:\n  - tokenFile: TOKEN\n    namespaces: [a]\n    namepsaces: [b]\n', /unknown key tokens\[0\]\.namepsaces/],
     ['limits:\n  bodyBytes: -1\ntokens:\n  - tokenFile: TOKEN\n    namespaces: [a]\n', /limits\.bodyBytes must be a whole number/],
     ['tokens: []\n', /nothing to serve/],
+    ['scan:\n  namespaces: [Bad_NS]\n', /scan\.namespaces\[0\] "Bad_NS" is not a Kubernetes namespace name/],
+    ['scan:\n  namespaces: [a]\n  readCaSecrets: yes please\n', /scan\.readCaSecrets must be true or false/],
+    ['scan:\n  selector: "app in (a b)"\n', /scan\.selector "app in \(a b\)" is not a label selector/],
+    ['scan:\n  concurrency: 0\n', /scan\.concurrency must be a whole number from 1 to 256/],
+    ['scan:\n  interval: 5m\n', /unknown key scan\.interval/],
     ['tokens:\n  - tokenFile: /nonexistent/token\n    namespaces: [a]\n', /Cannot read tokens\[0\]\.tokenFile "\/nonexistent\/token": ENOENT/],
     ['tokens:\n  - tokenFile: TOKEN\n    namespaces: [Not_A_Namespace]\n', /is not a Kubernetes namespace name/],
     ['slack:\n  signingSecretFile: SHORT\n  channels: {}\n', /fewer than 16/],

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
-import { impersonationFor } from '../../src/serve/authz.js';
+import { exporterImpersonation, impersonationFor } from '../../src/serve/authz.js';
+import { parseScanInterval } from '../../src/serve/exporter.js';
 import { DEFAULT_LIMITS, parseConfig } from '../../src/serve/config.js';
 import { ROOT } from '../support/cli.js';
 
@@ -12,7 +13,7 @@ const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 
 describe('deploy/serve.yaml', () => {
   it('has the ServiceAccount, RBAC, config, Deployment, Service and NetworkPolicy', () => {
-    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'RoleBinding', 'Service', 'ServiceAccount']);
   });
 
   it('runs non-root, read-only, without capabilities or the auto-mounted token', () => {
@@ -24,7 +25,8 @@ describe('deploy/serve.yaml', () => {
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
     const [c] = pod.containers;
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    expect(c.args).toEqual(['serve', '--listen', '0.0.0.0:8080', '--config', '/etc/mtls-doctor/serve.yaml']);
+    expect(c.args).toEqual(['serve', '--listen', '0.0.0.0:8080', '--config', '/etc/mtls-doctor/serve.yaml', '--scan-interval', '10m']);
+    expect(parseScanInterval(c.args[c.args.indexOf('--scan-interval') + 1])).toBe(600);
     const token = pod.volumes.find((v: any) => v.projected).projected.sources.find((s: any) => s.serviceAccountToken).serviceAccountToken;
     expect(token.expirationSeconds).toBeLessThanOrEqual(3600);
     // Secrets are files, never arguments or environment.
@@ -39,6 +41,7 @@ describe('deploy/serve.yaml', () => {
     const identities = [
       ...Object.keys(config.slack!.channels).map((channel) => impersonationFor(config, { kind: 'slack', team: 'T', user: 'U', channel })!),
       ...config.tokens.map((t) => impersonationFor(config, { kind: 'token', name: t.name })!),
+      exporterImpersonation(config)!,
     ];
     const impersonate = byKind('ClusterRole').find((r) => r.metadata.name === 'mtls-doctor-serve-impersonate');
     const names = impersonate.rules.find((r: any) => r.resources.includes('groups')).resourceNames;
@@ -48,6 +51,16 @@ describe('deploy/serve.yaml', () => {
     // The reader role reads no Secret.
     const reader = byKind('ClusterRole').find((r) => r.metadata.name === 'mtls-doctor-reader');
     expect(JSON.stringify(reader.rules)).not.toContain('secrets');
+  });
+
+  it('the exporter identity reads pods, port-forwards and the root ConfigMap everywhere, and nothing else', () => {
+    const config = parseConfig(byKind('ConfigMap')[0].data['serve.yaml'], 'serve.yaml', () => Buffer.from('x'.repeat(32)));
+    expect(config.scan).toMatchObject({ namespaces: 'all', readCaSecrets: false });
+    const binding = byKind('ClusterRoleBinding').find((b) => b.roleRef.name === 'mtls-doctor-fleet-reader');
+    expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: exporterImpersonation(config)!.groups[0] }]);
+    const role = byKind('ClusterRole').find((r) => r.metadata.name === 'mtls-doctor-fleet-reader');
+    const granted = role.rules.flatMap((r: any) => r.resources.flatMap((res: string) => r.verbs.map((v: string) => `${v} ${res}${r.resourceNames ? `/${r.resourceNames.join(',')}` : ''}`))).sort();
+    expect(granted).toEqual(['create pods/portforward', 'get configmaps/istio-ca-root-cert', 'get pods', 'get pods/portforward', 'list pods']);
   });
 
   it('egress to the internet excludes private ranges and the metadata address', () => {

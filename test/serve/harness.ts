@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { parseOnly } from '../../src/cli/main.js';
 import { parseConfig, type ServeConfig } from '../../src/serve/config.js';
 import { defaultServeDeps, type DiagnoseContext, type ServeDeps } from '../../src/serve/deps.js';
-import { createServe, type ServeHandle } from '../../src/serve/server.js';
+import { createServe, type ServeHandle, type ServeOptions } from '../../src/serve/server.js';
 import { slackSignature } from '../../src/serve/slack-signature.js';
 import type { ServeDiagnoseRequest } from '../../src/serve/request.js';
 import type { Report } from '../../src/report/types.js';
@@ -98,7 +98,7 @@ export function fakeReport(verdict: Report['verdict'] = 'failing', findings: Rep
   };
 }
 
-export async function startServe(o: { config?: ServeConfig; deps?: Partial<ServeDeps>; answer?: (request: ServeDiagnoseRequest, ctx: DiagnoseContext) => Promise<Report> } = {}): Promise<Harness> {
+export async function startServe(o: { config?: ServeConfig; deps?: Partial<ServeDeps>; options?: ServeOptions; answer?: (request: ServeDiagnoseRequest, ctx: DiagnoseContext) => Promise<Report> } = {}): Promise<Harness> {
   const logs: any[] = [];
   const calls: Harness['calls'] = [];
   const config = o.config ?? testConfig();
@@ -116,7 +116,7 @@ export async function startServe(o: { config?: ServeConfig; deps?: Partial<Serve
     },
     ...o.deps,
   });
-  const serve = createServe(config, deps);
+  const serve = createServe(config, deps, o.options);
   await serve.listen('127.0.0.1', 0);
   return { serve, url: serve.url(), config, logs, calls, close: () => serve.close() };
 }

@@ -166,9 +166,10 @@ describe('slash commands', () => {
     expect(h.calls.length).toBe(calls);
   });
 
-  it('scan and rotation status say they are not available yet', async () => {
-    expect((await postSlack(h.url, form('scan -n bookinfo'))).json.text).toMatch(/`scan` is not available yet/);
-    expect((await postSlack(h.url, form('rotation status -n bookinfo'))).json.text).toMatch(/`rotation status` is not available yet/);
+  it('scan and rotation status say they need cluster access in a build without it, after authorization', async () => {
+    expect((await postSlack(h.url, form('scan -n bookinfo'))).json.text).toMatch(/`scan` needs cluster access, and this server has none/);
+    expect((await postSlack(h.url, form('rotation status -n bookinfo'))).json.text).toMatch(/`rotation status` needs cluster access/);
+    expect((await postSlack(h.url, form('rotation status -n kube-system'))).json.text).toMatch(/may not read the rotation of namespace "kube-system"/);
   });
 
   it('bad usage gets one clear line', async () => {

@@ -6,7 +6,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { diagnose, MtlsDoctorError } from '../src/index.js';
+import { diagnose, MtlsDoctorError, scan } from '../src/index.js';
 import { parseOnly } from '../src/cli/main.js';
 import { loadConfig } from '../src/serve/config.js';
 import { defaultServeDeps } from '../src/serve/deps.js';
@@ -18,23 +18,46 @@ const trust = readFileSync(join(pemDir, 'root.pem'), 'utf8');
 const at = readFileSync(join(pemDir, 'at'), 'utf8').trim();
 const log = createWriteStream(logFile);
 const toBackend = new Agent({ connections: 64, connectTimeout: 2000 });
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+const SECRET = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
+const secretsDump = JSON.stringify({
+  configs: [
+    { name: 'default', secret: { '@type': SECRET, name: 'default', tls_certificate: { certificate_chain: { inline_bytes: b64(chain) }, private_key: { inline_bytes: b64('[redacted]') } } } },
+    { name: 'ROOTCA', secret: { '@type': SECRET, name: 'ROOTCA', validation_context: { trusted_ca: { inline_bytes: b64(trust) } } } },
+  ],
+});
+
+/** The slow fake cluster: 100-800 ms per call; when it is killed, this throws and the caller is told (like a collector, an unreachable backend is "no evidence", not a crash). */
+async function slowCluster(signal: AbortSignal): Promise<void> {
+  const res = await request(backend, { dispatcher: toBackend, signal, headersTimeout: 5000, bodyTimeout: 5000 }).catch((e: NodeJS.ErrnoException) => {
+    throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot reach the cluster API: ${e.code ?? e.message}`);
+  });
+  await res.body.dump();
+  if (res.statusCode !== 200) throw new Error(`backend answered ${res.statusCode}`);
+}
 
 const serve = createServe(
   loadConfig(configFile),
   defaultServeDeps({
     parseArgv: parseOnly,
+    cluster: true,
     log: (line) => void log.write(line),
     // Every chat --peer resolves to one in-cluster Service address.
     resolve: async () => [{ address: '10.96.0.10', family: 4 }],
     diagnose: async (_request, { signal }) => {
-      // The slow fake cluster: 100-800 ms per call; when it is killed, this throws and the caller is told.
-      // Like a collector, an unreachable backend is "no evidence", not a crash.
-      const res = await request(backend, { dispatcher: toBackend, signal, headersTimeout: 5000, bodyTimeout: 5000 }).catch((e: NodeJS.ErrnoException) => {
-        throw new MtlsDoctorError('E_NO_EVIDENCE', `Cannot reach the cluster API: ${e.code ?? e.message}`);
-      });
-      await res.body.dump();
-      if (res.statusCode !== 200) throw new Error(`backend answered ${res.statusCode}`);
+      await slowCluster(signal);
       return diagnose({ chain, trust, at });
+    },
+    // /mtls scan and rotation status: the real scan() over the namespaces asked for, each pod's secrets dump
+    // (Envoy's dynamic_active_secrets format) served after the slow fake cluster answered.
+    scan: async (req, { signal }) => {
+      await slowCluster(signal);
+      const names = req.namespaces ?? ['bookinfo'];
+      const source = {
+        listPods: async () => names.flatMap((namespace) => [0, 1, 2].map((i) => ({ namespace, name: `reviews-${i}`, workload: 'reviews', sidecar: true }))),
+        secretsDump: async () => secretsDump,
+      };
+      return (await scan({ ...req, at }, { source, signal })).report;
     },
   }),
 );

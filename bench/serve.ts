@@ -104,8 +104,8 @@ server.child.on('exit', (code, sig) => (serverExit = code ?? sig));
 // (a request queued while a connection reconnects can wait behind every request submitted later).
 const clients = Array.from({ length: CLIENTS }, () => new Client(server.url, { pipelining: 1, headersTimeout: 30_000, bodyTimeout: 30_000 }));
 const pool = clients[0]!;
-type Kind = 'slack-diagnose' | 'slack-explain' | 'slack-wrong-signature' | 'slack-unsigned' | 'slack-stale' | 'slack-oversize' | 'webhook' | 'webhook-bad-token' | 'webhook-oversize';
-const MIX: Array<[Kind, number]> = [['slack-diagnose', 35], ['slack-explain', 10], ['slack-wrong-signature', 10], ['slack-unsigned', 10], ['slack-stale', 5], ['slack-oversize', 5], ['webhook', 15], ['webhook-bad-token', 5], ['webhook-oversize', 5]];
+type Kind = 'slack-diagnose' | 'slack-scan' | 'slack-explain' | 'slack-wrong-signature' | 'slack-unsigned' | 'slack-stale' | 'slack-oversize' | 'webhook' | 'webhook-bad-token' | 'webhook-oversize';
+const MIX: Array<[Kind, number]> = [['slack-diagnose', 30], ['slack-scan', 5], ['slack-explain', 10], ['slack-wrong-signature', 10], ['slack-unsigned', 10], ['slack-stale', 5], ['slack-oversize', 5], ['webhook', 15], ['webhook-bad-token', 5], ['webhook-oversize', 5]];
 if (process.env.BENCH_SERVE_ONLY) MIX.splice(0, MIX.length, ...MIX.filter(([k]) => process.env.BENCH_SERVE_ONLY!.split(',').includes(k)));
 const total = MIX.reduce((a, [, w]) => a + w, 0);
 const pick = (): Kind => {
@@ -121,7 +121,8 @@ const prevKind = new Map<Client, string>();
 const timeline: Array<[number, number]> = [];
 let runStart = performance.now();
 let measuring = false;
-const accepted = new Set<string>();
+/** Accepted commands by response_url path, and the answer each is owed: a summary and a full report, or (rotation status) one message. */
+const accepted = new Map<string, 'report' | 'rotation'>();
 const webhook202: string[] = [];
 let sent = 0;
 let transportErrors = 0;
@@ -147,7 +148,12 @@ async function one(kind: Kind, client: Client): Promise<void> {
   let headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   let body = '';
   if (kind.startsWith('slack')) {
-    body = kind === 'slack-explain' ? slackBody('explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', id) : slackBody(`diagnose --peer ratings.bookinfo:9080 --symptom "bench ${id}"`, id);
+    body =
+      kind === 'slack-explain'
+        ? slackBody('explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', id)
+        : kind === 'slack-scan'
+          ? slackBody(Math.random() < 0.5 ? 'scan -n bookinfo' : 'rotation status', id)
+          : slackBody(`diagnose --peer ratings.bookinfo:9080 --symptom "bench ${id}"`, id);
     if (kind === 'slack-oversize') body += '&pad=' + bigBody.slice(0, 100 * 1024);
     const ts = kind === 'slack-stale' ? now - 600 : now;
     if (kind !== 'slack-unsigned') {
@@ -168,11 +174,11 @@ async function one(kind: Kind, client: Client): Promise<void> {
     const text = await res.body.text();
     const ms = performance.now() - t0;
     let label = `${res.statusCode}`;
-    if (kind === 'slack-diagnose' && res.statusCode === 200) {
+    if ((kind === 'slack-diagnose' || kind === 'slack-scan') && res.statusCode === 200) {
       const j = JSON.parse(text);
-      if (/Diagnosing/.test(j.text)) {
+      if (/Diagnosing|Scanning|Reading the CA rotation/.test(j.text)) {
         // Warm-up commands too: every accepted command must get its one answer.
-        accepted.add(`/r/${id}`);
+        accepted.set(`/r/${id}`, /Reading the CA rotation/.test(j.text) ? 'rotation' : 'report');
         label += ' accepted';
       } else label += /Busy/.test(j.text) ? ' busy' : ` ${String(j.text).slice(0, 40)}`;
     }
@@ -213,7 +219,7 @@ const elapsed = (Date.now() - t0) / 1000;
 
 // --- drain: every accepted command must get its one answer (deadline 10 s + posting)
 const drainUntil = Date.now() + 30_000;
-const answered = () => [...accepted].filter((p) => (posts.get(p) ?? []).some((k) => k === 'full' || k === 'error')).length;
+const answered = () => [...accepted].filter(([p, owed]) => (posts.get(p) ?? []).some((k) => k === (owed === 'rotation' ? 'summary' : 'full') || k === 'error')).length;
 while (answered() < accepted.size && Date.now() < drainUntil) await new Promise((res) => setTimeout(res, 200));
 await new Promise((res) => setTimeout(res, 1000));
 // The 202s: each one's answer by polling once.
@@ -231,9 +237,9 @@ serverExitDuringRun = serverExit;
 let exactlyOnce = 0;
 let lost = 0;
 let duplicated = 0;
-for (const p of accepted) {
+for (const [p, owed] of accepted) {
   const k = posts.get(p) ?? [];
-  const ok = (k.length === 2 && k.includes('summary') && k.includes('full')) || (k.length === 1 && k[0] === 'error');
+  const ok = (owed === 'report' ? k.length === 2 && k.includes('summary') && k.includes('full') : k.length === 1 && k[0] === 'summary') || (k.length === 1 && k[0] === 'error');
   if (ok) exactlyOnce++;
   else if (k.length === 0) lost++;
   else duplicated++;
@@ -260,7 +266,7 @@ console.log(`  Slack acknowledgement as the server timed it (audit "ms", n=${ser
 console.log(`  server event-loop lag (prom-client): p50 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p50_seconds') * 1000)} ms, p99 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p99_seconds') * 1000)} ms, max ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_max_seconds') * 1000)} ms`);
 console.log(`  server RSS: peak ${f(peakRss)} MiB (VmHWM), max sampled ${f(Math.max(...rss))} MiB, last ${f(rss.at(-1) ?? NaN)} MiB`);
 console.log(`  fake backend killed at ${f(backendKilledAt)} s; server exit during run: ${serverExitDuringRun ?? 'none'}; /healthz after the run: ${health}`);
-console.log(`  accepted Slack diagnoses (warm-up included): ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
+console.log(`  accepted Slack diagnoses and scans (warm-up included): ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
 console.log(`  webhook 202s polled afterwards: ${[...polled].map(([s, n]) => `${s}×${n}`).join(', ') || 'none'}; audit lines: ${auditLines}`);
 console.log('  client-side latency by kind (p50 / p99 ms):');
 for (const [k, xs] of [...byKindMs].sort()) console.log(`    ${k}: ${f(percentile(xs, 50))} / ${f(percentile(xs, 99))} (n=${xs.length})`);

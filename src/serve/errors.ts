@@ -75,5 +75,5 @@ export function errorCodeOf(error: unknown): string {
 /** The message a caller may see: ours as written, anything else as a generic line (details go to the log only). */
 export function publicMessage(error: unknown): string {
   if (error instanceof ServeError || isMtlsDoctorError(error)) return error.message.trim().replace(/\s*\n\s*/g, ' ');
-  return 'Internal error while diagnosing (the server log has the details)';
+  return 'Internal error (the server log has the details)';
 }

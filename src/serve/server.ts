@@ -192,7 +192,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
     audit.what = prepared.label;
     const work = run(prepared); // throws E_BUSY at once when the queue is full
     track(
-      answerOnSlack(work, prepared.label, responseUrl, audit, (report) => {
+      answerOnSlack(work, `diagnose ${prepared.label}`, responseUrl, audit, (report) => {
         audit.verdict = report.verdict;
         return [slackSummary(report, { title: prepared.label }), slackFullReport(report, { title: prepared.label })];
       }),
@@ -215,7 +215,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
     const impersonate = impersonationFor(config, caller);
     const work = queued('scan', ({ signal }) => deps.scan(request, { signal, impersonate }), (report) => metrics.diagnoses.inc({ kind: 'scan', verdict: scanVerdict(report) }));
     track(
-      answerOnSlack(work, label, responseUrl, audit, (report) => {
+      answerOnSlack(work, cmd.kind === 'scan' ? `scan ${scope}` : `read the CA rotation of ${scope}`, responseUrl, audit, (report) => {
         audit.verdict = scanVerdict(report);
         return cmd.kind === 'scan' ? [slackScanSummary(report, { title: scope }), slackScanFull(report, { title: scope })] : [slackRotationStatus(report.rotation, { scope })];
       }),
@@ -223,8 +223,8 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
     return { message: ephemeral(`:stethoscope: ${cmd.kind === 'scan' ? 'Scanning' : 'Reading the CA rotation of'} ${scope}… the answer will be posted here.`), deferred: true };
   }
 
-  /** The one answer of an accepted command: its messages (summary and full report), or one error message. */
-  async function answerOnSlack<T>(work: Promise<T>, label: string, url: string, audit: Audit, render: (value: T) => SlackMessage[]): Promise<void> {
+  /** The one answer of an accepted command: its messages (summary and full report), or one error message ("Could not <doing>: …"). */
+  async function answerOnSlack<T>(work: Promise<T>, doing: string, url: string, audit: Audit, render: (value: T) => SlackMessage[]): Promise<void> {
     let outcome: string;
     try {
       const messages = render(await work);
@@ -242,7 +242,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       audit.error = errorCodeOf(e);
       audit.message = publicMessage(e);
       if (httpStatusFor(e) >= 500 && !(e instanceof ServeError)) logger.log('error', 'request failed', { error: String((e as Error)?.stack ?? e) });
-      const a = await responder!.post(url, ephemeral(`:warning: Could not ${label.startsWith('scan') || label.startsWith('rotation') ? 'run' : 'diagnose'} ${label}: ${publicMessage(e)}`));
+      const a = await responder!.post(url, ephemeral(`:warning: Could not ${doing}: ${publicMessage(e)}`));
       outcome = a.ok ? 'posted error' : `post failed: ${a.error}`;
       metrics.slackPosts.inc({ outcome: a.ok ? 'ok' : 'failed' });
     }

@@ -69,7 +69,9 @@ export class FleetExporter {
       if (this.stopped) return;
       this.o.metrics.scans.inc({ outcome: 'failed' });
       // The operator's log has the cause (redacted on the way out); chat never sees it.
-      this.o.logger.log('warn', 'fleet scan failed', { error: publicMessage(e), detail: String((e as Error)?.message ?? e).split('\n')[0], ms: this.o.now() - t0 });
+      const error = publicMessage(e);
+      const detail = String((e as Error)?.message ?? e).split('\n')[0];
+      this.o.logger.log('warn', 'fleet scan failed', { error, ...(detail !== error ? { detail } : {}), ms: this.o.now() - t0 });
     }
   }
 }

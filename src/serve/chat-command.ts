@@ -39,6 +39,8 @@ const NAMESPACE_FLAGS = ['-n', '--namespace'];
 const CHAT_SCAN_FLAGS = ['-l', '--selector', '--at'] as const;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** What a label selector may be made of (keys, values, =, ==, !=, !, commas); the collector checks its grammar. */
+const LABEL_SELECTOR = /^[A-Za-z0-9._/=!,-]{1,1024}$/;
 
 export const CHAT_HELP = [
   '*mtls-doctor* — why mTLS handshakes fail, answered in this channel.',
@@ -167,6 +169,7 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Prom
     const options: ChatScanOptions = {};
     if (args.selector !== undefined) options.selector = one(args.selector)!;
     if (options.selector === '') throw usageError('Cannot use -l/--selector without a label selector (such as app=reviews)');
+    if (options.selector !== undefined && !LABEL_SELECTOR.test(options.selector)) throw usageError(`Cannot use -l "${options.selector}": not a label selector such as app=reviews,version!=v1`);
     if (args.at !== undefined) options.at = one(args.at)!;
     return first === 'scan' ? { kind: 'scan', namespace: namespace!, options } : { kind: 'rotation', action: 'status', namespace, options };
   }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { slackFullReport, slackSummary, type SlackMessage } from '../report/slack.js';
+import { escapeMrkdwn, slackFullReport, slackSummary, type SlackMessage } from '../report/slack.js';
 import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary } from '../report/slack-scan.js';
 import type { Report } from '../report/types.js';
 import { FleetExporter } from './exporter.js';
@@ -470,7 +470,8 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
-const ephemeral = (text: string) => ({ response_type: 'ephemeral', text });
+/** A message only the caller sees. Its text is mrkdwn, escaped whole: what it echoes (a command, a name) cannot mention @channel or forge a link. */
+const ephemeral = (text: string) => ({ response_type: 'ephemeral', text: escapeMrkdwn(text) });
 
 /** A Slack id as it is used in rules and logs (team, user, channel): anything else becomes "?" and matches no rule. */
 function slackId(v: string | null): string {

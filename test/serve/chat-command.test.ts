@@ -62,6 +62,8 @@ describe('parseChatCommand', () => {
     await expect(parseChatCommand('scan -n bookinfo extra')).rejects.toThrow(/Unexpected argument "extra"/);
     await expect(parseChatCommand('scan -n bookinfo --at')).rejects.toThrow(/Cannot use --at: it needs a value/);
     await expect(parseChatCommand('scan -n Not_A_Namespace')).rejects.toThrow(/not a Kubernetes namespace name/);
+    await expect(parseChatCommand('scan -n bookinfo -l "app in (a,b)"')).rejects.toThrow(/Cannot use -l "app in \(a,b\)": not a label selector/);
+    await expect(parseChatCommand('scan -n bookinfo -l')).rejects.toThrow(/Cannot use --selector: it needs a value/);
   });
 
   it("undoes Slack's escaping and link markup; tokenizes quotes, including Slack's curly ones", () => {

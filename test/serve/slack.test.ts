@@ -178,6 +178,18 @@ describe('slash commands', () => {
     expect((await postSlack(h.url, form('diagnose --role sideways --peer a.bookinfo:1'))).json.text).toMatch(/role/i);
   });
 
+  it('what a reply echoes cannot mention @channel or forge a link (Slack sends the text escaped; the reply is escaped again)', async () => {
+    for (const text of ['&lt;!channel&gt; now', 'diagnose --peer &lt;https://evil.example|ratings.bookinfo:9080&gt; --peer-id x &lt;!here&gt;', 'scan -n bookinfo -l &lt;!channel&gt;']) {
+      const r = await postSlack(h.url, form(text));
+      expect(r.json.response_type, text).toBe('ephemeral');
+      expect(r.json.text, text).not.toMatch(/<!channel>|<!here>|<https?:/);
+    }
+    const unknown = await postSlack(h.url, form('&lt;!channel&gt;'));
+    expect(unknown.json.text).toBe(':no_entry: Unknown command "&lt;!channel&gt;": use diagnose, explain, scan, rotation status or help');
+    // The help text's own placeholders are escaped too, so Slack shows them as typed.
+    expect((await postSlack(h.url, form('help'))).json.text).toContain('/mtls explain "&lt;error text&gt;"');
+  });
+
   it('a response_url outside slack.responseUrlPrefix is refused before anything runs', async () => {
     const calls = h.calls.length;
     for (const url of ['https://evil.example/commands/1', 'http://169.254.169.254/latest/meta-data/', `${stand.url.replace(/\/$/, '')}.evil.example/x`]) {

@@ -132,6 +132,7 @@ export function renderScanMarkdown(r: ScanReport): string {
   for (const v of r.rotation.violations) out.push(`- **${v.kind}**: ${v.detail}`);
   if (r.summary.driftPods) out.push('', `**Drift:** ${r.summary.driftPods} pod(s) trust other roots than the majority or their namespace ConfigMap.`);
   const failed = r.pods.filter((p) => p.status === 'failed');
-  if (failed.length) out.push('', `**Not read:** ${failed.map((p) => `\`${p.namespace}/${p.name}\` (${p.reason})`).join(', ')}`);
+  // One line each: a long list stays readable, and a cut (Slack's block limit) drops pods, not the whole list.
+  if (failed.length) out.push('', `**Not read (${failed.length}):**`, ...failed.map((p) => `- \`${p.namespace}/${p.name}\`: ${p.reason}`));
   return out.join('\n') + '\n';
 }

@@ -52,6 +52,13 @@ describe('scan text', () => {
     expect(md).toMatch(/\| intermediate \| O=cluster.local, CN=Mesh Intermediate 2025 \| expired \| expired 2 d ago \| 3 \|/);
     expect(md).toContain('**Rotation:** phase 0 of 5');
   });
+
+  it('markdown lists the pods not read one a line', () => {
+    const md = renderScanMarkdown(mid);
+    const failed = mid.pods.filter((p) => p.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(md).toContain(`**Not read (${failed.length}):**\n${failed.map((p) => `- \`${p.namespace}/${p.name}\`: ${p.reason}`).join('\n')}\n`);
+  });
 });
 
 describe('Prometheus exposition', () => {

@@ -12,6 +12,7 @@ import { alertRules, renderAlertRules } from '../fleet/alerts.js';
 import { analyseFleet } from '../fleet/analyse.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
+import { fleetVerdict } from '../fleet/verdict.js';
 import type { ScanReport } from '../fleet/types.js';
 import { isFileRef, type FailOn, type FileRef } from './request.js';
 
@@ -133,12 +134,11 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
   return { report, bundle };
 }
 
-/** Exit code of a scan: 1 on an expired/critical CA, a rotation violation or cut-off pods (--fail-on warning: also warnings and drift); 3 when no pod could be read. */
+/** Exit code of a scan: 1 when it is failing (an expired/critical CA, a rotation violation or cut-off pods; --fail-on warning: also at-risk, warnings and drift); 3 when no pod could be read. */
 export function scanExitCode(r: ScanReport, failOn: FailOn = 'error'): number {
-  if (r.summary.ok === 0 && r.summary.pods > 0) return 3;
-  const bad = r.certificates.some((c) => c.status === 'expired' || c.status === 'critical' || c.status === 'not-yet-valid') || r.rotation.violations.length > 0 || r.trustGaps.length > 0;
-  const warn = r.certificates.some((c) => c.status === 'warning') || r.summary.driftPods > 0;
-  return bad || (failOn === 'warning' && warn) ? 1 : 0;
+  const verdict = fleetVerdict(r);
+  if (verdict === 'unknown') return r.summary.pods > 0 ? 3 : 0;
+  return verdict === 'failing' || (failOn === 'warning' && verdict === 'at-risk') ? 1 : 0;
 }
 
 /** The Prometheus rule pack for these thresholds (`mtls-doctor alerts`). */

@@ -6,6 +6,7 @@
  * clipped and escaped for mrkdwn, so a pod name or a reason cannot mention @channel or forge a link.
  */
 import { rotationPlan } from '../fleet/rotation.js';
+import { fleetVerdict } from '../fleet/verdict.js';
 import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
 import { renderScanMarkdown, shortFingerprint, statusWord, subjectFit, timeLeft } from './scan.js';
 import { capBlocks, context, escapeMrkdwn as e, fitList, fitText, markdownBlock, section, SLACK_LIMITS, VERDICT_ICON, withinBudget, type SlackBlock, type SlackMessage } from './slack.js';
@@ -24,19 +25,9 @@ const clip = (s: string, max = NAME_MAX) => (s.length <= max ? s : `${s.slice(0,
 const code = (s: string, max = NAME_MAX) => `\`${e(clip(s, max))}\``;
 const pods = (list: string[], max: number = SHOW.pods) => fitList(list.map((p) => code(p)), max, 'pods').join(', ');
 const ICON: Record<ExpiryStatus, string> = { expired: ':red_circle:', 'not-yet-valid': ':red_circle:', critical: ':red_circle:', warning: ':large_yellow_circle:', ok: ':large_green_circle:' };
-const BAD: readonly ExpiryStatus[] = ['expired', 'critical', 'not-yet-valid'];
 
-/**
- * The verdict of a scan, as its exit code has it (src/diagnose/scan.ts `scanExitCode`: 1 exactly when failing,
- * 3 when pods were listed but none could be read): failing on an expired, critical or not-yet-valid certificate
- * at any level, a rotation violation or pods cut off; at-risk on a warning or drift.
- */
-export function scanVerdict(r: ScanReport): Verdict {
-  if (r.summary.pods > 0 && r.summary.ok === 0) return 'unknown';
-  if (r.certificates.some((c) => BAD.includes(c.status)) || r.rotation.violations.length > 0 || r.trustGaps.length > 0) return 'failing';
-  if (r.certificates.some((c) => c.status === 'warning') || r.summary.driftPods > 0) return 'at-risk';
-  return r.summary.ok === 0 ? 'unknown' : 'healthy';
-}
+/** The verdict of a scan (src/fleet/verdict.ts): the one rule its exit code follows too. */
+export const scanVerdict = fleetVerdict;
 
 /** "namespace bookinfo", "namespaces a, b, … 3 more namespaces", "all namespaces", with the selector. */
 function scopeText(r: ScanReport): string {

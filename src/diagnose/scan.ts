@@ -20,7 +20,7 @@ export interface ScanRequest {
   /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
   namespace?: string;
   allNamespaces?: boolean;
-  /** Several named namespaces, read one after the other (`serve`: the namespaces a chat channel may read). */
+  /** Several named namespaces, each listed on its own (`serve`: the namespaces a chat channel may read). */
   namespaces?: string[];
   /** Only pods matching this label selector (kubectl syntax). */
   selector?: string;

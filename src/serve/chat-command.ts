@@ -4,6 +4,7 @@
  * options — never a file path, a kubeconfig, a proxy root, an Envoy/agent URL or --save-evidence.
  */
 import { usageError } from '../errors.js';
+import { LABEL_SELECTOR } from './config.js';
 import { forbidden } from './errors.js';
 
 export type ChatCommand =
@@ -39,8 +40,6 @@ const NAMESPACE_FLAGS = ['-n', '--namespace'];
 const CHAT_SCAN_FLAGS = ['-l', '--selector', '--at'] as const;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** What a label selector may be made of (keys, values, =, ==, !=, !, commas); the collector checks its grammar. */
-const LABEL_SELECTOR = /^[A-Za-z0-9._/=!,-]{1,1024}$/;
 
 export const CHAT_HELP = [
   '*mtls-doctor* — why mTLS handshakes fail, answered in this channel.',

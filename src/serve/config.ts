@@ -62,6 +62,8 @@ export const DEFAULT_SCAN: ServeConfig['scan'] = { namespaces: 'all', selector: 
 export const DEFAULT_LIMITS: ServeConfig['limits'] = { bodyBytes: 1024 * 1024, perCallerPerMinute: 20, queue: 32, concurrency: 4, deadlineSeconds: 60, syncWaitSeconds: 5 };
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** What a label selector may be made of (keys, values, =, ==, !=, !, commas), from the config or chat; the collector checks its grammar. */
+export const LABEL_SELECTOR = /^[A-Za-z0-9._/=!,-]{1,1024}$/;
 
 type Obj = Record<string, unknown>;
 const fail = (file: string, what: string) => inputError(`Cannot use --config "${file}": ${what}`);
@@ -202,7 +204,7 @@ function scanScope(file: string, v: unknown): ServeConfig['scan'] {
   const o = obj(file, v, 'scan', ['namespaces', 'selector', 'readCaSecrets', 'concurrency', 'podTimeoutSeconds']);
   if (o.readCaSecrets !== undefined && typeof o.readCaSecrets !== 'boolean') throw fail(file, 'scan.readCaSecrets must be true or false');
   const selector = o.selector === undefined ? null : str(file, o.selector, 'scan.selector');
-  if (selector !== null && !/^[A-Za-z0-9._/=,!-]{1,1024}$/.test(selector)) throw fail(file, `scan.selector ${JSON.stringify(selector)} is not a label selector such as app=web,tier=front`);
+  if (selector !== null && !LABEL_SELECTOR.test(selector)) throw fail(file, `scan.selector ${JSON.stringify(selector)} is not a label selector such as app=web,tier=front`);
   return {
     namespaces: o.namespaces === undefined || o.namespaces === 'all' ? 'all' : namespaces(file, o.namespaces, 'scan.namespaces'),
     selector,

@@ -7,7 +7,7 @@
 import { readInputFile } from '../collect/files.js';
 import { inputError, MtlsDoctorError, usageError } from '../errors.js';
 import { parseAt } from '../evidence/from-inputs.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { alertRules, renderAlertRules } from '../fleet/alerts.js';
 import { analyseFleet } from '../fleet/analyse.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';

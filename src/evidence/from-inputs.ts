@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseVerifier, VERIFIER_IDS, type VerifierId } from '../x509/verifiers.js';
 import { inputError, usageError } from '../errors.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { redact } from '../redact.js';

@@ -3,7 +3,7 @@
  * replays to the identical report with `--evidence`. Private keys are never part of it: a key given with
  * `--key` is reduced, at collection time, to the public facts needed to match it to the certificate.
  */
-import type { Thresholds } from '../facts/thresholds.js';
+import type { Thresholds } from '../model/thresholds.js';
 import type { VerifierId } from '../x509/verifiers.js';
 import type { Source } from '../model/source.js';
 import type { ProxyEvidence } from './proxy.js';

@@ -4,7 +4,7 @@ import type { CertFact } from '../x509/types.js';
 import type { VerifierId } from '../x509/verifiers.js';
 import type { Role } from '../evidence/types.js';
 import type { Source } from '../model/source.js';
-import type { Thresholds } from './thresholds.js';
+import type { Thresholds } from '../model/thresholds.js';
 import type { SymptomFact } from './symptoms.js';
 import type { ProxyFacts } from './proxy.js';
 import type { ProbeFact } from './handshake.js';

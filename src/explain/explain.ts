@@ -9,7 +9,7 @@
  * several possible causes, and explain has seen no certificate, so it does not call the workload failing.
  */
 import { inputError, usageError } from '../errors.js';
-import { docsUrl } from '../engine/define-rule.js';
+import { docsUrl } from '../model/docs.js';
 import type { EvidenceRef, Finding, Report } from '../model/finding.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { RuleMeta } from '../engine/define-rule.js';

@@ -17,7 +17,7 @@ import { TOOL } from '../version.js';
 import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
 import { redact } from '../redact.js';
-import { checkExplainOptions } from '../diagnose/check-arguments.js';
+import { checkExplainOptions } from './check-options.js';
 
 export interface ExplainOptions {
   /** The time the report is stamped with (default: now). Explain reads no certificate, so it changes nothing else. */

@@ -14,8 +14,7 @@ import type { SymptomFact } from './symptoms.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 import { verifySignal } from '../model/verify-codes.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import { sourceLabel, type Source } from '../model/source.js';
 
 export interface ProbeFact {
   /** `HOST:PORT` as given. */

@@ -11,8 +11,7 @@ import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import type { SymptomFact } from './symptoms.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import { sourceLabel, type Source } from '../model/source.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 

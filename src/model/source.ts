@@ -39,7 +39,8 @@ export function whole(source: Source): Source {
 }
 
 /**
- * How a source reads in evidence lines and reports, the one place a label is rendered from it: `chain.pem #2`, `envoy secret "ROOTCA" trust domain td`, `peer 10.0.0.7:8443`.
+ * How a source reads in evidence lines and reports, the one place a label is rendered from it: `chain.pem #2`,
+ * `envoy secret "ROOTCA" trust domain td`, `peer 10.0.0.7:8443`.
  * It sits beside the type because collectors store the label in evidence bundles (`source`) and facts name
  * certificates by it; nothing parses it back.
  */

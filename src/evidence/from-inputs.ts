@@ -7,7 +7,7 @@ import { parseSpiffeId } from '../x509/spiffe.js';
 import { redact } from '../redact.js';
 import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
-import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
+import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from './secret-json.js';
 import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 

@@ -144,7 +144,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: Io, stdin: AsyncIterab
     return exitCode(report, request.failOn);
   }
   const { report, evidence } = await diagnoseWithEvidence(request, deps);
-  // Redacted, written atomically, never through a link or into a FIFO or device (src/evidence/save.ts).
+  // Redacted, written atomically, never through a link or into a FIFO or device (src/collect/save-evidence.ts).
   if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
   return exitCode(report, request.failOn);

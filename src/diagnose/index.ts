@@ -8,5 +8,5 @@ export { diagnose, diagnoseWithEvidence, exitCode, type DiagnoseDeps, type Diagn
 export { planDiagnosis, type Plan } from './plan.js';
 export { COLLECTION_FIELDS, EVALUATION_FIELDS, CLUSTER_FIELDS, FLAG, requestReadsFiles, type DiagnoseRequest, type FailOn, type FileRef, type Material, type NamedContent } from './request.js';
 export { serializeEvidence } from '../evidence/bundle.js';
-export { saveEvidence, writeRegularFile } from '../evidence/save.js';
+export { saveEvidence, writeRegularFile } from '../collect/save-evidence.js';
 export { fsReason } from '../collect/files.js';

@@ -13,25 +13,15 @@ import { analyseFleet } from '../fleet/analyse.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
 import { fleetVerdict } from '../fleet/verdict.js';
-import type { ScanReport } from '../fleet/types.js';
+import type { FleetTarget, ScanReport } from '../fleet/types.js';
 import { isFileRef, type FailOn, type FileRef } from './request.js';
 
-export interface ScanRequest {
-  /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
-  namespace?: string;
-  allNamespaces?: boolean;
-  /** Several named namespaces, each listed on its own (`serve`: the namespaces a chat channel may read). */
-  namespaces?: string[];
-  /** Only pods matching this label selector (kubectl syntax). */
-  selector?: string;
+/** `scan()`'s request: which pods (FleetTarget, what the cluster collector reads) and how to judge them. */
+export interface ScanRequest extends FleetTarget {
   /** Pods read at once (default 8; 1–256). */
   concurrency?: number;
   /** Per-pod timeout in ms (default 10 s). */
   podTimeoutMs?: number;
-  /** Also read the CA Secrets (certificates only). */
-  readCaSecrets?: boolean;
-  context?: string;
-  kubeconfig?: string;
   /** A saved scan to judge instead of reading the cluster: the object, its JSON text, or `{ path }`. */
   evidence?: FleetBundle | string | FileRef;
   /** Judge at this time instead of now. */

@@ -5,7 +5,7 @@ import type { VerifierId } from '../x509/verifiers.js';
 import type { Role } from '../evidence/types.js';
 import type { Source } from '../model/source.js';
 import type { Thresholds } from '../model/thresholds.js';
-import type { SymptomFact } from './symptoms.js';
+import type { SymptomFact } from './symptom-fact.js';
 import type { ProxyFacts } from './proxy.js';
 import type { ProbeFact } from './handshake.js';
 import type { ClusterFacts } from './policy.js';

@@ -7,7 +7,7 @@ import { diagnose, diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRe
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** The flags as yargs parses them. */
 export interface DiagnoseArgs {

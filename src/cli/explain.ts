@@ -11,7 +11,7 @@ import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export interface ExplainArgs {
   text?: Array<string | number>;

@@ -11,7 +11,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { CliHooks, Io } from './main.js';
+import type { CliHooks, Io } from './io.js';
 import { writeRegularFile } from '../diagnose/index.js';
 
 export interface FleetArgs {

@@ -1,5 +1,5 @@
 import { diagnose, exitCode } from '../diagnose/index.js';
-import { startExample } from '../diagnose/example.js';
+import { startExample } from '../demo/example.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';

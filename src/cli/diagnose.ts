@@ -3,7 +3,8 @@
  * about what to collect lives in src/diagnose/, shared with the library and every other face.
  */
 import { inputError, usageError } from '../errors.js';
-import { diagnose, diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { diagnose, diagnoseWithEvidence, exitCode, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { saveEvidence } from '../collect/save-evidence.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';

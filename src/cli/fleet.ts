@@ -12,7 +12,7 @@ import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { CliHooks, Io } from './io.js';
-import { writeRegularFile } from '../diagnose/index.js';
+import { writeRegularFile } from '../collect/save-evidence.js';
 
 export interface FleetArgs {
   namespace?: string;

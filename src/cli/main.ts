@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
-import { redact } from '../diagnose/redact.js';
+import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */

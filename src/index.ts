@@ -27,4 +27,5 @@ export type { Report, Finding, NotEvaluated, Verdict, Severity, Stage } from './
 export type { EvidenceBundle } from './evidence/types.js';
 export type { Thresholds } from './model/thresholds.js';
 export { VERIFIERS, VERIFIER_IDS, CHECKS as VERIFIER_CHECKS, type VerifierId } from './x509/verifiers.js';
-export { scan, scanExitCode, alertPack, type ScanRequest, type ScanDeps, type ScanResult, type ScanReport, type RotationStatus } from './diagnose/scan.js';
+export { scan, scanExitCode, alertPack, type ScanRequest, type ScanDeps, type ScanResult } from './diagnose/scan.js';
+export type { ScanReport, RotationStatus } from './fleet/types.js';

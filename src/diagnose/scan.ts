@@ -139,5 +139,3 @@ export function alertPack(o: { thresholds?: ScanRequest['thresholds']; leafTtlHo
 }
 
 export { serializeFleetBundle, type FleetBundle };
-export { rotationPlan } from '../fleet/rotation.js';
-export type { ScanReport, RotationStatus } from '../fleet/types.js';

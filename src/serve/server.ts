@@ -186,7 +186,7 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
     if (cmd.kind === 'scan' || cmd.kind === 'rotation') return slackScan(cmd, grant, caller, responseUrl, audit);
     // diagnose
     responder!.check(responseUrl);
-    const input: ServeDiagnoseRequest = { ...(cmd.target ? { target: cmd.target } : {}), ...(cmd.namespace ? { namespace: cmd.namespace } : {}), ...chatOptions(cmd) };
+    const input: ServeDiagnoseRequest = { ...(cmd.target ? { target: cmd.target } : {}), ...(cmd.namespace ? { namespace: cmd.namespace } : {}), ...cmd.options };
     Object.assign(audit, { target: cmd.target, namespace: cmd.namespace, peer: cmd.options.peer });
     const prepared = await prepareDiagnosis(grant, input, { config, resolve: deps.resolve, cluster: deps.cluster });
     audit.what = prepared.label;
@@ -446,21 +446,6 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       await Promise.all([closed, stopped]);
     },
   };
-
-  function chatOptions(cmd: Extract<ChatCommand, { kind: 'diagnose' }>): ServeDiagnoseRequest {
-    const o = cmd.options;
-    const out: ServeDiagnoseRequest = {};
-    if (o.peer !== undefined) out.peer = o.peer;
-    if (o.peerId !== undefined) out.peerId = o.peerId;
-    if (o.sni !== undefined) out.sni = o.sni;
-    if (o.alpn !== undefined) out.alpn = o.alpn;
-    if (o.expectId !== undefined) out.expectId = o.expectId;
-    if (o.role !== undefined) out.role = o.role;
-    if (o.at !== undefined) out.at = o.at;
-    if (o.symptom !== undefined) out.symptom = o.symptom;
-    if (o.maxDepth !== undefined) out.maxChainDepth = Number(o.maxDepth);
-    return out;
-  }
 }
 
 // ------------------------------------------------------------------ helpers

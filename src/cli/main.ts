@@ -14,9 +14,10 @@ import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
+import { REQUEST_FIELDS, type RequestField } from '../diagnose/request.js';
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
-const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
+const STDIN_FLAGS = new Set((REQUEST_FIELDS as readonly RequestField[]).flatMap((f) => (f.cli?.stdin ? [`--${f.flag}`] : [])));
 
 /** `--chain -` → `--chain=-`, so that the dash reaches the flag (up to a bare `--`). */
 export function bindStdinDashes(argv: string[]): string[] {

@@ -27,7 +27,7 @@ testRule(rule, {
     {
       name: 'serial-negative under go: an error naming Go and parser.go',
       evidence: async () => as('go', await negativeSerial()),
-      errors: [{ messageId: 'rejected', severity: 'error', explanation: /negative serial number\. Go \(crypto\/x509\) rejects this chain \(golang\/go src\/crypto\/x509\/parser\.go parseCertificate\(\)/ }],
+      errors: [{ messageId: 'rejected', severity: 'error', explanation: /negative serial number\. Go \(crypto\/x509\) rejects it \(golang\/go src\/crypto\/x509\/parser\.go parseCertificate\(\)/ }],
     },
     {
       name: 'serial-negative under envoy: a warning naming Go, Envoy accepting it with the BoringSSL source',

@@ -617,10 +617,13 @@ const checksOf = (notes: readonly VerifierNote[]): ProfileCheck[] => [...new Set
 /** `it` for one objection, `them` for several. */
 const itThem = (checks: readonly ProfileCheck[]) => (checks.length === 1 ? 'it' : 'them');
 
+/** A check's title inside a sentence: `certificate without …`, but `CA basicConstraints …` and `RSA key …` kept. */
+const inSentence = (title: string) => (/^[A-Z][a-z]/.test(title) ? title[0]!.toLowerCase() + title.slice(1) : title);
+
 /** `(source)` for one check, `(title: source; title: source)` for several: each check cited once. */
 function cite(checks: readonly ProfileCheck[], profile: VerifierId): string {
   if (checks.length === 1) return `(${checks[0]!.source[profile]})`;
-  return `(${checks.map((c) => `${c.title}: ${c.source[profile]}`).join('; ')})`;
+  return `(${checks.map((c) => `${inSentence(c.title)}: ${c.source[profile]}`).join('; ')})`;
 }
 
 /**
@@ -635,7 +638,7 @@ export function verdictsOf(notes: readonly VerifierNote[], profile: VerifierId):
   const mine = rejects(profile);
   const accepted = checks.filter((c) => !mine.includes(c));
   const inUse = mine.length
-    ? `${here} rejects ${mine.length === checks.length ? itThem(checks) : mine.map((c) => c.title).join(', ')} ${cite(mine, profile)}${accepted.length ? ` and accepts ${accepted.map((c) => c.title).join(', ')} ${cite(accepted, profile)}` : ''}`
+    ? `${here} rejects ${mine.length === checks.length ? itThem(checks) : mine.map((c) => inSentence(c.title)).join(', ')} ${cite(mine, profile)}${accepted.length ? ` and accepts ${accepted.map((c) => inSentence(c.title)).join(', ')} ${cite(accepted, profile)}` : ''}`
     : `${here} accepts ${itThem(checks)} ${cite(checks, profile)}`;
   // The other verifiers, grouped by what they reject.
   const groups = new Map<string, VerifierId[]>();
@@ -650,7 +653,7 @@ export function verdictsOf(notes: readonly VerifierNote[], profile: VerifierId):
     const plural = ids.length > 1;
     if (theirs.length === 0) return `${labels(ids)} accept${plural ? '' : 's'} ${itThem(checks)}`;
     if (theirs.length === checks.length) return `${labels(ids)} reject${plural ? '' : 's'} ${itThem(checks)}`;
-    return `${labels(ids)} reject${plural ? '' : 's'} ${theirs.map((c) => c.title).join(', ')} and accept${plural ? '' : 's'} the rest`;
+    return `${labels(ids)} reject${plural ? '' : 's'} ${theirs.map((c) => inSentence(c.title)).join(', ')} and accept${plural ? '' : 's'} the rest`;
   });
   const evidence = VERIFIER_IDS.filter((id) => id !== profile).map((id) => {
     const no = rejects(id);

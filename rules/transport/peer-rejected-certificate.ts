@@ -44,6 +44,7 @@ export default defineRule({
     description: 'The peer rejected the certificate we presented, and nothing in our own chain, trust bundle, identity or key usage explains it: the cause is on the peer\'s side.',
     requires: ['handshake', 'local-chain'],
     confidence: 0.7,
+    catchAll: true,
     explains: [
       { symptom: 'alert:46', weight: 0.5, why: 'Otherwise the reason is only in the peer\'s own log.' },
       { symptom: 'alert:42', weight: 0.55, why: 'The alert does not say why; the peer\'s log does.' },

@@ -10,7 +10,9 @@ import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
-import { refuseRepeats, unknownArgumentMessage } from './flags.js';
+import { refuseRepeats } from './flags.js';
+import { NO_COMMAND, usageMessage, type UsageContext } from './usage.js';
+import { completionScript, COMPLETION_DESCRIBE } from './completion.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../diagnose/redact.js';
 
@@ -167,9 +169,11 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     )
     .command(fleetCommands(io, (c) => (code = c), hooks))
     // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
-    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
+    // Registered for --get-yargs-completions and the command list; `completion [bash|zsh]` itself is answered
+    // before yargs parses (completionScript), which prints the script for the shell asked for.
+    .completion('completion', COMPLETION_DESCRIBE)
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -187,9 +191,19 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
       const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
       const known = Object.keys(usage.getDescriptions?.() ?? {});
-      throw usageError(unknownArgumentMessage(msg, known, argv) ?? msg);
+      throw usageError(usageMessage(msg, { ...usageContext(parser, commands), argv, prog, known }));
     });
   skipHelpCache(parser);
+  const commands = commandsOf(parser);
+  const script = completionScript(argv, prog, io.env);
+  if (script) {
+    try {
+      io.stdout.write(script);
+      return 0;
+    } catch (e) {
+      return reportError(e, io, debug);
+    }
+  }
   try {
     await parser.parseAsync();
     return code;
@@ -209,6 +223,26 @@ export async function parseOnly(argv: string[]): Promise<Record<string, unknown>
   const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
   if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
   return parsed;
+}
+
+type YargsInternals = {
+  getOptions?: () => { choices?: Record<string, unknown[]> };
+  getInternalMethods?: () => {
+    getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> };
+    getContext?: () => { commands?: string[] };
+  };
+};
+
+/** Every command with its usage (`rotation <action>`), as registered; read before parsing (yargs resets it inside a command). */
+function commandsOf(parser: Argv): UsageContext['commands'] {
+  const handlers = (parser as unknown as YargsInternals).getInternalMethods?.()?.getCommandInstance?.()?.getCommandHandlers?.() ?? {};
+  return Object.entries(handlers).map(([name, h]) => ({ name, usage: h.original ?? name }));
+}
+
+/** The command being parsed and its choices, when a parse fails (guarded: yargs internals). */
+function usageContext(parser: Argv, commands: UsageContext['commands']): Pick<UsageContext, 'commands' | 'command' | 'choices'> {
+  const internals = parser as unknown as YargsInternals;
+  return { commands, command: internals.getInternalMethods?.()?.getContext?.()?.commands ?? [], choices: internals.getOptions?.()?.choices ?? {} };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
-import { inputError, MtlsDoctorError, usageError } from '../errors.js';
+import { inputError, jsonSyntaxProblem, MtlsDoctorError, usageError } from '../errors.js';
 import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { LIMITS } from '../limits.js';
 import { redact, redactDeep } from '../redact.js';
@@ -131,7 +131,7 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
   try {
     return JSON.parse(text) as DeepPartial<Thresholds>;
   } catch (e) {
-    throw inputError(`Cannot read --thresholds file "${t.path}": not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw inputError(`Cannot read --thresholds file "${t.path}": ${jsonSyntaxProblem(text, e)}`);
   }
 }
 

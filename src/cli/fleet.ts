@@ -119,7 +119,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
       builder: (y) =>
         scopeOptions(y)
           .positional('action', { choices: ['status', 'plan'] as const, describe: 'status: the phase and any violation; plan: the next safe step' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps)' })
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
           .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it'),
       handler: async (a) => {

@@ -160,7 +160,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');

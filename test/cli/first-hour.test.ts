@@ -152,3 +152,14 @@ describe('5: a --thresholds file that is not JSON', () => {
     expect(oneLine(['scan', '--evidence', file, '--thresholds', tmp.file('th2.json', '{"leaf": 5\n')])).toMatch(/--thresholds file ".*th2\.json": not valid JSON at line 2, column 1$/);
   });
 });
+
+describe('6: every option of every command is described in its --help', () => {
+  it.each(EVERY_COMMAND.filter((c) => c !== 'completion'))('%s --help', (command) => {
+    const r = runCli([command, ...(command === 'rotation' ? ['status'] : []), '--help'], { env: { COLUMNS: '250' } });
+    expect(r.code).toBe(0);
+    const options = r.stdout.split('\n').filter((l) => /^ +(-\w, )?--[\w-]+ /.test(l));
+    expect(options.length).toBeGreaterThan(2);
+    const bare = options.filter((l) => /^ +(?:-\w, )?--[\w-]+\s+(\[|$)/.test(l));
+    expect(bare, 'options with no description').toEqual([]);
+  });
+});

@@ -3,10 +3,10 @@
  * must be now. Real runs of the built CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, isOneLineError, runCli, tempDir } from '../support/cli.js';
+import { BIN, isOneLineError, ROOT, runCli, tempDir } from '../support/cli.js';
 import { mesh, type Issued } from '../support/pki.js';
 
 const EVERY_COMMAND = ['diagnose', 'explain', 'rules', 'serve', 'demo', 'scan', 'rotation', 'alerts', 'completion'];
@@ -161,5 +161,49 @@ describe('6: every option of every command is described in its --help', () => {
     expect(options.length).toBeGreaterThan(2);
     const bare = options.filter((l) => /^ +(?:-\w, )?--[\w-]+\s+(\[|$)/.test(l));
     expect(bare, 'options with no description').toEqual([]);
+  });
+});
+
+describe("7 and 11: the demo's preamble and its certificates", () => {
+  it('the preamble is wrapped to the terminal (80 columns) and says where the certificates are', () => {
+    const r = runCli(['demo'], { env: { COLUMNS: '80' } });
+    expect(r.code, r.stderr).toBe(0);
+    const preamble = r.stdout.slice(0, r.stdout.indexOf('\n\n'));
+    for (const line of preamble.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
+    expect(preamble.replace(/\s+/g, ' ')).toMatch(/Its certificates are in \/\S+\/mtls-doctor-demo-\S+\/ \(replaced on each run; the key stays in memory\)/);
+  });
+
+  it('runs do not pile up directories: one per user, replaced, holding certificates and no key', () => {
+    const base = tempDir('mtls-doctor-tmp-');
+    try {
+      const runs = [1, 2].map(() => runCli(['demo'], { env: { TMPDIR: base.dir, COLUMNS: '' } }));
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      const entries = readdirSync(base.dir);
+      expect(entries).toHaveLength(1);
+      const dir = join(base.dir, entries[0]!);
+      expect(entries[0]).toMatch(/^mtls-doctor-demo-/);
+      expect(readdirSync(dir).sort()).toEqual(['cert-chain.pem', 'root-cert.pem']);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8')).not.toMatch(/PRIVATE KEY/);
+      // Every file the second report names is in that directory: no bare cert-chain.pem or root-cert.pem.
+      const out = runs[1]!.stdout;
+      expect(out).toContain(`Its certificates are in ${dir}/`);
+      const report = out.slice(out.indexOf('\n\n'));
+      expect(report.split(`${dir}/cert-chain.pem`).length).toBeGreaterThan(3);
+      expect(report).not.toMatch(/(^|[\s'"(])(cert-chain|root-cert)\.pem/m);
+    } finally {
+      base.cleanup();
+    }
+  });
+
+  it("a demo sample in the README or docs/ is the demo's output: it says where the certificates are", () => {
+    const pages = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
+    for (const page of pages) {
+      const text = readFileSync(page, 'utf8');
+      for (const m of text.matchAll(/```\w*\n(Built-in example:[\s\S]*?)```/g)) {
+        expect(m[1], page).toMatch(/Its certificates are in \S+\//);
+        expect(m[1], page).not.toMatch(/ cert-chain\.pem #\d/);
+      }
+    }
   });
 });

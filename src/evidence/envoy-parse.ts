@@ -9,7 +9,7 @@
  * (source/server/admin/stats_render.cc); the pilot-agent's endpoints are Istio's (pilot/cmd/pilot-agent).
  */
 import { decodeCertificates, toPem } from '../x509/pem.js';
-import type { AgentEvidence, ProxySecret, ServedCert } from '../evidence/proxy.js';
+import type { AgentEvidence, ProxySecret, ServedCert } from './proxy.js';
 import { redact } from '../redact.js';
 import { jsonNestingDepth, LIMITS } from '../limits.js';
 

@@ -7,7 +7,9 @@ import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, isOneLineError, ROOT, runCli, tempDir } from '../support/cli.js';
-import { mesh, type Issued } from '../support/pki.js';
+import { DAY, intermediate, leaf, mesh, NOW, root, spiffe, t, YEAR, type Issued } from '../support/pki.js';
+import { progress } from '../../src/cli/fleet.js';
+import { FLEET_BUNDLE_KIND } from '../../src/fleet/bundle.js';
 
 const EVERY_COMMAND = ['diagnose', 'explain', 'rules', 'serve', 'demo', 'scan', 'rotation', 'alerts', 'completion'];
 
@@ -205,5 +207,35 @@ describe("7 and 11: the demo's preamble and its certificates", () => {
         expect(m[1], page).not.toMatch(/ cert-chain\.pem #\d/);
       }
     }
+  });
+});
+
+describe('8: scan on a terminal', () => {
+  it('erases its progress bar when it is done, and draws nothing when stderr is not a terminal', () => {
+    let written = '';
+    const draw = progress({ stderr: { isTTY: true, write: (s: string) => (written += s) } } as never)!;
+    draw(1, 3);
+    draw(3, 3);
+    expect(written.startsWith('\r')).toBe(true);
+    expect(written).toContain('1/3 pods');
+    // After the last carriage return: the erase-line sequence and nothing else, so no finished bar stays.
+    expect(written.slice(written.lastIndexOf('\r'))).toBe('\r\x1b[2K');
+    expect(progress({ stderr: { write: () => true } } as never)).toBeUndefined();
+  });
+
+  it('keeps apart CA names that differ only at their end', async () => {
+    const r = await root('Mesh Root CA', { notBefore: t(-YEAR), notAfter: t(9 * YEAR) });
+    const expiring = await intermediate(r, 'Mesh Intermediate CA (expiring)', { notBefore: t(-YEAR), notAfter: t(5 * DAY) });
+    const expired = await intermediate(r, 'Mesh Intermediate CA (expired)', { notBefore: t(-YEAR), notAfter: t(-2 * DAY) });
+    const holding = async (i: number, inter: Issued) => ({ namespace: 'shop', name: `web-${i}`, workload: `web-${i}`, status: 'ok', served: [(await leaf(inter, { uris: [spiffe('shop', `web-${i}`)] })).pem + inter.pem], trusted: [r.pem] });
+    const at = new Date(NOW).toISOString();
+    const bundle = { kind: FLEET_BUNDLE_KIND, schemaVersion: 1, collectedAt: at, scope: { namespaces: 'all' }, input: { pods: [await holding(0, expiring), await holding(1, expired)] } };
+    const out = runCli(['scan', '--evidence', tmp.file('two-intermediates.json', JSON.stringify(bundle)), '--at', at], { env: { COLUMNS: '80' } }).stdout;
+    const rows = out.split('\n').filter((l) => /^ {2}intermediate /.test(l));
+    expect(rows).toHaveLength(2);
+    expect(rows.join('\n')).toMatch(/\(expiring\)/);
+    expect(rows.join('\n')).toMatch(/\(expired\)/);
+    expect(out).not.toMatch(/\(expir…/);
+    for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
   });
 });

@@ -3,11 +3,12 @@
  * chains of 100 intermediate CAs (same or distinct subjects and keys: Go's TestPathologicalChain), the "chain of
  * pain", and name constraints with 2048 entries against 2048 names. Under every verifier profile the analysis
  * finishes (the test timeout bounds it), and its verdict is the suite's, or the report says which chain it did
- * not follow to the end: never a silent "healthy" for a chain that leads to no trusted root.
+ * not follow to the end: never a silent "healthy" for a chain that leads to no trusted root. Every run goes both
+ * ways (CLI and library must agree).
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/index.js';
 import type { VerifierId } from '../../src/x509/verifiers.js';
+import { diagnoseBothWays } from '../support/faces.js';
 import { limboCases } from '../support/limbo.js';
 
 const NO_FORECAST = { leaf: { warnFraction: 0, criticalFraction: 0 }, intermediate: { warnDays: 0, criticalDays: 0 }, root: { warnDays: 0, criticalDays: 0 } };
@@ -34,7 +35,7 @@ describe("x509-limbo's pathological chains", () => {
   for (const tc of PATHOLOGICAL) {
     it(`${tc.id}: ${tc.expected_result}, or says what it did not evaluate`, { timeout: 60_000 }, async () => {
       for (const verifier of PROFILES) {
-        const report = await diagnose({
+        const report = await diagnoseBothWays({
           chain: [tc.peer_certificate, ...tc.untrusted_intermediates],
           trust: tc.trusted_certs,
           peerTrust: tc.trusted_certs,

@@ -10,6 +10,7 @@ import { BIN, isOneLineError, ROOT, runCli, tempDir } from '../support/cli.js';
 import { DAY, intermediate, leaf, mesh, NOW, root, spiffe, t, YEAR, type Issued } from '../support/pki.js';
 import { progress } from '../../src/cli/fleet.js';
 import { FLEET_BUNDLE_KIND } from '../../src/fleet/bundle.js';
+import { rules } from '../../rules/index.js';
 
 const EVERY_COMMAND = ['diagnose', 'explain', 'rules', 'serve', 'demo', 'scan', 'rotation', 'alerts', 'completion'];
 
@@ -237,5 +238,33 @@ describe('8: scan on a terminal', () => {
     expect(rows.join('\n')).toMatch(/\(expired\)/);
     expect(out).not.toMatch(/\(expir…/);
     for (const line of out.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("10: explain's confirm commands select Envoy's default secret by name", () => {
+  it('no rule reads the first secret, whichever it is', () => {
+    for (const r of rules) {
+      const texts = [r.meta.verify, ...r.meta.remediation, r.meta.hint?.next ?? '', r.meta.hint?.confirm ?? ''];
+      for (const text of texts) expect(text, r.meta.id).not.toMatch(/dynamic_?[aA]ctive_?[sS]ecrets\[0\]/);
+    }
+  });
+
+  it('the command explain prints reads the default secret even when ROOTCA comes first (istioctl -o json)', () => {
+    const out = runCli(['explain', 'TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED: verify cert failed: certificate has expired']).stdout;
+    const verify = out.split('\n').find((l) => /^ +verify: istioctl proxy-config secret .* jq -r '/.test(l));
+    expect(verify, out).toBeDefined();
+    const filter = /jq -r '([^']+)'/.exec(verify!)![1]!;
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    // As `istioctl proxy-config secret POD -o json` prints it: ROOTCA may come before default.
+    const secrets = {
+      dynamicActiveSecrets: [
+        { name: 'ROOTCA', secret: { name: 'ROOTCA', validationContext: { trustedCa: { inlineBytes: b64(m.root.pem) } } } },
+        { name: 'default', secret: { name: 'default', tlsCertificate: { certificateChain: { inlineBytes: b64(m.leaf.pem + m.inter.pem) } } } },
+      ],
+    };
+    if (spawnSync('jq', ['--version']).status !== 0) return;
+    const r = spawnSync('jq', ['-r', filter], { input: JSON.stringify(secrets), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(Buffer.from(r.stdout.trim(), 'base64').toString()).toBe(m.leaf.pem + m.inter.pem);
   });
 });

@@ -115,9 +115,8 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       },
     )
     .command(fleetCommands(io, (c) => (code = c), hooks))
-    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
-    // Registered for --get-yargs-completions and the command list; `completion [bash|zsh]` itself is answered
-    // before yargs parses (completionScript), which prints the script for the shell asked for.
+    // Shell completion: yargs answers --get-yargs-completions; `completion [bash|zsh]` itself is answered before
+    // yargs parses (completionScript), with the script for the shell asked for.
     .completion('completion', COMPLETION_DESCRIBE)
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .demandCommand(1, NO_COMMAND)

@@ -43,12 +43,12 @@ export function usageMessage(msg: string, ctx: UsageContext): string {
   const text = msg.trim();
   const prog = ctx.prog;
   const all = commandList(ctx);
-  if (text === NO_COMMAND) return `Give a command: ${all} (${prog} --help says what each does)`;
+  if (text === NO_COMMAND) return all ? `Give a command: ${all} (${prog} --help says what each does)` : `Give a command (${prog} --help lists them)`;
 
   const cmd = ctx.command[ctx.command.length - 1];
   const word = firstWord(ctx.argv);
   // Outside any command, a bare word is a command name that does not exist ("Did you mean …?" when it is near one).
-  if (!cmd && word !== undefined && !ctx.commands.some((c) => c.name === word)) {
+  if (!cmd && word !== undefined && all && !ctx.commands.some((c) => c.name === word)) {
     const near = /^Did you mean (\S+)\?$/.exec(text)?.[1];
     if (near || /^Unknown arguments?: /.test(text)) return `Unknown command "${word}"${near ? ` (did you mean ${near}?)` : ''}: the commands are ${all} (${prog} --help)`;
   }
@@ -57,7 +57,7 @@ export function usageMessage(msg: string, ctx: UsageContext): string {
   if (missing && cmd) {
     const usage = ctx.commands.find((c) => c.name === cmd)?.usage ?? cmd;
     const needed = positionals(usage).slice(Number(missing[1]));
-    const what = needed.map((p) => (ctx.choices[p]?.length ? `${p === 'action' ? 'an' : 'a'} ${p}: ${orList(ctx.choices[p]!.map(String))}` : `<${p}>`)).join(' and ');
+    const what = needed.map((p) => (ctx.choices[p]?.length ? `${/^[aeiou]/.test(p) ? 'an' : 'a'} ${p}: ${orList(ctx.choices[p]!.map(String))}` : `<${p}>`)).join(' and ');
     return `${cmd} needs ${what || `its ${usage.replace(/^\S+\s*/, '')}`} (${prog} ${cmd} --help)`;
   }
 

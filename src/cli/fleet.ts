@@ -66,8 +66,11 @@ export function scanRequestFromArgs(a: FleetArgs): ScanRequest {
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ScanRequest;
 }
 
-/** A one-line progress bar on a terminal's stderr; nothing when stderr is not a terminal. */
-function progress(io: Io): ((done: number, total: number) => void) | undefined {
+/**
+ * A one-line progress bar on a terminal's stderr; nothing when stderr is not a terminal. The finished bar is
+ * erased, so the report starts on a clean screen and no "N/N pods" line is left above it.
+ */
+export function progress(io: Pick<Io, 'stderr'>): ((done: number, total: number) => void) | undefined {
   const err = io.stderr as { isTTY?: boolean; write(s: string): unknown };
   if (!err.isTTY) return undefined;
   let last = 0;
@@ -75,9 +78,13 @@ function progress(io: Io): ((done: number, total: number) => void) | undefined {
     const t = Date.now();
     if (done < total && t - last < 100) return;
     last = t;
+    if (done >= total) {
+      err.write('\r\x1b[2K');
+      return;
+    }
     const w = 24;
     const bar = '█'.repeat(Math.round((done / total) * w)).padEnd(w, '░');
-    err.write(`\r${bar} ${done}/${total} pods${done === total ? '\n' : ''}`);
+    err.write(`\r${bar} ${done}/${total} pods`);
   };
 }
 
@@ -120,7 +127,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
       builder: (y) =>
         scopeOptions(y)
           .positional('action', { choices: ['status', 'plan'] as const, describe: 'status: the phase and any violation; plan: the next safe step' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps)' })
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
           .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it'),
       handler: async (a) => {

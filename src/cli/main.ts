@@ -10,7 +10,9 @@ import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
-import { refuseRepeats, unknownArgumentMessage } from './flags.js';
+import { refuseRepeats } from './flags.js';
+import { NO_COMMAND, usageMessage, type UsageContext } from './usage.js';
+import { completionScript, COMPLETION_DESCRIBE } from './completion.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
@@ -106,7 +108,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');
@@ -114,10 +116,11 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       },
     )
     .command(fleetCommands(io, (c) => (code = c), hooks))
-    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
-    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
+    // Shell completion: yargs answers --get-yargs-completions; `completion [bash|zsh]` itself is answered before
+    // yargs parses (completionScript), with the script for the shell asked for.
+    .completion('completion', COMPLETION_DESCRIBE)
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -135,9 +138,19 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
       const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
       const known = Object.keys(usage.getDescriptions?.() ?? {});
-      throw usageError(unknownArgumentMessage(msg, known, argv) ?? msg);
+      throw usageError(usageMessage(msg, { ...usageContext(parser, commands), argv, prog, known }));
     });
   skipHelpCache(parser);
+  const commands = commandsOf(parser);
+  const script = completionScript(argv, prog, io.env);
+  if (script) {
+    try {
+      io.stdout.write(script);
+      return 0;
+    } catch (e) {
+      return reportError(e, io, debug);
+    }
+  }
   try {
     await parser.parseAsync();
     return code;
@@ -157,6 +170,26 @@ export async function parseOnly(argv: string[]): Promise<Record<string, unknown>
   const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
   if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
   return parsed;
+}
+
+type YargsInternals = {
+  getOptions?: () => { choices?: Record<string, unknown[]> };
+  getInternalMethods?: () => {
+    getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> };
+    getContext?: () => { commands?: string[] };
+  };
+};
+
+/** Every command with its usage (`rotation <action>`), as registered; read before parsing (yargs resets it inside a command). */
+function commandsOf(parser: Argv): UsageContext['commands'] {
+  const handlers = (parser as unknown as YargsInternals).getInternalMethods?.()?.getCommandInstance?.()?.getCommandHandlers?.() ?? {};
+  return Object.entries(handlers).map(([name, h]) => ({ name, usage: h.original ?? name }));
+}
+
+/** The command being parsed and its choices, when a parse fails (guarded: yargs internals). */
+function usageContext(parser: Argv, commands: UsageContext['commands']): Pick<UsageContext, 'commands' | 'command' | 'choices'> {
+  const internals = parser as unknown as YargsInternals;
+  return { commands, command: internals.getInternalMethods?.()?.getContext?.()?.commands ?? [], choices: internals.getOptions?.()?.choices ?? {} };
 }
 
 /**

@@ -11,7 +11,7 @@ import { MESH_ALPN, type HandshakeEvidence, type HandshakeOutcome } from '../evi
 import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';
 import { defaultTransport, type ProbeTransport } from './transport.js';
-import { describePeerStack, detectPeerStack } from '../facts/peer-stack.js';
+import { describePeerStack, detectPeerStack } from '../evidence/peer-stack.js';
 
 export interface PeerAddress {
   host: string;

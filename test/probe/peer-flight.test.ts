@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { hkdfExpandLabel } from '../../src/probe/tls13.js';
 import { parseCertificateRequest } from '../../src/probe/tap.js';
-import { detectPeerStack } from '../../src/facts/peer-stack.js';
+import { detectPeerStack } from '../../src/evidence/peer-stack.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { rules } from '../../rules/index.js';
 import type { CertificateRequestEvidence, HandshakeEvidence, ServerFlight } from '../../src/evidence/handshake.js';

@@ -1,0 +1,22 @@
+import { it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { matrixPki, spiffe } from './openssl-pki.js';
+import { SCENARIOS, toolchain } from './matrix.js';
+import { stackPeer } from '../../support/tls-peers.js';
+import { main } from '../../../src/cli/main.js';
+it('explore text', async () => {
+  const m = matrixPki();
+  const [st, v, id] = (process.env.CELL ?? 'gnutls,1.3,distrusted-ca').split(',') as any[];
+  const s = SCENARIOS.find((x) => x.id === id)!;
+  const tc = toolchain(st);
+  const served = m.peer[s.peer];
+  const peer = await stackPeer(st, { chain: served.chain, key: served.key, clientCas: s.clientCas === 'A' ? m.trustA : m.trustB, version: v, alpn: s.peerAlpn, binary: tc.binary });
+  const args = ['diagnose', '--peer', peer.address];
+  if (s.ours) args.push('--chain', m.ours[s.ours].chain, '--key', m.ours[s.ours].key, '--trust', m.trustA, '--peer-id', spiffe('server'));
+  args.push(...(process.env.EXTRA ? process.env.EXTRA.split(' ') : []));
+  let out = '';
+  await main(args, { stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (out += x) }, env: { NO_COLOR: '1', COLUMNS: '80' } });
+  writeFileSync('/tmp/explore.txt', out);
+  await peer.stop();
+  m.pki.remove();
+}, 60_000);

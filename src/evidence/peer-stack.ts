@@ -53,7 +53,9 @@ const SIGALG_PREFIX: Array<{ stack: PeerStackName; prefix: number[]; what: strin
   { stack: 'boringssl', prefix: [0x0403, 0x0804, 0x0401, 0x0503], what: "BoringSSL's order (ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256)" },
 ];
 
-const startsWith = (list: number[], prefix: number[]) => prefix.every((v, i) => list[i] === v);
+/** A saved bundle is user input: a field that is not a list reads as an empty one. */
+const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const startsWith = (l: unknown, prefix: number[]) => prefix.every((v, i) => list(l)[i] === v);
 
 /** Tells the peer's stack from its handshakes; null when nothing it showed is telling. */
 export function detectPeerStack(handshakes: readonly HandshakeEvidence[]): PeerStack | null {
@@ -65,12 +67,14 @@ export function detectPeerStack(handshakes: readonly HandshakeEvidence[]): PeerS
   };
   let nginx = false;
   for (const h of handshakes) {
-    const req = h.serverFlight?.certificateRequest;
-    if (req) {
+    if (!h || typeof h !== 'object' || !h.outcome) continue;
+    const req = h.serverFlight && typeof h.serverFlight === 'object' ? h.serverFlight.certificateRequest : null;
+    if (req && typeof req === 'object') {
+      const extensions = list(req.extensions);
       const hit = SIGALG_PREFIX.find((p) => startsWith(req.signatureAlgorithms, p.prefix));
       if (hit) vote(hit.stack, `its CertificateRequest's signature algorithms, in ${hit.what}`);
-      if (req.read === 'decrypted' && startsWith(req.extensions, [5, 18])) vote('go', 'its TLS 1.3 CertificateRequest asks for OCSP and SCTs (extensions 5, 18), as Go does');
-      if (req.read === 'decrypted' && req.extensions.length >= 3 && req.extensions[req.extensions.length - 1] === 5 && req.extensions[0] === 13) vote('gnutls', 'its TLS 1.3 CertificateRequest ends with status_request, as GnuTLS does');
+      if (req.read === 'decrypted' && startsWith(extensions, [5, 18])) vote('go', 'its TLS 1.3 CertificateRequest asks for OCSP and SCTs (extensions 5, 18), as Go does');
+      if (req.read === 'decrypted' && extensions.length >= 3 && extensions[extensions.length - 1] === 5 && extensions[0] === 13) vote('gnutls', 'its TLS 1.3 CertificateRequest ends with status_request, as GnuTLS does');
     }
     const o = h.outcome;
     if (o.kind === 'rejected-after-handshake') nginx = true;
@@ -94,8 +98,8 @@ export function detectPeerStack(handshakes: readonly HandshakeEvidence[]): PeerS
 /** What the alerts say of the version. */
 function versionHint(name: PeerStackName, handshakes: readonly HandshakeEvidence[]): string | null {
   for (const h of handshakes) {
-    const o = h.outcome;
-    if (o.kind !== 'alert-received') continue;
+    const o = h?.outcome;
+    if (!o || o.kind !== 'alert-received') continue;
     const v13 = h.serverFlight?.version === 'TLSv1.3';
     if (name === 'go' && !h.clientCertificate && v13 && o.alert === 42) return '(an older release: 42, not 116, for a missing certificate)';
     if (name === 'go' && !h.clientCertificate && v13 && o.alert === 116) return '(a newer release: 116 for a missing certificate)';

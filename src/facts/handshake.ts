@@ -157,10 +157,11 @@ export function probeFacts(ev: EvidenceBundle): ProbeFact | null {
 
 /** The CA names of the first CertificateRequest any attempt read. */
 function acceptedCas(hs: readonly HandshakeEvidence[]): AcceptedCas | null {
-  const req = hs.map((h) => h.serverFlight?.certificateRequest).find((r) => r && Array.isArray(r.authorities));
+  const req = hs.map((h) => (h.serverFlight && typeof h.serverFlight === 'object' ? h.serverFlight.certificateRequest : null)).find((r) => r && typeof r === 'object' && Array.isArray(r.authorities));
   if (!req) return null;
-  const names = req.authorities.flatMap((a) => {
+  const names = req.authorities.slice(0, 64).flatMap((a) => {
     try {
+      if (typeof a?.der !== 'string') return [];
       const n = parseName(readNode(Buffer.from(a.der, 'base64')));
       const cn = n.attrs.find((x) => x.oid === '2.5.4.3')?.value;
       return [{ name: n.text, short: cn ?? n.text, key: n.rdns.join(',') }];
@@ -168,7 +169,7 @@ function acceptedCas(hs: readonly HandshakeEvidence[]): AcceptedCas | null {
       return [];
     }
   });
-  return { names, read: req.read };
+  return { names, read: req.read === 'clear' ? 'clear' : 'decrypted' };
 }
 
 /** What an alert from a known stack means when it refused our certificate (see src/model/symptom.ts). */

@@ -139,3 +139,19 @@ describe('the rules read the peer\'s CertificateRequest', () => {
     expect(report.findings.some((f) => f.rule === 'transport/peer-rejected-certificate')).toBe(false);
   });
 });
+
+describe('a saved bundle is user input', () => {
+  it('a malformed serverFlight is read as nothing, never a crash', async () => {
+    const junk = [
+      { serverFlight: { certificateRequest: { read: 'decrypted', signatureAlgorithms: 'x', extensions: 5, authorities: [{ der: 5 }, null, { der: '!!!' }] } } },
+      { serverFlight: 'nope' },
+      { serverFlight: { certificateRequest: 42 } },
+      { serverFlight: { certificateRequest: { authorities: 'Root B' } } },
+    ].map((o) => ({ ...alert('workload', 42, 'bad_certificate'), ...(o as object) }) as HandshakeEvidence);
+    for (const h of junk) {
+      expect(() => detectPeerStack([h])).not.toThrow();
+      const report = evaluate(await withProbe([h]), rules);
+      expect(report.verdict).toBe('failing');
+    }
+  });
+});

@@ -22,9 +22,9 @@ export default defineRule({
       { symptom: 'verify:bad-signature', weight: 0.4, why: 'Mid rotation, old and new CAs with one name coexist.' },
       { symptom: 'verify:failed', weight: 0.45, why: 'Mid CA rotation: the new root has not reached this side\'s trust bundle.' },
       { symptom: 'alert:48', weight: 0.75, why: 'Mid rotation: our new CA issues before the peer trusts its root (istio#44932).' },
-      { symptom: 'probe:go-bad-certificate', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: Go crypto/tls (handshake_server.go processCertsFromClient: Verify with KeyUsages clientAuth, then sendAlert(alertBadCertificate) on any error).' },
-      { symptom: 'probe:rustls-handshake-failure', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: rustls 0.20 (server/tls13.rs and tls12.rs: a failed verify_client_cert sends hs::incompatible, alert 40, "certificate invalid").' },
-      { symptom: 'probe:gnutls-access-denied', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: GnuTLS 3.7 (lib/handshake.c _gnutls_run_verify_callback: any failed verification is one error, one alert, 49 in gnutls-serv 3.7.9).' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'client and server show different ROOTCA serials in istioctl proxy-config secret',

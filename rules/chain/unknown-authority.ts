@@ -31,9 +31,9 @@ export default defineRule({
       { symptom: 'alert:42', weight: 0.6, why: 'The commonest reason: the peer does not trust our root (linkerd2#3344).' },
       { symptom: 'ca-request-failed', weight: 0.35, why: 'The agent does not trust the CA\'s serving certificate (istio#42323).' },
       { symptom: 'envoy:fail_verify_error', weight: 0.7, why: 'Envoy counts a chain that does not lead to a root in its trust bundle as a verify error.' },
-      { symptom: 'probe:go-bad-certificate', weight: 0.7, why: 'A chain to a root not in the peer\'s ClientCAs fails Go\'s Verify (x509: certificate signed by unknown authority): Go crypto/tls (handshake_server.go processCertsFromClient: Verify with KeyUsages clientAuth, then sendAlert(alertBadCertificate) on any error).' },
-      { symptom: 'probe:rustls-handshake-failure', weight: 0.7, why: 'A chain to a root not in the verifier\'s RootCertStore fails webpki (UnknownIssuer): rustls 0.20 (server/tls13.rs and tls12.rs: a failed verify_client_cert sends hs::incompatible, alert 40, "certificate invalid").' },
-      { symptom: 'probe:gnutls-access-denied', weight: 0.7, why: 'A chain to a root GnuTLS does not trust fails its verification: GnuTLS 3.7 (lib/handshake.c _gnutls_run_verify_callback: any failed verification is one error, one alert, 49 in gnutls-serv 3.7.9).' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.7, why: 'A chain to a root not in the peer\'s ClientCAs fails Go\'s Verify (x509: certificate signed by unknown authority): Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.7, why: 'A chain to a root not in the verifier\'s RootCertStore fails webpki (UnknownIssuer): rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.7, why: 'A chain to a root GnuTLS does not trust fails its verification: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the root the chain ends at is absent from the verifying side\'s trust bundle (compare the ROOTCA serial on both pods)',

@@ -267,20 +267,9 @@ export interface NginxSpec {
   protocols?: string;
 }
 
-export async function nginxPeer(spec: NginxSpec): Promise<Peer> {
-  const dir = new TempDir();
-  const m = await material(dir, spec);
-  const port = await closedPort();
-  const logs = dir.write('error.log', '');
-  const tls = spec.plaintext
-    ? ''
-    : [
-        `ssl_certificate ${m.full};`,
-        `ssl_certificate_key ${m.key};`,
-        `ssl_protocols ${spec.protocols ?? 'TLSv1.2 TLSv1.3'};`,
-        ...(m.trust ? [`ssl_client_certificate ${m.trust};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
-      ].join('\n      ');
-  const conf = `
+/** An nginx.conf that keeps everything in the peer's temp dir and serves `ok` on 127.0.0.1:port. */
+function nginxConf(dir: TempDir, port: number, logs: string, tls: string, ssl: boolean): string {
+  return `
 daemon off;
 master_process off;
 worker_processes 1;
@@ -295,12 +284,28 @@ http {
   uwsgi_temp_path ${join(dir.path, 'uwsgi')};
   scgi_temp_path ${join(dir.path, 'scgi')};
   server {
-    listen ${LOOPBACK}:${port}${spec.plaintext ? '' : ' ssl'};
+    listen ${LOOPBACK}:${port}${ssl ? ' ssl' : ''};
     ${tls}
     location / { return 200 "ok\\n"; }
   }
 }
 `;
+}
+
+export async function nginxPeer(spec: NginxSpec): Promise<Peer> {
+  const dir = new TempDir();
+  const m = await material(dir, spec);
+  const port = await closedPort();
+  const logs = dir.write('error.log', '');
+  const tls = spec.plaintext
+    ? ''
+    : [
+        `ssl_certificate ${m.full};`,
+        `ssl_certificate_key ${m.key};`,
+        `ssl_protocols ${spec.protocols ?? 'TLSv1.2 TLSv1.3'};`,
+        ...(m.trust ? [`ssl_client_certificate ${m.trust};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
+      ].join('\n      ');
+  const conf = nginxConf(dir, port, logs, tls, !spec.plaintext);
   const confPath = dir.write('nginx.conf', conf);
   const child = spawn('nginx', ['-p', dir.path, '-c', confPath, '-e', logs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -430,30 +435,13 @@ export async function stackPeer(stack: Stack, spec: StackPeerSpec): Promise<Peer
       // nginx always serves ALPN (http/1.1); spec.alpn is what it is anyway.
       port = await closedPort();
       const logs = dir.write('error.log', '');
-      const conf = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${join(dir.path, 'nginx.pid')};
-error_log ${logs} info;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${join(dir.path, 'body')};
-  proxy_temp_path ${join(dir.path, 'proxy')};
-  fastcgi_temp_path ${join(dir.path, 'fastcgi')};
-  uwsgi_temp_path ${join(dir.path, 'uwsgi')};
-  scgi_temp_path ${join(dir.path, 'scgi')};
-  server {
-    listen ${LOOPBACK}:${port} ssl;
-    ssl_certificate ${spec.chain};
-    ssl_certificate_key ${spec.key};
-    ssl_protocols TLSv${spec.version};
-    ${spec.clientCas ? `ssl_client_certificate ${spec.clientCas}; ssl_verify_client on; ssl_verify_depth 4;` : ''}
-    location / { return 200 "ok\\n"; }
-  }
-}
-`;
+      const tls = [
+        `ssl_certificate ${spec.chain};`,
+        `ssl_certificate_key ${spec.key};`,
+        `ssl_protocols TLSv${spec.version};`,
+        ...(spec.clientCas ? [`ssl_client_certificate ${spec.clientCas};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
+      ].join('\n    ');
+      const conf = nginxConf(dir, port, logs, tls, true);
       cmd = 'nginx';
       args = ['-p', dir.path, '-c', dir.write('nginx.conf', conf), '-e', logs];
       break;

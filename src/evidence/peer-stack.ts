@@ -57,6 +57,18 @@ const SIGALG_PREFIX: Array<{ stack: PeerStackName; prefix: number[]; what: strin
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const startsWith = (l: unknown, prefix: number[]) => prefix.every((v, i) => list(l)[i] === v);
 
+/**
+ * TLS 1.2 ServerHellos as each stack writes them in answer to node's ClientHello (the extension types in order,
+ * ALPN left out; whether it echoes a session id): seen from the lab's real peers. Weaker than the
+ * CertificateRequest (the order follows what the client offered), so it only counts beside it or without it.
+ */
+const HELLO12: Array<{ stack: PeerStackName; extensions: number[]; sessionId: 'empty' | 'new' }> = [
+  { stack: 'go', extensions: [35, 65281, 11], sessionId: 'empty' },
+  { stack: 'rustls', extensions: [65281, 23], sessionId: 'new' },
+  { stack: 'gnutls', extensions: [11, 23, 35, 65281], sessionId: 'new' },
+  { stack: 'openssl', extensions: [65281, 11, 35, 23], sessionId: 'empty' },
+];
+
 /** Tells the peer's stack from its handshakes; null when nothing it showed is telling. */
 export function detectPeerStack(handshakes: readonly HandshakeEvidence[]): PeerStack | null {
   const votes = new Map<PeerStackName, string[]>();
@@ -75,6 +87,12 @@ export function detectPeerStack(handshakes: readonly HandshakeEvidence[]): PeerS
       if (hit) vote(hit.stack, `its CertificateRequest's signature algorithms, in ${hit.what}`);
       if (req.read === 'decrypted' && startsWith(extensions, [5, 18])) vote('go', 'its TLS 1.3 CertificateRequest asks for OCSP and SCTs (extensions 5, 18), as Go does');
       if (req.read === 'decrypted' && extensions.length >= 3 && extensions[extensions.length - 1] === 5 && extensions[0] === 13) vote('gnutls', 'its TLS 1.3 CertificateRequest ends with status_request, as GnuTLS does');
+    }
+    const sh = h.serverFlight && typeof h.serverFlight === 'object' ? h.serverFlight : null;
+    if (sh && sh.version === 'TLSv1.2') {
+      const ext = list(sh.helloExtensions).filter((e) => e !== 16);
+      const hit = HELLO12.find((x) => x.sessionId === sh.sessionId && x.extensions.length === ext.length && x.extensions.every((e, i) => ext[i] === e));
+      if (hit) vote(hit.stack, `its TLS 1.2 ServerHello (extensions ${hit.extensions.join(', ')}, ${hit.sessionId === 'empty' ? 'no session id' : 'a session id of its own'})`);
     }
     const o = h.outcome;
     if (o.kind === 'rejected-after-handshake') nginx = true;

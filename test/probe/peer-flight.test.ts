@@ -155,3 +155,17 @@ describe('a saved bundle is user input', () => {
     }
   });
 });
+
+describe('a TLS 1.2 peer that asks for no certificate', () => {
+  it('is told from its ServerHello alone (extension order, session id)', () => {
+    const hello = (helloExtensions: number[], sessionId: ServerFlight['sessionId']): HandshakeEvidence => ({
+      ...alert('workload', 48, 'unknown_ca', 'after-server-hello'),
+      serverFlight: flight(null, { version: 'TLSv1.2', cipherSuite: 0xc02b, helloExtensions, sessionId, encryptedExtensions: null }),
+    });
+    expect(detectPeerStack([hello([35, 65281, 11], 'empty')])?.name).toBe('go');
+    expect(detectPeerStack([hello([65281, 23], 'new')])?.name).toBe('rustls');
+    expect(detectPeerStack([hello([11, 23, 35, 65281], 'new')])?.name).toBe('gnutls');
+    expect(detectPeerStack([hello([65281, 11, 35, 16, 23], 'empty')])?.name).toBe('openssl');
+    expect(detectPeerStack([hello([65281, 11, 35, 23], 'new')])).toBeNull();
+  });
+});

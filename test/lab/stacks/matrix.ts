@@ -68,6 +68,15 @@ export const SCENARIOS: Scenario[] = [
 /** Cells left out, with the reason (stack → scenario id → why). */
 export const LEFT_OUT: Partial<Record<Stack, Record<string, string>>> = {};
 
+/** How the report names each stack (nginx is OpenSSL underneath until it answers in HTTP). */
+const STACK_SAID: Record<Stack, RegExp> = {
+  go: /^Go crypto\/tls.*, told from /,
+  rustls: /^rustls.*, told from /,
+  gnutls: /^GnuTLS.*, told from /,
+  openssl: /^OpenSSL, told from /,
+  nginx: /^(nginx \(OpenSSL\)|OpenSSL), told from /,
+};
+
 export interface Toolchain {
   ok: boolean;
   reason: string;
@@ -134,6 +143,9 @@ export function stackMatrix(stack: Stack, versions: Version[] = ['1.3', '1.2']):
           const got = verdictOf(report);
           expect(got, `${stack} ${version} ${s.id}: ${JSON.stringify(report.symptom)} ${report.findings.map((f) => f.rule).join(', ')}`).toBe(s.expect);
           s.check?.(report, stack, version);
+          // The report says which stack it saw, and from what (an ALPN refusal comes before any ServerHello).
+          const told = report.sources.find((x) => x.peerStack)?.peerStack ?? 'no stack told';
+          if (s.id !== 'alpn-mismatch') expect(told, `${stack} ${version} ${s.id}`).toMatch(STACK_SAID[stack]);
         });
       }
     }

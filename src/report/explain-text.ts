@@ -6,7 +6,7 @@
 import type { Report } from './types.js';
 import { makeStyle } from './style.js';
 import { wrapText } from './wrap.js';
-import { docsCommand } from '../engine/define-rule.js';
+import { docsCommand } from '../model/docs.js';
 
 const STEP_TEXT: Record<string, string> = {
   'tcp-connect': 'connecting (TCP, before TLS)',

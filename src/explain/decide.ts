@@ -36,8 +36,9 @@ function diagnoseCommand(proven: Proven, candidates: readonly Candidate[], fragm
   if (ids.has('transport/alpn-mismatch')) extra.push('--alpn h2');
   const mesh = proven.stacks.some((s) => MESH.has(s));
   // In a mesh the pod that printed the paste is the one to diagnose; its peer is probed as that pod would.
+  // In a mesh, judge the connection from the client's side: its policy, its view of the server, a probe as it would.
   const base = mesh
-    ? `mtls-doctor diagnose pod/${proven.writer === 'server' ? 'SERVER_POD' : 'CLIENT_POD'} -n NS --peer ${proven.writer === 'server' ? 'CLIENT_SVC.NS:PORT' : 'SERVICE.NS:PORT'}`
+    ? 'mtls-doctor diagnose pod/CLIENT_POD -n NS --peer SERVICE.NS:PORT'
     : proven.rejection === 'peer-rejected-ours' || ids.has('transport/client-cert-required')
       ? 'mtls-doctor diagnose --chain client-chain.pem --key client-key.pem --trust ca.pem --peer HOST:PORT'
       : 'mtls-doctor diagnose --peer HOST:PORT';
@@ -48,7 +49,8 @@ const LOOK_FOR = 'the finding ranked first, marked "explains the symptom"';
 
 export function decidingSteps(proven: Proven, candidates: readonly Candidate[], fragment: string | undefined): DecidingStep[] {
   const top = candidates.slice(0, 3);
-  const steps: DecidingStep[] = [{ command: diagnoseCommand(proven, candidates, fragment), tellsApart: top.map((c) => c.rule), lookFor: LOOK_FOR }];
+  const who = proven.writer === 'server' && proven.stacks.some((s) => MESH.has(s)) ? '; CLIENT_POD is the caller this server logged, SERVICE the service that printed it' : '';
+  const steps: DecidingStep[] = [{ command: diagnoseCommand(proven, top, fragment), tellsApart: top.map((c) => c.rule), lookFor: LOOK_FOR + who }];
   const seen = new Set<string>([steps[0]!.command]);
   for (const c of top) {
     const cmd = c.next;

@@ -42,7 +42,7 @@ export function stacksOf(text: string, families: readonly string[]): string[] {
 
 /** Which side printed the text, where it says so. */
 export function writerOf(text: string, d: DecodedSignals): Proven['writer'] {
-  if (/\binbound\|\d+\||http: TLS handshake error from|remote address:[\d.]+:\d{4,5},|The plain HTTP request was sent to HTTPS port|No required SSL certificate was sent|closing connection from/.test(text)) return 'server';
+  if (/\binbound\|\d+\||filter_chain_not_found|no matching filter chain|http: TLS handshake error from|remote address:[\d.]+:\d{4,5},|The plain HTTP request was sent to HTTPS port|No required SSL certificate was sent|closing connection from/.test(text)) return 'server';
   if (/\boutbound\|\d+\||while SSL handshaking to upstream|while connecting to upstream|upstream connect error|\bcurl: \(\d+\)|SSL certificate problem|failed calling webhook|Unable to connect to the server|\bdial tcp\b/.test(text)) return 'client';
   // Only a TLS server can receive a plaintext request on a TLS port; only a client reads a plaintext reply.
   if (d.signals.includes('plaintext-request')) return 'server';
@@ -58,6 +58,9 @@ function whoOf(d: DecodedSignals, writer: Proven['writer']): string {
   const peer = other(writer);
   if (d.signals.includes('plaintext-request')) return `${writer === 'unknown' ? 'The TLS server' : cap(me)} received plaintext (an HTTP request) where it expects TLS: the client does not speak TLS to this port.`;
   if (d.signals.includes('plaintext-reply')) return `${cap(me)} spoke TLS and ${peer} answered in plaintext: ${peer} does not speak TLS on this port.`;
+  if (d.signals.includes('tls-to-plaintext-port')) return `A plaintext server${writer === 'server' ? ' (which printed this)' : ''} received a TLS ClientHello: the client speaks TLS to a port that does not.`;
+  if (d.signals.includes('no-filter-chain')) return `The server's listener${writer === 'server' ? ' (which printed this)' : ''} had no filter chain for the client's connection: plaintext into a port that accepts only mTLS, or TLS it does not expect. The client was refused, not the server.`;
+  if (d.signals.includes('no-filter-chain-tls')) return `The server's listener had no filter chain for the client's TLS connection: the server name (SNI) or ALPN it sent matches none. The client was refused.`;
   switch (d.rejection) {
     case 'peer-rejected-ours':
       return `${cap(peer)} refused ${me === 'the side that printed this' ? 'our' : `${me.replace(/ \(which printed this\)/, '')}'s`} certificate or handshake${d.alert ? ` (it sent alert ${d.alert.number} ${d.alert.name})` : ''}.`;

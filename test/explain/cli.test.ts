@@ -62,7 +62,9 @@ describe('mtls-doctor explain', () => {
   it('text that starts with a dash goes after --', () => {
     const r = runCli(['explain', '-o', 'json', ...AT, '--', '- - - 0 NR filter_chain_not_found']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).findings[0].rule).toBe('transport/client-cert-required');
+    // NR filter_chain_not_found with no TLS in sight: a plaintext client refused by a STRICT inbound (issue 20).
+    expect(JSON.parse(r.stdout).findings[0].rule).toBe('policy/strict-plaintext-client');
+    expect(JSON.parse(r.stdout).proves).toMatchObject({ rejection: 'no-tls', writer: 'server' });
   });
 
   it('- together with text arguments is refused', () => {

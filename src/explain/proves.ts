@@ -100,6 +100,7 @@ export function provenOf(text: string, d: DecodedSignals): Proven {
     certain: d.certain,
     // The alert is said once, as `alert`.
     decoded: [...new Set(d.matches.flatMap((m) => m.notes))].filter((n) => !/^TLS alert \d+ /.test(n)).slice(0, 6),
+    signals: [...d.signals],
   };
 }
 

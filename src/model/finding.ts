@@ -88,6 +88,8 @@ export interface Proven {
   certain: boolean;
   /** What the codes in the text decode to (packed error codes, depths, flags), each once. */
   decoded: string[];
+  /** The symptom codes the text stands for (a fixed set: src/model/symptom.ts SIGNAL_IDS), most telling first; empty: nothing recognised. */
+  signals: string[];
 }
 
 /** `explain` only: a command whose result tells candidate causes apart. */

@@ -62,6 +62,7 @@ import cipherMismatch from './transport/cipher-mismatch.js';
 import alpnMismatch from './transport/alpn-mismatch.js';
 import sniMismatch from './transport/sni-mismatch.js';
 import clientNotTls from './transport/client-not-tls.js';
+import unexpectedServer from './transport/unexpected-server.js';
 import clientCertRequired from './transport/client-cert-required.js';
 import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
@@ -121,6 +122,7 @@ export const rules: readonly Rule[] = [
   alpnMismatch,
   sniMismatch,
   clientNotTls,
+  unexpectedServer,
   clientCertRequired,
   peerRejectedCertificate,
   strictPlaintextClient,

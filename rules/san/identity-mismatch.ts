@@ -57,6 +57,7 @@ export default defineRule({
     confidence: 0.9,
     citation: 'RFC 9525 §6',
     explains: [
+      { symptom: 'verify:san-foreign', weight: 0.45, why: 'Or the certificate was issued for the wrong names (a SAN list that misses this host).' },
       { symptom: 'verify:san', weight: 0.9, why: 'The peer runs as another service account than the one the client expects (redeploy with a new SA, DestinationRule/ServiceEntry subjectAltNames: istio#26324).' },
       { symptom: 'verify:san-trust-domain', weight: 0.6, why: 'Otherwise the service account differs as well.' },
       { symptom: 'verify:no-san', weight: 0.45, why: 'Or the SAN present is for another name.' },

@@ -5,6 +5,7 @@
  * up to 1 MiB of pasted logs).
  */
 import { SIGNALS, type Rejection, type SignalId } from './table.js';
+import { namesRelated } from '../model/names.js';
 import {
   alertByName,
   alertByNumber,
@@ -129,6 +130,14 @@ function sanSignal(text: string): SignalId {
   for (const m of all(/spiffe:\/\/([A-Za-z0-9.-]{1,253})\//g, text)) tds.add(m[1]!.toLowerCase());
   sanMemo = { text, signal: tds.size >= 2 ? 'verify:san-trust-domain' : 'verify:san' };
   return sanMemo.signal;
+}
+
+/** Go's "valid for A, B, not X": none of the names relates to X (another server's certificate), by src/model/names.ts. */
+function foreignNames(validFor: string, wanted: string): boolean {
+  const names = validFor.split(/,\s*/).map((n) => n.trim()).filter((n) => /^[*a-z0-9.-]+$/i.test(n));
+  const host = wanted.replace(/[.)"'\]]+$/, '');
+  if (names.length === 0 || /^[\d.]+$|:/.test(host)) return false;
+  return !names.some((n) => namesRelated(n, host));
 }
 
 /** A depth printed just before a verify reason: Envoy `at depth 1:`, openssl `depth=1 …`, `error 10 at 1 depth`. */
@@ -331,7 +340,7 @@ const verifyTexts: Recogniser = (text) => {
 const GO_PATTERNS: Array<[RegExp, SignalId | ((m: RegExpExecArray, text: string) => SignalId), Level, number, string]> = [
   [/x509: certificate has expired or is not yet valid(?::[ \t]{0,4}current time \S{1,40} is (after|before) \S{1,40})?/g, (m) => (m[1] === 'before' ? 'verify:not-yet-valid' : 'verify:expired'), 3, 0.9, 'go:x509-expired-or-not-yet-valid'],
   [/x509: certificate signed by unknown authority(?: \(possibly because of "([^"\n]{1,160})")?/g, (m) => (m[1] && /verification error|verification failure/.test(m[1]) ? 'verify:same-name-other-key' : m[1] && /cannot sign this kind/.test(m[1]) ? 'verify:invalid-ca' : 'verify:unknown-issuer'), 3, 0.9, 'go:x509-unknown-authority'],
-  [/x509: certificate is valid for (?:[^\n]|\n(?!\n)){1,300}?,\s{1,8}not [^\s,"']{1,300}/g, (_m, text) => sanSignal(text), 3, 0.92, 'go:x509-name-mismatch'],
+  [/x509: certificate is valid for ((?:[^\n]|\n(?!\n)){1,300}?),\s{1,8}not ([^\s,"']{1,300})/g, (m, text) => (foreignNames(m[1]!, m[2]!) ? 'verify:san-foreign' : sanSignal(text)), 3, 0.92, 'go:x509-name-mismatch'],
   [/x509: certificate is not valid for any names|x509: certificate relies on legacy Common Name field|x509: cannot validate certificate for \S{1,100} because it doesn't contain any IP SANs/g, 'verify:no-san', 3, 0.9, 'go:x509-no-san'],
   [/x509: certificate specifies an incompatible key usage/g, 'verify:invalid-purpose', 3, 0.9, 'go:x509-incompatible-key-usage'],
   [/x509: too many intermediates for path length constraint/g, 'verify:path-length', 3, 0.9, 'go:x509-path-length'],

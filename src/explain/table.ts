@@ -155,6 +155,12 @@ export const SIGNALS = {
     step: 'certificate-verification',
     certain: true,
   },
+  'verify:san-foreign': {
+    summary: 'The name check failed and the certificate names only hosts unrelated to the one dialled: another server may have answered.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+  },
   'verify:no-san': {
     summary: 'The certificate carries no usable subject alternative name.',
     rejection: 'we-rejected-peers',

@@ -52,6 +52,7 @@ export const RULE_IDS = [
   'transport/protocol-version-mismatch',
   'transport/sds-not-delivered',
   'transport/sni-mismatch',
+  'transport/unexpected-server',
   'policy/destination-rule-overrides-mtls',
   'policy/port-protocol-selection',
   'policy/root-configmap-stale',

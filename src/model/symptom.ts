@@ -30,6 +30,7 @@ export const SIGNAL_IDS = [
   'verify:weak',
   'verify:san',
   'verify:san-trust-domain',
+  'verify:san-foreign',
   'verify:no-san',
   'verify:bad-encoding',
   'verify:critical-extension',

@@ -63,12 +63,13 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     )
     .command(
       'explain [text..]',
-      'Decode a pasted TLS/mTLS error into who rejected whom and the likely causes (- reads standard input)',
+      'Decode a pasted TLS/mTLS error: what it proves (who rejected whom, where), the likely causes best first, and the command that decides between them (- reads standard input)',
       (y) =>
         y
           .positional('text', { type: 'string', array: true, describe: 'The error text (quote it), or - to read it from standard input' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('at', { type: 'string', describe: 'Stamp the report with this time (ISO 8601) instead of now' })
+          .option('all', { type: 'boolean', default: false, describe: 'Show every candidate cause in text, not only the three most likely' })
           .example('$0 explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', 'Decode an Envoy transport failure reason')
           .example('kubectl logs POD -c istio-proxy | grep TLS_error | tail -1 | $0 explain - -o json', 'Decode a log line from standard input')
           .epilog(EXPLAIN_EPILOG),

@@ -15,6 +15,12 @@ export interface SymptomLink {
   symptom: SymptomCode;
   weight: number;
   why: string;
+  /**
+   * Where this reading holds, for pasted text: `mesh` — inside a service mesh (an Envoy SAN matcher, a CA
+   * rotation), `off-mesh` — outside one (public CAs, hand-built servers), `tls` — only when the client was
+   * speaking TLS. `explain` halves the weight when the paste shows the opposite context.
+   */
+  context?: 'mesh' | 'off-mesh' | 'tls';
 }
 
 /** How to confirm the rule's cause from a symptom alone (shown by `explain`), the next command, the fix. */

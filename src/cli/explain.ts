@@ -26,6 +26,7 @@ export interface ExplainArgs {
 export const EXPLAIN_EPILOG = [
   'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
   'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
+  'Docs: docs/explain.md',
 ].join('\n');
 
 /** explain's bound on pasted text (src/explain/signals.ts MAX_EXPLAIN_BYTES; checked there again). */

@@ -77,7 +77,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
           .option('expect-id', { type: 'string', array: true, describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA, a DNS name, an IP); repeatable: any one of them is enough, as a DestinationRule\'s subjectAltNames' })
           .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
-          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)' })
+          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (docs/diagnose.md#expiry-thresholds)' })
           .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
           .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate; with a pod TARGET, SVC.NS:PORT or SVC:PORT names a peer service read from the cluster' })
           .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
@@ -133,7 +133,8 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       (y) =>
         y
           .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' })
+          .epilog('Docs: docs/rules.md'),
       (args) => {
         code = runRules(args.output, io, args.id);
       },
@@ -148,7 +149,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .option('scan-interval', { type: 'string', describe: 'Also scan the fleet this often (300, 5m, 1h; config `scan` says which namespaces, default all) and add its gauges to /metrics: one deployment is also the exporter' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
           .example('$0 serve --config serve.yaml --scan-interval 10m', 'Also export the fleet gauges of `mtls-doctor scan` (alert rules: `mtls-doctor alerts`)')
-          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: deploy/serve.yaml, deploy/slack-app-manifest.yaml.\nDocs: docs/chat.md'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
         // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
@@ -158,7 +159,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }).epilog('Docs: README.md (quick start), docs/diagnose.md'),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');

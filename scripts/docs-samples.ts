@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intermediate, leaf, root, spiffe, t, DAY, HOUR, MIN, YEAR, type Issued } from '../test/support/pki.js';
-import { istioStats, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../test/support/fake-envoy-admin.js';
+import { istioStats, rewindFakeAdmins, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../test/support/fake-envoy-admin.js';
 import { destinationRule, meshConfigMap, peerAuthentication, startFakeKubeApi, type FakeKubeApi, type FakePod } from '../test/support/fake-kube-api.js';
 import { opensslPeer, type Peer } from '../test/support/tls-peers.js';
 import { FLEET_BUNDLE_KIND, type FleetBundle } from '../src/fleet/bundle.js';
@@ -278,6 +278,8 @@ function replaceAll(s: string, pairs: Array<[string, string]>): string {
 /** Runs one sample through the built CLI (spawned: the stand-ins live in this process and must keep answering). */
 export async function runSample(s: Sample, stage: Stage): Promise<SampleRun> {
   const scene = stage.scenes[s.scene];
+  // Each sample meets the sidecar as it was at the start: the counters climb between its two --window reads.
+  rewindFakeAdmins();
   const args = s.args.map((a) => replaceAll(a, scene.ports));
   const env = { PATH: process.env.PATH ?? '', HOME: scene.cwd, NO_COLOR: '1', COLUMNS, MTLS_DOCTOR_NO_AUTODETECT: '1', KUBECONFIG: join(scene.cwd, 'no-kubeconfig'), ...scene.env };
   const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {

@@ -22,7 +22,7 @@ import { opensslPeer, type Peer } from '../test/support/tls-peers.js';
 import { FLEET_BUNDLE_KIND, type FleetBundle } from '../src/fleet/bundle.js';
 import type { PodHolding } from '../src/fleet/types.js';
 import { alertRules } from '../src/fleet/alerts.js';
-import { DEFAULT_THRESHOLDS } from '../src/facts/thresholds.js';
+import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
 import { formatBytes, LIMITS, type LimitName } from '../src/limits.js';
 import { rules } from '../rules/index.js';
 import { renderRulesTable } from '../src/report/rules-doc.js';

@@ -70,6 +70,7 @@ export const SAMPLES: Sample[] = [
   { id: 'pod-by-name', scene: 'cluster-policy', args: ['diagnose', 'pod/web-7d4f9c-x2k8p', '-n', 'shop', '--peer', 'reviews:9080', '--at', AT] },
   { id: 'explain', scene: 'files', args: ['explain', 'TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA', '--at', AT] },
   { id: 'explain-json', scene: 'files', args: ['explain', 'verify cert failed: SAN matcher', '--at', AT, '-o', 'json'], head: 30 },
+  { id: 'chat-slack', scene: 'files', args: ['diagnose', '--chain', 'cert-chain.pem', '--trust', 'root-cert.pem', '--at', AT, '-o', 'slack'] },
   { id: 'scan', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT] },
   { id: 'scan-json', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'json'], head: 40 },
   { id: 'scan-prometheus', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'prometheus'] },

@@ -12,7 +12,7 @@
  * a new one each run) masked.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intermediate, leaf, root, spiffe, t, DAY, HOUR, MIN, YEAR, type Issued } from '../test/support/pki.js';
@@ -49,7 +49,23 @@ export interface Sample {
   until?: RegExp;
   /** Show stderr and the exit code (for error samples). */
   stderr?: boolean;
+  /** A library sample: this program is written to `example.mjs` and run with node (`args` is ignored). */
+  script?: string;
 }
+
+/** The library example: `import … from 'mtls-doctor'` resolves to this repository (a link in node_modules). */
+const LIBRARY_EXAMPLE = `import { readFileSync } from 'node:fs';
+import { diagnose, exitCode } from 'mtls-doctor';
+
+const report = await diagnose({
+  chain: readFileSync('cert-chain.pem'),
+  trust: [readFileSync('root-cert.pem')],
+  expectId: 'spiffe://cluster.local/ns/shop/sa/web',
+  at: '2026-11-29T03:00:00Z',
+});
+console.log(report.verdict, 'exit code', exitCode(report, 'error'));
+for (const f of report.findings) console.log(\`\${f.rank}. \${f.severity} \${f.rule}: \${f.title}\`);
+`;
 
 /** Every sample, by id. Pages name them; a page may not name one that is not here (the test checks). */
 export const SAMPLES: Sample[] = [
@@ -83,6 +99,7 @@ export const SAMPLES: Sample[] = [
   { id: 'limit-device', scene: 'files', args: ['diagnose', '--chain', '/dev/urandom'], stderr: true },
   { id: 'limit-nesting', scene: 'files', args: ['diagnose', '--evidence', 'deep.json'], stderr: true },
   { id: 'rule', scene: 'files', args: ['rules', 'expiry/intermediate-expired'] },
+  { id: 'library', scene: 'files', args: [], script: LIBRARY_EXAMPLE },
 ];
 
 interface Scene {
@@ -103,6 +120,15 @@ const pems = (certs: Issued[]) => certs.map((c) => c.pem).join('');
 export async function startStage(): Promise<Stage> {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-docs-'));
   const servers: Array<{ close(): Promise<void> }> = [];
+  // The link to this repository goes first, on its own, so that removing the directory can never reach into it.
+  const removeDir = () => {
+    try {
+      unlinkSync(join(dir, 'node_modules', 'mtls-doctor'));
+    } catch {
+      /* not made yet */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   const write = (name: string, data: string | Uint8Array) => {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), data);
@@ -117,6 +143,8 @@ export async function startStage(): Promise<Stage> {
     write('cert-chain.pem', pems([web, expiredInter]));
     write('key.pem', await web.keyPem());
     write('root-cert.pem', meshRoot.pem);
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'mtls-doctor'), 'dir');
     // --ca alone: a plug-in CA whose intermediate has 20 days left under a root with 8 years.
     const caRoot = await root('Plug-in Root CA', { notBefore: t(-2 * YEAR), notAfter: t(8 * YEAR) });
     const caInter = await intermediate(caRoot, 'Plug-in Intermediate CA (cluster-east)', { notBefore: t(-345 * DAY), notAfter: t(20 * DAY) });
@@ -167,12 +195,12 @@ export async function startStage(): Promise<Stage> {
       },
       close: async () => {
         await Promise.all(servers.map((s) => s.close()));
-        rmSync(dir, { recursive: true, force: true });
+        removeDir();
       },
     };
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw e;
   }
 }
@@ -284,7 +312,8 @@ export async function runSample(s: Sample, stage: Stage): Promise<SampleRun> {
   const args = s.args.map((a) => replaceAll(a, scene.ports));
   const env = { PATH: process.env.PATH ?? '', HOME: scene.cwd, NO_COLOR: '1', COLUMNS, MTLS_DOCTOR_NO_AUTODETECT: '1', KUBECONFIG: join(scene.cwd, 'no-kubeconfig'), ...scene.env };
   const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: scene.cwd, env });
+    if (s.script) writeFileSync(join(scene.cwd, 'example.mjs'), s.script);
+    const p = spawn(process.execPath, s.script ? ['example.mjs'] : [BIN, ...args], { cwd: scene.cwd, env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -304,6 +333,7 @@ export async function runSample(s: Sample, stage: Stage): Promise<SampleRun> {
   let out = lines.join('\n');
   if (s.stderr) out = [out, replaceAll(r.stderr, back).replace(/\s+$/, ''), `[exit ${r.code}]`].filter(Boolean).join('\n');
   else if ((r.code !== 0 && r.code !== 1) || r.stderr) throw new Error(`sample ${s.id}: mtls-doctor ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+  if (s.script) return { id: s.id, text: `$ cat example.mjs\n${s.script.replace(/\n$/, '')}\n$ node example.mjs\n${out}` };
   const pipes = [s.grepV !== undefined ? ` | grep -Ev ${shellQuote(s.grepV)}` : '', s.head !== undefined ? ` | head -${s.head}` : ''].join('');
   return { id: s.id, text: `$ mtls-doctor ${s.args.map(shellQuote).join(' ')}${pipes}\n${out}` };
 }

@@ -327,7 +327,9 @@ export async function runSample(s: Sample, stage: Stage): Promise<SampleRun> {
   if (s.grepV !== undefined) lines = lines.filter((l) => !new RegExp(s.grepV!).test(l));
   if (s.until) {
     const at = lines.findIndex((l) => s.until!.test(l));
-    if (at >= 0) lines = [...lines.slice(0, at), '…'];
+    // The output changed shape: say so rather than paste the whole report into a short page.
+    if (at < 0) throw new Error(`sample ${s.id}: no output line matches ${s.until}; choose where to cut it in scripts/docs-samples.ts`);
+    lines = [...lines.slice(0, at), '…'];
   }
   if (s.head !== undefined) lines = lines.slice(0, s.head);
   let out = lines.join('\n');

@@ -87,6 +87,16 @@ describe('links', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every repository file a page names in code (`src/limits.ts`, `deploy/serve.yaml`) exists', () => {
+    const missing: string[] = [];
+    for (const page of PAGES) {
+      for (const m of read(page).matchAll(/`((?:src|test|scripts|rules|deploy|bench|plugin)\/[\w./-]+\.(?:ts|mjs|cjs|yaml|json))`/g)) {
+        if (!existsSync(join(ROOT, m[1]!))) missing.push(`${page}: ${m[1]}`);
+      }
+    }
+    expect(missing, 'a file moved: update the page').toEqual([]);
+  });
+
   it('the slugs are GitHub\'s', () => {
     expect(slug('Running it inside the pod (`--in-pod`)')).toBe('running-it-inside-the-pod---in-pod');
     expect(slug('From a workstation: `diagnose pod/NAME` (cluster mode)')).toBe('from-a-workstation-diagnose-podname-cluster-mode');

@@ -51,7 +51,7 @@ export interface DiagnoseArgs {
 export const DIAGNOSE_EPILOG = [
   'Exit codes: 0 nothing at or above --fail-on; 1 at least one such finding; 2 bad usage or input; 3 no evidence at all.',
   'Rules run in stage order expiry → chain → san → key-usage; `mtls-doctor rules` lists them.',
-  'Docs: docs/diagnose.md (files), docs/handshake.md (--peer), docs/in-pod.md, docs/cluster.md (pod/NAME)',
+  'Docs: docs/diagnose.md, docs/handshake.md, docs/in-pod.md, docs/cluster.md',
 ].join('\n');
 
 const file = (path: string | undefined) => (path === undefined ? undefined : { path });

@@ -1,4 +1,4 @@
-// `npm run docs` (after `npm run build`): regenerates docs/rules.md and docs/verifiers.md from the code, the
+// `npm run docs` builds the CLI, then this regenerates docs/rules.md and docs/verifiers.md from the code, the
 // generated tables, and every sample output in README.md and docs/*.md by running the built CLI
 // (scripts/docs-samples.ts). test/docs/pages.test.ts fails when any of it is stale.
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';

@@ -84,7 +84,8 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       (y) =>
         y
           .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' })
+          .epilog('Docs: docs/rules.md'),
       (args) => {
         code = runRules(args.output, io, args.id);
       },
@@ -99,7 +100,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .option('scan-interval', { type: 'string', describe: 'Also scan the fleet this often (300, 5m, 1h; config `scan` says which namespaces, default all) and add its gauges to /metrics: one deployment is also the exporter' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
           .example('$0 serve --config serve.yaml --scan-interval 10m', 'Also export the fleet gauges of `mtls-doctor scan` (alert rules: `mtls-doctor alerts`)')
-          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: deploy/serve.yaml, deploy/slack-app-manifest.yaml.\nDocs: docs/chat.md'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
         // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
@@ -109,7 +110,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }).epilog('Docs: README.md (quick start), docs/diagnose.md'),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');

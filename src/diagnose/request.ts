@@ -216,7 +216,7 @@ export const REQUEST_FIELDS = [
     describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)',
   },
   { name: 'maxChainDepth', flag: 'max-depth', kind: 'numberOrString', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'number', inPod: true, describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" },
-  { name: 'thresholds', flag: 'thresholds', kind: 'object', cli: { type: 'string', file: true }, group: 'evaluation', use: 'evaluation', webhook: 'object', describe: 'JSON file overriding expiry thresholds (see README)' },
+  { name: 'thresholds', flag: 'thresholds', kind: 'object', cli: { type: 'string', file: true }, group: 'evaluation', use: 'evaluation', webhook: 'object', describe: 'JSON file overriding expiry thresholds (docs/diagnose.md#expiry-thresholds)' },
   { name: 'symptom', flag: 'symptom', kind: 'string', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'string', inPod: true, describe: 'The error text you saw: the findings that explain it rank first' },
   { name: 'failOn', flag: 'fail-on', kind: 'string', cli: { type: 'string', choices: ['error', 'warning'], default: 'error' }, group: 'output', use: 'evaluation', describe: 'Exit 1 when a finding at or above this severity exists' },
   { name: 'evidence', flag: 'evidence', kind: 'evidence', cli: { type: 'string', file: true }, group: 'output', besideTarget: 'source', use: 'replay', webhook: 'object', describe: 'Replay a saved evidence bundle instead of collecting' },

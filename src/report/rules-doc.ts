@@ -61,7 +61,7 @@ export function renderRuleSection(r: Rule): string[] {
   return out;
 }
 
-/** The README's rule table (between the `rules:begin` / `rules:end` markers). */
+/** The rule table (docs/diagnose.md, `<!-- generated:rules -->`, links relative to the repository root). */
 export function renderRulesTable(rules: readonly Rule[]): string {
   const rows = rules.map((r) => `| [\`${r.meta.id}\`](docs/rules.md#${ruleAnchor(r.meta.id)}) | ${r.meta.severity} | ${r.meta.description} |`);
   return ['| rule | default severity | finds |', '|---|---|---|', ...rows].join('\n');

@@ -21,7 +21,7 @@ export default defineRule({
       { symptom: 'verify:incomplete-chain', weight: 0.85, why: '"Unable to verify the first certificate": the presented chain is the leaf alone, without its intermediate.' },
       { symptom: 'verify:self-signed-in-chain', weight: 0.3, why: 'An intermediate was published as the trust anchor and the real root is missing (istio-csr#155).' },
       { symptom: 'verify:self-signed-leaf', weight: 0.25, why: 'Or a CA certificate was served in place of the workload chain.' },
-      { symptom: 'verify:failed', weight: 0.3, why: 'The peer presents its leaf without the intermediate.' },
+      { symptom: 'verify:failed', weight: 0.5, why: 'The peer presents its leaf without the intermediate.', context: 'off-mesh' },
       { symptom: 'verify:failed-client', weight: 0.3, why: 'The client sent its leaf without the intermediate.' },
       { symptom: 'alert:48', weight: 0.5, why: 'We present our leaf without the intermediate that links it to the peer\'s root.' },
       { symptom: 'envoy:fail_verify_error', weight: 0.4, why: 'A chain without its intermediate cannot be verified up to the trusted root.' },

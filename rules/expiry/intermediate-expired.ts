@@ -31,7 +31,7 @@ export default defineRule({
     ],
     hint: {
       confirm: 'the issuing CA\'s Not After (cacerts ca-cert.pem, or depth 1 of the served chain) is in the past',
-      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[0].secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
+      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
       fix: 'Renew the intermediate (cacerts / Vault / istio-csr issuer), restart istiod, then roll the workloads.',
     },
     messages: {

@@ -65,6 +65,7 @@ export default defineRule({
     description: 'The peer rejected the certificate we presented, and nothing in our own chain, trust bundle, identity or key usage explains it: the cause is on the peer\'s side.',
     requires: ['handshake', 'local-chain'],
     confidence: 0.7,
+    catchAll: true,
     explains: [
       { symptom: 'alert:46', weight: 0.5, why: 'Otherwise the reason is only in the peer\'s own log.' },
       { symptom: 'alert:42', weight: 0.55, why: 'The alert does not say why; the peer\'s log does.' },
@@ -74,7 +75,7 @@ export default defineRule({
       { symptom: 'alert:other', weight: 0.35, why: 'The reason is on the peer\'s side; read its log.' },
       { symptom: 'upstream-connect-failure', weight: 0.46, why: 'TLS failed and Envoy recorded no reason ("-"): the peer\'s log holds it (istio#17139).' },
       { symptom: 'upstream-terminated', weight: 0.45, why: 'The server rejected our certificate and closed; its log has the alert (fail_verify_error, TLS_error).' },
-      { symptom: 'reset', weight: 0.4, why: 'TLS 1.3 servers may reject our certificate after the handshake and just close.' },
+      { symptom: 'reset', weight: 0.4, why: 'TLS 1.3 servers may reject our certificate after the handshake and just close.', context: 'tls' },
       { symptom: 'handshake-failed', weight: 0.4, why: 'The peer rejected our certificate; its log has the reason.' },
       { symptom: 'probe:peer-rejected', weight: 0.6, why: 'The peer refused the certificate we presented; when our own evidence shows nothing wrong, its reason is on its side.' },
       { symptom: 'envoy:outbound.connection_error', weight: 0.6, why: 'Outbound TLS failing on the server side: it sent an alert, most often rejecting our certificate.' },

@@ -72,7 +72,6 @@ describe('lab: TLS 1.3 handshake secrets stay in memory', () => {
     const json = await cli(['diagnose', '--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust, '-o', 'json', '--save-evidence', saved]);
     const text = await cli(['diagnose', '--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust]);
     // The secret was used in these runs: the report names the CA the peer accepts.
-    console.log(json.stdout.slice(0, 3000), json.stderr);
     expect(JSON.parse(json.stdout).findings[0].explanation).toMatch(/accepts client certificates issued under "Root B"/);
     const bundle = readFileSync(saved, 'utf8');
     expect(bundle).toMatch(/"certificateRequest"/);

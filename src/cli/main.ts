@@ -15,9 +15,10 @@ import { NO_COMMAND, usageMessage, type UsageContext } from './usage.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
+import { REQUEST_FIELDS, type RequestField } from '../diagnose/request.js';
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
-const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
+const STDIN_FLAGS = new Set((REQUEST_FIELDS as readonly RequestField[]).flatMap((f) => (f.cli?.stdin ? [`--${f.flag}`] : [])));
 
 /** `--chain -` → `--chain=-`, so that the dash reaches the flag (up to a bare `--`). */
 export function bindStdinDashes(argv: string[]): string[] {
@@ -61,12 +62,13 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     )
     .command(
       'explain [text..]',
-      'Decode a pasted TLS/mTLS error into who rejected whom and the likely causes (- reads standard input)',
+      'Decode a pasted TLS/mTLS error: what it proves (who rejected whom, where), the likely causes best first, and the command that decides between them (- reads standard input)',
       (y) =>
         y
           .positional('text', { type: 'string', array: true, describe: 'The error text (quote it), or - to read it from standard input' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('at', { type: 'string', describe: 'Stamp the report with this time (ISO 8601) instead of now' })
+          .option('all', { type: 'boolean', default: false, describe: 'Show every candidate cause in text, not only the three most likely' })
           .example('$0 explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', 'Decode an Envoy transport failure reason')
           .example('kubectl logs POD -c istio-proxy | grep TLS_error | tail -1 | $0 explain - -o json', 'Decode a log line from standard input')
           .epilog(EXPLAIN_EPILOG),
@@ -81,7 +83,8 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       (y) =>
         y
           .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' })
+          .epilog('Docs: docs/rules.md'),
       (args) => {
         code = runRules(args.output, io, args.id);
       },
@@ -96,7 +99,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .option('scan-interval', { type: 'string', describe: 'Also scan the fleet this often (300, 5m, 1h; config `scan` says which namespaces, default all) and add its gauges to /metrics: one deployment is also the exporter' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
           .example('$0 serve --config serve.yaml --scan-interval 10m', 'Also export the fleet gauges of `mtls-doctor scan` (alert rules: `mtls-doctor alerts`)')
-          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: deploy/serve.yaml, deploy/slack-app-manifest.yaml.\nDocs: docs/chat.md'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
         // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
@@ -106,7 +109,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }).epilog('Docs: README.md (quick start), docs/diagnose.md'),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');

@@ -8,7 +8,8 @@ import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
-import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
+import { corroborate, runRules, verdictOf } from './run.js';
+import { rankFindings } from './rank.js';
 import { iso } from '../model/time.js';
 
 export interface EvaluateOptions {

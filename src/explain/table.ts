@@ -158,6 +158,12 @@ export const SIGNALS = {
     step: 'certificate-verification',
     certain: true,
   },
+  'verify:san-foreign': {
+    summary: 'The name check failed and the certificate names only hosts unrelated to the one dialled: another server may have answered.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+  },
   'verify:no-san': {
     summary: 'The certificate carries no usable subject alternative name.',
     rejection: 'we-rejected-peers',
@@ -294,6 +300,11 @@ export const SIGNALS = {
     rejection: 'peer-rejected-ours',
     step: 'certificate-verification',
   },
+  'alert:112': {
+    summary: 'The peer has no TLS configuration for the server name (SNI) we sent, or we sent none (alert 112 unrecognized_name).',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
   'alert:other-cert': {
     summary: 'The peer rejected our certificate (a certificate alert with no specific cause).',
     rejection: 'peer-rejected-ours',
@@ -322,6 +333,38 @@ export const SIGNALS = {
     summary: 'The server-side proxy had no listener filter chain for the connection (NR filter_chain_not_found).',
     rejection: 'no-tls',
     step: 'tls-negotiation',
+  },
+  'no-filter-chain-tls': {
+    summary: 'The client spoke TLS, but the server-side proxy had no filter chain for it: its SNI (or ALPN) matched none of the listener\'s chains.',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
+  'tls-to-plaintext-port': {
+    summary: 'A plaintext server received a TLS ClientHello (bytes 16 03 …): the client speaks TLS to a port that does not.',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+    certain: true,
+  },
+  'tls-mode-conflict': {
+    summary: 'The client side sends plaintext (HTTP) where the server requires mutual TLS (istioctl reports the pair as CONFLICT).',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+    certain: true,
+  },
+  'proxy-upstream-handshake': {
+    summary: 'A proxy (nginx) failed its TLS handshake to an upstream; nginx sends no SNI upstream unless proxy_ssl_server_name is on.',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
+  'envoy-local-reply': {
+    summary: 'Envoy answered the request itself (server: envoy / istio-envoy) without an upstream response: no route, no upstream, or a protocol it could not proxy.',
+    rejection: 'unknown',
+    step: 'unknown',
+  },
+  'protocol-error': {
+    summary: 'Envoy could not parse what the other side sent as the protocol the port was declared to carry (protocol error, UPE/DPE).',
+    rejection: 'unknown',
+    step: 'after-handshake',
   },
   'no-client-cert': {
     summary: 'We required a client certificate and the peer sent none.',

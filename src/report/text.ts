@@ -20,6 +20,7 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
   const vColor = report.verdict === 'failing' ? st.red : report.verdict === 'at-risk' ? st.yellow : report.verdict === 'healthy' ? st.green : st.dim;
   out.push(`${st.bold('mtls-doctor')} ${vColor(st.bold(verdict))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`);
   if (report.symptom) out.push(wrapText(`${report.symptom.code} — ${report.symptom.detail}`, width, `symptom (${report.symptom.source}): `, '  '));
+  for (const s of report.sources) if (s.peerStack) out.push(st.dim(wrapText(s.peerStack, width, 'peer stack: ', '  ')));
   out.push('');
 
   if (report.findings.length === 0) {

@@ -23,7 +23,9 @@ const manifest = (): Record<string, Chunk> => JSON.parse(readFileSync(join(DIST,
 const LAZY_PACKAGES = [/^undici$/, /^@peculiar\//, /^asn1js$/, /^reflect-metadata$/, /^tsyringe$/, /^@kubernetes\//, /^prom-client$/];
 const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/http\.ts$/, /^src\/x509\/issue\.ts$/];
 // 620 KB since issue 15: the redactor, the limits table and the argument checks run on every diagnosis (+8 KB).
-const FILES_PATH_BUDGET = 620_000;
+// 632 KB since issue 20: four transport/policy rules (SNI, plaintext clients, another server answering, port
+// protocol selection) and their symptom links, which every diagnosis loads with the rules (+10 KB).
+const FILES_PATH_BUDGET = 632_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };

@@ -25,6 +25,9 @@ export default defineRule({
       { symptom: 'verify:failed-client', weight: 0.3, why: 'The client sent its leaf without the intermediate.' },
       { symptom: 'alert:48', weight: 0.5, why: 'We present our leaf without the intermediate that links it to the peer\'s root.' },
       { symptom: 'envoy:fail_verify_error', weight: 0.4, why: 'A chain without its intermediate cannot be verified up to the trusted root.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.5, why: 'Without the intermediate Go cannot build the path: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.5, why: 'Without the intermediate webpki cannot build the path: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.5, why: 'Without the intermediate GnuTLS cannot build the path: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the served chain has only the leaf (or skips the intermediate) while the root is a different CA',

@@ -22,6 +22,9 @@ export default defineRule({
       { symptom: 'verify:bad-signature', weight: 0.4, why: 'Mid rotation, old and new CAs with one name coexist.' },
       { symptom: 'verify:failed', weight: 0.45, why: 'Mid CA rotation: the new root has not reached this side\'s trust bundle.', context: 'mesh' },
       { symptom: 'alert:48', weight: 0.75, why: 'Mid rotation: our new CA issues before the peer trusts its root (istio#44932).' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'client and server show different ROOTCA serials in istioctl proxy-config secret',

@@ -9,7 +9,6 @@
 import { inputError, usageError } from '../errors.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
-import { renderExplainText } from '../report/explain-text.js';
 import { redact } from '../redact.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
@@ -31,6 +30,7 @@ export const EXPLAIN_EPILOG = [
   'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
   'Text shows what the paste proves, the three most likely causes (--all: every one) and the commands that decide between them; -o json adds proves, decide and hypothesis/likelihood on each candidate.',
   'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
+  'Docs: docs/explain.md',
 ].join('\n');
 
 /** explain's bound on pasted text (src/explain/signals.ts MAX_EXPLAIN_BYTES; checked there again). */
@@ -65,6 +65,7 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   const text = dash ? await readBounded(stdin) : parts.join(' ');
   // The recognisers are loaded only for `explain`: `diagnose` on files never parses them.
   const { checkExplainText, explainText } = await import('../explain/explain.js');
+  const { renderExplainText } = await import('../report/explain-text.js');
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);

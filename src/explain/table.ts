@@ -4,10 +4,13 @@
  * `explain` and the `--symptom` deriver both read the one catalogue built from them (src/engine/catalogue.ts).
  * Pure data; the recognisers (recognisers.ts) only decide which signal a fragment shows.
  *
- * Sources for the weights in the rules' `explains`: ../shared/reference/failure-cases.md (§2 incidents, §3 dictionary: Envoy picks
- * the alert it sends with SSL_alert_from_verify_result — expired/not-yet-valid → 45; unknown issuer,
- * invalid CA, self-signed in chain → 48; INVALID_PURPOSE → 43; bad signature → 51; default and SAN matcher
- * → 46; Go and rustls send 42 for most verify failures) and envoy-istio-formats.md §6 (mode mismatches).
+ * Sources for the weights in the rules' `explains`: the issue threads each rule cites (istio/istio, envoyproxy/envoy,
+ * linkerd2), and the TLS stacks' source: Envoy picks the alert it sends with BoringSSL's
+ * SSL_alert_from_verify_result (ssl/ssl_x509.cc) — expired/not-yet-valid → 45; unknown issuer, invalid CA,
+ * self-signed in chain → 48; INVALID_PURPOSE → 43; bad signature → 51; default → 46, and a SAN-matcher failure
+ * sends 46 (SSL_AD_CERTIFICATE_UNKNOWN in source/common/tls/cert_validator/default_validator.cc); Go and rustls
+ * send 42 for most verify failures. Mode mismatches: istio/api security/v1beta1/peer_authentication.proto and
+ * networking/v1alpha3/destination_rule.proto.
  */
 import type { SignalId } from '../model/symptom.js';
 

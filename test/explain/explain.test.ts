@@ -1,7 +1,8 @@
 /**
  * `explain` over real-world error strings: each case names where the string was seen (an issue thread, a
  * reference doc, a library's own source), and asserts the rank-1 rule, who rejected whom, and the TLS alert.
- * "failure-cases" = ../shared/reference/failure-cases.md; "formats" = ../shared/reference/envoy-istio-formats.md.
+ * "failure-cases" and "formats" name the team's notes these strings were gathered in, each from a public
+ * source: the issue thread or library source a case names, Envoy's admin docs and BoringSSL's error tables.
  * Strings are quoted as the threads show them (timestamps and addresses kept where they were pasted so).
  */
 import { describe, expect, it } from 'vitest';

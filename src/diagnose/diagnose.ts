@@ -280,6 +280,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     kubeconfig: r.kubeconfig,
     peer: r.peer,
     readCaSecrets: r.readCaSecrets,
+    ...(r.maxPods !== undefined ? { maxPods: r.maxPods } : {}),
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
@@ -315,7 +316,8 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
       reason: `${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${String(c.target.name)} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
     });
   }
-  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };
+  const connections = servicePeer && c.cluster.pod ? await podConnectionEvidence(c) : null;
+  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster, ...(connections ? { connections } : {}) };
   if (!c.proxy?.collected && !c.cluster.peer && c.ca.length === 0) {
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
     throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'its istio-proxy gave nothing'}`);
@@ -323,6 +325,24 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
   if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
+}
+
+/** The target pod and the service's ready pods as classes and connections (src/connection/build.ts). */
+async function podConnectionEvidence(c: Awaited<ReturnType<(typeof import('../collect/kube/index.js'))['collectCluster']>>) {
+  const { podConnections } = await import('../connection/build.js');
+  const { revisionOfPod, verifierOfPod } = await import('../connection/classes.js');
+  const pod = c.cluster.pod!;
+  const chain = c.proxy?.chain?.pems ?? [];
+  const client = {
+    pod: { namespace: pod.namespace, name: pod.name, serviceAccount: pod.serviceAccount, ready: pod.ready, revision: revisionOfPod(pod.labels), labels: pod.labels },
+    status: chain.length ? ('read' as const) : ('unreadable' as const),
+    ...(chain.length ? {} : { reason: 'its istio-proxy served no certificate' }),
+    chain,
+    trust: (c.proxy?.trust ?? []).flatMap((t) => t.pems),
+    verifier: verifierOfPod(pod.labels),
+    trustDomain: c.cluster.meshConfig?.trustDomain ?? 'cluster.local',
+  };
+  return podConnections({ client, servers: c.peerObservations, cluster: c.cluster, serverRootConfigMap: c.peerRootConfigMap });
 }
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */

@@ -51,6 +51,9 @@ const KINDS: Record<keyof DiagnoseRequest, Kind> = {
   readCaSecrets: 'boolean',
   inPod: 'boolean',
   image: 'string',
+  maxPods: 'number',
+  fromNamespace: 'strings',
+  fromAllNamespaces: 'boolean',
   label: 'string',
 };
 
@@ -112,7 +115,7 @@ const has = (r: DiagnoseRequest, k: keyof DiagnoseRequest) => given(r).includes(
 function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   const target = has(r, 'target') || has(r, 'selector');
   if (!target) {
-    const stray = CLUSTER_FIELDS.filter((k) => has(r, k) && !(k === 'readCaSecrets' && r.readCaSecrets === false) && !(k === 'inPod' && r.inPod === false));
+    const stray = CLUSTER_FIELDS.filter((k) => has(r, k) && !(k === 'readCaSecrets' && r.readCaSecrets === false) && !(k === 'inPod' && r.inPod === false) && !(k === 'fromAllNamespaces' && r.fromAllNamespaces === false));
     if (stray.length) throw usageError(`Cannot use ${stray.map((k) => FLAG[k]).join(', ')} without a cluster target: give pod/NAME, deploy/NAME, NAME or -l SELECTOR`);
     return null;
   }

@@ -10,6 +10,7 @@ import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
 import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
 import { iso } from '../model/time.js';
+import { judgeEvidenceConnections } from '../connection/aggregate.js';
 
 export interface EvaluateOptions {
   /**
@@ -27,18 +28,25 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   const facts = buildFacts(evidence, options.pasted);
   const catalogue = buildCatalogue(rules);
   const run = runRules(rules, facts, catalogue);
-  const raw = corroborate(run.findings, facts.symptoms, catalogue);
+  // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
+  // about the workload's own chain on a connection replaces the pod-level finding of that rule.
+  const conn = evidence.connections ? judgeEvidenceConnections(evidence.connections, { at: Date.parse(evidence.evaluatedAt), rules, thresholds: evidence.options.thresholds }) : null;
+  const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
+  const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;
+  const raw = corroborate(all, facts.symptoms, catalogue);
   const findings = rankFindings(raw);
   const symptom = facts.symptoms[0];
+  const verdict = verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length && !conn?.judgements.length ? 0 : run.evaluated);
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
+    // An endpoint not judged both ways is never counted healthy.
+    verdict: conn?.incomplete && verdict === 'healthy' ? 'unknown' : verdict,
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
+    notEvaluated: [...run.notEvaluated.filter((n) => !(n.reason === 'insufficient-evidence' && conn?.evaluatedRules.has(n.rule))), ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: facts.chains.map((c) => reportChain(c, facts)),
     sources: evidence.sources,
   };

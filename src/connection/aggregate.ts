@@ -58,7 +58,7 @@ export function judgeEvidenceConnections(ce: ConnectionEvidence, o: { at: number
     const scope =
       perspective === 'client'
         ? ` This holds for ${k} of ${total} ready ${plural(total, 'endpoint')} of ${svc(ce)}: ${pods.join(', ')}${fromConfigMap ? ' (judged from the namespace\'s istio-ca-root-cert ConfigMap: their sidecars could not be read)' : ''}.`
-        : ` Callers affected: ${pods.join(', ')}.`;
+        : ` Callers affected: ${k} of ${ce.callers?.total ?? k} ready caller ${plural(ce.callers?.total ?? k, 'pod')} (${pods.join(', ')}), calling ${svc(ce)} on ${[...new Set(fs.flatMap((f) => f.connection.server.pods))].join(', ')}${fromConfigMap ? ' (partly judged from a namespace\'s istio-ca-root-cert ConfigMap: some sidecars could not be read)' : ''}.`;
     const missing = notRead.length ? ` Not read (unknown, not counted healthy): ${notRead.map((p) => `pod/${p.name} (${p.reason})`).join('; ')}.` : '';
     const live = liveEvidence(ce, fs);
     findings.push({

@@ -38,14 +38,7 @@ export function podConnections(i: PodConnectionsInput): ConnectionEvidence | nul
   ];
   // Pods that could not be read are judged from the roots their namespace's ConfigMap hands out, per
   // (service account, verifier); what they present stays unknown.
-  if (i.serverRootConfigMap && i.serverRootConfigMap.pems.length) {
-    const groups = new Map<string, WorkloadObservation[]>();
-    for (const s of [...unreadable, ...unclassified]) groups.set(`${s.pod.serviceAccount}|${s.verifier}`, [...(groups.get(`${s.pod.serviceAccount}|${s.verifier}`) ?? []), s]);
-    for (const g of groups.values()) {
-      const pods: ClassPod[] = g.map((s) => ({ namespace: s.pod.namespace, name: s.pod.name, ready: s.pod.ready, revision: s.pod.revision, leaf: null }));
-      serverClasses.push(configMapClass({ namespace: g[0]!.pod.namespace, serviceAccount: g[0]!.pod.serviceAccount, verifier: g[0]!.verifier, rootPems: i.serverRootConfigMap.pems, source: i.serverRootConfigMap.source, pods }));
-    }
-  }
+  if (i.serverRootConfigMap) serverClasses.push(...unreadClasses([...unreadable, ...unclassified], { [peer.namespace]: i.serverRootConfigMap }));
   const client = clientClasses[0];
   const total = i.servers.length;
   const readCount = read.length - unclassified.length;
@@ -53,39 +46,7 @@ export function podConnections(i: PodConnectionsInput): ConnectionEvidence | nul
     return { kind: 'pod', classes: serverClasses, connections: [], notRead: [...notRead, { namespace: i.client.pod.namespace, name: i.client.pod.name, status: 'unreadable', reason: i.client.reason ?? 'its istio-proxy served no certificate', side: 'client' }], endpoints: { total, read: readCount } };
   }
 
-  const c = i.cluster;
-  const td = c.meshConfig?.trustDomain ?? i.client.trustDomain;
-  const rootNamespace = c.meshConfig?.rootNamespace ?? 'istio-system';
-  const host = `${peer.name}.${peer.namespace}.svc.cluster.local`;
-  const clientPod = c.pod;
-  const dr = clientPod ? destinationRuleFor(c.destinationRules, { host, clientNamespace: clientPod.namespace, clientLabels: clientPod.labels, serviceNamespace: peer.namespace, rootNamespace }) : null;
-  const { tls } = destinationRuleTls(dr, peer.port);
-  // Secure naming: the identities of the service's pods (their service accounts); a DestinationRule's
-  // subjectAltNames replace them.
-  const drSans = tls?.subjectAltNames?.length ? tls.subjectAltNames : null;
-  const secureNaming = [...new Set(peer.pods.filter((p) => p.sidecar).map((p) => spiffeOf(td, p.namespace, p.serviceAccount)))].sort();
-  const expectedServerIds = drSans ?? secureNaming;
-  const autoMtls = c.meshConfig?.enableAutoMtls ?? true;
-  const connections: ConnectionRecord[] = serverClasses.map((s) => {
-    const pod = peer.pods.find((p) => p.name === s.pods[0]?.name && p.namespace === s.pods[0]?.namespace);
-    const containerPort = pod ? resolveTargetPort(peer.targetPort, peer.port, pod) : null;
-    const policy = pod ? effectivePeerAuthentication(rootNamespace, c.peerAuthentications, pod) : null;
-    const mode = policy ? modeForPort(policy, containerPort) : 'PERMISSIVE';
-    const sends = clientSends({ clientSidecar: clientPod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod?.labels ?? {} });
-    return {
-      client: client.id,
-      server: s.id,
-      service: { namespace: peer.namespace, name: peer.name, port: peer.port, targetPort: peer.targetPort },
-      expectedServerIds,
-      expectedFrom: drSans ? 'destination-rule' : expectedServerIds.length ? 'secure-naming' : 'none',
-      destinationRule: dr ? `${dr.namespace}/${dr.name}` : null,
-      acceptedTrustDomains: [td, ...(c.meshConfig?.trustDomainAliases ?? [])],
-      clientTls: sends.tls,
-      clientTlsWhy: sends.why === 'destination-rule' && dr ? `DestinationRule ${dr.namespace}/${dr.name}` : sends.why,
-      serverMode: pod?.sidecar === false ? 'no-sidecar' : mode,
-      serverModeWhy: policy ? describePolicy(policy, containerPort) : 'unknown',
-    };
-  });
+  const connections = serverClasses.map((s) => connectionRecord(client, { namespace: i.client.pod.namespace, labels: i.client.pod.labels, sidecar: i.cluster.pod?.sidecar ?? true }, s, i.cluster, i.client.trustDomain));
   const counters: Record<string, Record<string, number>> = {};
   for (const s of read) if (s.counters) counters[s.pod.name] = s.counters;
   return {
@@ -94,6 +55,97 @@ export function podConnections(i: PodConnectionsInput): ConnectionEvidence | nul
     connections,
     notRead,
     endpoints: { total, read: readCount },
+    ...(Object.keys(counters).length ? { counters } : {}),
+  };
+}
+
+/** One connection record: what the client's sidecar sends, what the server's policy accepts, whom the client expects. */
+export function connectionRecord(client: WorkloadClass, clientPod: { namespace: string; labels: Record<string, string>; sidecar: boolean }, s: WorkloadClass, c: ClusterEvidence, defaultTrustDomain: string): ConnectionRecord {
+  const peer = c.peer!;
+  const td = c.meshConfig?.trustDomain ?? defaultTrustDomain;
+  const rootNamespace = c.meshConfig?.rootNamespace ?? 'istio-system';
+  const host = `${peer.name}.${peer.namespace}.svc.cluster.local`;
+  const dr = destinationRuleFor(c.destinationRules, { host, clientNamespace: clientPod.namespace, clientLabels: clientPod.labels, serviceNamespace: peer.namespace, rootNamespace });
+  const { tls } = destinationRuleTls(dr, peer.port);
+  // Secure naming: the identities of the service's pods (their service accounts); a DestinationRule's
+  // subjectAltNames replace them.
+  const drSans = tls?.subjectAltNames?.length ? tls.subjectAltNames : null;
+  const secureNaming = [...new Set(peer.pods.filter((p) => p.sidecar).map((p) => spiffeOf(td, p.namespace, p.serviceAccount)))].sort();
+  const expectedServerIds = drSans ?? secureNaming;
+  const autoMtls = c.meshConfig?.enableAutoMtls ?? true;
+  const pod = peer.pods.find((p) => p.name === s.pods[0]?.name && p.namespace === s.pods[0]?.namespace);
+  const containerPort = pod ? resolveTargetPort(peer.targetPort, peer.port, pod) : null;
+  const policy = pod ? effectivePeerAuthentication(rootNamespace, c.peerAuthentications, pod) : null;
+  const mode = policy ? modeForPort(policy, containerPort) : 'PERMISSIVE';
+  const sends = clientSends({ clientSidecar: clientPod.sidecar, tls, autoMtls, serverMode: mode, endpointLabels: pod?.labels ?? {} });
+  return {
+    client: client.id,
+    server: s.id,
+    service: { namespace: peer.namespace, name: peer.name, port: peer.port, targetPort: peer.targetPort },
+    expectedServerIds,
+    expectedFrom: drSans ? 'destination-rule' : expectedServerIds.length ? 'secure-naming' : 'none',
+    destinationRule: dr ? `${dr.namespace}/${dr.name}` : null,
+    acceptedTrustDomains: [td, ...(c.meshConfig?.trustDomainAliases ?? [])],
+    clientTls: sends.tls,
+    clientTlsWhy: sends.why === 'destination-rule' && dr ? `DestinationRule ${dr.namespace}/${dr.name}` : sends.why,
+    serverMode: pod?.sidecar === false ? 'no-sidecar' : mode,
+    serverModeWhy: policy ? describePolicy(policy, containerPort) : 'unknown',
+  };
+}
+
+/** Pods that could not be read, as classes judged from their namespace's root ConfigMap (per SA and verifier). */
+function unreadClasses(obs: readonly WorkloadObservation[], roots: Record<string, { source: string; pems: string[] }>): WorkloadClass[] {
+  const groups = new Map<string, WorkloadObservation[]>();
+  for (const s of obs) {
+    if (!roots[s.pod.namespace]?.pems.length) continue;
+    const k = `${s.pod.namespace}|${s.pod.serviceAccount}|${s.verifier}`;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  return [...groups.values()].map((g) => {
+    const root = roots[g[0]!.pod.namespace]!;
+    const pods: ClassPod[] = g.map((s) => ({ namespace: s.pod.namespace, name: s.pod.name, ready: s.pod.ready, revision: s.pod.revision, leaf: null }));
+    return configMapClass({ namespace: g[0]!.pod.namespace, serviceAccount: g[0]!.pod.serviceAccount, verifier: g[0]!.verifier, rootPems: root.pems, source: root.source, pods });
+  });
+}
+
+export interface ServiceConnectionsInput {
+  servers: WorkloadObservation[];
+  callers: WorkloadObservation[];
+  cluster: ClusterEvidence;
+  rootConfigMaps: Record<string, { source: string; pems: string[] }>;
+  trustDomain: string;
+}
+
+/** The ConnectionEvidence of `diagnose svc/B`: every caller class against every server class. */
+export function serviceConnections(i: ServiceConnectionsInput): ConnectionEvidence {
+  const split = (obs: WorkloadObservation[], side: 'client' | 'server') => {
+    const read = obs.filter((o) => o.status === 'read');
+    const classes = classify(read);
+    const inClass = new Set(classes.flatMap((c) => c.pods.map((p) => `${p.namespace}/${p.name}`)));
+    const unread = obs.filter((o) => o.status === 'unreadable' || (o.status === 'read' && !inClass.has(`${o.pod.namespace}/${o.pod.name}`)));
+    const notRead = [
+      ...unread.map((o) => ({ namespace: o.pod.namespace, name: o.pod.name, status: 'unreadable' as const, reason: o.reason ?? 'its istio-proxy served no certificate', side })),
+      ...obs.filter((o) => o.status === 'not-read').map((o) => ({ namespace: o.pod.namespace, name: o.pod.name, status: 'not-read' as const, reason: o.reason ?? 'not read', side })),
+    ];
+    return { classes: [...classes, ...unreadClasses(unread, i.rootConfigMaps)], notRead, read: inClass.size };
+  };
+  const servers = split(i.servers, 'server');
+  const callers = split(i.callers, 'client');
+  const labelsOf = new Map(i.callers.map((o) => [`${o.pod.namespace}/${o.pod.name}`, o.pod.labels]));
+  const connections = callers.classes.flatMap((cc) => {
+    const first = cc.pods[0]!;
+    return servers.classes.map((sc) => connectionRecord(cc, { namespace: first.namespace, labels: labelsOf.get(`${first.namespace}/${first.name}`) ?? {}, sidecar: true }, sc, i.cluster, i.trustDomain));
+  });
+  const counters: Record<string, Record<string, number>> = {};
+  for (const s of i.servers) if (s.status === 'read' && s.counters) counters[s.pod.name] = s.counters;
+  const classes = new Map([...callers.classes, ...servers.classes].map((c) => [c.id, c]));
+  return {
+    kind: 'service',
+    classes: [...classes.values()],
+    connections,
+    notRead: [...servers.notRead, ...callers.notRead],
+    endpoints: { total: i.servers.length, read: servers.read },
+    callers: { total: i.callers.length, read: callers.read },
     ...(Object.keys(counters).length ? { counters } : {}),
   };
 }

@@ -150,6 +150,8 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
         ...f,
         subject: f.subject === 'local' ? (mine ? 'local' : 'peer') : f.subject === 'peer' ? (mine ? 'peer' : 'local') : f.subject,
         about: `${dir}:${f.about ?? ''}`,
+        // The rules speak from the presenting side ("our chain", "the peer"): say whose side that is.
+        explanation: mine ? f.explanation : `Seen from the ${who}'s side (${podNames(presenter).join(', ')}): ${f.explanation}`,
         // Judged against the roots the namespace's ConfigMap hands out, not the pod's own bundle: less sure.
         confidence: fromConfigMap ? Math.round(f.confidence * 0.8 * 100) / 100 : f.confidence,
         evidence: [context, ...(fromConfigMap ? [{ source: verifier.source, detail: `${podNames(verifier).join(', ')} could not be read: judged with the roots of ${verifier.source}, which istiod hands to the namespace's pods` }] : []), ...f.evidence],

@@ -266,6 +266,7 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  * cluster; a probe from here cannot stand where the pod stands, so none is made for it (`inPod` makes one).
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
+  if (/^(svc|service|services)\//i.test(r.target ?? '')) return collectServiceTarget(r, deps);
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
   const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
@@ -325,6 +326,36 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
   if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
+}
+
+/**
+ * `diagnose svc/B`: the service's ready pods and the callers' (src/collect/kube/service.ts), every caller class
+ * judged against every server class; no workload of its own, so the report is the connections' findings.
+ */
+async function collectServiceTarget(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
+  const { parseServiceTarget } = await import('../collect/kube/target.js');
+  const { collectService } = await import('../collect/kube/service.js');
+  const { serviceConnections } = await import('../connection/build.js');
+  const c = await collectService({
+    service: parseServiceTarget(r.target)!,
+    namespace: r.namespace,
+    fromNamespaces: r.fromNamespace === undefined ? undefined : Array.isArray(r.fromNamespace) ? r.fromNamespace : [r.fromNamespace],
+    fromAllNamespaces: r.fromAllNamespaces,
+    maxPods: r.maxPods,
+    context: r.context,
+    kubeconfig: r.kubeconfig,
+    env: deps.env,
+    now: deps.now,
+    ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
+    ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
+  });
+  const base = evidenceFromInputs({ trust: [], peerTrust: [], ca: [], crls: [], role: r.role, expectId: null, peerId: null, at: r.at, thresholds: thresholdsOf(r, deps.readFile), symptom: r.symptom ?? null, target: r.label !== undefined ? { ...c.target, name: r.label } : c.target, now: deps.now });
+  const connections = serviceConnections({ servers: c.servers, callers: c.callers, cluster: c.cluster, rootConfigMaps: c.rootConfigMaps, trustDomain: c.cluster.meshConfig?.trustDomain ?? 'cluster.local' });
+  if (connections.classes.length === 0) {
+    const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
+    throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'no ready sidecar pod could be read'}`);
+  }
+  return { ...base, sources: [...c.sources, ...base.sources], cluster: c.cluster, connections };
 }
 
 /** The target pod and the service's ready pods as classes and connections (src/connection/build.ts). */

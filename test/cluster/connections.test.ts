@@ -186,3 +186,41 @@ describe('diagnose pod/A --peer SVC:PORT judges A against every ready pod of the
     expect(f.evidence.map((e) => e.source)).toContain('ConfigMap bank/istio-ca-root-cert');
   });
 });
+
+describe('diagnose svc/B: which callers can no longer reach B, and why', () => {
+  let m: MeshFixture | undefined;
+  afterEach(async () => {
+    await m?.close();
+    m = undefined;
+  });
+
+  it('names the callers that fail (one caller ahead of the rotation, one not), from their namespaces', async () => {
+    m = await startMesh(
+      [
+        pod('payments-1', 'checkout', 'payments', 'payments', [newLeaf('checkout', 'payments'), newInter], [oldRoot, newRoot]),
+        pod('cart-1', 'checkout', 'cart', 'cart', [oldLeaf('checkout', 'cart'), oldInter], [oldRoot]),
+        pod('ledger-1', 'bank', 'ledger', 'ledger', [oldLeaf('bank', 'ledger'), oldInter], [oldRoot]),
+        pod('ledger-2', 'bank', 'ledger', 'ledger', [oldLeaf('bank', 'ledger'), oldInter], [oldRoot]),
+      ],
+      { services: [ledgerSvc('bank')], configMaps: configMaps({ checkout: [oldRoot, newRoot], bank: [oldRoot] }) },
+    );
+    const r = await diagnoseJson(m, ['svc/ledger', '-n', 'bank', '--from-namespace', 'checkout']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.report!.verdict).toBe('failing');
+    const f = r.report!.findings[0]! as Conn;
+    expect(f.rule).toBe('chain/rotation-order-violation');
+    expect(f.connection?.direction).toBe('client-to-server');
+    expect(f.connection?.client.pods).toEqual(['pod/payments-1']);
+    expect(f.subject).toBe('peer');
+    expect(f.explanation).toMatch(/Callers affected: 1 of 2 ready caller pods \(pod\/payments-1\), calling ledger\.bank:8080 on pod\/ledger-1, pod\/ledger-2/);
+    expect(JSON.stringify(r.report!.findings)).not.toMatch(/cart-1/);
+    // The service's own namespace has no callers: nothing to judge, said so (exit 3), not healthy.
+    const none = await diagnoseJson(m, ['svc/ledger', '-n', 'bank']);
+    expect(none.report?.verdict ?? 'none').not.toBe('healthy');
+    // Flags that belong to a pod's diagnosis are refused by name.
+    const bad = await diagnoseJson(m, ['svc/ledger', '-n', 'bank', '--peer', 'x:1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Cannot combine svc\/ledger with --peer/);
+  });
+});

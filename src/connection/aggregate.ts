@@ -5,22 +5,22 @@
  * server sidecars' own counters as live corroboration. Pure.
  */
 import type { RawFinding } from '../engine/run.js';
+import type { ConnectionJudge, ConnectionOutcome as EngineOutcome } from '../engine/evaluate.js';
 import type { Rule } from '../engine/define-rule.js';
-import type { Thresholds } from '../facts/thresholds.js';
+import type { Thresholds } from '../model/thresholds.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { ConnectionEvidence } from '../model/workload.js';
 import { SEVERITIES } from '../model/stage.js';
 import { judgeConnections, type ConnectionFinding, type ConnectionJudgement } from './judge.js';
 import type { ClusterEvidence } from '../evidence/cluster.js';
 
-export interface ConnectionOutcome {
-  findings: RawFinding[];
+export interface ConnectionOutcome extends EngineOutcome {
   judgements: ConnectionJudgement[];
-  /** Rules that ran on at least one direction (their pod-level "insufficient evidence" no longer holds). */
-  evaluatedRules: Set<RuleId>;
-  /** Some endpoint (or caller) could not be judged both ways: the verdict may not be healthy. */
-  incomplete: boolean;
 }
+
+/** The engine's hook (EvaluateOptions.connections): the evidence's connections, judged and folded. */
+export const connectionJudge: ConnectionJudge = (evidence, rules) =>
+  judgeEvidenceConnections(evidence.connections!, { at: Date.parse(evidence.evaluatedAt), rules, thresholds: evidence.options.thresholds });
 
 const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
 
@@ -71,7 +71,7 @@ export function judgeEvidenceConnections(ce: ConnectionEvidence, o: { at: number
     } as ConnectionFinding);
   }
   const incomplete = notRead.length > 0 || judgements.some((j) => j.unjudged.length > 0) || judgements.length === 0;
-  return { findings, judgements, evaluatedRules, incomplete };
+  return { findings, judgements, evaluatedRules, incomplete, judged: judgements.length };
 }
 
 const svc = (ce: ConnectionEvidence) => {

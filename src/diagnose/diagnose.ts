@@ -13,7 +13,7 @@ import { redact, redactDeep } from '../redact.js';
 import { checkDiagnoseArguments } from './check-arguments.js';
 import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
@@ -75,7 +75,10 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
   const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
   // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
-  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, { pasted })) : evaluate(evidence, rules, { pasted });
+  // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only when there are some.
+  const connections = evidence.connections ? (await import('../connection/aggregate.js')).connectionJudge : undefined;
+  const options = { pasted, ...(connections ? { connections } : {}) };
+  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
   return { report: redactDeep(report, evidence), evidence };
 }

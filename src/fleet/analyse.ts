@@ -8,7 +8,7 @@ import { buildChain, type BundleFact } from '../x509/chain.js';
 import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../facts/thresholds.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../model/thresholds.js';
 import { VERSION } from '../version.js';
 import { rotationStatus, type RootInfo } from './rotation.js';
 import type { CertificateRow, ConfigMapDrift, DriftGroup, ExpiryStatus, FleetInput, Level, PodRow, ScanReport, TrustGap } from './types.js';

@@ -4,6 +4,7 @@ import { proxyEvidenceProblem } from './proxy.js';
 import { containsSecret, redactDeep } from '../redact.js';
 import { formatBytes, jsonNestingDepth, LIMITS } from '../limits.js';
 import { clusterEvidenceProblem } from './cluster.js';
+import { connectionEvidenceProblem } from './connections.js';
 
 /**
  * Serialises a bundle for `--save-evidence`. Every string in it passes the one redactor first (pasted text,
@@ -77,6 +78,8 @@ export function bundleShapeProblem(data: unknown): string | null {
   if (proxyProblem) return proxyProblem;
   const clusterProblem = b.cluster === undefined ? null : clusterEvidenceProblem(b.cluster);
   if (clusterProblem) return clusterProblem;
+  const connectionsProblem = b.connections === undefined ? null : connectionEvidenceProblem(b.connections);
+  if (connectionsProblem) return connectionsProblem;
   return bundleLimitProblem(data as unknown as EvidenceBundle);
 }
 

@@ -187,6 +187,44 @@ describe('diagnose pod/A --peer SVC:PORT judges A against every ready pod of the
   });
 });
 
+describe('connections in the evidence bundle, and live corroboration', () => {
+  let m: MeshFixture | undefined;
+  afterEach(async () => {
+    await m?.close();
+    m = undefined;
+  });
+
+  it("replays offline to the same connection findings; the server sidecars' moving fail_verify counters corroborate", async () => {
+    const stats = [{ 'listener.0.0.0.0_15006.ssl.fail_verify_error': 12, 'listener.0.0.0.0_15006.ssl.handshake': 40 }];
+    m = await startMesh(
+      [
+        pod('payments-1', 'checkout', 'payments', 'payments', [newLeaf('checkout', 'payments'), newInter], [oldRoot, newRoot]),
+        pod('ledger-1', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot], { admin: { chain: [oldLeaf('checkout', 'ledger'), oldInter], roots: [oldRoot], stats } }),
+      ],
+      { services: [ledgerSvc()], configMaps: configMaps({ checkout: [oldRoot, newRoot] }) },
+    );
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'i19conn-')), 'bundle.json');
+    const live = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080', '--save-evidence', file]);
+    expect(live.code).toBe(1);
+    const first = live.report!.findings[0]! as Conn;
+    expect(first.rule).toBe('chain/rotation-order-violation');
+    expect(first.evidence.find((e) => e.source === 'pod/ledger-1 istio-proxy stats')?.detail).toMatch(/ssl\.fail_verify_error 12 \(cumulative\)/);
+    await m.close();
+    m = undefined;
+    const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
+    const replay = await runCliInProcess(['diagnose', '--evidence', file, '-o', 'json']);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(1);
+    const again = JSON.parse(replay.stdout) as { findings: Conn[]; verdict: string };
+    expect(again.verdict).toBe('failing');
+    const pick = (fs: Conn[]) => fs.map((f) => [f.rule, f.subject, f.severity, f.explanation, f.connection]);
+    expect(pick(again.findings)).toEqual(pick(live.report!.findings as Conn[]));
+  });
+});
+
 describe('diagnose svc/B: which callers can no longer reach B, and why', () => {
   let m: MeshFixture | undefined;
   afterEach(async () => {

@@ -132,7 +132,9 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
       unjudged.push({ direction: dir, reason: `the ${dir === 'client-to-server' ? 'server' : 'client'}'s trust bundle was not read (${verifier.source})` });
       return;
     }
-    const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : [];
+    // The server accepts a client from its trust domain and aliases (Istio's inbound SAN prefix match); the
+    // client, the identities of secure naming or its DestinationRule.
+    const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : conn.acceptedTrustDomains.map((td) => `spiffe://${td}/ns/${client.namespace}/sa/${client.serviceAccount}`);
     const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds });
     const run = runRules(certRules, buildFacts(ev), catalogue);
     const mine = who === perspective;
@@ -141,7 +143,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
       source: 'connection',
       detail:
         dir === 'client-to-server'
-          ? `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the client's chain as the server's ${verifierName} verifies it, with ${label(originOf(server, 'trust'))}`
+          ? `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the client's chain as the server's ${verifierName} verifies it, with ${label(originOf(server, 'trust'))}${conn.acceptedTrustDomains.length ? `, accepting trust domain${conn.acceptedTrustDomains.length === 1 ? '' : 's'} ${conn.acceptedTrustDomains.join(', ')}` : ''}`
           : `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the server's chain as the client's ${verifierName} verifies it, with ${label(originOf(client, 'trust'))}${conn.expectedServerIds.length ? `, expecting ${conn.expectedServerIds.join(' or ')} (${conn.expectedFrom})` : ''}`,
     };
     const fromConfigMap = verifier.from === 'root-configmap';

@@ -91,6 +91,18 @@ describe('judgeConnection', () => {
     expect(back.status).toBe('ok');
   });
 
+  it('identity the other way: a client from a trust domain the server does not accept (no alias)', async () => {
+    const p = await pkis();
+    const a = await leaf(p.oldInter, { uris: [spiffe('checkout', 'payments', 'old.example')] });
+    const b = await leaf(p.oldInter, { uris: [spiffe('bank', 'ledger')] });
+    const classes = classify([obs('checkout', 'payments-1', 'payments', [a.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('bank', 'ledger-1', 'ledger', [b.pem, p.oldInter.pem], [p.oldRoot.pem])]);
+    const m = new Map(classes.map((c) => [c.id, c]));
+    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local'] }), m, { at: NOW, rules });
+    expect(out.findings.map((f) => `${f.rule} ${f.connection.direction}`)).toEqual(['san/trust-domain-mismatch client-to-server']);
+    // With the alias, accepted.
+    expect(judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local', 'old.example'] }), m, { at: NOW, rules }).status).toBe('ok');
+  });
+
   it('identity: a server SPIFFE id outside the expected subjectAltNames', async () => {
     const p = await pkis();
     const a = await leaf(p.oldInter, { uris: [spiffe('checkout', 'payments')] });

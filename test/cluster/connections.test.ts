@@ -262,3 +262,30 @@ describe('diagnose svc/B: which callers can no longer reach B, and why', () => {
     expect(bad.stderr).toMatch(/Cannot combine svc\/ledger with --peer/);
   });
 });
+
+describe('faces agree: the pod, the service and the library report the same connection findings', () => {
+  it('caller ahead, seen from the caller, from the service, and through the library', async () => {
+    const m = await startMesh(
+      [
+        pod('payments-1', 'checkout', 'payments', 'payments', [newLeaf('checkout', 'payments'), newInter], [oldRoot, newRoot]),
+        pod('ledger-1', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
+        pod('ledger-2', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
+      ],
+      { services: [ledgerSvc()], configMaps: configMaps({ checkout: [oldRoot, newRoot] }) },
+    );
+    try {
+      const key = (fs: Conn[]) => fs.filter((f) => f.connection).map((f) => `${f.rule} ${f.connection!.direction} ${f.connection!.client.pods.join(',')} → ${f.connection!.server.pods.join(',')}`).sort();
+      const fromPod = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080']);
+      const fromSvc = await diagnoseJson(m, ['svc/ledger', '-n', 'checkout']);
+      const { diagnose } = await import('../../src/index.js');
+      const lib = await diagnose({ target: 'pod/payments-1', namespace: 'checkout', peer: 'ledger:8080', kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
+      const expected = ['chain/rotation-order-violation client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2', 'chain/unknown-authority client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2'];
+      expect(key(fromPod.report!.findings as Conn[])).toEqual(expected);
+      expect(key(fromSvc.report!.findings as Conn[])).toEqual(expected);
+      expect(key(lib.findings as Conn[])).toEqual(expected);
+      expect([fromPod.report!.verdict, fromSvc.report!.verdict, lib.verdict]).toEqual(['failing', 'failing', 'failing']);
+    } finally {
+      await m.close();
+    }
+  });
+});

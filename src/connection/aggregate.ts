@@ -14,6 +14,7 @@ import { SEVERITIES } from '../model/stage.js';
 import { judgeConnections, type ConnectionFinding, type ConnectionJudgement } from './judge.js';
 import type { ClusterEvidence } from '../evidence/cluster.js';
 
+
 export interface ConnectionOutcome extends EngineOutcome {
   judgements: ConnectionJudgement[];
 }

@@ -76,7 +76,8 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
   // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only when there are some.
-  const connections = evidence.connections ? (await import('../connection/aggregate.js')).connectionJudge : undefined;
+  // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only then.
+  const connections = evidence.connections ? (await import('./connections.js')).connectionJudgeFor(evidence, plan.replay) : undefined;
   const options = { pasted, ...(connections ? { connections } : {}) };
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
@@ -269,7 +270,8 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  * cluster; a probe from here cannot stand where the pod stands, so none is made for it (`inPod` makes one).
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
-  if (/^(svc|service|services)\//i.test(r.target ?? '')) return collectServiceTarget(r, deps);
+  // Loaded only for these targets: `diagnose` on files never parses the connection code.
+  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, deps, thresholdsOf(r, deps.readFile));
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
   const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
@@ -320,7 +322,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
       reason: `${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${String(c.target.name)} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
     });
   }
-  const connections = servicePeer && c.cluster.pod ? await podConnectionEvidence(c) : null;
+  const connections = servicePeer && c.cluster.pod ? await (await import('./connections.js')).podConnectionEvidence(c) : null;
   const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster, ...(connections ? { connections } : {}) };
   if (!c.proxy?.collected && !c.cluster.peer && c.ca.length === 0) {
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
@@ -329,54 +331,6 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
   if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
   return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
-}
-
-/**
- * `diagnose svc/B`: the service's ready pods and the callers' (src/collect/kube/service.ts), every caller class
- * judged against every server class; no workload of its own, so the report is the connections' findings.
- */
-async function collectServiceTarget(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
-  const { parseServiceTarget } = await import('../collect/kube/target.js');
-  const { collectService } = await import('../collect/kube/service.js');
-  const { serviceConnections } = await import('../connection/build.js');
-  const c = await collectService({
-    service: parseServiceTarget(r.target)!,
-    namespace: r.namespace,
-    fromNamespaces: r.fromNamespace === undefined ? undefined : Array.isArray(r.fromNamespace) ? r.fromNamespace : [r.fromNamespace],
-    fromAllNamespaces: r.fromAllNamespaces,
-    maxPods: r.maxPods,
-    context: r.context,
-    kubeconfig: r.kubeconfig,
-    env: deps.env,
-    now: deps.now,
-    ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
-    ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
-  });
-  const base = evidenceFromInputs({ trust: [], peerTrust: [], ca: [], crls: [], role: r.role, expectId: null, peerId: null, at: r.at, thresholds: thresholdsOf(r, deps.readFile), symptom: r.symptom ?? null, target: r.label !== undefined ? { ...c.target, name: r.label } : c.target, now: deps.now });
-  const connections = serviceConnections({ servers: c.servers, callers: c.callers, cluster: c.cluster, rootConfigMaps: c.rootConfigMaps, trustDomain: c.cluster.meshConfig?.trustDomain ?? 'cluster.local' });
-  if (connections.classes.length === 0) {
-    const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
-    throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'no ready sidecar pod could be read'}`);
-  }
-  return { ...base, sources: [...c.sources, ...base.sources], cluster: c.cluster, connections };
-}
-
-/** The target pod and the service's ready pods as classes and connections (src/connection/build.ts). */
-async function podConnectionEvidence(c: Awaited<ReturnType<(typeof import('../collect/kube/index.js'))['collectCluster']>>) {
-  const { podConnections } = await import('../connection/build.js');
-  const { revisionOfPod, verifierOfPod } = await import('../connection/classes.js');
-  const pod = c.cluster.pod!;
-  const chain = c.proxy?.chain?.pems ?? [];
-  const client = {
-    pod: { namespace: pod.namespace, name: pod.name, serviceAccount: pod.serviceAccount, ready: pod.ready, revision: revisionOfPod(pod.labels), labels: pod.labels },
-    status: chain.length ? ('read' as const) : ('unreadable' as const),
-    ...(chain.length ? {} : { reason: 'its istio-proxy served no certificate' }),
-    chain,
-    trust: (c.proxy?.trust ?? []).flatMap((t) => t.pems),
-    verifier: verifierOfPod(pod.labels),
-    trustDomain: c.cluster.meshConfig?.trustDomain ?? 'cluster.local',
-  };
-  return podConnections({ client, servers: c.peerObservations, cluster: c.cluster, serverRootConfigMap: c.peerRootConfigMap });
 }
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */

@@ -127,15 +127,15 @@ function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   if (material.length) throw usageError(`Cannot combine ${what} with ${material.map((k) => FLAG[k]).join(', ')}: the chain and trust bundle come from its istio-proxy (give --chain to diagnose files instead)`);
   if (has(r, 'image') && !r.inPod) throw usageError('Cannot use --image without --in-pod: it is the image of the ephemeral container');
   const service = /^(svc|service|services)\//i.test(r.target ?? '');
-  if (has(r, 'maxPods') && (!Number.isInteger(r.maxPods) || r.maxPods! < 1 || r.maxPods! > 10_000)) throw usageError(`Cannot use --max-pods ${String(r.maxPods)}: expected a whole number from 1 to 10000`);
+  if (has(r, 'maxPods') && (!Number.isInteger(r.maxPods) || r.maxPods! < 1 || r.maxPods! > 1e4)) throw usageError(`Cannot use --max-pods ${r.maxPods}: expected 1 to 10000`);
   if (service) {
     const bad = (['peer', 'inPod', 'sni', 'alpn', 'peerId'] as const).filter((k) => has(r, k) && !(k === 'inPod' && r.inPod === false));
-    if (bad.length) throw usageError(`Cannot combine ${r.target} with ${bad.map((k) => FLAG[k]).join(', ')}: a service is diagnosed from its callers' side (drop them, or diagnose a caller: pod/NAME --peer SVC:PORT)`);
-    if (has(r, 'fromNamespace') && r.fromAllNamespaces) throw usageError('Cannot combine --from-namespace with --from-all-namespaces: give one of them');
+    if (bad.length) throw usageError(`Cannot combine ${r.target} with ${bad.map((k) => FLAG[k]).join(', ')}: for one caller, diagnose pod/NAME --peer SVC:PORT`);
+    if (has(r, 'fromNamespace') && r.fromAllNamespaces) throw usageError('Cannot combine --from-namespace with --from-all-namespaces');
   } else {
     const bad = (['fromNamespace', 'fromAllNamespaces'] as const).filter((k) => has(r, k) && !(k === 'fromAllNamespaces' && r.fromAllNamespaces === false));
-    if (bad.length) throw usageError(`Cannot use ${bad.map((k) => FLAG[k]).join(', ')} without a svc/NAME target: they choose the callers of a service`);
-    if (has(r, 'maxPods') && !has(r, 'peer')) throw usageError('Cannot use --max-pods without --peer SVC:PORT or a svc/NAME target: it bounds how many of the service\'s pods are read');
+    if (bad.length) throw usageError(`Cannot use ${bad.map((k) => FLAG[k]).join(', ')} without a svc/NAME target`);
+    if (has(r, 'maxPods') && !has(r, 'peer')) throw usageError('Cannot use --max-pods without --peer SVC:PORT or a svc/NAME target');
   }
   if (!has(r, 'peer') && (has(r, 'sni') || has(r, 'alpn'))) throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
   return { inPod: r.inPod === true };

@@ -48,7 +48,7 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   const run = runRules(rules, facts, catalogue);
   // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
   // about the workload's own chain on a connection replaces the pod-level finding of that rule.
-  if (evidence.connections && !options.connections) throw new Error('evaluate: the evidence holds connections but no connection judge was given (options.connections)');
+  if (evidence.connections && !options.connections) throw new Error('evaluate: connections without options.connections');
   const conn = evidence.connections ? options.connections!(evidence, rules) : null;
   const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
   const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;

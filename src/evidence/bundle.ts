@@ -4,7 +4,6 @@ import { proxyEvidenceProblem } from './proxy.js';
 import { containsSecret, redactDeep } from '../redact.js';
 import { formatBytes, jsonNestingDepth, LIMITS } from '../limits.js';
 import { clusterEvidenceProblem } from './cluster.js';
-import { connectionEvidenceProblem } from './connections.js';
 
 /**
  * Serialises a bundle for `--save-evidence`. Every string in it passes the one redactor first (pasted text,
@@ -78,8 +77,6 @@ export function bundleShapeProblem(data: unknown): string | null {
   if (proxyProblem) return proxyProblem;
   const clusterProblem = b.cluster === undefined ? null : clusterEvidenceProblem(b.cluster);
   if (clusterProblem) return clusterProblem;
-  const connectionsProblem = b.connections === undefined ? null : connectionEvidenceProblem(b.connections);
-  if (connectionsProblem) return connectionsProblem;
   return bundleLimitProblem(data as unknown as EvidenceBundle);
 }
 

@@ -52,6 +52,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
           .example('$0 diagnose pod/web-7d4f -n shop --peer reviews:9080', 'From a workstation: the pod, its sidecar and mesh policy towards a peer service')
+          .example('$0 diagnose svc/ledger -n bank --from-namespace checkout', 'Which callers in checkout can no longer reach ledger, and why')
           .example('$0 diagnose deploy/web -n shop --in-pod --peer reviews:9080', 'Run the diagnosis (with a real handshake) inside the pod')
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),

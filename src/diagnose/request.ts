@@ -106,6 +106,12 @@ export interface DiagnoseRequest {
   inPod?: boolean;
   /** The image of that ephemeral container (default: MTLS_DOCTOR_IMAGE, else the released image). */
   image?: string;
+  /** `--peer SVC:PORT` (and `svc/B`): read at most this many ready pods' sidecars (default 50), then a sample per owner revision. */
+  maxPods?: number;
+  /** `svc/B`: the namespaces whose pods are judged as callers (default: the service's own); repeatable. */
+  fromNamespace?: string | string[];
+  /** `svc/B`: judge the callers of every namespace. */
+  fromAllNamespaces?: boolean;
 
   /** A name for what is diagnosed, shown as the report's `target.name` (the demo, a bot). */
   label?: string;
@@ -118,7 +124,7 @@ export type FieldKind = 'material' | 'materials' | 'string' | 'strings' | 'numbe
 export const HELP_GROUPS = {
   certificates: 'Certificates (files: PEM, DER, or istioctl / config_dump JSON):',
   peer: 'Handshake with a peer:',
-  cluster: 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):',
+  cluster: 'Cluster (TARGET pod/NAME, deploy/NAME, svc/NAME, NAME or -l):',
   proxy: 'Inside the pod (found automatically without --chain):',
   evaluation: 'Evaluation:',
   output: 'Output and evidence bundles:',
@@ -174,7 +180,7 @@ export interface RequestField {
  * guard and the argv of `--in-pod` are all derived. Adding an option is one row here plus its use.
  */
 export const REQUEST_FIELDS = [
-  { name: 'target', flag: 'TARGET', says: 'TARGET', kind: 'string', use: 'cluster', webhook: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report)' },
+  { name: 'target', flag: 'TARGET', says: 'TARGET', kind: 'string', use: 'cluster', webhook: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report); svc/NAME: its callers' },
   {
     name: 'chain', flag: 'chain', kind: 'materials', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', besideTarget: 'source', use: 'collection', webhook: 'pem',
     describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)",
@@ -206,6 +212,9 @@ export const REQUEST_FIELDS = [
   { name: 'readCaSecrets', flag: 'read-ca-secrets', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' },
   { name: 'inPod', flag: 'in-pod', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' },
   { name: 'image', flag: 'image', kind: 'string', cli: { type: 'string' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' },
+  { name: 'maxPods', flag: 'max-pods', kind: 'number', cli: { type: 'number' }, group: 'cluster', use: 'cluster', describe: 'With --peer SVC:PORT or svc/NAME: read at most N ready pods (default 50), then a sample per revision' },
+  { name: 'fromNamespace', flag: 'from-namespace', kind: 'strings', cli: { type: 'string', array: true }, group: 'cluster', use: 'cluster', describe: "With svc/NAME: the callers' namespace (default: its own); repeatable" },
+  { name: 'fromAllNamespaces', flag: 'from-all-namespaces', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', describe: 'With svc/NAME: callers in every namespace' },
   { name: 'envoyAdmin', flag: 'envoy-admin', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' },
   { name: 'agent', flag: 'agent', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' },
   { name: 'proxyRoot', flag: 'proxy-root', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', local: true, describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" },

@@ -27,7 +27,8 @@ const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/
 // the facts run on a probe's evidence (+15 KB, measured 611 → 627 KB).
 // 660 KB since issues 20 and 24 met on main (measured 660.7 KB there): the rules' symptom links for pasted text and
 // four transport/policy rules; explain's text renderer is now loaded only by explain (measured 657.8 KB).
-const FILES_PATH_BUDGET = 660_000;
+// 664 KB once i19conn (connections both ways) joined them on main: measured 663.4 KB.
+const FILES_PATH_BUDGET = 664_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };
@@ -60,7 +61,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     expect(all).toContain('@peculiar/x509');
   });
 
-  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 660 KB', () => {
+  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 664 KB', () => {
     const r = loadedBy(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import { renderPrometheus } from '../../src/report/prometheus.js';
 import { renderRotationText, renderScanMarkdown, renderScanText } from '../../src/report/scan.js';
 import type { ScanReport } from '../../src/fleet/types.js';

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scanExitCode } from '../../src/diagnose/scan.js';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import type { FleetInput, PodHolding, ScanReport } from '../../src/fleet/types.js';
 import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary } from '../../src/report/slack-scan.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/report/slack.js';

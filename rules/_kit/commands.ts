@@ -35,7 +35,7 @@ export function printPems(s: Source): string {
     case 'inline':
       return `cat ${shellQuote(inlineFile(s.name))}`;
     case 'envoy-secret':
-      return secretCommand(s.name, s.trustDomain, s.file);
+      return secretCommand(s.name, s.trustDomain, s.file, s.pod);
     case 'peer':
       // A STRICT mesh peer rejects s_client (no client certificate) after sending its chain: s_client then exits
       // 1, which must not stop `… > chain.pem && openssl verify …` — the chain was printed all the same.
@@ -58,14 +58,14 @@ export function printPems(s: Source): string {
  * filter reads both shapes (istioctl's camelCase SecretsConfigDump, Envoy's snake_case config_dump) and a SPIRE
  * trust domain's bundle.
  */
-export function secretCommand(name: string, trustDomain?: string, file?: string): string {
+export function secretCommand(name: string, trustDomain?: string, file?: string, pod?: { namespace: string; name: string }): string {
   const pick = `[..|objects|select(.name?=="${name}" and has("secret"))][0].secret`;
   const vc = '.validation_context//.validationContext';
   const field = trustDomain
     ? `${vc}|.custom_validator_config//.customValidatorConfig|.typed_config//.typedConfig|.trust_domains//.trustDomains|.[]|select(.name=="${trustDomain}")|.trust_bundle//.trustBundle|.inline_bytes//.inlineBytes`
     : `(.tls_certificate//.tlsCertificate|.certificate_chain//.certificateChain|.inline_bytes//.inlineBytes)//(${vc}|.trusted_ca//.trustedCa|.inline_bytes//.inlineBytes)`;
   const jq = `jq -r '${pick}|${field}'`;
-  return file ? `${jq} ${shellQuote(file)} | base64 -d` : `istioctl proxy-config secret POD -n NS -o json | ${jq} | base64 -d`;
+  return file ? `${jq} ${shellQuote(file)} | base64 -d` : `istioctl proxy-config secret ${pod ? `${shellQuote(pod.name)} -n ${shellQuote(pod.namespace)}` : 'POD -n NS'} -o json | ${jq} | base64 -d`;
 }
 
 /** Shell steps to run first (empty, or ending in ` && `) and the file word a command then reads. */

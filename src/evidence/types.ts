@@ -9,6 +9,7 @@ import type { Source } from '../model/source.js';
 import type { ProxyEvidence } from './proxy.js';
 import type { HandshakeEvidence } from './handshake.js';
 import type { ClusterEvidence } from './cluster.js';
+import type { ConnectionEvidence } from '../model/workload.js';
 
 export const EVIDENCE_KIND = 'mtls-doctor-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -93,4 +94,9 @@ export interface EvidenceBundle {
   crls?: CertSet[];
   /** What the Kubernetes API showed (cluster mode): the pod, mesh config, root ConfigMap, policies, the peer's pods. */
   cluster?: ClusterEvidence;
+  /**
+   * Workload classes and the connections between them (`diagnose pod/A --peer SVC:PORT`, `diagnose svc/B`,
+   * `--trust` with `--peer-trust`): judged both ways by src/connection/judge.ts, offline on replay.
+   */
+  connections?: ConnectionEvidence;
 }

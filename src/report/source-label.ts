@@ -7,7 +7,7 @@ export function sourceLabel(s: Source): string {
     s.kind === 'file'
       ? s.path
       : s.kind === 'envoy-secret'
-        ? `envoy secret "${s.name}"${s.trustDomain ? ` trust domain ${s.trustDomain}` : ''}${s.file ? ` in ${s.file}` : ''}`
+        ? `envoy secret "${s.name}"${s.trustDomain ? ` trust domain ${s.trustDomain}` : ''}${s.file ? ` in ${s.file}` : ''}${s.pod ? ` of pod/${s.pod.name}` : ''}`
         : s.kind === 'envoy-certs'
           ? 'envoy /certs'
           : s.kind === 'peer'

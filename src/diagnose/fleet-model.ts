@@ -20,37 +20,26 @@ import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
 import type { Source } from '../model/source.js';
-import type { ClassRow, ConnectionDirection, ConnectionRow, ExpiryStatus, FleetFinding, FleetInput, FleetModel, ModelCert, PodModel, ScanReport } from '../fleet/types.js';
+import type { ClassRow, ConnectionRow, ExpiryStatus, FleetFinding, FleetInput, FleetModel, ModelCert, PodModel, ScanReport } from '../fleet/types.js';
+import type { ConnectionRecord, WorkloadClass } from '../model/workload.js';
+import { classKey, leafProfile } from '../connection/classes.js';
+import { judgeConnections, type ConnectionJudgement } from '../connection/judge.js';
 import { rules as ALL_RULES } from '../../rules/index.js';
 
-/** One side of a connection, as the connection judgement sees it: a class's served chain and its trust bundle. */
-export interface ConnectionSide {
-  class: string;
-  /** The chain its pods serve (PEM, leaf first): one representative pod's. */
-  served: readonly string[];
-  /** The roots its pods trust (PEM). */
-  trusted: readonly string[];
-  /** A representative pod (`NS/NAME`), for evidence lines. */
-  pod: string;
-}
-
 /**
- * The connection judgement: the `from` side's chain as the `to` side verifies it (`direction` says which is the
- * client). The seam for the connection rules of issue 19 (rules written against a connection); until they
- * exist, the default runs the trust-dependent rules of the same engine (chain/rotation-order-violation,
- * chain/unknown-authority, chain/incomplete-chain) with `to`'s bundle as the verifier's.
+ * The connection judgement the fleet uses: src/connection/judge.ts `judgeConnections` (the one `diagnose pod/A
+ * --peer` and `diagnose svc/B` use). Injectable for tests and benchmarks.
  */
-export type ConnectionJudge = (from: ConnectionSide, to: ConnectionSide, direction: ConnectionDirection, o: { now: number; thresholds: Thresholds }) => FleetFinding[];
+export type ConnectionJudge = typeof judgeConnections;
 
 export interface FleetModelOptions {
   now: number;
   thresholds: Thresholds;
   rules?: readonly Rule[];
-  judgeConnection?: ConnectionJudge;
+  judgeConnections?: ConnectionJudge;
 }
 
 const LEAF_RULES = new Set(['expiry/leaf-expired', 'expiry/leaf-expiring', 'expiry/not-yet-valid']);
-const isConnectionRule = (r: Rule) => r.meta.requires.includes('peer-trust') || r.meta.requires.includes('verifier-trust');
 
 /** A root's identity for a verifier: same subject and key is the same root, whatever its serial (a re-issued root). */
 const rootKey = (c: CertFact): string => `${c.subjectKey}\u0000${c.spkiSha256}`;
@@ -105,27 +94,11 @@ function statusOf(findings: readonly FleetFinding[], fingerprint: string): Expir
 const sevOrder = { critical: 0, error: 1, warning: 2, info: 3 } as const;
 const byWeight = (a: FleetFinding, b: FleetFinding) => Number(!!a.forecast) - Number(!!b.forecast) || sevOrder[a.severity] - sevOrder[b.severity] || a.rule.localeCompare(b.rule);
 
-/** The default connection judgement: the engine's trust-dependent rules with the other side as the verifier. */
-export function engineConnectionJudge(rules: readonly Rule[] = ALL_RULES): ConnectionJudge {
-  const subset = rules.filter(isConnectionRule);
-  return (from, to, direction, o) => {
-    const ev = evidenceOf({
-      now: o.now,
-      thresholds: o.thresholds,
-      role: direction === 'client-to-server' ? 'client' : 'server',
-      chain: { source: `${from.pod} default`, origin: secret('default'), pems: [...from.served] },
-      trust: [{ source: `${from.pod} ROOTCA`, origin: secret('ROOTCA'), pems: [...from.trusted] }],
-      peerTrust: [{ source: `${to.pod} ROOTCA`, origin: secret('ROOTCA'), pems: [...to.trusted] }],
-    });
-    return runRules(subset, buildFacts(ev)).findings.map(fleetFinding).sort(byWeight);
-  };
-}
-
 interface Cls {
   row: ClassRow;
+  /** The class in the model shape the connection judgement takes (src/model/workload.ts). */
+  wc: WorkloadClass;
   rep: { served: readonly string[]; trusted: readonly string[]; pod: string };
-  chainKey: string;
-  trustKey: string;
   facts: Facts | null;
   /** The representative's served certificates, parsed; the chain path to the root it reaches among every root. */
   served: ParsedCert[];
@@ -168,6 +141,13 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
   };
   const trustKeyCache = new Map<readonly string[] | string, string[]>();
   const podTrust = new Map<string, string[]>();
+  const fpCache = new Map<string, string[]>();
+  const trustFps = (pems: readonly string[], id: string): string[] => {
+    const sig = pems.join('');
+    let fps = fpCache.get(sig);
+    if (!fps) fpCache.set(sig, (fps = [...new Set(parse(pems, `${id} ROOTCA`, true).map((c) => c.fact.fingerprint))].sort()));
+    return fps;
+  };
   for (const pod of input.pods) {
     if (pod.status !== 'ok') continue;
     const id = `${pod.namespace}/${pod.name}`;
@@ -227,17 +207,26 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
       continue;
     }
     const leaf = served[0]!.fact;
-    const above = served.slice(1).map((c) => c.fact.fingerprint);
-    const props = [leaf.spiffe.map((s) => s.uri).join(' '), (leaf.eku ?? ['-']).join(','), (leaf.keyUsage ?? ['-']).join(','), leaf.sans.map((s) => `${s.type}:${s.value}`).join(','), leaf.publicKey.type ?? '', leaf.issuerKey, leaf.aki ?? ''].join('|');
-    const key = `${above.join(',')}\u0000${trust.join(',')}\u0000${props}`;
+    const shared = {
+      spiffeId: leaf.spiffe.find((x) => x.ok)?.uri ?? null,
+      namespace: pod.namespace,
+      serviceAccount: pod.serviceAccount ?? leaf.spiffe.find((x) => x.ok)?.serviceAccount ?? 'unknown',
+      caFingerprints: served.slice(1).map((c) => c.fact.fingerprint),
+      trustRoots: trustFps(pod.trusted ?? [], id),
+      verifier: 'envoy' as const,
+      leaf: leafProfile(leaf),
+      from: 'sidecar' as const,
+    };
+    const key = classKey(shared);
     let cls = classes.get(key);
     if (!cls) {
       const { chain, to } = reaches(served);
       cls = {
         row: {
-          id: `c${classes.size + 1}`,
-          identity: leaf.spiffe.find((s) => s.ok)?.uri ?? null,
-          namespaces: [],
+          id: key,
+          identity: shared.spiffeId,
+          namespace: pod.namespace,
+          serviceAccount: shared.serviceAccount,
           pods: [],
           chain: chain.path.slice(1).filter((c) => !(c.selfIssued && roots.has(rootKey(c)))).map((c) => c.fingerprint),
           roots: trust.map(display).sort(),
@@ -245,9 +234,8 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
           services: [],
           findings: [],
         },
+        wc: { id: key, ...shared, chain: [...(pod.served ?? [])], trust: [...(pod.trusted ?? [])], source: `pod/${pod.name} istio-proxy`, chainOrigin: { kind: 'envoy-secret', name: 'default', pod: { namespace: pod.namespace, name: pod.name } }, trustOrigin: { kind: 'envoy-secret', name: 'ROOTCA', pod: { namespace: pod.namespace, name: pod.name } }, pods: [] },
         rep: { served: pod.served ?? [], trusted: pod.trusted ?? [], pod: id },
-        chainKey: `${served.map((c) => (c === served[0] ? props : c.fact.fingerprint)).join(',')}`,
-        trustKey: trust.join(','),
         facts: null,
         served,
         path: chain.path,
@@ -255,8 +243,8 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
       };
       classes.set(key, cls);
     }
+    cls.wc.pods.push({ namespace: pod.namespace, name: pod.name, ready: true, revision: null, leaf: { fingerprint: leaf.fingerprint, serial: leaf.serial, notBefore: new Date(leaf.notBefore).toISOString(), notAfter: new Date(leaf.notAfter).toISOString() } });
     cls.row.pods.push(id);
-    if (!cls.row.namespaces.includes(pod.namespace)) cls.row.namespaces.push(pod.namespace);
     for (const s of pod.services ?? []) if (!cls.row.services.includes(s)) cls.row.services.push(s);
     leafOf.set(id, { leaf: served[0]!, cls });
     pods.push({ ...base, status: 'ok', class: cls.row.id, leaf: null, trust, chainsTo: cls.to });
@@ -312,39 +300,75 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
     ? runRules(rules.filter((r) => r.meta.stage === 'expiry'), buildFacts(evidenceOf({ now, thresholds: o.thresholds, ca: [{ source: 'the fleet\'s CA certificates', origin: { kind: 'inline', name: 'fleet CA certificates' }, pems: caPems.map((p) => derPem(p.der)) }] }))).findings.map(fleetFinding)
     : [];
 
-  // Connections: every class × every class that backs a Service, judged each way, each distinct pairing once.
-  const judge = o.judgeConnection ?? engineConnectionJudge(rules);
+  // Connections: every class × every class that backs a Service, each judged both ways by the one judgement.
+  const judge = o.judgeConnections ?? judgeConnections;
   const all = [...classes.values()];
   const servicesKnown = input.pods.some((p) => p.services !== undefined);
   const servers = servicesKnown ? all.filter((c) => c.row.services.length > 0) : all;
-  const memo = new Map<string, FleetFinding[]>();
-  const side = (c: Cls): ConnectionSide => ({ class: c.row.id, served: c.rep.served, trusted: c.rep.trusted, pod: c.rep.pod });
-  const once = (from: Cls, to: Cls, direction: ConnectionDirection) => {
-    const k = `${direction}\u0001${from.chainKey}\u0001${from.trustKey}\u0001${to.trustKey}`;
-    let f = memo.get(k);
-    if (!f) memo.set(k, (f = judge(side(from), side(to), direction, { now, thresholds: o.thresholds })));
-    return f;
-  };
-  const connections: ConnectionRow[] = [];
-  let judged = 0;
+  const ports = new Map((input.services ?? []).map((x) => [`${x.namespace}/${x.name}`, x.port]));
+  const records: ConnectionRecord[] = [];
   for (const client of all) {
     for (const server of servers) {
-      for (const direction of ['client-to-server', 'server-to-client'] as const) {
-        judged++;
-        const findings = direction === 'client-to-server' ? once(client, server, direction) : once(server, client, direction);
-        if (!findings.length) continue;
-        connections.push({
-          client: { class: client.row.id, pods: client.row.pods },
-          server: { class: server.row.id, pods: server.row.pods, services: server.row.services },
-          direction,
-          verdict: verdictOf(findings, 1),
-          findings,
-        });
-      }
+      const svc = server.row.services[0];
+      const [svcNs, svcName] = svc ? svc.split('/') : [server.row.namespace, server.row.serviceAccount];
+      records.push({
+        client: client.row.id,
+        server: server.row.id,
+        service: { namespace: svcNs!, name: svcName!, port: (svc ? ports.get(svc) : undefined) ?? 0, targetPort: null },
+        expectedServerIds: server.row.identity ? [server.row.identity] : [],
+        expectedFrom: server.row.identity ? 'secure-naming' : 'none',
+        destinationRule: null,
+        acceptedTrustDomains: [],
+        clientTls: 'ISTIO_MUTUAL',
+        clientTlsWhy: 'auto mTLS (a scan reads no DestinationRule)',
+        serverMode: 'PERMISSIVE',
+        serverModeWhy: 'a scan reads no PeerAuthentication',
+      });
     }
   }
+  // Classes that differ only in name (the same chain and bundle in another namespace) are judged once: the
+  // judgement reads certificates, bundles, verifiers and expected identities, nothing else.
+  const byId = new Map(all.map((c) => [c.row.id, c]));
+  const material = (c: Cls) => `${c.wc.chain.join('')}\u0001${c.wc.trust.join('')}\u0001${c.wc.verifier}`;
+  const sig = (r: ConnectionRecord) => `${material(byId.get(r.client)!)}\u0002${material(byId.get(r.server)!)}\u0002${r.expectedServerIds.join(',')}`;
+  const firstOf = new Map<string, ConnectionRecord>();
+  for (const r of records) if (!firstOf.has(sig(r))) firstOf.set(sig(r), r);
+  const unique = [...firstOf.values()];
+  const judgedOnce = new Map(judge({ classes: all.map((c) => c.wc), connections: unique }, { at: now, rules, thresholds: o.thresholds }).map((j, i) => [unique[i]!, j]));
+  const judgements: ConnectionJudgement[] = records.map((r) => {
+    const rep = firstOf.get(sig(r))!;
+    const j = judgedOnce.get(rep)!;
+    if (rep === r) return j;
+    const names = (id: string) => byId.get(id)!.wc.pods.map((p) => (p.namespace === byId.get(id)!.wc.namespace ? `pod/${p.name}` : `pod/${p.namespace}/${p.name}`)).join(', ');
+    const relabel = (text: string) => text.replace(names(rep.client), names(r.client)).replace(names(rep.server), names(r.server));
+    return {
+      ...j,
+      connection: r,
+      findings: j.findings.map((f) => ({
+        ...f,
+        evidence: f.evidence.map((e) => (e.source === 'connection' ? { ...e, detail: relabel(e.detail) } : e)),
+        connection: { ...f.connection, client: { class: r.client, pods: byId.get(r.client)!.row.pods.map((p) => `pod/${p.split('/')[1]}`) }, server: { class: r.server, pods: byId.get(r.server)!.row.pods.map((p) => `pod/${p.split('/')[1]}`) } },
+      })),
+    };
+  });
+  const STATUS_VERDICT = { broken: 'failing', 'at-risk': 'at-risk', unknown: 'unknown', ok: 'healthy' } as const;
+  const connections: ConnectionRow[] = judgements
+    .filter((j) => j.status !== 'ok')
+    .map((j) => {
+      const c = byId.get(j.connection.client)!;
+      const sv = byId.get(j.connection.server)!;
+      return {
+        client: { class: c.row.id, pods: c.row.pods },
+        server: { class: sv.row.id, pods: sv.row.pods, services: sv.row.services },
+        status: j.status,
+        verdict: STATUS_VERDICT[j.status],
+        findings: j.findings.map((f) => ({ ...fleetFinding(f), connection: f.connection })).sort(byWeight),
+        ...(j.unjudged.length ? { unjudged: j.unjudged } : {}),
+      };
+    });
   const vOrder = { failing: 0, 'at-risk': 1, unknown: 2, healthy: 3 } as const;
   connections.sort((a, b) => vOrder[a.verdict] - vOrder[b.verdict]);
+  const judged = records.length;
 
   const caIssuesUnder = caCerts
     .filter((c) => c.issuing && c.parsed.fact.basicConstraints?.ca)
@@ -379,7 +403,7 @@ function certOf(c: CertFact): Omit<ModelCert, 'status'> {
 }
 
 /** What a scan read → the scan report: the rules over classes and connections, then src/fleet's aggregation. */
-export function judgeFleet(input: FleetInput, o: { now: number; thresholds?: Thresholds; scope?: ScanReport['scope']; durationSeconds?: number; judgeConnection?: ConnectionJudge }): ScanReport {
-  const model = buildFleetModel(input, { now: o.now, thresholds: o.thresholds ?? DEFAULT_THRESHOLDS, ...(o.judgeConnection ? { judgeConnection: o.judgeConnection } : {}) });
+export function judgeFleet(input: FleetInput, o: { now: number; thresholds?: Thresholds; scope?: ScanReport['scope']; durationSeconds?: number; judgeConnections?: ConnectionJudge }): ScanReport {
+  const model = buildFleetModel(input, { now: o.now, thresholds: o.thresholds ?? DEFAULT_THRESHOLDS, ...(o.judgeConnections ? { judgeConnections: o.judgeConnections } : {}) });
   return analyseFleet(model, { ...(o.scope ? { scope: o.scope } : {}), ...(o.durationSeconds !== undefined ? { durationSeconds: o.durationSeconds } : {}) });
 }

@@ -22,6 +22,8 @@ export interface PodHolding {
    * Absent (a scan saved before it was recorded): every class counts as a possible server.
    */
   services?: readonly string[];
+  /** Its service account (the class's identity when the leaf carries none). */
+  serviceAccount?: string;
 }
 
 /** Cluster objects that hold CA material: the per-namespace root ConfigMaps and (opt-in) the CA Secrets. */
@@ -31,6 +33,8 @@ export interface FleetInput {
   rootConfigMaps?: ReadonlyArray<{ namespace: string; pem: string }>;
   /** CA Secrets (`cacerts`, `istio-ca-secret`): certificate keys only, never the private key. */
   caSecrets?: ReadonlyArray<{ namespace: string; name: string; certs: ReadonlyArray<{ key: string; pem: string }> }>;
+  /** The Services of the scanned namespaces (their first port): the servers of connections. */
+  services?: ReadonlyArray<{ namespace: string; name: string; port: number | null }>;
 }
 
 export type Level = 'leaf' | 'intermediate' | 'root';
@@ -164,11 +168,12 @@ export interface FleetFinding {
  * key type). The workload rules ran once for it; each pod's own leaf validity was judged per pod.
  */
 export interface ClassRow {
-  /** `c1`, `c2`, … in the order of the first pod of each (stable for one input). */
+  /** The class id (src/connection/classes.ts `classKey`: `NS/SA@hash`), as connection findings name it. */
   id: string;
   /** The SPIFFE id its leaves carry (null: none). */
   identity: string | null;
-  namespaces: string[];
+  namespace: string;
+  serviceAccount: string;
   pods: string[];
   /** Fingerprints of the chain its pods serve above the leaf, leaf side first. */
   chain: string[];
@@ -182,17 +187,19 @@ export interface ClassRow {
   findings: FleetFinding[];
 }
 
-/** One direction of a connection: whose certificate is judged by whose trust bundle and verifier. */
-export type ConnectionDirection = 'client-to-server' | 'server-to-client';
-
-/** A connection between two classes judged one way, with what the rules found (only those with findings). */
+/**
+ * A connection between two classes (client class → a class that backs a Service) that the connection judgement
+ * (src/connection/judge.ts, the one `diagnose --peer` uses) did not find fine, both ways. Each finding carries
+ * `connection: { client, server, direction }` as in `diagnose`'s JSON.
+ */
 export interface ConnectionRow {
   client: { class: string; pods: string[] };
   server: { class: string; pods: string[]; services: string[] };
-  /** client-to-server: the client's chain as the server verifies it; server-to-client: the reverse. */
-  direction: ConnectionDirection;
+  /** broken: a side rejects the other now; at-risk: warnings or forecasts; unknown: a direction not judged. */
+  status: 'broken' | 'at-risk' | 'unknown' | 'ok';
   verdict: 'healthy' | 'at-risk' | 'failing' | 'unknown';
-  findings: FleetFinding[];
+  findings: Array<FleetFinding & { connection: { client: { class: string; pods: string[] }; server: { class: string; pods: string[] }; direction: string } }>;
+  unjudged?: Array<{ direction: string; reason: string }>;
 }
 
 export interface ScanReport {

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -118,7 +119,7 @@ describe('vocabulary and knowledge (issue 8)', () => {
   it('nothing parses a rendered source label back', () => {
     const bad: string[] = [];
     for (const f of [...files('src'), ...files('rules')]) {
-      if (f === 'src/report/source-label.ts') continue;
+      if (f === 'src/model/source.ts') continue;
       const src = readFileSync(join(ROOT, f), 'utf8');
       for (const line of src.split('\n')) {
         if (/^\s*(\*|\/\/)/.test(line)) continue;
@@ -131,8 +132,12 @@ describe('vocabulary and knowledge (issue 8)', () => {
 
 // Issue 8 (one front door): kept in its own block so that the vocabulary guards beside it merge cleanly.
 describe('faces go through the front door', () => {
-  /** What a face may import from src/: the pipeline (src/diagnose/), the renderers, errors and the version. */
-  const FACE_ALLOWED = /^src\/((diagnose|report)\/[^/]+|errors|version)\.ts$/;
+  /**
+   * What a face may import from src/: the pipeline (src/diagnose/), the renderers, errors and the version, and
+   * the entries of what is not a diagnosis: explain's pipeline, the demo, the evidence writer, the rotation
+   * planner (`rotation plan`: the next step from a scan's rotation status), the redactor.
+   */
+  const FACE_ALLOWED = /^src\/((diagnose|report)\/[^/]+|explain\/explain|demo\/example|collect\/save-evidence|fleet\/rotation|errors|version|redact)\.ts$/;
   const FACES = ['src/cli', 'src/serve'].filter((d) => {
     try {
       return statSync(join(ROOT, d)).isDirectory();
@@ -156,7 +161,7 @@ describe('faces go through the front door', () => {
         }
       }
     }
-    expect(bad, 'a face builds a DiagnoseRequest and calls diagnose(); what else it needs has a module in src/diagnose/').toEqual([]);
+    expect(bad, 'a face builds a DiagnoseRequest and calls diagnose(); what else it needs is one of the entries above').toEqual([]);
   });
 
   it('nothing below the faces imports a face', () => {
@@ -186,5 +191,135 @@ describe('faces go through the front door', () => {
     const src = readFileSync(join(ROOT, 'src/index.ts'), 'utf8');
     expect(src).toMatch(/export \{[^}]*\bdiagnose\b[^}]*\} from '\.\/diagnose\/diagnose\.js'/);
     expect(imports('src/index.ts').map((s) => resolveLocal('src/index.ts', s))).not.toContain('src/evidence/from-inputs.ts');
+  });
+});
+
+// Issue 23 (floors held by where files live): every import, counted as TypeScript sees it, points down.
+describe('floors held by where files live', () => {
+  /**
+   * Every local import of a file — static, dynamic (`import()`), type-only, `export … from` and side-effect
+   * imports alike, comments and strings ignored: TypeScript's own pre-processor reads them.
+   */
+  const allImports = (file: string): string[] =>
+    ts
+      .preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true)
+      .importedFiles.map((f) => f.fileName)
+      .filter((s) => s.startsWith('.'))
+      .map((s) => resolveLocal(file, s));
+
+  /**
+   * The floors, lowest first: a file imports its own folder or a lower floor, never one beside or above it.
+   * A type two floors share lives on the lower one; a folder's place is where its vocabulary is needed.
+   */
+  const FLOORS: string[][] = [
+    ['src/errors.ts', 'src/limits.ts', 'src/version.ts', 'src/redact.ts'],
+    ['src/model'], // the shared vocabulary: Source and its label, thresholds, docs links, rule ids
+    ['src/x509'],
+    ['src/evidence'], // the evidence model, its bundle, and the pure readers of what users hand in (secret JSON)
+    ['src/facts'],
+    ['src/engine'],
+    // Connections judged by the engine, and the fleet's aggregation over those judgements (verdictOf).
+    ['rules', 'src/connection', 'src/fleet'],
+    ['src/explain', 'src/report', 'src/collect', 'src/probe'],
+    ['src/diagnose'], // the one pipeline
+    ['src/demo'],
+    ['src/cli', 'src/serve', 'src/index.ts'], // the faces
+  ];
+  /** Known arrows that do not point down, each with why it stays. */
+  const EXCEPTIONS: Record<string, string> = {
+    // The report names the sources and the target it judged; both are evidence types (type-only, no cycle).
+    'src/model/finding.ts > src/evidence/types.ts': 'type-only',
+    // The `serve` command starts the server face (its entry only); the face test above holds the rest.
+    'src/cli/main.ts > src/serve/index.ts': 'entry',
+  };
+  const placeOf = (f: string): { floor: number; room: string } | undefined => {
+    for (const [floor, rooms] of FLOORS.entries()) for (const room of rooms) if (f === room || f.startsWith(`${room}/`)) return { floor, room };
+    return undefined;
+  };
+  const code = [...files('src'), ...files('rules')];
+
+  it('every file of src/ and rules/ has a floor', () => {
+    expect(code.filter((f) => !placeOf(f)), 'add its folder to FLOORS in test/architecture.test.ts').toEqual([]);
+  });
+
+  it('every import points to its own folder or a lower floor (type-only and dynamic imports too)', () => {
+    const bad: string[] = [];
+    for (const f of code) {
+      const from = placeOf(f)!;
+      for (const target of allImports(f)) {
+        const to = placeOf(target);
+        if (!to || to.room === from.room || to.floor < from.floor) continue;
+        if (!EXCEPTIONS[`${f} > ${target}`]) bad.push(`${f} (floor ${from.floor}) imports ${target} (floor ${to.floor})`);
+      }
+    }
+    expect(bad, 'move the shared piece down to the floor both need (CONVENTIONS.md: floors held by where files live)').toEqual([]);
+  });
+
+  it('src/fleet judges no certificate: it imports nothing from src/x509 or src/collect (issue 19: the rules judge, the fleet aggregates)', () => {
+    const bad = files('src/fleet').flatMap((f) => allImports(f).filter((t) => /^src\/(x509|collect)\//.test(t)).map((t) => `${f} imports ${t}`));
+    expect(bad, 'judge certificates with the rules (src/diagnose/fleet-model.ts), aggregate their findings in src/fleet').toEqual([]);
+  });
+
+  it('the named floors hold: thresholds and docs links in src/model, readers beside evidence, explain below the pipeline', () => {
+    const arrow = (from: RegExp, to: RegExp) =>
+      code.flatMap((f) => (from.test(f) ? allImports(f).filter((t) => to.test(t)).map((t) => `${f} imports ${t}`) : []));
+    expect([
+      ...arrow(/^src\/(evidence|facts|collect|probe|engine|fleet|x509|model)\//, /^src\/report\//), // labels are rendered from the typed Source
+      ...arrow(/^src\/evidence\//, /^src\/(facts|collect|engine)\//), // thresholds (model), secret JSON (evidence), writing (collect)
+      ...arrow(/^src\/explain\//, /^src\/diagnose\//), // explain's own checks live in src/explain
+      ...arrow(/^src\/collect\//, /^src\/diagnose\//), // the cluster collector reads a FleetTarget, not the ScanRequest
+    ]).toEqual([]);
+    // docsUrl/docsCommand live in src/model/docs.ts, where the report and the engine both read them.
+    expect(readFileSync(join(ROOT, 'src/engine/define-rule.ts'), 'utf8')).not.toMatch(/export (function|const) (docsUrl|docsCommand|DOCS_BASE)\b/);
+    for (const gone of ['src/facts/thresholds.ts', 'src/report/source-label.ts', 'src/collect/secret-json.ts', 'src/evidence/save.ts']) {
+      expect(code, `${gone} moved to its floor`).not.toContain(gone);
+    }
+  });
+
+  it('src/diagnose forwards nothing: no re-export from outside the folder', () => {
+    const bad: string[] = [];
+    for (const f of files('src/diagnose')) {
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of src.matchAll(/^\s*export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s*from\s+['"]([^'"]+)['"]/gm)) {
+        if (!resolveLocal(f, m[1]!).startsWith('src/diagnose/')) bad.push(`${f} re-exports ${m[1]}`);
+      }
+    }
+    expect(bad, 'a face imports the module that owns the export (the face test lists the entries it may use)').toEqual([]);
+  });
+
+  it('no cycle among the files of src/ and rules/, counting static, dynamic and type-only imports', () => {
+    const graph = new Map(code.map((f) => [f, allImports(f)]));
+    // Tarjan's strongly connected components: any component of more than one file (or a file importing itself) is a cycle.
+    let next = 0;
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[] = [];
+    const visit = (v: string) => {
+      index.set(v, next);
+      low.set(v, next++);
+      stack.push(v);
+      onStack.add(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!graph.has(w)) continue;
+        if (!index.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v)!, low.get(w)!));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+      if (low.get(v) === index.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        if (component.length > 1 || graph.get(v)!.includes(v)) cycles.push(component.sort().join(' ↔ '));
+      }
+    };
+    for (const v of graph.keys()) if (!index.has(v)) visit(v);
+    expect(cycles, 'break a cycle by moving what both files need into a file of its own, on the lower floor').toEqual([]);
   });
 });

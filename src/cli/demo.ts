@@ -1,9 +1,9 @@
 import { diagnose, exitCode } from '../diagnose/index.js';
-import { startExample } from '../diagnose/example.js';
+import { startExample } from '../demo/example.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /**
  * `mtls-doctor demo`: the 3 AM outage, for real. A local node:tls peer (the `ledger` service) starts on

@@ -3,11 +3,12 @@
  * about what to collect lives in src/diagnose/, shared with the library and every other face.
  */
 import { inputError, usageError } from '../errors.js';
-import { diagnose, diagnoseWithEvidence, exitCode, saveEvidence, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { diagnose, diagnoseWithEvidence, exitCode, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import { saveEvidence } from '../collect/save-evidence.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** The flags as yargs parses them. */
 export interface DiagnoseArgs {
@@ -144,7 +145,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: Io, stdin: AsyncIterab
     return exitCode(report, request.failOn);
   }
   const { report, evidence } = await diagnoseWithEvidence(request, deps);
-  // Redacted, written atomically, never through a link or into a FIFO or device (src/evidence/save.ts).
+  // Redacted, written atomically, never through a link or into a FIFO or device (src/collect/save-evidence.ts).
   if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
   return exitCode(report, request.failOn);

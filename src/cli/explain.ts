@@ -11,7 +11,7 @@ import { renderReport } from '../report/render.js';
 import { colorEnabled, makeStyle } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export interface ExplainArgs {
   text?: Array<string | number>;
@@ -77,7 +77,7 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   if (dash && parts.some((p) => p !== '-')) throw usageError('Cannot explain both standard input (-) and text arguments: give one of them');
   const text = dash ? await readBounded(stdin) : parts.join(' ');
   // The recognisers are loaded only for `explain`: `diagnose` on files never parses them.
-  const { checkExplainText, explainText } = await import('../diagnose/explain.js');
+  const { checkExplainText, explainText } = await import('../explain/explain.js');
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);

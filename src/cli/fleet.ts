@@ -7,12 +7,13 @@
 const SCAN_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
 const loadScan = () => import('../diagnose/scan.js');
 const loadRender = () => import('../report/scan.js');
+const loadRotation = () => import('../fleet/rotation.js');
 import type { Argv, CommandModule } from 'yargs';
 import type { ScanRequest } from '../diagnose/scan.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
-import type { CliHooks, Io } from './main.js';
-import { writeRegularFile } from '../diagnose/index.js';
+import type { CliHooks, Io } from './io.js';
+import { writeRegularFile } from '../collect/save-evidence.js';
 
 export interface FleetArgs {
   namespace?: string;
@@ -126,7 +127,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
         if (hooks.parsed) return hooks.parsed('rotation', a);
         const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
         const { report } = await runScan(args, io);
-        const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadScan(), loadRender()]);
+        const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadRotation(), loadRender()]);
         const rot = report.rotation;
         const plan = args.action === 'plan' ? rotationPlan(rot) : undefined;
         if (args.output === 'json') io.stdout.write(JSON.stringify(plan ? { ...rot, plan } : rot, null, 2) + '\n');

@@ -12,22 +12,8 @@ import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats, unknownArgumentMessage } from './flags.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
-import { redact } from '../diagnose/redact.js';
-
-export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(s: string): unknown };
-  env: NodeJS.ProcessEnv;
-  /** The clock (tests inject one); default Date.now. */
-  now?: () => number;
-  /** The command's name in help and messages (default mtls-doctor; `kubectl mtls-doctor` as the kubectl plugin). */
-  prog?: string;
-}
-
-/** Hooks for faces that reuse this parser: `parsed` gets a command's arguments instead of running it (serve's chat). */
-export interface CliHooks {
-  parsed?: (command: 'diagnose' | 'scan' | 'rotation', args: Record<string, unknown>) => void;
-}
+import { redact } from '../redact.js';
+import type { CliHooks, Io } from './io.js';
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
 const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);

@@ -1,5 +1,5 @@
 import { ruleCatalogue, ruleDocs } from '../diagnose/catalogue.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function runRules(format: string, io: Io, id?: string): number {
   if (id) {

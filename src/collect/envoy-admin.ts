@@ -9,7 +9,7 @@ import type { AgentEvidence, ProxySecret, ServedCert, StatsSample } from '../evi
 import { hasSslStats } from '../evidence/stats.js';
 import { LIMITS } from '../limits.js';
 import { getText, type HttpOptions, type HttpResult } from './http.js';
-import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from './envoy-parse.js';
+import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../evidence/envoy-parse.js';
 
 /** RE2 partial-match filter for `/stats`: SSL counters, SDS readiness, filter-chain misses, the cert-expiry gauge. */
 export const STATS_FILTER = 'ssl\\.|ssl_socket_factory|no_filter_chain_match|days_until_first_cert_expiring';

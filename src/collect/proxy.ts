@@ -13,8 +13,7 @@ import type { CertSet, EvidenceBundle, KeyEvidence, SourceRecord } from '../evid
 import { emptyProxyEvidence, type MountedFile, type ProxyEvidence, type ProxyIdentity, type ProxySecret } from '../evidence/proxy.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import { sourceLabel, type Source } from '../model/source.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
 

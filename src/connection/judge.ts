@@ -16,7 +16,7 @@
  * (`at` is given), no I/O.
  */
 import { buildFacts } from '../facts/build.js';
-import { resolveThresholds, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type Thresholds } from '../model/thresholds.js';
 import { buildCatalogue, type SymptomCatalogue } from '../engine/catalogue.js';
 import { runRules, type RawFinding } from '../engine/run.js';
 import type { Rule } from '../engine/define-rule.js';

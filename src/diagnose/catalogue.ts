@@ -1,4 +1,4 @@
-import { docsCommand, docsUrl } from '../engine/define-rule.js';
+import { docsCommand, docsUrl } from '../model/docs.js';
 import { usageError } from '../errors.js';
 import { renderRuleSection } from '../report/rules-doc.js';
 import { rules } from '../../rules/index.js';

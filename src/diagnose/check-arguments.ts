@@ -8,21 +8,11 @@
 import { MtlsDoctorError } from '../errors.js';
 import { formatBytes, LIMITS } from '../limits.js';
 import { bundleShapeProblem } from '../evidence/bundle.js';
-
-/** Dates a JavaScript Date can hold: ±8.64e15 ms around the epoch (ECMA-262 §21.4.1.1). */
-const MAX_TIME_MS = 8.64e15;
+import { checkTime, describe, isPlainObject } from '../model/check-value.js';
 
 const fail = (field: string, what: string) => new MtlsDoctorError('E_USAGE', `Cannot diagnose: "${field}" ${what}`);
 /** Over a limit: the value has the right type but is too big (bad input, as for a file). */
 const tooBig = (field: string, what: string) => new MtlsDoctorError('E_INPUT', `Cannot diagnose: "${field}" ${what}`);
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return v.length > 40 ? 'a string' : `"${v}"`;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
-  return typeof v === 'object' ? (v.constructor?.name && v.constructor.name !== 'Object' ? `a ${v.constructor.name}` : 'an object') : typeof v;
-}
 
 const isContent = (v: unknown): v is string | Uint8Array => typeof v === 'string' || v instanceof Uint8Array;
 /** A file named by path (`{ path }`), or content with a name (`{ name, data }`): the request's other material forms. */
@@ -46,24 +36,11 @@ function checkInputs(field: string, v: unknown): void {
   v.forEach((x, i) => checkInput(`${field}[${i}]`, x));
 }
 
-/** A time the library accepts (`at`): a valid Date, an ISO 8601 string, or epoch milliseconds a Date can hold. */
-export function checkTime(field: string, v: unknown): void {
-  if (v === undefined) return;
-  const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!(v instanceof Date) && typeof v !== 'number' && typeof v !== 'string') throw fail(field, `is ${describe(v)}; expected a Date, an ISO 8601 string such as 2026-11-29T02:47:00Z, or epoch milliseconds`);
-  // Worded as the CLI words it (the field is --at there), so that one message serves every face.
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME_MS) {
-    throw new MtlsDoctorError('E_USAGE', `Cannot use --at "${v instanceof Date ? 'Invalid Date' : String(v)}": expected an ISO 8601 time such as 2026-11-29T02:47:00Z (or a Date, or epoch milliseconds a Date can hold)`);
-  }
-}
-
 function checkOptionalString(field: string, v: unknown, max: number): void {
   if (v === undefined || v === null) return;
   if (typeof v !== 'string') throw fail(field, `is ${describe(v)}; expected a string`);
   if (Buffer.byteLength(v) > max) throw tooBig(field, `is over the ${formatBytes(max)} limit`);
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 /**
  * Checks `diagnose(options)`'s argument; returns it unchanged (typed) when it is usable, throws `E_USAGE`
@@ -104,15 +81,4 @@ export function checkDiagnoseArguments<T extends object>(options: unknown): T {
   checkTime('at', o.at);
   if (o.thresholds !== undefined && !isPlainObject(o.thresholds)) throw fail('thresholds', `is ${describe(o.thresholds)}; expected an object such as { leaf: { warnFraction: 0.2 } }`);
   return options as T;
-}
-
-/** Checks `explain(text, options)`'s options (the text itself is checked by explain). */
-export function checkExplainOptions(options: unknown): void {
-  if (options === undefined) return;
-  if (!isPlainObject(options)) throw new MtlsDoctorError('E_USAGE', `Cannot explain: expected an options object such as { at }, got ${describe(options)}`);
-  try {
-    checkTime('at', options.at);
-  } catch (e) {
-    throw new MtlsDoctorError('E_USAGE', (e as Error).message.replace(/^Cannot diagnose/, 'Cannot explain'));
-  }
 }

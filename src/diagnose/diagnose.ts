@@ -13,7 +13,7 @@ import { redact, redactDeep } from '../redact.js';
 import { checkDiagnoseArguments } from './check-arguments.js';
 import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';

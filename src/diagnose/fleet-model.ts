@@ -10,7 +10,7 @@
  */
 import { buildFacts } from '../facts/build.js';
 import type { Facts } from '../facts/types.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../facts/thresholds.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../model/thresholds.js';
 import { analyseFleet } from '../fleet/analyse.js';
 import { runRules, verdictOf, type RawFinding } from '../engine/run.js';
 import type { Rule } from '../engine/define-rule.js';

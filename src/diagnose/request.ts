@@ -12,7 +12,7 @@
  * server) refuses `{ path }` in one place (`requestReadsFiles`) instead of second-guessing strings.
  */
 import type { EvidenceBundle, Role } from '../evidence/types.js';
-import type { DeepPartial, Thresholds } from '../facts/thresholds.js';
+import type { DeepPartial, Thresholds } from '../model/thresholds.js';
 
 /** A file to read: the CLI's form (`--chain FILE`). */
 export interface FileRef {

@@ -7,31 +7,21 @@
 import { readInputFile } from '../collect/files.js';
 import { inputError, MtlsDoctorError, usageError } from '../errors.js';
 import { parseAt } from '../evidence/from-inputs.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { alertRules, renderAlertRules } from '../fleet/alerts.js';
 import { judgeFleet } from './fleet-model.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
 import { fleetVerdict } from '../fleet/verdict.js';
-import type { ScanReport } from '../fleet/types.js';
+import type { FleetTarget, ScanReport } from '../fleet/types.js';
 import { isFileRef, type FailOn, type FileRef } from './request.js';
 
-export interface ScanRequest {
-  /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
-  namespace?: string;
-  allNamespaces?: boolean;
-  /** Several named namespaces, each listed on its own (`serve`: the namespaces a chat channel may read). */
-  namespaces?: string[];
-  /** Only pods matching this label selector (kubectl syntax). */
-  selector?: string;
+/** `scan()`'s request: which pods (FleetTarget, what the cluster collector reads) and how to judge them. */
+export interface ScanRequest extends FleetTarget {
   /** Pods read at once (default 8; 1–256). */
   concurrency?: number;
   /** Per-pod timeout in ms (default 10 s). */
   podTimeoutMs?: number;
-  /** Also read the CA Secrets (certificates only). */
-  readCaSecrets?: boolean;
-  context?: string;
-  kubeconfig?: string;
   /** A saved scan to judge instead of reading the cluster: the object, its JSON text, or `{ path }`. */
   evidence?: FleetBundle | string | FileRef;
   /** Judge at this time instead of now. */
@@ -149,5 +139,3 @@ export function alertPack(o: { thresholds?: ScanRequest['thresholds']; leafTtlHo
 }
 
 export { serializeFleetBundle, type FleetBundle };
-export { rotationPlan } from '../fleet/rotation.js';
-export type { ScanReport, RotationStatus } from '../fleet/types.js';

@@ -112,19 +112,3 @@ export interface Rule<M extends string = string> {
 export function defineRule<const M extends string>(rule: Rule<M>): Rule<M> {
   return rule;
 }
-
-/**
- * Where a rule's docs live: docs/rules.md, shipped in the package (and in the repository), so the reference
- * resolves offline, wherever the tool was installed from. `mtls-doctor rules ID` prints the same section.
- */
-export const DOCS_BASE = 'docs/rules.md';
-
-/** The docs anchor of a rule id: `expiry/leaf-expired` → `docs/rules.md#expiry-leaf-expired`. */
-export function docsUrl(id: string): string {
-  return `${DOCS_BASE}#${id.replace('/', '-')}`;
-}
-
-/** The command that prints a rule's docs offline. */
-export function docsCommand(id: string): string {
-  return `mtls-doctor rules ${id}`;
-}

@@ -2,7 +2,8 @@ import { availableFacts, FACT_HINTS, type Facts } from '../facts/types.js';
 import { SEVERITIES, STAGES, type Severity, type Stage, type Verdict } from '../model/stage.js';
 import type { EvidenceRef, Finding, NotEvaluated } from '../model/finding.js';
 import type { RuleId } from '../model/rule-id.js';
-import { docsUrl, type ReportDescriptor, type Rule, type RuleContext } from './define-rule.js';
+import type { ReportDescriptor, Rule, RuleContext } from './define-rule.js';
+import { docsUrl } from '../model/docs.js';
 import type { SymptomFact } from '../facts/symptoms.js';
 import { buildCatalogue, type SymptomCatalogue } from './catalogue.js';
 

@@ -4,7 +4,7 @@
  * peer service's pods, and the CA certificates of `cacerts` / `istio-ca-secret` (certificate keys only: the CA's
  * private key is dropped when the Secret is received and never reaches this record).
  */
-import type { CertSet } from './types.js';
+import type { CertSet } from './cert-set.js';
 
 export type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
 export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';

@@ -1,13 +1,13 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseVerifier, VERIFIER_IDS, type VerifierId } from '../x509/verifiers.js';
 import { inputError, usageError } from '../errors.js';
-import { resolveThresholds, type DeepPartial, type Thresholds } from '../facts/thresholds.js';
+import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { decodeCertificates, MAX_INPUT_BYTES, toPem, type CertificateInput } from '../x509/pem.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { redact } from '../redact.js';
 import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
-import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from '../collect/secret-json.js';
+import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from './secret-json.js';
 import type { Source } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 

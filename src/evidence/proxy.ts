@@ -5,7 +5,7 @@
  * Never holds private key material: Envoy redacts the SDS key itself, and a key file found on disk is reduced
  * at collection time to its public facts (`KeyEvidence`).
  */
-import type { KeyEvidence } from './types.js';
+import type { KeyEvidence } from './cert-set.js';
 
 /** One SDS secret as Envoy's config_dump showed it (`default`, `ROOTCA`, `kubernetes://…`, `file-root:…`). */
 export interface ProxySecret {

@@ -3,36 +3,20 @@
  * replays to the identical report with `--evidence`. Private keys are never part of it: a key given with
  * `--key` is reduced, at collection time, to the public facts needed to match it to the certificate.
  */
-import type { Thresholds } from '../facts/thresholds.js';
+import type { Thresholds } from '../model/thresholds.js';
 import type { VerifierId } from '../x509/verifiers.js';
-import type { Source } from '../model/source.js';
 import type { ProxyEvidence } from './proxy.js';
 import type { HandshakeEvidence } from './handshake.js';
 import type { ClusterEvidence } from './cluster.js';
 import type { ConnectionEvidence } from '../model/workload.js';
+import type { CertSet, KeyEvidence } from './cert-set.js';
 
 export const EVIDENCE_KIND = 'mtls-doctor-evidence';
 export const EVIDENCE_VERSION = 1;
 
 export type Role = 'client' | 'server' | 'both';
 
-export interface CertSet {
-  /** Where the certificates came from, as a label: a file path, `envoy secret "default"`, … */
-  source: string;
-  /** The same as data (absent in bundles saved before it existed: then `source` is taken as a file path). */
-  origin?: Source;
-  pems: string[];
-}
-
-export interface KeyEvidence {
-  source: string;
-  /** Where the key file is (for commands such as `openssl pkey -in FILE`); absent: `source` is its path. */
-  origin?: Source;
-  /** Key algorithm, e.g. `ec`, `rsa`, `ed25519`. */
-  type: string;
-  /** SHA-256 of the public key's SubjectPublicKeyInfo DER: enough to match the certificate, nothing secret. */
-  spkiSha256: string;
-}
+export type { CertSet, KeyEvidence } from './cert-set.js';
 
 export interface SourceRecord {
   name: string;

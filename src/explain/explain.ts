@@ -9,7 +9,7 @@
  * several possible causes, and explain has seen no certificate, so it does not call the workload failing.
  */
 import { inputError, usageError } from '../errors.js';
-import { docsUrl } from '../engine/define-rule.js';
+import { docsUrl } from '../model/docs.js';
 import type { EvidenceRef, Finding, Report } from '../model/finding.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { RuleMeta } from '../engine/define-rule.js';
@@ -17,7 +17,7 @@ import { TOOL } from '../version.js';
 import { rules } from '../../rules/index.js';
 import { decodeErrorText, fragmentsOf, MAX_EXPLAIN_BYTES, type Decoded } from './decode.js';
 import { redact } from '../redact.js';
-import { checkExplainOptions } from '../diagnose/check-arguments.js';
+import { checkExplainOptions } from './check-options.js';
 
 export interface ExplainOptions {
   /** The time the report is stamped with (default: now). Explain reads no certificate, so it changes nothing else. */

@@ -10,12 +10,11 @@ import type { EvidenceBundle, Role } from '../evidence/types.js';
 import type { ParsedCert } from '../x509/certificate.js';
 import { parseCertSets } from './parse.js';
 import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
-import type { SymptomFact } from './symptoms.js';
+import type { SymptomFact } from './symptom-fact.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 import { verifySignal } from '../model/verify-codes.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import { sourceLabel, type Source } from '../model/source.js';
 
 export interface ProbeFact {
   /** `HOST:PORT` as given. */

@@ -1,7 +1,6 @@
 import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates } from '../x509/pem.js';
-import { atIndex, type Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import { atIndex, sourceLabel, type Source } from '../model/source.js';
 
 /**
  * Parses sets of PEM texts; each certificate's source is its set's source and its position among all the

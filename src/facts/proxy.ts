@@ -10,9 +10,8 @@ import { classifyStat, hasSslStats, type StatClass } from '../evidence/stats.js'
 import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
-import type { SymptomFact } from './symptoms.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import type { SymptomFact } from './symptom-fact.js';
+import { sourceLabel, type Source } from '../model/source.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 

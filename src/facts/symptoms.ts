@@ -6,31 +6,12 @@
  *
  * `deriveSymptoms(facts, pasted)` is called from one place (the engine's evaluate), after the facts are built.
  */
-import type { Stage } from '../model/stage.js';
-import type { SymptomCode } from '../model/symptom.js';
 import type { Facts } from './types.js';
 import { handshakeSymptoms } from './handshake.js';
 import { statsSymptoms } from './proxy.js';
+import type { PastedDecoder, SymptomFact } from './symptom-fact.js';
 
-export interface SymptomFact {
-  source: 'probe' | 'stats' | 'pasted';
-  /** The code the report shows: `alert:45`, `verify:CERT_HAS_EXPIRED`, `envoy:fail_verify_san`, `refused`, … */
-  code: string;
-  /** One line a person can read. */
-  detail: string;
-  /** Who rejected whom: `peer` rejected our certificate, `local` (we) rejected the peer's, or unknown. */
-  rejectedBy: 'peer' | 'local' | 'unknown';
-  /** The catalogue codes it stands for, most telling first: every rule that lists one in `meta.explains` explains it. */
-  means: SymptomCode[];
-  /**
-   * A rejection that does not say which check failed (alert 42, a silent close, `ssl.fail_verify_error`): any
-   * rule of these stages explains it too.
-   */
-  orStages?: readonly Stage[];
-}
-
-/** Turns pasted text (`--symptom`) into a symptom; given by the caller, as facts do not decode text. */
-export type PastedDecoder = (text: string) => SymptomFact | null;
+export type { PastedDecoder, SymptomFact } from './symptom-fact.js';
 
 /** Every symptom the evidence shows, most telling first: pasted text, then the probe, then moving counters. */
 export function deriveSymptoms(facts: Omit<Facts, 'symptoms'>, pasted?: PastedDecoder): SymptomFact[] {

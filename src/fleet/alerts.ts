@@ -6,7 +6,7 @@
  * istio#54828: they may not update after an intermediate rotation, so the scan's metrics are the cross-check).
  * Thresholds are the diagnosis's own (`--thresholds FILE` changes both).
  */
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../facts/thresholds.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../model/thresholds.js';
 import { METRICS } from './metrics.js';
 
 export interface AlertRule {

@@ -4,7 +4,7 @@
  * Envoy admin secrets dump over one port-forward (the dump holds both the served chain and the trusted roots,
  * so one connection per pod is enough). A pod that fails is a row with its reason, never the end of the scan.
  */
-import { parseSecrets } from '../collect/envoy-parse.js';
+import { parseSecrets } from '../evidence/envoy-parse.js';
 import { inputError, MtlsDoctorError } from '../errors.js';
 import type { FleetInput, PodHolding } from './types.js';
 

@@ -275,3 +275,18 @@ export interface FleetModel {
   /** Certificates that could not be read. */
   problems: string[];
 }
+
+/** Which pods a fleet scan reads (the cluster collector's part of `ScanRequest`, src/diagnose/scan.ts). */
+export interface FleetTarget {
+  /** One namespace (default: the kubeconfig context's); or every namespace with `allNamespaces`. */
+  namespace?: string;
+  allNamespaces?: boolean;
+  /** Several named namespaces, each listed on its own (`serve`: the namespaces a chat channel may read). */
+  namespaces?: string[];
+  /** Only pods matching this label selector (kubectl syntax). */
+  selector?: string;
+  /** Also read the CA Secrets (certificates only). */
+  readCaSecrets?: boolean;
+  context?: string;
+  kubeconfig?: string;
+}

@@ -1,4 +1,4 @@
-import { docsCommand } from '../engine/define-rule.js';
+import { docsCommand } from '../model/docs.js';
 import type { Report } from './types.js';
 
 const ICON: Record<string, string> = { critical: '🔴', error: '🔴', warning: '🟡', info: '🔵' };

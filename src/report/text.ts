@@ -2,7 +2,7 @@ import type { Finding, Report, ReportCert, Severity } from './types.js';
 import { makeStyle, type Style } from './style.js';
 import { duration } from '../model/time.js';
 import { visible, wrapText } from './wrap.js';
-import { docsCommand } from '../engine/define-rule.js';
+import { docsCommand } from '../model/docs.js';
 
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 

@@ -3,8 +3,9 @@
  * cluster target and the fleet scan plug in when they exist. The default is the one pipeline (src/diagnose/).
  */
 import { diagnose, planDiagnosis, type DiagnoseDeps, type DiagnoseRequest } from '../diagnose/index.js';
-import { explainText } from '../diagnose/explain.js';
-import { scan, type ScanReport, type ScanRequest } from '../diagnose/scan.js';
+import { explainText } from '../explain/explain.js';
+import { scan, type ScanRequest } from '../diagnose/scan.js';
+import type { ScanReport } from '../fleet/types.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import type { Impersonation } from './authz.js';

@@ -5,7 +5,7 @@
  * private-key PEM blocks of any type, base64 that decodes to a PKCS#1/PKCS#8/SEC1 key, and any long base64 run
  * (chat needs no certificate bodies).
  */
-import { redact } from '../diagnose/redact.js';
+import { redact } from '../redact.js';
 
 // Built at run time: no committed file contains a private-key PEM header line.
 const KEY = ['PRIV', 'ATE KEY'].join('');

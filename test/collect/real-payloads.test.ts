@@ -17,7 +17,7 @@ import { BIN } from '../support/cli.js';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'istio');
 const ISTIO = readFileSync(join(FIXTURES, 'secret-istio-config_dump.json'), 'utf8');
 const SPIRE = readFileSync(join(FIXTURES, 'secret-spire-config_dump.json'), 'utf8');
-/** Envoy `/certs` from an AWS App Mesh SDS setup (the same sample test/collect/envoy-parse.test.ts reads). */
+/** Envoy `/certs` from an AWS App Mesh SDS setup (the same sample test/evidence/envoy-parse.test.ts reads). */
 const APP_MESH_CERTS =
   '{"certificates":[{"ca_cert":[{"path":"\\u003cinline\\u003e","serial_number":"0","subject_alt_names":[{"uri":"spiffe://howto-k8s-mtls-sds-based.com"}],"days_until_expiration":"0","valid_from":"2020-11-11T20:49:06Z","expiration_time":"2020-11-12T20:49:16Z"}],"cert_chain":[{"path":"\\u003cinline\\u003e","serial_number":"7b177c736290d0fe5527a7ccf0ecee4c","subject_alt_names":[{"uri":"spiffe://howto-k8s-mtls-sds-based.com/front"}],"days_until_expiration":"0","valid_from":"2020-11-11T23:19:45Z","expiration_time":"2020-11-12T00:19:55Z"}]}]}';
 

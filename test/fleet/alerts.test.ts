@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertRules, renderAlertRules, type AlertRule } from '../../src/fleet/alerts.js';
-import { resolveThresholds } from '../../src/facts/thresholds.js';
+import { resolveThresholds } from '../../src/model/thresholds.js';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
 if (!promtool && process.env.CI === 'true') throw new Error('promtool is missing under CI=true: .ci/run must install Debian\'s prometheus package');

@@ -25,7 +25,7 @@ import { diagnoseWithEvidence } from '../../src/diagnose/diagnose.js';
 import { renderReport } from '../../src/report/render.js';
 import { explainText } from '../../src/explain/explain.js';
 import { collectProxy, proxyCertInputs, withProxyEvidence } from '../../src/collect/proxy.js';
-import { parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/collect/envoy-parse.js';
+import { parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/evidence/envoy-parse.js';
 import { containsSecret } from '../../src/redact.js';
 import { mesh, NOW, leaf, DAY } from '../support/pki.js';
 import { crlPem } from '../support/crl.js';

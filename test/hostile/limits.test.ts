@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, jsonNestingDepth } from '../../src/limits.js';
 import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
-import { parseSecrets } from '../../src/collect/envoy-parse.js';
+import { parseSecrets } from '../../src/evidence/envoy-parse.js';
 import { collectProxy } from '../../src/collect/proxy.js';
 import { diagnose } from '../../src/index.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';

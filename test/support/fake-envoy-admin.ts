@@ -15,7 +15,7 @@ import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import type { EvidenceBundle } from '../../src/evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../../src/evidence/proxy.js';
 import { emptyProxyEvidence } from '../../src/evidence/proxy.js';
-import { normalizeSerial } from '../../src/collect/envoy-parse.js';
+import { normalizeSerial } from '../../src/evidence/envoy-parse.js';
 
 export type Misbehaviour = 'html' | 'truncated' | 'slow' | 'huge' | 'not-pem' | 'status-500';
 

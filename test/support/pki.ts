@@ -7,7 +7,7 @@ import { evidenceFromInputs, type NamedInput } from '../../src/evidence/from-inp
 import { buildFacts } from '../../src/facts/build.js';
 import type { EvidenceBundle, Role } from '../../src/evidence/types.js';
 import type { Facts } from '../../src/facts/types.js';
-import type { DeepPartial, Thresholds } from '../../src/facts/thresholds.js';
+import type { DeepPartial, Thresholds } from '../../src/model/thresholds.js';
 import { KeyObject, sign as nodeSign } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, Version, type TBSCertificate } from '@peculiar/asn1-x509';

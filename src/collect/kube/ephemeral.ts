@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { VERSION } from '../../version.js';
 import type { V1EphemeralContainer } from '@kubernetes/client-node';
 import { inputError, MtlsDoctorError } from '../../errors.js';
-import type { Report } from '../../report/types.js';
+import type { Report } from '../../model/finding.js';
 import type { SourceRecord } from '../../evidence/types.js';
 import { connectKube, type Impersonation, type KubeApi } from './client.js';
 import { checkLabel, parseClusterTarget } from './target.js';

@@ -12,7 +12,7 @@ import { Duplex } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
 import { MtlsDoctorError } from '../../errors.js';
 import type { FleetSource, PodRef } from '../../fleet/scan.js';
-import type { ScanRequest } from '../../diagnose/scan.js';
+import type { FleetTarget } from '../../fleet/types.js';
 import { connectKube, type Impersonation, type KubeApi } from './client.js';
 import { checkSubdomain, parseClusterTarget } from './target.js';
 
@@ -94,7 +94,7 @@ const workloadOf = (p: V1Pod) => {
   return owner?.name ?? p.metadata?.labels?.['service.istio.io/canonical-name'] ?? p.metadata?.labels?.app ?? p.metadata?.name ?? 'unknown';
 };
 
-export async function kubeFleetSource(request: ScanRequest, o: { api?: KubeApi; env?: Record<string, string | undefined>; impersonate?: Impersonation } = {}): Promise<FleetSource> {
+export async function kubeFleetSource(request: FleetTarget, o: { api?: KubeApi; env?: Record<string, string | undefined>; impersonate?: Impersonation } = {}): Promise<FleetSource> {
   const selector = request.selector !== undefined ? (parseClusterTarget(undefined, request.selector) as { selector: string }).selector : '';
   if (request.namespace !== undefined) checkSubdomain(request.namespace, 'namespace');
   for (const ns of request.namespaces ?? []) checkSubdomain(ns, 'namespace');

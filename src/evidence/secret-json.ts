@@ -10,9 +10,8 @@
 import { inputError } from '../errors.js';
 import type { CertificateInput } from '../x509/pem.js';
 import { parseSecrets } from './envoy-parse.js';
-import type { ProxySecret } from '../evidence/proxy.js';
-import type { Source } from '../model/source.js';
-import { sourceLabel } from '../report/source-label.js';
+import type { ProxySecret } from './proxy.js';
+import { sourceLabel, type Source } from '../model/source.js';
 
 /** A certificate input named for its source (as `NamedInput` in evidence/from-inputs.ts). */
 export interface SecretJsonInput {

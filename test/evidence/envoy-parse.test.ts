@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSerial, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/collect/envoy-parse.js';
+import { normalizeSerial, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/evidence/envoy-parse.js';
 import { classifyStat } from '../../src/evidence/stats.js';
 import { mesh, root } from '../support/pki.js';
 import { certsPayload, configDumpPayload, istioStats, statsPayload } from '../support/fake-envoy-admin.js';

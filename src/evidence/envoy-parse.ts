@@ -7,7 +7,7 @@
  * the stats JSON with histograms as an element of the same array).
  */
 import { decodeCertificates, toPem } from '../x509/pem.js';
-import type { AgentEvidence, ProxySecret, ServedCert } from '../evidence/proxy.js';
+import type { AgentEvidence, ProxySecret, ServedCert } from './proxy.js';
 import { redact } from '../redact.js';
 import { jsonNestingDepth, LIMITS } from '../limits.js';
 

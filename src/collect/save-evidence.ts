@@ -8,9 +8,9 @@
 import { lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { inputError } from '../errors.js';
-import { fileKind, fsReason } from '../collect/files.js';
-import { serializeEvidence } from './bundle.js';
-import type { EvidenceBundle } from './types.js';
+import { fileKind, fsReason } from './files.js';
+import { serializeEvidence } from '../evidence/bundle.js';
+import type { EvidenceBundle } from '../evidence/types.js';
 
 /** Writes `text` to `path` atomically, refusing a target that exists and is not a regular file. */
 export function writeRegularFile(path: string, text: string, what: string): void {

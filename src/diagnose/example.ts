@@ -1,2 +1,0 @@
-/** The built-in example (`mtls-doctor demo`): a running broken mesh and the request to diagnose it with. */
-export { startExample, type RunningExample } from '../demo/example.js';

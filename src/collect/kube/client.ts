@@ -217,6 +217,8 @@ export interface KubeApi {
   listAllPods(labelSelector: string): Promise<Result<k8s.V1Pod[]>>;
   getDeployment(ns: string, name: string): Promise<Result<k8s.V1Deployment>>;
   getService(ns: string, name: string): Promise<Result<k8s.V1Service>>;
+  /** Services of one namespace, or of every namespace (null). */
+  listServices(ns: string | null): Promise<Result<k8s.V1Service[]>>;
   getConfigMap(ns: string, name: string): Promise<Result<k8s.V1ConfigMap>>;
   /**
    * Reads a Secret and keeps only the named keys (decoded): everything else (a CA's private key) is dropped from
@@ -278,6 +280,8 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     listAllPods: (labelSelector) => call({ verb: 'list', resource: 'pods', namespace: null }, async () => (await core.listPodForAllNamespaces({ labelSelector })).items),
     getDeployment: (ns, name) => call({ verb: 'get', resource: 'deployments.apps', namespace: ns, name }, () => apps.readNamespacedDeployment({ name, namespace: ns })),
     getService: (ns, name) => call({ verb: 'get', resource: 'services', namespace: ns, name }, () => core.readNamespacedService({ name, namespace: ns })),
+    listServices: (ns) =>
+      call({ verb: 'list', resource: 'services', namespace: ns }, async () => (ns === null ? await core.listServiceForAllNamespaces({}) : await core.listNamespacedService({ namespace: ns })).items),
     getConfigMap: (ns, name) => call({ verb: 'get', resource: 'configmaps', namespace: ns, name }, () => core.readNamespacedConfigMap({ name, namespace: ns })),
     getSecretKeys: (ns, name, keep) =>
       call({ verb: 'get', resource: 'secrets', namespace: ns, name }, async () => {

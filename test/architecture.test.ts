@@ -218,7 +218,8 @@ describe('floors held by where files live', () => {
     ['src/evidence'], // the evidence model, its bundle, and the pure readers of what users hand in (secret JSON)
     ['src/facts'],
     ['src/engine'],
-    // Connections judged by the engine, and the fleet's aggregation over those judgements (verdictOf).
+    // src/connection: workload classes and the connection judgement (rules passed in); src/fleet: the fleet's
+    // aggregation over those judgements (the engine's verdictOf).
     ['rules', 'src/connection', 'src/fleet'],
     ['src/explain', 'src/report', 'src/collect', 'src/probe'],
     ['src/diagnose'], // the one pipeline

@@ -21,6 +21,9 @@ export interface DiagnoseArgs {
   readCaSecrets?: boolean;
   inPod?: boolean;
   image?: string;
+  maxPods?: number;
+  fromNamespace?: string[];
+  fromAllNamespaces?: boolean;
   chain?: string;
   key?: string;
   trust?: string[];
@@ -67,6 +70,9 @@ export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
     readCaSecrets: a.readCaSecrets,
     inPod: a.inPod,
     image: a.image,
+    maxPods: a.maxPods,
+    fromNamespace: a.fromNamespace?.length ? a.fromNamespace : undefined,
+    fromAllNamespaces: a.fromAllNamespaces,
     chain: file(a.chain),
     key: file(a.key),
     trust: files(a.trust),

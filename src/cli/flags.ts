@@ -6,7 +6,7 @@ import { usageError } from '../errors.js';
 import { editDistance } from '../diagnose/catalogue.js';
 
 /** Flags documented as repeatable (DESIGN.md's contract), in their long form. */
-export const REPEATABLE = ['trust', 'peer-trust', 'ca', 'crl', 'alpn', 'expect-id'] as const;
+export const REPEATABLE = ['trust', 'peer-trust', 'ca', 'crl', 'alpn', 'expect-id', 'from-namespace'] as const;
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));

@@ -132,7 +132,9 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
       unjudged.push({ direction: dir, reason: `the ${dir === 'client-to-server' ? 'server' : 'client'}'s trust bundle was not read (${verifier.source})` });
       return;
     }
-    const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : [];
+    // The server accepts a client from its trust domain and aliases (Istio's inbound SAN prefix match); the
+    // client, the identities of secure naming or its DestinationRule.
+    const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : conn.acceptedTrustDomains.map((td) => `spiffe://${td}/ns/${client.namespace}/sa/${client.serviceAccount}`);
     const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds });
     const run = runRules(certRules, buildFacts(ev), catalogue);
     const mine = who === perspective;
@@ -141,7 +143,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
       source: 'connection',
       detail:
         dir === 'client-to-server'
-          ? `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the client's chain as the server's ${verifierName} verifies it, with ${label(originOf(server, 'trust'))}`
+          ? `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the client's chain as the server's ${verifierName} verifies it, with ${label(originOf(server, 'trust'))}${conn.acceptedTrustDomains.length ? `, accepting trust domain${conn.acceptedTrustDomains.length === 1 ? '' : 's'} ${conn.acceptedTrustDomains.join(', ')}` : ''}`
           : `${podNames(client).join(', ')} → ${service} (${podNames(server).join(', ')}): the server's chain as the client's ${verifierName} verifies it, with ${label(originOf(client, 'trust'))}${conn.expectedServerIds.length ? `, expecting ${conn.expectedServerIds.join(' or ')} (${conn.expectedFrom})` : ''}`,
     };
     const fromConfigMap = verifier.from === 'root-configmap';
@@ -150,6 +152,8 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
         ...f,
         subject: f.subject === 'local' ? (mine ? 'local' : 'peer') : f.subject === 'peer' ? (mine ? 'peer' : 'local') : f.subject,
         about: `${dir}:${f.about ?? ''}`,
+        // The rules speak from the presenting side ("our chain", "the peer"): say whose side that is.
+        explanation: mine ? f.explanation : `Seen from the ${who}'s side (${podNames(presenter).join(', ')}): ${f.explanation}`,
         // Judged against the roots the namespace's ConfigMap hands out, not the pod's own bundle: less sure.
         confidence: fromConfigMap ? Math.round(f.confidence * 0.8 * 100) / 100 : f.confidence,
         evidence: [context, ...(fromConfigMap ? [{ source: verifier.source, detail: `${podNames(verifier).join(', ')} could not be read: judged with the roots of ${verifier.source}, which istiod hands to the namespace's pods` }] : []), ...f.evidence],

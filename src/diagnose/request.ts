@@ -106,6 +106,12 @@ export interface DiagnoseRequest {
   inPod?: boolean;
   /** The image of that ephemeral container (default: MTLS_DOCTOR_IMAGE, else the released image). */
   image?: string;
+  /** `--peer SVC:PORT` (and `svc/B`): read at most this many ready pods' sidecars (default 50), then a sample per owner revision. */
+  maxPods?: number;
+  /** `svc/B`: the namespaces whose pods are judged as callers (default: the service's own); repeatable. */
+  fromNamespace?: string | string[];
+  /** `svc/B`: judge the callers of every namespace. */
+  fromAllNamespaces?: boolean;
 
   /** A name for what is diagnosed, shown as the report's `target.name` (the demo, a bot). */
   label?: string;
@@ -144,6 +150,9 @@ export const FLAG: Record<keyof DiagnoseRequest, string> = {
   readCaSecrets: '--read-ca-secrets',
   inPod: '--in-pod',
   image: '--image',
+  maxPods: '--max-pods',
+  fromNamespace: '--from-namespace',
+  fromAllNamespaces: '--from-all-namespaces',
   label: 'label',
 };
 
@@ -152,7 +161,7 @@ export const COLLECTION_FIELDS = ['chain', 'key', 'trust', 'peerTrust', 'ca', 'c
 /** Options that decide how evidence is judged: they apply to live inputs and to a replayed bundle alike. */
 export const EVALUATION_FIELDS = ['maxChainDepth', 'verifier', 'role', 'expectId', 'peerId', 'at', 'thresholds', 'symptom', 'failOn'] as const;
 /** Cluster mode's fields (a target or a selector makes the request a cluster one). */
-export const CLUSTER_FIELDS = ['target', 'selector', 'namespace', 'context', 'kubeconfig', 'readCaSecrets', 'inPod', 'image'] as const;
+export const CLUSTER_FIELDS = ['target', 'selector', 'namespace', 'context', 'kubeconfig', 'readCaSecrets', 'inPod', 'image', 'maxPods', 'fromNamespace', 'fromAllNamespaces'] as const;
 
 export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && typeof (x as FileRef).path === 'string' && !('data' in x);
 

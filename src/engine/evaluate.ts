@@ -10,6 +10,23 @@ import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
 import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
 import { iso } from '../model/time.js';
+import type { RawFinding } from './run.js';
+import type { RuleId } from '../model/rule-id.js';
+
+/** What judging the evidence's connections gave (src/connection/aggregate.ts), for the engine to merge. */
+export interface ConnectionOutcome {
+  /** Connection findings, one per rule and direction (they carry `connection`). */
+  findings: RawFinding[];
+  /** Rules that ran on at least one connection direction: their pod-level "insufficient evidence" no longer holds. */
+  evaluatedRules: ReadonlySet<RuleId>;
+  /** An endpoint (or caller) was not judged both ways: the verdict is then never healthy. */
+  incomplete: boolean;
+  /** How many connections were judged. */
+  judged: number;
+}
+
+/** Judges `evidence.connections` with the same rules; passed in by the pipeline, so the engine imports no layer above it. */
+export type ConnectionJudge = (evidence: EvidenceBundle, rules: readonly Rule[]) => ConnectionOutcome;
 
 export interface EvaluateOptions {
   /**
@@ -17,6 +34,8 @@ export interface EvaluateOptions {
    * `pastedSymptom`. Passed in, so that the engine loads no decoder (and a start without --symptom none at all).
    */
   pasted?: PastedDecoder;
+  /** Judges `evidence.connections` (src/connection/aggregate.ts `connectionJudge`); required when the evidence has them. */
+  connections?: ConnectionJudge;
 }
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
@@ -27,18 +46,26 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   const facts = buildFacts(evidence, options.pasted);
   const catalogue = buildCatalogue(rules);
   const run = runRules(rules, facts, catalogue);
-  const raw = corroborate(run.findings, facts.symptoms, catalogue);
+  // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
+  // about the workload's own chain on a connection replaces the pod-level finding of that rule.
+  if (evidence.connections && !options.connections) throw new Error('evaluate: connections without options.connections');
+  const conn = evidence.connections ? options.connections!(evidence, rules) : null;
+  const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
+  const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;
+  const raw = corroborate(all, facts.symptoms, catalogue);
   const findings = rankFindings(raw);
   const symptom = facts.symptoms[0];
+  const verdict = verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length && !conn?.judged ? 0 : run.evaluated);
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
+    // An endpoint not judged both ways is never counted healthy.
+    verdict: conn?.incomplete && verdict === 'healthy' ? 'unknown' : verdict,
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
+    notEvaluated: [...run.notEvaluated.filter((n) => !(n.reason === 'insufficient-evidence' && conn?.evaluatedRules.has(n.rule))), ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: facts.chains.map((c) => reportChain(c, facts)),
     sources: evidence.sources,
   };

@@ -26,7 +26,7 @@ export interface SourceRecord {
 }
 
 export interface Target {
-  kind: 'files' | 'library' | 'example' | 'evidence' | 'pasted' | 'pod' | 'peer';
+  kind: 'files' | 'library' | 'example' | 'evidence' | 'pasted' | 'pod' | 'peer' | 'service';
   [k: string]: unknown;
 }
 

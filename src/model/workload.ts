@@ -177,6 +177,8 @@ export interface ConnectionEvidence {
   notRead: Array<PodRef & { status: 'unreadable' | 'not-read'; reason: string; side: 'client' | 'server' }>;
   /** Ready server pods in total (n of "k of n endpoints"), and how many were read. */
   endpoints: { total: number; read: number };
+  /** `service`: the ready caller pods found in the caller namespaces, and how many were read. */
+  callers?: { total: number; read: number };
   /** Counters of the server sidecars (by pod name), cumulative at collection: live corroboration. */
   counters?: Record<string, Record<string, number>>;
 }

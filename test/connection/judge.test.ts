@@ -7,6 +7,8 @@ import { classify } from '../../src/connection/classes.js';
 import { judgeConnection } from '../../src/connection/judge.js';
 import type { ConnectionRecord, WorkloadObservation } from '../../src/model/workload.js';
 import { rules } from '../../rules/index.js';
+import { emptyClusterEvidence } from '../../src/evidence/cluster.js';
+import { pa, pod as podRecord } from '../support/cluster-evidence.js';
 
 const obs = (ns: string, name: string, sa: string, chain: string[], trust: string[], o: Partial<WorkloadObservation> = {}): WorkloadObservation => ({
   pod: { namespace: ns, name, serviceAccount: sa, ready: true, revision: null, labels: {} },
@@ -91,6 +93,18 @@ describe('judgeConnection', () => {
     expect(back.status).toBe('ok');
   });
 
+  it('identity the other way: a client from a trust domain the server does not accept (no alias)', async () => {
+    const p = await pkis();
+    const a = await leaf(p.oldInter, { uris: [spiffe('checkout', 'payments', 'old.example')] });
+    const b = await leaf(p.oldInter, { uris: [spiffe('bank', 'ledger')] });
+    const classes = classify([obs('checkout', 'payments-1', 'payments', [a.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('bank', 'ledger-1', 'ledger', [b.pem, p.oldInter.pem], [p.oldRoot.pem])]);
+    const m = new Map(classes.map((c) => [c.id, c]));
+    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local'] }), m, { at: NOW, rules });
+    expect(out.findings.map((f) => `${f.rule} ${f.connection.direction}`)).toEqual(['san/trust-domain-mismatch client-to-server']);
+    // With the alias, accepted.
+    expect(judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local', 'old.example'] }), m, { at: NOW, rules }).status).toBe('ok');
+  });
+
   it('identity: a server SPIFFE id outside the expected subjectAltNames', async () => {
     const p = await pkis();
     const a = await leaf(p.oldInter, { uris: [spiffe('checkout', 'payments')] });
@@ -101,5 +115,22 @@ describe('judgeConnection', () => {
     const f = out.findings.find((x) => x.rule === 'san/identity-mismatch')!;
     expect(f.connection.direction).toBe('server-to-client');
     expect(f.subject).toBe('peer');
+  });
+
+  it('policy per connection: given the cluster objects, the policy rules judge this pair only', async () => {
+    const p = await pkis();
+    const a = await leaf(p.oldInter, { uris: [spiffe('demo', 'legacy')] });
+    const b = await leaf(p.oldInter, { uris: [spiffe('demo', 'ledger')] });
+    const classes = classify([obs('demo', 'ledger-1', 'ledger', [b.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('demo', 'legacy-1', 'legacy', [a.pem, p.oldInter.pem], [p.oldRoot.pem])]);
+    const m = new Map(classes.map((c) => [c.id, c]));
+    const [ledger, legacy] = [classes.find((c) => c.serviceAccount === 'ledger')!, classes.find((c) => c.serviceAccount === 'legacy')!];
+    const cluster = { ...emptyClusterEvidence(), pod: podRecord('legacy-1', { sidecar: false }), peerAuthentications: [pa('istio-system', 'default', 'STRICT')], peer: { name: 'ledger', namespace: 'demo', port: 9080, targetPort: 9080, selector: { app: 'ledger' }, pods: [podRecord('ledger-1'), podRecord('ledger-2')] } };
+    const out = judgeConnection(conn(legacy.id, ledger.id, { service: { namespace: 'demo', name: 'ledger', port: 9080, targetPort: 9080 } }), m, { at: NOW, rules, cluster });
+    const f = out.findings.find((x) => x.rule === 'policy/strict-plaintext-client')!;
+    expect(f.connection.direction).toBe('policy');
+    // Only this server class's pods (ledger-1), not every pod of the service.
+    expect(f.explanation).toMatch(/pod\/ledger-1/);
+    expect(f.explanation).not.toMatch(/ledger-2/);
+    expect(out.status).toBe('broken');
   });
 });

@@ -10,30 +10,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../support/fake-envoy-admin.js';
-import { DAY, HOUR, NOW, YEAR, spiffe, t, type Issued } from '../support/pki.js';
-import { opensslPki, type OpensslCert, type OpensslPki } from '../support/openssl-pki.js';
+import { DAY, HOUR, NOW, YEAR, spiffe, type Issued } from '../support/pki.js';
+import { OpensslPki, type OpensslCa } from '../support/openssl-pki.js';
 import { startMesh, type MeshFixture, type PodSpec } from '../cluster/fixture.js';
 import { scan } from '../../src/index.js';
 import type { ScanReport } from '../../src/fleet/types.js';
 
 const AT = ['--at', new Date(NOW).toISOString()];
 let pki: OpensslPki;
-let r1: OpensslCert, r2: OpensslCert, i1: OpensslCert, i2: OpensslCert;
-const leaves = new Map<string, OpensslCert>();
+type OpensslCert = Issued;
+let r1: OpensslCa, r2: OpensslCa, i1: OpensslCa, i2: OpensslCa;
+const leaves = new Map<string, Issued>();
 /** A leaf for `sa` in `ns` under the old (1) or new (2) intermediate, made once. */
 const leafOf = (ns: string, sa: string, gen: 1 | 2) => {
   const k = `${ns}/${sa}/${gen}`;
-  if (!leaves.has(k)) leaves.set(k, pki.leaf(gen === 1 ? i1 : i2, spiffe(ns, sa), { notBefore: t(-2 * HOUR), notAfter: t(22 * HOUR) }));
+  if (!leaves.has(k)) leaves.set(k, pki.leaf(gen === 1 ? i1 : i2, { uris: [spiffe(ns, sa)] }));
   return leaves.get(k)!;
 };
-const as = (c: OpensslCert) => c as unknown as Issued;
+const as = (c: Issued) => c;
 
 beforeAll(() => {
-  pki = opensslPki();
-  r1 = pki.root('Mesh Root CA 2025', { notBefore: t(-YEAR), notAfter: t(9 * YEAR) });
-  r2 = pki.root('Mesh Root CA 2026', { notBefore: t(-10 * DAY), notAfter: t(10 * YEAR) });
-  i1 = pki.intermediate(r1, 'Mesh Intermediate 2025', { notBefore: t(-180 * DAY), notAfter: t(YEAR) });
-  i2 = pki.intermediate(r2, 'Mesh Intermediate 2026', { notBefore: t(-9 * DAY), notAfter: t(2 * YEAR) });
+  pki = new OpensslPki();
+  r1 = pki.root('Mesh Root CA 2025', { notBefore: NOW - YEAR, notAfter: NOW + 9 * YEAR });
+  r2 = pki.root('Mesh Root CA 2026', { notBefore: NOW - 10 * DAY, notAfter: NOW + 10 * YEAR });
+  i1 = pki.intermediate(r1, 'Mesh Intermediate 2025', { notBefore: NOW - 180 * DAY, notAfter: NOW + YEAR });
+  i2 = pki.intermediate(r2, 'Mesh Intermediate 2026', { notBefore: NOW - 9 * DAY, notAfter: NOW + 2 * YEAR });
 });
 afterAll(() => pki?.close());
 
@@ -133,16 +134,16 @@ describe('mid-rotation: the scan names the connections that are cut off, both wa
 });
 
 describe('the 45-day intermediate with 20 days left: one judgement everywhere', () => {
-  let short: OpensslCert;
+  let short: OpensslCa;
   let dir: string;
   beforeAll(() => {
-    short = pki.intermediate(r1, 'Short-lived Intermediate', { notBefore: t(-25 * DAY), notAfter: t(20 * DAY) });
+    short = pki.intermediate(r1, 'Short-lived Intermediate', { notBefore: NOW - 25 * DAY, notAfter: NOW + 20 * DAY });
     dir = mkdtempSync(join(tmpdir(), 'i19-45d-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('diagnose (files) and scan (cluster) both say expiry/intermediate-expiring, warning', async () => {
-    const leaf = pki.leaf(short, spiffe('demo', 'web'), { notBefore: t(-2 * HOUR), notAfter: t(22 * HOUR) });
+    const leaf = pki.leaf(short, { uris: [spiffe('demo', 'web')] });
     writeFileSync(join(dir, 'chain.pem'), leaf.pem + short.pem);
     writeFileSync(join(dir, 'root.pem'), r1.pem);
     const d = await runCliInProcess(['diagnose', '--chain', join(dir, 'chain.pem'), '--trust', join(dir, 'root.pem'), ...AT, '-o', 'json']);

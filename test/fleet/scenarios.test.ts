@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../support/fake-envoy-admin.js';
-import { DAY, HOUR, NOW, YEAR, spiffe, type Issued } from '../support/pki.js';
+import { DAY, NOW, YEAR, spiffe, type Issued } from '../support/pki.js';
 import { OpensslPki, type OpensslCa } from '../support/openssl-pki.js';
 import { startMesh, type MeshFixture, type PodSpec } from '../cluster/fixture.js';
 import { scan } from '../../src/index.js';

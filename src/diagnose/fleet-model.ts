@@ -17,7 +17,7 @@ import type { Rule } from '../engine/define-rule.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type Role } from '../evidence/types.js';
 import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
 import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
-import { decodeCertificates } from '../x509/pem.js';
+import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
 import type { Source } from '../model/source.js';
 import type { ClassRow, ConnectionRow, ExpiryStatus, FleetFinding, FleetInput, FleetModel, ModelCert, PodModel, ScanReport } from '../fleet/types.js';
@@ -43,7 +43,11 @@ const LEAF_RULES = new Set(['expiry/leaf-expired', 'expiry/leaf-expiring', 'expi
 
 /** A root's identity for a verifier: same subject and key is the same root, whatever its serial (a re-issued root). */
 const rootKey = (c: CertFact): string => `${c.subjectKey}\u0000${c.spkiSha256}`;
-const secret = (name: string): Source => ({ kind: 'envoy-secret', name });
+/** A sidecar's Envoy secret (`default`, `ROOTCA`) of the pod `NS/NAME`. */
+const secret = (name: string, pod: string): Source => {
+  const [namespace, podName] = pod.split('/');
+  return { kind: 'envoy-secret', name, pod: { namespace: namespace!, name: podName! } };
+};
 
 function evidenceOf(o: { now: number; thresholds: Thresholds; role?: Role; chain?: CertSet | null; trust?: CertSet[]; peerTrust?: CertSet[] | null; ca?: CertSet[] }): EvidenceBundle {
   const at = new Date(o.now).toISOString();
@@ -256,8 +260,8 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
     const ev = evidenceOf({
       now,
       thresholds: o.thresholds,
-      chain: { source: `${cls.rep.pod} default`, origin: secret('default'), pems: [...cls.rep.served] },
-      trust: cls.rep.trusted.length ? [{ source: `${cls.rep.pod} ROOTCA`, origin: secret('ROOTCA'), pems: [...cls.rep.trusted] }] : [],
+      chain: { source: `${cls.rep.pod} default`, origin: secret('default', cls.rep.pod), pems: [...cls.rep.served] },
+      trust: cls.rep.trusted.length ? [{ source: `${cls.rep.pod} ROOTCA`, origin: secret('ROOTCA', cls.rep.pod), pems: [...cls.rep.trusted] }] : [],
     });
     cls.facts = buildFacts(ev);
     cls.row.findings = runRules(rules, cls.facts).findings.map(fleetFinding).sort(byWeight);
@@ -268,7 +272,7 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
     if (!got) continue;
     const facts = got.cls.facts!;
     const local = facts.local!;
-    const leaf = { ...got.leaf.fact, origin: secret('default') };
+    const leaf = { ...got.leaf.fact, origin: secret('default', `${p.namespace}/${p.name}`) };
     const chain: ChainFact = { ...local, leaf, presented: [leaf, ...local.presented.slice(1)], path: [leaf, ...local.path.slice(1)] };
     const found = runRules(leafRules, { ...facts, chains: [chain], local: chain }).findings.map(fleetFinding).filter((f) => f.about === leaf.fingerprint);
     leafFindings.push(...found);
@@ -291,13 +295,12 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
     e.alsoIn.add(where);
   }
   const caPems = [...new Map([...rootList.map((r) => r.parsed), ...caCerts.map((c) => c.parsed)].map((p) => [p.fact.fingerprint, p])).values()];
-  const derPem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
   for (const e of intermediates.values()) if (!caPems.some((p) => p.fact.fingerprint === e.cert.fingerprint)) {
     const hit = [...classes.values()].flatMap((c) => c.served).find((p) => p.fact.fingerprint === e.cert.fingerprint);
     if (hit) caPems.push(hit);
   }
   const caFindings = caPems.length
-    ? runRules(rules.filter((r) => r.meta.stage === 'expiry'), buildFacts(evidenceOf({ now, thresholds: o.thresholds, ca: [{ source: 'the fleet\'s CA certificates', origin: { kind: 'inline', name: 'fleet CA certificates' }, pems: caPems.map((p) => derPem(p.der)) }] }))).findings.map(fleetFinding)
+    ? runRules(rules.filter((r) => r.meta.stage === 'expiry'), buildFacts(evidenceOf({ now, thresholds: o.thresholds, ca: [{ source: 'the fleet\'s CA certificates', origin: { kind: 'inline', name: 'fleet CA certificates' }, pems: caPems.map((p) => toPem(p.der)) }] }))).findings.map(fleetFinding)
     : [];
 
   // Connections: every class × every class that backs a Service, each judged both ways by the one judgement.

@@ -3,52 +3,43 @@
  * about what to collect lives in src/diagnose/, shared with the library and every other face.
  */
 import { inputError, usageError } from '../errors.js';
-import { diagnose, diagnoseWithEvidence, exitCode, type DiagnoseRequest, type FailOn } from '../diagnose/index.js';
+import type { Argv } from 'yargs';
+import { diagnose, diagnoseWithEvidence, exitCode, argOf, HELP_GROUPS, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type RequestField } from '../diagnose/index.js';
 import { saveEvidence } from '../collect/save-evidence.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Io } from './io.js';
 
-/** The flags as yargs parses them. */
+/** The flags as yargs parses them: each request field's flag in camelCase (`peerTrust`, `crl`, `maxDepth`), and the CLI's own. */
 export interface DiagnoseArgs {
-  target?: string;
-  /** Cluster mode (TARGET pod/NAME, deploy/NAME, NAME, or -l): kubectl's flags. */
-  selector?: string;
-  namespace?: string;
-  context?: string;
-  kubeconfig?: string;
-  readCaSecrets?: boolean;
-  inPod?: boolean;
-  image?: string;
-  maxPods?: number;
-  fromNamespace?: string[];
-  fromAllNamespaces?: boolean;
-  chain?: string;
-  key?: string;
-  trust?: string[];
-  peerTrust?: string[];
-  ca?: string[];
-  crl?: string[];
-  maxDepth?: string;
-  verifier?: string;
-  role?: 'client' | 'server' | 'both';
-  expectId?: string[];
-  at?: string;
-  thresholds?: string;
-  symptom?: string;
-  evidence?: string;
-  saveEvidence?: string;
-  envoyAdmin?: string;
-  agent?: string;
-  proxyRoot?: string;
-  window?: number;
-  peer?: string;
-  peerId?: string;
-  sni?: string;
-  alpn?: string[];
   output: string;
-  failOn: FailOn;
+  saveEvidence?: string;
+  [arg: string]: unknown;
+}
+
+/**
+ * The `diagnose` command's positional and options: one per row of the request's table (src/diagnose/request.ts),
+ * in its `--help` sections, plus what only the CLI has (`-o`, `--save-evidence`).
+ */
+export function diagnoseOptions(y: Argv, fields: readonly RequestField[] = REQUEST_FIELDS): Argv {
+  let out = y;
+  for (const f of fields) {
+    if (f.flag === 'TARGET') out = out.positional(f.name, { type: 'string', describe: f.describe });
+    else if (f.flag && f.cli) {
+      const { type, array, choices, default: dflt } = f.cli;
+      // An option with choices shows them instead of its type (as yargs prints `[choices: …]`).
+      out = out.option(f.flag, { ...(choices ? { choices } : { type }), ...(array ? { array } : {}), ...(dflt !== undefined ? { default: dflt } : {}), ...(f.alias ? { alias: f.alias } : {}), describe: f.describe });
+    }
+  }
+  out = out
+    .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
+    .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file' });
+  for (const [group, title] of Object.entries(HELP_GROUPS)) {
+    const flags = fields.filter((f) => f.group === group && f.flag && f.cli).map((f) => f.flag!);
+    out = out.group(group === 'output' ? ['output', ...flags, 'save-evidence'] : flags, title);
+  }
+  return out;
 }
 
 export const DIAGNOSE_EPILOG = [
@@ -56,48 +47,21 @@ export const DIAGNOSE_EPILOG = [
   'Rules run in stage order expiry → chain → san → key-usage; `mtls-doctor rules` lists them.',
 ].join('\n');
 
-const file = (path: string | undefined) => (path === undefined ? undefined : { path });
-const files = (paths: string[] | undefined) => (paths?.length ? paths.map((path) => ({ path })) : undefined);
-
-/** The request the flags ask for: files by path, everything else as given. Undefined fields are left out. */
-export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
-  const r: DiagnoseRequest = {
-    target: a.target,
-    selector: a.selector,
-    namespace: a.namespace,
-    context: a.context,
-    kubeconfig: a.kubeconfig,
-    readCaSecrets: a.readCaSecrets,
-    inPod: a.inPod,
-    image: a.image,
-    maxPods: a.maxPods,
-    fromNamespace: a.fromNamespace?.length ? a.fromNamespace : undefined,
-    fromAllNamespaces: a.fromAllNamespaces,
-    chain: file(a.chain),
-    key: file(a.key),
-    trust: files(a.trust),
-    peerTrust: files(a.peerTrust),
-    ca: files(a.ca),
-    crls: files(a.crl),
-    maxChainDepth: a.maxDepth,
-    verifier: a.verifier,
-    role: a.role,
-    expectId: a.expectId,
-    peerId: a.peerId,
-    at: a.at,
-    thresholds: file(a.thresholds),
-    symptom: a.symptom,
-    failOn: a.failOn,
-    evidence: file(a.evidence),
-    peer: a.peer,
-    sni: a.sni,
-    alpn: a.alpn,
-    envoyAdmin: a.envoyAdmin,
-    agent: a.agent,
-    proxyRoot: a.proxyRoot,
-    window: a.window,
-  };
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as DiagnoseRequest;
+/**
+ * The request the flags ask for: a file flag's path as `{ path }` (a repeatable one's as a list, left out when
+ * empty), everything else as given. Undefined fields are left out.
+ */
+export function requestFromArgs(a: DiagnoseArgs, fields: readonly RequestField[] = REQUEST_FIELDS): DiagnoseRequest {
+  const r: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (!f.flag) continue;
+    const v = a[argOf(f)];
+    if (v === undefined) continue;
+    if (!f.cli?.file) r[f.name] = v;
+    else if (!Array.isArray(v)) r[f.name] = { path: v };
+    else if (v.length) r[f.name] = v.map((path) => ({ path }));
+  }
+  return r as DiagnoseRequest;
 }
 
 /**
@@ -105,21 +69,21 @@ export function requestFromArgs(a: DiagnoseArgs): DiagnoseRequest {
  * At most one flag can read it.
  */
 async function withStdin(request: DiagnoseRequest, args: DiagnoseArgs, stdin: AsyncIterable<unknown> & { destroy?: () => void }): Promise<DiagnoseRequest> {
-  const dashes = (['chain', 'key', 'trust', 'peerTrust', 'ca', 'crl', 'thresholds', 'evidence'] as const).filter((k) => {
-    const v = args[k];
+  const fields: readonly RequestField[] = REQUEST_FIELDS;
+  const dashes = fields.filter((f) => f.flag && f.cli?.file).filter((f) => {
+    const v = args[argOf(f)];
     return v === '-' || (Array.isArray(v) && v.includes('-'));
   });
   if (dashes.length === 0) return request;
-  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  if (dashes.length > 1) throw usageError(`Cannot read standard input for both ${dashes.map(flag).join(' and ')}: give a file for all but one`);
-  const k = dashes[0]!;
-  if (k === 'thresholds' || k === 'evidence') throw usageError(`Cannot read ${flag(k)} from standard input: give a file`);
-  const data = await readStdin(stdin, flag(k));
+  const flagOf = (f: RequestField) => `--${f.flag}`;
+  if (dashes.length > 1) throw usageError(`Cannot read standard input for both ${dashes.map(flagOf).join(' and ')}: give a file for all but one`);
+  const f = dashes[0]!;
+  if (!f.cli?.stdin) throw usageError(`Cannot read ${flagOf(f)} from standard input: give a file`);
+  const data = await readStdin(stdin, flagOf(f));
   const material = { name: 'standard input', data };
-  const field = k === 'crl' ? 'crls' : k;
-  const current = request[field as keyof DiagnoseRequest];
+  const current = (request as Record<string, unknown>)[f.name];
   const replaced = Array.isArray(current) ? current.map((m) => ((m as { path?: string }).path === '-' ? material : m)) : material;
-  return { ...request, [field]: replaced } as DiagnoseRequest;
+  return { ...request, [f.name]: replaced } as DiagnoseRequest;
 }
 
 /** Standard input, bounded like a file input (4 MiB), as bytes (PEM or DER). */
@@ -148,11 +112,11 @@ export async function runDiagnose(args: DiagnoseArgs, io: Io, stdin: AsyncIterab
     if (args.saveEvidence) throw usageError('Cannot combine --in-pod with --save-evidence: the diagnosis runs inside the pod and only its report comes back');
     const report = await diagnose(request, deps);
     io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
-    return exitCode(report, request.failOn);
+    return exitCode(report, request.failOn as FailOn | undefined);
   }
   const { report, evidence } = await diagnoseWithEvidence(request, deps);
   // Redacted, written atomically, never through a link or into a FIFO or device (src/collect/save-evidence.ts).
   if (args.saveEvidence) saveEvidence(args.saveEvidence, evidence);
   io.stdout.write(renderReport(report, args.output, { color: args.output === 'text' && colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
-  return exitCode(report, request.failOn);
+  return exitCode(report, request.failOn as FailOn | undefined);
 }

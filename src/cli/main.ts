@@ -4,7 +4,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
-import { runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
+import { diagnoseOptions, runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
 import { runRules } from './rules.js';
 import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { fleetCommands } from './fleet.js';
@@ -43,49 +43,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       'diagnose [target]',
       "Diagnose a workload: its certificate files, its istio-proxy (inside the pod), a peer (real handshakes) or a saved bundle",
       (y) =>
-        y
-          .positional('target', { type: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report)' })
-          .option('selector', { alias: 'l', type: 'string', describe: 'Diagnose one ready pod this label selector matches (kubectl -l)' })
-          .option('namespace', { alias: 'n', type: 'string', describe: "The target's namespace (default: the kubeconfig context's, or the pod's own in-cluster)" })
-          .option('context', { type: 'string', describe: 'The kubeconfig context to use' })
-          .option('kubeconfig', { type: 'string', describe: 'The kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)' })
-          .option('read-ca-secrets', { type: 'boolean', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' })
-          .option('in-pod', { type: 'boolean', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' })
-          .option('image', { type: 'string', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' })
-          .option('max-pods', { type: 'number', describe: 'With --peer SVC:PORT or svc/NAME: read at most N ready pods (default 50), then a sample per revision' })
-          .option('from-namespace', { type: 'string', array: true, describe: 'With svc/NAME: the callers\' namespace (default: its own); repeatable' })
-          .option('from-all-namespaces', { type: 'boolean', describe: 'With svc/NAME: callers in every namespace' })
-                    .option('chain', { type: 'string', describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)" })
-          .option('key', { type: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' })
-          .option('trust', { type: 'string', array: true, describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" })
-          .option('peer-trust', { type: 'string', array: true, describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' })
-          .option('ca', { type: 'string', array: true, describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates; on its own (no --chain) it checks the CA levels alone" })
-          .option('crl', { type: 'string', array: true, describe: "A CRL the verifier checks with (Istio's ca-crl.pem), PEM or DER; repeatable" })
-          .option('verifier', { type: 'string', describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)' })
-          .option('max-depth', { type: 'string', describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" })
-          .option('role', { choices: ['client', 'server', 'both'] as const, describe: 'Which way our certificate is used (default: both; with --evidence: as collected)' })
-          .option('expect-id', { type: 'string', array: true, describe: 'The identity our certificate must carry (spiffe://TD/ns/NS/sa/SA, a DNS name, an IP); repeatable: any one of them is enough, as a DestinationRule\'s subjectAltNames' })
-          .option('at', { type: 'string', describe: 'Evaluate at this time (ISO 8601) instead of now' })
-          .option('thresholds', { type: 'string', describe: 'JSON file overriding expiry thresholds (see README)' })
-          .option('symptom', { type: 'string', describe: 'The error text you saw: the findings that explain it rank first' })
-          .option('peer', { type: 'string', describe: 'Probe this peer (HOST:PORT) with real handshakes: as the workload (--chain/--key) and without a client certificate; with a pod TARGET, SVC.NS:PORT or SVC:PORT names a peer service read from the cluster' })
-          .option('peer-id', { type: 'string', describe: 'The identity the peer must present (spiffe://TD/ns/NS/sa/SA or a DNS name)' })
-          .option('sni', { type: 'string', describe: 'SNI for the probe (default: the peer host name)' })
-          .option('alpn', { type: 'string', array: true, describe: 'ALPN for the probe, comma-separated (default: istio-peer-exchange,istio)' })
-          .option('evidence', { type: 'string', describe: 'Replay a saved evidence bundle instead of collecting' })
-          .option('save-evidence', { type: 'string', describe: 'Write what was collected (no private keys) to this file' })
-          .option('envoy-admin', { type: 'string', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' })
-          .option('agent', { type: 'string', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' })
-          .option('proxy-root', { type: 'string', describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" })
-          .option('window', { type: 'number', describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
-          .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding at or above this severity exists' })
-          .group(['chain', 'key', 'trust', 'peer-trust', 'ca', 'crl', 'role', 'expect-id'], 'Certificates (files: PEM, DER, or istioctl / config_dump JSON):')
-          .group(['peer', 'peer-id', 'sni', 'alpn'], 'Handshake with a peer:')
-          .group(['selector', 'namespace', 'context', 'kubeconfig', 'read-ca-secrets', 'in-pod', 'image', 'max-pods', 'from-namespace', 'from-all-namespaces'], 'Cluster (TARGET pod/NAME, deploy/NAME, NAME, svc/NAME or -l):')
-          .group(['envoy-admin', 'agent', 'proxy-root', 'window'], 'Inside the pod (found automatically without --chain):')
-          .group(['at', 'verifier', 'max-depth', 'thresholds', 'symptom'], 'Evaluation:')
-          .group(['output', 'fail-on', 'evidence', 'save-evidence'], 'Output and evidence bundles:')
+        diagnoseOptions(y)
           .example('$0 diagnose --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Diagnose a workload certificate')
           .example('$0 diagnose --chain chain.pem --trust new-root.pem --peer-trust old-root.pem', 'Check a CA rotation from both sides')
           .example('istioctl proxy-config secret POD -n NS -o json > secret.json; $0 diagnose --chain secret.json', "Off the pod: the certificate Envoy holds (istiod's leaves live only there) and its ROOTCA")

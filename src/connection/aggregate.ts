@@ -5,14 +5,13 @@
  * server sidecars' own counters as live corroboration. Pure.
  */
 import type { RawFinding } from '../engine/run.js';
-import type { ConnectionJudge, ConnectionOutcome as EngineOutcome } from '../engine/evaluate.js';
+import type { ConnectionJudge, ConnectionOutcome as EngineOutcome, RuleRunner } from '../engine/evaluate.js';
 import type { Rule } from '../engine/define-rule.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { ConnectionEvidence } from '../model/workload.js';
 import { SEVERITIES } from '../model/stage.js';
 import { judgeConnections, type ConnectionFinding, type ConnectionJudgement } from './judge.js';
-import type { ClusterEvidence } from '../evidence/cluster.js';
 
 
 export interface ConnectionOutcome extends EngineOutcome {
@@ -20,8 +19,8 @@ export interface ConnectionOutcome extends EngineOutcome {
 }
 
 /** The engine's hook (EvaluateOptions.connections): the evidence's connections, judged and folded. */
-export const connectionJudge: ConnectionJudge = (evidence, rules) =>
-  judgeEvidenceConnections(evidence.connections!, { at: Date.parse(evidence.evaluatedAt), rules, thresholds: evidence.options.thresholds });
+export const connectionJudge: ConnectionJudge = (evidence, rules, runner) =>
+  judgeEvidenceConnections(evidence.connections!, { at: Date.parse(evidence.evaluatedAt), rules, runner, thresholds: evidence.options.thresholds });
 
 const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
 
@@ -32,9 +31,9 @@ const shortCounter = (k: string) => k.replace(/^listener\.[^]*?\.ssl\./, 'ssl.')
  * Judges the connections of the evidence and folds them for the report. `perspective`: whose side is `local`
  * (`pod`: the client; `service`: the server).
  */
-export function judgeEvidenceConnections(ce: ConnectionEvidence, o: { at: number; rules: readonly Rule[]; thresholds?: Thresholds; cluster?: ClusterEvidence }): ConnectionOutcome {
+export function judgeEvidenceConnections(ce: ConnectionEvidence, o: { at: number; rules: readonly Rule[]; runner: RuleRunner; thresholds?: Thresholds }): ConnectionOutcome {
   const perspective = ce.kind === 'service' ? 'server' : 'client';
-  const judgements = judgeConnections(ce, { at: o.at, rules: o.rules, perspective, ...(o.thresholds ? { thresholds: o.thresholds } : {}) });
+  const judgements = judgeConnections(ce, { at: o.at, rules: o.rules, runner: o.runner, perspective, ...(o.thresholds ? { thresholds: o.thresholds } : {}) });
   const evaluatedRules = new Set<RuleId>();
   for (const j of judgements) if (j.unjudged.length < 2) for (const r of o.rules) if (r.meta.stage !== 'transport' && r.meta.stage !== 'policy') evaluatedRules.add(r.meta.id);
   // The far side: server pods for a pod's diagnosis, caller pods for a service's.

@@ -15,17 +15,15 @@
  * A finding is the rule's own finding with `connection: { client, server, direction }` added. Pure: no clock
  * (`at` is given), no I/O.
  */
-import { buildFacts } from '../facts/build.js';
 import { resolveThresholds, type Thresholds } from '../model/thresholds.js';
-import { buildCatalogue, type SymptomCatalogue } from '../engine/catalogue.js';
-import { runRules, type RawFinding } from '../engine/run.js';
+import type { RawFinding } from '../engine/run.js';
+import type { RuleRunner } from '../engine/evaluate.js';
 import type { Rule } from '../engine/define-rule.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle } from '../evidence/types.js';
 import type { ClusterEvidence } from '../evidence/cluster.js';
 import type { Stage } from '../model/stage.js';
 import type { Source } from '../model/source.js';
 import type { ConnectionDirection, ConnectionRecord, ConnectionRef, WorkloadClass } from '../model/workload.js';
-import { VERIFIERS } from '../x509/verifiers.js';
 
 /** The stages a connection direction is judged in; transport needs a handshake, policy has its own direction. */
 const CERT_STAGES: readonly Stage[] = ['expiry', 'chain', 'san', 'key-usage'];
@@ -65,8 +63,8 @@ export interface JudgeOptions {
    * collector records). Absent: the policy direction is not judged.
    */
   cluster?: ClusterEvidence;
-  /** A symptom catalogue built from `rules` (pass one when judging many connections: it is built once). */
-  catalogue?: SymptomCatalogue;
+  /** The engine's rule runner (src/engine/evaluate.ts `ruleRunner(rules)`: build it once for many connections). */
+  runner: RuleRunner;
 }
 
 const ISO = (ms: number) => new Date(ms).toISOString();
@@ -115,7 +113,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
   const thresholds = opts.thresholds ?? resolveThresholds(undefined);
   const perspective = opts.perspective ?? 'client';
   const certRules = opts.rules.filter((r) => CERT_STAGES.includes(r.meta.stage));
-  const catalogue = opts.catalogue ?? buildCatalogue(opts.rules);
+  const { buildFacts, runRules, catalogue } = opts.runner;
   const ref = (direction: ConnectionDirection): ConnectionRef => ({ client: { class: client.id, pods: podNames(client) }, server: { class: server.id, pods: podNames(server) }, direction });
   const findings: ConnectionFinding[] = [];
   const unjudged: ConnectionJudgement['unjudged'] = [];
@@ -138,7 +136,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
     const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds });
     const run = runRules(certRules, buildFacts(ev), catalogue);
     const mine = who === perspective;
-    const verifierName = VERIFIERS[verifier.verifier].label;
+    const verifierName = `${verifier.verifier} verifier`;
     const context = {
       source: 'connection',
       detail:
@@ -182,6 +180,5 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
 /** Judges every connection of a set of classes (the fleet: every pair that can talk, once). */
 export function judgeConnections(input: { classes: readonly WorkloadClass[]; connections: readonly ConnectionRecord[] }, opts: JudgeOptions): ConnectionJudgement[] {
   const classes = new Map(input.classes.map((c) => [c.id, c]));
-  const catalogue = opts.catalogue ?? buildCatalogue(opts.rules);
-  return input.connections.map((c) => judgeConnection(c, classes, { ...opts, catalogue }));
+  return input.connections.map((c) => judgeConnection(c, classes, opts));
 }

@@ -9,6 +9,11 @@ import { MtlsDoctorError } from '../errors.js';
 import { formatBytes, LIMITS } from '../limits.js';
 import { bundleShapeProblem } from '../evidence/bundle.js';
 import { checkTime, describe, isPlainObject } from '../model/check-value.js';
+import { REQUEST_FIELDS } from './request.js';
+
+/** The certificate inputs (`kind` material: one; materials: one or a list), from the request's table. */
+const MATERIALS = REQUEST_FIELDS.filter((f) => f.kind === 'materials').map((f) => f.name);
+const MATERIAL = REQUEST_FIELDS.filter((f) => f.kind === 'material').map((f) => f.name);
 
 const fail = (field: string, what: string) => new MtlsDoctorError('E_USAGE', `Cannot diagnose: "${field}" ${what}`);
 /** Over a limit: the value has the right type but is too big (bad input, as for a file). */
@@ -64,11 +69,11 @@ export function checkDiagnoseArguments<T extends object>(options: unknown): T {
       }
     }
   }
-  for (const f of ['chain', 'trust', 'peerTrust', 'ca', 'crls'] as const) {
+  for (const f of MATERIALS) {
     if (o[f] === null) throw fail(f, `is null; ${CERT_INPUT} (or a list of them), or leave it out`);
     checkInputs(f, o[f]);
   }
-  if (o.key !== undefined) checkInput('key', o.key);
+  for (const f of MATERIAL) if (o[f] !== undefined) checkInput(f, o[f]);
   if (o.maxChainDepth !== undefined && o.maxChainDepth !== null && typeof o.maxChainDepth !== 'string') {
     const d = o.maxChainDepth;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 1000) throw fail('maxChainDepth', `is ${describe(d)}; expected a whole number of intermediate CAs from 0 to 1000`);

@@ -19,7 +19,7 @@ import type { Report } from '../report/types.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import { rules } from '../../rules/index.js';
 import { planDiagnosis } from './plan.js';
-import { FLAG, isFileRef, type DiagnoseRequest, type FailOn, type Material } from './request.js';
+import { argOf, FLAG, isFileRef, requestField, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type Material, type RequestField } from './request.js';
 
 /** What the pipeline touches outside itself; every one has a real default. Tests and faces inject their own. */
 export interface DiagnoseDeps {
@@ -92,7 +92,6 @@ export function exitCode(report: Report, failOn: FailOn = 'error'): number {
 
 type Read = NonNullable<DiagnoseDeps['readFile']>;
 type Field = 'chain' | 'key' | 'trust' | 'peerTrust' | 'ca' | 'crls';
-const NAME: Record<Field, string> = { chain: 'chain', key: 'key', trust: 'trust', peerTrust: 'peerTrust', ca: 'ca', crls: 'crl' };
 
 const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
@@ -108,7 +107,9 @@ function named(m: Material, field: Field, i: number, n: number, read: Read): Nam
     if ((typeof m.data === 'string' ? m.data.length : m.data.byteLength) === 0) throw inputError(`Cannot read ${FLAG[field]} (${m.name}): it is empty; expected ${what}`);
     return { name: m.name, origin: { kind: 'inline', name: m.name }, data: m.data };
   }
-  const name = n > 1 ? `${NAME[field]}[${i}]` : NAME[field];
+  // Content without a name is reported under the field's argument name (`crl[1]`, `peerTrust`).
+  const base = argOf(requestField(field)!);
+  const name = n > 1 ? `${base}[${i}]` : base;
   return { name, origin: { kind: 'inline', name }, data: m };
 }
 
@@ -234,21 +235,21 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
   return probeIntoEvidence(collected, { peer, sni: r.sni ?? null, alpn, key: key?.data, ...(deps.transport ? { transport: deps.transport } : {}) });
 }
 
+/**
+ * The flags the copy inside the pod runs with: every field the table carries into the pod (`inPod`), as the CLI
+ * spells it (a list repeats its flag; a time is ISO 8601).
+ */
+export function inPodArgv(r: DiagnoseRequest, fields: readonly RequestField[] = REQUEST_FIELDS): string[] {
+  return fields.flatMap((f) => {
+    const v = (r as Record<string, unknown>)[f.name];
+    if (!f.inPod || v === undefined) return [];
+    return (Array.isArray(v) ? v : [v]).flatMap((x) => [`--${f.flag}`, x instanceof Date ? x.toISOString() : String(x)]);
+  });
+}
+
 /** `--in-pod`: the copy inside the pod diagnoses (with a real handshake from there) and its report comes back. */
 async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
   const kube = await import('../collect/kube/index.js');
-  const argv: string[] = [];
-  const one = (flag: string, v: string | number | undefined) => v !== undefined && argv.push(flag, String(v));
-  one('--peer', r.peer);
-  one('--peer-id', r.peerId);
-  one('--sni', r.sni);
-  if (r.alpn !== undefined) argv.push('--alpn', Array.isArray(r.alpn) ? r.alpn.join(',') : r.alpn);
-  for (const id of r.expectId === undefined ? [] : Array.isArray(r.expectId) ? r.expectId : [r.expectId]) argv.push('--expect-id', id);
-  one('--window', r.window);
-  one('--symptom', r.symptom);
-  if (r.at !== undefined) one('--at', r.at instanceof Date ? r.at.toISOString() : r.at);
-  one('--max-depth', r.maxChainDepth);
-  if (r.role !== undefined && r.role !== 'both') argv.push('--role', r.role);
   return kube.diagnoseInPod({
     target: r.target,
     selector: r.selector,
@@ -256,7 +257,7 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
     context: r.context,
     kubeconfig: r.kubeconfig,
     image: r.image,
-    argv,
+    argv: inPodArgv(r),
     env: deps.env ?? process.env,
     now: deps.now ?? Date.now,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),

@@ -7,4 +7,4 @@
  */
 export { diagnose, diagnoseWithEvidence, exitCode, type DiagnoseDeps, type DiagnoseResult } from './diagnose.js';
 export { planDiagnosis, type Plan } from './plan.js';
-export { COLLECTION_FIELDS, EVALUATION_FIELDS, CLUSTER_FIELDS, FLAG, requestReadsFiles, type DiagnoseRequest, type FailOn, type FileRef, type Material, type NamedContent } from './request.js';
+export { COLLECTION_FIELDS, EVALUATION_FIELDS, CLUSTER_FIELDS, FLAG, HELP_GROUPS, REQUEST_FIELDS, argOf, type ChatField, type WebhookField, requestReadsFiles, type RequestField, type DiagnoseRequest, type FailOn, type FileRef, type Material, type NamedContent } from './request.js';

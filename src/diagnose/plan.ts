@@ -3,7 +3,7 @@
  * refused here, before anything is read or collected (E_USAGE: exit 2 on the CLI), so collection only collects.
  */
 import { MtlsDoctorError, usageError } from '../errors.js';
-import { CLUSTER_FIELDS, COLLECTION_FIELDS, FLAG, isFileRef, type DiagnoseRequest } from './request.js';
+import { CLUSTER_FIELDS, COLLECTION_FIELDS, EVALUATION_FIELDS, FLAG, isFileRef, REQUEST_FIELDS, type DiagnoseRequest, type FieldKind } from './request.js';
 
 export interface Plan {
   /** Evaluate a saved bundle; nothing is collected. */
@@ -18,44 +18,8 @@ export interface Plan {
   cluster?: { inPod: boolean } | null;
 }
 
-type Kind = 'material' | 'materials' | 'string' | 'strings' | 'number' | 'numberOrString' | 'at' | 'object' | 'evidence' | 'boolean';
-const KINDS: Record<keyof DiagnoseRequest, Kind> = {
-  chain: 'materials',
-  key: 'material',
-  trust: 'materials',
-  peerTrust: 'materials',
-  ca: 'materials',
-  crls: 'materials',
-  maxChainDepth: 'numberOrString',
-  verifier: 'string',
-  role: 'string',
-  expectId: 'strings',
-  peerId: 'string',
-  at: 'at',
-  thresholds: 'object',
-  symptom: 'string',
-  failOn: 'string',
-  evidence: 'evidence',
-  peer: 'string',
-  sni: 'string',
-  alpn: 'strings',
-  envoyAdmin: 'string',
-  agent: 'string',
-  proxyRoot: 'string',
-  window: 'number',
-  target: 'string',
-  namespace: 'string',
-  context: 'string',
-  kubeconfig: 'string',
-  selector: 'string',
-  readCaSecrets: 'boolean',
-  inPod: 'boolean',
-  image: 'string',
-  maxPods: 'number',
-  fromNamespace: 'strings',
-  fromAllNamespaces: 'boolean',
-  label: 'string',
-};
+/** How each field's value is checked: the table's `kind`. */
+const KINDS = Object.fromEntries(REQUEST_FIELDS.map((f) => [f.name, f.kind])) as Record<keyof DiagnoseRequest, FieldKind>;
 
 const isMaterial = (x: unknown): boolean =>
   typeof x === 'string' ||
@@ -63,7 +27,7 @@ const isMaterial = (x: unknown): boolean =>
   isFileRef(x) ||
   (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && (typeof (x as { data?: unknown }).data === 'string' || (x as { data?: unknown }).data instanceof Uint8Array));
 
-function typeOk(kind: Kind, v: unknown): boolean {
+function typeOk(kind: FieldKind, v: unknown): boolean {
   switch (kind) {
     case 'material':
       return isMaterial(v);
@@ -87,7 +51,7 @@ function typeOk(kind: Kind, v: unknown): boolean {
   }
 }
 
-const EXPECTED: Record<Kind, string> = {
+const EXPECTED: Record<FieldKind, string> = {
   material: 'PEM or DER content, { name, data } or { path }',
   materials: 'PEM or DER content, { name, data } or { path }, or an array of them',
   string: 'a string',
@@ -100,7 +64,10 @@ const EXPECTED: Record<Kind, string> = {
   evidence: 'an evidence bundle, its JSON text or { path }',
 };
 
-/** The fields given (present and not undefined), in the request type's order. */
+/** The evaluation options, as the refusal of a collection option beside `evidence` lists them. */
+const EVALUATES = EVALUATION_FIELDS.map((k) => FLAG[k]).join(', ').replace(/, ([^,]+)$/, ' and $1');
+
+/** The fields given (present and not undefined), in the table's order (src/diagnose/request.ts). */
 function given(r: DiagnoseRequest): Array<keyof DiagnoseRequest> {
   return (Object.keys(FLAG) as Array<keyof DiagnoseRequest>).filter((k) => r[k] !== undefined && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0 && k !== 'alpn'));
 }
@@ -162,7 +129,7 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
     const collecting = COLLECTION_FIELDS.filter((k) => has(request, k));
     if (collecting.length) {
       throw usageError(
-        `Cannot combine --evidence with ${collecting.map((k) => FLAG[k]).join(', ')}: a bundle already holds its evidence (with it, only --at, --expect-id, --peer-id, --role, --max-depth, --thresholds, --symptom and --fail-on apply)`,
+        `Cannot combine --evidence with ${collecting.map((k) => FLAG[k]).join(', ')}: a bundle already holds its evidence (with it, only ${EVALUATES} apply)`,
       );
     }
     return { replay: true, inputs: false, proxy: null, probe: false };

@@ -3,7 +3,7 @@ import type { Facts } from '../facts/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { Report, ReportChain, ReportCert } from '../model/finding.js';
 import type { PastedDecoder } from '../facts/symptoms.js';
-import { buildCatalogue } from './catalogue.js';
+import { buildCatalogue, type SymptomCatalogue } from './catalogue.js';
 import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
@@ -25,8 +25,18 @@ export interface ConnectionOutcome {
   judged: number;
 }
 
+/** The engine's own rule runner, lent to the connection judgement: the same facts, the same rules, one catalogue. */
+export interface RuleRunner {
+  buildFacts: typeof buildFacts;
+  runRules: typeof runRules;
+  catalogue: SymptomCatalogue;
+}
+
+/** A rule runner for these rules (the fleet judges many connections with one). */
+export const ruleRunner = (rules: readonly Rule[]): RuleRunner => ({ buildFacts, runRules, catalogue: buildCatalogue(rules) });
+
 /** Judges `evidence.connections` with the same rules; passed in by the pipeline, so the engine imports no layer above it. */
-export type ConnectionJudge = (evidence: EvidenceBundle, rules: readonly Rule[]) => ConnectionOutcome;
+export type ConnectionJudge = (evidence: EvidenceBundle, rules: readonly Rule[], runner: RuleRunner) => ConnectionOutcome;
 
 export interface EvaluateOptions {
   /**
@@ -49,7 +59,7 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
   // about the workload's own chain on a connection replaces the pod-level finding of that rule.
   if (evidence.connections && !options.connections) throw new Error('evaluate: connections without options.connections');
-  const conn = evidence.connections ? options.connections!(evidence, rules) : null;
+  const conn = evidence.connections ? options.connections!(evidence, rules, { buildFacts, runRules, catalogue }) : null;
   const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
   const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;
   const raw = corroborate(all, facts.symptoms, catalogue);

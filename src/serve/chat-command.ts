@@ -3,6 +3,7 @@
  * `parseOnly`, handed in by the CLI as an ArgvParser), after an allowlist: chat may name a cluster target, a namespace, a peer and evaluation
  * options — never a file path, a kubeconfig, a proxy root, an Envoy/agent URL or --save-evidence.
  */
+import { argOf, requestField, REQUEST_FIELDS, type ChatField, type DiagnoseRequest, type RequestField } from '../diagnose/request.js';
 import { usageError } from '../errors.js';
 import { LABEL_SELECTOR } from './config.js';
 import { forbidden } from './errors.js';
@@ -20,22 +21,15 @@ export interface ChatScanOptions {
   at?: string;
 }
 
-/** The diagnose options chat may set (camelCase, as in the library request). */
-export interface ChatDiagnoseOptions {
-  peer?: string;
-  peerId?: string;
-  sni?: string;
-  alpn?: string[];
-  expectId?: string;
-  role?: 'client' | 'server' | 'both';
-  at?: string;
-  symptom?: string;
-  maxDepth?: string;
-}
+/** The diagnose options chat may set: the request's fields the table opens to chat, in the webhook's JSON form. */
+export type ChatDiagnoseOptions = Pick<DiagnoseRequest, ChatField>;
 
-/** Flags chat may use with `diagnose` (each takes a value), by every spelling accepted. */
-const CHAT_DIAGNOSE_FLAGS = ['--peer', '--peer-id', '--sni', '--alpn', '--expect-id', '--role', '--at', '--symptom', '--max-depth'] as const;
-const NAMESPACE_FLAGS = ['-n', '--namespace'];
+/** The fields chat may set with `diagnose` (each flag takes a value). */
+const chatFields = (fields: readonly RequestField[]) => fields.filter((f) => f.chat && f.flag);
+const chatFlags = (fields: readonly RequestField[]) => chatFields(fields).map((f) => `--${f.flag}`);
+const CHAT_DIAGNOSE_FLAGS = chatFlags(REQUEST_FIELDS);
+const NAMESPACE_FIELD = requestField('namespace')!;
+const NAMESPACE_FLAGS = [`-${NAMESPACE_FIELD.alias}`, `--${NAMESPACE_FIELD.flag}`];
 /** Flags chat may use with `scan` and `rotation status` (besides -n): never -A, a kubeconfig, a saved scan or CA Secrets. */
 const CHAT_SCAN_FLAGS = ['-l', '--selector', '--at'] as const;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -139,8 +133,11 @@ export type ArgvParser = (argv: string[]) => Promise<Record<string, unknown>>;
 
 const one = (v: unknown): string | undefined => (v === undefined ? undefined : Array.isArray(v) ? String(v[v.length - 1]) : String(v));
 
-/** Parses the text of a slash command. Bad usage throws E_USAGE; a flag chat may not use throws E_FORBIDDEN. */
-export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Promise<ChatCommand> {
+/**
+ * Parses the text of a slash command. Bad usage throws E_USAGE; a flag chat may not use throws E_FORBIDDEN.
+ * `fields`: the request table whose `chat` rows chat may set (a test passes a copy with a row added).
+ */
+export async function parseChatCommand(raw: string, parseArgv: ArgvParser, fields: readonly RequestField[] = REQUEST_FIELDS): Promise<ChatCommand> {
   const text = unslack(raw).trim();
   const first = /^\S*/.exec(text)![0].toLowerCase();
   if (first === '' || first === 'help' || first === '--help' || first === '-h') return { kind: 'help' };
@@ -174,26 +171,20 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser): Prom
   }
   if (first !== 'diagnose') throw usageError(`Unknown command "${first}": use diagnose, explain, scan, rotation status or help`);
   const { namespace, rest } = takeNamespace(words);
-  checkFlags(rest, CHAT_DIAGNOSE_FLAGS);
+  checkFlags(rest, chatFlags(fields));
   const args = await parseArgv(['diagnose', ...rest]);
   const positional = args.target === undefined ? [] : [String(args.target)];
   const extra = ((args._ as unknown[]) ?? []).slice(1);
   if (extra.length) throw usageError(`Cannot diagnose more than one target: "${String(extra[0])}"`);
   const target = positional.length ? checkTarget(positional[0]!) : null;
-  const options: ChatDiagnoseOptions = {};
-  const set = <K extends keyof ChatDiagnoseOptions>(k: K, v: ChatDiagnoseOptions[K] | undefined) => {
-    if (v !== undefined) options[k] = v;
-  };
   emptyValues(rest, args);
-  set('peer', one(args.peer));
-  set('peerId', one(args.peerId));
-  set('sni', one(args.sni));
-  set('alpn', args.alpn === undefined ? undefined : (args.alpn as unknown[]).map(String));
-  set('expectId', one(args.expectId));
-  if (rest.some((w) => w === '--role' || w.startsWith('--role='))) set('role', one(args.role) as ChatDiagnoseOptions['role']);
-  set('at', one(args.at));
-  set('symptom', one(args.symptom));
-  set('maxDepth', one(args.maxDepth));
+  // Each value in the form the webhook takes it (a list, a number, else the last one given): chat's request is
+  // the webhook's, checked and prepared the same way.
+  const options: Record<string, unknown> = {};
+  for (const f of chatFields(fields)) {
+    const v = args[argOf(f)];
+    if (v !== undefined) options[f.name] = f.webhook === 'strings' ? [v].flat().map(String) : f.webhook === 'number' ? Number(one(v)) : one(v);
+  }
   if (!target && !options.peer) throw usageError('Give what to diagnose: /mtls diagnose pod/NAME -n NS, or --peer SVC.NS:PORT (see /mtls help)');
-  return { kind: 'diagnose', target, namespace, options };
+  return { kind: 'diagnose', target, namespace, options: options as ChatDiagnoseOptions };
 }

@@ -64,7 +64,7 @@ const SERVER_ENV = { MTLS_DOCTOR_NO_AUTODETECT: '1' } as const;
  */
 export function clusterModeAvailable(): boolean {
   try {
-    planDiagnosis({ target: 'pod/mtls-doctor-probe', namespace: 'default' } as DiagnoseRequest, SERVER_ENV);
+    planDiagnosis({ target: 'pod/mtls-doctor-probe', namespace: 'default' }, SERVER_ENV);
     return true;
   } catch {
     return false;
@@ -76,7 +76,7 @@ export async function defaultDiagnose(request: ServeDiagnoseRequest, ctx: Diagno
   if (request.peer !== undefined && !ctx.transport) throw new ServeError('E_FORBIDDEN', 'Refused: a peer probe without the peer guard', { rule: 'peer-guard' });
   const { namespace, target, ...rest } = request;
   // The namespace travels only with a cluster target (for a peer it was used by the guard, and is in its name).
-  const libraryRequest = { ...rest, ...(target !== undefined ? { target, namespace } : {}), ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) } as DiagnoseRequest;
+  const libraryRequest: DiagnoseRequest = { ...rest, ...(target !== undefined ? { target, namespace } : {}), ...(ctx.peerName ? { label: `peer ${ctx.peerName}` } : {}) };
   const deps: DiagnoseDeps & { kube?: { impersonate: { user: string; groups: string[] } } } = {
     // The process environment (in-cluster config: KUBERNETES_SERVICE_HOST, or KUBECONFIG), with the search off.
     env: { ...process.env, ...SERVER_ENV },

@@ -3,52 +3,32 @@
  * namespace, refuse what this build cannot do, check the peer (after DNS resolution) and pin it. Nothing runs
  * before this has passed.
  */
+import { REQUEST_FIELDS, type DiagnoseRequest, type RequestField, type WebhookField } from '../diagnose/request.js';
 import type { ServeConfig } from './config.js';
 import { authorizeNamespace, impersonationFor, type Grant, type Impersonation } from './authz.js';
 import { ServeError, badRequest, forbidden } from './errors.js';
 import { checkPeer, type CheckedPeer, type Resolver } from './peer-guard.js';
 
-type Pem = string | string[];
+/**
+ * The library's request as a remote caller may send it (DESIGN.md: every value serialisable): the fields the
+ * request table (src/diagnose/request.ts) opens to the webhook, in the JSON form it names.
+ */
+export type ServeDiagnoseRequest = Pick<DiagnoseRequest, WebhookField>;
 
-/** The library's request as JSON (DESIGN.md: every value serialisable), limited to what a remote caller may send. */
-export interface ServeDiagnoseRequest {
-  chain?: Pem;
-  key?: string;
-  trust?: Pem;
-  peerTrust?: Pem;
-  ca?: Pem;
-  crls?: Pem;
-  maxChainDepth?: number;
-  role?: 'client' | 'server' | 'both';
-  expectId?: string;
-  at?: string;
-  thresholds?: Record<string, unknown>;
-  symptom?: string;
-  evidence?: Record<string, unknown>;
-  /** Cluster target (cluster mode): `pod/NAME`, `deploy/NAME`, `svc/NAME` or `NAME`, with its namespace. */
-  target?: string;
-  namespace?: string;
-  peer?: string;
-  peerId?: string;
-  sni?: string;
-  alpn?: string[];
-}
+/** Names that were never request fields but name local files: refused by name like the table's `refused` fields. */
+const REFUSED_NAMES = ['saveEvidence', 'files', 'chainFile', 'keyFile', 'trustFile'];
 
-/** Request fields that exist in the library (or the CLI) but are never accepted from a remote caller. */
-const REFUSED_FIELDS = ['kubeconfig', 'context', 'proxyRoot', 'envoyAdmin', 'agent', 'saveEvidence', 'inPod', 'image', 'readCaSecrets', 'window', 'selector', 'files', 'chainFile', 'keyFile', 'trustFile'];
-
-const KINDS: Record<keyof ServeDiagnoseRequest, 'pem' | 'string' | 'number' | 'object' | 'strings'> = {
-  chain: 'pem', key: 'string', trust: 'pem', peerTrust: 'pem', ca: 'pem', crls: 'pem', maxChainDepth: 'number', role: 'string', expectId: 'string', at: 'string',
-  thresholds: 'object', symptom: 'string', evidence: 'object', target: 'string', namespace: 'string', peer: 'string', peerId: 'string', sni: 'string', alpn: 'strings',
-};
+type JsonKind = 'pem' | 'string' | 'number' | 'object' | 'strings';
 
 /** Checks the JSON body of POST /v1/diagnoses: an object with known fields of the right JSON types. */
-export function parseWebhookRequest(body: unknown): ServeDiagnoseRequest {
+export function parseWebhookRequest(body: unknown, fields: readonly RequestField[] = REQUEST_FIELDS): ServeDiagnoseRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Cannot read the request: expected a JSON object (the library\'s DiagnoseRequest)');
+  const kinds = new Map(fields.flatMap((f) => (f.webhook && f.webhook !== 'refused' ? [[f.name, f.webhook as JsonKind] as const] : [])));
+  const refused = new Set([...fields.filter((f) => f.webhook === 'refused').map((f) => f.name), ...REFUSED_NAMES]);
   for (const [k, v] of Object.entries(body)) {
-    if (REFUSED_FIELDS.includes(k)) throw forbidden(`Refused: "${k}" is not accepted over the webhook (files, kubeconfigs, proxy sources and evidence files stay with the server's operators)`, 'webhook field allowlist');
-    const kind = (KINDS as Record<string, string>)[k];
-    if (!kind) throw badRequest(`Cannot read the request: unknown field "${k}" (expected ${Object.keys(KINDS).join(', ')})`);
+    if (refused.has(k)) throw forbidden(`Refused: "${k}" is not accepted over the webhook (files, kubeconfigs, proxy sources and evidence files stay with the server's operators)`, 'webhook field allowlist');
+    const kind = kinds.get(k);
+    if (!kind) throw badRequest(`Cannot read the request: unknown field "${k}" (expected ${[...kinds.keys()].join(', ')})`);
     const ok =
       kind === 'pem' ? typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))
       : kind === 'strings' ? Array.isArray(v) && v.every((x) => typeof x === 'string')

@@ -163,6 +163,23 @@ describe('diagnose pod/A --peer SVC:PORT judges A against every ready pod of the
     expect(f.explanation).toMatch(/1 of 2 ready endpoints.*pod\/ledger-2\./);
   });
 
+  it('beyond --max-pods: the pods not read are listed as not read, and the verdict is never healthy', async () => {
+    m = await startMesh(
+      [
+        pod('payments-1', 'checkout', 'payments', 'payments', [oldLeaf('checkout', 'payments'), oldInter], [oldRoot]),
+        pod('ledger-1', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
+        pod('ledger-2', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
+      ],
+      { services: [ledgerSvc()], configMaps: configMaps({ checkout: [oldRoot] }) },
+    );
+    const all = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080']);
+    expect(all.report!.verdict).toBe('healthy');
+    const one = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080', '--max-pods', '1']);
+    expect(one.code).toBe(0);
+    expect(one.report!.verdict).toBe('unknown');
+    expect(JSON.stringify(one.report)).toMatch(/1 of 2 ready pods read through their istio-proxy; not read: pod\/ledger-2 \(beyond --max-pods 1/);
+  });
+
   it("a peer pod whose port-forward and exec are forbidden: unknown, judged from the namespace's root ConfigMap, never healthy", async () => {
     const base = [pod('payments-1', 'checkout', 'payments', 'payments', [oldLeaf('checkout', 'payments'), oldInter], [oldRoot]), pod('ledger-1', 'bank', 'ledger', 'ledger', [oldLeaf('bank', 'ledger'), oldInter], [oldRoot])];
     const deny = [

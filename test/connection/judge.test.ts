@@ -6,7 +6,8 @@ import { intermediate, leaf, NOW, root, spiffe } from '../support/pki.js';
 import { classify } from '../../src/connection/classes.js';
 import { judgeConnection } from '../../src/connection/judge.js';
 import type { ConnectionRecord, WorkloadObservation } from '../../src/model/workload.js';
-import { rules } from '../../rules/index.js';
+import { rules as allRules } from '../../rules/index.js';
+import { ruleRunner } from '../../src/engine/evaluate.js';
 import { emptyClusterEvidence } from '../../src/evidence/cluster.js';
 import { pa, pod as podRecord } from '../support/cluster-evidence.js';
 
@@ -43,6 +44,9 @@ const conn = (client: string, server: string, o: Partial<ConnectionRecord> = {})
   ...o,
 });
 
+const runner = ruleRunner(allRules);
+const rules = allRules;
+
 describe('judgeConnection', () => {
   it('caller ahead: the client serves a new-root chain the server does not trust yet → rotation-order-violation, client-to-server', async () => {
     const p = await pkis();
@@ -54,7 +58,7 @@ describe('judgeConnection', () => {
     ]);
     expect(classes).toHaveLength(2);
     const [pay, led] = classes;
-    const j = judgeConnection(conn(pay!.id, led!.id), new Map(classes.map((c) => [c.id, c])), { at: NOW, rules });
+    const j = judgeConnection(conn(pay!.id, led!.id), new Map(classes.map((c) => [c.id, c])), { at: NOW, rules, runner });
     expect(j.status).toBe('broken');
     const rov = j.findings.find((f) => f.rule === 'chain/rotation-order-violation')!;
     expect(rov.connection.direction).toBe('client-to-server');
@@ -73,7 +77,7 @@ describe('judgeConnection', () => {
       obs('bank', 'ledger-1', 'ledger', [ledL.pem, p.newInter.pem], [p.oldRoot.pem, p.newRoot.pem]),
     ]);
     const m = new Map(classes.map((c) => [c.id, c]));
-    const j = judgeConnection(conn(classes[0]!.id, classes[1]!.id), m, { at: NOW, rules, perspective: 'server' });
+    const j = judgeConnection(conn(classes[0]!.id, classes[1]!.id), m, { at: NOW, rules, runner, perspective: 'server' });
     const rov = j.findings.find((f) => f.rule === 'chain/rotation-order-violation')!;
     expect(rov.connection.direction).toBe('server-to-client');
     expect(rov.subject).toBe('local');
@@ -85,10 +89,10 @@ describe('judgeConnection', () => {
     const b = await leaf(p.oldInter, { uris: [spiffe('bank', 'ledger')] });
     const classes = classify([obs('checkout', 'payments-1', 'payments', [a.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('bank', 'ledger-1', 'ledger', [b.pem, p.oldInter.pem], [p.oldRoot.pem])]);
     const m = new Map(classes.map((c) => [c.id, c]));
-    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id), m, { at: NOW, rules });
+    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id), m, { at: NOW, rules, runner });
     expect(out.findings.map((f) => `${f.rule} ${f.connection.direction}`)).toContain('key-usage/missing-client-auth client-to-server');
     // payments as the server of a call from ledger: its serverAuth-only leaf is fine there.
-    const back = judgeConnection(conn(classes[1]!.id, classes[0]!.id, { expectedServerIds: [spiffe('checkout', 'payments')] }), m, { at: NOW, rules });
+    const back = judgeConnection(conn(classes[1]!.id, classes[0]!.id, { expectedServerIds: [spiffe('checkout', 'payments')] }), m, { at: NOW, rules, runner });
     expect(back.findings.filter((f) => f.rule.startsWith('key-usage/'))).toEqual([]);
     expect(back.status).toBe('ok');
   });
@@ -99,10 +103,10 @@ describe('judgeConnection', () => {
     const b = await leaf(p.oldInter, { uris: [spiffe('bank', 'ledger')] });
     const classes = classify([obs('checkout', 'payments-1', 'payments', [a.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('bank', 'ledger-1', 'ledger', [b.pem, p.oldInter.pem], [p.oldRoot.pem])]);
     const m = new Map(classes.map((c) => [c.id, c]));
-    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local'] }), m, { at: NOW, rules });
+    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local'] }), m, { at: NOW, rules, runner });
     expect(out.findings.map((f) => `${f.rule} ${f.connection.direction}`)).toEqual(['san/trust-domain-mismatch client-to-server']);
     // With the alias, accepted.
-    expect(judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local', 'old.example'] }), m, { at: NOW, rules }).status).toBe('ok');
+    expect(judgeConnection(conn(classes[0]!.id, classes[1]!.id, { acceptedTrustDomains: ['cluster.local', 'old.example'] }), m, { at: NOW, rules, runner }).status).toBe('ok');
   });
 
   it('identity: a server SPIFFE id outside the expected subjectAltNames', async () => {
@@ -111,7 +115,7 @@ describe('judgeConnection', () => {
     const b = await leaf(p.oldInter, { uris: [spiffe('bank', 'ledger-v2')] });
     const classes = classify([obs('checkout', 'payments-1', 'payments', [a.pem, p.oldInter.pem], [p.oldRoot.pem]), obs('bank', 'ledger-1', 'ledger-v2', [b.pem, p.oldInter.pem], [p.oldRoot.pem])]);
     const m = new Map(classes.map((c) => [c.id, c]));
-    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { expectedServerIds: [spiffe('bank', 'ledger')], expectedFrom: 'destination-rule' }), m, { at: NOW, rules });
+    const out = judgeConnection(conn(classes[0]!.id, classes[1]!.id, { expectedServerIds: [spiffe('bank', 'ledger')], expectedFrom: 'destination-rule' }), m, { at: NOW, rules, runner });
     const f = out.findings.find((x) => x.rule === 'san/identity-mismatch')!;
     expect(f.connection.direction).toBe('server-to-client');
     expect(f.subject).toBe('peer');
@@ -125,7 +129,7 @@ describe('judgeConnection', () => {
     const m = new Map(classes.map((c) => [c.id, c]));
     const [ledger, legacy] = [classes.find((c) => c.serviceAccount === 'ledger')!, classes.find((c) => c.serviceAccount === 'legacy')!];
     const cluster = { ...emptyClusterEvidence(), pod: podRecord('legacy-1', { sidecar: false }), peerAuthentications: [pa('istio-system', 'default', 'STRICT')], peer: { name: 'ledger', namespace: 'demo', port: 9080, targetPort: 9080, selector: { app: 'ledger' }, pods: [podRecord('ledger-1'), podRecord('ledger-2')] } };
-    const out = judgeConnection(conn(legacy.id, ledger.id, { service: { namespace: 'demo', name: 'ledger', port: 9080, targetPort: 9080 } }), m, { at: NOW, rules, cluster });
+    const out = judgeConnection(conn(legacy.id, ledger.id, { service: { namespace: 'demo', name: 'ledger', port: 9080, targetPort: 9080 } }), m, { at: NOW, rules, runner, cluster });
     const f = out.findings.find((x) => x.rule === 'policy/strict-plaintext-client')!;
     expect(f.connection.direction).toBe('policy');
     // Only this server class's pods (ledger-1), not every pod of the service.

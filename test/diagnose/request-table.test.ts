@@ -1,0 +1,116 @@
+/**
+ * One table for the request (src/diagnose/request.ts): every face's view of a field — the CLI's option and the
+ * request built from argv, chat's allowlist, the webhook's validation, the argv of `--in-pod` — is derived from
+ * its row, so adding an option is one row; and a field of the request type that has no row fails here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import yargs from 'yargs';
+import { describe, expect, it } from 'vitest';
+import { REQUEST_FIELDS as ROWS, type RequestField } from '../../src/diagnose/request.js';
+import { inPodArgv } from '../../src/diagnose/diagnose.js';
+import { planDiagnosis, type DiagnoseRequest } from '../../src/diagnose/index.js';
+import { diagnoseOptions, requestFromArgs, type DiagnoseArgs } from '../../src/cli/diagnose.js';
+import { parseOnly } from '../../src/cli/main.js';
+import { parseChatCommand } from '../../src/serve/chat-command.js';
+import { parseWebhookRequest } from '../../src/serve/request.js';
+
+/** A new option, as its issue would add it: one row. */
+const TLS_VERSION: RequestField = {
+  name: 'tlsVersion',
+  flag: 'tls-version',
+  kind: 'string',
+  cli: { type: 'string' },
+  group: 'peer',
+  use: 'collection',
+  chat: true,
+  webhook: 'string',
+  inPod: true,
+  describe: 'The TLS version the probe offers (1.2 or 1.3)',
+};
+const REQUEST_FIELDS: readonly RequestField[] = ROWS;
+const WITH_ROW: readonly RequestField[] = [...REQUEST_FIELDS, TLS_VERSION];
+
+/** `diagnose ARGV` parsed by a yargs built from `fields` (as src/cli/main.ts builds it from the real table). */
+async function parse(argv: string[], fields: readonly RequestField[]): Promise<DiagnoseArgs> {
+  let parsed: DiagnoseArgs | undefined;
+  await yargs(argv)
+    .command('diagnose [target]', 'diagnose', (y) => diagnoseOptions(y, fields), (a) => void (parsed = a as unknown as DiagnoseArgs))
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new Error(msg);
+    })
+    .parseAsync();
+  return parsed!;
+}
+const parserFor = (fields: readonly RequestField[]) => async (argv: string[]) => (await parse(argv, fields)) as Record<string, unknown>;
+
+async function helpOf(fields: readonly RequestField[]): Promise<string> {
+  let out = '';
+  await yargs()
+    .command('diagnose [target]', 'diagnose', (y) => diagnoseOptions(y, fields), () => undefined)
+    .wrap(null)
+    .exitProcess(false)
+    .parseAsync(['diagnose', '--help'], {}, (_e, _argv, text) => void (out = text));
+  return out;
+}
+
+describe('one table for the request', () => {
+  it('a row added to a copy of the table is an option, a request field, a chat flag, a webhook field and an in-pod flag', async () => {
+    // The CLI: its option (in its --help section) and the request built from argv.
+    const help = await helpOf(WITH_ROW);
+    expect(help.slice(help.indexOf('Handshake with a peer:'), help.indexOf('Cluster ('))).toContain('--tls-version  The TLS version the probe offers');
+    const args = await parse(['diagnose', '--peer', 'a.b:443', '--tls-version', '1.3'], WITH_ROW);
+    expect(requestFromArgs(args, WITH_ROW)).toEqual({ peer: 'a.b:443', tlsVersion: '1.3', failOn: 'error' });
+
+    // Chat: the flag is allowed and lands in the request; without the row it is refused by the allowlist.
+    expect(await parseChatCommand('diagnose --peer a.bookinfo:9080 --tls-version 1.3', parserFor(WITH_ROW), WITH_ROW)).toEqual({
+      kind: 'diagnose', target: null, namespace: null, options: { peer: 'a.bookinfo:9080', tlsVersion: '1.3' },
+    });
+    await expect(parseChatCommand('diagnose --peer a.bookinfo:9080 --tls-version 1.3', parseOnly)).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+
+    // The webhook: accepted as its JSON form, checked as it (a number is refused); unknown without the row.
+    expect(parseWebhookRequest({ peer: 'a.bookinfo:9080', tlsVersion: '1.3' }, WITH_ROW)).toEqual({ peer: 'a.bookinfo:9080', tlsVersion: '1.3' });
+    expect(() => parseWebhookRequest({ tlsVersion: 13 }, WITH_ROW)).toThrow(/"tlsVersion" must be a JSON string/);
+    expect(() => parseWebhookRequest({ tlsVersion: '1.3' })).toThrow(/unknown field "tlsVersion"/);
+
+    // --in-pod: carried to the copy inside the pod as its flag.
+    expect(inPodArgv({ peer: 'a.b:443', tlsVersion: '1.3' } as DiagnoseRequest, WITH_ROW)).toEqual(['--peer', 'a.b:443', '--tls-version', '1.3']);
+  });
+
+  it('the table views agree with the real faces: chat and the webhook refuse what the table refuses', async () => {
+    for (const f of REQUEST_FIELDS.filter((x) => x.webhook === 'refused')) {
+      expect(() => parseWebhookRequest({ [f.name]: 'x' }), f.name).toThrow(/is not accepted over the webhook/);
+    }
+    for (const f of REQUEST_FIELDS.filter((x) => x.flag && x.cli && !x.chat && x.name !== 'namespace')) {
+      await expect(parseChatCommand(`diagnose --peer a.bookinfo:1 --${f.flag} x`, parseOnly), f.flag).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    }
+    // Every field of a request is carried by the CLI: each flag of a row becomes its field.
+    const argv = ['diagnose', '--evidence', 'b.json', '--at', '2026-01-01T00:00:00Z', '--max-depth', '3', '--verifier', 'go', '--role', 'client', '--expect-id', 'spiffe://td/ns/a/sa/b', '--symptom', 'x', '--thresholds', 't.json'];
+    expect(requestFromArgs(await parse(argv, REQUEST_FIELDS))).toEqual({
+      evidence: { path: 'b.json' }, at: '2026-01-01T00:00:00Z', maxChainDepth: '3', verifier: 'go', role: 'client', expectId: ['spiffe://td/ns/a/sa/b'], symptom: 'x', thresholds: { path: 't.json' }, failOn: 'error',
+    });
+  });
+
+  it('every field of DiagnoseRequest has a row, and every row is a field (a field left out of the table fails here)', () => {
+    const file = join(import.meta.dirname, '../../src/diagnose/request.ts');
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+    let fields: string[] = [];
+    source.forEachChild((node) => {
+      if (ts.isInterfaceDeclaration(node) && node.name.text === 'DiagnoseRequest') fields = node.members.map((m) => (m.name as ts.Identifier).text);
+    });
+    expect(fields.length).toBeGreaterThan(20);
+    expect([...fields].sort()).toEqual(REQUEST_FIELDS.map((f) => f.name).sort());
+    // The library refuses a field that is not in the table, by name.
+    expect(() => planDiagnosis({ chain: 'x', tlsVersion: '1.3' } as DiagnoseRequest, {})).toThrow(/Cannot use request field "tlsVersion": unknown/);
+  });
+
+  it('every option `diagnose --help` lists is a row of the table or one of the CLI\'s own (-o, --save-evidence)', async () => {
+    const help = await helpOf(REQUEST_FIELDS);
+    const shown = [...help.matchAll(/^\s+(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]!);
+    const own = ['output', 'save-evidence', 'help', 'version'];
+    expect(shown.filter((f) => !own.includes(f)).sort()).toEqual(REQUEST_FIELDS.filter((f) => f.cli).map((f) => f.flag!).sort());
+  });
+});

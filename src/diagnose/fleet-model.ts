@@ -14,6 +14,7 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from '../model/thresholds.js';
 import { analyseFleet } from '../fleet/analyse.js';
 import { runRules, verdictOf, type RawFinding } from '../engine/run.js';
 import type { Rule } from '../engine/define-rule.js';
+import { ruleRunner } from '../engine/evaluate.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type Role } from '../evidence/types.js';
 import { buildChain, type BundleFact, type ChainFact } from '../x509/chain.js';
 import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
@@ -337,7 +338,7 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
   const firstOf = new Map<string, ConnectionRecord>();
   for (const r of records) if (!firstOf.has(sig(r))) firstOf.set(sig(r), r);
   const unique = [...firstOf.values()];
-  const judgedOnce = new Map(judge({ classes: all.map((c) => c.wc), connections: unique }, { at: now, rules, thresholds: o.thresholds }).map((j, i) => [unique[i]!, j]));
+  const judgedOnce = new Map(judge({ classes: all.map((c) => c.wc), connections: unique }, { at: now, rules, thresholds: o.thresholds, runner: ruleRunner(rules) }).map((j, i) => [unique[i]!, j]));
   const judgements: ConnectionJudgement[] = records.map((r) => {
     const rep = firstOf.get(sig(r))!;
     const j = judgedOnce.get(rep)!;

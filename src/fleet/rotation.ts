@@ -103,7 +103,7 @@ export function rotationStatus(input: RotationInput): RotationStatus {
       detail: `Secret ${sec.where} lacks ${named(missing).join(', ')}, which live leaves or the CA chain to: istiod distributes this root-cert.pem, so every trust bundle it writes would reject them.`,
     });
   }
-  const extra = { ...(blockers.length ? { blockers } : {}), ...(input.verify ? { verify: input.verify } : {}) };
+  const extra = { ...(blockers.length ? { blockers } : {}), ...(input.configMaps ? { configMapsRead: input.configMaps.map((c) => c.namespace).sort() } : {}), ...(input.verify ? { verify: input.verify } : {}) };
 
   if (roots.length <= 1) {
     const only = roots[0];
@@ -245,7 +245,14 @@ export function rotationPlan(status: RotationStatus): { step: string; commands: 
         v.kind === 'issuing-before-trusted'
           ? [
               cacerts ? `${cacertsRoots()}   # the roots the mesh distributes: both must be there` : `${configMapRoots(v.pods[0]?.split('/')[0] ?? ns)}   # the roots new pods there get`,
-              ...v.pods.slice(0, 5).map((p) => `kubectl -n ${p.split('/')[0]} delete pod ${p.split('/')[1]}   # re-created with the current trust bundle`),
+              // A deleted pod comes back with its namespace's ConfigMap: only where that was read (and no blocker
+              // names it) is it known to hold the root the pod lacks.
+              ...v.pods.slice(0, 5).map((p) => {
+                const [pns, name] = p.split('/');
+                return status.configMapsRead?.includes(pns!)
+                  ? `kubectl -n ${pns} delete pod ${name}   # re-created with the current trust bundle`
+                  : `${configMapRoots(pns!)}   # not read: must list the new root before pod ${name} is deleted`;
+              }),
             ]
           : [`# put the old root back into root-cert.pem (old and new concatenated), then:`, `kubectl -n ${ns} rollout restart deployment/istiod`],
       verify,

@@ -85,6 +85,10 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
   const pods: PodHolding[] = new Array(refs.length);
   let next = 0;
   let done = 0;
+  // The same certificate text read from many pods (intermediates, roots) is kept once: at 10,000 pods the copies
+  // were tens of megabytes.
+  const texts = new Map<string, string>();
+  const intern = (pems: readonly string[] | undefined) => pems?.map((p) => texts.get(p) ?? (texts.set(p, p), p));
   const one = async (ref: PodRef): Promise<PodHolding> => {
     if (!ref.sidecar) return { ...base(ref), status: 'failed', reason: 'no istio-proxy container (not in the mesh)' };
     const ac = new AbortController();
@@ -101,7 +105,8 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
           }, timeout);
         }),
       ]);
-      return holdingFromSecretsDump(ref, body);
+      const h = holdingFromSecretsDump(ref, body);
+      return h.status === 'ok' ? { ...h, served: intern(h.served), trusted: intern(h.trusted) } : h;
     } catch (e) {
       return { ...base(ref), status: 'failed', reason: reasonOf(e) };
     } finally {

@@ -123,6 +123,8 @@ export interface RotationStatus {
    * re-created pod would not trust its peers. `rotation plan` leads with these and never says "restart" before.
    */
   blockers?: RotationBlocker[];
+  /** Namespaces whose root ConfigMap was read (and holds every root in use unless a blocker names it). */
+  configMapsRead?: string[];
   /** The command that checks the next step was taken, over the scope the status was read with (`-n shop`, not `-A`). */
   verify?: string;
 }

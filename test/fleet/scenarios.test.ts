@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 /** checkout: payments (the caller) and two ledger pods behind Service ledger:8080. */
-async function checkout(o: { payments: { gen: 1 | 2; trusts: OpensslCert[] }; ledger: { gen: 1 | 2; trusts: OpensslCert[] }; configMap?: OpensslCert[]; cacerts?: Record<string, string> }) {
+async function checkout(o: { payments: { gen: 1 | 2; trusts: OpensslCert[] }; ledger: { gen: 1 | 2; trusts: OpensslCert[] }; configMap?: OpensslCert[]; cacerts?: Record<string, string>; denyServices?: boolean }) {
   const pod = (name: string, sa: string, app: string, side: { gen: 1 | 2; trusts: OpensslCert[] }): PodSpec => ({
     name,
     namespace: 'checkout',
@@ -59,6 +59,7 @@ async function checkout(o: { payments: { gen: 1 | 2; trusts: OpensslCert[] }; le
       services: [{ name: 'ledger', namespace: 'checkout', selector: { app: 'ledger' }, ports: [{ port: 8080 }] }],
       configMaps: [{ namespace: 'checkout', name: 'istio-ca-root-cert', data: { 'root-cert.pem': (o.configMap ?? [r1]).map((c) => c.pem).join('') } }],
       ...(o.cacerts ? { secrets: [{ namespace: 'istio-system', name: 'cacerts', data: o.cacerts }] } : {}),
+      ...(o.denyServices ? { deny: [{ verb: 'list', resource: 'services', namespace: 'checkout' }] } : {}),
     },
   );
   fixtures.push(m);
@@ -122,6 +123,15 @@ describe('mid-rotation: the scan names the connections that are cut off, both wa
     expect(report.classes!.filter((c) => c.services.includes('checkout/ledger')).map((c) => c.pods)).toEqual(expect.arrayContaining([['checkout/ledger-old'], ['checkout/ledger-new']]));
     const broken = report.connections!.filter((c) => c.verdict === 'failing');
     expect(broken.map((c) => `${c.client.pods} → ${c.server.pods}`)).toEqual(['checkout/payments-1 → checkout/ledger-new']);
+  });
+
+  it('Services that cannot be listed (RBAC): every class counts as a server, the broken connection is still found', async () => {
+    const m = await checkout({ payments: { gen: 2, trusts: [r1, r2] }, ledger: { gen: 1, trusts: [r1] }, denyServices: true });
+    const { code, report, stderr } = await scanJson(m);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(report.classes!.every((c) => c.services.length === 0)).toBe(true);
+    expect(report.connections!.some((c) => c.verdict === 'failing' && c.client.pods.includes('checkout/payments-7d9f-abcde') && c.server.pods.includes('checkout/ledger-5c4b-aaaaa'))).toBe(true);
   });
 
   it('the fleet verdict is never better than a connection: a broken connection alone fails the scan', async () => {

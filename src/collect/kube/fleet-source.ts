@@ -9,7 +9,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { MtlsDoctorError } from '../../errors.js';
-import type { FleetSource, PodRef } from '../../fleet/scan.js';
+import type { FleetSource, PodRef, ServiceRef } from '../../fleet/scan.js';
 import type { FleetTarget } from '../../fleet/types.js';
 import { connectKube, type Impersonation, type KubeApi } from './client.js';
 import { readSidecarSecrets } from './sidecar.js';
@@ -52,7 +52,7 @@ export async function kubeFleetSource(request: FleetTarget, o: { api?: KubeApi; 
     },
     secretsDump: (pod, signal) => readSidecarSecrets(api, pod.namespace, pod.name, signal),
     async services(nss) {
-      const out: NonNullable<Awaited<ReturnType<NonNullable<FleetSource['services']>>>> = [];
+      const out: ServiceRef[] = [];
       for (const r of namespaces === null ? [await api.listServices(null)] : await Promise.all(nss.map((ns) => api.listServices(ns)))) {
         // Services only say who serves whom: without them every class counts as a server (never fewer connections).
         if (!r.ok) return undefined;

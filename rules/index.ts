@@ -60,6 +60,9 @@ import peerNotTls from './transport/peer-not-tls.js';
 import protocolVersionMismatch from './transport/protocol-version-mismatch.js';
 import cipherMismatch from './transport/cipher-mismatch.js';
 import alpnMismatch from './transport/alpn-mismatch.js';
+import sniMismatch from './transport/sni-mismatch.js';
+import clientNotTls from './transport/client-not-tls.js';
+import unexpectedServer from './transport/unexpected-server.js';
 import clientCertRequired from './transport/client-cert-required.js';
 import peerRejectedCertificate from './transport/peer-rejected-certificate.js';
 
@@ -68,6 +71,7 @@ import tlsToPlaintextServer from './policy/tls-to-plaintext-server.js';
 import destinationRuleOverridesMtls from './policy/destination-rule-overrides-mtls.js';
 import trustDomainAliasMissing from './policy/trust-domain-alias-missing.js';
 import rootConfigmapStale from './policy/root-configmap-stale.js';
+import portProtocolSelection from './policy/port-protocol-selection.js';
 
 export const rules: readonly Rule[] = [
   // The CA levels before the leaf: a leaf that expired under an expired CA names that CA's finding as its cause.
@@ -116,6 +120,9 @@ export const rules: readonly Rule[] = [
   protocolVersionMismatch,
   cipherMismatch,
   alpnMismatch,
+  sniMismatch,
+  clientNotTls,
+  unexpectedServer,
   clientCertRequired,
   peerRejectedCertificate,
   strictPlaintextClient,
@@ -123,4 +130,5 @@ export const rules: readonly Rule[] = [
   destinationRuleOverridesMtls,
   trustDomainAliasMissing,
   rootConfigmapStale,
+  portProtocolSelection,
 ] as Rule[];

@@ -1,6 +1,6 @@
 // `npm run yardstick`: scores the chain analysis on x509-limbo (C2SP), namespace by namespace and for every
 // verifier profile (--verifier envoy|ztunnel|go|strict), beside OpenSSL 3.0.19's and pyca/cryptography 48's
-// results from upstream's own harness. See README "Chain analysis vs x509-limbo".
+// results from upstream's own harness. See docs/x509-limbo.md.
 //
 // - Suite: ../shared/yardsticks/x509-limbo/ relative to the project root, or $MTLS_DOCTOR_LIMBO (a directory
 //   holding limbo.json.gz and openssl-3.0.19-results.json.gz, or the path of limbo.json.gz itself).
@@ -42,7 +42,7 @@ function locate() {
   const env = process.env.MTLS_DOCTOR_LIMBO;
   const base = env ? resolve(env) : resolve(ROOT, '..', 'shared', 'yardsticks', 'x509-limbo');
   const limbo = existsSync(base) && statSync(base).isFile() ? base : join(base, 'limbo.json.gz');
-  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist. The suite is not in this repository: gzip limbo.json from https://github.com/C2SP/x509-limbo and set MTLS_DOCTOR_LIMBO to its directory (README: Chain analysis vs x509-limbo)`);
+  if (!existsSync(limbo)) fail(`Cannot read the x509-limbo suite: ${limbo} does not exist. The suite is not in this repository: gzip limbo.json from https://github.com/C2SP/x509-limbo and set MTLS_DOCTOR_LIMBO to its directory (docs/x509-limbo.md)`);
   return { limbo, openssl: join(dirname(limbo), 'openssl-3.0.19-results.json.gz'), pyca: join(dirname(limbo), 'pyca-cryptography-48.0.0-results.json.gz') };
 }
 

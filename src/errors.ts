@@ -48,3 +48,22 @@ export function isMtlsDoctorError(error: unknown): error is MtlsDoctorError {
   const e = error as { name?: unknown; code?: unknown } | null;
   return !!e && typeof e === 'object' && e.name === 'MtlsDoctorError' && typeof e.code === 'string' && /^E_[A-Z_]+$/.test(e.code);
 }
+
+/**
+ * Why JSON.parse refused a file's text, in words that never quote the file (V8's messages quote it, cut
+ * mid-line, and the file may hold anything: another file given by mistake, a token, a key). With the line
+ * and column when the parser says where.
+ */
+export function jsonSyntaxProblem(text: string, e: unknown): string {
+  const body = text.replace(/^\uFEFF/, '').trimStart();
+  if (!body) return 'it is empty';
+  if (!/^[{["]|^-?\d|^(true|false|null)\b/.test(body)) return 'it is not JSON';
+  const msg = String((e as Error | undefined)?.message ?? '');
+  const at = /at position (\d+)/.exec(msg);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    return `not valid JSON at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
+  }
+  if (/end of JSON input/.test(msg)) return 'not valid JSON: it ends before the JSON does (cut short?)';
+  return 'not valid JSON: an unexpected character';
+}

@@ -26,6 +26,7 @@ export { explain, type ExplainOptions } from './explain/explain.js';
 export type { Report, Finding, NotEvaluated, Verdict, Severity, Stage } from './report/types.js';
 export type { EvidenceBundle } from './evidence/types.js';
 export type { Thresholds } from './model/thresholds.js';
-export { VERIFIERS, VERIFIER_IDS, CHECKS as VERIFIER_CHECKS, type VerifierId } from './x509/verifiers.js';
+export { VERIFIERS, VERIFIER_IDS, type VerifierId } from './x509/verifiers.js';
+export { CHECKS as VERIFIER_CHECKS } from '../rules/_kit/verifier-checks.js';
 export { scan, scanExitCode, alertPack, type ScanRequest, type ScanDeps, type ScanResult } from './diagnose/scan.js';
 export type { ScanReport, RotationStatus } from './fleet/types.js';

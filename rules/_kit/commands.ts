@@ -27,22 +27,29 @@ function pathOf(s: Source): string | null {
 
 const AWK_NTH = (n: number) => `awk '/-----BEGIN CERTIFICATE-----/{n++} n==${n}'`;
 
+/**
+ * How a live Envoy secret is read: through istioctl (the default), or with kubectl alone — the pilot-agent in the
+ * istio-proxy container answers Envoy's admin API (`pilot-agent request GET config_dump`), for users without
+ * istioctl.
+ */
+export type LiveRead = 'istioctl' | 'kubectl';
+
 /** A command that prints a (non-file) source's PEM certificates on standard output. */
-export function printPems(s: Source): string {
+export function printPems(s: Source, live: LiveRead = 'istioctl'): string {
   switch (s.kind) {
     case 'file':
       return `cat ${shellQuote(s.path)}`;
     case 'inline':
       return `cat ${shellQuote(inlineFile(s.name))}`;
     case 'envoy-secret':
-      return secretCommand(s.name, s.trustDomain, s.file, s.pod);
+      return secretCommand(s.name, s.trustDomain, s.file, live, s.pod);
     case 'peer':
       // A STRICT mesh peer rejects s_client (no client certificate) after sending its chain: s_client then exits
       // 1, which must not stop `… > chain.pem && openssl verify …` — the chain was printed all the same.
       return `(openssl s_client -connect ${s.address} -showcerts </dev/null 2>/dev/null || true)`;
     case 'envoy-certs':
       // /certs shows no PEM: the certificate it lists is the one SDS delivered as "default", read whole here.
-      return secretCommand('default');
+      return secretCommand('default', undefined, undefined, live);
     case 'kube': {
       // jsonpath needs the dots of a key escaped (root-cert.pem → root-cert\.pem); Secret data is base64.
       const path = shellQuote(`{.data.${s.key.replace(/\./g, '\\.')}}`);
@@ -58,14 +65,16 @@ export function printPems(s: Source): string {
  * filter reads both shapes (istioctl's camelCase SecretsConfigDump, Envoy's snake_case config_dump) and a SPIRE
  * trust domain's bundle.
  */
-export function secretCommand(name: string, trustDomain?: string, file?: string, pod?: { namespace: string; name: string }): string {
+export function secretCommand(name: string, trustDomain?: string, file?: string, live: LiveRead = 'istioctl', pod?: { namespace: string; name: string }): string {
   const pick = `[..|objects|select(.name?=="${name}" and has("secret"))][0].secret`;
   const vc = '.validation_context//.validationContext';
   const field = trustDomain
     ? `${vc}|.custom_validator_config//.customValidatorConfig|.typed_config//.typedConfig|.trust_domains//.trustDomains|.[]|select(.name=="${trustDomain}")|.trust_bundle//.trustBundle|.inline_bytes//.inlineBytes`
     : `(.tls_certificate//.tlsCertificate|.certificate_chain//.certificateChain|.inline_bytes//.inlineBytes)//(${vc}|.trusted_ca//.trustedCa|.inline_bytes//.inlineBytes)`;
   const jq = `jq -r '${pick}|${field}'`;
-  return file ? `${jq} ${shellQuote(file)} | base64 -d` : `istioctl proxy-config secret ${pod ? `${shellQuote(pod.name)} -n ${shellQuote(pod.namespace)}` : 'POD -n NS'} -o json | ${jq} | base64 -d`;
+  if (file) return `${jq} ${shellQuote(file)} | base64 -d`;
+  const where = pod ? `${shellQuote(pod.name)} -n ${shellQuote(pod.namespace)}` : 'POD -n NS';
+  return live === 'kubectl' ? `kubectl exec ${where} -c istio-proxy -- pilot-agent request GET config_dump | ${jq} | base64 -d` : `istioctl proxy-config secret ${where} -o json | ${jq} | base64 -d`;
 }
 
 /** Shell steps to run first (empty, or ending in ` && `) and the file word a command then reads. */
@@ -111,7 +120,7 @@ export function bundleFile(b: BundleFact | undefined, local = 'trust.pem'): File
   }
   if (sources.length === 0) return { fetch: '', file: local };
   if (sources.length === 1) return fileArg(sources[0]!, local);
-  return { fetch: `{ ${sources.map(printPems).join('; ')}; } > ${local} && `, file: local };
+  return { fetch: `{ ${sources.map((x) => printPems(x)).join('; ')}; } > ${local} && `, file: local };
 }
 
 /** The steps of several file arguments, each once, in order. */
@@ -124,14 +133,14 @@ export function fetchAll(...args: FileArg[]): string {
  * first certificate, so the Nth one of a chain file, an Envoy secret or a peer's chain is cut out first.
  * Rules write `{x509} -noout -enddate` in their verify templates.
  */
-export function x509Of(c: CertFact): string {
+export function x509Of(c: CertFact, live: LiveRead = 'istioctl'): string {
   const o = originOf(c);
   const n = o.kind === 'pasted' ? 1 : (o.index ?? 1);
   const w = whole(o);
   const path = pathOf(w);
   if (path !== null) return n === 1 ? `openssl x509 -in ${shellQuote(path)}` : `${AWK_NTH(n)} ${shellQuote(path)} | openssl x509`;
   const pick = n === 1 && w.kind !== 'peer' ? '' : ` | ${AWK_NTH(n)}`;
-  return `${printPems(w)}${pick} | openssl x509`;
+  return `${printPems(w, live)}${pick} | openssl x509`;
 }
 
 /** A file whose first certificate is this one: the file itself for a chain's first, else cut out into `local`. */

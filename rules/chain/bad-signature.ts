@@ -31,7 +31,7 @@ export default defineRule({
     ],
     hint: {
       confirm: 'openssl verify fails with "certificate signature failure" against the CA of that name',
-      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[0].secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
+      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
       fix: 'Re-issue the certificate from the CA whose key matches the published CA certificate; remove the stale same-name CA.',
     },
     messages: {

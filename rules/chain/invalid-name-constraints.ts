@@ -8,7 +8,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
 import { constraintProblems } from '../../src/x509/name-constraints.js';
-import { checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
+import { checkById, gradeFor, verdictSentence, type CheckId } from '../_kit/verifier-checks.js';
 
 export default defineRule({
   meta: {
@@ -50,7 +50,7 @@ export default defineRule({
           ctx.report({ messageId: 'malformed', subject: chain.subject, about: `${cert.fingerprint}:malformed`, data: { ...base, problem: problems.join('; ') }, evidence: [{ source: cert.source, detail: problems.join('; ') }] });
         }
         // Verifier differences (src/x509/verifiers.ts): graded by the profile in use.
-        const graded = (id: string) => {
+        const graded = (id: CheckId) => {
           const check = checkById(id);
           return { severity: gradeFor(check, ctx.facts.verifier), verdict: verdictSentence(check, ctx.facts.verifier) };
         };

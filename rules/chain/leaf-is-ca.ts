@@ -6,7 +6,8 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, whose, x509Of } from '../_kit/index.js';
-import { acceptedBy, checkById, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
+import { VERIFIERS } from '../../src/x509/verifiers.js';
+import { acceptedBy, checkById, gradeFor, labels } from '../_kit/verifier-checks.js';
 
 export default defineRule({
   meta: {

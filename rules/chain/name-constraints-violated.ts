@@ -7,7 +7,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, verifyArgs } from '../_kit/index.js';
-import { boringsslDnsWithin, checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
+import { boringsslDnsWithin, checkById, gradeFor, verdictSentence } from '../_kit/verifier-checks.js';
 
 export default defineRule({
   meta: {

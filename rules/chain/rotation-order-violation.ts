@@ -20,8 +20,11 @@ export default defineRule({
       { symptom: 'verify:same-name-other-key', weight: 0.65, why: 'Mid rotation: the new CA (same name, new key) issues before every trust bundle holds its root.' },
       { symptom: 'verify:self-signed-in-chain', weight: 0.6, why: 'A new root is in use before every peer trusts it.' },
       { symptom: 'verify:bad-signature', weight: 0.4, why: 'Mid rotation, old and new CAs with one name coexist.' },
-      { symptom: 'verify:failed', weight: 0.45, why: 'Mid CA rotation: the new root has not reached this side\'s trust bundle.' },
+      { symptom: 'verify:failed', weight: 0.45, why: 'Mid CA rotation: the new root has not reached this side\'s trust bundle.', context: 'mesh' },
       { symptom: 'alert:48', weight: 0.75, why: 'Mid rotation: our new CA issues before the peer trusts its root (istio#44932).' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.75, why: 'Mid rotation our new CA issues before the peer trusts its root: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'client and server show different ROOTCA serials in istioctl proxy-config secret',

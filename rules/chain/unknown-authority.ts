@@ -31,6 +31,9 @@ export default defineRule({
       { symptom: 'alert:42', weight: 0.6, why: 'The commonest reason: the peer does not trust our root (linkerd2#3344).' },
       { symptom: 'ca-request-failed', weight: 0.35, why: 'The agent does not trust the CA\'s serving certificate (istio#42323).' },
       { symptom: 'envoy:fail_verify_error', weight: 0.7, why: 'Envoy counts a chain that does not lead to a root in its trust bundle as a verify error.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.7, why: 'A chain to a root not in the peer\'s ClientCAs fails Go\'s Verify (x509: certificate signed by unknown authority): Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.7, why: 'A chain to a root not in the verifier\'s RootCertStore fails webpki (UnknownIssuer): rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.7, why: 'A chain to a root GnuTLS does not trust fails its verification: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the root the chain ends at is absent from the verifying side\'s trust bundle (compare the ROOTCA serial on both pods)',
@@ -42,6 +45,8 @@ export default defineRule({
         '{whose} chain ends at root {root}, which is not in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier rejects it with "self-signed certificate in certificate chain" / alert 48 unknown_ca. The two sides trust different roots: a cluster with its own self-signed CA, a reinstall that generated a new root, or multicluster without a shared root.',
       recreatedCa:
         '{whose} chain leads to "{caName}", and the verifying side\'s trust bundle ({bundle}) does hold a CA of that name, {trusted}, but with a different key (key id {chainKey}… expected by the chain, {trustedKey}… in the bundle). The CA was re-created under the same name (a reinstall, a regenerated self-signed root, a new cacerts Secret), so certificates issued by one cannot be verified with the other (alert 48 unknown_ca / "certificate signature failure").',
+      notAccepted:
+        '{peer} accepts client certificates issued under {accepted} — the CAs its CertificateRequest names ({read}) — and ours chain to {ours}. The peer does not trust the CA that issued our certificate, and rejected it: {how}. The two sides trust different roots: another cluster\'s CA, a reinstall that generated a new root, or a rotation the peer has not picked up yet.',
       missingIssuer:
         '{whose} chain stops at {top}, whose issuer "{issuer}" is neither presented nor in the verifying side\'s trust bundle ({bundle}: {anchors}). The verifier fails with "unable to get local issuer certificate" (alert 48 unknown_ca). Either the chain is missing an intermediate (give the CA certificates with --ca to check), or it was issued by a CA the peer does not trust.',
     },
@@ -52,6 +57,7 @@ export default defineRule({
     verify: '{fetch}openssl verify -CAfile {trust} -untrusted {chain} {chain}',
   },
   check(ctx) {
+    let reportedLocal = false;
     for (const chain of ctx.facts.chains) {
       if (!chain.verifier || chain.verifier.anchored) continue;
       // Cut at the builder's depth limit: not evaluated (the engine says so), never reported as untrusted.
@@ -64,6 +70,7 @@ export default defineRule({
       // A CA of that name with another key in the bundle means the CA was re-created: say so, it is the cause.
       const namesake = bundle.certs.find((c) => c.subjectKey === needed.key && c.spkiSha256 !== top.spkiSha256);
       const messageId = namesake ? 'recreatedCa' : chain.end === 'root' ? 'untrustedRoot' : 'missingIssuer';
+      if (chain.subject === 'local') reportedLocal = true;
       ctx.report({
         messageId,
         subject: chain.subject,
@@ -88,5 +95,57 @@ export default defineRule({
         ],
       });
     }
+    if (!reportedLocal) notAcceptedByPeer(ctx);
   },
 });
+
+/**
+ * The peer named the CAs it accepts client certificates under (its CertificateRequest's certificate_authorities,
+ * read by the probe) and refused ours: when none of those names is on our chain, say which CA it wants and which
+ * ours leads to. A peer that names no CA (BoringSSL/Envoy by default) tells nothing here.
+ */
+function notAcceptedByPeer(ctx: Parameters<Parameters<typeof defineRule>[0]['check']>[0]): void {
+  const probe = ctx.facts.probe;
+  const accepted = probe?.acceptedCas;
+  if (!probe?.rejection || !accepted || accepted.names.length === 0) return;
+  const chain = ctx.facts.chains.find((c) => c.subject === 'local');
+  if (!chain || chain.depthLimited) return;
+  const wanted = new Set(accepted.names.map((n) => n.key));
+  const top = chain.path[chain.path.length - 1]!;
+  const onOurChain = [...chain.path.map((c) => c.subjectKey), top.issuerKey];
+  if (onOurChain.some((k) => wanted.has(k))) return;
+  const quoted = accepted.names.map((n) => `"${n.short}"`);
+  const acceptedText = quoted.length > 4 ? `${quoted.slice(0, 4).join(', ')} and ${quoted.length - 4} more` : quoted.join(quoted.length === 2 ? ' or ' : ', ');
+  const rootName = chain.end === 'root' || top.selfIssued ? top.name : top.issuer;
+  const via = chain.path.length > 2 ? ` (via "${chain.path[1]!.name}")` : '';
+  const bundle = chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined;
+  ctx.report({
+    messageId: 'notAccepted',
+    subject: 'local',
+    about: chain.leaf.fingerprint,
+    data: {
+      peer: probe.peer,
+      accepted: acceptedText,
+      read: accepted.read === 'clear' ? 'read in clear, TLS 1.2' : 'decrypted from its TLS 1.3 handshake',
+      ours: `"${rootName}"${via}`,
+      how: probe.rejection.how,
+      whose: whose(chain),
+      root: describe(top),
+      top: describe(top),
+      issuer: top.issuer,
+      bundle: bundle?.source ?? 'the peer\'s trust bundle',
+      anchors: accepted.names.map((n) => `"${n.name}"`).join(', '),
+      caName: rootName,
+      trusted: '',
+      chainKey: '',
+      trustedKey: '',
+      // Verify our chain against the root the peer trusts (which the user fetches from the peer), not ours.
+      ...verifyArgs(chain.leaf, undefined),
+      trust: 'PEER-ROOT-CERT.pem',
+    },
+    evidence: [
+      { source: `probe → ${probe.peer}`, detail: `CertificateRequest certificate_authorities: ${accepted.names.map((n) => n.name).join('; ')}` },
+      { source: top.source, detail: `our chain top: "${top.subject || top.name}" issued by "${top.issuer}"` },
+    ],
+  });
+}

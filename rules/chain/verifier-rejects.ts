@@ -1,20 +1,28 @@
 /**
  * Where mesh verifiers disagree. Envoy (BoringSSL), ztunnel (rustls-webpki) and Go (crypto/x509) apply RFC 5280
- * §6.1 alike at its core and differently at the edges (src/x509/verifiers.ts lists the checks, each with the place
- * in every verifier's source that decides it). A chain that one of them rejects breaks that half of a mesh while
- * the other half looks fine: the finding says who rejects it and who accepts it, and is an error only under the
- * profile (`--verifier`) that rejects it.
+ * §6.1 alike at its core and differently at the edges (rules/_kit/verifier-checks.ts lists the checks, each with
+ * the place in every verifier's source that decides it). A chain that one of them rejects breaks that half of a
+ * mesh while the other half looks fine: the finding says who rejects it and who accepts it, and is an error only
+ * under the profile (`--verifier`) that rejects it.
+ *
+ * One finding per chain: every objection to every certificate of the chain listed once, each verifier's verdict
+ * said once, each citation given once (DESIGN.md: many findings of one kind about one certificate are one
+ * finding; a report at 3 AM leads with the cause, not with noise).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
+import type { CertFact } from '../../src/x509/types.js';
+import type { Source } from '../../src/model/source.js';
 import { crlFileArg, describe, whose, x509Of } from '../_kit/index.js';
+import { acceptedBy, verdictsOf, verifierNotes, type VerifierNote } from '../_kit/verifier-checks.js';
 
 /** `openssl crl -in FILE` for a CRL (fetched first when it is not a file). */
 const crlCommand = (crl: { source: string; origin?: Source }): string => {
   const f = crlFileArg(crl);
   return `${f.fetch}openssl crl -in ${f.file}`;
 };
-import { acceptedBy, CHECKS, gradeFor, labels, VERIFIERS } from '../../src/x509/verifiers.js';
-import type { Source } from '../../src/model/source.js';
+
+/** "a, b and c" */
+const sentenceList = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 export default defineRule({
   meta: {
@@ -23,65 +31,56 @@ export default defineRule({
     severity: 'error',
     title: 'Rejected by some verifiers, accepted by others',
     description:
-      'A certificate on the chain has a property that only some verifiers reject (Envoy/BoringSSL, ztunnel/rustls-webpki, Go, strict RFC 5280): an error under the profile that rejects it (--verifier), a warning naming the verifier otherwise.',
+      'Certificates on the chain have properties that only some verifiers reject (Envoy/BoringSSL, ztunnel/rustls-webpki, Go, strict RFC 5280), listed in one finding per chain: an error under the profile that rejects one of them (--verifier), a warning naming another mesh verifier that does, a note when only strict verifiers do.',
     requires: ['chain'],
     confidence: 0.85,
-    citation: 'RFC 5280 §4, CA/B Forum BR §7.1; BoringSSL crypto/x509, rustls-webpki src/verify_cert.rs, Go crypto/x509 (per check in src/x509/verifiers.ts)',
+    citation: 'RFC 5280 §4, CA/B Forum BR §7.1; BoringSSL crypto/x509, rustls-webpki src/verify_cert.rs, Go crypto/x509 (per check in rules/_kit/verifier-checks.ts)',
     messages: {
-      rejected: '{whose} {cert} {detail}. {in_use} rejects this chain ({in_use_source}); {others}. {spec}.',
-      acceptedHere: '{whose} {cert} {detail}. {in_use} accepts it ({in_use_source}){also_accept}, but {rejecters} reject it ({reject_source}). {spec}.',
-      advisory: '{whose} {cert} {detail}. Every verifier accepts it ({in_use}: {in_use_source}); it breaks an issuance rule only. {spec}.',
+      rejected: '{whose} chain breaks {count} that some verifiers enforce and others do not: {items}. {in_use}; {others}.',
+      acceptedHere: '{whose} chain breaks {count} that only some verifiers enforce: {items}. {in_use}, but {others}.',
+      advisory: '{whose} chain breaks {count} that no verifier enforces (issuance rules only): {items}. Every verifier accepts {them}: {in_use}; {others}.',
     },
-    remediation: ['Re-issue {cert_short} so that every verifier in the mesh accepts it: {spec}', 'To judge the chain as another verifier does, run again with --verifier {other_profile}'],
+    remediation: ['Re-issue {certs} so that every verifier in the mesh accepts {it_them}: {specs}', 'To judge the chain as another verifier does, run again with --verifier {other_profile}'],
     verify: '{x509} -noout -text',
   },
   check(ctx) {
     const profile = ctx.facts.verifier;
-    const inUse = VERIFIERS[profile];
     for (const chain of ctx.facts.chains) {
-      for (const check of CHECKS) {
-        if (check.reportedBy) continue;
-        // CA/B Forum issuance rules no verifier enforces: a note for the strict audit only, not mesh noise.
-        if (check.rejectedBy.length === 0 && profile !== 'strict') continue;
-        const grade = gradeFor(check, profile);
-        for (const found of check.find(chain, ctx.facts.crls)) {
-          const cert = ctx.facts.certs.get(found.about);
-          const otherRejecters = check.rejectedBy.filter((id) => id !== profile);
-          const accepters = acceptedBy(check);
-          const firstRejecter = check.rejectedBy.find((id) => id !== 'strict') ?? 'strict';
-          const data = {
-            whose: whose(chain) === 'Our' ? 'Our chain:' : "The peer's chain:",
-            cert: cert ? describe(cert) : `"${found.name}" (${found.source})`,
-            cert_short: `"${found.name}"`,
-            detail: found.detail,
-            in_use: inUse.label,
-            in_use_source: check.source[profile],
-            rejecters: labels(check.rejectedBy),
-            reject_source: `${VERIFIERS[firstRejecter].label}: ${check.source[firstRejecter]}`,
-            others: [otherRejecters.length ? `${labels(otherRejecters)} also reject it` : '', accepters.length ? `${labels(accepters)} accept it` : ''].filter(Boolean).join('; '),
-            spec: check.spec,
-            also_accept: (() => {
-              const rest = accepters.filter((id) => id !== profile);
-              return rest.length ? `, as ${labels(rest)} ${rest.length > 1 ? 'do' : 'does'}` : '';
-            })(),
-            check: check.id,
-            other_profile: grade === 'error' ? (accepters[0] ?? 'strict') : firstRejecter,
-            x509: cert ? x509Of(cert) : crlCommand(found),
-          };
-          ctx.report({
-            messageId: grade === 'error' ? 'rejected' : check.rejectedBy.length === 0 ? 'advisory' : 'acceptedHere',
-            severity: grade,
-            subject: chain.subject,
-            about: `${found.about}:${check.id}`,
-            data,
-            evidence: [
-              { source: found.source, detail: `${check.title}: ${found.detail}` },
-              ...check.rejectedBy.map((id) => ({ source: VERIFIERS[id].label, detail: `rejects (${check.source[id]})` })),
-              ...accepters.map((id) => ({ source: VERIFIERS[id].label, detail: `accepts (${check.source[id]})` })),
-            ],
-          });
-        }
-      }
+      const notes = verifierNotes(chain, ctx.facts.crls, profile);
+      if (notes.length === 0) continue;
+      const grade = notes[0]!.grade;
+      // Each certificate (or CRL) once, with everything some verifier objects to in it.
+      const byThing = new Map<string, VerifierNote[]>();
+      for (const n of notes) byThing.set(n.found.about, [...(byThing.get(n.found.about) ?? []), n]);
+      const things = [...byThing.values()].map((ns) => {
+        const found = ns[0]!.found;
+        const cert: CertFact | undefined = ctx.facts.certs.get(found.about);
+        return { notes: ns, found, cert, name: cert ? describe(cert) : `"${found.name}" (${found.source})`, command: cert ? x509Of(cert) : crlCommand(found) };
+      });
+      const checks = [...new Set(notes.map((n) => n.check))];
+      const v = verdictsOf(notes, profile);
+      const rejecters = [...new Set(checks.flatMap((c) => c.rejectedBy))];
+      const accepters = [...new Set(checks.flatMap((c) => acceptedBy(c)))];
+      ctx.report({
+        messageId: grade === 'error' ? 'rejected' : checks.every((c) => c.rejectedBy.length === 0) ? 'advisory' : 'acceptedHere',
+        severity: grade,
+        subject: chain.subject,
+        about: `${chain.leaf.fingerprint}:verifiers`,
+        data: {
+          whose: whose(chain),
+          count: notes.length === 1 ? 'a rule' : `${notes.length} rules`,
+          items: things.map((t) => `${t.name} ${sentenceList(t.notes.map((n) => n.found.detail))}`).join('; '),
+          in_use: v.inUse,
+          others: v.others,
+          certs: sentenceList(things.map((t) => `"${t.found.name}"`)),
+          it_them: things.length === 1 ? 'it' : 'them',
+          them: checks.length === 1 ? 'it' : 'them',
+          specs: checks.map((c) => c.spec).join('; '),
+          other_profile: (grade === 'error' ? accepters.find((id) => id !== profile) : rejecters.find((id) => id !== 'strict' && id !== profile)) ?? (profile === 'strict' ? 'envoy' : 'strict'),
+          x509: things.map((t) => t.command).join(' -noout -text && '),
+        },
+        evidence: [...things.map((t) => ({ source: t.found.source, detail: t.notes.map((n) => n.check.title).join('; ') })), ...v.evidence],
+      });
     }
   },
 });

@@ -5,7 +5,7 @@
  */
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describe, x509Of } from '../_kit/index.js';
-import { checkById, gradeFor, verdictSentence } from '../../src/x509/verifiers.js';
+import { checkById, gradeFor, verdictSentence } from '../_kit/verifier-checks.js';
 
 export default defineRule({
   meta: {

@@ -25,10 +25,13 @@ export default defineRule({
       { symptom: 'alert:45', weight: 0.75, why: 'Or our issuing intermediate expired while the leaf is still in its window.' },
       { symptom: 'alert:42', weight: 0.4, why: 'An expired intermediate in our chain.' },
       { symptom: 'envoy:fail_verify_error', weight: 0.55, why: 'An expired intermediate fails the verification of every chain it issued.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.75, why: 'Go verifies the whole path; an expired intermediate fails it: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.75, why: 'webpki checks every certificate\'s dates on the path: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.75, why: 'GnuTLS checks every certificate\'s dates on the path: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the issuing CA\'s Not After (cacerts ca-cert.pem, or depth 1 of the served chain) is in the past',
-      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[0].secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
+      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem',
       fix: 'Renew the intermediate (cacerts / Vault / istio-csr issuer), restart istiod, then roll the workloads.',
     },
     messages: {

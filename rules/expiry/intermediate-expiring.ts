@@ -24,7 +24,7 @@ export default defineRule({
     forecast: true,
     remediation: [
       '{renew}',
-      'Check every level, not just the leaf: mtls-doctor diagnose --ca cert-chain.pem shows each CA\'s remaining validity',
+      'Check every level, not just the leaf; each CA level\'s subject, issuer and time left: mtls-doctor diagnose --ca cert-chain.pem',
     ],
     verify: '{x509} -noout -subject -enddate',
   },

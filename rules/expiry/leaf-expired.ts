@@ -26,6 +26,9 @@ export default defineRule({
       { symptom: 'alert:42', weight: 0.5, why: 'Go and rustls report an expired certificate as bad_certificate too.' },
       { symptom: 'ca-request-failed', weight: 0.5, why: 'The old certificate keeps being served until it expires.' },
       { symptom: 'envoy:fail_verify_error', weight: 0.6, why: 'Envoy counts a peer chain it could not verify; an expired workload certificate is the commonest reason.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.8, why: 'An expired client certificate fails Go\'s x509 Verify: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.8, why: 'An expired client certificate fails webpki: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.8, why: 'An expired certificate fails GnuTLS\'s verification: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the leaf\'s Not After is before the time of the error (istioctl proxy-config secret shows NOT AFTER in the past)',

@@ -22,6 +22,9 @@ export default defineRule({
       { symptom: 'verify:failed', weight: 0.2, why: 'Clock skew: the peer\'s certificate starts in this side\'s future.' },
       { symptom: 'alert:45', weight: 0.6, why: 'BoringSSL and OpenSSL send the same alert for "not yet valid": the peer\'s clock may be behind (clock skew).' },
       { symptom: 'alert:42', weight: 0.35, why: 'Clock skew: rustls sends BadCertificate for CertNotValidYet (linkerd2#6427).' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.6, why: 'A certificate not valid yet (clock skew) fails Go\'s Verify: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.6, why: 'webpki rejects a certificate not valid yet: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.6, why: 'GnuTLS rejects a certificate not valid yet: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the certificate\'s Not Before is after the verifying node\'s clock',

@@ -30,7 +30,7 @@ export default defineRule({
     ],
     hint: {
       confirm: 'a leaf\'s Not After is later than its issuing CA\'s Not After',
-      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[0].secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem --ca ca-cert.pem',
+      next: 'istioctl proxy-config secret {pod} -n NS -o json | jq -r \'.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > cert-chain.pem && mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem --ca ca-cert.pem',
       fix: 'Cap the workload certificate TTL below the issuer\'s remaining life; renew the issuer early.',
     },
     messages: {

@@ -22,6 +22,9 @@ export default defineRule({
       { symptom: 'verify:expired', weight: 0.5, why: 'An expired root (or an expired cross-signed root the verifier chose) fails the whole mesh.' },
       { symptom: 'verify:failed', weight: 0.3, why: 'The root expired.' },
       { symptom: 'alert:45', weight: 0.45, why: 'Or the root our chain ends at expired.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.45, why: 'Or the root our chain ends at expired: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.45, why: 'Or the root our chain ends at expired: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.45, why: 'Or the root our chain ends at expired: GnuTLS 3.7 lib/handshake.c _gnutls_run_verify_callback.' },
     ],
     hint: {
       confirm: 'the root in root-cert.pem / istio-ca-root-cert has Not After in the past',

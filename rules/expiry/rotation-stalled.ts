@@ -28,7 +28,8 @@ export default defineRule({
       'Check that Envoy got the new certificate: istioctl proxy-config secret POD -n NS (the default secret\'s VALID FROM should be recent)',
       'Restarting the pod forces a new certificate if the agent is wedged',
     ],
-    verify: 'istioctl proxy-config secret POD -n NS  # or: {x509} -noout -startdate -enddate',
+    // kubectl and openssl first (no istioctl needed); istioctl's table says the same.
+    verify: "{x509} -noout -startdate -enddate  # notBefore must be recent; with istioctl: istioctl proxy-config secret POD -n NS (the default secret's VALID FROM)",
     forecast: true,
   },
   applies(ctx) {
@@ -54,7 +55,8 @@ export default defineRule({
           rotatePct: Math.round(t.rotationFraction * 100),
           rotateAt: iso(leaf.notBefore + life * t.rotationFraction),
           notAfter: iso(leaf.notAfter),
-          left: duration(leaf.notAfter - ctx.now), x509: x509Of(leaf),
+          left: duration(leaf.notAfter - ctx.now),
+          x509: x509Of(leaf, 'kubectl'),
         },
         evidence: [validityEvidence(leaf, ctx.now)],
       });

@@ -22,6 +22,8 @@ export default defineRule({
       { symptom: 'alert:42', weight: 0.45, why: 'Go servers answer a client certificate without EKU clientAuth with bad_certificate (mimir#10647).' },
       { symptom: 'alert:43', weight: 0.85, why: 'BoringSSL maps X509_V_ERR_INVALID_PURPOSE to unsupported_certificate: our client certificate lacks EKU clientAuth (istio#47708).' },
       { symptom: 'envoy:was_key_usage_invalid', weight: 0.7, why: 'A client certificate without clientAuth has a key usage unfit for its use.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.7, why: 'Go verifies client certificates with KeyUsages clientAuth: Go crypto/tls handshake_server.go processCertsFromClient.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.7, why: 'webpki verify_is_valid_tls_client_cert requires EKU clientAuth: rustls 0.20 server/tls13.rs, tls12.rs hs::incompatible.' },
     ],
     hint: {
       confirm: 'Extended Key Usage lacks "TLS Web Client Authentication"',

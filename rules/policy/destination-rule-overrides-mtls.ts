@@ -26,6 +26,7 @@ export default defineRule({
         'DestinationRule {dr} has a trafficPolicy for {service}:{port} without tls while auto mTLS is off (enableAutoMtls: false): {client} sends plaintext, although {pods} run sidecars ({policy}). Before auto mTLS, ISTIO_MUTUAL had to be written in every such rule.',
     },
     explains: [
+      { symptom: 'tls-mode-conflict', weight: 0.85, why: 'A DestinationRule without tls (or tls DISABLE) makes the client send plaintext to a server that requires mTLS: istioctl shows the pair as CONFLICT.' },
       { symptom: 'no-client-cert', weight: 0.6, why: 'tls.mode SIMPLE replaces ISTIO_MUTUAL: the caller presents no client certificate to a sidecar that requires one.' },
       { symptom: 'alert:116', weight: 0.6, why: 'SIMPLE TLS to a STRICT sidecar: TLS 1.3 "certificate required".' },
       { symptom: 'no-filter-chain', weight: 0.35, why: 'TLS without the istio ALPN, or plaintext, where the inbound expects Istio mTLS.' },

@@ -32,8 +32,9 @@ export default defineRule({
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
     explains: [
+      { symptom: 'tls-mode-conflict', weight: 0.6, why: 'The client sends plaintext (no sidecar, or TLS turned off) to a server whose PeerAuthentication is STRICT.' },
       { symptom: 'no-filter-chain', weight: 0.6, why: 'A STRICT inbound listener has only mTLS filter chains: a plaintext connection matches none (no_filter_chain_match).' },
-      { symptom: 'plaintext-request', weight: 0.75, why: 'The caller has no sidecar, or its DestinationRule says DISABLE, while the server is STRICT on that port.' },
+      { symptom: 'plaintext-request', weight: 0.9, why: 'The caller has no sidecar, or its DestinationRule says DISABLE, while the server is STRICT on that port.', context: 'mesh' },
       { symptom: 'reset', weight: 0.45, why: 'Envoy on a STRICT server resets plaintext connections: the caller sees "connection reset by peer" / 503 UC.' },
       { symptom: 'upstream-terminated', weight: 0.45, why: 'The server sidecar closes plaintext connections to a STRICT port before any response.' },
       { symptom: 'probe:closed-before-hello', weight: 0.3, why: 'A plaintext client into STRICT sees the connection closed without an answer.' },

@@ -57,10 +57,11 @@ export default defineRule({
     confidence: 0.9,
     citation: 'RFC 9525 §6',
     explains: [
+      { symptom: 'verify:san-foreign', weight: 0.45, why: 'Or the certificate was issued for the wrong names (a SAN list that misses this host).' },
       { symptom: 'verify:san', weight: 0.9, why: 'The peer runs as another service account than the one the client expects (redeploy with a new SA, DestinationRule/ServiceEntry subjectAltNames: istio#26324).' },
       { symptom: 'verify:san-trust-domain', weight: 0.6, why: 'Otherwise the service account differs as well.' },
       { symptom: 'verify:no-san', weight: 0.45, why: 'Or the SAN present is for another name.' },
-      { symptom: 'verify:failed', weight: 0.5, why: 'Envoy reports a SAN (SPIFFE ID) mismatch as CERTIFICATE_VERIFY_FAILED too (istio#26324).' },
+      { symptom: 'verify:failed', weight: 0.5, why: 'Envoy reports a SAN (SPIFFE ID) mismatch as CERTIFICATE_VERIFY_FAILED too (istio#26324).', context: 'mesh' },
       { symptom: 'alert:46', weight: 0.7, why: 'An Envoy peer sends certificate_unknown when our SPIFFE ID is not the one it expects (SAN matcher).' },
       { symptom: 'alert:42', weight: 0.3, why: 'An identity the peer does not accept.' },
       { symptom: 'alert:49', weight: 0.45, why: 'We present another identity than the peer allows.' },

@@ -20,7 +20,7 @@ export default defineRule({
     explains: [
       { symptom: 'verify:san', weight: 0.65, why: 'The SPIFFE ID has another trust domain (trustDomain changed, federation without trustDomainAliases: istio#41666, #53666).' },
       { symptom: 'verify:san-trust-domain', weight: 0.9, why: 'The SPIFFE IDs in the text name two trust domains: the verifier only accepts its own (trustDomainAliases missing).' },
-      { symptom: 'verify:failed', weight: 0.35, why: 'A peer from another trust domain without an alias.' },
+      { symptom: 'verify:failed', weight: 0.35, why: 'A peer from another trust domain without an alias.', context: 'mesh' },
       { symptom: 'alert:46', weight: 0.65, why: 'Federated or renamed trust domains without aliases (istio#30769, #41666).' },
       { symptom: 'envoy:fail_verify_san', weight: 0.7, why: 'A SPIFFE ID from another trust domain fails the SAN matcher.' },
     ],

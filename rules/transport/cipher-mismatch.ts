@@ -16,6 +16,7 @@ export default defineRule({
     confidence: 0.85,
     citation: 'RFC 8446 §4.1.1; RFC 5246 §7.4.1.3; Istio meshConfig.meshMTLS.cipherSuites',
     explains: [
+      { symptom: 'proxy-upstream-handshake', weight: 0.25, why: 'The proxy and its upstream share no cipher suite (proxy_ssl_ciphers).' },
       { symptom: 'alert:40', weight: 0.5, why: 'No cipher suite in common.' },
       { symptom: 'alert:71', weight: 0.8, why: 'The ciphers we offer are all below the peer\'s minimum.' },
       { symptom: 'cipher-mismatch', weight: 0.95, why: 'Restricted cipher lists (meshConfig tlsDefaults, a FIPS build, an old client) do not overlap.' },

@@ -23,13 +23,14 @@ export default defineRule({
     confidence: 0.85,
     citation: 'RFC 8446 §4.4.2.4; Istio PeerAuthentication STRICT',
     explains: [
+      { symptom: 'proxy-upstream-handshake', weight: 0.3, why: 'The upstream requires a client certificate the proxy does not present (proxy_ssl_certificate).', context: 'tls' },
       { symptom: 'alert:116', weight: 0.95, why: 'A TLS 1.3 server demanded a client certificate: the caller used TLS without its mesh certificate (DestinationRule SIMPLE, or no sidecar originating mTLS).' },
       { symptom: 'alert:40', weight: 0.55, why: 'A TLS 1.2 server that requires a client certificate and got none sends handshake_failure.' },
       { symptom: 'plaintext-request', weight: 0.5, why: 'The port is STRICT: a caller must use mesh mTLS with its certificate.' },
-      { symptom: 'no-filter-chain', weight: 0.7, why: 'A plaintext (or non-mesh TLS) caller reached a STRICT port: only mTLS chains exist (envoyproxy/ratelimit#296).' },
+      { symptom: 'no-filter-chain', weight: 0.7, why: 'A plaintext (or non-mesh TLS) caller reached a STRICT port: only mTLS chains exist (envoyproxy/ratelimit#296).', context: 'tls' },
       { symptom: 'no-client-cert', weight: 0.95, why: 'The caller connected with TLS but no client certificate (DestinationRule SIMPLE, an app doing its own TLS, a probe without --cert).' },
       { symptom: 'upstream-terminated', weight: 0.55, why: 'Under STRICT the server closes connections that are not mesh mTLS: a client without a sidecar or with DestinationRule DISABLE (istio#27169).' },
-      { symptom: 'reset', weight: 0.5, why: 'A plaintext or certificate-less client to a STRICT mTLS port is reset (curl exit 56: istio mtls-migration docs).' },
+      { symptom: 'reset', weight: 0.5, why: 'A plaintext or certificate-less client to a STRICT mTLS port is reset (curl exit 56: istio mtls-migration docs).', context: 'tls' },
       { symptom: 'handshake-failed', weight: 0.45, why: 'The server requires a client certificate we did not send.' },
     ],
     hint: {

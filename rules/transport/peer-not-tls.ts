@@ -16,8 +16,8 @@ export default defineRule({
     confidence: 0.9,
     citation: 'RFC 8446 §5.1 (record layer); BoringSSL WRONG_VERSION_NUMBER; Envoy NR filter_chain_not_found',
     explains: [
+      { symptom: 'tls-to-plaintext-port', weight: 0.9, why: 'A plaintext server logged a TLS ClientHello: the client speaks TLS to a port that does not (no sidecar there, the port excluded from capture, or the wrong port).' },
       { symptom: 'plaintext-reply', weight: 0.95, why: 'The server has no sidecar, its port is not captured, or its PeerAuthentication is DISABLE while our side originates mTLS (istio#33208, #35870, #53030).' },
-      { symptom: 'plaintext-request', weight: 0.85, why: 'The caller sent plaintext to an mTLS port: it has no sidecar, or its sidecar was not ready yet (istio#26922).' },
       { symptom: 'no-filter-chain', weight: 0.4, why: 'Or the caller sent mTLS to a DISABLE port that has only plaintext chains.' },
       { symptom: 'upstream-connect-failure', weight: 0.35, why: 'mTLS toward a server without a sidecar often shows as a connection failure.' },
       { symptom: 'upstream-terminated', weight: 0.3, why: 'mTLS sent to a plaintext server can end the same way.' },

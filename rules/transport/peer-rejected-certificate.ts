@@ -32,6 +32,27 @@ const LOOK: Record<string, string> = {
   'http:certificate-error':
     'the peer (nginx) answered 400 "The SSL certificate error": its ssl_client_certificate bundle does not verify our chain, or the depth/date check failed. Its error log names the reason ("client SSL certificate verify error: …")',
 };
+/** What an alert means from a stack that sends it for any verification failure. */
+const STACK_LOOK: Record<string, string> = {
+  'gnutls:alert:49':
+    'GnuTLS answers every failed verification with 49 access_denied, so the alert does not say which check failed: its log (gnutls-serv / the application\'s verify callback) names it; compare its CA file with our root and its clock with ours',
+  'go:alert:42':
+    'Go crypto/tls answers every failed verification (and a missing certificate) with 42 bad_certificate: the peer\'s log line "tls: failed to verify certificate: x509: …" names the reason; compare its ClientCAs with our root',
+  'rustls:alert:40':
+    'rustls 0.20 answers every certificate it rejects with 40 handshake_failure ("certificate invalid"): its log names the webpki error (UnknownIssuer, CertExpired, RequiredEkuNotFound…); compare its client-certificate roots with ours',
+};
+
+/** What the peer's CertificateRequest said about the CAs it accepts, when that helps. */
+function acceptedCasNote(f: { probe: { acceptedCas: { names: Array<{ short: string; key: string }> } | null } | null; chains: Array<{ subject: string; path: Array<{ subjectKey: string; issuerKey: string }> }> }): string {
+  const cas = f.probe?.acceptedCas;
+  if (!cas) return '';
+  if (cas.names.length === 0) return ' The peer asked for a client certificate but named no CA it accepts (BoringSSL and Envoy name none by default), so which roots it trusts is not shown.';
+  const chain = f.chains.find((c) => c.subject === 'local');
+  const keys = chain ? [...chain.path.map((c) => c.subjectKey), chain.path[chain.path.length - 1]!.issuerKey] : [];
+  const hit = cas.names.find((n) => keys.includes(n.key));
+  return hit ? ` The peer accepts client certificates issued under "${hit.short}", and ours chain to it: trust is not what it refused.` : '';
+}
+
 const DEFAULT_LOOK =
   'the peer dropped the connection after seeing our certificate, without an alert or an answer: its logs hold the reason (node:tls servers close silently on a rejected client certificate); check its trust bundle and identity checks';
 
@@ -44,6 +65,7 @@ export default defineRule({
     description: 'The peer rejected the certificate we presented, and nothing in our own chain, trust bundle, identity or key usage explains it: the cause is on the peer\'s side.',
     requires: ['handshake', 'local-chain'],
     confidence: 0.7,
+    catchAll: true,
     explains: [
       { symptom: 'alert:46', weight: 0.5, why: 'Otherwise the reason is only in the peer\'s own log.' },
       { symptom: 'alert:42', weight: 0.55, why: 'The alert does not say why; the peer\'s log does.' },
@@ -53,10 +75,13 @@ export default defineRule({
       { symptom: 'alert:other', weight: 0.35, why: 'The reason is on the peer\'s side; read its log.' },
       { symptom: 'upstream-connect-failure', weight: 0.46, why: 'TLS failed and Envoy recorded no reason ("-"): the peer\'s log holds it (istio#17139).' },
       { symptom: 'upstream-terminated', weight: 0.45, why: 'The server rejected our certificate and closed; its log has the alert (fail_verify_error, TLS_error).' },
-      { symptom: 'reset', weight: 0.4, why: 'TLS 1.3 servers may reject our certificate after the handshake and just close.' },
+      { symptom: 'reset', weight: 0.4, why: 'TLS 1.3 servers may reject our certificate after the handshake and just close.', context: 'tls' },
       { symptom: 'handshake-failed', weight: 0.4, why: 'The peer rejected our certificate; its log has the reason.' },
       { symptom: 'probe:peer-rejected', weight: 0.6, why: 'The peer refused the certificate we presented; when our own evidence shows nothing wrong, its reason is on its side.' },
       { symptom: 'envoy:outbound.connection_error', weight: 0.6, why: 'Outbound TLS failing on the server side: it sent an alert, most often rejecting our certificate.' },
+      { symptom: 'probe:go-bad-certificate', weight: 0.5, why: 'Go sends 42 for any verification failure; when our evidence shows none, the peer\'s log (tls: failed to verify certificate: …) names it.' },
+      { symptom: 'probe:rustls-handshake-failure', weight: 0.5, why: 'rustls 0.20 sends 40 for any certificate it rejects; when our evidence shows none, the peer\'s log names it.' },
+      { symptom: 'probe:gnutls-access-denied', weight: 0.5, why: 'GnuTLS sends 49 for any verification failure; when our evidence shows none, the peer\'s log names it.' },
     ],
     hint: {
       confirm: 'the peer\'s proxy logs a verify failure (verify cert failed: …) or counts ssl.fail_verify_error for our connection',
@@ -66,7 +91,7 @@ export default defineRule({
     },
     messages: {
       rejected:
-        '{peer} rejected the certificate we presented: {how}. Our chain checks out against everything we know (dates, issuer and trust, identity, key usage){assumed}. So look at the peer: {look}.',
+        '{peer} rejected the certificate we presented: {how}{stack}. Our chain checks out against everything we know (dates, issuer and trust, identity, key usage){assumed}.{cas} So look at the peer: {look}.',
     },
     remediation: [
       'Compare what the peer trusts with what issued our certificate: istioctl proxy-config secret PEER-POD -n NAMESPACE (ROOTCA serial vs our root)',
@@ -92,7 +117,9 @@ export default defineRule({
         // The peer's own bundle is what to add: the user has not given one when the peer is assumed to trust ours.
         files: withFlags(ctx.facts) + (ctx.facts.peerTrustAssumed ? ' --peer-trust PEER-ROOT-CERT.pem' : ''),
         how: rejection.how,
-        look: LOOK[rejection.code] ?? DEFAULT_LOOK,
+        stack: probe.stack ? `, from a ${probe.stack.label} peer (told from ${probe.stack.from[0]})` : '',
+        cas: acceptedCasNote(ctx.facts),
+        look: (probe.stack && STACK_LOOK[`${probe.stack.name}:${rejection.code}`]) ?? LOOK[rejection.code] ?? DEFAULT_LOOK,
         assumed: ctx.facts.peerTrustAssumed ? ' — assuming the peer trusts what we trust (no --peer-trust was given), which is exactly what may be wrong' : '',
       },
       evidence: [{ source: `probe workload → ${probe.peer}`, detail: `presented our chain; peer answered ${rejection.how}` }],

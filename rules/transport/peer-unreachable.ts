@@ -17,6 +17,7 @@ export default defineRule({
     confidence: 0.95,
     citation: 'Envoy response flag UF (upstream connection failure), URX; connect_timeout',
     explains: [
+      { symptom: 'envoy-local-reply', weight: 0.35, why: 'Envoy answers 503 itself when the destination has no healthy endpoint or none is listening.' },
       { symptom: 'upstream-connect-failure', weight: 0.45, why: 'UF also covers plain TCP connect failures (no endpoint listening, network policy).' },
       { symptom: 'reset', weight: 0.25, why: 'Or nothing healthy listens behind the address.' },
       { symptom: 'connection-refused', weight: 0.95, why: 'No process listens on that address and port (wrong port, pod not ready, sidecar not up yet).' },

@@ -16,6 +16,7 @@ export default defineRule({
     confidence: 0.9,
     citation: 'RFC 8446 §4.2.1, Appendix D; Istio meshConfig.meshMTLS.minProtocolVersion',
     explains: [
+      { symptom: 'proxy-upstream-handshake', weight: 0.25, why: 'The proxy and its upstream share no TLS version (proxy_ssl_protocols).' },
       { symptom: 'alert:40', weight: 0.35, why: 'No TLS version in common.' },
       { symptom: 'alert:70', weight: 0.95, why: 'Our minimum/maximum TLS version and the peer\'s do not overlap.' },
       { symptom: 'alert:71', weight: 0.4, why: 'Or our TLS version is below its minimum.' },

@@ -45,6 +45,7 @@ export function diagnoseOptions(y: Argv, fields: readonly RequestField[] = REQUE
 export const DIAGNOSE_EPILOG = [
   'Exit codes: 0 nothing at or above --fail-on; 1 at least one such finding; 2 bad usage or input; 3 no evidence at all.',
   'Rules run in stage order expiry → chain → san → key-usage; `mtls-doctor rules` lists them.',
+  'Docs: docs/diagnose.md, docs/handshake.md, docs/in-pod.md, docs/cluster.md',
 ].join('\n');
 
 /**

@@ -8,7 +8,9 @@
  */
 import { inputError, usageError } from '../errors.js';
 import { renderReport } from '../report/render.js';
-import { colorEnabled, makeStyle } from '../report/style.js';
+import { colorEnabled } from '../report/style.js';
+import { renderExplainText } from '../report/explain-text.js';
+import { redact } from '../redact.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
 import type { Io } from './io.js';
@@ -19,13 +21,17 @@ export interface ExplainArgs {
   _?: Array<string | number>;
   output: string;
   at?: string;
+  /** Text: every candidate, not only the best three. */
+  all?: boolean;
   /** The raw arguments: yargs drops a bare `-` from positionals, so stdin mode is detected here. */
   rawArgv?: string[];
 }
 
 export const EXPLAIN_EPILOG = [
   'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
+  'Text shows what the paste proves, the three most likely causes (--all: every one) and the commands that decide between them; -o json adds proves, decide and hypothesis/likelihood on each candidate.',
   'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
+  'Docs: docs/explain.md',
 ].join('\n');
 
 /** explain's bound on pasted text (src/explain/signals.ts MAX_EXPLAIN_BYTES; checked there again). */
@@ -47,24 +53,6 @@ export async function readBounded(stream: AsyncIterable<unknown> & { destroy?: (
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The text report when nothing was recognised: say so, and what to do next. */
-function renderNotRecognised(report: Report, color: boolean): string {
-  const st = makeStyle(color);
-  return [
-    `${st.bold('mtls-doctor')} ${st.dim(st.bold('NOT RECOGNISED'))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`,
-    '',
-    'The text does not contain a TLS/mTLS error this tool knows (Envoy/BoringSSL, OpenSSL/Node, Go, rustls/Linkerd, curl, Java).',
-    '',
-    st.bold('Next steps'),
-    '  1. Paste the whole log line, including any "TLS_error", "verify cert failed", "x509:" or "curl: (N)" part.',
-    "  2. Raise the proxy's log level and read the line before TLS_error:",
-    `     ${st.blue('istioctl proxy-config log POD -n NS --level connection:debug')}`,
-    '  3. Diagnose the certificates themselves (add --peer HOST:PORT to handshake with the peer):',
-    `     ${st.blue('mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem')}`,
-    '',
-  ].join('\n');
-}
-
 export function exitCodeForExplain(report: Report): number {
   return report.verdict === 'failing' ? 1 : 0;
 }
@@ -81,6 +69,7 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
-  io.stdout.write(args.output === 'text' && report.findings.length === 0 ? renderNotRecognised(report, color) : renderReport(report, args.output, { color, width: outputWidth(io.stdout, io.env) }));
+  const width = outputWidth(io.stdout, io.env);
+  io.stdout.write(args.output === 'text' ? redact(renderExplainText(report, { color, width, all: args.all === true })) : renderReport(report, args.output, { color, width }));
   return exitCodeForExplain(report);
 }

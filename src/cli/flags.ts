@@ -4,9 +4,10 @@
  */
 import { usageError } from '../errors.js';
 import { editDistance } from '../diagnose/catalogue.js';
+import { REQUEST_FIELDS, type RequestField } from '../diagnose/request.js';
 
-/** Flags documented as repeatable (DESIGN.md's contract), in their long form. */
-export const REPEATABLE = ['trust', 'peer-trust', 'ca', 'crl', 'alpn', 'expect-id', 'from-namespace'] as const;
+/** Flags documented as repeatable (DESIGN.md's contract), in their long form: the request table's list options. */
+export const REPEATABLE: readonly string[] = (REQUEST_FIELDS as readonly RequestField[]).flatMap((f) => (f.cli?.array ? [f.flag!] : []));
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const quote = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));

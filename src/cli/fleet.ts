@@ -66,8 +66,11 @@ export function scanRequestFromArgs(a: FleetArgs): ScanRequest {
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ScanRequest;
 }
 
-/** A one-line progress bar on a terminal's stderr; nothing when stderr is not a terminal. */
-function progress(io: Io): ((done: number, total: number) => void) | undefined {
+/**
+ * A one-line progress bar on a terminal's stderr; nothing when stderr is not a terminal. The finished bar is
+ * erased, so the report starts on a clean screen and no "N/N pods" line is left above it.
+ */
+export function progress(io: Pick<Io, 'stderr'>): ((done: number, total: number) => void) | undefined {
   const err = io.stderr as { isTTY?: boolean; write(s: string): unknown };
   if (!err.isTTY) return undefined;
   let last = 0;
@@ -75,9 +78,13 @@ function progress(io: Io): ((done: number, total: number) => void) | undefined {
     const t = Date.now();
     if (done < total && t - last < 100) return;
     last = t;
+    if (done >= total) {
+      err.write('\r\x1b[2K');
+      return;
+    }
     const w = 24;
     const bar = '█'.repeat(Math.round((done / total) * w)).padEnd(w, '░');
-    err.write(`\r${bar} ${done}/${total} pods${done === total ? '\n' : ''}`);
+    err.write(`\r${bar} ${done}/${total} pods`);
   };
 }
 
@@ -101,7 +108,7 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
           .example('$0 scan -A', 'Every namespace: the CA that expires first leads the report')
           .example('$0 scan -n shop -o json | jq .rotation', 'The rotation phase, for a bot')
           .example('$0 scan -A -o prometheus > /var/lib/node-exporter/mtls.prom', 'Metrics for Prometheus (see `mtls-doctor alerts`)')
-          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); 2 bad usage; 3 no pod could be read.'),
+          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); 2 bad usage; 3 no pod could be read.\nDocs: docs/fleet.md'),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('scan', a);
         const args = a as unknown as FleetArgs;
@@ -120,9 +127,10 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
       builder: (y) =>
         scopeOptions(y)
           .positional('action', { choices: ['status', 'plan'] as const, describe: 'status: the phase and any violation; plan: the next safe step' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps)' })
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
-          .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it'),
+          .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it')
+          .epilog('Docs: docs/rotation.md'),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('rotation', a);
         const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
@@ -144,7 +152,8 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
         y
           .option('thresholds', { type: 'string', describe: 'JSON file of expiry thresholds (the same file diagnose and scan take)', normalize: true })
           .option('leaf-ttl', { type: 'number', default: 24, describe: 'Workload certificate lifetime in hours (Istio default 24)' })
-          .example('$0 alerts > mtls-doctor-rules.yaml && promtool check rules mtls-doctor-rules.yaml', 'Check the pack before loading it'),
+          .example('$0 alerts > mtls-doctor-rules.yaml && promtool check rules mtls-doctor-rules.yaml', 'Check the pack before loading it')
+          .epilog('Docs: docs/metrics.md'),
       handler: async (a) => {
         const args = a as unknown as { thresholds?: string; leafTtl: number };
         const { alertPack } = await loadScan();

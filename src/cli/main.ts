@@ -10,13 +10,16 @@ import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
 import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
-import { refuseRepeats, unknownArgumentMessage } from './flags.js';
+import { refuseRepeats } from './flags.js';
+import { NO_COMMAND, usageMessage, type UsageContext } from './usage.js';
+import { completionScript, COMPLETION_DESCRIBE } from './completion.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
+import { REQUEST_FIELDS, type RequestField } from '../diagnose/request.js';
 
 /** Flags whose value may be `-` (standard input): yargs would take a bare `-` for a positional. */
-const STDIN_FLAGS = new Set(['--chain', '--key', '--trust', '--peer-trust', '--ca', '--crl']);
+const STDIN_FLAGS = new Set((REQUEST_FIELDS as readonly RequestField[]).flatMap((f) => (f.cli?.stdin ? [`--${f.flag}`] : [])));
 
 /** `--chain -` → `--chain=-`, so that the dash reaches the flag (up to a bare `--`). */
 export function bindStdinDashes(argv: string[]): string[] {
@@ -61,12 +64,13 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     )
     .command(
       'explain [text..]',
-      'Decode a pasted TLS/mTLS error into who rejected whom and the likely causes (- reads standard input)',
+      'Decode a pasted TLS/mTLS error: what it proves (who rejected whom, where), the likely causes best first, and the command that decides between them (- reads standard input)',
       (y) =>
         y
           .positional('text', { type: 'string', array: true, describe: 'The error text (quote it), or - to read it from standard input' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format' })
           .option('at', { type: 'string', describe: 'Stamp the report with this time (ISO 8601) instead of now' })
+          .option('all', { type: 'boolean', default: false, describe: 'Show every candidate cause in text, not only the three most likely' })
           .example('$0 explain "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"', 'Decode an Envoy transport failure reason')
           .example('kubectl logs POD -c istio-proxy | grep TLS_error | tail -1 | $0 explain - -o json', 'Decode a log line from standard input')
           .epilog(EXPLAIN_EPILOG),
@@ -81,7 +85,8 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       (y) =>
         y
           .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' }),
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' })
+          .epilog('Docs: docs/rules.md'),
       (args) => {
         code = runRules(args.output, io, args.id);
       },
@@ -96,7 +101,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .option('scan-interval', { type: 'string', describe: 'Also scan the fleet this often (300, 5m, 1h; config `scan` says which namespaces, default all) and add its gauges to /metrics: one deployment is also the exporter' })
           .example('$0 serve --listen 0.0.0.0:8080 --config /etc/mtls-doctor/serve.yaml', 'Serve Slack and the webhook (deploy/serve.yaml runs this)')
           .example('$0 serve --config serve.yaml --scan-interval 10m', 'Also export the fleet gauges of `mtls-doctor scan` (alert rules: `mtls-doctor alerts`)')
-          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: README "Use it from Slack", deploy/serve.yaml, deploy/slack-app-manifest.yaml.'),
+          .epilog('Routes: POST /slack/commands (Slack-signed), POST /v1/diagnoses and GET /v1/diagnoses/ID (bearer token), GET /healthz, /readyz, /metrics. Setup: deploy/serve.yaml, deploy/slack-app-manifest.yaml.\nDocs: docs/chat.md'),
       async (args) => {
         const { runServe } = await import('../serve/index.js');
         // Chat text is parsed by this CLI's own definitions (parse-only), handed to serve rather than imported by it.
@@ -106,7 +111,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(
       'demo',
       'Diagnose a built-in broken mesh (an intermediate CA that expired at 02:47) end to end',
-      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const }),
+      (y) => y.option('output', { alias: 'o', choices: ['text', 'json', 'markdown', 'slack'] as const, default: 'text' as const, describe: 'Output format of the report (the preamble is printed with text only)' }).epilog('Docs: README.md (quick start), docs/diagnose.md'),
       async (args) => {
         // Lazy (a separate chunk, scripts/build.mjs): the demo's PKI generator and TLS peer are not needed elsewhere.
         const { runDemo } = await import('./demo.js');
@@ -114,10 +119,11 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       },
     )
     .command(fleetCommands(io, (c) => (code = c), hooks))
-    // Bash/zsh completion: `mtls-doctor completion >> ~/.bashrc` (yargs answers --get-yargs-completions).
-    .completion('completion', 'Print a bash/zsh completion script: mtls-doctor completion >> ~/.bashrc')
+    // Shell completion: yargs answers --get-yargs-completions; `completion [bash|zsh]` itself is answered before
+    // yargs parses (completionScript), with the script for the shell asked for.
+    .completion('completion', COMPLETION_DESCRIBE)
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
-    .demandCommand(1, 'Give a command: diagnose, explain, rules, serve or demo (mtls-doctor --help)')
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -135,9 +141,19 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
       // yargs hands its usage object here: its descriptions are the flags of the command being parsed.
       const usage = y as unknown as { getDescriptions?: () => Record<string, unknown> };
       const known = Object.keys(usage.getDescriptions?.() ?? {});
-      throw usageError(unknownArgumentMessage(msg, known, argv) ?? msg);
+      throw usageError(usageMessage(msg, { ...usageContext(parser, commands), argv, prog, known }));
     });
   skipHelpCache(parser);
+  const commands = commandsOf(parser);
+  const script = completionScript(argv, prog, io.env);
+  if (script) {
+    try {
+      io.stdout.write(script);
+      return 0;
+    } catch (e) {
+      return reportError(e, io, debug);
+    }
+  }
   try {
     await parser.parseAsync();
     return code;
@@ -157,6 +173,26 @@ export async function parseOnly(argv: string[]): Promise<Record<string, unknown>
   const code = await main(argv, quiet, { parsed: (_command, args) => void (parsed = args) });
   if (!parsed || code !== 0) throw usageError(err.replace(/^mtls-doctor:\s*/, '').trim() || `Cannot read the arguments of ${argv[0] ?? 'the command'}`);
   return parsed;
+}
+
+type YargsInternals = {
+  getOptions?: () => { choices?: Record<string, unknown[]> };
+  getInternalMethods?: () => {
+    getCommandInstance?: () => { getCommandHandlers?: () => Record<string, { original?: string }> };
+    getContext?: () => { commands?: string[] };
+  };
+};
+
+/** Every command with its usage (`rotation <action>`), as registered; read before parsing (yargs resets it inside a command). */
+function commandsOf(parser: Argv): UsageContext['commands'] {
+  const handlers = (parser as unknown as YargsInternals).getInternalMethods?.()?.getCommandInstance?.()?.getCommandHandlers?.() ?? {};
+  return Object.entries(handlers).map(([name, h]) => ({ name, usage: h.original ?? name }));
+}
+
+/** The command being parsed and its choices, when a parse fails (guarded: yargs internals). */
+function usageContext(parser: Argv, commands: UsageContext['commands']): Pick<UsageContext, 'commands' | 'command' | 'choices'> {
+  const internals = parser as unknown as YargsInternals;
+  return { commands, command: internals.getInternalMethods?.()?.getContext?.()?.commands ?? [], choices: internals.getOptions?.()?.choices ?? {} };
 }
 
 /**

@@ -35,7 +35,7 @@ export function judgeEvidenceConnections(ce: ConnectionEvidence, o: { at: number
   const perspective = ce.kind === 'service' ? 'server' : 'client';
   const judgements = judgeConnections(ce, { at: o.at, rules: o.rules, runner: o.runner, perspective, ...(o.thresholds ? { thresholds: o.thresholds } : {}) });
   const evaluatedRules = new Set<RuleId>();
-  for (const j of judgements) if (j.unjudged.length < 2) for (const r of o.rules) if (r.meta.stage !== 'transport' && r.meta.stage !== 'policy') evaluatedRules.add(r.meta.id);
+  for (const j of judgements) for (const id of j.evaluated) evaluatedRules.add(id);
   // The far side: server pods for a pod's diagnosis, caller pods for a service's.
   const far = (f: ConnectionFinding) => (perspective === 'client' ? f.connection.server : f.connection.client);
   const groups = new Map<string, ConnectionFinding[]>();

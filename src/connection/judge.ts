@@ -22,6 +22,7 @@ import type { Rule } from '../engine/define-rule.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle } from '../evidence/types.js';
 import type { ClusterEvidence } from '../evidence/cluster.js';
 import type { Stage } from '../model/stage.js';
+import type { RuleId } from '../model/rule-id.js';
 import type { Source } from '../model/source.js';
 import type { ConnectionDirection, ConnectionRecord, ConnectionRef, WorkloadClass } from '../model/workload.js';
 
@@ -44,6 +45,8 @@ export interface ConnectionJudgement {
   findings: ConnectionFinding[];
   /** Directions that could not be judged, and why (one sentence). */
   unjudged: Array<{ direction: ConnectionDirection; reason: string }>;
+  /** The rules that ran on a direction (not insufficient-evidence, not not-applicable, not a rule-error). */
+  evaluated: RuleId[];
 }
 
 export interface JudgeOptions {
@@ -117,6 +120,10 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
   const ref = (direction: ConnectionDirection): ConnectionRef => ({ client: { class: client.id, pods: podNames(client) }, server: { class: server.id, pods: podNames(server) }, direction });
   const findings: ConnectionFinding[] = [];
   const unjudged: ConnectionJudgement['unjudged'] = [];
+  const evaluated = new Set<RuleId>();
+  const ran = (rs: readonly Rule[], notEvaluated: ReadonlyArray<{ rule: RuleId }>) => {
+    for (const r of rs) if (!notEvaluated.some((n) => n.rule === r.meta.id)) evaluated.add(r.meta.id);
+  };
   const service = `${conn.service.name}.${conn.service.namespace}:${conn.service.port}`;
 
   const direction = (dir: 'client-to-server' | 'server-to-client') => {
@@ -135,6 +142,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
     const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : conn.acceptedTrustDomains.map((td) => `spiffe://${td}/ns/${client.namespace}/sa/${client.serviceAccount}`);
     const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds });
     const run = runRules(certRules, buildFacts(ev), catalogue);
+    ran(certRules, run.notEvaluated);
     const mine = who === perspective;
     const verifierName = `${verifier.verifier} verifier`;
     const context = {
@@ -168,13 +176,14 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
     const cluster: ClusterEvidence = { ...opts.cluster, peer: opts.cluster.peer ? { ...opts.cluster.peer, pods: opts.cluster.peer.pods.filter((p) => names.has(`${p.namespace}/${p.name}`)) } : null, peerIdentities: [] };
     const ev: EvidenceBundle = { ...directionEvidence(client, server, { role: 'client', expectIds: [], at: opts.at, thresholds }), certificates: { chain: null, trust: [], peerTrust: null, ca: [] }, cluster };
     const run = runRules(policyRules, buildFacts(ev), catalogue);
+    ran(policyRules, run.notEvaluated);
     for (const f of run.findings) findings.push({ ...f, about: `policy:${f.about ?? ''}`, connection: ref('policy') });
   }
 
   const now = findings.some((f) => (f.severity === 'critical' || f.severity === 'error') && !f.forecast);
   const risk = findings.some((f) => f.severity === 'warning' || f.forecast);
   const status: ConnectionJudgement['status'] = now ? 'broken' : unjudged.length ? 'unknown' : risk ? 'at-risk' : 'ok';
-  return { connection: conn, status, findings, unjudged };
+  return { connection: conn, status, findings, unjudged, evaluated: [...evaluated] };
 }
 
 /** Judges every connection of a set of classes (the fleet: every pair that can talk, once). */

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import type { DiagnoseRequest } from '../diagnose/request.js';
@@ -58,6 +58,25 @@ export interface RunningExample {
 }
 
 /**
+ * Where the demo writes its certificates: one directory per user under the temporary directory, replaced on
+ * every run, so that runs do not pile up directories and the printed verify commands keep working after the demo
+ * has ended. Created private (0700); if the name is taken by anything but such a directory of ours (another
+ * user's, a link), a fresh directory is made instead.
+ */
+export function demoDir(base = tmpdir()): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const dir = join(base, `mtls-doctor-demo-${uid ?? userInfo().username.replace(/[^\w.-]/g, '_')}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = lstatSync(dir);
+  const ours = st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+  return ours ? dir : mkdtempSync(join(base, 'mtls-doctor-demo-'));
+}
+
+/**
  * The example, running: `ledger` listens on 127.0.0.1 (an ephemeral port) as a mesh server that demands a
  * client certificate from the same mesh CA, serving a chain whose intermediate expired at 02:47. Returns the
  * request `payments` would diagnose it with; the caller closes the peer.
@@ -77,10 +96,16 @@ export async function startExample(now: number): Promise<RunningExample> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  // The certificates (never the key) go to a temporary directory, so that the verify commands the report prints
-  // name files that exist. The key stays in memory.
-  const dir = mkdtempSync(join(tmpdir(), 'mtls-doctor-demo-'));
-  const write = (name: string, pem: string) => (writeFileSync(join(dir, name), pem, { mode: 0o644 }), { path: join(dir, name) });
+  // The certificates (never the key) go to the demo's directory, so that the verify commands the report prints
+  // name files that exist after the demo has ended. The key stays in memory.
+  const dir = demoDir();
+  const write = (name: string, pem: string) => {
+    // Replaced whole (write aside, then rename): a demo running at the same time never reads half a file.
+    const aside = join(dir, `.${name}.${process.pid}`);
+    writeFileSync(aside, pem, { mode: 0o644, flag: 'w' });
+    renameSync(aside, join(dir, name));
+    return { path: join(dir, name) };
+  };
   return {
     port,
     dir,

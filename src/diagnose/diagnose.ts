@@ -6,11 +6,12 @@
 import type { Dispatcher } from 'undici';
 import { readInputFile } from '../collect/files.js';
 import { evaluate } from '../engine/evaluate.js';
-import { inputError, MtlsDoctorError, usageError } from '../errors.js';
+import { inputError, jsonSyntaxProblem, MtlsDoctorError, usageError } from '../errors.js';
 import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { LIMITS } from '../limits.js';
 import { redact, redactDeep } from '../redact.js';
 import { checkDiagnoseArguments } from './check-arguments.js';
+import { forPod } from './pod-context.js';
 import { evidenceFromInputs, expectIdOptions, parseAt, validateIdentity, validateMaxDepth, validateVerifier, type NamedInput } from '../evidence/from-inputs.js';
 import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
@@ -57,7 +58,7 @@ const THRESHOLDS_LIMIT = LIMITS.thresholdsBytes;
 /** Diagnoses what the request names and returns the report (the JSON contract, `schemaVersion: 1`). */
 export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps = {}): Promise<Report> {
   const plan = planDiagnosis(request, deps.env ?? process.env);
-  if (plan.cluster?.inPod) return inPod(request, deps);
+  if (plan.cluster?.inPod) return forPod(await inPod(request, deps));
   return (await diagnoseWithEvidence(request, deps)).report;
 }
 
@@ -81,7 +82,7 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   const options = { pasted, ...(connections ? { connections } : {}) };
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
-  return { report: redactDeep(report, evidence), evidence };
+  return { report: redactDeep(forPod(report), evidence), evidence };
 }
 
 /** Exit code of the CLI contract for a report: 1 when a finding at or above `failOn` exists, else 0. */
@@ -136,7 +137,7 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
   try {
     return JSON.parse(text) as DeepPartial<Thresholds>;
   } catch (e) {
-    throw inputError(`Cannot read --thresholds file "${t.path}": not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw inputError(`Cannot read --thresholds file "${t.path}": ${jsonSyntaxProblem(text, e)}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * refused here, before anything is read or collected (E_USAGE: exit 2 on the CLI), so collection only collects.
  */
 import { MtlsDoctorError, usageError } from '../errors.js';
-import { CLUSTER_FIELDS, COLLECTION_FIELDS, EVALUATION_FIELDS, FLAG, isFileRef, REQUEST_FIELDS, type DiagnoseRequest, type FieldKind } from './request.js';
+import { CLUSTER_FIELDS, COLLECTION_FIELDS, EVALUATION_FIELDS, FLAG, isFileRef, REQUEST_FIELDS, type DiagnoseRequest, type FieldKind, type RequestField } from './request.js';
 
 export interface Plan {
   /** Evaluate a saved bundle; nothing is collected. */
@@ -64,6 +64,14 @@ const EXPECTED: Record<FieldKind, string> = {
   evidence: 'an evidence bundle, its JSON text or { path }',
 };
 
+/** What a cluster target refuses beside it, by the table's `besideTarget`. */
+const BESIDE_TARGET = {
+  source: REQUEST_FIELDS.filter((f) => (f as RequestField).besideTarget === 'source').map((f) => f.name),
+  material: REQUEST_FIELDS.filter((f) => (f as RequestField).besideTarget === 'material').map((f) => f.name),
+};
+/** Certificate material besides the chain (a key, trust bundles, CA certificates, CRLs): without a chain, file mode. */
+const MATERIAL_BESIDE_CHAIN = REQUEST_FIELDS.filter((f) => (f.kind === 'material' || f.kind === 'materials') && f.name !== 'chain').map((f) => f.name);
+
 /** The evaluation options, as the refusal of a collection option beside `evidence` lists them. */
 const EVALUATES = EVALUATION_FIELDS.map((k) => FLAG[k]).join(', ').replace(/, ([^,]+)$/, ' and $1');
 
@@ -88,9 +96,9 @@ function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   }
   if (has(r, 'target') && has(r, 'selector')) throw usageError(`Cannot combine a target ("${r.target}") with -l/--selector: give one of them`);
   const what = has(r, 'target') ? `a cluster target ("${r.target}")` : `-l ${r.selector}`;
-  const evidence = (['chain', 'evidence', 'envoyAdmin', 'agent', 'proxyRoot'] as const).filter((k) => has(r, k));
+  const evidence = BESIDE_TARGET.source.filter((k) => has(r, k));
   if (evidence.length) throw usageError(`Cannot combine ${what} with ${evidence.map((k) => FLAG[k]).join(', ')}: the cluster target brings its own evidence (drop the target to diagnose files or a local proxy)`);
-  const material = (['key', 'trust', 'peerTrust'] as const).filter((k) => has(r, k));
+  const material = BESIDE_TARGET.material.filter((k) => has(r, k));
   if (material.length) throw usageError(`Cannot combine ${what} with ${material.map((k) => FLAG[k]).join(', ')}: the chain and trust bundle come from its istio-proxy (give --chain to diagnose files instead)`);
   if (has(r, 'image') && !r.inPod) throw usageError('Cannot use --image without --in-pod: it is the image of the ephemeral container');
   const service = /^(svc|service|services)\//i.test(r.target ?? '');
@@ -151,7 +159,7 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
   // The mesh CA's certificates on their own (cacerts cert-chain.pem): every CA level is judged, no chain needed.
   if (searching && has(request, 'ca') && !has(request, 'key')) return { replay: false, inputs: true, proxy: null, probe: false };
   // Certificate material without a chain means file mode: that is a missing chain, not a request to search.
-  if (searching && (has(request, 'trust') || has(request, 'ca') || has(request, 'key') || has(request, 'peerTrust') || has(request, 'crls'))) {
+  if (searching && MATERIAL_BESIDE_CHAIN.some((k) => has(request, k))) {
     throw usageError("Cannot diagnose without a certificate chain: give --chain FILE (the workload's cert-chain.pem), --envoy-admin URL to read it from Envoy, or --ca FILE alone to check the mesh CA's certificates");
   }
   if (searching && env.MTLS_DOCTOR_NO_AUTODETECT === '1') {

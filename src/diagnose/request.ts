@@ -167,6 +167,11 @@ export interface RequestField {
   inPod?: true;
   /** It names something to read on this machine (a face serving remote callers refuses it). */
   local?: true;
+  /**
+   * Refused beside a cluster target: it names another source of evidence (`source`), or material that the
+   * pod's istio-proxy brings (`material`).
+   */
+  besideTarget?: 'source' | 'material';
 }
 
 /**
@@ -177,12 +182,12 @@ export interface RequestField {
 export const REQUEST_FIELDS = [
   { name: 'target', flag: 'TARGET', says: 'TARGET', kind: 'string', use: 'cluster', webhook: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report); svc/NAME: its callers' },
   {
-    name: 'chain', flag: 'chain', kind: 'materials', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', use: 'collection', webhook: 'pem',
+    name: 'chain', flag: 'chain', kind: 'materials', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', besideTarget: 'source', use: 'collection', webhook: 'pem',
     describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)",
   },
-  { name: 'key', flag: 'key', kind: 'material', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', use: 'collection', webhook: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' },
-  { name: 'trust', flag: 'trust', kind: 'materials', cli: { type: 'string', array: true, file: true, stdin: true }, group: 'certificates', use: 'collection', webhook: 'pem', describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" },
-  { name: 'peerTrust', flag: 'peer-trust', kind: 'materials', cli: { type: 'string', array: true, file: true, stdin: true }, group: 'certificates', use: 'collection', webhook: 'pem', describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' },
+  { name: 'key', flag: 'key', kind: 'material', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', besideTarget: 'material', use: 'collection', webhook: 'string', describe: 'Its private key: checked against the leaf, never printed or saved' },
+  { name: 'trust', flag: 'trust', kind: 'materials', cli: { type: 'string', array: true, file: true, stdin: true }, group: 'certificates', besideTarget: 'material', use: 'collection', webhook: 'pem', describe: "The workload's trust bundle (roots it accepts), PEM, DER or istioctl/config_dump JSON (its ROOTCA); repeatable" },
+  { name: 'peerTrust', flag: 'peer-trust', kind: 'materials', cli: { type: 'string', array: true, file: true, stdin: true }, group: 'certificates', besideTarget: 'material', use: 'collection', webhook: 'pem', describe: 'The trust bundle the peer verifies us with (default: same as --trust); repeatable' },
   {
     name: 'ca', flag: 'ca', kind: 'materials', cli: { type: 'string', array: true, file: true, stdin: true }, group: 'certificates', use: 'collection', webhook: 'pem',
     describe: "The mesh CA's certificates (cacerts cert-chain.pem): every CA level's expiry, missing intermediates; on its own (no --chain) it checks the CA levels alone",
@@ -210,9 +215,9 @@ export const REQUEST_FIELDS = [
   { name: 'maxPods', flag: 'max-pods', kind: 'number', cli: { type: 'number' }, group: 'cluster', use: 'cluster', describe: 'With --peer SVC:PORT or svc/NAME: read at most N ready pods (default 50), then a sample per revision' },
   { name: 'fromNamespace', flag: 'from-namespace', kind: 'strings', cli: { type: 'string', array: true }, group: 'cluster', use: 'cluster', describe: "With svc/NAME: the callers' namespace (default: its own); repeatable" },
   { name: 'fromAllNamespaces', flag: 'from-all-namespaces', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', describe: 'With svc/NAME: callers in every namespace' },
-  { name: 'envoyAdmin', flag: 'envoy-admin', kind: 'string', cli: { type: 'string' }, group: 'proxy', use: 'collection', webhook: 'refused', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' },
-  { name: 'agent', flag: 'agent', kind: 'string', cli: { type: 'string' }, group: 'proxy', use: 'collection', webhook: 'refused', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' },
-  { name: 'proxyRoot', flag: 'proxy-root', kind: 'string', cli: { type: 'string' }, group: 'proxy', use: 'collection', webhook: 'refused', local: true, describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" },
+  { name: 'envoyAdmin', flag: 'envoy-admin', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' },
+  { name: 'agent', flag: 'agent', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' },
+  { name: 'proxyRoot', flag: 'proxy-root', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', local: true, describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" },
   { name: 'window', flag: 'window', kind: 'number', cli: { type: 'number' }, group: 'proxy', use: 'collection', webhook: 'refused', inPod: true, describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' },
   { name: 'at', flag: 'at', kind: 'at', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'string', inPod: true, describe: 'Evaluate at this time (ISO 8601) instead of now' },
   {
@@ -220,10 +225,10 @@ export const REQUEST_FIELDS = [
     describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)',
   },
   { name: 'maxChainDepth', flag: 'max-depth', kind: 'numberOrString', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'number', inPod: true, describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" },
-  { name: 'thresholds', flag: 'thresholds', kind: 'object', cli: { type: 'string', file: true }, group: 'evaluation', use: 'evaluation', webhook: 'object', describe: 'JSON file overriding expiry thresholds (see README)' },
+  { name: 'thresholds', flag: 'thresholds', kind: 'object', cli: { type: 'string', file: true }, group: 'evaluation', use: 'evaluation', webhook: 'object', describe: 'JSON file overriding expiry thresholds (docs/diagnose.md#expiry-thresholds)' },
   { name: 'symptom', flag: 'symptom', kind: 'string', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'string', inPod: true, describe: 'The error text you saw: the findings that explain it rank first' },
   { name: 'failOn', flag: 'fail-on', kind: 'string', cli: { type: 'string', choices: ['error', 'warning'], default: 'error' }, group: 'output', use: 'evaluation', describe: 'Exit 1 when a finding at or above this severity exists' },
-  { name: 'evidence', flag: 'evidence', kind: 'evidence', cli: { type: 'string', file: true }, group: 'output', use: 'replay', webhook: 'object', describe: 'Replay a saved evidence bundle instead of collecting' },
+  { name: 'evidence', flag: 'evidence', kind: 'evidence', cli: { type: 'string', file: true }, group: 'output', besideTarget: 'source', use: 'replay', webhook: 'object', describe: 'Replay a saved evidence bundle instead of collecting' },
   { name: 'label', says: 'label', kind: 'string', use: 'name' },
 ] as const satisfies readonly RequestField[];
 

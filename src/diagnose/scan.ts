@@ -5,7 +5,7 @@
  * to judge again (`evidence`). Collection is src/fleet/scan.ts; judging is src/fleet/analyse.ts (pure).
  */
 import { readInputFile } from '../collect/files.js';
-import { inputError, MtlsDoctorError, usageError } from '../errors.js';
+import { inputError, jsonSyntaxProblem, MtlsDoctorError, usageError } from '../errors.js';
 import { parseAt } from '../evidence/from-inputs.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { alertRules, renderAlertRules } from '../fleet/alerts.js';
@@ -65,7 +65,7 @@ function thresholdsOf(t: ScanRequest['thresholds'], read: NonNullable<ScanDeps['
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw inputError(`Cannot read --thresholds file "${t.path}": not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw inputError(`Cannot read --thresholds file "${t.path}": ${jsonSyntaxProblem(text, e)}`);
   }
   return resolveThresholds(json as DeepPartial<Thresholds>, `--thresholds "${t.path}"`);
 }

@@ -15,6 +15,7 @@ export interface CatalogueEntry {
   weight: number;
   why: string;
   meta: RuleMeta;
+  context?: 'mesh' | 'off-mesh' | 'tls';
 }
 
 export interface SymptomCatalogue {
@@ -35,7 +36,7 @@ export function buildCatalogue(rules: readonly Rule[]): SymptomCatalogue {
     stageOf.set(meta.id, meta.stage);
     for (const e of meta.explains ?? []) {
       const list = byCode.get(e.symptom) ?? [];
-      list.push({ rule: meta.id, stage: meta.stage, weight: e.weight, why: e.why, meta });
+      list.push({ rule: meta.id, stage: meta.stage, weight: e.weight, why: e.why, meta, ...(e.context ? { context: e.context } : {}) });
       byCode.set(e.symptom, list);
     }
   });

@@ -15,6 +15,12 @@ export interface SymptomLink {
   symptom: SymptomCode;
   weight: number;
   why: string;
+  /**
+   * Where this reading holds, for pasted text: `mesh` — inside a service mesh (an Envoy SAN matcher, a CA
+   * rotation), `off-mesh` — outside one (public CAs, hand-built servers), `tls` — only when the client was
+   * speaking TLS. `explain` halves the weight when the paste shows the opposite context.
+   */
+  context?: 'mesh' | 'off-mesh' | 'tls';
 }
 
 /** How to confirm the rule's cause from a symptom alone (shown by `explain`), the next command, the fix. */
@@ -70,6 +76,13 @@ export interface RuleMeta<M extends string = string> {
    * they make the verdict at-risk, never failing, whatever their severity (the exit code still follows --fail-on).
    */
   forecast?: boolean;
+  /**
+   * A catch-all: its findings say that something failed for a reason the evidence does not show ("the peer
+   * rejected our certificate for a reason our evidence does not show"). The ranking never puts one above a
+   * specific finding that is broken now on the side its subject names (`local`: our chain and CAs; `peer`: the
+   * peer's), and counts it as explaining the symptom only when there is none.
+   */
+  catchAll?: boolean;
 }
 
 export interface ReportDescriptor<M extends string> {

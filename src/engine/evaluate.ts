@@ -8,7 +8,8 @@ import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
 import type { Rule } from './define-rule.js';
-import { corroborate, rankFindings, runRules, verdictOf } from './run.js';
+import { corroborate, runRules, verdictOf } from './run.js';
+import { rankFindings } from './rank.js';
 import { iso } from '../model/time.js';
 import type { RawFinding } from './run.js';
 import type { RuleId } from '../model/rule-id.js';
@@ -76,7 +77,7 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
     notEvaluated: [...run.notEvaluated.filter((n) => !(n.reason === 'insufficient-evidence' && conn?.evaluatedRules.has(n.rule))), ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
-    chains: facts.chains.map((c) => reportChain(c, facts)),
+    chains: [...facts.chains.map((c) => reportChain(c, facts)), ...caLevels(facts)],
     sources: evidence.sources,
   };
 }
@@ -91,6 +92,32 @@ function depthLimited(facts: Facts): Report['notEvaluated'] {
       missing: [`a ${c.subject} chain of at most ${MAX_CHAIN_DEPTH} certificates (mtls-doctor builds no longer paths)`],
       detail: `the ${c.subject} chain has more than ${MAX_CHAIN_DEPTH - 2} intermediate CAs; the path was followed for ${MAX_CHAIN_DEPTH} certificates and not further, so whether it reaches a trusted root was not evaluated (check it with openssl verify)`,
     }));
+}
+
+/**
+ * The mesh CA's certificates given on their own (`--ca`, no chain): every CA level as a chain of its own
+ * (subject `ca`), lowest level first, so the report shows each level's subject, issuer and expiry — healthy or
+ * not. With a workload chain, that chain already shows the levels it uses.
+ */
+function caLevels(facts: Facts): ReportChain[] {
+  const certs = facts.bundles.ca?.certs ?? [];
+  if (facts.chains.length > 0 || certs.length === 0) return [];
+  const issuerOf = (c: CertFact) => (c.selfIssued ? undefined : certs.find((x) => x !== c && x.subjectKey === c.issuerKey && (!c.aki || !x.ski || c.aki === x.ski)));
+  // Steps from a certificate up to the top of what was given (a cycle cannot loop: at most certs.length steps).
+  const height = (c: CertFact) => {
+    let n = 0;
+    for (let x = issuerOf(c); x && n < certs.length; x = issuerOf(x)) n++;
+    return n;
+  };
+  const ordered = [...certs].sort((a, b) => height(b) - height(a));
+  const top = ordered[ordered.length - 1]!;
+  return [
+    {
+      subject: 'ca',
+      end: top.selfIssued ? 'root' : 'missing-issuer',
+      certificates: ordered.map((c) => reportCert(c, c.selfIssued ? 'root' : 'intermediate', true, facts)),
+    },
+  ];
 }
 
 function reportChain(chain: ChainFact, facts: Facts): ReportChain {

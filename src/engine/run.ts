@@ -1,5 +1,5 @@
 import { availableFacts, FACT_HINTS, type Facts } from '../facts/types.js';
-import { SEVERITIES, STAGES, type Severity, type Stage, type Verdict } from '../model/stage.js';
+import type { Verdict } from '../model/stage.js';
 import type { EvidenceRef, Finding, NotEvaluated } from '../model/finding.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { ReportDescriptor, Rule, RuleContext } from './define-rule.js';
@@ -14,6 +14,8 @@ export interface RawFinding extends Omit<Finding, 'rank'> {
   order: number;
   /** From the rule's meta: a forecast (something will break), not a failure now. */
   forecast: boolean;
+  /** From the rule's meta: a catch-all, which never outranks a specific finding broken now on its side. */
+  catchAll: boolean;
   /** When a forecast failure happens (ms); null for findings about now. */
   deadline: number | null;
 }
@@ -108,6 +110,7 @@ function toRaw(rule: Rule, d: ReportDescriptor<string>, order: number): RawFindi
     about: d.about ?? null,
     order,
     forecast: meta.forecast === true,
+    catchAll: meta.catchAll === true,
     deadline: d.deadline ?? null,
   };
 }
@@ -129,28 +132,6 @@ export function corroborate(findings: RawFinding[], symptoms: SymptomFact[], cat
 /** The peer rejecting us is explained by our (local) certificates or CA; us rejecting the peer, by the peer's. */
 function subjectFits(subject: string, rejectedBy: 'peer' | 'local'): boolean {
   return rejectedBy === 'peer' ? subject !== 'peer' : subject !== 'local';
-}
-
-const stageIndex = (s: Stage) => STAGES.indexOf(s);
-const severityIndex = (s: Severity) => SEVERITIES.indexOf(s);
-
-/**
- * Ranks findings: those that explain the observed symptom first; then root causes before their
- * consequences (a `causedBy` finding is demoted, never dropped); then stage order, severity, confidence.
- */
-export function rankFindings(raw: RawFinding[]): Finding[] {
-  const sorted = [...raw].sort(
-    (a, b) =>
-      Number(b.explainsSymptom) - Number(a.explainsSymptom) ||
-      Number(a.causedBy !== null) - Number(b.causedBy !== null) ||
-      stageIndex(a.stage) - stageIndex(b.stage) ||
-      // Two forecasts: the one that breaks sooner first (an intermediate in 9 days before a root in 10).
-      (a.deadline !== null && b.deadline !== null ? a.deadline - b.deadline : 0) ||
-      severityIndex(a.severity) - severityIndex(b.severity) ||
-      b.confidence - a.confidence ||
-      a.order - b.order,
-  );
-  return sorted.map(({ about: _about, order: _order, forecast: _forecast, deadline: _deadline, ...f }, i) => ({ rank: i + 1, ...f }));
 }
 
 /**

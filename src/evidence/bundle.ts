@@ -1,4 +1,4 @@
-import { inputError, MtlsDoctorError } from '../errors.js';
+import { inputError, jsonSyntaxProblem, MtlsDoctorError } from '../errors.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type EvidenceBundle } from './types.js';
 import { proxyEvidenceProblem } from './proxy.js';
 import { containsSecret, redactDeep } from '../redact.js';
@@ -31,7 +31,7 @@ export function parseEvidence(text: string, label: string): EvidenceBundle {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw inputError(`Cannot read evidence bundle ${label}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw inputError(`Cannot read evidence bundle ${label}: ${jsonSyntaxProblem(text, e)}`);
   }
   const shape = bundleShapeProblem(data);
   if (shape) throw inputError(`Cannot read evidence bundle ${label}: ${shape}`);

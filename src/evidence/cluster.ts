@@ -76,6 +76,9 @@ export interface PeerServiceRecord {
   port: number;
   /** The Service port's targetPort, resolved to a number per pod where it is named; null: unknown. */
   targetPort: number | string | null;
+  /** The Service port's name and appProtocol: what Istio selects the protocol by (absent in older bundles). */
+  portName?: string | null;
+  appProtocol?: string | null;
   selector: Record<string, string>;
   pods: PodRecord[];
 }

@@ -3,8 +3,10 @@
  * (snake_case from Envoy, camelCase from `istioctl pc secret -o json`), `/certs`, `/stats?format=json` and
  * Prometheus text. No I/O: the collectors fetch, these turn payloads into plain evidence records.
  *
- * Formats: ../shared/reference/envoy-istio-formats.md §1–§4 (envoy.admin.v3.SecretsConfigDump, Certificates,
- * the stats JSON with histograms as an element of the same array).
+ * Formats: Envoy's admin API (https://www.envoyproxy.io/docs/envoy/latest/operations/admin) and its protos
+ * envoy.admin.v3.SecretsConfigDump (api/envoy/admin/v3/config_dump_shared.proto) and Certificates
+ * (api/envoy/admin/v3/certs.proto); `/stats?format=json` carries the histograms as an element of the same array
+ * (source/server/admin/stats_render.cc); the pilot-agent's endpoints are Istio's (pilot/cmd/pilot-agent).
  */
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { AgentEvidence, ProxySecret, ServedCert } from './proxy.js';

@@ -85,9 +85,38 @@ export interface HandshakeEvidence {
   /** Did the peer ask for a client certificate? Null when the handshake did not show it. */
   peerRequestedCertificate: boolean | null;
   localVerification: LocalVerification;
+  /**
+   * What the peer's own TLS flight showed (its ServerHello, and its CertificateRequest read in clear in TLS 1.2
+   * or decrypted in TLS 1.3): how its stack is told and which CAs it accepts. Absent in older bundles.
+   */
+  serverFlight?: ServerFlight | null;
   /** After the handshake: what we wrote (a minimal request) and the first line we read back, if any. */
   afterHandshake: { wrote: 'http/1.1' | 'h2-preface' | 'nothing'; firstLine: string | null } | null;
   durationMs: number;
+}
+
+/** The peer's TLS flight, as plain data (no key material: only what the peer sent). */
+export interface ServerFlight {
+  version: string | null;
+  cipherSuite: number | null;
+  /** The ServerHello's session id: ours echoed back, a new one the server made, or none. */
+  sessionId: 'echoed' | 'new' | 'empty';
+  /** Extension types of the ServerHello and (TLS 1.3) of EncryptedExtensions, in the order sent. */
+  helloExtensions: number[];
+  encryptedExtensions: number[] | null;
+  /** The peer's CertificateRequest; null when none was seen (or, in TLS 1.3, none could be read). */
+  certificateRequest: CertificateRequestEvidence | null;
+}
+
+export interface CertificateRequestEvidence {
+  /** `clear`: TLS 1.2, read as sent; `decrypted`: TLS 1.3, read from the server's encrypted handshake. */
+  read: 'clear' | 'decrypted';
+  /** TLS 1.2 certificate_types, signature_algorithms, and (TLS 1.3) the extension types, in the order sent. */
+  certificateTypes: number[];
+  signatureAlgorithms: number[];
+  extensions: number[];
+  /** certificate_authorities: the CAs the peer accepts client certificates under (empty: it names none). */
+  authorities: Array<{ name: string; der: string }>;
 }
 
 /** TLS alert descriptions (RFC 8446 §6, RFC 5246 §7.2). */

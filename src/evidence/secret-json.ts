@@ -7,7 +7,7 @@
  * Pure: text in, certificate inputs out. The `default` secret is the workload's chain; `ROOTCA` (its
  * trusted_ca, or SPIRE's per-trust-domain bundles) is its trust bundle.
  */
-import { inputError } from '../errors.js';
+import { inputError, jsonSyntaxProblem } from '../errors.js';
 import type { CertificateInput } from '../x509/pem.js';
 import { parseSecrets } from './envoy-parse.js';
 import type { ProxySecret } from './proxy.js';
@@ -40,7 +40,7 @@ function parse(data: CertificateInput, file: string, flag: string): ProxySecret[
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw inputError(`Cannot read ${flag} "${file}": it starts like JSON but is not valid JSON (${(e as Error).message.split('\n')[0]!.slice(0, 120)}); expected PEM, DER, or the JSON of ${WHAT}`);
+    throw inputError(`Cannot read ${flag} "${file}": it starts like JSON but is ${jsonSyntaxProblem(text, e)}; expected PEM, DER, or the JSON of ${WHAT}`);
   }
   const p = parseSecrets(json);
   if (!p.sawSecretsDump) throw inputError(`Cannot read ${flag} "${file}": JSON, but no secrets in it; expected PEM, DER, or the JSON of ${WHAT} (which lists "default" and "ROOTCA")`);

@@ -23,6 +23,8 @@ export interface SourceRecord {
   status: 'ok' | 'unavailable' | 'skipped';
   reason?: string;
   detail?: string;
+  /** A peer probe: the peer's TLS stack and what told it ("GnuTLS, told from …"). */
+  peerStack?: string;
 }
 
 export interface Target {

@@ -80,6 +80,8 @@ export function receivedAlertSignal(n: number): SignalId {
       return 'alert:116';
     case 44:
       return 'alert:44';
+    case 112:
+      return 'alert:112';
     case 111:
     case 113:
     case 114:

@@ -11,6 +11,8 @@
 import { inputError, usageError } from '../errors.js';
 import { docsUrl } from '../model/docs.js';
 import type { EvidenceRef, Finding, Report } from '../model/finding.js';
+import { provenOf } from './proves.js';
+import { decidingSteps } from './decide.js';
 import type { RuleId } from '../model/rule-id.js';
 import type { RuleMeta } from '../engine/define-rule.js';
 import { TOOL } from '../version.js';
@@ -45,8 +47,13 @@ export function checkExplainText(text: unknown): string {
   return text;
 }
 
-/** Decoded paste → report findings, most likely first. */
+/**
+ * Decoded paste → candidate causes, most likely first, as findings marked `hypothesis` whose `confidence` is
+ * their likelihood among the candidates. The paste is quoted once, on the first candidate; the others name the
+ * signal they explain.
+ */
 function findingsOf(d: Decoded): Finding[] {
+  const total = d.causes.reduce((sum, c) => sum + c.confidence, 0) || 1;
   return d.causes.map((c, i): Finding => {
     const meta = metaOf(c.rule);
     const hint = meta.hint;
@@ -54,11 +61,12 @@ function findingsOf(d: Decoded): Finding[] {
     const subject = d.rejection === 'we-rejected-peers' ? 'peer' : d.rejection === 'peer-rejected-ours' ? 'local' : (hint.subject ?? 'local');
     const fill = (s: string) => s.replace(/\{pod\}/g, subject === 'peer' ? 'PEER_POD' : 'POD');
     const evidence: EvidenceRef[] = [];
-    // The most likely cause quotes every fragment that points at it; the others quote their first one.
-    for (const m of c.matches.slice(0, i === 0 ? 3 : 1)) for (const f of fragmentsOf(m).slice(0, i === 0 ? 2 : 1)) evidence.push({ source: `pasted text (${m.family})`, detail: f });
-    // The decoding (packed codes, alert numbers, depth) is said once, on the most likely cause.
-    const notes = i === 0 ? [...new Set(c.matches.flatMap((m) => m.notes))].slice(0, 4) : [];
-    for (const n of notes) evidence.push({ source: 'decoded', detail: n });
+    if (i === 0) {
+      for (const m of c.matches.slice(0, 3)) for (const f of fragmentsOf(m).slice(0, 2)) evidence.push({ source: `pasted text (${m.family})`, detail: f });
+      for (const n of [...new Set(c.matches.flatMap((m) => m.notes))].slice(0, 4)) evidence.push({ source: 'decoded', detail: n });
+    } else {
+      evidence.push({ source: 'pasted text', detail: `the ${c.matches[0]!.code} quoted on candidate 1` });
+    }
     const next = fill(hint.next);
     return {
       rank: i + 1,
@@ -66,7 +74,7 @@ function findingsOf(d: Decoded): Finding[] {
       stage: meta.stage,
       subject,
       severity: meta.severity,
-      confidence: c.confidence,
+      confidence: Math.round((c.confidence / total) * 100) / 100,
       explainsSymptom: true,
       title: meta.title,
       explanation: `${c.why} Confirm: ${fill(hint.confirm)}.`,
@@ -75,6 +83,7 @@ function findingsOf(d: Decoded): Finding[] {
       verify: next,
       docs: docsUrl(c.rule),
       causedBy: null,
+      hypothesis: true,
     };
   });
 }
@@ -84,8 +93,15 @@ export function explainText(text: string, options: ExplainOptions = {}): Report 
   checkExplainText(text);
   const evaluatedAt = stampOf(options.at);
   // Quotes come from the paste: decode the redacted text, so that no quote can carry a private key.
-  const d = decodeErrorText(redact(text));
+  const redacted = redact(text);
+  const d = decodeErrorText(redacted);
   const findings = findingsOf(d);
+  const proves = provenOf(redacted, d);
+  const decide = decidingSteps(
+    proves,
+    findings.map((f) => ({ rule: f.rule, meta: metaOf(f.rule), next: f.verify, confirm: f.explanation.replace(/^.*Confirm: /s, '').replace(/\.$/, '') })),
+    d.primary[0]?.fragment,
+  );
   const failing = d.certain && findings.some((f) => f.severity === 'critical' || f.severity === 'error');
   return {
     schemaVersion: 1,
@@ -98,6 +114,8 @@ export function explainText(text: string, options: ExplainOptions = {}): Report 
     notEvaluated: [],
     chains: [],
     sources: [{ name: 'pasted text', status: 'ok', detail: `${text.length} characters, ${d.matches.length} recognised fragment${d.matches.length === 1 ? '' : 's'}` }],
+    proves,
+    decide,
   };
 }
 

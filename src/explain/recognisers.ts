@@ -5,6 +5,7 @@
  * up to 1 MiB of pasted logs).
  */
 import { SIGNALS, type Rejection, type SignalId } from './table.js';
+import { namesRelated } from '../model/names.js';
 import {
   alertByName,
   alertByNumber,
@@ -129,6 +130,14 @@ function sanSignal(text: string): SignalId {
   for (const m of all(/spiffe:\/\/([A-Za-z0-9.-]{1,253})\//g, text)) tds.add(m[1]!.toLowerCase());
   sanMemo = { text, signal: tds.size >= 2 ? 'verify:san-trust-domain' : 'verify:san' };
   return sanMemo.signal;
+}
+
+/** Go's "valid for A, B, not X": none of the names relates to X (another server's certificate), by src/model/names.ts. */
+function foreignNames(validFor: string, wanted: string): boolean {
+  const names = validFor.split(/,\s*/).map((n) => n.trim()).filter((n) => /^[*a-z0-9.-]+$/i.test(n));
+  const host = wanted.replace(/[.)"'\]]+$/, '');
+  if (names.length === 0 || /^[\d.]+$|:/.test(host)) return false;
+  return !names.some((n) => namesRelated(n, host));
 }
 
 /** A depth printed just before a verify reason: Envoy `at depth 1:`, openssl `depth=1 …`, `error 10 at 1 depth`. */
@@ -331,7 +340,7 @@ const verifyTexts: Recogniser = (text) => {
 const GO_PATTERNS: Array<[RegExp, SignalId | ((m: RegExpExecArray, text: string) => SignalId), Level, number, string]> = [
   [/x509: certificate has expired or is not yet valid(?::[ \t]{0,4}current time \S{1,40} is (after|before) \S{1,40})?/g, (m) => (m[1] === 'before' ? 'verify:not-yet-valid' : 'verify:expired'), 3, 0.9, 'go:x509-expired-or-not-yet-valid'],
   [/x509: certificate signed by unknown authority(?: \(possibly because of "([^"\n]{1,160})")?/g, (m) => (m[1] && /verification error|verification failure/.test(m[1]) ? 'verify:same-name-other-key' : m[1] && /cannot sign this kind/.test(m[1]) ? 'verify:invalid-ca' : 'verify:unknown-issuer'), 3, 0.9, 'go:x509-unknown-authority'],
-  [/x509: certificate is valid for [^\n]{1,300}?, not [^\s,"']{1,300}/g, (_m, text) => sanSignal(text), 3, 0.92, 'go:x509-name-mismatch'],
+  [/x509: certificate is valid for ((?:[^\n]|\n(?!\n)){1,300}?),\s{1,8}not ([^\s,"']{1,300})/g, (m, text) => (foreignNames(m[1]!, m[2]!) ? 'verify:san-foreign' : sanSignal(text)), 3, 0.92, 'go:x509-name-mismatch'],
   [/x509: certificate is not valid for any names|x509: certificate relies on legacy Common Name field|x509: cannot validate certificate for \S{1,100} because it doesn't contain any IP SANs/g, 'verify:no-san', 3, 0.9, 'go:x509-no-san'],
   [/x509: certificate specifies an incompatible key usage/g, 'verify:invalid-purpose', 3, 0.9, 'go:x509-incompatible-key-usage'],
   [/x509: too many intermediates for path length constraint/g, 'verify:path-length', 3, 0.9, 'go:x509-path-length'],
@@ -529,6 +538,77 @@ const genericErrors: Recogniser = (text) => {
   return out;
 };
 
+// ── What other stacks and tools print: gRPC C-core, browsers, nginx, SPIRE, Linkerd, istioctl, raw records ─────
+
+const BROWSER_ALERTS: Record<string, number> = { UNRECOGNIZED_NAME: 112, HANDSHAKE_FAILURE: 40, BAD_CERT: 42, BAD_CERTIFICATE: 42, UNKNOWN_CA: 48, CERTIFICATE_EXPIRED: 45, CERT_EXPIRED: 45, ACCESS_DENIED: 49, PROTOCOL_VERSION: 70, INTERNAL_ERROR: 80, CERTIFICATE_REQUIRED: 116, NO_APPLICATION_PROTOCOL: 120 };
+
+const BROWSER_CERT: Array<[RegExp, SignalId, string]> = [
+  [/\b(?:NET::)?ERR_CERT_COMMON_NAME_INVALID\b|\bSSL_ERROR_BAD_CERT_DOMAIN\b/g, 'verify:san', 'browser:name-mismatch'],
+  [/\b(?:NET::)?ERR_CERT_AUTHORITY_INVALID\b|\bSEC_ERROR_UNKNOWN_ISSUER\b|\bMOZILLA_PKIX_ERROR_SELF_SIGNED_CERT\b/g, 'verify:unknown-issuer', 'browser:unknown-issuer'],
+  [/\b(?:NET::)?ERR_CERT_DATE_INVALID\b|\bSEC_ERROR_EXPIRED_CERTIFICATE\b/g, 'verify:expired', 'browser:date-invalid'],
+];
+
+const otherStacks: Recogniser = (text) => {
+  const out: Match[] = [];
+  // gRPC C-core's own hostname check, and its ALPN check (grpc ≥ 1.67 refuses a server that selects no ALPN).
+  for (const m of all(/Peer name \S{1,255} is not in peer certificate/g, text)) out.push(mk(text, m, sanSignal(text), 3, 0.9, 'grpc:peer-name', 'grpc-core', { notes: ["gRPC checked the target name against the server certificate's SANs"] }));
+  for (const m of all(/Cannot check peer: missing selected ALPN property|Failed ALPN negotiation|missing selected ALPN/g, text)) out.push(mk(text, m, 'alpn-mismatch', 2, 0.9, 'grpc:alpn', 'grpc-core', { notes: ['gRPC requires the server to select ALPN h2; it selected none'] }));
+  // Browsers: NET::ERR_SSL_UNRECOGNIZED_NAME_ALERT, SSL_ERROR_UNRECOGNIZED_NAME_ALERT (a received alert), certificate verdicts.
+  for (const m of all(/\b(?:NET::)?ERR_SSL_([A-Z_]{3,40})_ALERT\b|\bSSL_ERROR_([A-Z_]{3,40})_ALERT\b/g, text)) {
+    const a = alertByNumber(BROWSER_ALERTS[(m[1] ?? m[2])!] ?? -1);
+    if (a) out.push(alertMatch(text, m, a, 'received', 'browser'));
+  }
+  for (const [re, sig, code] of BROWSER_CERT) for (const m of all(re, text)) out.push(mk(text, m, sig === 'verify:san' ? sanSignal(text) : sig, 3, 0.85, code, 'browser'));
+  // Java: a warning alert surfaced as `handshake alert:  unrecognized_name`.
+  for (const m of all(/handshake alert:\s{1,4}([a-z_]{3,40})/g, text)) {
+    const a = alertByName(m[1]!);
+    if (a) out.push(alertMatch(text, m, a, 'received', 'java'));
+  }
+  // nginx as a client of its upstream: it sends no SNI unless proxy_ssl_server_name is on.
+  for (const m of all(/while SSL handshaking to upstream/g, text)) out.push(mk(text, m, 'proxy-upstream-handshake', 2, 0.85, 'nginx:upstream-handshake', 'nginx', { notes: ['nginx was the TLS client here (its upstream refused it); without proxy_ssl_server_name on it sends no SNI'] }));
+  // A TLS server on a port that receives plaintext says so (nginx's 400 page; Go's answer).
+  for (const m of all(/The plain HTTP request was sent to HTTPS port|Client sent an HTTP request to an HTTPS server/g, text)) out.push(mk(text, m, 'plaintext-request', 3, 0.95, 'http:plain-to-https', 'nginx'));
+  for (const m of all(/No required SSL certificate was sent/g, text)) out.push(mk(text, m, 'no-client-cert', 3, 0.95, 'nginx:no-client-cert', 'nginx'));
+  // Raw records quoted in a log: 16 03 0x is a TLS handshake (ClientHello) at a plaintext server; 15 03 0x a TLS
+  // alert record read by a plaintext client (it spoke HTTP to a TLS port and got the server's alert back).
+  for (const m of all(/\\x16\\x03\\x0[0-4]/g, text)) out.push(mk(text, m, 'tls-to-plaintext-port', 3, 0.9, 'record:client-hello', 'raw', { notes: ['\\x16\\x03: a TLS handshake record (ClientHello) where plaintext was expected'] }));
+  for (const m of all(/\\x15\\x03\\x0[0-4]/g, text)) out.push(mk(text, m, 'plaintext-request', 3, 0.9, 'record:alert', 'raw', { notes: ['\\x15\\x03: a TLS alert record, read as the reply to a plaintext request: the server speaks TLS'] }));
+  // Envoy's listener without a chain for a TLS connection: the SNI or ALPN matched none (the client spoke TLS).
+  for (const m of all(/no matching filter chain found|filter_chain_not_found|no_filter_chain_match/g, text)) {
+    if (/SSL_connect|ClientHello|Client hello|TLS handshake|TLSv1\.[0-3] \(OUT\)|-servername|curl: \(35\)/.test(text)) out.push(mk(text, m, 'no-filter-chain-tls', 2, 0.85, 'envoy:filter_chain_not_found+tls', 'envoy', { notes: ['the client was speaking TLS: the listener has no chain for its SNI (or ALPN)'] }));
+  }
+  // istioctl authn tls-check: a CONFLICT row whose client sends HTTP to an mTLS server.
+  for (const m of all(/\bCONFLICT\s{1,20}(mTLS|STRICT|HTTP)\s{1,20}(HTTP|mTLS|ISTIO_MUTUAL)/g, text)) {
+    if (m[1] !== m[2]) out.push(mk(text, m, 'tls-mode-conflict', 3, 0.9, 'istioctl:tls-check-conflict', 'istio', { notes: [`istioctl tls-check: server ${m[1]}, client ${m[2]}`] }));
+  }
+  // Envoy answered itself: a body or header that only a local reply carries, and protocol errors.
+  for (const m of all(/reset reason: protocol error|upstream_reset_before_response_started\{protocol_error\}|\b50[23] UPE\b|\bDPE\b/g, text)) out.push(mk(text, m, 'protocol-error', 2, 0.8, 'envoy:protocol_error', 'envoy'));
+  if (/server: ?\[?(?:istio-)?envoy\b|Server:\[envoy\]/i.test(text)) {
+    for (const m of all(/\bHTTP\/[12](?:\.[01])? (404|503|502)\b/g, text)) out.push(mk(text, m, 'envoy-local-reply', 1, 0.6, `envoy:local-${m[1]}`, 'envoy', { notes: [`HTTP ${m[1]} with server: envoy: the proxy answered, not the application`] }));
+  }
+  // Identity delivery outside Envoy: SPIRE's Workload API, go-spiffe's X509Source.
+  for (const m of all(/no identity issued|create X509Source|Failed to watch the Workload API|could not fetch (?:X\.?509 )?SVID|spire[-_]agent[^\n]{0,80}(?:no such file|connection refused)|agent\.sock: connect: (?:no such file|connection refused)/gi, text)) {
+    out.push(mk(text, m, 'sds-not-delivered', 3, 0.85, 'spire:no-identity', 'spire', { notes: ['the workload received no SVID from the SPIRE agent (Workload API)'] }));
+  }
+  // Linkerd's `linkerd check` and similar health checks naming which certificate expired.
+  for (const m of all(/(issuer|intermediate|identity issuer|trust (?:root|anchor)s?|roots?|root CA)\b[^\n]{0,80}\n?[^\n]{0,160}?(?:not valid anymore|is expired|has expired)\b/gi, text)) {
+    const role = m[1]!.toLowerCase();
+    const sig: SignalId = /root|anchor/.test(role) ? 'verify:expired-upper' : 'verify:expired-ca';
+    out.push(mk(text, m, sig, 3, 0.9, `check:${/root|anchor/.test(role) ? 'root' : 'issuer'}-expired`, 'linkerd', { notes: [`the ${role} certificate is past its Not After`] }));
+  }
+  for (const m of all(/not signed by any of the trust anchors|issuer certificate is not signed by/g, text)) out.push(mk(text, m, 'verify:unknown-issuer', 3, 0.9, 'check:issuer-not-signed-by-anchor', 'linkerd'));
+  // Tools that say what to check: "check for clock skew" is their verdict on a certificate outside its dates.
+  for (const m of all(/check for clock skew|clock skew detected|certificate is not yet valid/gi, text)) out.push(mk(text, m, 'verify:not-yet-valid', 2, 0.7, 'hint:clock-skew', 'generic'));
+  // Go's alert error without its "remote error:" prefix, as wrappers print it.
+  for (const m of all(/(?<!remote error: |local error: )\btls: (bad certificate|unknown certificate authority|certificate required|handshake failure|unknown certificate|expired certificate)\b/g, text)) {
+    const a = alertByName(m[1]!);
+    if (a) out.push(alertMatch(text, m, a, 'received', 'go', 0.7));
+  }
+  // A Kubernetes Service with no ready endpoint, said by the API server.
+  for (const m of all(/no endpoints available for service/g, text)) out.push(mk(text, m, 'no-healthy-upstream', 2, 0.85, 'k8s:no-endpoints', 'kubernetes'));
+  return out;
+};
+
 /** Every recogniser, in order; several may match one paste and decode.ts combines them. */
 export const RECOGNISERS: readonly Recogniser[] = [
   packedCodes,
@@ -543,8 +623,26 @@ export const RECOGNISERS: readonly Recogniser[] = [
   envoyContext,
   curlErrors,
   genericErrors,
+  otherStacks,
 ];
 
+/**
+ * Envoy's access logs join the words of a reason with underscores in every field
+ * (`TLS_error:_Secret_is_not_supplied_by_SDS`, `reset_reason:_connection_failure`). A second view with those
+ * underscores as spaces lets every recogniser read them; UPPER_CASE names (CERTIFICATE_VERIFY_FAILED) keep theirs.
+ * Same length, so offsets agree.
+ */
+export function spacedView(text: string): string {
+  return text.replace(/(?<=[a-z0-9:|,{])_(?=[A-Za-z0-9|])|(?<=[A-Za-z0-9:])_(?=[a-z0-9|:])/g, ' ');
+}
+
 export function recognise(text: string): Match[] {
-  return RECOGNISERS.flatMap((r) => r(text));
+  const direct = RECOGNISERS.flatMap((r) => r(text));
+  if (!text.includes('_')) return direct;
+  const spaced = spacedView(text);
+  if (spaced === text) return direct;
+  const seen = new Set(direct.map((m) => `${m.signal}|${m.index}`));
+  // What only the spaced view reveals, quoted from the text as pasted.
+  const extra = RECOGNISERS.flatMap((r) => r(spaced)).filter((m) => !seen.has(`${m.signal}|${m.index}`));
+  return [...direct, ...extra.map((m) => ({ ...m, fragment: fragmentAt(text, m.index, 1) }))];
 }

@@ -4,10 +4,13 @@
  * `explain` and the `--symptom` deriver both read the one catalogue built from them (src/engine/catalogue.ts).
  * Pure data; the recognisers (recognisers.ts) only decide which signal a fragment shows.
  *
- * Sources for the weights in the rules' `explains`: ../shared/reference/failure-cases.md (§2 incidents, §3 dictionary: Envoy picks
- * the alert it sends with SSL_alert_from_verify_result — expired/not-yet-valid → 45; unknown issuer,
- * invalid CA, self-signed in chain → 48; INVALID_PURPOSE → 43; bad signature → 51; default and SAN matcher
- * → 46; Go and rustls send 42 for most verify failures) and envoy-istio-formats.md §6 (mode mismatches).
+ * Sources for the weights in the rules' `explains`: the issue threads each rule cites (istio/istio, envoyproxy/envoy,
+ * linkerd2), and the TLS stacks' source: Envoy picks the alert it sends with BoringSSL's
+ * SSL_alert_from_verify_result (ssl/ssl_x509.cc) — expired/not-yet-valid → 45; unknown issuer, invalid CA,
+ * self-signed in chain → 48; INVALID_PURPOSE → 43; bad signature → 51; default → 46, and a SAN-matcher failure
+ * sends 46 (SSL_AD_CERTIFICATE_UNKNOWN in source/common/tls/cert_validator/default_validator.cc); Go and rustls
+ * send 42 for most verify failures. Mode mismatches: istio/api security/v1beta1/peer_authentication.proto and
+ * networking/v1alpha3/destination_rule.proto.
  */
 import type { SignalId } from '../model/symptom.js';
 
@@ -155,6 +158,12 @@ export const SIGNALS = {
     step: 'certificate-verification',
     certain: true,
   },
+  'verify:san-foreign': {
+    summary: 'The name check failed and the certificate names only hosts unrelated to the one dialled: another server may have answered.',
+    rejection: 'we-rejected-peers',
+    step: 'certificate-verification',
+    certain: true,
+  },
   'verify:no-san': {
     summary: 'The certificate carries no usable subject alternative name.',
     rejection: 'we-rejected-peers',
@@ -291,6 +300,11 @@ export const SIGNALS = {
     rejection: 'peer-rejected-ours',
     step: 'certificate-verification',
   },
+  'alert:112': {
+    summary: 'The peer has no TLS configuration for the server name (SNI) we sent, or we sent none (alert 112 unrecognized_name).',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
   'alert:other-cert': {
     summary: 'The peer rejected our certificate (a certificate alert with no specific cause).',
     rejection: 'peer-rejected-ours',
@@ -319,6 +333,38 @@ export const SIGNALS = {
     summary: 'The server-side proxy had no listener filter chain for the connection (NR filter_chain_not_found).',
     rejection: 'no-tls',
     step: 'tls-negotiation',
+  },
+  'no-filter-chain-tls': {
+    summary: 'The client spoke TLS, but the server-side proxy had no filter chain for it: its SNI (or ALPN) matched none of the listener\'s chains.',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
+  'tls-to-plaintext-port': {
+    summary: 'A plaintext server received a TLS ClientHello (bytes 16 03 …): the client speaks TLS to a port that does not.',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+    certain: true,
+  },
+  'tls-mode-conflict': {
+    summary: 'The client side sends plaintext (HTTP) where the server requires mutual TLS (istioctl reports the pair as CONFLICT).',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+    certain: true,
+  },
+  'proxy-upstream-handshake': {
+    summary: 'A proxy (nginx) failed its TLS handshake to an upstream; nginx sends no SNI upstream unless proxy_ssl_server_name is on.',
+    rejection: 'peer-rejected-ours',
+    step: 'tls-negotiation',
+  },
+  'envoy-local-reply': {
+    summary: 'Envoy answered the request itself (server: envoy / istio-envoy) without an upstream response: no route, no upstream, or a protocol it could not proxy.',
+    rejection: 'unknown',
+    step: 'unknown',
+  },
+  'protocol-error': {
+    summary: 'Envoy could not parse what the other side sent as the protocol the port was declared to carry (protocol error, UPE/DPE).',
+    rejection: 'unknown',
+    step: 'after-handshake',
   },
   'no-client-cert': {
     summary: 'We required a client certificate and the peer sent none.',

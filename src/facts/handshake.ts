@@ -15,6 +15,9 @@ import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 import { verifySignal } from '../model/verify-codes.js';
 import { sourceLabel, type Source } from '../model/source.js';
+import { detectPeerStack, type PeerStack, type PeerStackName } from '../evidence/peer-stack.js';
+import { parseName } from '../x509/names.js';
+import { readNode } from '../x509/der.js';
 
 export interface ProbeFact {
   /** `HOST:PORT` as given. */
@@ -30,6 +33,20 @@ export interface ProbeFact {
   demandsClientCertificate: boolean | null;
   /** How the peer rejected our certificate in the workload attempt, when it did. */
   rejection: PeerRejection | null;
+  /** The peer's TLS stack, told from its handshakes (null: nothing telling). */
+  stack: PeerStack | null;
+  /**
+   * The CAs the peer accepts client certificates under, from its CertificateRequest (certificate_authorities);
+   * `names` empty: it asked for a certificate but named none (BoringSSL/Envoy by default). Null: no
+   * CertificateRequest was seen (or, in TLS 1.3, none could be read).
+   */
+  acceptedCas: AcceptedCas | null;
+}
+
+export interface AcceptedCas {
+  /** Each name as text (`CN=Root B, O=other`), its CN when it has one, and its comparison key (a cert's subjectKey). */
+  names: Array<{ name: string; short: string; key: string }>;
+  read: 'clear' | 'decrypted';
 }
 
 export interface PeerRejection {
@@ -88,10 +105,19 @@ export function peerRejection(h: HandshakeEvidence): PeerRejection | null {
   return null;
 }
 
-/** An attempt without a client certificate was refused because the peer demands one. */
+/** Alerts that are about the negotiation itself (ALPN, version, strength), never about a missing certificate. */
+const NEGOTIATION_ALERTS = new Set([70, 71, 86, 120]);
+
+/**
+ * An attempt without a client certificate was refused because the peer demands one: 116 (RFC 8446), 40 after
+ * the ServerHello (TLS 1.2, OpenSSL), or — when the peer is seen asking for a certificate — whatever alert its
+ * stack answers a missing one with (Go 1.19: 42, crypto/tls handshake_server.go processCertsFromClient;
+ * GnuTLS 1.2: 50 decode_error; rustls: 116).
+ */
 export function refusedForMissingCertificate(h: HandshakeEvidence): boolean {
   if (h.clientCertificate) return false;
   const o = h.outcome;
+  if (o.kind === 'alert-received' && o.phase !== 'before-server-hello' && h.peerRequestedCertificate === true && !NEGOTIATION_ALERTS.has(o.alert)) return true;
   if (o.kind === 'alert-received') return o.alert === 116 || (o.alert === 40 && o.phase !== 'before-server-hello');
   if (o.kind === 'rejected-after-handshake') return o.reason === 'no-client-certificate';
   if ((o.kind === 'eof' || o.kind === 'reset') && o.phase !== 'before-server-hello') return h.peerRequestedCertificate === true;
@@ -115,8 +141,43 @@ export function probeFacts(ev: EvidenceBundle): ProbeFact | null {
     else if (anonymous.outcome.kind === 'success') demands = false;
   }
   const primary = workload && workload.outcome.kind !== 'not-attempted' ? workload : (anonymous ?? hs[0]!);
-  return { peer: hs[0]!.peer, handshakes: hs, workload, anonymous, wide, primary, demandsClientCertificate: demands, rejection: workload ? peerRejection(workload) : null };
+  return {
+    peer: hs[0]!.peer,
+    handshakes: hs,
+    workload,
+    anonymous,
+    wide,
+    primary,
+    demandsClientCertificate: demands,
+    rejection: workload ? peerRejection(workload) : null,
+    stack: detectPeerStack(hs),
+    acceptedCas: acceptedCas(hs),
+  };
 }
+
+/** The CA names of the first CertificateRequest any attempt read. */
+function acceptedCas(hs: readonly HandshakeEvidence[]): AcceptedCas | null {
+  const req = hs.map((h) => (h.serverFlight && typeof h.serverFlight === 'object' ? h.serverFlight.certificateRequest : null)).find((r) => r && typeof r === 'object' && Array.isArray(r.authorities));
+  if (!req) return null;
+  const names = req.authorities.slice(0, 64).flatMap((a) => {
+    try {
+      if (typeof a?.der !== 'string') return [];
+      const n = parseName(readNode(Buffer.from(a.der, 'base64')));
+      const cn = n.attrs.find((x) => x.oid === '2.5.4.3')?.value;
+      return [{ name: n.text, short: cn ?? n.text, key: n.rdns.join(',') }];
+    } catch {
+      return [];
+    }
+  });
+  return { names, read: req.read === 'clear' ? 'clear' : 'decrypted' };
+}
+
+/** What an alert from a known stack means when it refused our certificate (see src/model/symptom.ts). */
+const STACK_REJECTION: Partial<Record<PeerStackName, Record<number, SymptomCode>>> = {
+  gnutls: { 49: 'probe:gnutls-access-denied' },
+  go: { 42: 'probe:go-bad-certificate' },
+  rustls: { 40: 'probe:rustls-handshake-failure' },
+};
 
 /** The peer's usage in the handshake: the opposite of ours (a mesh workload is both). */
 function opposite(role: Role): Role {
@@ -154,7 +215,7 @@ export function peerChainFact(
 
 // ------------------------------------------------------------------------------------------- symptoms
 
-function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): SymptomFact | null {
+function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null, stack: PeerStack | null): SymptomFact | null {
   const o = h.outcome;
   const peer = h.peer;
   const sym = (code: string, detail: string, rejectedBy: SymptomFact['rejectedBy'], means: SymptomCode[], orStages?: readonly Stage[]): SymptomFact => ({
@@ -168,7 +229,11 @@ function outcomeSymptom(h: HandshakeEvidence, wide: HandshakeEvidence | null): S
   const rejected = peerRejection(h);
   if (rejected) {
     const known = rejected.alert !== null ? REJECTION_ALERTS[rejected.alert] : undefined;
-    return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}`, 'peer', [...(known?.means ?? []), 'probe:peer-rejected'], known?.orStages ?? CERT_STAGES);
+    // From a stack that sends this alert for any verification failure, every certificate stage may be the cause.
+    const byStack = stack && rejected.alert !== null ? STACK_REJECTION[stack.name]?.[rejected.alert] : undefined;
+    const from = stack ? ` from ${stack.label}` : '';
+    if (byStack) return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}${from}, which sends it for any verification failure`, 'peer', [byStack, ...(known?.means ?? []), 'probe:peer-rejected'], CERT_STAGES);
+    return sym(rejected.code, `${peer} rejected our certificate: ${rejected.how}${from}`, 'peer', [...(known?.means ?? []), 'probe:peer-rejected'], known?.orStages ?? CERT_STAGES);
   }
   if (refusedForMissingCertificate(h)) {
     const how = o.kind === 'alert-received' ? `alert ${o.alert} ${o.name}` : o.kind === 'rejected-after-handshake' ? `HTTP ${o.status} "${o.detail}"` : 'closing the connection';
@@ -233,7 +298,7 @@ export function handshakeSymptoms(probe: ProbeFact | null): SymptomFact[] {
   // A peer that refused a probe offering no certificate of ours (none given, or no key for it) shows that it
   // is STRICT, not that anything failed: no symptom, so that the peer chain's real faults rank first.
   const offeredNone = !probe.workload && refusedForMissingCertificate(h);
-  const s = offeredNone ? null : outcomeSymptom(h, probe.wide);
+  const s = offeredNone ? null : outcomeSymptom(h, probe.wide, probe.stack);
   if (s) out.push(s);
   return out;
 }

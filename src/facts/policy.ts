@@ -165,6 +165,9 @@ export interface ClusterFacts {
     namespace: string;
     host: string;
     port: number;
+    /** The Service port's name and appProtocol (null: not set, or not collected). */
+    portName: string | null;
+    appProtocol: string | null;
     destinationRule: DestinationRuleRecord | null;
     tls: ClientTlsRecord | null;
     tlsOrigin: TlsOrigin;
@@ -203,7 +206,7 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
       const serverMode = pod.sidecar ? mode : 'no-sidecar';
       return { pod, containerPort, policy, serverMode, sends: clientSends({ clientSidecar: c.pod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod.labels }) };
     });
-    peer = { service: c.peer.name, namespace: c.peer.namespace, host, port: c.peer.port, destinationRule: dr, tls, tlsOrigin: origin, endpoints };
+    peer = { service: c.peer.name, namespace: c.peer.namespace, host, port: c.peer.port, portName: c.peer.portName ?? null, appProtocol: c.peer.appProtocol ?? null, destinationRule: dr, tls, tlsOrigin: origin, endpoints };
   }
   const identities: ClusterFacts['identities'] = [];
   const who = c.pod ? `pod/${c.pod.name}` : 'the workload';

@@ -30,6 +30,7 @@ export const SIGNAL_IDS = [
   'verify:weak',
   'verify:san',
   'verify:san-trust-domain',
+  'verify:san-foreign',
   'verify:no-san',
   'verify:bad-encoding',
   'verify:critical-extension',
@@ -55,11 +56,18 @@ export const SIGNAL_IDS = [
   'alert:120',
   'alert:49',
   'alert:44',
+  'alert:112',
   'alert:other-cert',
   'alert:other',
   'plaintext-reply',
   'plaintext-request',
   'no-filter-chain',
+  'no-filter-chain-tls',
+  'tls-to-plaintext-port',
+  'tls-mode-conflict',
+  'proxy-upstream-handshake',
+  'envoy-local-reply',
+  'protocol-error',
   'no-client-cert',
   'cipher-mismatch',
   'version-mismatch',
@@ -95,6 +103,15 @@ export const PROBE_SYMPTOMS = [
   'probe:closed-before-hello',
   /** Nothing answered at the address (unreachable, timed out). */
   'probe:unreachable',
+  /**
+   * What an alert means from a stack told apart (src/evidence/peer-stack.ts): GnuTLS refuses a certificate it
+   * cannot verify with 49 access_denied whatever failed; Go crypto/tls with 42 bad_certificate (Go 1.19 for every
+   * failure; the newest Go sends 48 for an unknown CA and 45 for expiry, 42 for the rest); rustls ≤ 0.20 with 40 handshake_failure ("certificate
+   * invalid"). Each stands for "any verification failure" of our certificate by that stack.
+   */
+  'probe:gnutls-access-denied',
+  'probe:go-bad-certificate',
+  'probe:rustls-handshake-failure',
 ] as const;
 export type ProbeSymptom = (typeof PROBE_SYMPTOMS)[number];
 

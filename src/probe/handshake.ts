@@ -5,9 +5,12 @@
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { alertName, type HandshakeAttempt, type HandshakeEvidence, type HandshakeOutcome, type HandshakePhase, type LocalVerification } from '../evidence/handshake.js';
+import { alertName, type CertificateRequestEvidence, type ServerFlight, type HandshakeAttempt, type HandshakeEvidence, type HandshakeOutcome, type HandshakePhase, type LocalVerification } from '../evidence/handshake.js';
 import { toPem } from '../x509/pem.js';
-import { describePlaintext, parseFirstFlight, Tap } from './tap.js';
+import { clientHelloSessionId, describePlaintext, parseCertificateRequest, parseFirstFlight, Tap, type CertificateRequestInfo, type FirstFlight } from './tap.js';
+import { decryptServerHandshake } from './tls13.js';
+import { parseName } from '../x509/names.js';
+import { readNode } from '../x509/der.js';
 import type { ProbeTransport } from './transport.js';
 
 export interface AttemptSpec {
@@ -152,6 +155,13 @@ export async function runAttempt(spec: AttemptSpec, limits: AttemptLimits, trans
     let afterHandshake: HandshakeEvidence['afterHandshake'] = null;
     let response = Buffer.alloc(0);
     let timer: NodeJS.Timeout | undefined;
+    // TLS 1.3: the server handshake traffic secret, to read the server's encrypted flight (its CertificateRequest).
+    // Key material: it stays in this closure, is used once in finish() and zeroed; never in evidence or logs.
+    let serverHandshakeSecret: Buffer | null = null;
+    sock.on('keylog', (line: Buffer) => {
+      const m = /^SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]+ ([0-9a-f]+)\s*$/i.exec(line.toString('latin1'));
+      if (m) serverHandshakeSecret = Buffer.from(m[1]!, 'hex');
+    });
 
     const flight = () => parseFirstFlight(tap.state.head);
     const phase = (): HandshakePhase => (secure ? 'after-handshake' : flight().serverHello ? 'after-server-hello' : 'before-server-hello');
@@ -163,9 +173,15 @@ export async function runAttempt(spec: AttemptSpec, limits: AttemptLimits, trans
       const f = flight();
       if (f.certificates.length) peerChain = f.certificates.map((d) => toPem(d));
       if (afterHandshake && response.length) afterHandshake.firstLine = firstLine(response);
+      const secret: Buffer | null = serverHandshakeSecret;
+      serverHandshakeSecret = null;
+      const { flight: serverFlight, finished } = readServerFlight(f, tap.state.head, tap.state.sent, secret);
+      secret?.fill(0);
       sock.destroy();
       tap.destroy();
-      resolve(done({ outcome, negotiated, peerChain, peerRequestedCertificate: f.certificateRequested, localVerification: verification, afterHandshake }));
+      // TLS 1.3: a decrypted flight up to the server's Finished says whether it asked for a certificate.
+      const requested = f.certificateRequested ?? (serverFlight?.certificateRequest ? true : finished ? false : null);
+      resolve(done({ outcome, negotiated, peerChain, peerRequestedCertificate: requested, localVerification: verification, serverFlight, afterHandshake }));
     };
 
     /** `peerClosed`: the peer ended the connection (rather than our read window running out). */
@@ -241,6 +257,58 @@ export async function runAttempt(spec: AttemptSpec, limits: AttemptLimits, trans
     sock.on('end', () => finish(classifyEnd(null, true)));
     sock.on('close', () => finish(classifyEnd(null, true)));
   });
+}
+
+/** What the peer's flight showed: the ServerHello, and the CertificateRequest (in clear, or decrypted in 1.3). */
+export function readServerFlight(f: FirstFlight, head: Buffer, sent: Buffer, secret: Buffer | null): { flight: ServerFlight | null; finished: boolean } {
+  if (!f.serverHello || f.cipherSuite === null) return { flight: null, finished: false };
+  const ours = clientHelloSessionId(sent);
+  const sessionId: ServerFlight['sessionId'] = !f.sessionId || f.sessionId.length === 0 ? 'empty' : ours && ours.equals(f.sessionId) ? 'echoed' : 'new';
+  let finished = false;
+  const out: ServerFlight = { version: f.serverVersion, cipherSuite: f.cipherSuite, sessionId, helloExtensions: f.serverExtensions, encryptedExtensions: null, certificateRequest: null };
+  if (f.certificateRequest) out.certificateRequest = requestEvidence(f.certificateRequest, 'clear');
+  if (f.serverVersion === 'TLSv1.3' && secret) {
+    const messages = decryptServerHandshake(head, f.cipherSuite, secret);
+    for (const m of messages) {
+      if (m.type === 8) out.encryptedExtensions = extensionTypes(m.body);
+      if (m.type === 13) {
+        const req = parseCertificateRequest(m.body, true);
+        if (req) out.certificateRequest = requestEvidence(req, 'decrypted');
+      }
+    }
+    finished = messages.some((m) => m.type === 20);
+  }
+  return { flight: out, finished };
+}
+
+function requestEvidence(r: CertificateRequestInfo, read: 'clear' | 'decrypted'): CertificateRequestEvidence {
+  return {
+    read,
+    certificateTypes: r.certificateTypes,
+    signatureAlgorithms: r.signatureAlgorithms,
+    extensions: r.extensions,
+    authorities: r.authorities.slice(0, 64).map((der) => {
+      let name: string;
+      try {
+        name = parseName(readNode(der)).text;
+      } catch {
+        name = `(undecodable name, ${der.length} bytes)`;
+      }
+      return { name, der: der.toString('base64') };
+    }),
+  };
+}
+
+function extensionTypes(body: Buffer): number[] {
+  const out: number[] = [];
+  if (body.length < 2) return out;
+  const end = Math.min(body.length, 2 + body.readUInt16BE(0));
+  let p = 2;
+  while (p + 4 <= end) {
+    out.push(body.readUInt16BE(p));
+    p += 4 + body.readUInt16BE(p + 2);
+  }
+  return out;
 }
 
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);

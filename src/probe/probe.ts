@@ -11,6 +11,7 @@ import { MESH_ALPN, type HandshakeEvidence, type HandshakeOutcome } from '../evi
 import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';
 import { defaultTransport, type ProbeTransport } from './transport.js';
+import { describePeerStack, detectPeerStack } from '../evidence/peer-stack.js';
 
 export interface PeerAddress {
   host: string;
@@ -190,8 +191,10 @@ export function describeOutcome(o: HandshakeOutcome): string {
 
 function sourceOf(peer: PeerAddress, hs: HandshakeEvidence[]): SourceRecord {
   const unreachable = hs.every((h) => ['dns-failure', 'refused', 'unreachable'].includes(h.outcome.kind) || (h.outcome.kind === 'timeout' && h.outcome.phase === 'connect'));
+  const stack = detectPeerStack(hs);
   const detail = hs.map((h) => `${h.attempt}: ${describeOutcome(h.outcome)}`).join('; ');
+  const peerStack = stack ? { peerStack: describePeerStack(stack) } : {};
   return unreachable
     ? { name: `peer: ${peer.text}`, status: 'unavailable', reason: describeOutcome(hs[0]!.outcome), detail }
-    : { name: `peer: ${peer.text}`, status: 'ok', detail: `${hs.length} handshake${hs.length === 1 ? '' : 's'}: ${detail}` };
+    : { name: `peer: ${peer.text}`, status: 'ok', detail: `${hs.length} handshake${hs.length === 1 ? '' : 's'}: ${detail}`, ...peerStack };
 }

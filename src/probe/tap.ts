@@ -8,6 +8,8 @@ import { Duplex } from 'node:stream';
 
 /** How many bytes of the peer's first flight are kept for classification (the TLS 1.2 Certificate message fits). */
 const HEAD_LIMIT = 64 * 1024;
+/** How many of our own first bytes are kept (the ClientHello fits). */
+const SENT_LIMIT = 4096;
 
 export interface TapState {
   /** Bytes received from the peer in total. */
@@ -18,10 +20,12 @@ export interface TapState {
   rawError: NodeJS.ErrnoException | null;
   /** The peer closed its side (FIN). */
   rawEnded: boolean;
+  /** The first bytes we sent (our ClientHello), to compare the ServerHello with. */
+  sent: Buffer;
 }
 
 export class Tap extends Duplex {
-  readonly state: TapState = { received: 0, head: Buffer.alloc(0), rawError: null, rawEnded: false };
+  readonly state: TapState = { received: 0, head: Buffer.alloc(0), rawError: null, rawEnded: false, sent: Buffer.alloc(0) };
 
   constructor(private readonly raw: Duplex) {
     super();
@@ -49,6 +53,7 @@ export class Tap extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     if (this.raw.destroyed) return cb();
+    if (this.state.sent.length < SENT_LIMIT) this.state.sent = Buffer.concat([this.state.sent, chunk.subarray(0, SENT_LIMIT - this.state.sent.length)]);
     this.raw.write(chunk, (e) => cb(e ?? null));
   }
 
@@ -77,6 +82,82 @@ export interface FirstFlight {
   certificates: Buffer[];
   /** TLS 1.2: a CertificateRequest was seen (true), or ServerHelloDone came without one (false). */
   certificateRequested: boolean | null;
+  /** The ServerHello's cipher suite, session id and extension types (in the order sent). */
+  cipherSuite: number | null;
+  sessionId: Buffer | null;
+  serverExtensions: number[];
+  /** TLS 1.2: the CertificateRequest, read in clear. */
+  certificateRequest: CertificateRequestInfo | null;
+}
+
+/** What a CertificateRequest says (RFC 5246 §7.4.4, RFC 8446 §4.3.2). */
+export interface CertificateRequestInfo {
+  /** TLS 1.2 certificate_types, in order. */
+  certificateTypes: number[];
+  /** signature_algorithms, in order. */
+  signatureAlgorithms: number[];
+  /** TLS 1.3: the extension types, in order. */
+  extensions: number[];
+  /** certificate_authorities: the DER Names, in order (empty: the peer names none). */
+  authorities: Buffer[];
+}
+
+/** Parses a CertificateRequest body; null when it does not parse. Never throws. */
+export function parseCertificateRequest(msg: Buffer, tls13: boolean): CertificateRequestInfo | null {
+  const out: CertificateRequestInfo = { certificateTypes: [], signatureAlgorithms: [], extensions: [], authorities: [] };
+  const u16list = (b: Buffer) => {
+    const l: number[] = [];
+    for (let i = 0; i + 1 < b.length; i += 2) l.push(b.readUInt16BE(i));
+    return l;
+  };
+  const names = (b: Buffer) => {
+    const l: Buffer[] = [];
+    let p = 0;
+    while (p + 2 <= b.length) {
+      const n = b.readUInt16BE(p);
+      if (p + 2 + n > b.length) break;
+      l.push(Buffer.from(b.subarray(p + 2, p + 2 + n)));
+      p += 2 + n;
+    }
+    return l;
+  };
+  try {
+    let p = 0;
+    if (!tls13) {
+      const nt = msg[p]!;
+      out.certificateTypes = [...msg.subarray(p + 1, p + 1 + nt)];
+      p += 1 + nt;
+      const ns = msg.readUInt16BE(p);
+      out.signatureAlgorithms = u16list(msg.subarray(p + 2, p + 2 + ns));
+      p += 2 + ns;
+      const nc = msg.readUInt16BE(p);
+      out.authorities = names(msg.subarray(p + 2, p + 2 + nc));
+      return out;
+    }
+    p += 1 + msg[0]!; // certificate_request_context
+    const end = Math.min(msg.length, p + 2 + msg.readUInt16BE(p));
+    p += 2;
+    while (p + 4 <= end) {
+      const t = msg.readUInt16BE(p);
+      const l = msg.readUInt16BE(p + 2);
+      const data = msg.subarray(p + 4, p + 4 + l);
+      out.extensions.push(t);
+      if (t === 13 && data.length >= 2) out.signatureAlgorithms = u16list(data.subarray(2, 2 + data.readUInt16BE(0)));
+      if (t === 47 && data.length >= 2) out.authorities = names(data.subarray(2, 2 + data.readUInt16BE(0)));
+      p += 4 + l;
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** The legacy session id of our ClientHello (from the bytes we sent), or null. */
+export function clientHelloSessionId(sent: Buffer): Buffer | null {
+  // record header (5), handshake header (4), version (2), random (32), session id <0..32>
+  if (sent.length < 44 || sent[0] !== 0x16 || sent[5] !== 1) return null;
+  const n = sent[43]!;
+  return sent.length >= 44 + n ? Buffer.from(sent.subarray(44, 44 + n)) : null;
 }
 
 const VERSIONS: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
@@ -93,7 +174,18 @@ export function isTlsRecordStart(b: Buffer): boolean {
  * stops at the first thing it does not understand.
  */
 export function parseFirstFlight(head: Buffer): FirstFlight {
-  const out: FirstFlight = { notTls: !isTlsRecordStart(head), serverHello: false, serverVersion: null, plainAlert: null, certificates: [], certificateRequested: null };
+  const out: FirstFlight = {
+    notTls: !isTlsRecordStart(head),
+    serverHello: false,
+    serverVersion: null,
+    plainAlert: null,
+    certificates: [],
+    certificateRequested: null,
+    cipherSuite: null,
+    sessionId: null,
+    serverExtensions: [],
+    certificateRequest: null,
+  };
   if (out.notTls) return out;
   let off = 0;
   let hs = Buffer.alloc(0);
@@ -123,11 +215,16 @@ export function parseFirstFlight(head: Buffer): FirstFlight {
     p += 4 + len;
     if (t === 2) {
       out.serverHello = true;
-      out.serverVersion = serverHelloVersion(msg);
+      const sh = serverHelloFields(msg);
+      out.serverVersion = sh.version;
+      out.cipherSuite = sh.cipherSuite;
+      out.sessionId = sh.sessionId;
+      out.serverExtensions = sh.extensions;
     } else if (t === 11) {
       out.certificates = certificateList(msg);
     } else if (t === 13) {
       out.certificateRequested = true;
+      out.certificateRequest = parseCertificateRequest(msg, false);
     } else if (t === 14) {
       if (out.certificateRequested === null) out.certificateRequested = false;
     }
@@ -135,12 +232,15 @@ export function parseFirstFlight(head: Buffer): FirstFlight {
   return out;
 }
 
-function serverHelloVersion(msg: Buffer): string | null {
-  if (msg.length < 38) return null;
+function serverHelloFields(msg: Buffer): { version: string | null; cipherSuite: number | null; sessionId: Buffer | null; extensions: number[] } {
+  const extensions: number[] = [];
+  if (msg.length < 38) return { version: null, cipherSuite: null, sessionId: null, extensions };
   let version = msg.readUInt16BE(0);
   // legacy_version(2) random(32) session_id<1> cipher(2) compression(1) extensions<2>
   let p = 34;
   const sid = msg[p]!;
+  const sessionId = Buffer.from(msg.subarray(p + 1, p + 1 + sid));
+  const cipherSuite = p + 3 + sid <= msg.length ? msg.readUInt16BE(p + 1 + sid) : null;
   p += 1 + sid + 3;
   if (p + 2 <= msg.length) {
     const extEnd = Math.min(msg.length, p + 2 + msg.readUInt16BE(p));
@@ -148,11 +248,12 @@ function serverHelloVersion(msg: Buffer): string | null {
     while (p + 4 <= extEnd) {
       const et = msg.readUInt16BE(p);
       const el = msg.readUInt16BE(p + 2);
+      extensions.push(et);
       if (et === 43 && el === 2 && p + 6 <= extEnd) version = msg.readUInt16BE(p + 4);
       p += 4 + el;
     }
   }
-  return VERSIONS[version] ?? `0x${version.toString(16)}`;
+  return { version: VERSIONS[version] ?? `0x${version.toString(16)}`, cipherSuite, sessionId, extensions };
 }
 
 function certificateList(msg: Buffer): Buffer[] {

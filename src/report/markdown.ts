@@ -41,6 +41,12 @@ export function renderMarkdown(report: Report): string {
   }
   for (const chain of report.chains) {
     out.push('');
+    if (chain.subject === 'ca') {
+      // The mesh CA's certificates on their own (--ca): each level's subject, issuer and expiry.
+      out.push('### CA levels (--ca), issuing CA first', '', '| role | subject | issuer | not after | source |', '|---|---|---|---|---|');
+      for (const c of chain.certificates) out.push(`| ${c.role} | ${esc(c.subject)} | ${esc(c.issuer)} | ${c.notAfter} | ${esc(c.source)} |`);
+      continue;
+    }
     out.push(`### Chain (${chain.subject})`);
     out.push('');
     out.push('| role | name | not after | trusted by | source |');

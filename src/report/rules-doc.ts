@@ -12,7 +12,10 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
     '<!-- Generated from each rule\'s meta by `npm run docs`; do not edit by hand. -->',
     '',
     'Rules run in stage order: expiry → chain → san → key-usage → transport → policy. A finding caused by an earlier',
-    'one is linked to it (`causedBy`) and ranked after it.',
+    'one is linked to it (`causedBy`) and ranked after it. Findings are ranked: what explains the observed symptom',
+    'first (a specific cause before a catch-all); then what breaks traffic now, then what is at risk, then notes;',
+    'a cause before its consequences; then stage order; then the sooner deadline and the higher confidence. A',
+    'catch-all never ranks above a specific finding that is broken now on the side whose certificate was rejected.',
   ];
   for (const stage of STAGES) {
     const inStage = rules.filter((r) => r.meta.stage === stage);
@@ -49,6 +52,7 @@ export function renderRuleSection(r: Rule): string[] {
   const m = r.meta;
   const out = [`### \`${m.id}\` — ${m.title}`, '', m.description, ''];
   out.push(`- Default severity: **${m.severity}**${m.forecast ? ' (a forecast: the verdict is at-risk, the exit code follows --fail-on)' : ''}`);
+  if (m.catchAll) out.push('- A catch-all: ranked below any specific finding that is broken now on the side it names');
   if (m.requires.length) out.push(`- Needs: ${m.requires.map((x) => `\`${x}\``).join(', ')}`);
   if (m.citation) out.push(`- Source: ${m.citation}`);
   out.push('- Fix:');
@@ -57,7 +61,7 @@ export function renderRuleSection(r: Rule): string[] {
   return out;
 }
 
-/** The README's rule table (between the `rules:begin` / `rules:end` markers). */
+/** The rule table (docs/diagnose.md, `<!-- generated:rules -->`, links relative to the repository root). */
 export function renderRulesTable(rules: readonly Rule[]): string {
   const rows = rules.map((r) => `| [\`${r.meta.id}\`](docs/rules.md#${ruleAnchor(r.meta.id)}) | ${r.meta.severity} | ${r.meta.description} |`);
   return ['| rule | default severity | finds |', '|---|---|---|', ...rows].join('\n');

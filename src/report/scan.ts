@@ -34,11 +34,34 @@ export function statusWord(s: ExpiryStatus, st: Style): string {
   }
 }
 
-/** A subject cut to fit, keeping the CN (the part people recognise). */
-export function subjectFit(subject: string, max: number): string {
-  const cn = /CN=([^,]+)/.exec(subject)?.[1];
-  const s = cn ?? subject;
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+const commonName = (subject: string) => /CN=([^,]+)/.exec(subject)?.[1] ?? subject;
+
+/**
+ * A subject cut to fit, keeping the CN (the part people recognise). `among` are the other subjects shown beside
+ * it: when the plain cut would read like another's ("Mesh Intermediate CA (expir…" for both "(expiring)" and
+ * "(expired)"), the cut keeps the end from the word where they differ ("Mesh Intermedia…(expiring)").
+ */
+export function subjectFit(subject: string, max: number, among: readonly string[] = []): string {
+  const s = commonName(subject);
+  if (s.length <= max) return s;
+  const others = among.map(commonName).filter((o) => o !== s);
+  const common = (o: string) => {
+    let i = 0;
+    while (i < s.length && i < o.length && s[i] === o[i]) i++;
+    return i;
+  };
+  const lcp = Math.max(0, ...others.map(common));
+  // The plain cut shows the first difference: enough.
+  if (lcp < max - 1) return `${s.slice(0, max - 1)}…`;
+  // Keep from the start of the word where it differs (or from the difference itself if that word is long).
+  let from = lcp;
+  while (from > 0 && !/[\s(\-_/.]/.test(s[from - 1]!)) from--;
+  if (from > 0 && s[from - 1] === '(') from--;
+  if (s.length - from > max - 5) from = lcp;
+  const tail = s.slice(from, from + Math.max(1, max - 5));
+  const end = from + tail.length < s.length ? '…' : '';
+  const head = s.slice(0, max - 1 - tail.length - end.length);
+  return `${head}…${tail}${end}`;
 }
 
 /**
@@ -52,8 +75,8 @@ export function wrapLine(line: string, width: number | null): string[] {
   return wrapText(line.slice(lead.length), width, lead, `${lead}  `).split('\n');
 }
 
-function certLine(c: CertificateRow, st: Style): string {
-  const who = c.level === 'leaf' ? `${c.namespace}/${c.workload}` : subjectFit(c.subject, 28);
+function certLine(c: CertificateRow, st: Style, among: readonly string[] = []): string {
+  const who = c.level === 'leaf' ? `${c.namespace}/${c.workload}` : subjectFit(c.subject, 28, among);
   const held = c.level === 'root' ? `trusted by ${c.pods}` : `${c.pods} pod${c.pods === 1 ? '' : 's'}`;
   const word = statusWord(c.status, st);
   const pad = ' '.repeat(Math.max(0, 8 - word.replace(/\x1b\[[0-9;]*m/g, '').length));
@@ -66,11 +89,12 @@ export function renderScanText(r: ScanReport, opts: { color: boolean; width?: nu
   const scope = r.scope.namespaces === 'all' ? 'all namespaces' : `namespace${r.scope.namespaces.length === 1 ? '' : 's'} ${r.scope.namespaces.join(', ')}`;
   out.push(st.bold(`Fleet scan: ${r.summary.ok} of ${r.summary.pods} pods read (${scope}${r.scope.selector ? `, -l ${r.scope.selector}` : ''})`));
   const first = r.certificates.find((c) => c.level !== 'leaf');
-  if (first) out.push(`First CA to expire: ${subjectFit(first.subject, 40)} (${first.level}): ${statusWord(first.status, st)}${first.secondsLeft < 0 ? ` ${timeLeft(first.secondsLeft).replace('expired ', '')}` : `, ${timeLeft(first.secondsLeft)}`}`);
+  const caNames = r.certificates.filter((c) => c.level !== 'leaf').map((c) => c.subject);
+  if (first) out.push(`First CA to expire: ${subjectFit(first.subject, 40, caNames)} (${first.level}): ${statusWord(first.status, st)}${first.secondsLeft < 0 ? ` ${timeLeft(first.secondsLeft).replace('expired ', '')}` : `, ${timeLeft(first.secondsLeft)}`}`);
   out.push('', st.bold('Expiry at every level'));
   const cas = r.certificates.filter((c) => c.level !== 'leaf');
   const leaves = r.certificates.filter((c) => c.level === 'leaf');
-  for (const c of cas) out.push(certLine(c, st));
+  for (const c of cas) out.push(certLine(c, st, caNames));
   const badLeaves = leaves.filter((c) => c.status !== 'ok');
   for (const c of badLeaves.slice(0, 10)) out.push(certLine(c, st));
   if (badLeaves.length > 10) out.push(`  … ${badLeaves.length - 10} more workloads with leaves at risk (-o json lists them all)`);

@@ -20,6 +20,7 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
   const vColor = report.verdict === 'failing' ? st.red : report.verdict === 'at-risk' ? st.yellow : report.verdict === 'healthy' ? st.green : st.dim;
   out.push(`${st.bold('mtls-doctor')} ${vColor(st.bold(verdict))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`);
   if (report.symptom) out.push(wrapText(`${report.symptom.code} — ${report.symptom.detail}`, width, `symptom (${report.symptom.source}): `, '  '));
+  for (const s of report.sources) if (s.peerStack) out.push(st.dim(wrapText(s.peerStack, width, 'peer stack: ', '  ')));
   out.push('');
 
   if (report.findings.length === 0) {
@@ -39,7 +40,9 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
 
   for (const chain of report.chains) {
     out.push('');
-    out.push(st.bold(`Chain (${chain.subject})`) + st.dim(chain.end === 'missing-issuer' ? '  — ends without a known issuer' : ''));
+    // The mesh CA's certificates on their own (--ca): each level with its subject, issuer and expiry.
+    const caView = chain.subject === 'ca';
+    out.push(st.bold(caView ? 'CA levels (--ca), issuing CA first' : `Chain (${chain.subject})`) + st.dim(chain.end === 'missing-issuer' ? '  — ends without a known issuer' : ''));
     chain.certificates.forEach((c, i) => {
       const pad = i === 0 ? '  ' : '  ' + '   '.repeat(i - 1) + '└─ ';
       const trusted = c.trustedBy.length ? st.green(` [trusted by ${trustedByText(c.trustedBy)}]`) : '';
@@ -49,6 +52,12 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
       if (width !== null && visible(head) + 1 + visible(c.source) > width) out.push(head, `${' '.repeat(pad.length + 2)}${st.dim(c.source)}`);
       else out.push(`${head} ${st.dim(c.source)}`);
       if (c.identities.length) out.push(`${' '.repeat(pad.length + 2)}${st.dim(c.identities.join(', '))}`);
+      if (caView) {
+        const ind = ' '.repeat(pad.length + 2);
+        out.push(wrapText(c.subject, width, `${ind}subject   `, `${ind}          `));
+        out.push(wrapText(c.issuer, width, `${ind}issuer    `, `${ind}          `));
+        out.push(`${ind}not after ${c.notAfter} (${validityText(c, now)})`);
+      }
     });
     out.push('');
     out.push(renderTimeline(chain.certificates, now, st, timelineWidth(chain.certificates, width)));
@@ -102,6 +111,13 @@ function renderFinding(f: Finding, st: Style, width: number | null): string {
   return lines.join('\n');
 }
 
+/** "3d 4h left", "EXPIRED 2h ago", "not valid for 5m": as the timeline says it. */
+function validityText(c: ReportCert, now: number): string {
+  const left = Date.parse(c.notAfter) - now;
+  if (Date.parse(c.notBefore) > now) return `not valid for ${duration(Date.parse(c.notBefore) - now)}`;
+  return left <= 0 ? `EXPIRED ${duration(-left)} ago` : `${duration(left)} left`;
+}
+
 /** Log-scale axis of remaining validity: 1 hour … 20 years, so a 24 h leaf and a 10-year root both show. */
 const AXIS = [
   { label: '1h', ms: 3600_000 },
@@ -128,7 +144,7 @@ export function renderTimeline(certs: ReportCert[], now: number, st: Style, widt
     const n = left > 0 ? pos(left, width) : 0;
     const color = left <= 0 || notYet ? st.red : left < 7 * 86_400_000 && c.role !== 'leaf' ? st.yellow : st.green;
     const bar = color('█'.repeat(n)) + st.dim('·'.repeat(width - n));
-    const text = notYet ? `not valid for ${duration(Date.parse(c.notBefore) - now)}` : left <= 0 ? `EXPIRED ${duration(-left)} ago` : `${duration(left)} left`;
+    const text = validityText(c, now);
     lines.push(`  ${c.role.padEnd(labelW)}│${bar}│ ${color(text)}`);
   }
   let ticks = ' '.repeat(width + 2);

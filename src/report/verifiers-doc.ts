@@ -1,4 +1,5 @@
-import { CHECKS, VALIDITY_TIME, VERIFIER_IDS, VERIFIERS } from '../x509/verifiers.js';
+import { VALIDITY_TIME, VERIFIER_IDS, VERIFIERS } from '../x509/verifiers.js';
+import { CHECKS } from '../../rules/_kit/verifier-checks.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -7,7 +8,7 @@ export function renderVerifiersDoc(): string {
   const out: string[] = [
     '# Verifier profiles',
     '',
-    '<!-- Generated from src/x509/verifiers.ts by `npm run docs`; do not edit. -->',
+    '<!-- Generated from rules/_kit/verifier-checks.ts and src/x509/verifiers.ts by `npm run docs`; do not edit. -->',
     '',
     'Whether a chain works depends on who verifies it. `--verifier` (library: `verifier`) picks the profile; the',
     'default is Envoy. A check below that the profile in use rejects is an error; one that another mesh verifier',
@@ -16,6 +17,10 @@ export function renderVerifiersDoc(): string {
     '| profile | verifier | used by |',
     '| --- | --- | --- |',
     ...VERIFIER_IDS.map((id) => `| \`${id}\` | ${cell(VERIFIERS[id].label)} | ${cell(VERIFIERS[id].usedBy)} |`),
+    '',
+    'Without `--verifier`, cluster mode (`diagnose pod/NAME`) judges a pod labelled `istio.io/dataplane-mode=ambient`',
+    'as ztunnel; from files alone there is no such evidence: pass `--verifier ztunnel` for an ambient workload. How',
+    'each profile scores on the x509-limbo suite, beside OpenSSL and pyca/cryptography: [x509-limbo.md](x509-limbo.md).',
     '',
     '## Checks where they differ',
     '',

@@ -12,6 +12,8 @@ export interface ServeMetrics {
   requestSeconds: Histogram<'route'>;
   diagnoses: Counter<'kind' | 'verdict'>;
   findings: Counter<'rule' | 'severity'>;
+  /** Explains by the signal the pasted text proves: never counted as findings (their candidates are hypotheses). */
+  explains: Counter<'signal'>;
   diagnosisSeconds: Histogram<'kind'>;
   refusals: Counter<'reason'>;
   slackPosts: Counter<'outcome'>;
@@ -34,7 +36,8 @@ export function createMetrics(o: { queue: () => number; active: () => number; ab
     requests: new Counter({ name: 'mtls_doctor_serve_requests_total', help: 'HTTP requests by route and status code', labelNames: ['route', 'status'], registers }),
     requestSeconds: new Histogram({ name: 'mtls_doctor_serve_request_duration_seconds', help: 'Time to answer an HTTP request (for Slack: the acknowledgement)', labelNames: ['route'], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     diagnoses: new Counter({ name: 'mtls_doctor_serve_diagnoses_total', help: 'Diagnoses and explains run, by verdict (error: it failed)', labelNames: ['kind', 'verdict'], registers }),
-    findings: new Counter({ name: 'mtls_doctor_serve_findings_total', help: 'Findings reported, by rule and severity', labelNames: ['rule', 'severity'], registers }),
+    findings: new Counter({ name: 'mtls_doctor_serve_findings_total', help: 'Findings reported, by rule and severity (diagnoses only: explain candidates are hypotheses)', labelNames: ['rule', 'severity'], registers }),
+    explains: new Counter({ name: 'mtls_doctor_serve_explains_total', help: 'Pasted errors explained, by the signal the text proves (unrecognised: none)', labelNames: ['signal'], registers }),
     diagnosisSeconds: new Histogram({ name: 'mtls_doctor_serve_diagnosis_duration_seconds', help: 'Time a diagnosis took, from start of work to report', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
     refusals: new Counter({ name: 'mtls_doctor_serve_refusals_total', help: 'Requests refused, by reason (error code)', labelNames: ['reason'], registers }),
     slackPosts: new Counter({ name: 'mtls_doctor_serve_slack_posts_total', help: 'Posts to Slack response_url, by outcome', labelNames: ['outcome'], registers }),

@@ -18,7 +18,7 @@ export function parseListen(text: string): { host: string; port: number } {
 }
 
 export async function runServe(args: { listen: string; config?: string; scanInterval?: string }, io: Io, face: Pick<ServeDeps, 'parseArgv'>, signals: NodeJS.EventEmitter = process): Promise<number> {
-  if (!args.config) throw usageError('Cannot start serve without --config FILE (Slack channels and tokens → namespaces; see README "Use it from Slack")');
+  if (!args.config) throw usageError('Cannot start serve without --config FILE (Slack channels and tokens → namespaces; see docs/chat.md)');
   const { host, port } = parseListen(args.listen);
   const scanIntervalSeconds = args.scanInterval === undefined ? undefined : parseScanInterval(args.scanInterval);
   if (Number.isNaN(scanIntervalSeconds)) throw usageError(`Cannot use --scan-interval "${args.scanInterval}": give a duration from 10s to 24h, such as 300, 5m or 1h`);

@@ -66,6 +66,11 @@ export function createRunner(o: { config: ServeConfig; deps: ServeDeps; queue: W
 
   function countReport(kind: string, report: Report): void {
     metrics.diagnoses.inc({ kind, verdict: report.verdict });
+    // An explain proves a signal and guesses at causes: count the signal, never the guesses as findings.
+    if (report.proves) {
+      metrics.explains.inc({ signal: report.proves.signals[0] ?? 'unrecognised' });
+      return;
+    }
     for (const f of report.findings) metrics.findings.inc({ rule: f.rule, severity: f.severity });
   }
 

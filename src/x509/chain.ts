@@ -77,6 +77,12 @@ export const MAX_BUILD_STEPS_UNANCHORED = 120;
 /** Above this many same-named candidate issuers, they are ordered without verifying every signature first. */
 const EAGER_SIGNATURE_RANKING = 16;
 
+/** The trust anchor a built path ends at (above the leaf): a trusted certificate or a self-issued root; null if none. */
+export const anchorOf = (chain: ChainFact): CertFact | null => {
+  const top = chain.path[chain.path.length - 1]!;
+  return chain.path.length > 1 && (chain.verifier?.anchored || top.selfIssued) ? top : null;
+};
+
 /** The same certificate for a verifier: identical bytes, or the same subject with the same key (a re-issued root). */
 export function sameAnchor(a: CertFact, b: CertFact): boolean {
   return a.fingerprint === b.fingerprint || (a.subjectKey === b.subjectKey && a.spkiSha256 === b.spkiSha256);

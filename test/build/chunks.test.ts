@@ -1,7 +1,7 @@
 /**
  * What each path of the built CLI loads (scripts/build.mjs splits it into chunks; dist/chunks.json says what
  * each holds). The files-only `diagnose` must not load undici, @peculiar/x509 (and its ASN.1 stack), the
- * Kubernetes client, the server or prom-client, and at most 620 KB of code: a static import that drags one in
+ * Kubernetes client, the server or prom-client, and at most 630 KB of code: a static import that drags one in
  * fails here. The demo and the proxy collectors are run too, so that the trace is shown to see those chunks.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +23,9 @@ const manifest = (): Record<string, Chunk> => JSON.parse(readFileSync(join(DIST,
 const LAZY_PACKAGES = [/^undici$/, /^@peculiar\//, /^asn1js$/, /^reflect-metadata$/, /^tsyringe$/, /^@kubernetes\//, /^prom-client$/];
 const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/http\.ts$/, /^src\/x509\/issue\.ts$/];
 // 620 KB since issue 15: the redactor, the limits table and the argument checks run on every diagnosis (+8 KB).
-const FILES_PATH_BUDGET = 620_000;
+// 630 KB since issue 24: what each TLS stack's alerts mean, in the rules' meta, and the stack and CA-name readers
+// the facts run on a probe's evidence (+15 KB, measured 611 → 627 KB).
+const FILES_PATH_BUDGET = 630_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };
@@ -56,7 +58,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     expect(all).toContain('@peculiar/x509');
   });
 
-  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 620 KB', () => {
+  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 630 KB', () => {
     const r = loadedBy(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@
  * request built from argv, chat's allowlist, the webhook's validation, the argv of `--in-pod` — is derived from
  * its row, so adding an option is one row; and a field of the request type that has no row fails here.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import yargs from 'yargs';
@@ -112,5 +112,27 @@ describe('one table for the request', () => {
     const shown = [...help.matchAll(/^\s+(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]!);
     const own = ['output', 'save-evidence', 'help', 'version'];
     expect(shown.filter((f) => !own.includes(f)).sort()).toEqual(REQUEST_FIELDS.filter((f) => f.cli).map((f) => f.flag!).sort());
+  });
+
+  it('no list of the request\'s fields is written outside the table, and serve casts nothing to a request', () => {
+    const ROOT = join(import.meta.dirname, '../..');
+    const files = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir)).flatMap((f) => (statSync(join(ROOT, dir, f)).isDirectory() ? files(`${dir}/${f}`) : f.endsWith('.ts') ? [`${dir}/${f}`] : []));
+    const names = new Set(REQUEST_FIELDS.flatMap((f) => [f.name, ...(f.flag ? [f.flag, `--${f.flag}`] : [])]));
+    // kubectl's own global flags, which the plugin moves after the subcommand: kubectl's list, not the request's.
+    const KUBECTL = 'src/cli/kubectl-plugin.ts';
+    const lists: string[] = [];
+    const casts: string[] = [];
+    for (const f of files('src')) {
+      if (f === 'src/diagnose/request.ts') continue;
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of src.matchAll(/\[((?:\s*['"][^'"]+['"]\s*,?)+)\]/g)) {
+        const items = [...m[1]!.matchAll(/['"]([^'"]+)['"]/g)].map((x) => x[1]!);
+        if (items.filter((i) => names.has(i)).length >= 3 && f !== KUBECTL) lists.push(`${f}: ${m[0]}`);
+      }
+      if (f.startsWith('src/serve/') && /\bas (DiagnoseRequest|any)\b/.test(src)) casts.push(f);
+    }
+    expect(lists, 'derive it from REQUEST_FIELDS (src/diagnose/request.ts): add a column if a view needs one').toEqual([]);
+    expect(casts, 'serve builds requests typed as Pick<DiagnoseRequest, …>').toEqual([]);
   });
 });

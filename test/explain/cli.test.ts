@@ -19,9 +19,12 @@ describe('mtls-doctor explain', () => {
   it('likely causes only (an alert): exit 0, text report with the rank-1 cause', () => {
     const r = runCli(['explain', ALERT_48, ...AT]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^mtls-doctor UNKNOWN/);
-    expect(r.stdout).toContain('alert:48');
-    expect(r.stdout).toMatch(/ 1\. CRITICAL .*\[chain\/unknown-authority, local\] ◀ explains the symptom/);
+    expect(r.stdout).toMatch(/^mtls-doctor explain LIKELY CAUSES/);
+    expect(r.stdout).toContain('alert:    TLS alert 48 unknown_ca, received from the peer');
+    expect(r.stdout).toMatch(/ 1\. +\d+%  .*\[chain\/unknown-authority\]/);
+    // Hypotheses, not alarms: no severity labels, and a command to run that decides.
+    expect(r.stdout).not.toMatch(/CRITICAL|ERROR/);
+    expect(r.stdout).toMatch(/Decide between them: run\n  \$ mtls-doctor diagnose pod\/CLIENT_POD -n NS --peer SERVICE\.NS:PORT --symptom /);
     expect(r.stderr).toBe('');
   });
 
@@ -59,7 +62,9 @@ describe('mtls-doctor explain', () => {
   it('text that starts with a dash goes after --', () => {
     const r = runCli(['explain', '-o', 'json', ...AT, '--', '- - - 0 NR filter_chain_not_found']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).findings[0].rule).toBe('transport/client-cert-required');
+    // NR filter_chain_not_found with no TLS in sight: a plaintext client refused by a STRICT inbound (issue 20).
+    expect(JSON.parse(r.stdout).findings[0].rule).toBe('policy/strict-plaintext-client');
+    expect(JSON.parse(r.stdout).proves).toMatchObject({ rejection: 'no-tls', writer: 'server' });
   });
 
   it('- together with text arguments is refused', () => {
@@ -89,10 +94,27 @@ describe('mtls-doctor explain', () => {
     const r = runCli(['explain', 'the build is broken again', ...AT]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/NOT RECOGNISED/);
-    expect(r.stdout).toContain('Next steps');
-    expect(r.stdout).toContain('mtls-doctor diagnose --chain cert-chain.pem --trust root-cert.pem');
+    // Text that proves nothing still ends in something to run.
+    expect(r.stdout).toContain('Next: run');
+    expect(r.stdout).toContain('$ mtls-doctor diagnose --peer HOST:PORT');
+    expect(r.stdout).toContain('istioctl proxy-config log POD -n NS --level connection:debug,tls:debug');
     const j = JSON.parse(runCli(['explain', 'the build is broken again', '-o', 'json', ...AT]).stdout);
     expect(j).toMatchObject({ verdict: 'unknown', findings: [], symptom: { code: 'unrecognised' } });
+    expect(j.decide.length).toBeGreaterThan(0);
+  });
+
+  it('a bare CERTIFICATE_VERIFY_FAILED: at most three candidates in text, the paste once, then what to run; --all shows the rest', () => {
+    const r = runCli(['explain', 'CERTIFICATE_VERIFY_FAILED', ...AT]);
+    expect(r.code, r.stderr).toBe(0);
+    const candidates = r.stdout.split('\n').filter((l) => /^ \d+\. +\d+%  /.test(l));
+    expect(candidates).toHaveLength(3);
+    expect(r.stdout).toMatch(/3 of \d+; --all shows the rest/);
+    // The paste is quoted once, not under every candidate (a command may carry it as its --symptom argument).
+    expect(r.stdout.split('\n').filter((l) => /^\s*> /.test(l))).toEqual(['  > CERTIFICATE_VERIFY_FAILED']);
+    expect(r.stdout).not.toContain('evidence:');
+    expect(r.stdout.split('\n').length).toBeLessThan(45);
+    const all = runCli(['explain', 'CERTIFICATE_VERIFY_FAILED', '--all', ...AT]);
+    expect(all.stdout.split('\n').filter((l) => /^ \d+\. +\d+%  /.test(l)).length).toBeGreaterThan(3);
   });
 
   it('markdown and slack render the same report', () => {

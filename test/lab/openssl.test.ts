@@ -88,15 +88,17 @@ describe.skipIf(!openssl.ok)('lab: OpenSSL s_server', () => {
     expect(report.findings.some((f) => f.rule === 'transport/peer-rejected-certificate')).toBe(false);
   });
 
-  it('the peer does not trust our CA and we do not know its bundle → transport/peer-rejected-certificate says where to look', async () => {
+  it('the peer does not trust our CA and we do not know its bundle → the CA it names in its CertificateRequest says so', async () => {
     const m = await labMesh();
     const theirRoot = await root('Other Cluster Root');
     const peer = track(await opensslPeer({ chain: [m.server, m.inter], key: m.server, trust: [theirRoot] }));
     const w = track(await workloadFiles({ chain: [m.client, m.inter], key: m.client, trust: [m.root] }));
     const { report } = await diagnoseJson(['--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust]);
-    expect(rank1(report)).toBe('transport/peer-rejected-certificate (local)');
-    expect(report.findings[0]!.explanation).toMatch(/trust bundle \(ROOTCA\) lacks our root/);
+    // s_server names its -CAfile in the CertificateRequest: the probe reads it (decrypted, TLS 1.3).
+    expect(rank1(report)).toBe('chain/unknown-authority (local)');
+    expect(report.findings[0]!.explanation).toMatch(/accepts client certificates issued under "Other Cluster Root".*ours chain to "Lab Mesh Root"/);
     expect(report.findings[0]!.explainsSymptom).toBe(true);
+    expect(report.findings.some((f) => f.rule === 'transport/peer-rejected-certificate')).toBe(false);
   });
 
   it('mid-rotation: we are issued by the new root, the peer still trusts only the old one → chain/rotation-order-violation', async () => {

@@ -1,45 +1,27 @@
 /**
  * One scenario per verifier difference (src/x509/verifiers.ts): the same chain judged under two profiles gives two
  * verdicts, and each finding names the verifier in use and cites the source that decides it. The chains are
- * x509-limbo's (../shared/yardsticks/x509-limbo/), written by people outside this project, so the difference is
- * shown on certificates we did not shape to pass. Every run goes both ways (CLI and library must agree).
+ * x509-limbo's (C2SP/x509-limbo; the cases used are kept in test/fixtures/x509-limbo/), written by people outside
+ * this project, so the difference is shown on certificates we did not shape to pass. Every run goes both ways
+ * (CLI and library must agree).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Report } from '../../src/model/finding.js';
 import type { VerifierId } from '../../src/x509/verifiers.js';
 import { diagnoseBothWays } from '../support/faces.js';
-import { CHECKS, VERIFIERS } from '../../src/x509/verifiers.js';
+import { VERIFIERS } from '../../src/x509/verifiers.js';
+import { CHECKS } from '../../rules/_kit/verifier-checks.js';
 import { renderVerifiersDoc } from '../../src/report/verifiers-doc.js';
 import { ROOT } from '../support/cli.js';
+import { limboCase } from '../support/limbo.js';
 import { mesh, NOW, reencode, WEB_ID } from '../support/pki.js';
-
-interface LimboCase {
-  id: string;
-  validation_kind: 'SERVER' | 'CLIENT';
-  trusted_certs: string[];
-  untrusted_intermediates: string[];
-  peer_certificate: string;
-  validation_time: string | null;
-  expected_peer_name: { kind: string; value: string } | null;
-  crls: string[];
-}
-
-const LIMBO = join(ROOT, '..', 'shared', 'yardsticks', 'x509-limbo', 'limbo.json.gz');
-let cases: Map<string, LimboCase>;
-beforeAll(() => {
-  if (!existsSync(LIMBO)) throw new Error(`x509-limbo is missing at ${LIMBO}: these scenarios need ../shared/yardsticks/x509-limbo`);
-  const suite = JSON.parse(gunzipSync(readFileSync(LIMBO)).toString('utf8')) as { testcases: LimboCase[] };
-  cases = new Map(suite.testcases.map((c) => [c.id, c]));
-});
 
 const NO_FORECAST = { leaf: { warnFraction: 0, criticalFraction: 0 }, intermediate: { warnDays: 0, criticalDays: 0 }, root: { warnDays: 0, criticalDays: 0 } };
 
 async function judge(id: string, verifier: VerifierId): Promise<Report> {
-  const tc = cases.get(id);
-  if (!tc) throw new Error(`no limbo case ${id}`);
+  const tc = limboCase(id);
   return diagnoseBothWays({
     chain: [tc.peer_certificate, ...tc.untrusted_intermediates],
     trust: tc.trusted_certs,

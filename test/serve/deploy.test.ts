@@ -79,12 +79,12 @@ describe('deploy/slack-app-manifest.yaml', () => {
   });
 });
 
-describe('README "Use it from Slack"', () => {
+describe('docs/chat.md "Config"', () => {
   it('shows a config that serve accepts', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Use it from Slack'));
+    const page = readFileSync(join(ROOT, 'docs', 'chat.md'), 'utf8');
+    const section = page.slice(page.indexOf('## Config'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
-    const config = parseConfig(yaml, 'README', () => Buffer.from('x'.repeat(32)));
+    const config = parseConfig(yaml, 'docs/chat.md', () => Buffer.from('x'.repeat(32)));
     expect(config.slack!.channels).toEqual({ C0123ABCD: ['bookinfo'] });
     expect(config.tokens.map((t) => t.name)).toEqual(['pagerduty']);
     // It says "the defaults": keep it true.

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/report/types.js';
 import { slackSignature } from '../../src/serve/slack-signature.js';
-import { audits, fakeReport, postSlack, responseUrlStandIn, slackForm, startServe, testConfig, until, SIGNING_SECRET, type Harness } from './harness.js';
+import { api, audits, fakeReport, postSlack, responseUrlStandIn, slackForm, startServe, testConfig, until, SIGNING_SECRET, type Harness } from './harness.js';
 
 let stand: Awaited<ReturnType<typeof responseUrlStandIn>>;
 let h: Harness;
@@ -127,6 +127,19 @@ describe('slash commands', () => {
     expect(r.status).toBe(200);
     expect(r.json.response_type).toBe('in_channel');
     expect(JSON.stringify(r.json.blocks)).toContain('chain/unknown-authority');
+  });
+
+  it('/metrics counts an explain by the signal its text proves, never its candidates as findings', async () => {
+    const metrics = async () => (await api(h.url, 'GET', '/metrics')).json as string;
+    const findingLines = (t: string) => t.split('\n').filter((l) => l.startsWith('mtls_doctor_serve_findings_total'));
+    const explained = (t: string) => Number(/^mtls_doctor_serve_explains_total\{signal="verify:failed"\} (\d+)$/m.exec(t)?.[1] ?? 0);
+    const before = await metrics();
+    expect((await postSlack(h.url, form('explain "CERTIFICATE_VERIFY_FAILED"'))).status).toBe(200);
+    const after = await metrics();
+    expect(findingLines(after)).toEqual(findingLines(before));
+    expect(after).not.toMatch(/^mtls_doctor_serve_findings_total\{rule="chain\/unknown-authority"/m);
+    expect(explained(after)).toBe(explained(before) + 1);
+    expect(after).toMatch(/^mtls_doctor_serve_diagnoses_total\{kind="explain",verdict="unknown"\} \d+$/m);
   });
 
   it('a channel not in slack.channels is refused naming the rule, and nothing runs', async () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkCliOutput } from './ranking-check.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'cli.cjs');
@@ -34,6 +35,8 @@ export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; input?: str
     timeout: o.timeoutMs ?? 20_000,
     maxBuffer: 64 * 1024 * 1024,
   });
+  // A JSON report the CLI printed is held to the ranking's promises too (test/support/ranking-check.ts).
+  checkCliOutput(r.stdout ?? '', `mtls-doctor ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
 

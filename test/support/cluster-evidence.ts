@@ -47,6 +47,8 @@ export interface ClusterSpec {
   peers?: PodRecord[];
   peerPort?: number;
   targetPort?: number | string | null;
+  portName?: string | null;
+  appProtocol?: string | null;
   pas?: PeerAuthenticationRecord[];
   drs?: DestinationRuleRecord[];
   mesh?: Partial<ClusterEvidence['meshConfig']> | null;
@@ -60,7 +62,7 @@ export function clusterEvidence(s: ClusterSpec): ClusterEvidence {
   c.meshConfig = s.mesh === null ? null : { source: 'ConfigMap istio-system/istio', namespace: 'istio-system', name: 'istio', trustDomain: 'cluster.local', trustDomainAliases: [], rootNamespace: 'istio-system', enableAutoMtls: true, caCertificates: [], ...(s.mesh ?? {}) };
   c.peerAuthentications = s.pas ?? [];
   c.destinationRules = s.drs ?? [];
-  if (s.peers) c.peer = { name: 'reviews', namespace: 'demo', port: s.peerPort ?? 9080, targetPort: s.targetPort === undefined ? 9080 : s.targetPort, selector: { app: 'reviews' }, pods: s.peers };
+  if (s.peers) c.peer = { name: 'reviews', namespace: 'demo', port: s.peerPort ?? 9080, targetPort: s.targetPort === undefined ? 9080 : s.targetPort, selector: { app: 'reviews' }, pods: s.peers, ...(s.portName !== undefined ? { portName: s.portName } : {}), ...(s.appProtocol !== undefined ? { appProtocol: s.appProtocol } : {}) };
   if (s.rootConfigMap) c.rootConfigMap = { source: 'ConfigMap demo/istio-ca-root-cert', pems: s.rootConfigMap };
   c.peerIdentities = s.peerIdentities ?? [];
   return c;

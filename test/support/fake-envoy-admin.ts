@@ -1,6 +1,6 @@
 /**
  * A fake Envoy admin API and pilot-agent on 127.0.0.1 (ephemeral ports), serving payloads modelled on the
- * real formats (../shared/reference/envoy-istio-formats.md): SDS secrets with base64 PEM chains and redacted
+ * real formats (Envoy's admin API: envoy.admin.v3.SecretsConfigDump and Certificates): SDS secrets with base64 PEM chains and redacted
  * keys, warming secrets, SPIRE per-trust-domain bundles, `/certs` with one entry per TLS context (duplicates),
  * `/stats?format=json` with the histograms element mixed into the array and the `filter` regex applied, and
  * misbehaviour: HTML, truncated JSON, a slow answer, a 200 MB body, base64 that is not PEM, HTTP 500.

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/engine/define-rule.js';
-import { rankFindings, runRules } from '../../src/engine/run.js';
+import { runRules } from '../../src/engine/run.js';
+import { rankFindings } from '../../src/engine/rank.js';
 import { buildFacts } from '../../src/facts/build.js';
 import type { EvidenceBundle } from '../../src/evidence/types.js';
 import type { Finding, Severity } from '../../src/report/types.js';

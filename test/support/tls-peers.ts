@@ -267,20 +267,9 @@ export interface NginxSpec {
   protocols?: string;
 }
 
-export async function nginxPeer(spec: NginxSpec): Promise<Peer> {
-  const dir = new TempDir();
-  const m = await material(dir, spec);
-  const port = await closedPort();
-  const logs = dir.write('error.log', '');
-  const tls = spec.plaintext
-    ? ''
-    : [
-        `ssl_certificate ${m.full};`,
-        `ssl_certificate_key ${m.key};`,
-        `ssl_protocols ${spec.protocols ?? 'TLSv1.2 TLSv1.3'};`,
-        ...(m.trust ? [`ssl_client_certificate ${m.trust};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
-      ].join('\n      ');
-  const conf = `
+/** An nginx.conf that keeps everything in the peer's temp dir and serves `ok` on 127.0.0.1:port. */
+function nginxConf(dir: TempDir, port: number, logs: string, tls: string, ssl: boolean): string {
+  return `
 daemon off;
 master_process off;
 worker_processes 1;
@@ -295,12 +284,28 @@ http {
   uwsgi_temp_path ${join(dir.path, 'uwsgi')};
   scgi_temp_path ${join(dir.path, 'scgi')};
   server {
-    listen ${LOOPBACK}:${port}${spec.plaintext ? '' : ' ssl'};
+    listen ${LOOPBACK}:${port}${ssl ? ' ssl' : ''};
     ${tls}
     location / { return 200 "ok\\n"; }
   }
 }
 `;
+}
+
+export async function nginxPeer(spec: NginxSpec): Promise<Peer> {
+  const dir = new TempDir();
+  const m = await material(dir, spec);
+  const port = await closedPort();
+  const logs = dir.write('error.log', '');
+  const tls = spec.plaintext
+    ? ''
+    : [
+        `ssl_certificate ${m.full};`,
+        `ssl_certificate_key ${m.key};`,
+        `ssl_protocols ${spec.protocols ?? 'TLSv1.2 TLSv1.3'};`,
+        ...(m.trust ? [`ssl_client_certificate ${m.trust};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
+      ].join('\n      ');
+  const conf = nginxConf(dir, port, logs, tls, !spec.plaintext);
   const confPath = dir.write('nginx.conf', conf);
   const child = spawn('nginx', ['-p', dir.path, '-c', confPath, '-e', logs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -334,7 +339,7 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   const { connect } = await import('node:net');
   const until = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${log().slice(0, 800)}`);
+    if (child.exitCode !== null) throw new Error(`the peer exited (${child.exitCode}): ${log().slice(0, 800)}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: LOOPBACK, port }, () => {
         s.destroy();
@@ -343,7 +348,7 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`nginx did not listen on ${port}: ${log().slice(0, 800)}`);
+    if (Date.now() > until) throw new Error(`the peer did not listen on ${port}: ${log().slice(0, 800)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -369,5 +374,110 @@ export async function workloadFiles(spec: { chain: Issued[]; key: Issued; trust:
     peerTrust: spec.peerTrust ? dir.write('peer-root-cert.pem', pem(spec.peerTrust)) : null,
     dir: dir.path,
     remove: () => dir.remove(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- the stack matrix
+
+/** A peer of any stack, from files (the matrix's PKI is made with the openssl CLI). */
+export type Stack = 'go' | 'rustls' | 'gnutls' | 'openssl' | 'nginx';
+
+export interface StackPeerSpec {
+  /** The served chain, leaf first (PEM file), and its key (PKCS#8 PEM file). */
+  chain: string;
+  key: string;
+  /** Client CAs (PEM file): with it the peer requires and verifies a client certificate. */
+  clientCas?: string;
+  version: '1.2' | '1.3';
+  /** ALPN the peer accepts; a client offering none of them is refused where the stack can refuse. */
+  alpn?: string[];
+  /** The built Go or rustls peer binary (test/lab/peers/build.mjs). */
+  binary?: string;
+}
+
+/** Starts a peer of the given stack on 127.0.0.1 and waits until it accepts connections. */
+export async function stackPeer(stack: Stack, spec: StackPeerSpec): Promise<Peer> {
+  const dir = new TempDir();
+  let cmd: string;
+  let args: string[];
+  let port: number | null = null;
+  switch (stack) {
+    case 'go':
+      cmd = spec.binary!;
+      args = ['-cert', spec.chain, '-key', spec.key, '-version', spec.version, ...(spec.clientCas ? ['-ca', spec.clientCas] : []), ...(spec.alpn ? ['-alpn', spec.alpn.join(',')] : [])];
+      break;
+    case 'rustls':
+      cmd = spec.binary!;
+      args = ['--cert', spec.chain, '--key', spec.key, '--version', spec.version, ...(spec.clientCas ? ['--ca', spec.clientCas] : []), ...(spec.alpn ? ['--alpn', spec.alpn.join(',')] : [])];
+      break;
+    case 'gnutls':
+      // gnutls-serv takes no listen address: it binds the port on every interface; the lab talks to 127.0.0.1.
+      port = await closedPort();
+      cmd = 'gnutls-serv';
+      args = ['--http', '-p', String(port), '--x509certfile', spec.chain, '--x509keyfile', spec.key, `--priority=NORMAL:-VERS-ALL:+VERS-TLS${spec.version}`];
+      if (spec.clientCas) args.push('--x509cafile', spec.clientCas, '--require-client-cert', '--verify-client-cert');
+      else args.push('--disable-client-cert');
+      if (spec.alpn) args.push(...spec.alpn.map((a) => `--alpn=${a}`), '--alpn-fatal');
+      break;
+    case 'openssl': {
+      cmd = 'openssl';
+      // s_server wants the leaf and the rest of the chain apart.
+      const pems = readFileSync(spec.chain, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+      const leaf = dir.write('leaf.pem', pems[0] ?? '');
+      const rest = dir.write('rest.pem', pems.slice(1).join(''));
+      args = ['s_server', '-accept', `${LOOPBACK}:0`, '-cert', leaf, '-key', spec.key, '-www', '-naccept', '1000', spec.version === '1.3' ? '-tls1_3' : '-tls1_2'];
+      if (pems.length > 1) args.push('-cert_chain', rest);
+      if (spec.clientCas) args.push('-Verify', '5', '-verify_return_error', '-CAfile', spec.clientCas);
+      if (spec.alpn) args.push('-alpn', spec.alpn.join(','));
+      break;
+    }
+    case 'nginx': {
+      // nginx always serves ALPN (http/1.1); spec.alpn is what it is anyway.
+      port = await closedPort();
+      const logs = dir.write('error.log', '');
+      const tls = [
+        `ssl_certificate ${spec.chain};`,
+        `ssl_certificate_key ${spec.key};`,
+        `ssl_protocols TLSv${spec.version};`,
+        ...(spec.clientCas ? [`ssl_client_certificate ${spec.clientCas};`, 'ssl_verify_client on;', 'ssl_verify_depth 4;'] : []),
+      ].join('\n    ');
+      const conf = nginxConf(dir, port, logs, tls, true);
+      cmd = 'nginx';
+      args = ['-p', dir.path, '-c', dir.write('nginx.conf', conf), '-e', logs];
+      break;
+    }
+  }
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.on('error', (e) => (out += String(e)));
+  try {
+    if (port === null) {
+      port = await new Promise<number>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`${stack} peer did not start: ${out.slice(0, 800)}`)), 10_000);
+        const look = () => {
+          const m = /(?:LISTEN |ACCEPT [^\n]*:)(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(Number(m[1]));
+          }
+        };
+        child.stdout!.on('data', look);
+        child.once('exit', (code) => reject(new Error(`${stack} peer exited (${code}): ${out.slice(0, 800)}`)));
+      });
+    } else {
+      await waitForPort(port, child, () => out);
+    }
+  } catch (e) {
+    await stopChild(child, dir, 'SIGKILL');
+    throw e;
+  }
+  return {
+    kind: stack,
+    port,
+    address: `${LOOPBACK}:${port}`,
+    connections: () => 0,
+    stop: () => stopChild(child, dir, stack === 'nginx' ? 'SIGQUIT' : 'SIGTERM'),
   };
 }

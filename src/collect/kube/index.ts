@@ -162,7 +162,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       if (!l.ok) {
         if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push({ name: 'peer pods', status: 'unavailable', reason: l.reason });
       }
-      cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods };
+      cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods, portName: port?.name ?? null, appProtocol: port?.appProtocol ?? null };
       sources.push({
         name: 'peer service',
         status: 'ok',

@@ -17,6 +17,13 @@ const noAki = async () => {
   return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] });
 };
 
+/** Both at once: a leaf without AKI (only strict rejects it) re-signed with a negative serial (Go rejects it). */
+const noAkiNegativeSerial = async () => {
+  const m = await mesh({ leaf: { eku: ['serverAuth', 'clientAuth'], noAki: true } });
+  const leaf = await reencode(m.leaf, { signer: m.inter, mutate: (tbs) => void (tbs.serialNumber = new Uint8Array([0xfe, 0x12, 0x34]).buffer) });
+  return evidenceFor({ chain: [leaf, m.inter], trust: [m.root] });
+};
+
 testRule(rule, {
   valid: [
     { name: 'conforming mesh chain (envoy)', evidence: async () => { const m = await conforming(); return evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] }); } },
@@ -27,7 +34,7 @@ testRule(rule, {
     {
       name: 'serial-negative under go: an error naming Go and parser.go',
       evidence: async () => as('go', await negativeSerial()),
-      errors: [{ messageId: 'rejected', severity: 'error', explanation: /negative serial number\. Go \(crypto\/x509\) rejects this chain \(golang\/go src\/crypto\/x509\/parser\.go parseCertificate\(\)/ }],
+      errors: [{ messageId: 'rejected', severity: 'error', explanation: /negative serial number\. Go \(crypto\/x509\) rejects it \(golang\/go src\/crypto\/x509\/parser\.go parseCertificate\(\)/ }],
     },
     {
       name: 'serial-negative under envoy: a warning naming Go, Envoy accepting it with the BoringSSL source',
@@ -43,6 +50,23 @@ testRule(rule, {
       name: 'leaf without AKI under ztunnel: a note that only strict verifiers reject it',
       evidence: async () => as('ztunnel', await noAki()),
       errors: [{ messageId: 'acceptedHere', severity: 'info', explanation: /ztunnel \(rustls-webpki\) accepts it .*but strict \(RFC 5280 \+ CA\/B Forum\) reject/ }],
+    },
+    {
+      name: 'two objections to one leaf under envoy: one warning (the worse grade) listing both, each verifier once',
+      evidence: noAkiNegativeSerial,
+      errors: [
+        {
+          messageId: 'acceptedHere',
+          severity: 'warning',
+          explanation:
+            /has a negative serial number and has no authorityKeyIdentifier keyIdentifier\. Envoy \(BoringSSL\) accepts them \(negative serial number: .*; certificate without an authority key identifier: .*\), but strict \(RFC 5280 \+ CA\/B Forum\) rejects them; Go \(crypto\/x509\) rejects negative serial number and accepts the rest; ztunnel \(rustls-webpki\) accepts them\.$/,
+        },
+      ],
+    },
+    {
+      name: 'two objections to one leaf under go: an error for the one Go rejects, the other named as accepted',
+      evidence: async () => as('go', await noAkiNegativeSerial()),
+      errors: [{ messageId: 'rejected', severity: 'error', explanation: /Go \(crypto\/x509\) rejects negative serial number \(golang\/go src\/crypto\/x509\/parser\.go .*\) and accepts certificate without an authority key identifier \(/ }],
     },
   ],
 });

@@ -1,0 +1,3 @@
+module mtls-doctor/lab/gopeer
+
+go 1.19

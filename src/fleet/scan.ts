@@ -132,8 +132,10 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
   ]);
   if (services) {
     // A pod backs the Services of its namespace whose selector its labels match.
+    const byNamespace = new Map<string, ServiceRef[]>();
+    for (const s of services) byNamespace.set(s.namespace, [...(byNamespace.get(s.namespace) ?? []), s]);
     refs.forEach((ref, i) => {
-      const mine = services.filter((s) => s.namespace === ref.namespace && Object.entries(s.selector).every(([k, v]) => ref.labels?.[k] === v)).map((s) => `${s.namespace}/${s.name}`);
+      const mine = (byNamespace.get(ref.namespace) ?? []).filter((s) => Object.entries(s.selector).every(([k, v]) => ref.labels?.[k] === v)).map((s) => `${s.namespace}/${s.name}`);
       if (pods[i]) pods[i] = { ...pods[i]!, services: mine };
     });
   }

@@ -155,9 +155,10 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The one reader of what a sidecar serves and trusts: its Envoy admin secrets dump (the `default` chain and the
-// `ROOTCA` bundle in one answer), over ONE port-forward stream, or exec `pilot-agent request GET` when
-// port-forward is refused. `scan` reads every pod with it; a diagnosis reads a service's pods with it.
+// What a sidecar serves and trusts, alone: its Envoy admin secrets dump (the `default` chain and the `ROOTCA`
+// bundle in one answer) over ONE port-forward stream, or exec `pilot-agent request GET` when port-forward is
+// refused — the same two ways as the bridge above, without its listeners. `scan` reads every pod with it; the
+// bridge serves a whole proxy collection (stats, /certs, pilot-agent) of one pod.
 
 export const SECRETS_PATH = '/config_dump?resource=dynamic_active_secrets';
 export const MAX_DUMP_BYTES = 32 * 1024 * 1024;

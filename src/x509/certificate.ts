@@ -179,7 +179,8 @@ const EMPTY_NAME: ParsedName = { text: '', rdns: [], attrs: [] };
 /**
  * Recently parsed certificates, by source and DER: judging a fleet builds an evidence bundle per class and per
  * connection direction, and each would otherwise parse (and load into OpenSSL) the same CA certificates again.
- * Bounded; the returned object is shared, so callers copy before changing it (as parseCertSets does).
+ * Bounded. Each call returns a new object (callers tell certificates apart by identity: a lab test caught a
+ * shared one); the parsed fields and OpenSSL's handle are shared, so nothing may change them in place.
  */
 const PARSED_MAX = 1024;
 const parsedCache = new Map<string, ParsedCert>();
@@ -188,10 +189,10 @@ const parsedCache = new Map<string, ParsedCert>();
 export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
   const key = `${source}\u0000${Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')}`;
   const hit = parsedCache.get(key);
-  if (hit) return hit;
+  if (hit) return { fact: { ...hit.fact }, der: hit.der, node: hit.node };
   const parsed = parseUncached(der, source);
   if (parsedCache.size >= PARSED_MAX) parsedCache.delete(parsedCache.keys().next().value!);
-  parsedCache.set(key, parsed);
+  parsedCache.set(key, { ...parsed, fact: { ...parsed.fact } });
   return parsed;
 }
 

@@ -104,7 +104,9 @@ function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   const service = /^(svc|service|services)\//i.test(r.target ?? '');
   if (has(r, 'maxPods') && (!Number.isInteger(r.maxPods) || r.maxPods! < 1 || r.maxPods! > 1e4)) throw usageError(`Cannot use --max-pods ${r.maxPods}: expected 1 to 10000`);
   if (service) {
-    const bad = (['peer', 'inPod', 'sni', 'alpn', 'peerId'] as const).filter((k) => has(r, k) && !(k === 'inPod' && r.inPod === false));
+    // A service is judged from its callers' side: the handshake options (the table's `peer` group) and --in-pod
+    // belong to one caller's diagnosis.
+    const bad = REQUEST_FIELDS.filter((f) => (f as RequestField).group === 'peer' || f.name === 'inPod').map((f) => f.name).filter((k) => has(r, k) && !(k === 'inPod' && r.inPod === false));
     if (bad.length) throw usageError(`Cannot combine ${r.target} with ${bad.map((k) => FLAG[k]).join(', ')}: for one caller, diagnose pod/NAME --peer SVC:PORT`);
     if (has(r, 'fromNamespace') && r.fromAllNamespaces) throw usageError('Cannot combine --from-namespace with --from-all-namespaces');
   } else {

@@ -237,11 +237,13 @@ type TableName = (typeof REQUEST_FIELDS)[number]['name'];
 const sameNames: [Exclude<keyof DiagnoseRequest, TableName>, Exclude<TableName, keyof DiagnoseRequest>] extends [never, never] ? true : false = true;
 void sameNames;
 
-/** The table's rows whose `key` is `value`, e.g. `fieldsWhere('use', 'collection')`. */
 type Row = (typeof REQUEST_FIELDS)[number];
+/** The table, each row read as a RequestField (every column, present or not). */
+const ROWS: readonly RequestField[] = REQUEST_FIELDS;
 type NamesWhere<K extends keyof RequestField, V> = Extract<Row, Record<K, V>>['name'];
+/** The names of the rows whose `key` is `value`, e.g. `namesWhere('use', 'collection')`, typed as their union. */
 const namesWhere = <K extends keyof RequestField, V extends RequestField[K]>(key: K, value: V) =>
-  REQUEST_FIELDS.filter((f) => (f as RequestField)[key] === value).map((f) => f.name) as unknown as ReadonlyArray<NamesWhere<K, V>>;
+  ROWS.filter((f) => f[key] === value).map((f) => f.name) as unknown as ReadonlyArray<NamesWhere<K, V>>;
 
 /** The row of a field. */
 export function requestField(name: string, fields: readonly RequestField[] = REQUEST_FIELDS): RequestField | undefined {
@@ -263,7 +265,7 @@ export const COLLECTION_FIELDS = namesWhere('use', 'collection');
 export const EVALUATION_FIELDS = namesWhere('use', 'evaluation');
 /** Cluster mode's fields (a target or a selector makes the request a cluster one). */
 export const CLUSTER_FIELDS = namesWhere('use', 'cluster');
-/** The fields a remote caller may send as JSON (the webhook), with the JSON form of each. */
+/** The fields a remote caller may send as JSON (the webhook); the table's `webhook` says in which form. */
 export type WebhookField = Extract<Row, { webhook: 'pem' | 'string' | 'number' | 'object' | 'strings' }>['name'];
 /** The fields chat may set (besides the target and its namespace, which chat reads itself). */
 export type ChatField = Extract<Row, { chat: true }>['name'];
@@ -276,8 +278,8 @@ export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && 
  */
 export function requestReadsFiles(r: DiagnoseRequest): boolean {
   const many = (x: unknown) => (Array.isArray(x) ? x : [x]);
-  return REQUEST_FIELDS.some((f) => {
-    const v = r[f.name];
-    return v !== undefined && ((f as RequestField).local === true || many(v).some(isFileRef));
+  return ROWS.some((f) => {
+    const v = r[f.name as keyof DiagnoseRequest];
+    return v !== undefined && (f.local === true || many(v).some(isFileRef));
   });
 }

@@ -138,7 +138,8 @@ function connectionLines(r: ScanReport, st: Style): string[] {
   if (r.connections === undefined) return [];
   const shown = r.connections.filter((c) => c.verdict !== 'healthy');
   const broken = shown.filter((c) => c.verdict === 'failing').length;
-  const out = ['', st.bold(`Connections (${r.connectionsJudged ?? 0} class pair${r.connectionsJudged === 1 ? '' : 's'} judged, ${broken} broken)`)];
+  if (!r.connectionsJudged) return ['', st.bold('Connections'), '  none judged: no pod read backs a Service in the scanned namespaces'];
+  const out = ['', st.bold(`Connections (${r.connectionsJudged} class pair${r.connectionsJudged === 1 ? '' : 's'} judged, ${broken} broken)`)];
   if (!shown.length) return [...out, `  ${st.green('none broken')}: every client class is accepted by every class behind a Service, both ways`];
   const pods = (xs: string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`);
   for (const c of shown.slice(0, MAX_CONNECTIONS)) {

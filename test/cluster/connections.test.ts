@@ -319,3 +319,48 @@ describe('faces agree: the pod, the service and the library report the same conn
     }
   });
 });
+
+describe('faces agree: chat', () => {
+  it('/mtls diagnose pod/… --peer SVC:PORT and /mtls scan post the same connection findings as the CLI', async () => {
+    const { defaultDiagnose } = await import('../../src/serve/deps.js');
+    const { postSlack, responseUrlStandIn, slackForm, startServe, testConfig, until } = await import('../serve/harness.js');
+    const m = await startMesh(
+      [
+        pod('payments-1', 'payments', 'payments', 'payments', [newLeaf('payments', 'payments'), newInter], [oldRoot, newRoot]),
+        pod('ledger-1', 'payments', 'ledger', 'ledger', [oldLeaf('payments', 'ledger'), oldInter], [oldRoot]),
+        pod('ledger-2', 'payments', 'ledger', 'ledger', [oldLeaf('payments', 'ledger'), oldInter], [oldRoot]),
+      ],
+      { services: [ledgerSvc('payments')], configMaps: configMaps({ payments: [oldRoot, newRoot] }) },
+    );
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = m.api.kubeconfig;
+    const stand = await responseUrlStandIn();
+    const h = await startServe({ config: testConfig({ responseUrlPrefix: stand.url, extra: { limits: { syncWaitSeconds: 60, perCallerPerMinute: 1000 } } }), deps: { diagnose: defaultDiagnose, cluster: true, resolve: async () => [{ address: '10.96.0.20', family: 4 }] } });
+    try {
+      const cli = await diagnoseJson(m, ['pod/payments-1', '-n', 'payments', '--peer', 'ledger:8080']);
+      const conn = (cli.report!.findings as Conn[]).filter((f) => f.connection);
+      expect(conn.map((f) => f.rule).sort()).toEqual(['chain/rotation-order-violation', 'chain/unknown-authority']);
+      const posted = async (path: string, text: string) => {
+        const ack = await postSlack(h.url, slackForm({ text, response_url: `${stand.url}${path}` }));
+        expect(ack.json.text, text).not.toMatch(/no_entry/);
+        await until(() => stand.posts.filter((p) => p.path === `/${path}`).length >= 2, 60_000);
+        return JSON.stringify(stand.posts.filter((p) => p.path === `/${path}`).map((p) => p.body));
+      };
+      const fromChat = await posted('chat-diagnose', 'diagnose pod/payments-1 -n payments --peer ledger:8080 --at 2026-11-29T03:00:00Z');
+      const fromChatScan = await posted('chat-scan', 'scan -n payments --at 2026-11-29T03:00:00Z');
+      // The diagnosis in chat posts every connection finding; the scan's connection row leads with its first
+      // (the same rule and direction the CLI ranks first), naming both sides' pods.
+      for (const f of conn) expect(fromChat).toContain(f.rule);
+      expect(fromChatScan).toContain(`\`${conn[0]!.rule}\` (${conn[0]!.connection!.direction})`);
+      for (const text of [fromChat, fromChatScan]) for (const p of ['payments-1', 'ledger-1', 'ledger-2']) expect(text).toContain(p);
+      expect(fromChat).toMatch(/FAILING/);
+      expect(fromChatScan).toMatch(/FAILING/);
+    } finally {
+      await h.close();
+      await stand.close();
+      await m.close();
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  }, 120_000);
+});

@@ -71,12 +71,13 @@ for (const f of report.findings) console.log(\`\${f.rank}. \${f.severity} \${f.r
 export const SAMPLES: Sample[] = [
   // README: one short example per job (the pages show them whole).
   { id: 'readme-files', scene: 'files', args: ['diagnose', '--chain', 'cert-chain.pem', '--key', 'key.pem', '--trust', 'root-cert.pem', '--at', AT], until: /^Chain/ },
-  { id: 'readme-handshake', scene: 'peer', args: ['diagnose', '--peer', '127.0.0.1:8443', '--chain', 'payments/cert-chain.pem', '--key', 'payments/key.pem', '--trust', 'payments/root-cert.pem', '--at', AT], until: /^ {4}127\.0\.0\.1:8443 rejected/ },
+  { id: 'readme-handshake', scene: 'peer', args: ['diagnose', '--peer', '127.0.0.1:8443', '--chain', 'payments/cert-chain.pem', '--key', 'payments/key.pem', '--trust', 'payments/root-cert.pem', '--at', AT], until: /^ {4}127\.0\.0\.1:8443 / },
   { id: 'readme-in-pod', scene: 'pod', args: ['diagnose', '--envoy-admin', 'http://127.0.0.1:15000', '--agent', 'http://127.0.0.1:15020', '--window', '1', '--at', AT], until: /^Findings/ },
   { id: 'readme-pod', scene: 'cluster-policy', args: ['diagnose', 'pod/web-7d4f9c-x2k8p', '-n', 'shop', '--peer', 'reviews:9080', '--at', AT], until: /^ {4}evidence:/ },
-  { id: 'readme-explain', scene: 'files', args: ['explain', 'TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA', '--at', AT], until: /^ {4}Our chain ends/ },
+  { id: 'readme-explain', scene: 'files', args: ['explain', 'TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA', '--at', AT], grepV: '^ {10}', until: /^Decide between them/ },
   { id: 'readme-scan', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT], until: /^CA rotation/ },
-  { id: 'readme-metrics', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'prometheus'], grepV: '^#|level="leaf"|_scan_' },
+  { id: 'readme-rotation', scene: 'files', args: ['rotation', 'plan', '--evidence', 'fleet/phase-2.json', '--at', AT], grepV: '^  (old|new) root' },
+  { id: 'readme-metrics', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'prometheus'], grepV: '^#|level="(leaf|root)"|_scan_' },
   // The pages.
   { id: 'diagnose-files', scene: 'files', args: ['diagnose', '--chain', 'cert-chain.pem', '--key', 'key.pem', '--trust', 'root-cert.pem', '--at', AT] },
   { id: 'diagnose-ca', scene: 'files', args: ['diagnose', '--ca', 'cacerts/cert-chain.pem', '--at', AT] },

@@ -218,7 +218,7 @@ describe('floors held by where files live', () => {
     ['src/evidence'], // the evidence model, its bundle, and the pure readers of what users hand in (secret JSON)
     ['src/facts', 'src/fleet'],
     ['src/engine'],
-    ['rules'],
+    ['rules', 'src/connection'], // src/connection: workload classes and the connection judgement (rules passed in)
     ['src/explain', 'src/report', 'src/collect', 'src/probe'],
     ['src/diagnose'], // the one pipeline
     ['src/demo'],

@@ -42,7 +42,7 @@ export function printPems(s: Source, live: LiveRead = 'istioctl'): string {
     case 'inline':
       return `cat ${shellQuote(inlineFile(s.name))}`;
     case 'envoy-secret':
-      return secretCommand(s.name, s.trustDomain, s.file, live);
+      return secretCommand(s.name, s.trustDomain, s.file, live, s.pod);
     case 'peer':
       // A STRICT mesh peer rejects s_client (no client certificate) after sending its chain: s_client then exits
       // 1, which must not stop `… > chain.pem && openssl verify …` — the chain was printed all the same.
@@ -65,7 +65,7 @@ export function printPems(s: Source, live: LiveRead = 'istioctl'): string {
  * filter reads both shapes (istioctl's camelCase SecretsConfigDump, Envoy's snake_case config_dump) and a SPIRE
  * trust domain's bundle.
  */
-export function secretCommand(name: string, trustDomain?: string, file?: string, live: LiveRead = 'istioctl'): string {
+export function secretCommand(name: string, trustDomain?: string, file?: string, live: LiveRead = 'istioctl', pod?: { namespace: string; name: string }): string {
   const pick = `[..|objects|select(.name?=="${name}" and has("secret"))][0].secret`;
   const vc = '.validation_context//.validationContext';
   const field = trustDomain
@@ -73,7 +73,8 @@ export function secretCommand(name: string, trustDomain?: string, file?: string,
     : `(.tls_certificate//.tlsCertificate|.certificate_chain//.certificateChain|.inline_bytes//.inlineBytes)//(${vc}|.trusted_ca//.trustedCa|.inline_bytes//.inlineBytes)`;
   const jq = `jq -r '${pick}|${field}'`;
   if (file) return `${jq} ${shellQuote(file)} | base64 -d`;
-  return live === 'kubectl' ? `kubectl exec POD -n NS -c istio-proxy -- pilot-agent request GET config_dump | ${jq} | base64 -d` : `istioctl proxy-config secret POD -n NS -o json | ${jq} | base64 -d`;
+  const where = pod ? `${shellQuote(pod.name)} -n ${shellQuote(pod.namespace)}` : 'POD -n NS';
+  return live === 'kubectl' ? `kubectl exec ${where} -c istio-proxy -- pilot-agent request GET config_dump | ${jq} | base64 -d` : `istioctl proxy-config secret ${where} -o json | ${jq} | base64 -d`;
 }
 
 /** Shell steps to run first (empty, or ending in ` && `) and the file word a command then reads. */

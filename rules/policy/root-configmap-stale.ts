@@ -60,7 +60,7 @@ export default defineRule({
         cmRoots: name(cm.certs),
         proxyRoots: name(rootca.certs),
         consequence: shared
-          ? `they still share a root, so traffic works now; it breaks when the ${onlyProxy.length ? 'root only running pods hold is dropped' : 'new root is the only one left'}.`
+          ? `they still share a root, so this pod and the namespace's new pods still trust each other (what its peers trust is another question: --peer SVC:PORT judges them); that breaks when the ${onlyProxy.length ? 'root only running pods hold is dropped' : 'new root is the only one left'}.`
           : 'no root is common, so new pods and running pods reject each other ("unknown CA", alert 48).',
       },
       evidence: [

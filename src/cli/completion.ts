@@ -5,8 +5,6 @@
  */
 import { usageError } from '../errors.js';
 
-export const COMPLETION_DESCRIBE = 'Print the shell completion script: mtls-doctor completion bash >> ~/.bashrc (zsh: completion zsh >> ~/.zshrc)';
-
 const SHELLS = ['bash', 'zsh'] as const;
 
 const fnName = (bin: string) => `_${bin.replace(/[^A-Za-z0-9_]/g, '_')}_completions`;

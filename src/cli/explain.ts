@@ -9,7 +9,6 @@
 import { inputError, usageError } from '../errors.js';
 import { renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
-import { renderExplainText } from '../report/explain-text.js';
 import { redact } from '../redact.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Report } from '../report/types.js';
@@ -66,6 +65,7 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   const text = dash ? await readBounded(stdin) : parts.join(' ');
   // The recognisers are loaded only for `explain`: `diagnose` on files never parses them.
   const { checkExplainText, explainText } = await import('../explain/explain.js');
+  const { renderExplainText } = await import('../report/explain-text.js');
   checkExplainText(text);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);

@@ -12,7 +12,6 @@ import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
 import { refuseRepeats } from './flags.js';
 import { NO_COMMAND, usageMessage, type UsageContext } from './usage.js';
-import { completionScript, COMPLETION_DESCRIBE } from './completion.js';
 import { cobraCompletions, invokedAsKubectlCompletion, invokedAsKubectlPlugin, kubectlArgs, PLUGIN_NAME } from './kubectl-plugin.js';
 import { redact } from '../redact.js';
 import type { CliHooks, Io } from './io.js';
@@ -53,6 +52,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .example('$0 diagnose --peer reviews.bookinfo:9080 --chain cert-chain.pem --key key.pem --trust root-cert.pem', 'Handshake with a peer as the workload and explain the failure')
           .example('$0 diagnose --evidence bundle.json -o markdown', 'Replay a saved diagnosis as Markdown')
           .example('$0 diagnose pod/web-7d4f -n shop --peer reviews:9080', 'From a workstation: the pod, its sidecar and mesh policy towards a peer service')
+          .example('$0 diagnose svc/ledger -n bank --from-namespace checkout', 'Which callers in checkout can no longer reach ledger, and why')
           .example('$0 diagnose deploy/web -n shop --in-pod --peer reviews:9080', 'Run the diagnosis (with a real handshake) inside the pod')
           .example('$0 diagnose --window 10', 'Inside the pod (kubectl debug --target=istio-proxy): find everything, watch SSL counters for 10 s')
           .epilog(DIAGNOSE_EPILOG),
@@ -120,7 +120,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     .command(fleetCommands(io, (c) => (code = c), hooks))
     // Shell completion: yargs answers --get-yargs-completions; `completion [bash|zsh]` itself is answered before
     // yargs parses (completionScript), with the script for the shell asked for.
-    .completion('completion', COMPLETION_DESCRIBE)
+    .completion('completion', 'Print the shell completion script: mtls-doctor completion bash >> ~/.bashrc (zsh: completion zsh >> ~/.zshrc)')
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .demandCommand(1, NO_COMMAND)
     .strict()
@@ -144,10 +144,11 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
     });
   skipHelpCache(parser);
   const commands = commandsOf(parser);
-  const script = completionScript(argv, prog, io.env);
-  if (script) {
+  if (argv.filter((a) => a !== '--debug')[0] === 'completion') {
+    // Lazy (its own chunk): only `completion` needs the scripts.
     try {
-      io.stdout.write(script);
+      const { completionScript } = await import('./completion.js');
+      io.stdout.write(completionScript(argv, prog, io.env)!);
       return 0;
     } catch (e) {
       return reportError(e, io, debug);

@@ -76,7 +76,11 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   // The pasted-text decoder (explain's recognisers) is loaded only when there is text to decode.
   const pasted = typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' ? (await import('../explain/symptom-deriver.js')).pastedSymptom : undefined;
   // A replayed bundle is outside input: a value the facts cannot use is one clear E_INPUT, never "Internal error".
-  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, { pasted })) : evaluate(evidence, rules, { pasted });
+  // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only when there are some.
+  // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only then.
+  const connections = evidence.connections ? (await import('./connections.js')).connectionJudgeFor(evidence, plan.replay) : undefined;
+  const options = { pasted, ...(connections ? { connections } : {}) };
+  const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
   return { report: redactDeep(forPod(report), evidence), evidence };
 }
@@ -268,6 +272,8 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  * cluster; a probe from here cannot stand where the pod stands, so none is made for it (`inPod` makes one).
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
+  // Loaded only for these targets: `diagnose` on files never parses the connection code.
+  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, deps, thresholdsOf(r, deps.readFile));
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
   const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
@@ -282,6 +288,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     kubeconfig: r.kubeconfig,
     peer: r.peer,
     readCaSecrets: r.readCaSecrets,
+    ...(r.maxPods !== undefined ? { maxPods: r.maxPods } : {}),
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
@@ -317,7 +324,8 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
       reason: `${servicePeer.service}.${servicePeer.namespace}:${servicePeer.port} is an in-cluster service: a handshake from this machine would not stand where ${String(c.target.name)} stands (and its name may not resolve here), so the peer was judged from its pods and policies; add --in-pod for a real handshake from inside the pod`,
     });
   }
-  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster };
+  const connections = servicePeer && c.cluster.pod ? await (await import('./connections.js')).podConnectionEvidence(c) : null;
+  const collected: EvidenceBundle = { ...withProxy, sources, cluster: c.cluster, ...(connections ? { connections } : {}) };
   if (!c.proxy?.collected && !c.cluster.peer && c.ca.length === 0) {
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');
     throw new MtlsDoctorError('E_NO_EVIDENCE', `No evidence to diagnose ${String(c.target.name)}: ${why || 'its istio-proxy gave nothing'}`);

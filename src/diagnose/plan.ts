@@ -90,7 +90,7 @@ const has = (r: DiagnoseRequest, k: keyof DiagnoseRequest) => given(r).includes(
 function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   const target = has(r, 'target') || has(r, 'selector');
   if (!target) {
-    const stray = CLUSTER_FIELDS.filter((k) => has(r, k) && !(k === 'readCaSecrets' && r.readCaSecrets === false) && !(k === 'inPod' && r.inPod === false));
+    const stray = CLUSTER_FIELDS.filter((k) => has(r, k) && !(k === 'readCaSecrets' && r.readCaSecrets === false) && !(k === 'inPod' && r.inPod === false) && !(k === 'fromAllNamespaces' && r.fromAllNamespaces === false));
     if (stray.length) throw usageError(`Cannot use ${stray.map((k) => FLAG[k]).join(', ')} without a cluster target: give pod/NAME, deploy/NAME, NAME or -l SELECTOR`);
     return null;
   }
@@ -101,6 +101,19 @@ function planCluster(r: DiagnoseRequest): { inPod: boolean } | null {
   const material = BESIDE_TARGET.material.filter((k) => has(r, k));
   if (material.length) throw usageError(`Cannot combine ${what} with ${material.map((k) => FLAG[k]).join(', ')}: the chain and trust bundle come from its istio-proxy (give --chain to diagnose files instead)`);
   if (has(r, 'image') && !r.inPod) throw usageError('Cannot use --image without --in-pod: it is the image of the ephemeral container');
+  const service = /^(svc|service|services)\//i.test(r.target ?? '');
+  if (has(r, 'maxPods') && (!Number.isInteger(r.maxPods) || r.maxPods! < 1 || r.maxPods! > 1e4)) throw usageError(`Cannot use --max-pods ${r.maxPods}: expected 1 to 10000`);
+  if (service) {
+    // A service is judged from its callers' side: the handshake options (the table's `peer` group) and --in-pod
+    // belong to one caller's diagnosis.
+    const bad = REQUEST_FIELDS.filter((f) => (f as RequestField).group === 'peer' || f.name === 'inPod').map((f) => f.name).filter((k) => has(r, k) && !(k === 'inPod' && r.inPod === false));
+    if (bad.length) throw usageError(`Cannot combine ${r.target} with ${bad.map((k) => FLAG[k]).join(', ')}: for one caller, diagnose pod/NAME --peer SVC:PORT`);
+    if (has(r, 'fromNamespace') && r.fromAllNamespaces) throw usageError('Cannot combine --from-namespace with --from-all-namespaces');
+  } else {
+    const bad = (['fromNamespace', 'fromAllNamespaces'] as const).filter((k) => has(r, k) && !(k === 'fromAllNamespaces' && r.fromAllNamespaces === false));
+    if (bad.length) throw usageError(`Cannot use ${bad.map((k) => FLAG[k]).join(', ')} without a svc/NAME target`);
+    if (has(r, 'maxPods') && !has(r, 'peer')) throw usageError('Cannot use --max-pods without --peer SVC:PORT or a svc/NAME target');
+  }
   if (!has(r, 'peer') && (has(r, 'sni') || has(r, 'alpn'))) throw usageError('Cannot use --sni or --alpn without --peer HOST:PORT: they shape the test handshake with the peer');
   return { inPod: r.inPod === true };
 }

@@ -106,6 +106,12 @@ export interface DiagnoseRequest {
   inPod?: boolean;
   /** The image of that ephemeral container (default: MTLS_DOCTOR_IMAGE, else the released image). */
   image?: string;
+  /** `--peer SVC:PORT` (and `svc/B`): read at most this many ready pods' sidecars (default 50), then a sample per owner revision. */
+  maxPods?: number;
+  /** `svc/B`: the namespaces whose pods are judged as callers (default: the service's own); repeatable. */
+  fromNamespace?: string | string[];
+  /** `svc/B`: judge the callers of every namespace. */
+  fromAllNamespaces?: boolean;
 
   /** A name for what is diagnosed, shown as the report's `target.name` (the demo, a bot). */
   label?: string;
@@ -118,7 +124,7 @@ export type FieldKind = 'material' | 'materials' | 'string' | 'strings' | 'numbe
 export const HELP_GROUPS = {
   certificates: 'Certificates (files: PEM, DER, or istioctl / config_dump JSON):',
   peer: 'Handshake with a peer:',
-  cluster: 'Cluster (TARGET pod/NAME, deploy/NAME, NAME or -l):',
+  cluster: 'Cluster (TARGET pod/NAME, deploy/NAME, svc/NAME, NAME or -l):',
   proxy: 'Inside the pod (found automatically without --chain):',
   evaluation: 'Evaluation:',
   output: 'Output and evidence bundles:',
@@ -174,7 +180,7 @@ export interface RequestField {
  * guard and the argv of `--in-pod` are all derived. Adding an option is one row here plus its use.
  */
 export const REQUEST_FIELDS = [
-  { name: 'target', flag: 'TARGET', says: 'TARGET', kind: 'string', use: 'cluster', webhook: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report)' },
+  { name: 'target', flag: 'TARGET', says: 'TARGET', kind: 'string', use: 'cluster', webhook: 'string', describe: 'A pod in the cluster: pod/NAME, deploy/NAME (one ready pod) or NAME (with --chain etc.: only a label for the report); svc/NAME: its callers' },
   {
     name: 'chain', flag: 'chain', kind: 'materials', cli: { type: 'string', file: true, stdin: true }, group: 'certificates', besideTarget: 'source', use: 'collection', webhook: 'pem',
     describe: "The workload's certificate chain as it presents it (leaf first; - reads standard input): PEM, DER, or the JSON of `istioctl proxy-config secret POD -o json` / an Envoy config_dump (its \"default\" secret; ROOTCA is then the trust bundle unless --trust is given)",
@@ -206,6 +212,9 @@ export const REQUEST_FIELDS = [
   { name: 'readCaSecrets', flag: 'read-ca-secrets', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Also read the CA certificates of Secrets cacerts / istio-ca-secret (needs get secrets; keys are dropped on receipt)' },
   { name: 'inPod', flag: 'in-pod', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Run the diagnosis inside the target pod (an ephemeral container beside istio-proxy) and show its report' },
   { name: 'image', flag: 'image', kind: 'string', cli: { type: 'string' }, group: 'cluster', use: 'cluster', webhook: 'refused', describe: 'Image for --in-pod (default: MTLS_DOCTOR_IMAGE, else mtls-doctor:VERSION as the Dockerfile builds it)' },
+  { name: 'maxPods', flag: 'max-pods', kind: 'number', cli: { type: 'number' }, group: 'cluster', use: 'cluster', describe: 'With --peer SVC:PORT or svc/NAME: read at most N ready pods (default 50), then a sample per revision' },
+  { name: 'fromNamespace', flag: 'from-namespace', kind: 'strings', cli: { type: 'string', array: true }, group: 'cluster', use: 'cluster', describe: "With svc/NAME: the callers' namespace (default: its own); repeatable" },
+  { name: 'fromAllNamespaces', flag: 'from-all-namespaces', kind: 'boolean', cli: { type: 'boolean' }, group: 'cluster', use: 'cluster', describe: 'With svc/NAME: callers in every namespace' },
   { name: 'envoyAdmin', flag: 'envoy-admin', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'Envoy admin URL: served chain, SDS secrets, /certs, SSL stats (default inside a pod: http://127.0.0.1:15000)' },
   { name: 'agent', flag: 'agent', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', describe: 'pilot-agent status URL: certificate expiry, readiness (default inside a pod: http://127.0.0.1:15020)' },
   { name: 'proxyRoot', flag: 'proxy-root', kind: 'string', cli: { type: 'string' }, group: 'proxy', besideTarget: 'source', use: 'collection', webhook: 'refused', local: true, describe: "Read the istio-proxy's credential files under this directory (default: / then /proc/<envoy pid>/root)" },
@@ -228,11 +237,13 @@ type TableName = (typeof REQUEST_FIELDS)[number]['name'];
 const sameNames: [Exclude<keyof DiagnoseRequest, TableName>, Exclude<TableName, keyof DiagnoseRequest>] extends [never, never] ? true : false = true;
 void sameNames;
 
-/** The table's rows whose `key` is `value`, e.g. `fieldsWhere('use', 'collection')`. */
 type Row = (typeof REQUEST_FIELDS)[number];
+/** The table, each row read as a RequestField (every column, present or not). */
+const ROWS: readonly RequestField[] = REQUEST_FIELDS;
 type NamesWhere<K extends keyof RequestField, V> = Extract<Row, Record<K, V>>['name'];
+/** The names of the rows whose `key` is `value`, e.g. `namesWhere('use', 'collection')`, typed as their union. */
 const namesWhere = <K extends keyof RequestField, V extends RequestField[K]>(key: K, value: V) =>
-  REQUEST_FIELDS.filter((f) => (f as RequestField)[key] === value).map((f) => f.name) as unknown as ReadonlyArray<NamesWhere<K, V>>;
+  ROWS.filter((f) => f[key] === value).map((f) => f.name) as unknown as ReadonlyArray<NamesWhere<K, V>>;
 
 /** The row of a field. */
 export function requestField(name: string, fields: readonly RequestField[] = REQUEST_FIELDS): RequestField | undefined {
@@ -254,7 +265,7 @@ export const COLLECTION_FIELDS = namesWhere('use', 'collection');
 export const EVALUATION_FIELDS = namesWhere('use', 'evaluation');
 /** Cluster mode's fields (a target or a selector makes the request a cluster one). */
 export const CLUSTER_FIELDS = namesWhere('use', 'cluster');
-/** The fields a remote caller may send as JSON (the webhook), with the JSON form of each. */
+/** The fields a remote caller may send as JSON (the webhook); the table's `webhook` says in which form. */
 export type WebhookField = Extract<Row, { webhook: 'pem' | 'string' | 'number' | 'object' | 'strings' }>['name'];
 /** The fields chat may set (besides the target and its namespace, which chat reads itself). */
 export type ChatField = Extract<Row, { chat: true }>['name'];
@@ -267,8 +278,8 @@ export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && 
  */
 export function requestReadsFiles(r: DiagnoseRequest): boolean {
   const many = (x: unknown) => (Array.isArray(x) ? x : [x]);
-  return REQUEST_FIELDS.some((f) => {
-    const v = r[f.name];
-    return v !== undefined && ((f as RequestField).local === true || many(v).some(isFileRef));
+  return ROWS.some((f) => {
+    const v = r[f.name as keyof DiagnoseRequest];
+    return v !== undefined && (f.local === true || many(v).some(isFileRef));
   });
 }

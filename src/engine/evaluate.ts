@@ -3,7 +3,7 @@ import type { Facts } from '../facts/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { Report, ReportChain, ReportCert } from '../model/finding.js';
 import type { PastedDecoder } from '../facts/symptoms.js';
-import { buildCatalogue } from './catalogue.js';
+import { buildCatalogue, type SymptomCatalogue } from './catalogue.js';
 import { MAX_CHAIN_DEPTH, type ChainFact } from '../x509/chain.js';
 import type { CertFact } from '../x509/types.js';
 import { TOOL } from '../version.js';
@@ -11,6 +11,33 @@ import type { Rule } from './define-rule.js';
 import { corroborate, runRules, verdictOf } from './run.js';
 import { rankFindings } from './rank.js';
 import { iso } from '../model/time.js';
+import type { RawFinding } from './run.js';
+import type { RuleId } from '../model/rule-id.js';
+
+/** What judging the evidence's connections gave (src/connection/aggregate.ts), for the engine to merge. */
+export interface ConnectionOutcome {
+  /** Connection findings, one per rule and direction (they carry `connection`). */
+  findings: RawFinding[];
+  /** Rules that ran on at least one connection direction: their pod-level "insufficient evidence" no longer holds. */
+  evaluatedRules: ReadonlySet<RuleId>;
+  /** An endpoint (or caller) was not judged both ways: the verdict is then never healthy. */
+  incomplete: boolean;
+  /** How many connections were judged. */
+  judged: number;
+}
+
+/** The engine's own rule runner, lent to the connection judgement: the same facts, the same rules, one catalogue. */
+export interface RuleRunner {
+  buildFacts: typeof buildFacts;
+  runRules: typeof runRules;
+  catalogue: SymptomCatalogue;
+}
+
+/** A rule runner for these rules (the fleet judges many connections with one). */
+export const ruleRunner = (rules: readonly Rule[]): RuleRunner => ({ buildFacts, runRules, catalogue: buildCatalogue(rules) });
+
+/** Judges `evidence.connections` with the same rules; passed in by the pipeline, so the engine imports no layer above it. */
+export type ConnectionJudge = (evidence: EvidenceBundle, rules: readonly Rule[], runner: RuleRunner) => ConnectionOutcome;
 
 export interface EvaluateOptions {
   /**
@@ -18,6 +45,8 @@ export interface EvaluateOptions {
    * `pastedSymptom`. Passed in, so that the engine loads no decoder (and a start without --symptom none at all).
    */
   pasted?: PastedDecoder;
+  /** Judges `evidence.connections` (src/connection/aggregate.ts `connectionJudge`); required when the evidence has them. */
+  connections?: ConnectionJudge;
 }
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
@@ -28,18 +57,26 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
   const facts = buildFacts(evidence, options.pasted);
   const catalogue = buildCatalogue(rules);
   const run = runRules(rules, facts, catalogue);
-  const raw = corroborate(run.findings, facts.symptoms, catalogue);
+  // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
+  // about the workload's own chain on a connection replaces the pod-level finding of that rule.
+  if (evidence.connections && !options.connections) throw new Error('evaluate: connections without options.connections');
+  const conn = evidence.connections ? options.connections!(evidence, rules, { buildFacts, runRules, catalogue }) : null;
+  const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
+  const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;
+  const raw = corroborate(all, facts.symptoms, catalogue);
   const findings = rankFindings(raw);
   const symptom = facts.symptoms[0];
+  const verdict = verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length && !conn?.judged ? 0 : run.evaluated);
   return {
     schemaVersion: 1,
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    verdict: verdictOf(raw, facts.chains.length === 0 && !facts.bundles.ca?.certs.length ? 0 : run.evaluated),
+    // An endpoint not judged both ways is never counted healthy.
+    verdict: conn?.incomplete && verdict === 'healthy' ? 'unknown' : verdict,
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
-    notEvaluated: [...run.notEvaluated, ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
+    notEvaluated: [...run.notEvaluated.filter((n) => !(n.reason === 'insufficient-evidence' && conn?.evaluatedRules.has(n.rule))), ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),
     chains: [...facts.chains.map((c) => reportChain(c, facts)), ...caLevels(facts)],
     sources: evidence.sources,
   };

@@ -8,6 +8,7 @@ import type { VerifierId } from '../x509/verifiers.js';
 import type { ProxyEvidence } from './proxy.js';
 import type { HandshakeEvidence } from './handshake.js';
 import type { ClusterEvidence } from './cluster.js';
+import type { ConnectionEvidence } from '../model/workload.js';
 import type { CertSet, KeyEvidence } from './cert-set.js';
 
 export const EVIDENCE_KIND = 'mtls-doctor-evidence';
@@ -27,7 +28,7 @@ export interface SourceRecord {
 }
 
 export interface Target {
-  kind: 'files' | 'library' | 'example' | 'evidence' | 'pasted' | 'pod' | 'peer';
+  kind: 'files' | 'library' | 'example' | 'evidence' | 'pasted' | 'pod' | 'peer' | 'service';
   [k: string]: unknown;
 }
 
@@ -79,4 +80,9 @@ export interface EvidenceBundle {
   crls?: CertSet[];
   /** What the Kubernetes API showed (cluster mode): the pod, mesh config, root ConfigMap, policies, the peer's pods. */
   cluster?: ClusterEvidence;
+  /**
+   * Workload classes and the connections between them (`diagnose pod/A --peer SVC:PORT`, `diagnose svc/B`,
+   * `--trust` with `--peer-trust`): judged both ways by src/connection/judge.ts, offline on replay.
+   */
+  connections?: ConnectionEvidence;
 }

@@ -8,7 +8,7 @@ import { atIndex, type Source } from '../model/source.js';
 import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
 import { buildProxyFacts } from './proxy.js';
 import { servedOnlyChain } from './served-chain.js';
-import { peerChainFact, probeFacts } from './handshake.js';
+import { peerChainFact, peerPresented, probeFacts } from './handshake.js';
 import { decodeCrls, parseCrl, resolveCrlSigners } from '../x509/crl.js';
 import { evaluationTime, parseVerifier, verifierFromEvidence } from '../x509/verifiers.js';
 import { buildClusterFacts } from './policy.js';
@@ -48,6 +48,9 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   if (ev.certificates.ca.length) bundles.ca = bundle('ca', ev.certificates.ca, ca);
 
   const pool = [...ca, ...trust, ...(peerTrustAssumed ? [] : peerTrust)];
+  // The CAs a probed peer presented are known too: when ours leaves out the intermediate both sides share, our
+  // chain is then seen as incomplete (the peer cannot build it) rather than as leading to no CA at all.
+  const peerCas = peerPresented(ev).filter((c) => c.fact.basicConstraints?.ca === true);
   const local =
     chainCerts.length > 0
       ? buildChain({
@@ -55,7 +58,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
           usage: ev.options.role,
           expectedId: ev.options.expectId,
           presented: chainCerts,
-          pool,
+          pool: [...pool, ...peerCas],
           bundles: Object.values(bundles),
           verifierBundle: bundles.peerTrust ? 'peerTrust' : null,
           at: Date.parse(ev.evaluatedAt),

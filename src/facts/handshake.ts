@@ -184,6 +184,17 @@ function opposite(role: Role): Role {
   return role === 'client' ? 'server' : role === 'server' ? 'client' : 'both';
 }
 
+/** The certificates the peer presented in a probe (parsed), from the attempt that stands for the workload first. */
+export function peerPresented(ev: EvidenceBundle): ParsedCert[] {
+  const probe = probeFacts(ev);
+  if (!probe) return [];
+  const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
+  const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
+  if (!withChain) return [];
+  const origin: Source = { kind: 'peer', address: probe.peer };
+  return parseCertSets([{ source: sourceLabel(origin), origin, pems: withChain.peerChain }]);
+}
+
 /**
  * The chain the peer presented, built like ours: verified against OUR trust bundle (`trust`), with
  * `--peer-id` as the identity it must carry.
@@ -192,13 +203,7 @@ export function peerChainFact(
   ev: EvidenceBundle,
   ctx: { pool: ParsedCert[]; bundles: BundleFact[]; at: number },
 ): { chain: ChainFact; presented: ParsedCert[] } | null {
-  const probe = probeFacts(ev);
-  if (!probe) return null;
-  const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
-  const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
-  if (!withChain) return null;
-  const origin: Source = { kind: 'peer', address: probe.peer };
-  const presented = parseCertSets([{ source: sourceLabel(origin), origin, pems: withChain.peerChain }]);
+  const presented = peerPresented(ev);
   if (presented.length === 0) return null;
   const chain = buildChain({
     subject: 'peer',

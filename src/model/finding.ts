@@ -2,6 +2,7 @@
 import type { SourceRecord, Target } from '../evidence/types.js';
 import type { RuleId } from './rule-id.js';
 import type { Severity, Stage, Verdict } from './stage.js';
+import type { ConnectionRef } from './workload.js';
 
 export interface EvidenceRef {
   source: string;
@@ -28,6 +29,11 @@ export interface Finding {
    * likelihood among the candidates (they sum to about 1).
    */
   hypothesis?: true;
+  /**
+   * A finding about a connection (client class → server class through a service port): which classes and pods,
+   * and which way (src/model/workload.ts). Absent for a finding about one workload.
+   */
+  connection?: ConnectionRef;
 }
 
 export interface NotEvaluated {

@@ -4,3 +4,4 @@ export * from './finding.js';
 export * from './rule-id.js';
 export * from './symptom.js';
 export * from './source.js';
+export * from './workload.js';

@@ -10,9 +10,10 @@ export type Source =
   | { kind: 'file'; path: string; index?: number }
   /**
    * An SDS secret from Envoy's config_dump (`default`, `ROOTCA`), optionally one trust domain's bundle of it;
-   * `file`: read from a saved istioctl `proxy-config secret -o json` / config_dump file rather than a live proxy.
+   * `file`: read from a saved istioctl `proxy-config secret -o json` / config_dump file rather than a live proxy;
+   * `pod`: the pod whose sidecar served it (cluster mode: a peer pod read through its Envoy admin).
    */
-  | { kind: 'envoy-secret'; name: string; trustDomain?: string; file?: string; index?: number }
+  | { kind: 'envoy-secret'; name: string; trustDomain?: string; file?: string; index?: number; pod?: { namespace: string; name: string } }
   /** Envoy admin `/certs`. */
   | { kind: 'envoy-certs'; index?: number }
   /** What a peer presented in a probe handshake (`HOST:PORT`). */
@@ -49,7 +50,7 @@ export function sourceLabel(s: Source): string {
     s.kind === 'file'
       ? s.path
       : s.kind === 'envoy-secret'
-        ? `envoy secret "${s.name}"${s.trustDomain ? ` trust domain ${s.trustDomain}` : ''}${s.file ? ` in ${s.file}` : ''}`
+        ? `envoy secret "${s.name}"${s.trustDomain ? ` trust domain ${s.trustDomain}` : ''}${s.file ? ` in ${s.file}` : ''}${s.pod ? ` of pod/${s.pod.name}` : ''}`
         : s.kind === 'envoy-certs'
           ? 'envoy /certs'
           : s.kind === 'peer'

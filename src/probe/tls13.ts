@@ -44,7 +44,7 @@ export function decryptServerHandshake(head: Buffer, cipherSuite: number, secret
   let seq = 0n;
   let plain = Buffer.alloc(0);
   const messages: Array<{ type: number; body: Buffer }> = [];
-  let seenHello = false;
+  let decrypted = false;
   while (off + 5 <= head.length) {
     const type = head[off]!;
     const len = head.readUInt16BE(off + 3);
@@ -52,10 +52,7 @@ export function decryptServerHandshake(head: Buffer, cipherSuite: number, secret
     const header = head.subarray(off, off + 5);
     const body = head.subarray(off + 5, off + 5 + len);
     off += 5 + len;
-    if (type === 0x16 && !seenHello) {
-      seenHello = true; // the ServerHello (plaintext)
-      continue;
-    }
+    if (type === 0x16 && !decrypted) continue; // the ServerHello (and a HelloRetryRequest before it), in plaintext
     if (type === 0x14) continue; // middlebox-compatibility ChangeCipherSpec
     if (type !== 0x17 || len < 17) break; // an alert or anything else: the encrypted flight is over
     const nonce = Buffer.from(iv);
@@ -70,6 +67,7 @@ export function decryptServerHandshake(head: Buffer, cipherSuite: number, secret
     } catch {
       break; // not a handshake record under this key (application data after the handshake, or another key)
     }
+    decrypted = true;
     let end = inner.length;
     while (end > 0 && inner[end - 1] === 0) end--;
     if (end === 0 || inner[end - 1] !== 0x16) break;

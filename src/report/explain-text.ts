@@ -38,7 +38,12 @@ export function renderExplainText(report: Report, opts: { color: boolean; width?
     if (p.alert) out.push(wrapText(`TLS alert ${p.alert.number} ${p.alert.name}, ${p.alert.direction === 'received' ? 'received from the peer' : 'sent to the peer'}`, width, '  alert:    ', '            '));
     if (p.verifyCode) out.push(wrapText(p.verifyCode, width, '  verifier: ', '            '));
     for (const d of p.decoded.slice(0, 3)) out.push(wrapText(d, width, '  decoded:  ', '            '));
-    out.push(wrapText(p.certain ? 'the text names the failed check itself; which certificate (or whose clock) is the open question' : 'the text names a symptom, not its cause: the candidates below are hypotheses', width, '  so:       ', '            '));
+    const so = !p.certain
+      ? 'the text names a symptom, not its cause: the candidates below are hypotheses'
+      : p.step === 'certificate-verification'
+        ? 'the text names the failed check itself; which certificate (or whose clock) is the open question'
+        : 'the text states what failed; which configuration caused it is the open question';
+    out.push(wrapText(so, width, '  so:       ', '            '));
   } else if (report.symptom) {
     out.push(wrapText(report.symptom.detail, width, '  '));
   }

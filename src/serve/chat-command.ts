@@ -121,10 +121,10 @@ function emptyValues(words: string[], args: Record<string, unknown>): void {
   }
 }
 
-/** The target as the CLI names it: pod/NAME, deploy/NAME or NAME, a Kubernetes object name. */
+/** The target as the CLI names it: pod/NAME, deploy/NAME, svc/NAME or NAME, a Kubernetes object name. */
 function checkTarget(t: string): string {
-  const m = /^(?:(pod|pods|po|deploy|deployment|deployments)\/)?(.+)$/.exec(t)!;
-  if (!K8S_NAME.test(m[2]!)) throw usageError(`Cannot use target "${t}": expected pod/NAME, deploy/NAME or NAME (a Kubernetes object name)`);
+  const m = /^(?:(pod|pods|po|deploy|deployment|deployments|svc|service|services)\/)?(.+)$/.exec(t)!;
+  if (!K8S_NAME.test(m[2]!)) throw usageError(`Cannot use target "${t}": expected pod/NAME, deploy/NAME, svc/NAME or NAME (a Kubernetes object name)`);
   return t;
 }
 

@@ -69,8 +69,9 @@ export async function prepareDiagnosis(grant: Grant, input: ServeDiagnoseRequest
   const namespace = input.namespace ?? null;
   if (namespace !== null && !NAMESPACE.test(namespace)) throw badRequest(`Cannot use namespace "${namespace}": not a Kubernetes namespace name`);
   if (input.target !== undefined) {
-    if (!/^(?:(?:pod|pods|po|deploy|deployment|deployments)\/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(input.target)) {
-      throw badRequest(`Cannot use target "${input.target}": expected pod/NAME, deploy/NAME or NAME (a Kubernetes object name)`);
+    // svc/NAME judges the service's callers in its own namespace only (the namespace authorised below).
+    if (!/^(?:(?:pod|pods|po|deploy|deployment|deployments|svc|service|services)\/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(input.target)) {
+      throw badRequest(`Cannot use target "${input.target}": expected pod/NAME, deploy/NAME, svc/NAME or NAME (a Kubernetes object name)`);
     }
     if (namespace === null) throw badRequest(`Cannot diagnose "${input.target}" without its namespace: give -n NS ("namespace" in the webhook)`);
   }

@@ -25,7 +25,9 @@ const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/
 // 620 KB since issue 15: the redactor, the limits table and the argument checks run on every diagnosis (+8 KB).
 // 630 KB since issue 24: what each TLS stack's alerts mean, in the rules' meta, and the stack and CA-name readers
 // the facts run on a probe's evidence (+15 KB, measured 611 → 627 KB).
-const FILES_PATH_BUDGET = 630_000;
+// 660 KB since issues 20 and 24 met on main (measured 660.7 KB there): the rules' symptom links for pasted text and
+// four transport/policy rules; explain's text renderer is now loaded only by explain (measured 657.8 KB).
+const FILES_PATH_BUDGET = 660_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };
@@ -58,7 +60,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     expect(all).toContain('@peculiar/x509');
   });
 
-  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 630 KB', () => {
+  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 660 KB', () => {
     const r = loadedBy(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -109,7 +109,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('mtls-doctor completion', () => {
   it('prints a bash completion script that asks the CLI itself', () => {
     const r = runCli(['completion']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('complete -o bashdefault -o default -F _mtls-doctor_yargs_completions mtls-doctor');
+    expect(r.stdout).toContain('complete -o bashdefault -o default -F _mtls_doctor_completions mtls-doctor');
     expect(r.stdout).toContain('mtls-doctor --get-yargs-completions');
   });
 

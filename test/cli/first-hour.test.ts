@@ -251,7 +251,8 @@ describe("10: explain's confirm commands select Envoy's default secret by name",
 
   it('the command explain prints reads the default secret even when ROOTCA comes first (istioctl -o json)', () => {
     const out = runCli(['explain', 'TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED: verify cert failed: certificate has expired']).stdout;
-    const verify = out.split('\n').find((l) => /^ +verify: istioctl proxy-config secret .* jq -r '/.test(l));
+    // explain's text lists the commands that decide between its candidates as "$ command" lines.
+    const verify = out.split('\n').find((l) => /^ +(?:verify: |\$ )istioctl proxy-config secret .* jq -r '/.test(l));
     expect(verify, out).toBeDefined();
     const filter = /jq -r '([^']+)'/.exec(verify!)![1]!;
     const b64 = (s: string) => Buffer.from(s).toString('base64');

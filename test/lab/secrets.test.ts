@@ -71,11 +71,11 @@ describe('lab: TLS 1.3 handshake secrets stay in memory', () => {
     const saved = join(w.dir, 'evidence.json');
     const json = await cli(['diagnose', '--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust, '-o', 'json', '--save-evidence', saved]);
     const text = await cli(['diagnose', '--peer', peer.address, '--chain', w.chain, '--key', w.key, '--trust', w.trust]);
-    // The secret was used in these runs: the report names the CA the peer accepts.
-    console.log(json.stdout.slice(0, 3000), json.stderr);
-    expect(JSON.parse(json.stdout).findings[0].explanation).toMatch(/accepts client certificates issued under "Root B"/);
+    // The secret was used in this run: the saved evidence holds the CA names decrypted with it. (Whether the
+    // finding names them depends on the node:tls peer's silent close arriving within the probe's read window.)
     const bundle = readFileSync(saved, 'utf8');
-    expect(bundle).toMatch(/"certificateRequest"/);
+    expect(bundle).toMatch(/"read": ?"decrypted"/);
+    expect(bundle).toMatch(/CN=Root B/);
     const everything = [json.stdout, json.stderr, text.stdout, text.stderr, bundle].join('\n');
     for (const s of peer.secrets) for (const f of forms(s)) expect(everything.includes(f), 'a TLS secret in the output or the saved evidence').toBe(false);
     expect(everything).not.toMatch(/TRAFFIC_SECRET|CLIENT_RANDOM/);

@@ -14,13 +14,13 @@ const META = new Map(rules.map((r) => [r.meta.id, { forecast: r.meta.forecast ==
 interface ReportLike {
   schemaVersion?: unknown;
   target?: { kind?: string };
-  findings?: Array<{ rule: RuleId; subject: string; severity: Severity; explainsSymptom: boolean; causedBy: RuleId | null }>;
+  findings?: Array<{ rule: RuleId; subject: string; severity: Severity; explainsSymptom: boolean; causedBy: RuleId | null; hypothesis?: true }>;
 }
 
-/** Violations in a diagnose report; none for anything else (explain's candidates are hypotheses, not a ranking). */
+/** Violations in a diagnose report; none for anything else (explain's candidates are hypotheses, ordered by likelihood). */
 export function reportRankingViolations(report: unknown): RankingViolation[] {
   const r = report as ReportLike;
-  if (r === null || typeof r !== 'object' || r.schemaVersion !== 1 || !Array.isArray(r.findings) || r.target?.kind === 'pasted') return [];
+  if (r === null || typeof r !== 'object' || r.schemaVersion !== 1 || !Array.isArray(r.findings) || r.target?.kind === 'pasted' || r.findings.some((f) => f.hypothesis)) return [];
   return rankingViolations(r.findings.map((f) => ({ ...f, ...(META.get(f.rule) ?? { forecast: false, catchAll: false }) })));
 }
 

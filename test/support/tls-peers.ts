@@ -393,6 +393,10 @@ export interface StackPeerSpec {
   alpn?: string[];
   /** The built Go or rustls peer binary (test/lab/peers/build.mjs). */
   binary?: string;
+  /** OpenSSL: name no CA in the CertificateRequest (-no_ca_names), as BoringSSL and Envoy do by default. */
+  noCaNames?: boolean;
+  /** OpenSSL: key-exchange groups (-groups); one the client sends no key share for forces a HelloRetryRequest. */
+  groups?: string;
 }
 
 /** Starts a peer of the given stack on 127.0.0.1 and waits until it accepts connections. */
@@ -429,6 +433,8 @@ export async function stackPeer(stack: Stack, spec: StackPeerSpec): Promise<Peer
       if (pems.length > 1) args.push('-cert_chain', rest);
       if (spec.clientCas) args.push('-Verify', '5', '-verify_return_error', '-CAfile', spec.clientCas);
       if (spec.alpn) args.push('-alpn', spec.alpn.join(','));
+      if (spec.noCaNames) args.push('-no_ca_names');
+      if (spec.groups) args.push('-groups', spec.groups);
       break;
     }
     case 'nginx': {

@@ -20,6 +20,8 @@ import { connectKube, parseYaml, type Failure, type Impersonation, type KubeApi,
 import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
 import { resolvePod } from './pod.js';
 import { openSidecarBridge } from './sidecar.js';
+import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
+import type { WorkloadObservation } from '../../model/workload.js';
 import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
 
 export { parseClusterTarget, parseServicePeer } from './target.js';
@@ -42,6 +44,8 @@ export interface ClusterRequest {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   now: () => number;
+  /** Peer pods read through their sidecars at most (default 50); beyond, a sample per owner revision. */
+  maxPods?: number;
   /** Tests: a prepared API (else one is connected from the kubeconfig). */
   api?: KubeApi;
 }
@@ -56,10 +60,13 @@ export interface ClusterCollection {
   servicePeer: ServicePeer | null;
   /** The pod's SPIFFE ID (trust domain from the mesh config, its namespace and service account). */
   expectId: string | null;
+  /** The peer service's ready sidecar pods: what each serves and trusts, or why it was not read. */
+  peerObservations: WorkloadObservation[];
+  /** The `istio-ca-root-cert` ConfigMap of the peer's namespace (the roots its pods are given). */
+  peerRootConfigMap: CertSet | null;
 }
 
 const ISTIO_NS = 'istio-system';
-const MAX_PEER_PODS = 3;
 /** The certificate keys of the CA Secrets; `ca-key.pem`, `tls.key` and anything else are dropped on receipt. */
 const CA_SECRET_KEYS: Record<string, readonly string[]> = { cacerts: ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'], 'istio-ca-secret': ['ca-cert.pem'] };
 
@@ -231,24 +238,35 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     }
   }
 
-  // 7. The peer pods' identities (what their sidecars serve), a few of them.
+  // 7. The peer's ready sidecar pods, every one up to --max-pods (then a sample per owner revision), read through
+  //    their istio-proxy: what each serves and trusts, for the connection judgement; and the root ConfigMap of
+  //    the peer's namespace, for the pods that cannot be read.
+  let peerObservations: WorkloadObservation[] = [];
+  let peerRootConfigMap: CertSet | null = null;
   if (cluster.peer) {
-    for (const p of cluster.peer.pods.filter((x) => x.sidecar).slice(0, MAX_PEER_PODS)) {
-      const bridge = await openSidecarBridge(api, p.namespace, p.name);
-      for (const d of bridge.denied) if (!cluster.denied.some((x) => x.resource === d.resource && x.namespace === d.namespace)) cluster.denied.push(d);
-      try {
-        if (bridge.mode === 'none') continue;
-        const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
-        const first = c.chain ? decodeCertificates(c.chain.pems.join(''), c.chain.source)[0] : undefined;
-        const ids = first ? parseCertificate(first.der, c.chain!.source).fact.spiffe.filter((s) => s.ok).map((s) => s.uri) : [];
-        cluster.peerIdentities.push({ pod: p.name, ids });
-      } catch {
-        /* the peer's sidecar is extra evidence: a failure leaves it out */
-      } finally {
-        await bridge.close();
-      }
+    const ready = cluster.peer.pods.filter((x) => x.sidecar && x.ready);
+    const r = await readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now });
+    peerObservations = r.observations;
+    for (const d of r.denied) if (!cluster.denied.some((x) => x.verb === d.verb && x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
+    for (const ob of peerObservations.filter((x) => x.status === 'read')) {
+      const first = decodeCertificates(ob.chain.join(''), `pod/${ob.pod.name}`)[0];
+      const ids = first ? parseCertificate(first.der, `pod/${ob.pod.name}`).fact.spiffe.filter((s) => s.ok).map((s) => s.uri) : [];
+      cluster.peerIdentities.push({ pod: ob.pod.name, ids });
     }
     if (cluster.peerIdentities.length) sources.push({ name: 'peer identities', status: 'ok', detail: cluster.peerIdentities.map((p) => `${p.pod}: ${p.ids.join(', ') || 'no SPIFFE ID'}`).join('; ') });
+    const notRead = peerObservations.filter((x) => x.status !== 'read');
+    sources.push({
+      name: 'peer sidecars',
+      status: notRead.length === peerObservations.length && notRead.length > 0 ? 'unavailable' : 'ok',
+      ...(notRead.length === peerObservations.length && notRead.length > 0 ? { reason: `none of the ${notRead.length} ready pod${notRead.length === 1 ? '' : 's'} could be read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` } : { detail: `${peerObservations.length - notRead.length} of ${peerObservations.length} ready pod${peerObservations.length === 1 ? '' : 's'} read through their istio-proxy${notRead.length ? `; not read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` : ''}` }),
+    });
+    if (cluster.peer.namespace === pod.namespace) peerRootConfigMap = cluster.rootConfigMap;
+    else {
+      const cm = await api.getConfigMap(cluster.peer.namespace, 'istio-ca-root-cert');
+      const pem = cm.ok ? cm.value.data?.['root-cert.pem'] : undefined;
+      if (pem) peerRootConfigMap = { source: `ConfigMap ${cluster.peer.namespace}/istio-ca-root-cert`, origin: { kind: 'kube', resource: 'configmap', namespace: cluster.peer.namespace, name: 'istio-ca-root-cert', key: 'root-cert.pem' }, pems: [pem] };
+      else if (!cm.ok) deny(cm, 'get', 'configmaps', cluster.peer.namespace, 'istio-ca-root-cert');
+    }
   }
 
   // One line per refused verb/resource/namespace, naming what was refused and as whom.
@@ -272,6 +290,8 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     ca,
     servicePeer,
     expectId,
+    peerObservations,
+    peerRootConfigMap,
   };
 }
 

@@ -28,6 +28,14 @@ export function checkLabel(name: string, what: string): string {
 }
 
 const POD = new Set(['pod', 'pods', 'po']);
+const SVC = new Set(['svc', 'service', 'services']);
+
+/** `svc/NAME` (also `service/`, `services/`): the Service's name, else null (not a service target). */
+export function parseServiceTarget(target: string | undefined): string | null {
+  const slash = target?.indexOf('/') ?? -1;
+  if (!target || slash === -1 || !SVC.has(target.slice(0, slash).toLowerCase())) return null;
+  return checkLabel(target.slice(slash + 1), 'service name');
+}
 const DEPLOY = new Set(['deploy', 'deployment', 'deployments', 'deployment.apps', 'deployments.apps']);
 
 /** Parses TARGET / -l into a cluster target. */
@@ -47,7 +55,7 @@ export function parseClusterTarget(target: string | undefined, selector: string 
   const name = target.slice(slash + 1);
   if (POD.has(kind)) return { kind: 'pod', name: checkSubdomain(name, 'pod name') };
   if (DEPLOY.has(kind)) return { kind: 'deployment', name: checkSubdomain(name, 'deployment name') };
-  throw usageError(`Cannot diagnose "${target}": expected pod/NAME, deploy/NAME, a bare pod NAME or -l SELECTOR (a Service is a --peer: --peer SVC.NS:PORT)`);
+  throw usageError(`Cannot diagnose "${target}": expected pod/NAME, deploy/NAME, svc/NAME, a bare pod NAME or -l SELECTOR`);
 }
 
 export interface ServicePeer {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the lab's Go and rustls peers (test/lab/peers/go, test/lab/peers/rustls) once per source: the binary
- * is cached under node_modules/.cache/mtls-doctor-lab-peers/NAME-HASH, HASH covering the sources and the
+ * is cached under node_modules/.cache/mtls-doctor-lab-peers/NAME-HASH (or $MTLS_DOCTOR_LAB_CACHE), HASH covering the sources and the
  * toolchain's version, so a second run (or CI's second test pass) reuses it. rustls builds offline against
  * Debian's crate registry (/usr/share/cargo/registry, see rustls/.cargo/config.toml).
  *
@@ -59,6 +59,7 @@ function hashOf(dir, toolVersion) {
 }
 
 function cacheRoot() {
+  if (process.env.MTLS_DOCTOR_LAB_CACHE) return process.env.MTLS_DOCTOR_LAB_CACHE;
   const nm = join(ROOT, 'node_modules');
   const base = existsSync(nm) ? join(nm, '.cache') : join(process.env.TMPDIR ?? '/tmp');
   return join(base, 'mtls-doctor-lab-peers');

@@ -18,11 +18,11 @@ export interface Scenario {
   id: string;
   title: string;
   /** The peer's served chain. */
-  peer: 'good' | 'expired' | 'otherId';
+  peer: 'good' | 'expired' | 'otherId' | 'otherRoot';
   /** The CA the peer accepts client certificates under. */
   clientCas: 'A' | 'B';
   /** Our chain (null: `--peer` alone, no certificate of ours). */
-  ours: 'good' | 'noClientAuth' | 'deadIntermediate' | null;
+  ours: 'good' | 'noClientAuth' | 'deadIntermediate' | 'expired' | 'leafOnly' | null;
   /** ALPN the peer accepts (default: the peer does not negotiate ALPN). */
   peerAlpn?: string[];
   /** `rule (subject)` that must rank first, or 'healthy'. */
@@ -50,6 +50,9 @@ export const SCENARIOS: Scenario[] = [
   },
   { id: 'missing-client-auth', title: 'our leaf lacks clientAuth', peer: 'good', clientCas: 'A', ours: 'noClientAuth', expect: 'key-usage/missing-client-auth (local)' },
   { id: 'our-intermediate-expired', title: 'our intermediate expired', peer: 'good', clientCas: 'A', ours: 'deadIntermediate', expect: 'expiry/intermediate-expired (local)' },
+  { id: 'our-leaf-expired', title: 'our leaf expired', peer: 'good', clientCas: 'A', ours: 'expired', expect: 'expiry/leaf-expired (local)' },
+  { id: 'our-chain-incomplete', title: 'we present our leaf without its intermediate', peer: 'good', clientCas: 'A', ours: 'leafOnly', expect: 'chain/incomplete-chain (local)' },
+  { id: 'peer-untrusted', title: "the peer's chain leads to a root we do not trust", peer: 'otherRoot', clientCas: 'A', ours: 'good', expect: 'chain/unknown-authority (peer)' },
   { id: 'peer-leaf-expired', title: "the peer's leaf expired", peer: 'expired', clientCas: 'A', ours: 'good', expect: 'expiry/leaf-expired (peer)' },
   { id: 'wrong-peer-identity', title: 'the peer is not who we expect', peer: 'otherId', clientCas: 'A', ours: 'good', expect: 'san/identity-mismatch (peer)' },
   { id: 'alpn-mismatch', title: 'the peer serves only h2', peer: 'good', clientCas: 'A', ours: 'good', peerAlpn: ['h2'], expect: 'transport/alpn-mismatch (peer)' },
@@ -115,9 +118,9 @@ export async function runCell(m: MatrixPki, stack: Stack, version: Version, s: S
   }
 }
 
-/** What a cell shows: 'healthy' for a healthy verdict with no finding above info, else the first finding. */
+/** What a cell shows: 'healthy' for a healthy verdict with no finding at all, else the first finding. */
 export function verdictOf(report: Report): string {
-  return report.verdict === 'healthy' && report.findings.every((f) => f.severity === 'info') && !report.findings.length ? 'healthy' : rank1(report);
+  return report.verdict === 'healthy' && report.findings.length === 0 ? 'healthy' : rank1(report);
 }
 
 /** The matrix for one stack, as vitest tests. */

@@ -117,6 +117,9 @@ export function matrixPki() {
   const ours = leaf('client', interA, 'client');
   const oursNoClientAuth = leaf('client-serveronly', interA, 'client', { eku: 'serverAuth' });
   const oursUnderDead = leaf('client-deadinter', interDead, 'client', { from: -6 * HOUR, to: 18 * HOUR });
+  const oursExpired = leaf('client-expired', interA, 'client', { from: -30 * HOUR, to: -4 * HOUR });
+  const interB = pki.cert('inter-b', { subject: '/O=other/CN=Intermediate B', ext: 'inter', issuer: rootB, from: -180 * DAY, to: 365 * DAY });
+  const serverUnderB = leaf('server-b', interB, 'server');
   const server = leaf('server', interA, 'server');
   const serverExpired = leaf('server-expired', interA, 'server', { from: -30 * HOUR, to: -5 * HOUR });
   const serverOther = leaf('server-other', interA, 'other');
@@ -129,12 +132,15 @@ export function matrixPki() {
       good: { chain: pki.bundle('ours-good', [ours, interA]), key: ours.key },
       noClientAuth: { chain: pki.bundle('ours-noclientauth', [oursNoClientAuth, interA]), key: oursNoClientAuth.key },
       deadIntermediate: { chain: pki.bundle('ours-deadinter', [oursUnderDead, interDead]), key: oursUnderDead.key },
+      expired: { chain: pki.bundle('ours-expired', [oursExpired, interA]), key: oursExpired.key },
+      leafOnly: { chain: pki.bundle('ours-leafonly', [ours]), key: ours.key },
     },
     /** The peer's served chain and key, by fault. */
     peer: {
       good: { chain: pki.bundle('peer-good', [server, interA]), key: server.key },
       expired: { chain: pki.bundle('peer-expired', [serverExpired, interA]), key: serverExpired.key },
       otherId: { chain: pki.bundle('peer-other', [serverOther, interA]), key: serverOther.key },
+      otherRoot: { chain: pki.bundle('peer-other-root', [serverUnderB, interB]), key: serverUnderB.key },
     },
     trustA: pki.bundle('trust-a', [rootA]),
     trustB: pki.bundle('trust-b', [rootB]),

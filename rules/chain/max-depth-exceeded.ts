@@ -26,7 +26,7 @@ export default defineRule({
       'More intermediate CAs sit between the leaf and the trust anchor than the verifier\'s depth limit (--max-depth, Envoy max_verify_depth), or than a verifier profile follows by default (BoringSSL/OpenSSL 100, rustls-webpki 6, Go 100 signature checks).',
     requires: ['chain'],
     confidence: 0.9,
-    citation: 'OpenSSL verify -verify_depth, X509_VERIFY_PARAM_set_depth(3); Envoy CertificateValidationContext.max_verify_depth; rustls-webpki verify_cert.rs MAX_SUB_CA_COUNT; Go crypto/x509 verify.go maxChainSignatureChecks',
+    citation: 'OpenSSL X509_VERIFY_PARAM_set_depth(3); Envoy max_verify_depth; rustls-webpki MAX_SUB_CA_COUNT; Go x509 maxChainSignatureChecks',
     explains: [
       { symptom: 'verify:chain-too-long', weight: 0.9, why: 'The verifier\'s depth limit (Envoy max_verify_depth, OpenSSL -verify_depth) is below the chain length.' },
     ],

@@ -2,7 +2,7 @@ import { docsCommand, docsUrl } from '../model/docs.js';
 import { usageError } from '../errors.js';
 import { renderRuleSection } from '../report/rules-doc.js';
 import { rules } from '../../rules/index.js';
-import { editDistance } from '../edit-distance.js';
+import { editDistance } from './edit-distance.js';
 
 export { editDistance };
 

@@ -75,7 +75,7 @@ export const SAMPLES: Sample[] = [
   { id: 'readme-in-pod', scene: 'pod', args: ['diagnose', '--envoy-admin', 'http://127.0.0.1:15000', '--agent', 'http://127.0.0.1:15020', '--window', '1', '--at', AT], until: /^Findings/ },
   { id: 'readme-pod', scene: 'cluster-policy', args: ['diagnose', 'pod/web-7d4f9c-x2k8p', '-n', 'shop', '--peer', 'reviews:9080', '--at', AT], until: /^ {4}evidence:/ },
   { id: 'readme-explain', scene: 'files', args: ['explain', 'TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA', '--at', AT], grepV: '^ {10}', until: /^Decide between them/ },
-  { id: 'readme-scan', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT], until: /^CA rotation/ },
+  { id: 'readme-scan', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT], until: /^Connections/ },
   { id: 'readme-rotation', scene: 'files', args: ['rotation', 'plan', '--evidence', 'fleet/phase-2.json', '--at', AT], grepV: '^  (old|new) root' },
   { id: 'readme-metrics', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'prometheus'], grepV: '^#|level="(leaf|root)"|_scan_' },
   // The pages.

@@ -216,9 +216,11 @@ describe('floors held by where files live', () => {
     ['src/model'], // the shared vocabulary: Source and its label, thresholds, docs links, rule ids
     ['src/x509'],
     ['src/evidence'], // the evidence model, its bundle, and the pure readers of what users hand in (secret JSON)
-    ['src/facts', 'src/fleet'],
+    ['src/facts'],
     ['src/engine'],
-    ['rules', 'src/connection'], // src/connection: workload classes and the connection judgement (rules passed in)
+    // src/connection: workload classes and the connection judgement (rules passed in); src/fleet: the fleet's
+    // aggregation over those judgements (the engine's verdictOf).
+    ['rules', 'src/connection', 'src/fleet'],
     ['src/explain', 'src/report', 'src/collect', 'src/probe'],
     ['src/diagnose'], // the one pipeline
     ['src/demo'],
@@ -252,6 +254,11 @@ describe('floors held by where files live', () => {
       }
     }
     expect(bad, 'move the shared piece down to the floor both need (CONVENTIONS.md: floors held by where files live)').toEqual([]);
+  });
+
+  it('src/fleet judges no certificate: it imports nothing from src/x509 or src/collect (issue 19: the rules judge, the fleet aggregates)', () => {
+    const bad = files('src/fleet').flatMap((f) => allImports(f).filter((t) => /^src\/(x509|collect)\//.test(t)).map((t) => `${f} imports ${t}`));
+    expect(bad, 'judge certificates with the rules (src/diagnose/fleet-model.ts), aggregate their findings in src/fleet').toEqual([]);
   });
 
   it('the named floors hold: thresholds and docs links in src/model, readers beside evidence, explain below the pipeline', () => {

@@ -139,9 +139,10 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
         const rot = report.rotation;
         const plan = args.action === 'plan' ? rotationPlan(rot) : undefined;
         if (args.output === 'json') io.stdout.write(JSON.stringify(plan ? { ...rot, plan } : rot, null, 2) + '\n');
-        else if (args.output === 'markdown') io.stdout.write([`**Rotation:** phase ${rot.phase} of 5 — ${rot.phaseName}${rot.complete ? ' (complete)' : ''}`, '', rot.next, ...rot.violations.map((v) => `- **${v.kind}**: ${v.detail}`), ...(plan ? ['', '```sh', ...plan.commands, plan.verify, '```'] : [])].join('\n') + '\n');
+        else if (args.output === 'markdown') io.stdout.write([`**Rotation:** phase ${rot.phase} of 5 — ${rot.phaseName}${rot.complete ? ' (complete)' : ''}`, '', rot.next, ...rot.violations.map((v) => `- **${v.kind}**: ${v.detail}`), ...(rot.blockers ?? []).map((b) => `- **fix first**: ${b.detail}`), ...(plan ? ['', '```sh', ...plan.commands, plan.verify, '```'] : [])].join('\n') + '\n');
         else io.stdout.write(renderRotationText(rot, { color: colorEnabled(io.stdout, io.env), plan: !!plan, width: outputWidth(io.stdout, io.env) }));
-        setCode(rot.violations.length ? 1 : report.summary.ok === 0 && report.summary.pods > 0 ? 3 : 0);
+        // A violation, or a trust source that lacks a root in use (restarting a pod would break it): exit 1.
+        setCode(rot.violations.length || rot.blockers?.length ? 1 : report.summary.ok === 0 && report.summary.pods > 0 ? 3 : 0);
       },
     },
     {

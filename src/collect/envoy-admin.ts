@@ -96,14 +96,30 @@ async function readSecrets(base: string, o: AdminOptions): Promise<{ result: Htt
   return { result: full, secrets: p.secrets, problems: p.problems, read: true, reason: null };
 }
 
-/** Reads secrets, `/certs` and stats (twice, `windowSeconds` apart, when asked) from the Envoy admin API. */
+/**
+ * Reads secrets, `/certs` and stats (twice, `windowSeconds` apart, when asked) from the Envoy admin API. The three
+ * endpoints are asked at once, under the collection's one deadline: an Envoy whose endpoints hang costs one
+ * request timeout, not one per endpoint.
+ */
 export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<AdminResult> {
   const out: AdminResult = { secretsRead: false, secrets: [], served: [], stats: [], sources: [], reachable: false };
-  const s = await readSecrets(base, o);
-  out.reachable = s.result.ok || s.result.status !== undefined;
+  const path = `stats?format=json&filter=${encodeURIComponent(STATS_FILTER)}`;
+  const sample = async (): Promise<{ sample: StatsSample } | { problem: string; result: HttpResult }> => {
+    const at = new Date(o.now()).toISOString();
+    const r = await getText(base, path, o);
+    if (!r.ok) return { problem: `${base}/stats: ${r.reason}`, result: r };
+    const j = parseAdminJson(r.body, '/stats?format=json');
+    if (!j.ok) return { problem: `${base}: ${j.reason}`, result: r };
+    const values = parseStatsJson(j.value);
+    if (!values) return { problem: `${base}: /stats?format=json has no "stats" list`, result: r };
+    return { sample: { at, values } };
+  };
+  const [s, certs, first] = await Promise.all([readSecrets(base, o), getText(base, 'certs', o), sample()]);
+  out.reachable = s.result.ok || s.result.status !== undefined || certs.ok || certs.status !== undefined;
   if (!s.read) {
     out.sources.push({ name: SOURCE.secrets, status: 'unavailable', reason: `${base}: ${s.reason}` });
-    if (portDown(s.result)) {
+    // The port itself is down (nothing listens, no answer to any endpoint): one reason, not three.
+    if (portDown(s.result) && portDown(certs) && 'problem' in first && portDown(first.result)) {
       const why = `${base}: skipped, the admin port did not answer`;
       out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: why }, { name: SOURCE.stats, status: 'unavailable', reason: why });
       return out;
@@ -124,7 +140,6 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
     }
   }
 
-  const certs = await getText(base, 'certs', o);
   const cj = certs.ok ? parseAdminJson(certs.body, '/certs') : null;
   if (!certs.ok) out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: `${base}/certs: ${certs.reason}` });
   else if (cj && !cj.ok) out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: `${base}: ${cj.reason}` });
@@ -134,31 +149,19 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
     out.sources.push({ name: SOURCE.certs, status: 'ok', detail: `${base}/certs: ${leaves.length} distinct leaf serial${leaves.length === 1 ? '' : 's'} across ${leaves.reduce((a, c) => a + c.contexts, 0)} TLS context${leaves.reduce((a, c) => a + c.contexts, 0) === 1 ? '' : 's'}` });
   }
 
-  const path = `stats?format=json&filter=${encodeURIComponent(STATS_FILTER)}`;
-  const sample = async (): Promise<StatsSample | string> => {
-    const at = new Date(o.now()).toISOString();
-    const r = await getText(base, path, o);
-    if (!r.ok) return `${base}/stats: ${r.reason}`;
-    const j = parseAdminJson(r.body, '/stats?format=json');
-    if (!j.ok) return `${base}: ${j.reason}`;
-    const values = parseStatsJson(j.value);
-    if (!values) return `${base}: /stats?format=json has no "stats" list`;
-    return { at, values };
-  };
-  const first = await sample();
-  if (typeof first === 'string') {
-    out.sources.push({ name: SOURCE.stats, status: 'unavailable', reason: first });
+  if ('problem' in first) {
+    out.sources.push({ name: SOURCE.stats, status: 'unavailable', reason: first.problem });
     return out;
   }
-  out.stats.push(first);
+  out.stats.push(first.sample);
   let secondProblem: string | null = null;
   if (o.windowSeconds > 0) {
     await o.sleep(o.windowSeconds * 1000);
     // The window is a deliberate wait, not time an endpoint took: it does not eat the collection budget.
     if (o.deadline !== undefined) o.deadline += o.windowSeconds * 1000;
     const second = await sample();
-    if (typeof second === 'string') secondProblem = second;
-    else out.stats.push(second);
+    if ('problem' in second) secondProblem = second.problem;
+    else out.stats.push(second.sample);
   }
   if (!out.stats.some(hasSslStats)) {
     // Istio's default stats matcher keeps no ssl.* counter at all: that is missing evidence, not zero failures.

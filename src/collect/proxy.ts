@@ -124,8 +124,9 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
       sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
     };
     try {
-      if (adminUrl) {
-        const a = await admin.collectEnvoyAdmin(adminUrl, ho);
+      // The admin API and the agent are asked at once, under the one deadline (ho.deadline).
+      const [a, g] = await Promise.all([adminUrl ? admin.collectEnvoyAdmin(adminUrl, ho) : null, agentUrl ? admin.collectAgent(agentUrl, ho) : null]);
+      if (a) {
         proxy.secretsRead = a.secretsRead;
         proxy.secrets = a.secrets;
         proxy.served = a.served;
@@ -133,8 +134,7 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
         proxy.statsFilter = a.stats.length ? admin.STATS_FILTER : null;
         sources.push(...a.sources);
       }
-      if (agentUrl) {
-        const g = await admin.collectAgent(agentUrl, ho);
+      if (g) {
         proxy.agent = g.agent;
         sources.push(...g.sources);
       }

@@ -9,7 +9,7 @@ import { inputError, jsonSyntaxProblem, MtlsDoctorError, usageError } from '../e
 import { parseAt } from '../evidence/from-inputs.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { alertRules, renderAlertRules } from '../fleet/alerts.js';
-import { analyseFleet } from '../fleet/analyse.js';
+import { judgeFleet } from './fleet-model.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
 import { fleetVerdict } from '../fleet/verdict.js';
@@ -120,7 +120,7 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
       input,
     };
   }
-  const report = analyseFleet(bundle.input, { now: at ?? now(), thresholds, scope: bundle.scope, durationSeconds: bundle.durationSeconds });
+  const report = judgeFleet(bundle.input, { now: at ?? now(), thresholds, scope: bundle.scope, ...(bundle.durationSeconds !== undefined ? { durationSeconds: bundle.durationSeconds } : {}) });
   return { report, bundle };
 }
 

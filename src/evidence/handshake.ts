@@ -90,8 +90,13 @@ export interface HandshakeEvidence {
    * or decrypted in TLS 1.3): how its stack is told and which CAs it accepts. Absent in older bundles.
    */
   serverFlight?: ServerFlight | null;
-  /** After the handshake: what we wrote (a minimal request) and the first line we read back, if any. */
-  afterHandshake: { wrote: 'http/1.1' | 'h2-preface' | 'nothing'; firstLine: string | null } | null;
+  /**
+   * After the handshake: what we wrote (a minimal request), the first line we read back, if any, and what settled
+   * the peer's verdict (`settledBy`, absent in older bundles): a TLS 1.3 NewSessionTicket (the server has verified
+   * our certificate and Finished), its answer, an alert or error, its close — or `quiet`: nothing within the read
+   * bound, taken as accepted. The bound decides only "no verdict seen", never a different verdict.
+   */
+  afterHandshake: { wrote: 'http/1.1' | 'h2-preface' | 'nothing'; firstLine: string | null; settledBy?: 'handshake' | 'ticket' | 'answer' | 'alert' | 'close' | 'quiet' } | null;
   durationMs: number;
 }
 

@@ -39,11 +39,14 @@ export function parseFleetBundle(text: string, label: string): FleetBundle {
   const input = b.input as FleetInput | undefined;
   if (!input || !Array.isArray(input.pods)) throw inputError(`Cannot read ${label}: "input.pods" is not a list`);
   input.pods.forEach((p: PodHolding, i) => {
-    const ok = p && isStr(p.namespace) && isStr(p.name) && (p.status === 'ok' || p.status === 'failed') && strArray(p.served) && strArray(p.trusted) && (p.reason === undefined || isStr(p.reason));
+    const ok = p && isStr(p.namespace) && isStr(p.name) && (p.status === 'ok' || p.status === 'failed') && strArray(p.served) && strArray(p.trusted) && strArray(p.services) && (p.reason === undefined || isStr(p.reason)) && (p.serviceAccount === undefined || isStr(p.serviceAccount));
     if (!ok) throw inputError(`Cannot read ${label}: pod #${i + 1} is malformed (needs namespace, name, status "ok"|"failed", and PEM string lists)`);
   });
   for (const [i, cm] of (input.rootConfigMaps ?? []).entries()) {
     if (!cm || !isStr(cm.namespace) || !isStr(cm.pem)) throw inputError(`Cannot read ${label}: rootConfigMaps #${i + 1} is malformed`);
+  }
+  for (const [i, s] of (input.services ?? []).entries()) {
+    if (!s || !isStr(s.namespace) || !isStr(s.name) || !(s.port === null || typeof s.port === 'number')) throw inputError(`Cannot read ${label}: services #${i + 1} is malformed`);
   }
   for (const [i, s] of (input.caSecrets ?? []).entries()) {
     if (!s || !isStr(s.namespace) || !isStr(s.name) || !Array.isArray(s.certs) || !s.certs.every((c) => c && isStr(c.key) && isStr(c.pem))) throw inputError(`Cannot read ${label}: caSecrets #${i + 1} is malformed`);

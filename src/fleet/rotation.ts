@@ -11,7 +11,7 @@
  * leaves), or removing a root that live leaves still chain to (those pods reject the old leaves).
  * With one root everywhere there is no rotation in progress: phase 0 (the state after step 5 looks the same).
  */
-import type { RotationStatus } from './types.js';
+import type { RotationBlocker, RotationStatus } from './types.js';
 
 export interface RootInfo {
   /** Identity for a verifier (subject + key). */
@@ -33,6 +33,12 @@ export interface RotationInput {
   /** Root keys the CA Secrets' issuing certificate (ca-cert.pem) chains to: what the CA issues under now. */
   caIssuesUnder?: readonly string[];
   setup: RotationStatus['setup'];
+  /** Each namespace's root ConfigMap (what re-created pods there will trust): root keys. */
+  configMaps?: ReadonlyArray<{ namespace: string; roots: readonly string[] }>;
+  /** The CA Secrets' root-cert.pem (what istiod distributes): root keys. */
+  caSecretRoots?: ReadonlyArray<{ where: string; namespace: string; roots: readonly string[] }>;
+  /** The verify command over the scope the user gave. */
+  verify?: string;
 }
 
 const NAMES: Record<RotationStatus['phase'], string> = {
@@ -69,17 +75,50 @@ export function rotationStatus(input: RotationInput): RotationStatus {
     );
   }
 
+  // What re-created pods and istiod would read: a trust source lacking a root in use makes every restart a break.
+  const inUse = [...new Set([...leafRoots, ...(input.caIssuesUnder ?? [])])].filter((k) => byKey.has(k));
+  const blockers: RotationBlocker[] = [];
+  const named = (keys: string[]) => keys.map((k) => byKey.get(k)!.subject);
+  for (const cm of input.configMaps ?? []) {
+    const missing = inUse.filter((k) => !cm.roots.includes(k));
+    if (!missing.length) continue;
+    blockers.push({
+      kind: 'configmap-missing-root',
+      where: `${cm.namespace}/istio-ca-root-cert`,
+      namespace: cm.namespace,
+      missing: missing.map((k) => byKey.get(k)!.fingerprint),
+      missingNames: named(missing),
+      detail: `ConfigMap ${cm.namespace}/istio-ca-root-cert lacks ${named(missing).join(', ')}, which live leaves or the CA chain to: a pod re-created in ${cm.namespace} would not trust them.`,
+    });
+  }
+  for (const sec of input.caSecretRoots ?? []) {
+    const missing = inUse.filter((k) => !sec.roots.includes(k));
+    if (!missing.length) continue;
+    blockers.push({
+      kind: 'ca-secret-missing-root',
+      where: sec.where,
+      namespace: sec.namespace,
+      missing: missing.map((k) => byKey.get(k)!.fingerprint),
+      missingNames: named(missing),
+      detail: `Secret ${sec.where} lacks ${named(missing).join(', ')}, which live leaves or the CA chain to: istiod distributes this root-cert.pem, so every trust bundle it writes would reject them.`,
+    });
+  }
+  const extra = { ...(blockers.length ? { blockers } : {}), ...(input.configMaps ? { configMapsRead: input.configMaps.map((c) => c.namespace).sort() } : {}), ...(input.verify ? { verify: input.verify } : {}) };
+
   if (roots.length <= 1) {
     const only = roots[0];
     return {
       ...base,
+      ...extra,
       phase: 0,
       phaseName: NAMES[0],
       complete: true,
       progress: null,
       oldRoots: only ? [only.fingerprint] : [],
       violations,
-      next: violations.length
+      next: blockers.length
+        ? blockerSentence(blockers)
+        : violations.length
         ? stopSentence(violations)
         : only
           ? `No rotation in progress: every pod trusts the one root ${only.subject}. To rotate, add the new root beside it first (step 1), never replace it.`
@@ -144,7 +183,13 @@ export function rotationStatus(input: RotationInput): RotationStatus {
       ? 'The old root is gone from every trust bundle: the rotation is done. Remove it from the CA material too if it is still there.'
       : `${trustOld} pod(s) still trust the old root; they drop it with their next trust-bundle update (restart them to hurry it).`;
   }
-  return { ...base, phase, phaseName: NAMES[phase], complete, progress, violations, next: violations.length ? stopSentence(violations) : next };
+  return { ...base, ...extra, phase, phaseName: NAMES[phase], complete, progress, violations, next: blockers.length ? blockerSentence(blockers) : violations.length ? stopSentence(violations) : next };
+}
+
+function blockerSentence(b: RotationBlocker[]): string {
+  const where = b.map((x) => (x.kind === 'configmap-missing-root' ? `ConfigMap ${x.where}` : `Secret ${x.where}`));
+  const roots = [...new Set(b.flatMap((x) => x.missingNames))];
+  return `Fix the trust sources first: ${list(where, 3)} lack${b.length === 1 ? 's' : ''} ${roots.join(' and ')}, which live leaves or the CA chain to. Until they hold every root in use, a restarted pod would not trust its peers: restart no pod before that.`;
 }
 
 function stopSentence(v: RotationStatus['violations']): string {
@@ -154,11 +199,44 @@ function stopSentence(v: RotationStatus['violations']): string {
     : `Stop the rotation and fix the violation first: add the old root back to the trust bundle until every leaf under it is re-issued.`;
 }
 
-/** The commands for the next safe step, for the CA setup found (`rotation plan`). */
+const NS = 'istio-system';
+const showRoots = (cmd: string) => `${cmd} | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout`;
+const configMapRoots = (ns: string) => showRoots(`kubectl -n ${ns} get configmap istio-ca-root-cert -o jsonpath='{.data.root-cert\\.pem}'`);
+const cacertsRoots = () => showRoots(`kubectl -n ${NS} get secret cacerts -o jsonpath='{.data.root-cert\\.pem}' | base64 -d`);
+
+/**
+ * The commands for the next safe step, for the CA setup found (`rotation plan`). A step the model says would break
+ * a connection is never printed: with a trust source that lacks a root in use (a blocker), fixing it comes first;
+ * pods are deleted (re-created with their namespace's ConfigMap) only where that ConfigMap is known to hold the
+ * root they lack.
+ */
 export function rotationPlan(status: RotationStatus): { step: string; commands: string[]; verify: string } {
-  const verify = 'mtls-doctor rotation status -A';
+  const verify = status.verify ?? 'mtls-doctor rotation status -A';
   const cacerts = status.setup === 'plug-in-cacerts';
-  const ns = 'istio-system';
+  const ns = NS;
+  const blockers = status.blockers ?? [];
+  if (blockers.length) {
+    const secretBlock = blockers.filter((b) => b.kind === 'ca-secret-missing-root');
+    const cms = blockers.filter((b) => b.kind === 'configmap-missing-root');
+    const roots = [...new Set(blockers.flatMap((b) => b.missingNames))];
+    return {
+      step: status.next,
+      commands: [
+        `# every trust source must hold every root in use (${roots.join(', ')}) before any pod is restarted`,
+        ...(secretBlock.length || cacerts
+          ? [
+              `${cacertsRoots()}   # the roots istiod distributes`,
+              'cat old-root-cert.pem new-root-cert.pem > root-cert.pem   # every root in use, concatenated',
+              `kubectl -n ${ns} create secret generic cacerts --from-file=ca-cert.pem --from-file=ca-key.pem --from-file=cert-chain.pem --from-file=root-cert.pem --dry-run=client -o yaml | kubectl apply -f -`,
+            ]
+          : ['# the CA Secrets were not read (--read-ca-secrets): check that the mesh CA\'s root-cert.pem holds every root in use']),
+        `kubectl -n ${ns} rollout restart deployment/istiod   # istiod rewrites the istio-ca-root-cert ConfigMaps from it`,
+        ...cms.slice(0, 5).map((b) => `${configMapRoots(b.namespace)}   # must list ${b.missingNames.join(', ')}`),
+        '# only then restart the pods that lack a root (mtls-doctor rotation plan says which)',
+      ],
+      verify,
+    };
+  }
   if (status.violations.length) {
     const v = status.violations[0]!;
     return {
@@ -166,10 +244,15 @@ export function rotationPlan(status: RotationStatus): { step: string; commands: 
       commands:
         v.kind === 'issuing-before-trusted'
           ? [
-              cacerts
-                ? `kubectl -n ${ns} get secret cacerts -o jsonpath='{.data.root-cert\\.pem}' | base64 -d | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout   # the roots the mesh distributes: both must be there`
-                : `kubectl -n ${v.pods[0]?.split('/')[0] ?? ns} get configmap istio-ca-root-cert -o jsonpath='{.data.root-cert\\.pem}' | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | openssl pkcs7 -print_certs -noout   # the roots new pods there get`,
-              ...v.pods.slice(0, 5).map((p) => `kubectl -n ${p.split('/')[0]} delete pod ${p.split('/')[1]}   # re-created with the current trust bundle`),
+              cacerts ? `${cacertsRoots()}   # the roots the mesh distributes: both must be there` : `${configMapRoots(v.pods[0]?.split('/')[0] ?? ns)}   # the roots new pods there get`,
+              // A deleted pod comes back with its namespace's ConfigMap: only where that was read (and no blocker
+              // names it) is it known to hold the root the pod lacks.
+              ...v.pods.slice(0, 5).map((p) => {
+                const [pns, name] = p.split('/');
+                return status.configMapsRead?.includes(pns!)
+                  ? `kubectl -n ${pns} delete pod ${name}   # re-created with the current trust bundle`
+                  : `${configMapRoots(pns!)}   # not read: must list the new root before pod ${name} is deleted`;
+              }),
             ]
           : [`# put the old root back into root-cert.pem (old and new concatenated), then:`, `kubectl -n ${ns} rollout restart deployment/istiod`],
       verify,

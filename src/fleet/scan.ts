@@ -14,6 +14,17 @@ export interface PodRef {
   workload?: string;
   /** The pod has an istio-proxy container (injected sidecar or native sidecar init container). */
   sidecar: boolean;
+  /** Its labels: which Services select it. */
+  labels?: Record<string, string>;
+  serviceAccount?: string;
+}
+
+/** A Service: who serves connections through it (its selector picks the pods). */
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+  port: number | null;
+  selector: Record<string, string>;
 }
 
 export interface FleetSource {
@@ -24,6 +35,8 @@ export interface FleetSource {
   rootConfigMaps?(namespaces: string[]): Promise<NonNullable<FleetInput['rootConfigMaps']>>;
   /** CA Secrets, certificate keys only (opt-in: `--read-ca-secrets`). */
   caSecrets?(): Promise<NonNullable<FleetInput['caSecrets']>>;
+  /** The Services of the scanned namespaces; undefined when they cannot be listed (every class is then a server). */
+  services?(namespaces: string[]): Promise<ServiceRef[] | undefined>;
 }
 
 export interface ScanOptions {
@@ -57,7 +70,7 @@ export function holdingFromSecretsDump(pod: PodRef, body: string): PodHolding {
   return { ...base(pod), status: 'ok', served: served?.pems ?? [], trusted };
 }
 
-const base = (pod: PodRef) => ({ namespace: pod.namespace, name: pod.name, ...(pod.workload ? { workload: pod.workload } : {}) });
+const base = (pod: PodRef) => ({ namespace: pod.namespace, name: pod.name, ...(pod.workload ? { workload: pod.workload } : {}), ...(pod.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}) });
 
 /** One line for a failure: the error's first line, never a stack. */
 const reasonOf = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 300);
@@ -72,6 +85,10 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
   const pods: PodHolding[] = new Array(refs.length);
   let next = 0;
   let done = 0;
+  // The same certificate text read from many pods (intermediates, roots) is kept once: at 10,000 pods the copies
+  // were tens of megabytes.
+  const texts = new Map<string, string>();
+  const intern = (pems: readonly string[] | undefined) => pems?.map((p) => texts.get(p) ?? (texts.set(p, p), p));
   const one = async (ref: PodRef): Promise<PodHolding> => {
     if (!ref.sidecar) return { ...base(ref), status: 'failed', reason: 'no istio-proxy container (not in the mesh)' };
     const ac = new AbortController();
@@ -88,7 +105,8 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
           }, timeout);
         }),
       ]);
-      return holdingFromSecretsDump(ref, body);
+      const h = holdingFromSecretsDump(ref, body);
+      return h.status === 'ok' ? { ...h, served: intern(h.served), trusted: intern(h.trusted) } : h;
     } catch (e) {
       return { ...base(ref), status: 'failed', reason: reasonOf(e) };
     } finally {
@@ -107,9 +125,19 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
   await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, worker));
   if (o.signal?.aborted) throw new MtlsDoctorError('E_COLLECT', `The scan was stopped after ${done} of ${refs.length} pods`);
   const namespaces = [...new Set(refs.map((r) => r.namespace))].sort();
-  const [rootConfigMaps, caSecrets] = await Promise.all([
+  const [rootConfigMaps, caSecrets, services] = await Promise.all([
     source.rootConfigMaps ? source.rootConfigMaps(namespaces) : Promise.resolve(undefined),
     source.caSecrets ? source.caSecrets() : Promise.resolve(undefined),
+    source.services ? source.services(namespaces).catch(() => undefined) : Promise.resolve(undefined),
   ]);
-  return { pods, ...(rootConfigMaps ? { rootConfigMaps } : {}), ...(caSecrets ? { caSecrets } : {}) };
+  if (services) {
+    // A pod backs the Services of its namespace whose selector its labels match.
+    const byNamespace = new Map<string, ServiceRef[]>();
+    for (const s of services) byNamespace.set(s.namespace, [...(byNamespace.get(s.namespace) ?? []), s]);
+    refs.forEach((ref, i) => {
+      const mine = (byNamespace.get(ref.namespace) ?? []).filter((s) => Object.entries(s.selector).every(([k, v]) => ref.labels?.[k] === v)).map((s) => `${s.namespace}/${s.name}`);
+      if (pods[i]) pods[i] = { ...pods[i]!, services: mine };
+    });
+  }
+  return { pods, ...(rootConfigMaps ? { rootConfigMaps } : {}), ...(caSecrets ? { caSecrets } : {}), ...(services ? { services: services.map(({ namespace, name, port }) => ({ namespace, name, port })) } : {}) };
 }

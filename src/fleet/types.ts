@@ -17,6 +17,13 @@ export interface PodHolding {
   served?: readonly string[];
   /** The roots its trust bundle holds (the `ROOTCA` validation context), PEM. */
   trusted?: readonly string[];
+  /**
+   * The Services (`NS/NAME`) whose selector picks this pod: the pod is a server of connections through them.
+   * Absent (a scan saved before it was recorded): every class counts as a possible server.
+   */
+  services?: readonly string[];
+  /** Its service account (the class's identity when the leaf carries none). */
+  serviceAccount?: string;
 }
 
 /** Cluster objects that hold CA material: the per-namespace root ConfigMaps and (opt-in) the CA Secrets. */
@@ -26,6 +33,8 @@ export interface FleetInput {
   rootConfigMaps?: ReadonlyArray<{ namespace: string; pem: string }>;
   /** CA Secrets (`cacerts`, `istio-ca-secret`): certificate keys only, never the private key. */
   caSecrets?: ReadonlyArray<{ namespace: string; name: string; certs: ReadonlyArray<{ key: string; pem: string }> }>;
+  /** The Services of the scanned namespaces (their first port): the servers of connections. */
+  services?: ReadonlyArray<{ namespace: string; name: string; port: number | null }>;
 }
 
 export type Level = 'leaf' | 'intermediate' | 'root';
@@ -108,6 +117,91 @@ export interface RotationStatus {
   next: string;
   /** How the mesh CA is set up, from the CA Secrets found: decides the commands of `rotation plan`. */
   setup: 'plug-in-cacerts' | 'self-signed' | 'unknown';
+  /**
+   * What must be fixed before any rotation step is safe: the trust sources new pods and istiod read (a namespace's
+   * root ConfigMap, the CA Secret's root-cert.pem) lack a root that live leaves or the CA's issuer chain to, so a
+   * re-created pod would not trust its peers. `rotation plan` leads with these and never says "restart" before.
+   */
+  blockers?: RotationBlocker[];
+  /** Namespaces whose root ConfigMap was read (and holds every root in use unless a blocker names it). */
+  configMapsRead?: string[];
+  /** The command that checks the next step was taken, over the scope the status was read with (`-n shop`, not `-A`). */
+  verify?: string;
+}
+
+export interface RotationBlocker {
+  kind: 'configmap-missing-root' | 'ca-secret-missing-root';
+  /** `NS/istio-ca-root-cert` or `istio-system/cacerts root-cert.pem`. */
+  where: string;
+  namespace: string;
+  /** The roots it lacks (fingerprints) and their names. */
+  missing: string[];
+  missingNames: string[];
+  detail: string;
+}
+
+/**
+ * One finding of the same rules `diagnose` runs (rules/), about a class of pods or a connection between two
+ * classes: the JSON report's finding shape (rank, rule, stage, subject, severity, …) plus `forecast`, so the
+ * fleet verdict and the connection's verdict are the engine's.
+ */
+export interface FleetFinding {
+  rule: string;
+  stage: string;
+  subject: string;
+  severity: 'critical' | 'error' | 'warning' | 'info';
+  confidence: number;
+  title: string;
+  explanation: string;
+  evidence: Array<{ source: string; detail: string }>;
+  remediation: string[];
+  verify: string;
+  docs: string;
+  causedBy: string | null;
+  /** A forecast (something will break), not a failure now: makes a verdict at-risk, never failing. */
+  forecast?: boolean;
+  /** What it is about (a certificate fingerprint), when the rule said. */
+  about?: string | null;
+}
+
+/**
+ * A class of identical pods (DESIGN.md "Workloads and connections"): the same SPIFFE identity, the same chain
+ * above the leaf, the same trust-bundle roots and the same leaf properties the rules judge (EKU, key usage, SANs,
+ * key type). The workload rules ran once for it; each pod's own leaf validity was judged per pod.
+ */
+export interface ClassRow {
+  /** The class id (src/connection/classes.ts `classKey`: `NS/SA@hash`), as connection findings name it. */
+  id: string;
+  /** The SPIFFE id its leaves carry (null: none). */
+  identity: string | null;
+  namespace: string;
+  serviceAccount: string;
+  pods: string[];
+  /** Fingerprints of the chain its pods serve above the leaf, leaf side first. */
+  chain: string[];
+  /** Fingerprints of the roots its pods trust, sorted. */
+  roots: string[];
+  /** The root its chain reaches among every root the fleet holds (fingerprint), null when none. */
+  chainsTo: string | null;
+  /** The Services (`NS/NAME`) its pods back: it is a server through them. */
+  services: string[];
+  /** The workload rules' findings for this class (the same rules as `diagnose`), ranked. */
+  findings: FleetFinding[];
+}
+
+/**
+ * A connection between two classes (client class → a class that backs a Service) that the connection judgement
+ * (src/connection/judge.ts, the one `diagnose --peer` uses) did not find fine, both ways. Each finding carries
+ * `connection: { client, server, direction }` as in `diagnose`'s JSON.
+ */
+export interface ConnectionRow {
+  client: { class: string; pods: string[] };
+  server: { class: string; pods: string[]; services: string[] };
+  /** broken: a side rejects the other now; at-risk: warnings or forecasts; unknown: a direction not judged. */
+  status: 'broken' | 'at-risk' | 'unknown' | 'ok';
+  verdict: 'healthy' | 'at-risk' | 'failing' | 'unknown';
+  findings: Array<FleetFinding & { connection: { client: { class: string; pods: string[] }; server: { class: string; pods: string[] }; direction: string } }>;
+  unjudged?: Array<{ direction: string; reason: string }>;
 }
 
 export interface ScanReport {
@@ -123,6 +217,65 @@ export interface ScanReport {
   trustGaps: TrustGap[];
   rotation: RotationStatus;
   durationSeconds?: number;
+  /** The classes of pods the rules judged (fields added in issue 19). */
+  classes?: ClassRow[];
+  /** Connections between classes with a finding in at least one direction (failing ones first). */
+  connections?: ConnectionRow[];
+  /** How many class pairs were judged (client classes × classes that back a Service, each way). */
+  connectionsJudged?: number;
+}
+
+/** A certificate as the fleet model carries it: plain fields and the expiry rules' judgement of it. */
+export interface ModelCert {
+  fingerprint: string;
+  name: string;
+  subject: string;
+  serial: string;
+  issuer: string;
+  notBefore: number;
+  notAfter: number;
+  status: ExpiryStatus;
+}
+
+export interface PodModel {
+  namespace: string;
+  name: string;
+  workload?: string;
+  status: 'ok' | 'failed';
+  reason?: string;
+  /** Its class id (null: not read, or serves no certificate). */
+  class: string | null;
+  /** Its own leaf, judged for it by the leaf expiry rules. */
+  leaf: ModelCert | null;
+  /** Root keys it trusts (sorted). */
+  trust: string[];
+  /** The root key its class's chain reaches, null when none. */
+  chainsTo: string | null;
+}
+
+/**
+ * The fleet as src/diagnose/fleet-model.ts judged it with the rules: plain data, what src/fleet aggregates.
+ * Roots are identified by `key` (subject and key: a re-issued root is the same root for a verifier).
+ */
+export interface FleetModel {
+  now: number;
+  roots: Array<ModelCert & { key: string; trustedBy: string[]; alsoIn: string[] }>;
+  intermediates: Array<ModelCert & { pods: number; alsoIn: string[] }>;
+  pods: PodModel[];
+  classes: ClassRow[];
+  /** Each namespace's root ConfigMap: the root keys it holds. */
+  configMaps: Array<{ namespace: string; roots: string[] }>;
+  /** The CA Secrets' root-cert.pem: the root keys each holds. */
+  caSecretRoots: Array<{ where: string; namespace: string; roots: string[] }>;
+  /** Root keys the CA's issuing certificate (ca-cert.pem) chains to: what the CA issues under now. */
+  caIssuesUnder: string[];
+  setup: RotationStatus['setup'];
+  connections: ConnectionRow[];
+  connectionsJudged: number;
+  /** The leaf expiry rules' findings about pods' own leaves (only those with one). */
+  leafFindings: FleetFinding[];
+  /** Certificates that could not be read. */
+  problems: string[];
 }
 
 /** Which pods a fleet scan reads (the cluster collector's part of `ScanRequest`, src/diagnose/scan.ts). */

@@ -241,21 +241,37 @@ export async function runAttempt(spec: AttemptSpec, limits: AttemptLimits, trans
       } else {
         afterHandshake = { wrote: 'nothing', firstLine: null };
       }
-      // The server answers our Finished within about one round trip; wait a few, bounded by readMs.
-      const handshakeTime = now() - started;
-      const wait = Math.max(1, Math.min(limits.readMs, Math.max(40, 3 * handshakeTime), limits.deadline - now()));
-      timer = setTimeout(() => finish(classifyEnd(null)), wait);
+      // The peer's verdict on our certificate is waited for by what we read, never by how long the handshake took
+      // (that depends on the machine's load): in TLS 1.2 the server had judged our certificate before its
+      // Finished; in TLS 1.3 it judges it after ours, and then sends a NewSessionTicket (accepted) or an alert.
+      // An HTTP request we wrote is answered (nginx refuses a missing certificate in HTTP, after the handshake).
+      // The read bound only decides "no verdict seen" (a quiet peer, taken as accepted).
+      const tls13 = negotiated.version === 'TLSv1.3';
+      const waitsForAnswer = afterHandshake.wrote !== 'nothing';
+      if (!tls13 && !waitsForAnswer) return settle('handshake', classifyEnd(null));
+      ticketSettles = !waitsForAnswer;
+      timer = setTimeout(() => settle('quiet', classifyEnd(null)), Math.max(1, Math.min(limits.readMs, limits.deadline - now())));
+    });
+    let ticketSettles = false;
+    const settle = (by: NonNullable<NonNullable<HandshakeEvidence['afterHandshake']>['settledBy']>, outcome: HandshakeOutcome) => {
+      if (afterHandshake && !settled) afterHandshake.settledBy = outcome.kind === 'alert-received' ? 'alert' : by;
+      finish(outcome);
+    };
+    // TLS 1.3: a NewSessionTicket comes only after the server verified our certificate and Finished.
+    sock.on('session', () => {
+      if (ticketSettles) settle('ticket', classifyEnd(null));
     });
     sock.on('data', (b: Buffer) => {
       if (response.length < 4096) response = Buffer.concat([response, b.subarray(0, 4096 - response.length)]);
+      if (afterHandshake?.wrote !== 'http/1.1') return settle('answer', classifyEnd(null));
       // A complete HTTP head is enough to judge, except a 400 whose body says why (nginx); read that too.
       const text = response.toString('latin1');
       const waitBody = /^HTTP\/\d(?:\.\d)? (400|495|496)/.test(text) && !/<\/html>/i.test(text) && response.length < 4096;
-      if (text.includes('\r\n\r\n') && !waitBody) finish(classifyEnd(null));
+      if (text.includes('\r\n\r\n') && !waitBody) settle('answer', classifyEnd(null));
     });
-    sock.on('error', (e: NodeJS.ErrnoException) => finish(classifyEnd(e)));
-    sock.on('end', () => finish(classifyEnd(null, true)));
-    sock.on('close', () => finish(classifyEnd(null, true)));
+    sock.on('error', (e: NodeJS.ErrnoException) => (secure ? settle('alert', classifyEnd(e)) : finish(classifyEnd(e))));
+    sock.on('end', () => (secure ? settle('close', classifyEnd(null, true)) : finish(classifyEnd(null, true))));
+    sock.on('close', () => (secure ? settle('close', classifyEnd(null, true)) : finish(classifyEnd(null, true))));
   });
 }
 

@@ -112,6 +112,7 @@ export function renderScanText(r: ScanReport, opts: { color: boolean; width?: nu
     out.push(`  ${st.red('cut off')}: ${g.servingPods} pod(s) serve leaves under ${subjectFit(g.rootSubject, 30)}, which ${g.untrustingPods.length} pod(s) do not trust: ${g.untrustingPods.slice(0, 5).join(', ')}${g.untrustingPods.length > 5 ? ' …' : ''}`);
   }
 
+  out.push(...connectionLines(r, st));
   out.push('', st.bold('CA rotation'), ...rotationLines(r.rotation, st));
   const failed = r.pods.filter((p) => p.status === 'failed');
   if (failed.length) {
@@ -124,10 +125,41 @@ export function renderScanText(r: ScanReport, opts: { color: boolean; width?: nu
   return out.flatMap((l) => wrapLine(l, width)).join('\n') + '\n';
 }
 
+/** A class as people name it: `namespace/service-account` (its id without the hash), and how many pods. */
+function classLabel(r: ScanReport, id: string, pods: number): string {
+  const c = r.classes?.find((x) => x.id === id);
+  return `${c ? `${c.namespace}/${c.serviceAccount}` : id.replace(/@.*$/, '')} (${pods} pod${pods === 1 ? '' : 's'})`;
+}
+
+const MAX_CONNECTIONS = 10;
+
+/** The connections the rules found wrong, broken first: who → whom, the rule and which way, the pods. */
+function connectionLines(r: ScanReport, st: Style): string[] {
+  if (r.connections === undefined) return [];
+  const shown = r.connections.filter((c) => c.verdict !== 'healthy');
+  const broken = shown.filter((c) => c.verdict === 'failing').length;
+  if (!r.connectionsJudged) return ['', st.bold('Connections'), '  none judged: no pod read backs a Service in the scanned namespaces'];
+  const out = ['', st.bold(`Connections (${r.connectionsJudged} class pair${r.connectionsJudged === 1 ? '' : 's'} judged, ${broken} broken)`)];
+  if (!shown.length) return [...out, `  ${st.green('none broken')}: every client class is accepted by every class behind a Service, both ways`];
+  const pods = (xs: string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`);
+  for (const c of shown.slice(0, MAX_CONNECTIONS)) {
+    const word = c.verdict === 'failing' ? st.red('BROKEN') : c.verdict === 'at-risk' ? st.yellow('AT RISK') : st.yellow('UNKNOWN');
+    out.push(`  ${word} ${classLabel(r, c.client.class, c.client.pods.length)} → ${classLabel(r, c.server.class, c.server.pods.length)}${c.server.services.length ? ` via ${c.server.services.join(', ')}` : ''}`);
+    const lead = c.findings.filter((f) => (c.verdict === 'failing' ? (f.severity === 'critical' || f.severity === 'error') && !f.forecast : true));
+    for (const f of lead.slice(0, 3)) out.push(`    ${f.rule} (${f.connection.direction}): ${f.title}`);
+    if (lead.length > 3) out.push(`    … ${lead.length - 3} more findings (-o json lists them)`);
+    for (const u of c.unjudged ?? []) out.push(`    not judged (${u.direction}): ${u.reason}`);
+    out.push(`    pods: ${pods(c.client.pods)} → ${pods(c.server.pods)}`);
+  }
+  if (shown.length > MAX_CONNECTIONS) out.push(`  … ${shown.length - MAX_CONNECTIONS} more connections (-o json lists them all)`);
+  return out;
+}
+
 function rotationLines(rot: RotationStatus, st: Style): string[] {
   const lines = [`  phase ${rot.phase} of 5: ${rot.phaseName}${rot.phase ? (rot.complete ? ' (complete)' : ' (in progress)') : ''}`];
   if (rot.progress) lines.push(`  ${rot.progress.done} of ${rot.progress.of} ${rot.progress.what}`);
   for (const v of rot.violations) lines.push(`  ${st.red('VIOLATION')} ${v.kind}: ${v.detail}`);
+  for (const b of rot.blockers ?? []) lines.push(`  ${st.red('FIX FIRST')} ${b.detail}`);
   lines.push(`  next: ${rot.next}`);
   return lines;
 }
@@ -154,6 +186,16 @@ export function renderScanMarkdown(r: ScanReport): string {
   }
   out.push('', `**Rotation:** phase ${r.rotation.phase} of 5 — ${r.rotation.phaseName}. ${r.rotation.next}`);
   for (const v of r.rotation.violations) out.push(`- **${v.kind}**: ${v.detail}`);
+  for (const b of r.rotation.blockers ?? []) out.push(`- **fix first**: ${b.detail}`);
+  const shown = (r.connections ?? []).filter((c) => c.verdict !== 'healthy');
+  if (shown.length) {
+    out.push('', `**Connections:** ${shown.filter((c) => c.verdict === 'failing').length} broken of ${r.connectionsJudged ?? 0} class pairs judged`);
+    for (const c of shown.slice(0, MAX_CONNECTIONS)) {
+      const f = c.findings[0];
+      out.push(`- **${c.verdict}** ${classLabel(r, c.client.class, c.client.pods.length)} → ${classLabel(r, c.server.class, c.server.pods.length)}${f ? `: \`${f.rule}\` (${f.connection.direction}) ${f.title}` : ''}`);
+    }
+    if (shown.length > MAX_CONNECTIONS) out.push(`- … ${shown.length - MAX_CONNECTIONS} more (-o json lists them all)`);
+  }
   if (r.summary.driftPods) out.push('', `**Drift:** ${r.summary.driftPods} pod(s) trust other roots than the majority or their namespace ConfigMap.`);
   const failed = r.pods.filter((p) => p.status === 'failed');
   // One line each: a long list stays readable, and a cut (Slack's block limit) drops pods, not the whole list.

@@ -132,7 +132,7 @@ export function slackScanFull(r: ScanReport, o: { title?: string } = {}): SlackM
 
 /** `rotation status`: header "mtls-doctor rotation: phase N of 5 — <phaseName>" (+ title), progress, violations (each named, pods listed with "… N more"), old/new root fingerprints (short), the next safe step, and the plan's commands from rotationPlan() (src/fleet/rotation.ts) in a code block, and its verify command. `scope` is a human string like "namespaces bookinfo, payments" shown in a context block. */
 export function slackRotationStatus(rot: RotationStatus, o: { title?: string; scope?: string } = {}): SlackMessage {
-  const state = rot.violations.length ? VERDICT_ICON.failing : rot.phase === 0 || rot.complete ? VERDICT_ICON.healthy : VERDICT_ICON['at-risk'];
+  const state = rot.violations.length || rot.blockers?.length ? VERDICT_ICON.failing : rot.phase === 0 || rot.complete ? VERDICT_ICON.healthy : VERDICT_ICON['at-risk'];
   const facts = [`${state} ${rot.violations.length} violation(s)`, `CA setup: ${rot.setup}`];
   if (o.scope) facts.push(e(clip(o.scope, 400)));
   const blocks: SlackBlock[] = [header(`mtls-doctor rotation: phase ${rot.phase} of 5 — ${rot.phaseName}${o.title ? ` — ${o.title}` : ''}`), context(facts.join(' · '))];
@@ -141,6 +141,7 @@ export function slackRotationStatus(rot: RotationStatus, o: { title?: string; sc
   for (const v of rot.violations.slice(0, SHOW.violations)) {
     blocks.push(section(`${violationLine(v)}\nRoot \`${shortFingerprint(v.root)}\`; ${v.pods.length} pod(s): ${pods(v.pods, SHOW.violationPods)}`));
   }
+  for (const b of (rot.blockers ?? []).slice(0, SHOW.violations)) blocks.push(section(`*Fix first:* ${e(clip(b.detail, DETAIL_MAX))}`));
   if (rot.violations.length > SHOW.violations) blocks.push(context(`… ${rot.violations.length - SHOW.violations} more violations (\`mtls-doctor rotation status -o json\` lists them all)`));
   const fps = (l: string[]) => (l.length ? fitList(l.map((f) => `\`${shortFingerprint(f)}\``), 5, 'roots').join(', ') : '_none_');
   blocks.push(section(`*Old root(s):* ${fps(rot.oldRoots)}\n*New root:* ${fps(rot.newRoots)}`), section(`*Next safe step:* ${e(clip(rot.next, DETAIL_MAX))}`));

@@ -13,33 +13,53 @@ export const header = (req: IncomingMessage, name: string): string | undefined =
 };
 
 /**
- * Bodies over the limit up to this much further are read and thrown away, so that the connection stays usable:
- * closing it instead makes the client reconnect, which under load costs seconds (measured by bench:serve).
- * Anything larger is not read: the answer says Connection: close and the socket is closed after it.
+ * A refusal sent before the client finished sending its body (413, 401, 429 …) is answered only once the body is
+ * read and thrown away (nginx's lingering close, done before the answer rather than after it): a server that
+ * answers and closes while the client is still writing resets the connection, and the client sees EPIPE or
+ * ECONNRESET instead of its status. Bounded: at most LINGER_BYTES more bytes or LINGER_MS; past either, the answer
+ * goes out at once with Connection: close (that client may then see a reset: it sent more than we will read).
+ * Nothing is kept while discarding: memory stays flat.
  */
-const DRAIN_BYTES = 1024 * 1024;
+export const LINGER_BYTES = 16 * 1024 * 1024;
+export const LINGER_MS = 5000;
 const closeAfterAnswer = new WeakSet<IncomingMessage>();
+const draining = new WeakMap<IncomingMessage, Promise<void>>();
 
-/** Discards what is left of a body that is over the limit; marks the request for closing when that is too much. */
-function discard(req: IncomingMessage, alreadyRead: number, limit: number): void {
-  let seen = alreadyRead;
-  req.removeAllListeners('data');
-  req.on('data', (c: Buffer) => {
-    seen += c.length;
-    if (seen > limit + DRAIN_BYTES && !closeAfterAnswer.has(req)) {
-      closeAfterAnswer.add(req);
-      req.pause();
-    }
+/** Reads and drops the rest of a body (once per request), up to the linger bounds; resolves when done. */
+function discard(req: IncomingMessage): Promise<void> {
+  const known = draining.get(req);
+  if (known) return known;
+  const done = new Promise<void>((resolve) => {
+    if (req.complete || req.readableEnded) return resolve();
+    let seen = 0;
+    const stop = (close: boolean) => {
+      clearTimeout(timer);
+      if (close) {
+        closeAfterAnswer.add(req);
+        req.pause();
+      }
+      resolve();
+    };
+    const timer = setTimeout(() => stop(true), LINGER_MS).unref();
+    req.removeAllListeners('data');
+    req.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen > LINGER_BYTES) stop(true);
+    });
+    req.once('end', () => stop(false));
+    req.once('error', () => stop(true));
+    req.once('close', () => stop(false));
+    req.resume();
   });
-  req.resume();
+  draining.set(req, done);
+  return done;
 }
 
 /** Reads a body up to `limit` bytes; E_TOO_LARGE as soon as Content-Length or the bytes read say it is larger. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(header(req, 'content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
-    if (declared > limit + DRAIN_BYTES) closeAfterAnswer.add(req);
-    else discard(req, 0, limit);
+    void discard(req);
     return Promise.reject(new ServeError('E_TOO_LARGE', `The body is ${declared} bytes, more than the ${limit}-byte limit (limits.bodyBytes)`));
   }
   return new Promise((resolve, reject) => {
@@ -52,7 +72,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         done = true;
         chunks.length = 0;
-        discard(req, size, limit);
+        void discard(req);
         reject(new ServeError('E_TOO_LARGE', `The body is more than the ${limit}-byte limit (limits.bodyBytes)`));
         return;
       }
@@ -72,19 +92,22 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   if (res.headersSent) return;
   const body = JSON.stringify(outgoing(value));
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  res.end(body);
+  const send = () => {
+    if (res.headersSent || res.destroyed) return;
+    if (closeAfterAnswer.has(res.req)) {
+      res.shouldKeepAlive = false;
+      res.setHeader('connection', 'close');
+    }
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(body);
+  };
+  // An answer before the body was read whole (a refusal): read and drop the rest first, within the linger bounds.
+  if (res.req.complete || res.req.readableEnded || res.req.method === 'GET' || res.req.method === 'HEAD') send();
+  else void discard(res.req).then(send);
 }
 
 export function sendError(res: ServerResponse, e: unknown): void {
   const status = httpStatusFor(e);
-  // A refusal sent before a large body was read: do not read megabytes only to throw them away.
-  if (!res.req.complete && Number(header(res.req, 'content-length') ?? 0) > DRAIN_BYTES) closeAfterAnswer.add(res.req);
-  if (closeAfterAnswer.has(res.req)) {
-    res.shouldKeepAlive = false;
-    res.setHeader('connection', 'close');
-    res.on('finish', () => res.req.socket.destroySoon());
-  }
   if (e instanceof ServeError && e.retryAfter !== undefined) res.setHeader('retry-after', String(e.retryAfter));
   if (e instanceof ServeError && e.code === 'E_UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
   sendJson(res, status, { error: { code: errorCodeOf(e), message: publicMessage(e), ...(e instanceof ServeError && e.rule ? { rule: e.rule } : {}) } });

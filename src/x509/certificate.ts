@@ -176,8 +176,27 @@ function skeleton(der: Uint8Array): Tbs {
 
 const EMPTY_NAME: ParsedName = { text: '', rdns: [], attrs: [] };
 
+/**
+ * Recently parsed certificates, by source and DER: judging a fleet builds an evidence bundle per class and per
+ * connection direction, and each would otherwise parse (and load into OpenSSL) the same CA certificates again.
+ * Bounded. Each call returns a new object (callers tell certificates apart by identity: a lab test caught a
+ * shared one); the parsed fields and OpenSSL's handle are shared, so nothing may change them in place.
+ */
+const PARSED_MAX = 1024;
+const parsedCache = new Map<string, ParsedCert>();
+
 /** Parses one DER certificate into facts. Throws `E_INPUT` naming `source` when it is not a certificate. */
 export function parseCertificate(der: Uint8Array, source: string): ParsedCert {
+  const key = `${source}\u0000${Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')}`;
+  const hit = parsedCache.get(key);
+  if (hit) return { fact: { ...hit.fact }, der: hit.der, node: hit.node };
+  const parsed = parseUncached(der, source);
+  if (parsedCache.size >= PARSED_MAX) parsedCache.delete(parsedCache.keys().next().value!);
+  parsedCache.set(key, { ...parsed, fact: { ...parsed.fact } });
+  return parsed;
+}
+
+function parseUncached(der: Uint8Array, source: string): ParsedCert {
   let tbs: Tbs;
   try {
     tbs = skeleton(der);
@@ -390,15 +409,25 @@ function checkAia(v: Uint8Array): string | null {
 /** node:crypto builds a new KeyObject on every `publicKey` read: path search asks for the same issuers' keys often. */
 const issuerKeys = new WeakMap<NodeX509, KeyObject>();
 
+/** Signature checks already made, child → issuer → result (the same certificates meet again and again in a fleet). */
+const verified = new WeakMap<NodeX509, WeakMap<NodeX509, boolean | null>>();
+
 /** True when `issuer`'s key verifies `child`'s signature; null when it cannot be checked. */
 export function verifySignature(child: NodeX509, issuer: NodeX509): boolean | null {
+  let byIssuer = verified.get(child);
+  if (!byIssuer) verified.set(child, (byIssuer = new WeakMap()));
+  const known = byIssuer.get(issuer);
+  if (known !== undefined) return known;
+  let result: boolean | null;
   try {
     let key = issuerKeys.get(issuer);
     if (!key) issuerKeys.set(issuer, (key = issuer.publicKey));
-    return child.verify(key);
+    result = child.verify(key);
   } catch {
-    return null;
+    result = null;
   }
+  byIssuer.set(issuer, result);
+  return result;
 }
 
 /** The key type and size from the SubjectPublicKeyInfo itself (no OpenSSL needed; explicit curves named). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import type { FleetInput, PodHolding } from '../../src/fleet/types.js';
 import { NOW, DAY, t, intermediate } from '../support/pki.js';
 import { fleetPki, pod, pods, type FleetPki } from './fleet-pki.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import { renderPrometheus } from '../../src/report/prometheus.js';
 import { renderRotationText, renderScanMarkdown, renderScanText } from '../../src/report/scan.js';
 import type { ScanReport } from '../../src/fleet/types.js';
@@ -20,6 +20,8 @@ beforeAll(async () => {
         ...(await pods(pki, 10, (i) => ({ serves: i < 3 ? 'new' : 'old', trusts: i >= 8 ? ['old'] : ['old', 'new'] }))),
         { namespace: 'a', name: 'denied', status: 'failed', reason: 'forbidden: pods/portforward' },
       ],
+      // Read, and holding both roots: the plan may delete the pods that lack the new root.
+      rootConfigMaps: ['ns0', 'ns1', 'ns2'].map((namespace) => ({ namespace, pem: pki.oldRoot.pem + pki.newRoot.pem })),
     },
     { now: NOW, durationSeconds: 1.25 },
   );
@@ -45,6 +47,14 @@ describe('scan text', () => {
     expect(s).toContain('Stop the rotation');
     expect(s).toContain('kubectl -n ns2 delete pod web-8');
     expect(s).toContain('verify: mtls-doctor rotation status -A');
+  });
+
+  it('plan: a pod whose namespace ConfigMap was not read is not deleted, the ConfigMap is checked first', () => {
+    const unread = { ...mid.rotation, configMapsRead: ['ns0', 'ns1'] };
+    const s = renderRotationText(unread, { color: false, plan: true });
+    expect(s).not.toContain('kubectl -n ns2 delete pod web-8');
+    expect(s).toMatch(/kubectl -n ns2 get configmap istio-ca-root-cert .*# not read: must list the new root before pod web-8 is deleted/);
+    expect(s).toContain('kubectl -n ns0 delete pod web-9');
   });
 
   it('markdown lists the CA levels and the rotation', () => {

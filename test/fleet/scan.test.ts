@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { holdingFromSecretsDump, scanFleet, type FleetSource, type PodRef } from '../../src/fleet/scan.js';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import { configDumpPayload } from '../support/fake-envoy-admin.js';
 import { NOW } from '../support/pki.js';
 import { fleetPki, type FleetPki } from './fleet-pki.js';

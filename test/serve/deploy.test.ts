@@ -53,14 +53,14 @@ describe('deploy/serve.yaml', () => {
     expect(JSON.stringify(reader.rules)).not.toContain('secrets');
   });
 
-  it('the exporter identity reads pods, port-forwards and the root ConfigMap everywhere, and nothing else', () => {
+  it('the exporter identity reads pods, Services, port-forwards and the root ConfigMap everywhere, and nothing else', () => {
     const config = parseConfig(byKind('ConfigMap')[0].data['serve.yaml'], 'serve.yaml', () => Buffer.from('x'.repeat(32)));
     expect(config.scan).toMatchObject({ namespaces: 'all', readCaSecrets: false });
     const binding = byKind('ClusterRoleBinding').find((b) => b.roleRef.name === 'mtls-doctor-fleet-reader');
     expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: exporterImpersonation(config)!.groups[0] }]);
     const role = byKind('ClusterRole').find((r) => r.metadata.name === 'mtls-doctor-fleet-reader');
     const granted = role.rules.flatMap((r: any) => r.resources.flatMap((res: string) => r.verbs.map((v: string) => `${v} ${res}${r.resourceNames ? `/${r.resourceNames.join(',')}` : ''}`))).sort();
-    expect(granted).toEqual(['create pods/portforward', 'get configmaps/istio-ca-root-cert', 'get pods', 'get pods/portforward', 'list pods']);
+    expect(granted).toEqual(['create pods/portforward', 'get configmaps/istio-ca-root-cert', 'get pods', 'get pods/portforward', 'list pods', 'list services']);
   });
 
   it('egress to the internet excludes private ranges and the metadata address', () => {

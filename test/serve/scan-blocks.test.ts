@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scanExitCode } from '../../src/diagnose/scan.js';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import type { FleetInput, PodHolding, ScanReport } from '../../src/fleet/types.js';
 import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary } from '../../src/report/slack-scan.js';
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/report/slack.js';
@@ -23,6 +23,8 @@ const headerOf = (m: SlackMessage) => {
 };
 
 let pki: FleetPki;
+/** Root ConfigMaps that hold the old and the new root, as istiod writes them from a cacerts holding both. */
+const bothRootsIn = (namespaces: string[]) => namespaces.map((namespace) => ({ namespace, pem: pki.oldRoot.pem + pki.newRoot.pem }));
 const reports: Record<string, ScanReport> = {};
 beforeAll(async () => {
   pki = await fleetPki();
@@ -186,7 +188,7 @@ describe('mrkdwn injection', () => {
     const list = await pods(pki, 10, (i) => ({ serves: i < 3 ? 'new' : 'old', trusts: i >= 8 ? ['old'] : both }));
     list[8] = { ...list[8]!, name: hostile[0]!, workload: hostile[1]! };
     list[9] = { ...list[9]!, name: hostile[1]! };
-    r = analyse({ pods: [...list, { namespace: 'a', name: 'denied', status: 'failed', reason: `${hostile[0]} ${hostile[1]} & co` }] });
+    r = analyse({ pods: [...list, { namespace: 'a', name: 'denied', status: 'failed', reason: `${hostile[0]} ${hostile[1]} & co` }], rootConfigMaps: bothRootsIn(['ns0', 'ns1', 'ns2']) });
   });
 
   it('names and reasons from the cluster are escaped in every message, never raw', () => {
@@ -237,7 +239,8 @@ describe('rotation status', () => {
 
   it('a violation: named, its pods listed with "… N more", the plan to repair it', async () => {
     // Three pods serve leaves from the new CA while 14 do not trust its root.
-    const rot = analyse({ pods: await pods(pki, 20, (i) => ({ serves: i < 3 ? 'new' : 'old', trusts: i >= 6 ? ['old'] : both })) }).rotation;
+    // The root ConfigMaps were read and hold both roots: a deleted pod comes back trusting the new one.
+    const rot = analyse({ pods: await pods(pki, 20, (i) => ({ serves: i < 3 ? 'new' : 'old', trusts: i >= 6 ? ['old'] : both })), rootConfigMaps: bothRootsIn(['ns0', 'ns1', 'ns2']) }).rotation;
     expect(rot.violations[0]!.pods).toHaveLength(14);
     const m = slackRotationStatus(rot);
     checkLimits(m.blocks);

@@ -5,7 +5,7 @@
  * gets, the one answer per command on response_url, and the gauges /metrics exports.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { analyseFleet } from '../../src/fleet/analyse.js';
+import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
 import type { ScanReport } from '../../src/fleet/types.js';
 import { createLogger } from '../../src/serve/log.js';
 import { createMetrics } from '../../src/serve/metrics.js';

@@ -1,5 +1,6 @@
 /** POST /v1/diagnoses and GET /v1/diagnoses/{id}: bearer tokens scoped to namespaces, the real library behind it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { defaultDiagnose } from '../../src/serve/deps.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
 import { api, audits, fakeReport, startServe, testConfig, until, TOKEN_A, TOKEN_B, type Harness } from './harness.js';
@@ -96,18 +97,33 @@ describe('POST /v1/diagnoses', () => {
       const r = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(10_000) }) });
       expect(r.status).toBe(413);
       expect(h.calls).toHaveLength(0);
-      // A little over: read and discarded, the connection stays usable. Far over: not read, the connection is closed.
+      // Over the limit: read and discarded before the answer (up to LINGER_BYTES), the connection stays usable.
       expect(r.headers.connection).not.toBe('close');
-      const huge = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(3 * 1024 * 1024) }) }).catch((e) => ({ status: 0, headers: {} as Record<string, string | string[] | undefined>, json: String(e) }));
-      if (huge.status) {
-        expect(huge.status).toBe(413);
-        expect(huge.headers.connection).toBe('close');
-      }
+      const huge = await api(h.url, 'POST', '/v1/diagnoses', { token: TOKEN_A, raw: JSON.stringify({ symptom: 'x'.repeat(3 * 1024 * 1024) }) });
+      expect(huge.status).toBe(413);
+      expect(huge.headers.connection).not.toBe('close');
       expect((await api(h.url, 'GET', '/healthz')).status).toBe(200);
     } finally {
       await h.close();
     }
   });
+
+  it('a refusal sent while the client is still sending a large body reaches the client (lingering close, issue 22)', async () => {
+    const h = await startServe({ config: testConfig({ extra: { limits: { bodyBytes: 4096, perCallerPerMinute: 1000 } } }) });
+    try {
+      // 12 MiB (inside the 16 MiB linger bound), written in 64 KiB chunks by a client that does not wait for the
+      // answer: 413 over the limit, 401 without a token; chunked (no Content-Length) and declared alike. Each gets
+      // its status and no reset; the body is drained before the answer, so the connection even stays usable.
+      for (const [token, declared, status] of [[TOKEN_A, true, 413], [TOKEN_A, false, 413], [undefined, true, 401], [undefined, false, 401]] as const) {
+        const r = await postSlowly(h.url, token, 12 * 1024 * 1024, declared);
+        expect(r, `${status} ${declared ? 'with' : 'without'} Content-Length`).toEqual({ status, connection: 'keep-alive' });
+      }
+      expect(h.calls).toHaveLength(0);
+      expect((await api(h.url, 'GET', '/healthz')).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
 
   it('the per-caller rate limit answers 429 with Retry-After, per token', async () => {
     const h = await startServe({ config: testConfig({ extra: { limits: { perCallerPerMinute: 2 } } }) });
@@ -167,3 +183,32 @@ describe('health, readiness, metrics', () => {
     expect(r.headers.allow).toBe('POST');
   });
 });
+
+/** POSTs `bytes` of body in 64 KiB writes with node:http, as a client that does not wait for the server. */
+function postSlowly(base: string, token: string | undefined, bytes: number, declared: boolean): Promise<{ status?: number; connection?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const u = new URL('/v1/diagnoses', base);
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    if (declared) headers['content-length'] = bytes;
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers });
+    let answered: { status: number; connection?: string } | null = null;
+    let error: string | undefined;
+    // Settles when the whole exchange is over: a reset while still sending counts, even after the answer came.
+    req.on('response', (res) => {
+      answered = { status: res.statusCode!, connection: res.headers.connection };
+      res.resume();
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    req.on('close', () => resolve({ ...answered, ...(error ? { error } : {}) }));
+    const chunk = Buffer.alloc(64 * 1024, 0x78);
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}

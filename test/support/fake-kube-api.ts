@@ -334,6 +334,12 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
       if (!d) return status(res, 404, 'NotFound', `deployments.apps "${name}" not found`);
       return json(res, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: d.matchLabels }, template: { metadata: { labels: d.matchLabels }, spec: { containers: [] } } } });
     }
+    const serviceObject = (s: NonNullable<FakeClusterSpec['services']>[number]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: s.namespace }, spec: { selector: s.selector, ports: s.ports.map((x) => ({ port: x.port, targetPort: x.targetPort ?? x.port, protocol: 'TCP', ...(x.name ? { name: x.name } : {}) })) } });
+    if ((p === '/api/v1/services' || (m = /^\/api\/v1\/namespaces\/([^/]+)\/services$/.exec(p))) && req.method === 'GET') {
+      const ns = p === '/api/v1/services' ? null : m![1]!;
+      if (!admit(req, res, 'list', 'services', ns, null)) return;
+      return json(res, { apiVersion: 'v1', kind: 'ServiceList', metadata: {}, items: (spec.services ?? []).filter((x) => ns === null || x.namespace === ns).map(serviceObject) });
+    }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/.exec(p))) {
       const [, ns, name] = m;
       if (!admit(req, res, 'get', 'services', ns!, name!)) return;

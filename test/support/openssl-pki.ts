@@ -81,15 +81,15 @@ export class OpensslPki {
     return { pem: cert.toString('pem') + '\n', der: new Uint8Array(cert.rawData), cert, subject, keyAlg: 'ec-p256', keys: undefined as unknown as CryptoKeyPair, keyPem: async () => '' };
   }
 
-  /** A self-signed root CA, valid a year back and nine ahead of the pinned NOW. */
-  root(name: string): OpensslCa {
+  /** A self-signed root CA, valid a year back and nine ahead of the pinned NOW (or the dates given). */
+  root(name: string, o: { notBefore?: number; notAfter?: number } = {}): OpensslCa {
     const dir = join(this.dir, `ca-${++this.n}`);
     const cfg = this.caConfig(dir, '[ v3_ca ]\nbasicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always');
     const keyFile = join(dir, 'ca.key');
     const certFile = join(dir, 'ca.pem');
     this.key(keyFile);
     this.run(['req', '-new', '-key', keyFile, '-subj', `/O=cluster.local/CN=${name}`, '-out', join(dir, 'ca.csr'), '-config', cfg]);
-    this.run(['ca', '-batch', '-notext', '-selfsign', '-config', cfg, '-keyfile', keyFile, '-in', join(dir, 'ca.csr'), '-out', certFile, '-extensions', 'v3_ca', '-startdate', stamp(NOW - YEAR), '-enddate', stamp(NOW + 9 * YEAR)]);
+    this.run(['ca', '-batch', '-notext', '-selfsign', '-config', cfg, '-keyfile', keyFile, '-in', join(dir, 'ca.csr'), '-out', certFile, '-extensions', 'v3_ca', '-startdate', stamp(o.notBefore ?? NOW - YEAR), '-enddate', stamp(o.notAfter ?? NOW + 9 * YEAR)]);
     return { ...this.issued(certFile, `O=cluster.local, CN=${name}`), dir, keyFile, certFile };
   }
 
@@ -100,15 +100,15 @@ export class OpensslPki {
     this.run(['ca', '-batch', '-notext', '-config', cfg, '-cert', ca.certFile, '-keyfile', ca.keyFile, '-in', csr, '-out', out, '-extfile', extFile, '-extensions', 'x', '-startdate', stamp(notBefore), '-enddate', stamp(notAfter)]);
   }
 
-  /** An intermediate CA under `issuer`. */
-  intermediate(issuer: OpensslCa, name: string): OpensslCa {
+  /** An intermediate CA under `issuer`, valid 180 days back and a year ahead (or the dates given). */
+  intermediate(issuer: OpensslCa, name: string, o: { notBefore?: number; notAfter?: number } = {}): OpensslCa {
     const dir = join(this.dir, `ca-${++this.n}`);
     this.caConfig(dir, '');
     const keyFile = join(dir, 'ca.key');
     const certFile = join(dir, 'ca.pem');
     this.key(keyFile);
     this.run(['req', '-new', '-key', keyFile, '-subj', `/O=cluster.local/CN=${name}`, '-out', join(dir, 'ca.csr'), '-config', join(dir, 'openssl.cnf')]);
-    this.sign(issuer, join(dir, 'ca.csr'), certFile, 'basicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always', NOW - 180 * DAY, NOW + YEAR);
+    this.sign(issuer, join(dir, 'ca.csr'), certFile, 'basicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always', o.notBefore ?? NOW - 180 * DAY, o.notAfter ?? NOW + YEAR);
     return { ...this.issued(certFile, `O=cluster.local, CN=${name}`), dir, keyFile, certFile };
   }
 

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable, Readable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { Agent, request as undiciRequest } from 'undici';
 import { inputError, usageError } from '../../errors.js';
 
@@ -217,6 +218,8 @@ export interface KubeApi {
   listAllPods(labelSelector: string): Promise<Result<k8s.V1Pod[]>>;
   getDeployment(ns: string, name: string): Promise<Result<k8s.V1Deployment>>;
   getService(ns: string, name: string): Promise<Result<k8s.V1Service>>;
+  /** Services of one namespace, or of every namespace (null). */
+  listServices(ns: string | null): Promise<Result<k8s.V1Service[]>>;
   getConfigMap(ns: string, name: string): Promise<Result<k8s.V1ConfigMap>>;
   /**
    * Reads a Secret and keeps only the named keys (decoded): everything else (a CA's private key) is dropped from
@@ -246,10 +249,19 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
   const custom = new k8s.CustomObjectsApi(config);
   // The WebSocket handler reads the cluster and applies auth through this view of the KubeConfig: it adds
   // impersonation (an array value becomes one header line per group) and bounds the opening handshake.
+  // One TLS context for every WebSocket (a scan opens one port-forward per pod): building it from the CA and the
+  // client certificate for each connection cost more than the rest of reading a pod. Rebuilt when they change.
+  let tlsContext: { key: string; context: SecureContext } | null = null;
   const wsConfig = {
     getCurrentCluster: () => kc.getCurrentCluster(),
     applyToHTTPSOptions: async (opts: Record<string, unknown>) => {
       await kc.applyToHTTPSOptions(opts as never);
+      if (!opts.secureContext) {
+        const material = { ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase };
+        const key = Object.values(material).map((v) => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('base64') : String(v))).join('\u0000');
+        if (tlsContext?.key !== key) tlsContext = { key, context: createSecureContext(material as SecureContextOptions) };
+        opts.secureContext = tlsContext.context;
+      }
       const headers = (opts.headers ?? {}) as Record<string, string | string[]>;
       if (o.impersonate?.user) headers['Impersonate-User'] = o.impersonate.user;
       if (o.impersonate?.groups?.length) headers['Impersonate-Group'] = o.impersonate.groups;
@@ -278,6 +290,8 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     listAllPods: (labelSelector) => call({ verb: 'list', resource: 'pods', namespace: null }, async () => (await core.listPodForAllNamespaces({ labelSelector })).items),
     getDeployment: (ns, name) => call({ verb: 'get', resource: 'deployments.apps', namespace: ns, name }, () => apps.readNamespacedDeployment({ name, namespace: ns })),
     getService: (ns, name) => call({ verb: 'get', resource: 'services', namespace: ns, name }, () => core.readNamespacedService({ name, namespace: ns })),
+    listServices: (ns) =>
+      call({ verb: 'list', resource: 'services', namespace: ns }, async () => (ns === null ? await core.listServiceForAllNamespaces({}) : await core.listNamespacedService({ namespace: ns })).items),
     getConfigMap: (ns, name) => call({ verb: 'get', resource: 'configmaps', namespace: ns, name }, () => core.readNamespacedConfigMap({ name, namespace: ns })),
     getSecretKeys: (ns, name, keep) =>
       call({ verb: 'get', resource: 'secrets', namespace: ns, name }, async () => {

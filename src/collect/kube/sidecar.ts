@@ -9,7 +9,8 @@
  * exec. Both listen on 127.0.0.1 port 0 and are closed with the bridge.
  */
 import { createServer as createTcpServer, connect as netConnect, type Server, type Socket, type AddressInfo } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { Duplex } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceRecord } from '../../evidence/types.js';
 import type { KubeApi } from './client.js';
@@ -151,4 +152,92 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a sidecar serves and trusts, alone: its Envoy admin secrets dump (the `default` chain and the `ROOTCA`
+// bundle in one answer) over ONE port-forward stream, or exec `pilot-agent request GET` when port-forward is
+// refused — the same two ways as the bridge above, without its listeners. `scan` reads every pod with it; the
+// bridge serves a whole proxy collection (stats, /certs, pilot-agent) of one pod.
+
+export const SECRETS_PATH = '/config_dump?resource=dynamic_active_secrets';
+export const MAX_DUMP_BYTES = 32 * 1024 * 1024;
+
+/** Two cross-wired in-memory duplexes: what one side writes, the other reads (Node 20 has no stream.duplexPair). */
+function duplexPair(): [Duplex, Duplex] {
+  let a: Duplex;
+  let b: Duplex;
+  const make = (peer: () => Duplex) =>
+    new Duplex({
+      read() {},
+      write(chunk, _enc, cb) {
+        peer().push(chunk);
+        cb();
+      },
+      final(cb) {
+        peer().push(null);
+        cb();
+      },
+      destroy(err, cb) {
+        const p = peer();
+        if (!p.destroyed) p.destroy(err ?? undefined);
+        cb(err);
+      },
+    });
+  a = make(() => b);
+  b = make(() => a);
+  return [a, b];
+}
+
+/** GET over one port-forward stream, bounded in size and time. */
+async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal: AbortSignal): Promise<string> {
+  const [local, remote] = duplexPair();
+  // Errors reach the request below; a stream torn down by the timeout's abort must not surface as unhandled.
+  local.on('error', () => {});
+  remote.on('error', () => {});
+  const pf = await api.portForward(ns, pod, ADMIN_PORT, remote, remote);
+  if (!pf.ok) {
+    local.destroy();
+    throw Object.assign(new Error(pf.reason), { kind: pf.kind });
+  }
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: ADMIN_PORT, path: SECRETS_PATH, method: 'GET', createConnection: () => local as never, signal, headers: { connection: 'close' } }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_DUMP_BYTES) {
+            req.destroy(new Error(`the Envoy admin answer is over ${MAX_DUMP_BYTES / 1024 / 1024} MiB`));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`the Envoy admin answered HTTP ${res.statusCode} to ${SECRETS_PATH}`))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  } finally {
+    pf.value.close();
+    local.destroy();
+  }
+}
+
+/**
+ * A pod's Envoy admin `config_dump?resource=dynamic_active_secrets` (what it serves and trusts), as JSON text:
+ * one port-forward stream to :15000, or, when port-forward is forbidden, the same path through pilot-agent in the
+ * istio-proxy container. Throws with a one-line reason (forbidden, timeout via `signal`, HTTP status, size).
+ */
+export async function readSidecarSecrets(api: KubeApi, ns: string, pod: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await getOverPortForward(api, ns, pod, signal);
+  } catch (e) {
+    if ((e as { kind?: string }).kind !== 'forbidden') throw e;
+    const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', SECRETS_PATH], MAX_DUMP_BYTES);
+    if (!ex.ok) throw new Error(`${(e as Error).message}; exec fallback: ${ex.reason}`);
+    if (ex.value.failure) throw new Error(`pilot-agent request failed: ${ex.value.failure}`);
+    return ex.value.stdout;
+  }
 }

@@ -110,7 +110,8 @@ function byProfile(ctx: Parameters<Parameters<typeof defineRule>[0]['check']>[0]
   const label = (id: VerifierId) => VERIFIERS[id].label;
   const accepting = verdicts.filter((v) => !v.over).map((v) => label(v.id));
   const others = [
-    ...verdicts.filter((v) => v.over && v.id !== profile).map((v) => `${label(v.id)} rejects it too (${v.over!.limit})`),
+    // Under the profile that rejects it: who else does. Otherwise the rejecters are the message itself.
+    ...(mine.over ? verdicts.filter((v) => v.over && v.id !== profile).map((v) => `${label(v.id)} rejects it too (${v.over!.limit})`) : []),
     ...(accepting.length ? [`${accepting.join(', ')} ${accepting.length === 1 ? 'accepts' : 'accept'} its length`] : []),
   ];
   const top = p[p.length - 1]!;

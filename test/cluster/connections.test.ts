@@ -301,6 +301,19 @@ describe('faces agree: the pod, the service and the library report the same conn
       expect(key(fromSvc.report!.findings as Conn[])).toEqual(expected);
       expect(key(lib.findings as Conn[])).toEqual(expected);
       expect([fromPod.report!.verdict, fromSvc.report!.verdict, lib.verdict]).toEqual(['failing', 'failing', 'failing']);
+      // The fleet scan is the same judgement over classes: the CLI's scan JSON and the library's scan() list the
+      // same connection findings (rule, direction, pods), and the fleet's verdict is no better than theirs.
+      const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
+      const scanRun = await runCliInProcess(['scan', '-n', 'checkout', '--kubeconfig', m.api.kubeconfig, '--at', '2026-11-29T03:00:00Z', '-o', 'json']);
+      const scanned = JSON.parse(scanRun.stdout);
+      const { scan } = await import('../../src/index.js');
+      const libScan = await scan({ namespaces: ['checkout'], kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
+      type Row = { findings: Conn[] };
+      const fromRows = (rows: Row[] | undefined) => key((rows ?? []).flatMap((r) => r.findings));
+      expect(fromRows(scanned.connections)).toEqual(expected);
+      expect(fromRows(libScan.report.connections as unknown as Row[])).toEqual(expected);
+      expect(scanned.connections.map((c: { verdict: string }) => c.verdict)).toEqual(['failing']);
+      expect(scanRun.code).toBe(1);
     } finally {
       await m.close();
     }

@@ -1,6 +1,6 @@
 import { diagnose, exitCode } from '../diagnose/index.js';
 import { startExample } from '../demo/example.js';
-import { renderReport } from '../report/render.js';
+import { loadRenderer, renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth, wrapText } from '../report/wrap.js';
 import type { Io } from './io.js';
@@ -31,6 +31,7 @@ export async function runDemo(format: string, io: Io, start: typeof startExample
       io.stdout.write(`${preamble.map((p) => wrapText(p, width, '')).join('\n')}\n\n`);
     }
     const report = await diagnose(request, { now: () => now, env: io.env });
+    await loadRenderer(format);
     io.stdout.write(renderReport(report, format, { color: format === 'text' && colorEnabled(io.stdout, io.env), width }));
     // The demo shows a failure on purpose; it succeeds when it ran.
     return exitCode(report, 'error') === 1 ? 0 : 1;

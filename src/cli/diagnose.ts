@@ -6,7 +6,7 @@ import { inputError, usageError } from '../errors.js';
 import type { Argv } from 'yargs';
 import { diagnose, diagnoseWithEvidence, exitCode, argOf, HELP_GROUPS, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type RequestField } from '../diagnose/index.js';
 import { saveEvidence } from '../collect/save-evidence.js';
-import { renderReport } from '../report/render.js';
+import { loadRenderer, renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { Io } from './io.js';
@@ -107,6 +107,7 @@ async function readStdin(stdin: AsyncIterable<unknown> & { destroy?: () => void 
 
 export async function runDiagnose(args: DiagnoseArgs, io: Io, stdin: AsyncIterable<unknown> & { destroy?: () => void } = process.stdin): Promise<number> {
   const request = await withStdin(requestFromArgs(args), args, stdin);
+  await loadRenderer(args.output);
   const deps = { env: io.env, ...(io.now ? { now: io.now } : {}), kube: { progress: (line: string) => void io.stderr.write(`mtls-doctor: ${line}\n`) } };
   if (request.inPod) {
     // The copy inside the pod renders its own report; what it collected stays in the pod.

@@ -7,7 +7,7 @@
  * 2 empty text, more than 1 MiB, or bad usage.
  */
 import { inputError, usageError } from '../errors.js';
-import { renderReport } from '../report/render.js';
+import { loadRenderer, renderReport } from '../report/render.js';
 import { colorEnabled } from '../report/style.js';
 import { redact } from '../redact.js';
 import { outputWidth } from '../report/wrap.js';
@@ -26,12 +26,7 @@ export interface ExplainArgs {
   rawArgv?: string[];
 }
 
-export const EXPLAIN_EPILOG = [
-  'Pass the error in quotes, or - to read it from standard input (at most 1 MiB). Text that starts with a dash: put -- before it.',
-  'Text shows what the paste proves, the three most likely causes (--all: every one) and the commands that decide between them; -o json adds proves, decide and hypothesis/likelihood on each candidate.',
-  'Exit codes: 0 likely causes only, or not recognised; 1 the text states the failed check (verdict failing); 2 empty or bad input.',
-  'Docs: docs/explain.md',
-].join('\n');
+export { EXPLAIN_EPILOG } from './explain-epilog.js';
 
 /** explain's bound on pasted text (src/explain/signals.ts MAX_EXPLAIN_BYTES; checked there again). */
 const MAX_EXPLAIN_BYTES = 1024 * 1024;
@@ -67,6 +62,7 @@ export async function runExplain(args: ExplainArgs, io: Io, stdin: AsyncIterable
   const { checkExplainText, explainText } = await import('../explain/explain.js');
   const { renderExplainText } = await import('../report/explain-text.js');
   checkExplainText(text);
+  await loadRenderer(args.output);
   const report = explainText(text, { at: args.at });
   const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
   const width = outputWidth(io.stdout, io.env);

@@ -3,7 +3,7 @@
  * otherwise hand an array to code that expects a string), and a mistyped flag gets the nearest real one.
  */
 import { usageError } from '../errors.js';
-import { editDistance } from '../diagnose/catalogue.js';
+import { editDistance } from '../diagnose/edit-distance.js';
 import { REQUEST_FIELDS, type RequestField } from '../diagnose/request.js';
 
 /** Flags documented as repeatable (DESIGN.md's contract), in their long form: the request table's list options. */

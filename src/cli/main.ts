@@ -5,8 +5,8 @@
 import yargs, { type Argv } from 'yargs';
 import { exitCodeFor, isMtlsDoctorError, MtlsDoctorError, usageError } from '../errors.js';
 import { diagnoseOptions, runDiagnose, DIAGNOSE_EPILOG, type DiagnoseArgs } from './diagnose.js';
-import { runRules } from './rules.js';
-import { runExplain, EXPLAIN_EPILOG, type ExplainArgs } from './explain.js';
+import type { ExplainArgs } from './explain.js';
+import { EXPLAIN_EPILOG } from './explain-epilog.js';
 import { fleetCommands } from './fleet.js';
 import { VERSION } from '../version.js';
 import { outputWidth } from '../report/wrap.js';
@@ -75,6 +75,7 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .epilog(EXPLAIN_EPILOG),
       async (args) => {
         // yargs drops a bare "-" from positionals: runExplain reads the raw arguments to see it.
+        const { runExplain } = await import('./explain.js');
         code = await runExplain({ ...(args as unknown as ExplainArgs), rawArgv: argv }, io);
       },
     )
@@ -86,7 +87,9 @@ export async function main(argvIn: string[], io: Io, hooks: CliHooks = {}): Prom
           .positional('id', { type: 'string', describe: 'A rule id, as a finding names it (expiry/leaf-expired)' })
           .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format' })
           .epilog('Docs: docs/rules.md'),
-      (args) => {
+      async (args) => {
+        // Loaded here: the rule docs renderer is needed by this command only (the files path's code size, issue 22).
+        const { runRules } = await import('./rules.js');
         code = runRules(args.output, io, args.id);
       },
     )

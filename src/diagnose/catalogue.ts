@@ -2,6 +2,9 @@ import { docsCommand, docsUrl } from '../model/docs.js';
 import { usageError } from '../errors.js';
 import { renderRuleSection } from '../report/rules-doc.js';
 import { rules } from '../../rules/index.js';
+import { editDistance } from './edit-distance.js';
+
+export { editDistance };
 
 /** Every rule's meta as plain data (what `rules -o json` prints). */
 export function ruleCatalogue() {
@@ -15,16 +18,6 @@ export function ruleCatalogue() {
     citation: r.meta.citation ?? null,
     docs: docsUrl(r.meta.id),
   }));
-}
-
-/** Edit distance, for "did you mean" on a mistyped rule id or flag. */
-export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length]![b.length]!;
 }
 
 /**

@@ -45,8 +45,9 @@ export interface ChainFact {
   steps: number;
   budgetExhausted: boolean;
   /**
-   * The path was cut at MAX_CHAIN_DEPTH certificates while its top still had an issuer to go on with: whether
-   * it reaches a trusted root was not evaluated (a verifier with a higher limit may well accept it).
+   * The path was cut at MAX_CHAIN_DEPTH certificates while its top still had an issuer to go on with: longer than
+   * any verifier profile follows (chain/max-depth-exceeded says so); whether it reaches a trusted root was not
+   * evaluated.
    */
   depthLimited: boolean;
   /** RFC 5280 name-constraint violations on the built path (CA constraints over the names below them). */
@@ -70,7 +71,13 @@ export interface BuildChainInput {
   at?: number;
 }
 
-export const MAX_CHAIN_DEPTH = 12;
+/**
+ * The longest path the builder follows, in certificates: the leaf, 100 intermediate CAs and the trust anchor, the
+ * longest chain OpenSSL and BoringSSL (Envoy) accept at their default depth (src/x509/verifiers.ts CHAIN_LIMITS).
+ * A path cut here is longer than every profile accepts; the search is bounded by steps (MAX_BUILD_STEPS), not by
+ * this depth.
+ */
+export const MAX_CHAIN_DEPTH = 102;
 export const MAX_BUILD_STEPS = 5000;
 /** The budget when no trust anchor can be reached by issuer names at all: every path then ends unanchored. */
 export const MAX_BUILD_STEPS_UNANCHORED = 120;

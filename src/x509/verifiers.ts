@@ -70,3 +70,67 @@ export const VALIDITY_TIME = {
 export function evaluationTime(at: number, verifier: VerifierId): number {
   return VALIDITY_TIME.instant.includes(verifier) ? at : Math.floor(at / 1000) * 1000;
 }
+
+const GO_VERIFY = 'golang/go src/crypto/x509/verify.go';
+
+/** How far a verifier follows a chain before it gives up, and what it says then. */
+export interface ChainLimit {
+  /** Most intermediate CAs between the leaf and the trust anchor (every CA counts, self-issued too); null: no such limit. */
+  maxIntermediates: number | null;
+  /** Most signature checks one verification makes (each candidate issuer tried costs one); null: no such budget. */
+  maxSignatureChecks: number | null;
+  /** The verifier's own words when the chain is over the limit. */
+  error: string;
+  source: string;
+}
+
+/**
+ * Chain length and path-building budgets, per profile (issue 22: a chain beyond what we follow is beyond what the
+ * verifier follows too). OpenSSL and BoringSSL share X509_VERIFY_PARAM's default depth of 100, counted in
+ * intermediates: "the maximum number of intermediate CA certificates that can appear in a chain ... neither the
+ * end-entity certificate nor the trust-anchor count against this limit" (OpenSSL X509_VERIFY_PARAM_set_depth(3));
+ * Envoy leaves it when CertificateValidationContext.max_verify_depth is unset. rustls-webpki stops after 6
+ * intermediates. Go has no depth limit but a budget of 100 signature checks per verification: a path of n links
+ * (n-1 intermediates and the root) costs at least n checks.
+ */
+export const CHAIN_LIMITS: Record<VerifierId, ChainLimit> = {
+  envoy: {
+    maxIntermediates: 100,
+    maxSignatureChecks: null,
+    error: 'certificate chain too long (X509_V_ERR_CERT_CHAIN_TOO_LONG, alert unknown_ca)',
+    source: `${BSSL} crypto/x509/x509_vfy.cc: X509_VERIFY_PARAM depth, default 100 (crypto/x509/x509_vpm.cc); Envoy max_verify_depth unset`,
+  },
+  ztunnel: {
+    maxIntermediates: 6,
+    maxSignatureChecks: 100,
+    error: 'MaximumPathDepthExceeded',
+    source: `${WEBPKI} src/verify_cert.rs: MAX_SUB_CA_COUNT = 6 (PartialPath::push), Budget { signatures: 100 }`,
+  },
+  go: {
+    maxIntermediates: null,
+    maxSignatureChecks: 100,
+    error: 'x509: signature check attempts limit reached while verifying certificate chain',
+    source: `${GO_VERIFY}: maxChainSignatureChecks = 100 (buildChains, considerCandidate)`,
+  },
+  strict: {
+    maxIntermediates: 100,
+    maxSignatureChecks: null,
+    error: 'certificate chain too long (X509_V_ERR_CERT_CHAIN_TOO_LONG)',
+    source: 'OpenSSL X509_VERIFY_PARAM_set_depth(3): default depth 100 intermediates',
+  },
+};
+
+/**
+ * Why a profile rejects a path by its length alone: `intermediates` CAs between the leaf and the anchor, reached
+ * with at least `links` signature checks; `atLeast` when the path was cut before its end (longer than shown).
+ * Null when the profile's limits allow it.
+ */
+export function chainLimitExceeded(verifier: VerifierId, intermediates: number, links: number, atLeast = false): { limit: string; over: string } | null {
+  const l = CHAIN_LIMITS[verifier];
+  const more = atLeast ? 'more than ' : '';
+  if (l.maxIntermediates !== null && intermediates > l.maxIntermediates)
+    return { limit: `at most ${l.maxIntermediates} intermediate CAs`, over: `${more}${intermediates} intermediate CAs` };
+  if (l.maxSignatureChecks !== null && links > l.maxSignatureChecks)
+    return { limit: `at most ${l.maxSignatureChecks} signature checks`, over: `${more}${links} signature checks, one per link` };
+  return null;
+}

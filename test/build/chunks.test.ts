@@ -28,7 +28,11 @@ const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/
 // 660 KB since issues 20 and 24 met on main (measured 660.7 KB there): the rules' symptom links for pasted text and
 // four transport/policy rules; explain's text renderer is now loaded only by explain (measured 657.8 KB).
 // 664 KB once i19conn (connections both ways) joined them on main: measured 663.4 KB.
-const FILES_PATH_BUDGET = 664_000;
+// 661 KB since issue 22, which asked 600 KB back and did not get there: the rule-docs renderer, explain's runner
+// and the markdown/Slack renderers are imported only by the runs that use them, against +2.8 KB of per-profile
+// chain limits (measured 663.6 → 660.0 KB with main at 3a99b19). What is left is mostly yargs (~170 KB with its
+// width tables, loaded to parse any command) and every rule's meta and check.
+const FILES_PATH_BUDGET = 661_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };
@@ -61,7 +65,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     expect(all).toContain('@peculiar/x509');
   });
 
-  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 664 KB', () => {
+  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 661 KB', () => {
     const r = loadedBy(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -14,13 +14,17 @@ import { rules } from '../../rules/index.js';
 // The pipeline passes the pasted-text decoder to evaluate() when there is symptom text; so do the targets.
 import { pastedSymptom } from '../../src/explain/symptom-deriver.js';
 import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
-import { renderReport } from '../../src/report/render.js';
+import { loadRenderer, renderReport } from '../../src/report/render.js';
 import { explainText } from '../../src/explain/explain.js';
 import { redact } from '../../src/redact.js';
 import { collectProxy, proxyCertInputs, withProxyEvidence } from '../../src/collect/proxy.js';
 import { diagnose } from '../../src/index.js';
 import { mesh, NOW } from '../support/pki.js';
 import { crlWithIssuer, int, nameWith, seq, tlv, utc, ECDSA_SHA256 } from '../hostile/der.js';
+
+// markdown and Slack are imported on demand (src/report/render.ts): every format is rendered here.
+await loadRenderer('markdown');
+await loadRenderer('slack');
 
 export interface Probe {
   name: string;

@@ -22,7 +22,7 @@ import { rules } from '../../rules/index.js';
 import { pastedSymptom } from '../../src/explain/symptom-deriver.js';
 import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
 import { diagnoseWithEvidence } from '../../src/diagnose/diagnose.js';
-import { renderReport } from '../../src/report/render.js';
+import { loadRenderer, renderReport } from '../../src/report/render.js';
 import { explainText } from '../../src/explain/explain.js';
 import { collectProxy, proxyCertInputs, withProxyEvidence } from '../../src/collect/proxy.js';
 import { parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../../src/evidence/envoy-parse.js';
@@ -31,6 +31,10 @@ import { mesh, NOW, leaf, DAY } from '../support/pki.js';
 import { crlPem } from '../support/crl.js';
 import { certsPayload, configDumpPayload, istioStats, proxyEvidence, statsPayload } from '../support/fake-envoy-admin.js';
 import { alert, hs } from '../rules/transport/fixtures.js';
+
+// markdown and Slack are imported on demand (src/report/render.ts): every format is rendered here.
+await loadRenderer('markdown');
+await loadRenderer('slack');
 
 // ------------------------------------------------------------------------------------------------ PRNG
 /** mulberry32: small, fast, and the same sequence on every machine for a seed. */

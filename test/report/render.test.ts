@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/index.js';
-import { renderReport } from '../../src/report/render.js';
+import { loadRenderer, renderReport } from '../../src/report/render.js';
 import { colorEnabled } from '../../src/report/style.js';
 import { HOUR, NOW, intermediate, leaf, root, t } from '../support/pki.js';
 
@@ -11,6 +11,12 @@ async function brokenReport() {
   return diagnose({ chain: l.pem + i.pem, trust: [r.pem], at: NOW });
 }
 
+
+// markdown and Slack are imported on demand (the files path's code size): the CLI awaits this before rendering.
+beforeAll(async () => {
+  await loadRenderer('markdown');
+  await loadRenderer('slack');
+});
 describe('text report', () => {
   it('ranks findings with fix and verify, draws the chain tree and a timeline', async () => {
     const text = renderReport(await brokenReport(), 'text', { color: false });

@@ -280,44 +280,69 @@ describe('diagnose svc/B: which callers can no longer reach B, and why', () => {
   });
 });
 
-describe('faces agree: the pod, the service and the library report the same connection findings', () => {
-  it('caller ahead, seen from the caller, from the service, and through the library', async () => {
-    const m = await startMesh(
-      [
+describe('faces agree: the pod, the service, the scan and the library report the same connection findings', () => {
+  const scenarios: Array<{ name: string; pods: () => PodSpec[]; roots: () => Issued[]; expected?: string[] }> = [
+    {
+      name: 'caller ahead',
+      pods: () => [
         pod('payments-1', 'checkout', 'payments', 'payments', [newLeaf('checkout', 'payments'), newInter], [oldRoot, newRoot]),
         pod('ledger-1', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
         pod('ledger-2', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
       ],
-      { services: [ledgerSvc()], configMaps: configMaps({ checkout: [oldRoot, newRoot] }) },
-    );
-    try {
-      const key = (fs: Conn[]) => fs.filter((f) => f.connection).map((f) => `${f.rule} ${f.connection!.direction} ${f.connection!.client.pods.join(',')} → ${f.connection!.server.pods.join(',')}`).sort();
-      const fromPod = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080']);
-      const fromSvc = await diagnoseJson(m, ['svc/ledger', '-n', 'checkout']);
-      const { diagnose } = await import('../../src/index.js');
-      const lib = await diagnose({ target: 'pod/payments-1', namespace: 'checkout', peer: 'ledger:8080', kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
-      const expected = ['chain/rotation-order-violation client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2', 'chain/unknown-authority client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2'];
-      expect(key(fromPod.report!.findings as Conn[])).toEqual(expected);
-      expect(key(fromSvc.report!.findings as Conn[])).toEqual(expected);
-      expect(key(lib.findings as Conn[])).toEqual(expected);
-      expect([fromPod.report!.verdict, fromSvc.report!.verdict, lib.verdict]).toEqual(['failing', 'failing', 'failing']);
-      // The fleet scan is the same judgement over classes: the CLI's scan JSON and the library's scan() list the
-      // same connection findings (rule, direction, pods), and the fleet's verdict is no better than theirs.
-      const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
-      const scanRun = await runCliInProcess(['scan', '-n', 'checkout', '--kubeconfig', m.api.kubeconfig, '--at', '2026-11-29T03:00:00Z', '-o', 'json']);
-      const scanned = JSON.parse(scanRun.stdout);
-      const { scan } = await import('../../src/index.js');
-      const libScan = await scan({ namespaces: ['checkout'], kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
-      type Row = { findings: Conn[] };
-      const fromRows = (rows: Row[] | undefined) => key((rows ?? []).flatMap((r) => r.findings));
-      expect(fromRows(scanned.connections)).toEqual(expected);
-      expect(fromRows(libScan.report.connections as unknown as Row[])).toEqual(expected);
-      expect(scanned.connections.map((c: { verdict: string }) => c.verdict)).toEqual(['failing']);
-      expect(scanRun.code).toBe(1);
-    } finally {
-      await m.close();
-    }
-  });
+      roots: () => [oldRoot, newRoot],
+      expected: ['chain/rotation-order-violation client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2', 'chain/unknown-authority client-to-server pod/payments-1 → pod/ledger-1,pod/ledger-2'],
+    },
+    {
+      name: 'server ahead',
+      pods: () => [
+        pod('payments-1', 'checkout', 'payments', 'payments', [oldLeaf('checkout', 'payments'), oldInter], [oldRoot]),
+        pod('ledger-1', 'checkout', 'ledger', 'ledger', [newLeaf('checkout', 'ledger'), newInter], [oldRoot, newRoot]),
+        pod('ledger-2', 'checkout', 'ledger', 'ledger', [newLeaf('checkout', 'ledger'), newInter], [oldRoot, newRoot]),
+      ],
+      roots: () => [oldRoot, newRoot],
+    },
+    {
+      name: 'half the server pods re-issued',
+      pods: () => [
+        pod('payments-1', 'checkout', 'payments', 'payments', [oldLeaf('checkout', 'payments'), oldInter], [oldRoot]),
+        pod('ledger-1', 'checkout', 'ledger', 'ledger', [oldLeaf('checkout', 'ledger'), oldInter], [oldRoot]),
+        pod('ledger-2', 'checkout', 'ledger', 'ledger', [newLeaf('checkout', 'ledger'), newInter], [oldRoot, newRoot]),
+      ],
+      roots: () => [oldRoot],
+    },
+  ];
+  for (const sc of scenarios) {
+    it(`${sc.name}: seen from the caller, from the service, by the scan and through the library`, async () => {
+      const m = await startMesh(sc.pods(), { services: [ledgerSvc()], configMaps: configMaps({ checkout: sc.roots() }) });
+      try {
+        const key = (fs: Conn[]) => fs.filter((f) => f.connection).map((f) => `${f.rule} ${f.connection!.direction} ${f.connection!.client.pods.join(',')} → ${f.connection!.server.pods.join(',')}`).sort();
+        const fromPod = await diagnoseJson(m, ['pod/payments-1', '-n', 'checkout', '--peer', 'ledger:8080']);
+        const fromSvc = await diagnoseJson(m, ['svc/ledger', '-n', 'checkout']);
+        const { diagnose, scan } = await import('../../src/index.js');
+        const lib = await diagnose({ target: 'pod/payments-1', namespace: 'checkout', peer: 'ledger:8080', kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
+        const expected = key(fromPod.report!.findings as Conn[]);
+        expect(expected.length, 'the connection is broken').toBeGreaterThan(0);
+        if (sc.expected) expect(expected).toEqual(sc.expected);
+        expect(key(fromSvc.report!.findings as Conn[])).toEqual(expected);
+        expect(key(lib.findings as Conn[])).toEqual(expected);
+        expect([fromPod.report!.verdict, fromSvc.report!.verdict, lib.verdict]).toEqual(['failing', 'failing', 'failing']);
+        // The fleet scan is the same judgement over classes: the CLI's scan JSON and the library's scan() list the
+        // same findings for the caller's connections (rule, direction, pods), and the fleet fails with them.
+        const { runCliInProcess } = await import('../support/fake-envoy-admin.js');
+        const scanRun = await runCliInProcess(['scan', '-n', 'checkout', '--kubeconfig', m.api.kubeconfig, '--at', '2026-11-29T03:00:00Z', '-o', 'json']);
+        const scanned = JSON.parse(scanRun.stdout);
+        const libScan = await scan({ namespaces: ['checkout'], kubeconfig: m.api.kubeconfig, at: '2026-11-29T03:00:00Z' });
+        type Row = { findings: Conn[]; verdict: string };
+        const callers = (rows: Row[] | undefined) => (rows ?? []).flatMap((r) => r.findings).filter((f) => f.connection!.client.pods.includes('pod/payments-1'));
+        expect(key(callers(scanned.connections))).toEqual(expected);
+        expect(key(callers(libScan.report.connections as unknown as Row[]))).toEqual(expected);
+        expect((scanned.connections as Row[]).some((c) => c.verdict === 'failing')).toBe(true);
+        expect(scanRun.code).toBe(1);
+      } finally {
+        await m.close();
+      }
+    });
+  }
 });
 
 describe('faces agree: chat', () => {

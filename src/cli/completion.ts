@@ -53,6 +53,7 @@ values complete with TAB.
   ${prog} completion zsh >> ~/.zshrc       zsh: after compinit; then open a new shell
 
 As a kubectl plugin, kubectl (1.26+) completes \`kubectl mtls-doctor\` itself through kubectl_complete-mtls_doctor.
+Docs: docs/install.md#shell-completion
 `;
 }
 

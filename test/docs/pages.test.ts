@@ -147,6 +147,7 @@ describe('--help', () => {
     ['scan', 'docs/fleet.md'],
     ['rotation', 'docs/rotation.md'],
     ['alerts', 'docs/metrics.md'],
+    ['completion', 'docs/install.md'],
   ])('%s --help names its page, %s, on one line', (cmd, page) => {
     const r = runCli([cmd, '--help']);
     expect(r.code).toBe(0);

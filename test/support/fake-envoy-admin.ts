@@ -268,7 +268,12 @@ async function misbehave(res: ServerResponse, m: Misbehaviour | undefined, body:
       res.on('close', () => (closed = true));
       res.write('{"configs":[');
       for (let i = 0; i < 200 && !closed; i++) {
-        if (!res.write(chunk)) await new Promise<void>((r) => (res.once('drain', r), res.once('close', r)));
+        if (!res.write(chunk))
+          await new Promise<void>((r) => {
+            // One listener of each at a time: the one that did not fire goes (200 writes would pile up 'close').
+            const done = () => (res.off('drain', done), res.off('close', done), r());
+            res.once('drain', done).once('close', done);
+          });
       }
       if (!closed) res.end(']}');
       return true;

@@ -32,6 +32,8 @@ export default defineRule({
       fix: 'Distribute the new root to every trust bundle (old + new) before any workload gets a certificate from the new CA; restart lagging pods.',
     },
     messages: {
+      removedEarly:
+        'Our chain ends at root {root}, which our trust bundle still holds but the peer\'s no longer does; the two bundles share only the newer root {shared}. This is a CA rotation done out of order the other way round: the old root was removed from the peer\'s trust bundle before every leaf under it was re-issued (step 5 before step 4 finished). The peer rejects us with alert 48 unknown_ca (Envoy: fail_verify_error, CERTIFICATE_VERIFY_FAILED). Put the old root back into the peer\'s trust bundle until every workload serves a leaf from the new CA (or restart this workload so it gets one), then remove it.',
       violation:
         'Our chain ends at root {root}, which our trust bundle holds but the peer\'s does not. The two bundles still share {shared}: this is a CA rotation done out of order — the new CA started issuing before its root was distributed to every peer. The peer rejects us with alert 48 unknown_ca (Envoy: fail_verify_error, CERTIFICATE_VERIFY_FAILED) while workloads still on the old CA keep working.',
     },
@@ -49,8 +51,13 @@ export default defineRule({
     const shared = bundles.peerTrust.certs.filter((p) => bundles.trust!.certs.some((t) => t.fingerprint === p.fingerprint || (t.subjectKey === p.subjectKey && t.spkiSha256 === p.spkiSha256)));
     if (shared.length === 0) return;
     const root = ctx.facts.certs.get(ours) ?? local.path[local.path.length - 1]!;
+    // Which way round: our root older than every root the bundles share means the old root left the peer too early;
+    // otherwise (newer, or no date to tell) the new CA issues before its root reached the peer.
+    // Dates as our own bundle holds the shared roots (a peer may hold a re-issued copy with a fresh notBefore).
+    const sharedOurs = bundles.trust.certs.filter((t) => shared.some((p) => t.fingerprint === p.fingerprint || (t.subjectKey === p.subjectKey && t.spkiSha256 === p.spkiSha256)));
+    const removedEarly = sharedOurs.length > 0 && sharedOurs.every((c) => c.notBefore > root.notBefore);
     ctx.report({
-      messageId: 'violation',
+      messageId: removedEarly ? 'removedEarly' : 'violation',
       about: local.leaf.fingerprint,
       data: { root: describe(root), shared: shared.map(describe).join(', '), ...verifyArgs(local.leaf, bundles.peerTrust) },
       evidence: [

@@ -41,6 +41,16 @@ testRule(rule, {
   ],
   invalid: [
     {
+      // Step 5 before step 4 finished: the peer dropped the old root while our leaf still chains to it.
+      name: 'old-root-removed-from-peer-before-our-leaf-rotated',
+      evidence: async () => {
+        const r = await rotation();
+        const newer = await root('Mesh Root CA 2026', { notBefore: t(-DAY), notAfter: t(20 * YEAR) });
+        return evidenceFor({ chain: [r.oldLeaf, r.oldInter], trust: [r.oldRoot, newer], peerTrust: [newer] });
+      },
+      errors: [{ messageId: 'removedEarly', severity: 'critical', subject: 'local', explanation: /^Our chain ends at root "Mesh Root CA" .*share only the newer root "Mesh Root CA 2026".*old root was removed from the peer's trust bundle before every leaf under it was re-issued/ }],
+    },
+    {
       name: 'new-root-issuing-before-peers-trust-it',
       evidence: async () => { const r = await rotation(); return evidenceFor({ chain: [r.newLeaf, r.newInter], trust: [r.oldRoot, r.newRoot], peerTrust: [r.oldRoot] }); },
       errors: [{ messageId: 'violation', severity: 'critical', subject: 'local', explanation: /^Our chain ends at root "Mesh Root CA 2026" .* still share "Mesh Root CA" \(serial [0-9a-f]+, peer-trust\.pem #1\)/ }],

@@ -48,13 +48,15 @@ export default defineRule({
     if (!local || !bundles.trust || !bundles.peerTrust) return;
     const ours = local.anchoredIn.trust;
     if (!ours || local.anchoredIn.peerTrust) return;
-    const shared = bundles.peerTrust.certs.filter((p) => bundles.trust!.certs.some((t) => t.fingerprint === p.fingerprint || (t.subjectKey === p.subjectKey && t.spkiSha256 === p.spkiSha256)));
+    // One root in both bundles: the same certificate, or a re-issue of it (same name, same key).
+    const sameRoot = (a: { fingerprint: string; subjectKey: string; spkiSha256: string }, b: typeof a) => a.fingerprint === b.fingerprint || (a.subjectKey === b.subjectKey && a.spkiSha256 === b.spkiSha256);
+    const shared = bundles.peerTrust.certs.filter((p) => bundles.trust!.certs.some((t) => sameRoot(t, p)));
     if (shared.length === 0) return;
     const root = ctx.facts.certs.get(ours) ?? local.path[local.path.length - 1]!;
     // Which way round: our root older than every root the bundles share means the old root left the peer too early;
     // otherwise (newer, or no date to tell) the new CA issues before its root reached the peer.
     // Dates as our own bundle holds the shared roots (a peer may hold a re-issued copy with a fresh notBefore).
-    const sharedOurs = bundles.trust.certs.filter((t) => shared.some((p) => t.fingerprint === p.fingerprint || (t.subjectKey === p.subjectKey && t.spkiSha256 === p.spkiSha256)));
+    const sharedOurs = bundles.trust.certs.filter((t) => shared.some((p) => sameRoot(t, p)));
     const removedEarly = sharedOurs.length > 0 && sharedOurs.every((c) => c.notBefore > root.notBefore);
     ctx.report({
       messageId: removedEarly ? 'removedEarly' : 'violation',

@@ -699,7 +699,7 @@ const readInstead: Recogniser = (text) => {
     const b = quoted ? bytesOf(quoted) : null;
     const kind = b ? classifyFirstBytes(b) : null;
     const read = readNote(b, kind);
-    if (kind === 'tls-handshake') out.push(mk(text, m, 'tls-to-plaintext-port', 3, 0.95, 'h2:preface-tls', /bogus greeting/.test(m[0]) ? 'go' : 'java', { notes: [...read, 'where a plaintext HTTP/2 server expected its preface (PRI * HTTP/2.0)'] }));
+    if (kind === 'tls-handshake') out.push(mk(text, m, 'tls-to-plaintext-port', 3, 0.95, 'h2:preface-tls', /bogus greeting/.test(m[0]) ? 'go' : 'java', { notes: [...read, 'a plaintext HTTP/2 server read a ClientHello where it expected the preface (PRI * HTTP/2.0)'] }));
     else out.push(mk(text, m, 'h2-preface-missing', 2, kind === 'http-request' ? 0.6 : 0.85, 'h2:preface-missing', /bogus greeting/.test(m[0]) ? 'go' : 'java', { notes: [...read, 'the server expected the HTTP/2 preface (PRI * HTTP/2.0) on a plaintext connection'] }));
   }
   // gRPC-Java building a TLS channel found no ALPN provider: the client is configured for TLS.

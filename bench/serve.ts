@@ -45,7 +45,11 @@ function startChild(args: string[], name: string): Promise<{ child: ChildProcess
   children.push(child);
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => resolve({ child, url: JSON.parse(line).url }));
+    // The first line that is {url} (node flags such as --trace-gc may print before it).
+    rl.on('line', (line) => {
+      if (/^\{"url":/.test(line)) resolve({ child, url: JSON.parse(line).url });
+      else if (process.env.BENCH_SERVE_NODE_ARGS) process.stderr.write(`[${name}] ${line}\n`);
+    });
     child.once('exit', (code) => reject(new Error(`${name} exited ${code} before it listened`)));
   });
 }
@@ -93,8 +97,13 @@ writeFileSync(
 const backendSrc = `require('http').createServer((q,s)=>setTimeout(()=>s.end('{}'),100+Math.random()*700)).listen(0,'127.0.0.1',function(){console.log(JSON.stringify({url:'http://127.0.0.1:'+this.address().port+'/'}))})`;
 const backend = await startChild(['-e', backendSrc], 'fake backend');
 const logFile = join(dir, 'serve.log');
+// The server samples its own process.memoryUsage() (bench/serve-server.ts): where its RSS goes.
+const memFile = join(dir, 'mem.jsonl');
+process.env.BENCH_SERVE_MEM = memFile;
 const prof = process.env.BENCH_SERVE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF}`] : [];
-const server = await startChild([...prof, join(root, 'scripts', 'run-ts.mjs'), join(root, 'bench', 'serve-server.ts'), join(dir, 'serve.json'), backend.url, dir, logFile], 'serve');
+// BENCH_SERVE_NODE_ARGS: node flags for the server process (diagnostics: --trace-gc, heap settings to compare).
+const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+const server = await startChild([...nodeArgs, ...prof, join(root, 'scripts', 'run-ts.mjs'), join(root, 'bench', 'serve-server.ts'), join(dir, 'serve.json'), backend.url, dir, logFile], 'serve');
 let serverExit: number | null | string = null;
 let serverExitDuringRun: number | null | string = null;
 server.child.on('exit', (code, sig) => (serverExit = code ?? sig));
@@ -267,6 +276,15 @@ console.log(`  Slack acknowledgement (every /slack/commands answer, n=${ackMs.le
 console.log(`  Slack acknowledgement as the server timed it (audit "ms", n=${serverAckMs.length}): p50 ${f(percentile(serverAckMs, 50))} ms, p99 ${f(percentile(serverAckMs, 99))} ms, max ${f(Math.max(...serverAckMs))} ms`);
 console.log(`  server event-loop lag (prom-client): p50 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p50_seconds') * 1000)} ms, p99 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p99_seconds') * 1000)} ms, max ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_max_seconds') * 1000)} ms`);
 console.log(`  server RSS: peak ${f(peakRss)} MiB (VmHWM), max sampled ${f(Math.max(...rss))} MiB, last ${f(rss.at(-1) ?? NaN)} MiB`);
+{
+  type Mem = { t: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  const mem: Mem[] = readFileSync(memFile, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x));
+  const MiB = (n: number) => f(n / 1048576);
+  const peakOf = (k: keyof Mem) => Math.max(...mem.map((m) => m[k]));
+  const atPeak = mem.reduce((a, m) => (m.rss > a.rss ? m : a), mem[0]!);
+  console.log(`  server memory (process.memoryUsage every 100 ms, n=${mem.length}): peaks rss ${MiB(peakOf('rss'))}, heapTotal ${MiB(peakOf('heapTotal'))}, heapUsed ${MiB(peakOf('heapUsed'))}, external ${MiB(peakOf('external'))}, arrayBuffers ${MiB(peakOf('arrayBuffers'))} MiB`);
+  console.log(`    at the rss peak: heapTotal ${MiB(atPeak.heapTotal)}, heapUsed ${MiB(atPeak.heapUsed)}, external ${MiB(atPeak.external)}, arrayBuffers ${MiB(atPeak.arrayBuffers)} MiB`);
+}
 console.log(`  fake backend killed at ${f(backendKilledAt)} s; server exit during run: ${serverExitDuringRun ?? 'none'}; /healthz after the run: ${health}`);
 console.log(`  accepted Slack diagnoses and scans (warm-up included): ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
 console.log(`  webhook 202s polled afterwards: ${[...polled].map(([s, n]) => `${s}×${n}`).join(', ') || 'none'}; audit lines: ${auditLines}`);

@@ -15,7 +15,7 @@ import { exporterImpersonation } from './authz.js';
 import type { ServeConfig } from './config.js';
 import type { ServeDeps } from './deps.js';
 import { ServeError } from './errors.js';
-import { sendError, sendJson, sleep } from './http.js';
+import { BODY_BYTES_IN_FLIGHT, BodyBudget, sendError, sendJson, sleep } from './http.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
@@ -66,8 +66,10 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       })
     : null;
   const runner = createRunner({ config, deps, queue, metrics, logger });
-  const slack = createSlackFlow({ config, deps, runner, queue, rate, metrics, logger });
-  const webhook = createWebhook({ config, deps, runner, queue, rate });
+  // Bodies being received, every connection together (one body of limits.bodyBytes always fits).
+  const bodies = new BodyBudget(Math.max(BODY_BYTES_IN_FLIGHT, config.limits.bodyBytes));
+  const slack = createSlackFlow({ config, deps, runner, queue, rate, metrics, logger, bodies });
+  const webhook = createWebhook({ config, deps, runner, queue, rate, bodies });
   let draining = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

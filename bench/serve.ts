@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'undici';
+import { parseAllDocuments } from 'yaml';
 import { issue } from '../src/x509/issue.js';
 import { slackSignature } from '../src/serve/slack-signature.js';
 
@@ -101,8 +102,12 @@ const logFile = join(dir, 'serve.log');
 const memFile = join(dir, 'mem.jsonl');
 process.env.BENCH_SERVE_MEM = memFile;
 const prof = process.env.BENCH_SERVE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF}`] : [];
-// BENCH_SERVE_NODE_ARGS: node flags for the server process (diagnostics: --trace-gc, heap settings to compare).
-const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+// The server runs with the Deployment's V8 heap flags (deploy/serve.yaml, NODE_OPTIONS of the serve container),
+// as in production; BENCH_SERVE_DEPLOY_FLAGS=0 runs it with Node's defaults instead (the heap sized from this
+// machine's RAM). BENCH_SERVE_NODE_ARGS: more node flags (diagnostics: --trace-gc; later flags win).
+const deployment = parseAllDocuments(readFileSync(join(root, 'deploy', 'serve.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d?.kind === 'Deployment');
+const deployFlags: string[] = String(deployment?.spec.template.spec.containers[0].env?.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).filter(Boolean);
+const nodeArgs = [...(process.env.BENCH_SERVE_DEPLOY_FLAGS === '0' ? [] : deployFlags), ...(process.env.BENCH_SERVE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])];
 const server = await startChild([...nodeArgs, ...prof, join(root, 'scripts', 'run-ts.mjs'), join(root, 'bench', 'serve-server.ts'), join(dir, 'serve.json'), backend.url, dir, logFile], 'serve');
 let serverExit: number | null | string = null;
 let serverExitDuringRun: number | null | string = null;
@@ -275,6 +280,7 @@ console.log(`  requests: ${sent} sent, ${f(sent / elapsed)} req/s; without an HT
 console.log(`  Slack acknowledgement (every /slack/commands answer, n=${ackMs.length}): p50 ${f(percentile(ackMs, 50))} ms, p99 ${f(percentile(ackMs, 99))} ms, max ${f(Math.max(...ackMs))} ms`);
 console.log(`  Slack acknowledgement as the server timed it (audit "ms", n=${serverAckMs.length}): p50 ${f(percentile(serverAckMs, 50))} ms, p99 ${f(percentile(serverAckMs, 99))} ms, max ${f(Math.max(...serverAckMs))} ms`);
 console.log(`  server event-loop lag (prom-client): p50 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p50_seconds') * 1000)} ms, p99 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p99_seconds') * 1000)} ms, max ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_max_seconds') * 1000)} ms`);
+console.log(`  server node flags: ${nodeArgs.join(' ') || '(none: Node defaults)'}${process.env.BENCH_SERVE_DEPLOY_FLAGS === '0' ? ' (BENCH_SERVE_DEPLOY_FLAGS=0)' : ' (deploy/serve.yaml NODE_OPTIONS)'}`);
 console.log(`  server RSS: peak ${f(peakRss)} MiB (VmHWM), max sampled ${f(Math.max(...rss))} MiB, last ${f(rss.at(-1) ?? NaN)} MiB`);
 {
   type Mem = { t: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };

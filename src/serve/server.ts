@@ -23,6 +23,9 @@ import { createRunner, type Audit } from './runner.js';
 import { createSlackFlow } from './slack-flow.js';
 import { createWebhook } from './webhook.js';
 
+/** Connections open at once (nginx's default worker_connections); docs/chat.md#memory-under-a-flood. */
+export const MAX_CONNECTIONS = 1024;
+
 type Route = 'slack' | 'diagnoses' | 'diagnosis' | 'healthz' | 'readyz' | 'metrics' | 'other';
 
 export interface ServeHandle {
@@ -137,6 +140,9 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       else res.destroy();
     });
   });
+  // Open connections, bounded: each costs the server ~15 KiB of RSS inside a request, before any body (a flood of idle or slow ones is
+  // otherwise bounded only by the header and request timeouts); past it, Node closes a new connection at once.
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();

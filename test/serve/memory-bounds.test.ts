@@ -1,7 +1,7 @@
 /**
  * What a flood can fill in `serve`, bounded (docs/chat.md#memory-under-a-flood): the webhook's answers kept for
- * polling (count and bytes), request bodies being received across connections, and the response_urls whose
- * posts are counted.
+ * polling (count and bytes), request bodies being received across connections, the response_urls whose posts
+ * are counted, and the connections open at once.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,8 @@ import { BodyBudget, readBody } from '../../src/serve/http.js';
 import { Responder } from '../../src/serve/responder.js';
 import { JOB_STORE_BYTES, JobStore, type Job } from '../../src/serve/webhook.js';
 import { ServeError } from '../../src/serve/errors.js';
-import { responseUrlStandIn } from './harness.js';
+import { MAX_CONNECTIONS } from '../../src/serve/server.js';
+import { responseUrlStandIn, startServe } from './harness.js';
 
 const job = (id: string, owner = 'token:a'): Job => ({ id, owner, state: 'running', done: Promise.resolve() });
 
@@ -105,5 +106,17 @@ describe('Responder', () => {
     const r = new Responder({ prefix: stand.url, now: () => 0, maxTracked: 3 });
     for (let i = 0; i < 6; i++) expect((await r.post(`${stand.url}u${i}`, { text: String(i) })).ok).toBe(true);
     expect(r.tracked).toBe(3);
+  });
+});
+
+describe('the server', () => {
+  it('keeps at most MAX_CONNECTIONS connections open', async () => {
+    const h = await startServe();
+    try {
+      expect(MAX_CONNECTIONS).toBe(1024);
+      expect(h.serve.server.maxConnections).toBe(MAX_CONNECTIONS);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -6,10 +6,11 @@
  * RSS (VmHWM of the server process itself: run-ts imports the server in-process) and where its memory is (the
  * server samples process.memoryUsage()), and checks that every request got an HTTP answer, every accepted
  * command exactly one answer on its response_url and that the server never crashed. The server runs with the
- * Deployment's V8 heap flags (deploy/serve.yaml NODE_OPTIONS), as in production. Env: BENCH_SERVE_SECONDS (30), BENCH_SERVE_CLIENTS (200); diagnostics: BENCH_SERVE_ONLY=kind,…
- * (a subset of the mix), BENCH_SERVE_TIMELINE=1 (latency by second), BENCH_SERVE_TRACE=FILE (server-side arrival
- * times of requests slower than 3 s), BENCH_SERVE_PROF=DIR (a CPU profile of the server), BENCH_SERVE_DEPLOY_FLAGS=0
- * (Node's default heap instead of the Deployment's), BENCH_SERVE_NODE_ARGS (more node flags for the server),
+ * Deployment's V8 heap flags (deploy/serve.yaml NODE_OPTIONS), as in production.
+ * Env: BENCH_SERVE_SECONDS (30), BENCH_SERVE_CLIENTS (200); diagnostics: BENCH_SERVE_ONLY=kind,… (a subset of the
+ * mix), BENCH_SERVE_TIMELINE=1 (latency by second), BENCH_SERVE_TRACE=FILE (server-side arrival times of requests
+ * slower than 3 s), BENCH_SERVE_PROF=DIR (a CPU profile of the server), BENCH_SERVE_DEPLOY_FLAGS=0 (Node's default
+ * heap instead of the Deployment's), BENCH_SERVE_NODE_ARGS (more node flags for the server),
  * BENCH_SERVE_SNAPSHOT=DIR (heap snapshots of the server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';

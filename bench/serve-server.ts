@@ -5,6 +5,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { Agent, request } from 'undici';
 import { diagnose, MtlsDoctorError, scan } from '../src/index.js';
 import { parseOnly } from '../src/cli/main.js';
@@ -69,6 +70,28 @@ if (process.env.BENCH_SERVE_TRACE) {
     const arrived = Date.now();
     res.on('finish', () => trace.write(`${id} ${arrived} ${Date.now()} port=${req.socket.remotePort} keep=${res.shouldKeepAlive}\n`));
   });
+}
+// Where the memory is (bench/serve.ts prints the peaks): process.memoryUsage() every 100 ms, written as JSON lines.
+if (process.env.BENCH_SERVE_MEM) {
+  const mem = createWriteStream(process.env.BENCH_SERVE_MEM);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    mem.write(JSON.stringify({ t: Date.now(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + '\n');
+  }, 100).unref();
+}
+// BENCH_SERVE_SNAPSHOT=DIR: heap snapshots (live objects only: taking one collects garbage first) the first time
+// heapUsed passes 100, 140 and 180 MB.
+if (process.env.BENCH_SERVE_SNAPSHOT) {
+  const marks = [100, 140, 180];
+  const timer = setInterval(() => {
+    const used = process.memoryUsage().heapUsed / 1048576;
+    if (used < marks[0]!) return;
+    const mark = marks.shift()!;
+    const file = writeHeapSnapshot(join(process.env.BENCH_SERVE_SNAPSHOT!, `serve-${mark}.heapsnapshot`));
+    process.stderr.write(`heap snapshot at heapUsed ${used.toFixed(0)} MB (after GC ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB): ${file}\n`);
+    if (!marks.length) clearInterval(timer);
+  }, 200);
+  timer.unref();
 }
 await serve.listen('127.0.0.1', 0);
 process.stdout.write(JSON.stringify({ url: serve.url() }) + '\n');

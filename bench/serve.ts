@@ -3,10 +3,15 @@
  * valid Slack commands (diagnose, explain), wrongly signed, unsigned, stale and oversize requests, and webhook
  * calls (valid, bad token, oversize); every diagnosis first calls a slow fake backend (100-800 ms), which is
  * killed half-way through. Reports throughput, the Slack acknowledgement latency (p50/p99), the server's peak
- * RSS, and checks that every accepted command got exactly one answer on its response_url and that the server
- * never crashed. Env: BENCH_SERVE_SECONDS (30), BENCH_SERVE_CLIENTS (200); diagnostics: BENCH_SERVE_ONLY=kind,…
- * (a subset of the mix), BENCH_SERVE_TIMELINE=1 (latency by second), BENCH_SERVE_TRACE=FILE (server-side arrival
- * times of requests slower than 3 s), BENCH_SERVE_PROF=DIR (a CPU profile of the server).
+ * RSS (VmHWM of the server process itself: run-ts imports the server in-process) and where its memory is (the
+ * server samples process.memoryUsage()), and checks that every request got an HTTP answer, every accepted
+ * command exactly one answer on its response_url and that the server never crashed. The server runs with the
+ * Deployment's V8 heap flags (deploy/serve.yaml NODE_OPTIONS), as in production.
+ * Env: BENCH_SERVE_SECONDS (30), BENCH_SERVE_CLIENTS (200); diagnostics: BENCH_SERVE_ONLY=kind,… (a subset of the
+ * mix), BENCH_SERVE_TIMELINE=1 (latency by second), BENCH_SERVE_TRACE=FILE (server-side arrival times of requests
+ * slower than 3 s), BENCH_SERVE_PROF=DIR (a CPU profile of the server), BENCH_SERVE_DEPLOY_FLAGS=0 (Node's default
+ * heap instead of the Deployment's), BENCH_SERVE_NODE_ARGS (more node flags for the server),
+ * BENCH_SERVE_SNAPSHOT=DIR (heap snapshots of the server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'undici';
+import { parseAllDocuments } from 'yaml';
 import { issue } from '../src/x509/issue.js';
 import { slackSignature } from '../src/serve/slack-signature.js';
 
@@ -45,7 +51,11 @@ function startChild(args: string[], name: string): Promise<{ child: ChildProcess
   children.push(child);
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => resolve({ child, url: JSON.parse(line).url }));
+    // The first line that is {url} (node flags such as --trace-gc may print before it).
+    rl.on('line', (line) => {
+      if (/^\{"url":/.test(line)) resolve({ child, url: JSON.parse(line).url });
+      else if (process.env.BENCH_SERVE_NODE_ARGS) process.stderr.write(`[${name}] ${line}\n`);
+    });
     child.once('exit', (code) => reject(new Error(`${name} exited ${code} before it listened`)));
   });
 }
@@ -93,8 +103,17 @@ writeFileSync(
 const backendSrc = `require('http').createServer((q,s)=>setTimeout(()=>s.end('{}'),100+Math.random()*700)).listen(0,'127.0.0.1',function(){console.log(JSON.stringify({url:'http://127.0.0.1:'+this.address().port+'/'}))})`;
 const backend = await startChild(['-e', backendSrc], 'fake backend');
 const logFile = join(dir, 'serve.log');
+// The server samples its own process.memoryUsage() (bench/serve-server.ts): where its RSS goes.
+const memFile = join(dir, 'mem.jsonl');
+process.env.BENCH_SERVE_MEM = memFile;
 const prof = process.env.BENCH_SERVE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF}`] : [];
-const server = await startChild([...prof, join(root, 'scripts', 'run-ts.mjs'), join(root, 'bench', 'serve-server.ts'), join(dir, 'serve.json'), backend.url, dir, logFile], 'serve');
+// The server runs with the Deployment's V8 heap flags (deploy/serve.yaml, NODE_OPTIONS of the serve container),
+// as in production; BENCH_SERVE_DEPLOY_FLAGS=0 runs it with Node's defaults instead (the heap sized from this
+// machine's RAM). BENCH_SERVE_NODE_ARGS: more node flags (diagnostics: --trace-gc; later flags win).
+const deployment = parseAllDocuments(readFileSync(join(root, 'deploy', 'serve.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d?.kind === 'Deployment');
+const deployFlags: string[] = String(deployment?.spec.template.spec.containers[0].env?.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).filter(Boolean);
+const nodeArgs = [...(process.env.BENCH_SERVE_DEPLOY_FLAGS === '0' ? [] : deployFlags), ...(process.env.BENCH_SERVE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])];
+const server = await startChild([...nodeArgs, ...prof, join(root, 'scripts', 'run-ts.mjs'), join(root, 'bench', 'serve-server.ts'), join(dir, 'serve.json'), backend.url, dir, logFile], 'serve');
 let serverExit: number | null | string = null;
 let serverExitDuringRun: number | null | string = null;
 server.child.on('exit', (code, sig) => (serverExit = code ?? sig));
@@ -266,7 +285,17 @@ console.log(`  requests: ${sent} sent, ${f(sent / elapsed)} req/s; without an HT
 console.log(`  Slack acknowledgement (every /slack/commands answer, n=${ackMs.length}): p50 ${f(percentile(ackMs, 50))} ms, p99 ${f(percentile(ackMs, 99))} ms, max ${f(Math.max(...ackMs))} ms`);
 console.log(`  Slack acknowledgement as the server timed it (audit "ms", n=${serverAckMs.length}): p50 ${f(percentile(serverAckMs, 50))} ms, p99 ${f(percentile(serverAckMs, 99))} ms, max ${f(Math.max(...serverAckMs))} ms`);
 console.log(`  server event-loop lag (prom-client): p50 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p50_seconds') * 1000)} ms, p99 ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_p99_seconds') * 1000)} ms, max ${f(metric('mtls_doctor_serve_nodejs_eventloop_lag_max_seconds') * 1000)} ms`);
+console.log(`  server node flags: ${nodeArgs.join(' ') || '(none: Node defaults)'}${process.env.BENCH_SERVE_DEPLOY_FLAGS === '0' ? ' (BENCH_SERVE_DEPLOY_FLAGS=0)' : ' (deploy/serve.yaml NODE_OPTIONS)'}`);
 console.log(`  server RSS: peak ${f(peakRss)} MiB (VmHWM), max sampled ${f(Math.max(...rss))} MiB, last ${f(rss.at(-1) ?? NaN)} MiB`);
+{
+  type Mem = { t: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  const mem: Mem[] = readFileSync(memFile, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x));
+  const MiB = (n: number) => f(n / 1048576);
+  const peakOf = (k: keyof Mem) => Math.max(...mem.map((m) => m[k]));
+  const atPeak = mem.reduce((a, m) => (m.rss > a.rss ? m : a), mem[0]!);
+  console.log(`  server memory (process.memoryUsage every 100 ms, n=${mem.length}): peaks rss ${MiB(peakOf('rss'))}, heapTotal ${MiB(peakOf('heapTotal'))}, heapUsed ${MiB(peakOf('heapUsed'))}, external ${MiB(peakOf('external'))}, arrayBuffers ${MiB(peakOf('arrayBuffers'))} MiB`);
+  console.log(`    at the rss peak: heapTotal ${MiB(atPeak.heapTotal)}, heapUsed ${MiB(atPeak.heapUsed)}, external ${MiB(atPeak.external)}, arrayBuffers ${MiB(atPeak.arrayBuffers)} MiB`);
+}
 console.log(`  fake backend killed at ${f(backendKilledAt)} s; server exit during run: ${serverExitDuringRun ?? 'none'}; /healthz after the run: ${health}`);
 console.log(`  accepted Slack diagnoses and scans (warm-up included): ${accepted.size}; answered exactly once: ${exactlyOnce}; lost: ${lost}; duplicated/partial: ${duplicated}; posts for unaccepted commands: ${unexpected}`);
 console.log(`  webhook 202s polled afterwards: ${[...polled].map(([s, n]) => `${s}×${n}`).join(', ') || 'none'}; audit lines: ${auditLines}`);

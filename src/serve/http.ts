@@ -30,7 +30,7 @@ function discard(req: IncomingMessage): Promise<void> {
   const known = draining.get(req);
   if (known) return known;
   const done = new Promise<void>((resolve) => {
-    if (req.complete || req.readableEnded) return resolve();
+    if (req.complete || req.readableEnded || req.destroyed) return resolve();
     let seen = 0;
     const stop = (close: boolean) => {
       clearTimeout(timer);
@@ -55,8 +55,38 @@ function discard(req: IncomingMessage): Promise<void> {
   return done;
 }
 
-/** Reads a body up to `limit` bytes; E_TOO_LARGE as soon as Content-Length or the bytes read say it is larger. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Request bodies being received, all connections together, are held up to BODY_BYTES_IN_FLIGHT (or one body of
+ * `limits.bodyBytes`, when that is larger): a flood of connections each sending a body just under the limit
+ * cannot make the server hold connections × limit bytes. A request whose bytes do not fit is refused as busy
+ * (429, Retry-After) and the rest of its body is discarded like any refusal's.
+ */
+export const BODY_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+
+/** The bytes of request bodies being read, shared by one server's routes. */
+export class BodyBudget {
+  private used = 0;
+  constructor(readonly capacity: number = BODY_BYTES_IN_FLIGHT) {}
+  get inUse(): number {
+    return this.used;
+  }
+  /** Takes `n` bytes; false (nothing taken) when they do not fit. */
+  take(n: number): boolean {
+    if (this.used + n > this.capacity) return false;
+    this.used += n;
+    return true;
+  }
+  give(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+}
+
+/**
+ * Reads a body up to `limit` bytes; E_TOO_LARGE as soon as Content-Length or the bytes read say it is larger,
+ * E_BUSY when the bytes do not fit in `budget` (bodies being read by every connection). The bytes are given back
+ * to the budget when the body is returned or refused.
+ */
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<Buffer> {
   const declared = Number(header(req, 'content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     void discard(req);
@@ -65,33 +95,57 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
     let done = false;
+    const settle = () => {
+      done = true;
+      budget?.give(held);
+      held = 0;
+    };
+    const refuse = (e: ServeError) => {
+      settle();
+      chunks.length = 0;
+      void discard(req);
+      reject(e);
+    };
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        void discard(req);
-        reject(new ServeError('E_TOO_LARGE', `The body is more than the ${limit}-byte limit (limits.bodyBytes)`));
-        return;
-      }
+      if (size > limit) return refuse(new ServeError('E_TOO_LARGE', `The body is more than the ${limit}-byte limit (limits.bodyBytes)`));
+      if (budget && !budget.take(c.length)) return refuse(new ServeError('E_BUSY', `Busy: ${Math.round(budget.capacity / 1048576)} MiB of request bodies are being received; try again shortly`, { retryAfter: 5 }));
+      held += c.length;
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-      done = true;
+      if (done) return;
+      settle();
+      resolve(Buffer.concat(chunks));
     });
     req.on('error', (e) => {
-      if (!done) reject(new ServeError('E_BAD_REQUEST', `Cannot read the body: ${e.message}`));
-      done = true;
+      if (done) return;
+      settle();
+      reject(new ServeError('E_BAD_REQUEST', `Cannot read the body: ${e.message}`));
+    });
+    // A connection closed mid-body: neither 'end' nor 'error' may follow; the bytes go back all the same.
+    req.on('close', () => {
+      if (done) return;
+      settle();
+      reject(new ServeError('E_BAD_REQUEST', 'Cannot read the body: the connection closed'));
     });
   });
 }
 
+/** An answer's body as sendJson sends it: JSON, redacted on the way out. */
+export const jsonBody = (value: unknown): string => JSON.stringify(outgoing(value));
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   if (res.headersSent) return;
-  const body = JSON.stringify(outgoing(value));
+  sendJsonBody(res, status, jsonBody(value));
+}
+
+/** Sends a body made by jsonBody (kept ready-made, as the webhook's job store keeps answers). */
+export function sendJsonBody(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
   const send = () => {
     if (res.headersSent || res.destroyed) return;
     if (closeAfterAnswer.has(res.req)) {

@@ -7,6 +7,11 @@ import { ServeError } from './errors.js';
 
 export const RESPONSE_URL_MAX_POSTS = 5;
 export const RESPONSE_URL_WINDOW_MS = 30 * 60 * 1000;
+/**
+ * response_urls whose posts are counted. Each accepted command brings one, kept 30 minutes: bounded, the oldest
+ * counts are forgotten first (a command older than that is long answered; Slack enforces its own limit anyway).
+ */
+export const RESPONSE_URLS_TRACKED = 10_000;
 
 /** True when `url` is an http(s) URL under `prefix` (same origin, path below it, no credentials). */
 export function underPrefix(url: string, prefix: string): boolean {
@@ -30,8 +35,13 @@ export interface PostOutcome {
 export class Responder {
   private readonly posts = new Map<string, { first: number; count: number }>();
   constructor(
-    private readonly o: { prefix: string; fetch?: typeof fetch; now: () => number; timeoutMs?: number },
+    private readonly o: { prefix: string; fetch?: typeof fetch; now: () => number; timeoutMs?: number; maxTracked?: number },
   ) {}
+
+  /** The response_urls whose posts are counted now. */
+  get tracked(): number {
+    return this.posts.size;
+  }
 
   /** Refuses a response_url outside the prefix before anything runs. */
   check(url: string): void {
@@ -67,7 +77,12 @@ export class Responder {
   }
 
   private sweep(now: number): void {
-    if (this.posts.size < 1000) return;
-    for (const [k, v] of this.posts) if (now - v.first > RESPONSE_URL_WINDOW_MS) this.posts.delete(k);
+    const max = this.o.maxTracked ?? RESPONSE_URLS_TRACKED;
+    // Map order is insertion order, the oldest first: expired ones go, and past the bound the oldest go too
+    // (so that this post's own entry fits); the first one to keep ends the walk.
+    for (const [k, v] of this.posts) {
+      if (now - v.first > RESPONSE_URL_WINDOW_MS || this.posts.size >= max) this.posts.delete(k);
+      else break;
+    }
   }
 }

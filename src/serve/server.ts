@@ -15,13 +15,16 @@ import { exporterImpersonation } from './authz.js';
 import type { ServeConfig } from './config.js';
 import type { ServeDeps } from './deps.js';
 import { ServeError } from './errors.js';
-import { sendError, sendJson, sleep } from './http.js';
+import { BODY_BYTES_IN_FLIGHT, BodyBudget, sendError, sendJson, sleep } from './http.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import { createRunner, type Audit } from './runner.js';
 import { createSlackFlow } from './slack-flow.js';
 import { createWebhook } from './webhook.js';
+
+/** Connections open at once (nginx's default worker_connections); docs/chat.md#memory-under-a-flood. */
+export const MAX_CONNECTIONS = 1024;
 
 type Route = 'slack' | 'diagnoses' | 'diagnosis' | 'healthz' | 'readyz' | 'metrics' | 'other';
 
@@ -66,8 +69,10 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       })
     : null;
   const runner = createRunner({ config, deps, queue, metrics, logger });
-  const slack = createSlackFlow({ config, deps, runner, queue, rate, metrics, logger });
-  const webhook = createWebhook({ config, deps, runner, queue, rate });
+  // Bodies being received, every connection together (one body of limits.bodyBytes always fits).
+  const bodies = new BodyBudget(Math.max(BODY_BYTES_IN_FLIGHT, config.limits.bodyBytes));
+  const slack = createSlackFlow({ config, deps, runner, queue, rate, metrics, logger, bodies });
+  const webhook = createWebhook({ config, deps, runner, queue, rate, bodies });
   let draining = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -135,6 +140,9 @@ export function createServe(config: ServeConfig, deps: ServeDeps, options: Serve
       else res.destroy();
     });
   });
+  // Open connections, bounded: each costs the server ~15 KiB of RSS inside a request, before any body (a flood of idle or slow ones is
+  // otherwise bounded only by the header and request timeouts); past it, Node closes a new connection at once.
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();

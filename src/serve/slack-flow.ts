@@ -10,7 +10,7 @@ import { CHAT_HELP, parseChatCommand, type ChatCommand } from './chat-command.js
 import type { ServeConfig } from './config.js';
 import type { ServeDeps, ServeScanRequest } from './deps.js';
 import { ServeError, errorCodeOf, httpStatusFor, publicMessage } from './errors.js';
-import { header, readBody, sendJson } from './http.js';
+import { header, readBody, sendJson, type BodyBudget } from './http.js';
 import type { RateLimiter, WorkQueue } from './limits.js';
 import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
@@ -28,14 +28,14 @@ export interface SlackFlow {
   handle(req: IncomingMessage, res: ServerResponse, audit: Audit): Promise<void>;
 }
 
-export function createSlackFlow(o: { config: ServeConfig; deps: ServeDeps; runner: Runner; queue: WorkQueue; rate: RateLimiter; metrics: ServeMetrics; logger: Logger }): SlackFlow {
-  const { config, deps, runner, queue, rate, metrics, logger } = o;
+export function createSlackFlow(o: { config: ServeConfig; deps: ServeDeps; runner: Runner; queue: WorkQueue; rate: RateLimiter; metrics: ServeMetrics; logger: Logger; bodies: BodyBudget }): SlackFlow {
+  const { config, deps, runner, queue, rate, metrics, logger, bodies } = o;
   const replay = new ReplayCache();
   const responder = config.slack ? new Responder({ prefix: config.slack.responseUrlPrefix, ...(deps.fetch ? { fetch: deps.fetch } : {}), now: deps.now }) : null;
 
   async function handle(req: IncomingMessage, res: ServerResponse, audit: Audit): Promise<void> {
     if (!config.slack || !responder) throw new ServeError('E_NOT_FOUND', 'Slack is not configured on this server');
-    const body = await readBody(req, Math.min(config.limits.bodyBytes, SLACK_BODY_BYTES));
+    const body = await readBody(req, Math.min(config.limits.bodyBytes, SLACK_BODY_BYTES), bodies);
     // Slack checks the endpoint's certificate with ssl_check=1 (no command): answer 200 and do nothing, as Bolt does.
     if (/(?:^|&)ssl_check=1(?:&|$)/.test(body.toString('latin1')) && !/(?:^|&)command=/.test(body.toString('latin1'))) {
       audit.outcome = 'ssl_check';

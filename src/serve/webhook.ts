@@ -1,22 +1,30 @@
 /**
  * `POST /v1/diagnoses` and `GET /v1/diagnoses/{id}`: the library's request as JSON with a bearer token. The
  * answer is the report (200) when the diagnosis ends within `limits.syncWaitSeconds`, else 202 with an id to poll;
- * answers are kept in a job store for 15 minutes, each visible to the token that asked only.
+ * answers are kept in a job store for 15 minutes (at most 10,000 and JOB_STORE_BYTES of them), each visible to the
+ * token that asked only.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Report } from '../report/types.js';
 import { callerKey, tokenGrant, type Grant } from './authz.js';
 import type { ServeConfig } from './config.js';
 import type { ServeDeps } from './deps.js';
 import { ServeError, errorCodeOf, httpStatusFor, publicMessage } from './errors.js';
-import { header, readBody, sendError, sendJson, sleep } from './http.js';
+import { header, jsonBody, readBody, sendError, sendJson, sendJsonBody, sleep, type BodyBudget } from './http.js';
 import type { RateLimiter, WorkQueue } from './limits.js';
 import { parseWebhookRequest } from './request.js';
 import type { Audit, Runner } from './runner.js';
 
-const JOB_TTL_MS = 15 * 60 * 1000;
-const MAX_JOBS = 10_000;
+export const JOB_TTL_MS = 15 * 60 * 1000;
+export const MAX_JOBS = 10_000;
+/**
+ * The answers kept for polling, all together: a report's size depends on its evidence (a cluster diagnosis
+ * carries chains, stats and bundles), so 10,000 of them are bounded in bytes too. Past it, the oldest answers go
+ * first (a poll for one is a 404, as past its 15 minutes).
+ */
+export const JOB_STORE_BYTES = 32 * 1024 * 1024;
+/** What a failed job's answer is counted as (its error code and one-line message). */
+const FAILED_JOB_BYTES = 512;
 
 /** One diagnosis asked for over the webhook, from its start until its answer expires. */
 export interface Job {
@@ -24,29 +32,60 @@ export interface Job {
   /** The caller that may read it (callerKey). */
   owner: string;
   state: 'running' | 'done' | 'failed';
-  report?: Report;
+  /** The report as the answer's body (jsonBody: JSON, redacted), made once when the diagnosis ends. */
+  body?: string;
   error?: unknown;
   done: Promise<void>;
   finishedAt?: number;
+  /** What the answer counts against JOB_STORE_BYTES (set when it ends). */
+  bytes?: number;
 }
 
-/** The answers of the webhook's diagnoses: kept for 15 minutes after they end, at most 10,000 (oldest out first). */
+/** The answers of the webhook's diagnoses: kept for 15 minutes after they end, at most 10,000 and 32 MiB of them (oldest out first). */
 export class JobStore {
   private readonly jobs = new Map<string, Job>();
+  private held = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly bounds: { maxJobs: number; maxBytes: number } = { maxJobs: MAX_JOBS, maxBytes: JOB_STORE_BYTES },
+  ) {}
+
+  /** The bytes of the answers kept. */
+  get bytes(): number {
+    return this.held;
+  }
+  get size(): number {
+    return this.jobs.size;
+  }
 
   remember(job: Job): void {
     const now = this.now();
-    for (const [id, j] of this.jobs) if (j.finishedAt !== undefined && now - j.finishedAt > JOB_TTL_MS) this.jobs.delete(id);
-    while (this.jobs.size >= MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value!);
+    for (const [id, j] of this.jobs) if (j.finishedAt !== undefined && now - j.finishedAt > JOB_TTL_MS) this.forget(id);
+    while (this.jobs.size >= this.bounds.maxJobs) this.forget(this.jobs.keys().next().value!);
     this.jobs.set(job.id, job);
+  }
+
+  /** A job's answer is ready: it counts `bytes`, and the oldest ended answers go while the store holds more than its bound. */
+  settled(job: Job, bytes: number): void {
+    if (this.jobs.get(job.id) !== job) return; // already pushed out while it ran
+    job.bytes = bytes;
+    this.held += bytes;
+    for (const [id, j] of this.jobs) {
+      if (this.held <= this.bounds.maxBytes) break;
+      if (j !== job && j.bytes !== undefined) this.forget(id);
+    }
   }
 
   /** The job `id` when `owner` asked for it; another caller's job is as unknown as one that does not exist. */
   find(id: string, owner: string): Job | undefined {
     const job = this.jobs.get(id);
     return job && job.owner === owner ? job : undefined;
+  }
+
+  private forget(id: string): void {
+    this.held -= this.jobs.get(id)?.bytes ?? 0;
+    this.jobs.delete(id);
   }
 }
 
@@ -57,8 +96,8 @@ export interface Webhook {
   poll(req: IncomingMessage, res: ServerResponse, id: string, audit: Audit): void;
 }
 
-export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner: Runner; queue: WorkQueue; rate: RateLimiter }): Webhook {
-  const { config, deps, runner, queue, rate } = o;
+export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner: Runner; queue: WorkQueue; rate: RateLimiter; bodies: BodyBudget }): Webhook {
+  const { config, deps, runner, queue, rate, bodies } = o;
   const jobs = new JobStore(deps.now);
 
   const grantFor = (req: IncomingMessage): Grant => tokenGrant(config.tokens, header(req, 'authorization'));
@@ -67,7 +106,7 @@ export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner:
     if (job.state === 'running') return sendJson(res, 202, { id: job.id, status: 'running', poll: `/v1/diagnoses/${job.id}` });
     if (job.state === 'done') {
       audit.outcome = 'answered';
-      return sendJson(res, 200, job.report);
+      return sendJsonBody(res, 200, job.body!);
     }
     runner.refused(job.error, audit);
     audit.outcome = 'failed';
@@ -82,7 +121,7 @@ export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner:
       rate.take(callerKey(grant.caller), deps.now());
       queue.assertRoom();
       if (!/^application\/json\b/i.test(header(req, 'content-type') ?? '')) throw new ServeError('E_BAD_REQUEST', 'Cannot read the request: send Content-Type: application/json');
-      const body = await readBody(req, config.limits.bodyBytes);
+      const body = await readBody(req, config.limits.bodyBytes, bodies);
       let json: unknown;
       try {
         json = JSON.parse(body.toString('utf8'));
@@ -98,7 +137,8 @@ export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner:
         .then(
           (report) => {
             job.state = 'done';
-            job.report = report;
+            // Kept as the answer's text, not as the report's objects: smaller, and its size is known.
+            job.body = jsonBody(report);
             audit.verdict = report.verdict;
           },
           (e) => {
@@ -110,6 +150,7 @@ export function createWebhook(o: { config: ServeConfig; deps: ServeDeps; runner:
         )
         .finally(() => {
           job.finishedAt = deps.now();
+          jobs.settled(job, job.body !== undefined ? job.body.length : FAILED_JOB_BYTES);
         });
       jobs.remember(job);
       const inTime = await Promise.race([job.done.then(() => true), sleep(config.limits.syncWaitSeconds * 1000).then(() => false)]);

@@ -33,6 +33,20 @@ describe('deploy/serve.yaml', () => {
     expect(JSON.stringify(c.env ?? [])).not.toMatch(/secret|token/i);
   });
 
+  it('sizes the V8 heap for serve (docs/chat.md#memory-under-a-flood), well inside the memory limit', () => {
+    const [c] = byKind('Deployment')[0].spec.template.spec.containers;
+    const flags: string = c.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS').value;
+    const mb = (name: string) => Number(new RegExp(`--${name}=(\\d+)\\b`).exec(flags)?.[1]);
+    const limitMi = Number(/^(\d+)Mi$/.exec(c.resources.limits.memory)?.[1]);
+    expect(mb('max-old-space-size')).toBeGreaterThan(0);
+    expect(mb('max-semi-space-size')).toBeGreaterThan(0);
+    // Old generation and the young generation's three semi-spaces at most 60% of the limit: the rest is for
+    // buffers outside the heap (bodies being read, up to 32 MiB) and the runtime's own memory.
+    expect(mb('max-old-space-size') + 3 * mb('max-semi-space-size')).toBeLessThanOrEqual(limitMi * 0.6);
+    const docs = readFileSync(join(ROOT, 'docs', 'chat.md'), 'utf8');
+    expect(docs).toContain(`NODE_OPTIONS=${flags}`);
+  });
+
   it('ships a config that serve accepts, whose identities are exactly the ones the server may impersonate', () => {
     const cm = byKind('ConfigMap')[0];
     const config = parseConfig(cm.data['serve.yaml'], 'serve.yaml', () => Buffer.from('x'.repeat(32)));

@@ -325,15 +325,17 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
   // Loaded only for these targets: `diagnose` on files never parses the connection code.
-  // One deadline for everything below (issue 22): API calls, port-forward and exec, sidecars, the probe.
-  const deadline = deadlineIn((deps.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs) + windowMs(r.window));
-  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, { ...deps, deadline }, thresholdsOf(r, deps.readFile));
+  // One deadline for everything below (issue 22): API calls, port-forward and exec, sidecars, the probe. It starts
+  // once the code is loaded: it bounds the waits on sources, not this machine's start-up.
+  const budgetMs = (deps.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs) + windowMs(r.window);
+  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, { ...deps, budgetMs }, thresholdsOf(r, deps.readFile));
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
   const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
   const netPeer = probe ? probe.parsePeer(r.peer!) : null;
   const alpn = probe ? probe.parseAlpn(r.alpn) : null;
   const kube = await import('../collect/kube/index.js');
+  const deadline = deadlineIn(budgetMs);
   const c = await kube.collectCluster({
     target: r.target,
     selector: r.selector,

@@ -14,7 +14,7 @@ import { Duplex } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceRecord } from '../../evidence/types.js';
 import type { KubeApi } from './client.js';
-import { capMs, timedOut } from '../../model/deadline.js';
+import { budgetText, capMs, expired, timedOut } from '../../model/deadline.js';
 
 export const ADMIN_PORT = 15000;
 export const AGENT_PORT = 15020;
@@ -84,7 +84,10 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
     sources.push({ name: 'sidecar access', status: 'ok', detail: `port-forward to pod/${pod} ports ${ADMIN_PORT} (Envoy admin) and ${AGENT_PORT} (pilot-agent)` });
   } else {
     if (pf.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod });
-    const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', 'certs']);
+    // Nothing left of the diagnosis's deadline (the port-forward used it up): exec is not tried at all.
+    const ex = api.deadline && expired(api.deadline)
+      ? ({ ok: false, kind: 'timeout', reason: `not tried: the diagnosis's ${budgetText(api.deadline)} deadline had passed` } as const)
+      : await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', 'certs']);
     if (ex.ok && ex.value.failure === null) {
       mode = 'exec';
       const srv = createHttpServer((req, res) => {

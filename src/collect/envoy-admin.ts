@@ -46,8 +46,17 @@ export interface AdminOptions extends HttpOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** What each endpoint gives the judgement: said, when it timed out, as what was not judged because of it. */
+const NOT_JUDGED: Record<string, string> = {
+  [SOURCE.secrets]: 'the chain and trust bundle Envoy serves (their expiry, chain, SAN and key usage; whether SDS delivered them)',
+  [SOURCE.certs]: 'the certificates Envoy has loaded (a stale certificate still served after rotation)',
+  [SOURCE.stats]: "Envoy's ssl.* counters (which handshake failures happen now, and so which finding explains them)",
+  [SOURCE.agentMetrics]: "the pilot-agent's certificate expiry gauge (a rotation that stalled)",
+  [SOURCE.agentReady]: "the pilot-agent's readiness",
+};
+
 /** A source record of a failed answer: marked `timedOut` (with what was not judged) when it was cut short. */
-const failed = (r: SourceRecord, result: HttpResult | null | undefined): SourceRecord => (result && !result.ok && result.timedOut ? timedOut(r) : r);
+const failed = (r: SourceRecord, result: HttpResult | null | undefined): SourceRecord => (result && !result.ok && result.timedOut ? timedOut(r, NOT_JUDGED[r.name] ?? `what ${r.name} would have shown`) : r);
 
 /** A failure that says the whole port is unusable (nothing listens, no answer): skip its other endpoints. */
 const portDown = (r: HttpResult) => !r.ok && r.status === undefined && /refused|no complete answer|unreachable|does not resolve|closed before|budget .* was used up/.test(r.reason);

@@ -9,7 +9,6 @@ import { evaluate } from '../engine/evaluate.js';
 import { inputError, jsonSyntaxProblem, MtlsDoctorError, usageError } from '../errors.js';
 import { guardReplay, parseEvidence } from '../evidence/bundle.js';
 import { LIMITS } from '../limits.js';
-import { deadlineIn } from '../model/deadline.js';
 import { redact, redactDeep } from '../redact.js';
 import { checkDiagnoseArguments } from './check-arguments.js';
 import { forPod } from './pod-context.js';
@@ -191,26 +190,14 @@ function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBund
 type Ready = Required<Pick<DiagnoseDeps, 'env' | 'now' | 'readFile'>> & DiagnoseDeps;
 
 /**
- * Collects what the plan names: certificate inputs, the istio-proxy and the test handshakes with the peer, under
- * one deadline (issue 22). The inputs are read first (local files: a bad one is refused before anything waits on
- * the network); the proxy and the probe then run at once — the probe waits only for what it takes from the
- * proxy (its chain when the key is ours, its trust bundle when --trust is not given), and for that only until
- * Envoy's secrets are read, not for /certs, stats or the agent.
+ * Collects what the plan names: certificate inputs, the istio-proxy and the test handshakes with the peer. The
+ * inputs are read first (local files: a bad one is refused before anything waits on the network); the live sources
+ * then run at once under one deadline (./collect-live.ts, loaded only for them).
  */
 async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis>, deps: Ready): Promise<EvidenceBundle> {
   const read = deps.readFile;
-  // The peer is parsed first, so a bad value is refused before anything is read or collected.
-  const probe = plan.probe ? await import('../probe/probe.js') : null;
-  const peer = probe ? probe.parsePeer(r.peer!) : null;
-  const alpn = probe ? probe.parseAlpn(r.alpn) : null;
+  const live = plan.proxy || plan.probe ? await (await import('./collect-live.js')).prepareLive(r, plan) : null;
   const key = r.key !== undefined ? named(r.key, 'key', 0, 1, read) : undefined;
-  const px = plan.proxy ? await import('../collect/proxy.js') : null;
-  if (px) {
-    // Bad flags are refused before anything starts (nothing is left running behind an exit 2).
-    if (r.envoyAdmin !== undefined) px.checkUrl(r.envoyAdmin, '--envoy-admin');
-    if (r.agent !== undefined) px.checkUrl(r.agent, '--agent');
-    px.checkWindow(r.window);
-  }
   // Read in flag order, so the first unreadable file is the one named.
   const userChain = plan.inputs ? chainInput(r, read) : undefined;
   const trust = inputs(r, 'trust', read);
@@ -218,50 +205,10 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
   const peerTrust = inputs(r, 'peerTrust', read);
   const ca = inputs(r, 'ca', read);
   const thresholds = thresholdsOf(r, read);
-  // The --window sleep is a deliberate wait, not time a source took: the deadline moves by it.
-  const deadline = deadlineIn((deps.budgetMs ?? LIMITS.diagnoseBudgetMs) + (px ? windowMs(r.window) : 0));
-
-  let served: (v: { chain: { pems: string[] } | null; trust: Array<{ pems: string[] }> }) => void = () => undefined;
-  const secretsRead = new Promise<Parameters<typeof served>[0]>((resolve) => (served = resolve));
-  const proxyRun = px
-    ? px.collectProxy({
-        envoyAdmin: r.envoyAdmin,
-        agent: r.agent,
-        proxyRoot: r.proxyRoot,
-        auto: plan.proxy!.auto,
-        windowSeconds: r.window,
-        env: deps.env,
-        now: deps.now,
-        deadline,
-        onSecrets: served,
-        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-        ...(deps.procDir ? { procDir: deps.procDir } : {}),
-      })
-    : Promise.resolve(null);
-  const probeRun = peer
-    ? (async () => {
-        const { probeWith } = await import('../probe/collect.js');
-        // What the user gave, as the evidence will hold it (istioctl JSON included).
-        const given = userChain || trust.length ? evidenceFromInputs({ chain: userChain, trust, target: targetOf(r), now: deps.now }).certificates : null;
-        let chain = key && given?.chain ? given.chain.pems.join('') : undefined;
-        let roots = given?.trust.flatMap((t) => t.pems) ?? [];
-        const needChain = key !== undefined && !chain && !plan.inputs;
-        const needTrust = roots.length === 0;
-        if (px && (needChain || needTrust)) {
-          // Envoy's secrets as soon as they are read; else (not read, or nothing usable) the whole proxy collection.
-          let from = await Promise.race([secretsRead, proxyRun.then(() => null)]);
-          if (!from || (needChain && !from.chain) || (needTrust && from.trust.length === 0)) {
-            const p = await proxyRun.catch(() => null);
-            from = p ? { chain: p.chain, trust: p.trust } : null;
-          }
-          if (needChain && from?.chain) chain = from.chain.pems.join('');
-          if (needTrust && from) roots = from.trust.flatMap((t) => t.pems);
-        }
-        return probeWith(chain, roots, { peer, sni: r.sni ?? null, alpn, key: key?.data, deadline, ...(deps.transport ? { transport: deps.transport } : {}) });
-      })()
-    : null;
-  const [proxy, probed] = await Promise.all([proxyRun, probeRun]);
-  if (!plan.inputs && !proxy?.collected && !peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
+  const got = await live?.run({ chain: userChain, trust, key }, deps);
+  const proxy = got?.proxy;
+  const px = live?.px;
+  if (!plan.inputs && !proxy?.collected && !live?.peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
   const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
   const chain = plan.inputs ? userChain : fromProxy.chain;
   const evidence = evidenceFromInputs({
@@ -283,9 +230,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     now: deps.now,
   });
   const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
-  if (!peer || !probed) return collected;
-  const { withProbe } = await import('../probe/collect.js');
-  return withProbe(collected, peer, probed);
+  return got ? got.addProbe(collected) : collected;
 }
 
 /**
@@ -325,17 +270,15 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
   // Loaded only for these targets: `diagnose` on files never parses the connection code.
-  // One deadline for everything below (issue 22): API calls, port-forward and exec, sidecars, the probe. It starts
-  // once the code is loaded: it bounds the waits on sources, not this machine's start-up.
-  const budgetMs = (deps.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs) + windowMs(r.window);
-  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, { ...deps, budgetMs }, thresholdsOf(r, deps.readFile));
+  // One deadline for everything below (issue 22: API calls, port-forward and exec, sidecars, the probe), started
+  // by the collector once its code is loaded: it bounds the waits on sources, not this machine's start-up.
+  if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, deps, thresholdsOf(r, deps.readFile));
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
   const probe = r.peer !== undefined ? await import('../probe/probe.js') : null;
   const netPeer = probe ? probe.parsePeer(r.peer!) : null;
   const alpn = probe ? probe.parseAlpn(r.alpn) : null;
   const kube = await import('../collect/kube/index.js');
-  const deadline = deadlineIn(budgetMs);
   const c = await kube.collectCluster({
     target: r.target,
     selector: r.selector,
@@ -348,7 +291,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
-    deadline,
+    ...(deps.budgetMs !== undefined ? { budgetMs: deps.budgetMs } : {}),
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
@@ -389,11 +332,8 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
   }
   if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
-  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, deadline, ...(deps.transport ? { transport: deps.transport } : {}) });
+  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, deadline: c.deadline, ...(deps.transport ? { transport: deps.transport } : {}) });
 }
-
-/** The --window sleep, which a deadline is moved by (a deliberate wait, not time a source took); 0 when invalid (refused later). */
-const windowMs = (w: unknown): number => (typeof w === 'number' && Number.isFinite(w) && w > 0 && w <= 600 ? w * 1000 : 0);
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */
 function proxyCrls(proxy: { files?: Array<{ path: string; kind: string; pems: string[] }> } | undefined): NamedInput[] {

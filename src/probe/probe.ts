@@ -89,6 +89,9 @@ export const PROBE_DEFAULTS = { connectTimeoutMs: 3000, handshakeTimeoutMs: 5000
 /** At most this many handshakes per diagnosis: workload, anonymous, and one wide attempt. */
 export const MAX_HANDSHAKES = 3;
 
+/** What the probe gives the judgement: said, when it timed out, as what was not judged because of it. */
+const NOT_JUDGED = "the peer's chain and its verdict on ours (the transport stage: what the handshake shows)";
+
 /** Probes a peer. Never throws for a network problem: every failure is a classified outcome. */
 export async function probePeer(o: ProbeOptions): Promise<ProbeResult> {
   const peer = typeof o.peer === 'string' ? parsePeer(o.peer) : o.peer;
@@ -107,7 +110,7 @@ export async function probePeer(o: ProbeOptions): Promise<ProbeResult> {
   const base = { peer: peer.text, host: peer.host, port: peer.port, sni, alpn, trust: o.trust ?? [] };
   // Nothing left of the diagnosis's deadline: no handshake at all (a 1 ms "timeout" would blame the peer).
   if (o.deadline && expired(o.deadline)) {
-    return { handshakes: [], source: timedOut({ name: `peer: ${peer.text}`, status: 'unavailable', reason: `not probed: the diagnosis's ${budgetText(o.deadline)} deadline had passed before the handshakes could start (the other sources used it up)` }) };
+    return { handshakes: [], source: timedOut({ name: `peer: ${peer.text}`, status: 'unavailable', reason: `not probed: the diagnosis's ${budgetText(o.deadline)} deadline had passed before the handshakes could start (the other sources used it up)` }, NOT_JUDGED) };
   }
 
   // Resolve once, for every attempt (bounded like a connect).
@@ -205,5 +208,5 @@ function sourceOf(peer: PeerAddress, hs: HandshakeEvidence[]): SourceRecord {
     ? { name: `peer: ${peer.text}`, status: 'unavailable', reason: describeOutcome(hs[0]!.outcome), detail }
     : { name: `peer: ${peer.text}`, status: 'ok', detail: `${hs.length} handshake${hs.length === 1 ? '' : 's'}: ${detail}`, ...peerStack };
   // A handshake that got no answer within its cap (or what was left of the deadline): the peer's verdict is unknown.
-  return hs.some((h) => h.outcome.kind === 'timeout') ? timedOut(r) : r;
+  return hs.some((h) => h.outcome.kind === 'timeout') ? timedOut(r, NOT_JUDGED) : r;
 }

@@ -23,7 +23,7 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
   for (const s of report.sources) if (s.peerStack) out.push(st.dim(wrapText(s.peerStack, width, 'peer stack: ', '  ')));
   // Sources cut short by their cap or the diagnosis's deadline: said at the top, since they keep it from "healthy".
   const late = report.sources.filter((s) => s.timedOut);
-  if (late.length) out.push(st.yellow(wrapText(`${late.map((s) => s.name).join(', ')} (see "Sources not used")`, width, 'timed out: ', '  ')));
+  if (late.length) out.push(st.yellow(wrapText(late.map((s) => s.name).join(', '), width, 'timed out: ', '  ')));
   out.push('');
 
   if (report.findings.length === 0) {
@@ -35,8 +35,7 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
       for (const n of report.notEvaluated.filter((x) => x.explainsSymptom)) {
         out.push(wrapText(`${st.bold(n.rule)} would explain it but was not evaluated: it needs ${n.missing.join(' and ')}`, width, '  ', '    '));
       }
-    } else if (report.verdict === 'unknown' && late.length) out.push(st.yellow(wrapText('No problems found in what was read, but not everything was read in time: what the sources that timed out would have shown was not judged (see "Sources not used").', width, '')));
-    else out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
+    } else out.push(report.verdict === 'unknown' ? st.dim(late.length ? 'No problems in what was read.' : 'Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
   } else {
     out.push(st.bold(`Findings (${report.findings.length}), most likely cause first`));
     for (const f of report.findings) out.push(renderFinding(f, st, width));
@@ -82,7 +81,8 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
     out.push('');
     out.push(st.bold('Sources not used'));
     for (const s of unavailable) {
-      out.push(wrapText(`${s.name}: ${s.timedOut ? 'timed out' : s.status}${s.reason ? ` — ${s.reason}` : s.timedOut && s.detail ? ` — ${s.detail}` : ''}`, width, '  ', '    '));
+      const why = s.reason ?? s.detail;
+      out.push(wrapText(`${s.name}: ${s.timedOut ? 'timed out' : s.status}${why ? ` — ${why}` : ''}`, width, '  ', '    '));
       if (s.notJudged) out.push(wrapText(s.notJudged, width, '    not judged: ', '      '));
     }
   }

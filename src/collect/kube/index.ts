@@ -26,8 +26,8 @@ import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } fr
 import { LIMITS } from '../../limits.js';
 import { deadlineIn, timedOut, type Deadline } from '../../model/deadline.js';
 
-/** A source record of a failed call: marked `timedOut` (with what was not judged) when the call was cut short. */
-const failedBy = (rec: SourceRecord, f: Failure): SourceRecord => (f.kind === 'timeout' ? timedOut(rec) : rec);
+/** A source record of a failed call: marked `timedOut`, with what was not judged (`notJudged`), when the call was cut short. */
+const failedBy = (rec: SourceRecord, f: Failure, notJudged: string): SourceRecord => (f.kind === 'timeout' ? timedOut(rec, notJudged) : rec);
 
 export { parseClusterTarget, parseServicePeer } from './target.js';
 export type { Impersonation } from './client.js';
@@ -54,10 +54,11 @@ export interface ClusterRequest {
   /** Tests: a prepared API (else one is connected from the kubeconfig). */
   api?: KubeApi;
   /**
-   * The whole diagnosis's deadline (issue 22): every API call, port-forward and exec stream and sidecar read waits
-   * at most min(its own cap, the time left). Default: LIMITS.clusterDiagnoseBudgetMs from now.
+   * The whole diagnosis's budget, ms (issue 22): every API call, port-forward and exec stream and sidecar read waits
+   * at most min(its own cap, what is left of it); the deadline starts here (the code is loaded), moved by the
+   * --window sleep. Default: LIMITS.clusterDiagnoseBudgetMs.
    */
-  deadline?: Deadline;
+  budgetMs?: number;
 }
 
 export interface ClusterCollection {
@@ -74,6 +75,8 @@ export interface ClusterCollection {
   peerObservations: WorkloadObservation[];
   /** The `istio-ca-root-cert` ConfigMap of the peer's namespace (the roots its pods are given). */
   peerRootConfigMap: CertSet | null;
+  /** The diagnosis's deadline the collection ran under: what follows it (the probe) runs under it too. */
+  deadline: Deadline;
 }
 
 const ISTIO_NS = 'istio-system';
@@ -84,15 +87,17 @@ export async function collectCluster(req: ClusterRequest): Promise<ClusterCollec
   const target = parseClusterTarget(req.target, req.selector);
   const opts: KubeConnectOptions = { kubeconfig: req.kubeconfig, context: req.context, impersonate: req.impersonate, timeoutMs: req.timeoutMs, env: req.env };
   const api = req.api ?? connectKube(opts);
-  const deadline = req.deadline ?? deadlineIn(LIMITS.clusterDiagnoseBudgetMs + (req.windowSeconds ?? 0) * 1000);
+  // The --window sleep is a deliberate wait, not time a source took: the deadline moves by it (a bad value is refused later).
+  const w = req.windowSeconds;
+  const deadline = deadlineIn((req.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs) + (typeof w === 'number' && w > 0 && w <= 600 ? w * 1000 : 0));
   try {
-    return await collectWith(api.withDeadline(deadline), target, { ...req, deadline });
+    return { ...(await collectWith(api.withDeadline(deadline), target, req, deadline)), deadline };
   } finally {
     if (!req.api) await api.close();
   }
 }
 
-async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterTarget>, req: ClusterRequest): Promise<ClusterCollection> {
+async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterTarget>, req: ClusterRequest, deadline: Deadline): Promise<Omit<ClusterCollection, 'deadline'>> {
   const ns = req.namespace ? checkLabel(req.namespace, 'namespace') : api.namespace;
   const servicePeer = req.peer ? parseServicePeer(req.peer, ns) : null;
   const cluster = emptyClusterEvidence();
@@ -134,7 +139,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       }
       if (deny(r, 'get', 'configmaps', ISTIO_NS, name)) return;
       if (r.kind !== 'not-found') {
-        sources.push(failedBy({ name: 'mesh config', status: 'unavailable', reason: r.reason }, r));
+        sources.push(failedBy({ name: 'mesh config', status: 'unavailable', reason: r.reason }, r, "the mesh's trust domain and aliases (Istio's defaults were assumed)"));
         return;
       }
     }
@@ -144,7 +149,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     const r = await api.getConfigMap(pod.namespace, 'istio-ca-root-cert');
     if (!r.ok) {
       if (deny(r, 'get', 'configmaps', pod.namespace, 'istio-ca-root-cert')) return;
-      sources.push(failedBy({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason }, r));
+      sources.push(failedBy({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason }, r, 'the root certificate istiod gives the namespace (a stale istio-ca-root-cert)'));
       return;
     }
     const pem = r.value.data?.['root-cert.pem'];
@@ -162,7 +167,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   if (servicePeer) {
     const s = await api.getService(servicePeer.namespace, servicePeer.service);
     if (!s.ok) {
-      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push(failedBy({ name: 'peer service', status: 'unavailable', reason: s.reason }, s));
+      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push(failedBy({ name: 'peer service', status: 'unavailable', reason: s.reason }, s, 'the peer service and its pods (the connection)'));
     } else {
       const selector = s.value.spec?.selector ?? {};
       const port = (s.value.spec?.ports ?? []).find((p) => p.port === servicePeer.port);
@@ -171,7 +176,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       const l = sel ? await api.listPods(servicePeer.namespace, sel) : ({ ok: true, value: [] } as const);
       const pods = l.ok ? l.value.map(podRecord) : [];
       if (!l.ok) {
-        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push(failedBy({ name: 'peer pods', status: 'unavailable', reason: l.reason }, l));
+        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push(failedBy({ name: 'peer pods', status: 'unavailable', reason: l.reason }, l, "the peer service's pods (the connection)"));
       }
       cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods, portName: port?.name ?? null, appProtocol: port?.appProtocol ?? null };
       sources.push({
@@ -190,7 +195,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         const r = await api.listIstio('security.istio.io', ['v1', 'v1beta1'], n, 'peerauthentications');
         if (!r.ok) {
           if (deny(r, 'list', 'peerauthentications.security.istio.io', n)) return;
-          sources.push(failedBy({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason }, r));
+          sources.push(failedBy({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason }, r, `the PeerAuthentication policies of ${n} (the policy stage)`));
           return;
         }
         cluster.peerAuthentications.push(...r.value.items.map(peerAuthenticationRecord));
@@ -200,7 +205,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         const r = await api.listIstio('networking.istio.io', ['v1', 'v1beta1'], n, 'destinationrules');
         if (!r.ok) {
           if (deny(r, 'list', 'destinationrules.networking.istio.io', n)) return;
-          sources.push(failedBy({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason }, r));
+          sources.push(failedBy({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason }, r, `the DestinationRules of ${n} (the policy stage)`));
           return;
         }
         cluster.destinationRules.push(...r.value.items.map(destinationRuleRecord));
@@ -233,7 +238,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       const r = await api.getSecretKeys(ISTIO_NS, name, keys);
       if (!r.ok) {
         if (denyHere(r, 'get', 'secrets', ISTIO_NS, name)) continue;
-        if (r.kind !== 'not-found') p.sources.push(failedBy({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason }, r));
+        if (r.kind !== 'not-found') p.sources.push(failedBy({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason }, r, "the mesh CA's certificates in that Secret (expiry at every CA level)"));
         else p.sources.push({ name: `CA secret ${name}`, status: 'skipped', reason: `no Secret ${ISTIO_NS}/${name}` });
         continue;
       }
@@ -253,7 +258,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     p.sources.push(...bridge.sources);
     try {
       if (bridge.mode !== 'none') {
-        const proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) });
+        const proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, deadline });
         proxy.proxy.identity = { spiffeId: expectId!, from: `pod/${pod.name}: trust domain ${trustDomain}${cluster.meshConfig ? '' : ' (default)'}, namespace ${pod.namespace}, service account ${pod.serviceAccount}` };
         proxy.expectId = expectId;
         p.proxy = proxy;
@@ -273,7 +278,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     const peer = cluster.peer;
     const ready = peer.pods.filter((x) => x.sidecar && x.ready);
     const [r, cm] = await Promise.all([
-      readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) }),
+      readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, deadline }),
       peer.namespace === pod.namespace ? null : api.getConfigMap(peer.namespace, 'istio-ca-root-cert'),
     ]);
     p.observations = r.observations;
@@ -313,7 +318,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       ...(notRead.length === peerObservations.length && notRead.length > 0 ? { reason: `none of the ${notRead.length} ready pod${notRead.length === 1 ? '' : 's'} could be read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` } : { detail: `${peerObservations.length - notRead.length} of ${peerObservations.length} ready pod${peerObservations.length === 1 ? '' : 's'} read through their istio-proxy${notRead.length ? `; not read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` : ''}` }),
     };
     // Pods cut short by the deadline: their side of the connection was not judged (named in the record's reason).
-    sources.push(late.length ? { ...timedOut(peerSidecars), notJudged: `what ${late.map((x) => `pod/${x.pod.name}`).join(', ')} serve${late.length === 1 ? 's' : ''} and trust${late.length === 1 ? 's' : ''}: ${late.length === 1 ? 'its' : 'their'} side of the connection, both ways` } : peerSidecars);
+    sources.push(late.length ? timedOut(peerSidecars, `what ${late.map((x) => `pod/${x.pod.name}`).join(', ')} serve${late.length === 1 ? 's' : ''} and trust${late.length === 1 ? 's' : ''}: ${late.length === 1 ? 'its' : 'their'} side of the connection, both ways`) : peerSidecars);
   }
 
   // One line per refused verb/resource/namespace, naming what was refused and as whom.

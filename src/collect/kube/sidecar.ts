@@ -116,7 +116,7 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
       if (ex.ok === false && ex.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/exec', namespace: ns, name: pod });
       const access: SourceRecord = { name: 'sidecar access', status: 'unavailable', reason: `port-forward: ${pf.reason}; exec: ${ex.ok ? `${ex.value.failure}${ex.value.stderr ? ` (${ex.value.stderr.split('\n')[0]})` : ''}` : ex.reason}` };
       // Cut short (no answer within the cap or the deadline) rather than refused: say so, and what it keeps unjudged.
-      sources.push((pf.kind === 'timeout' || (!ex.ok && ex.kind === 'timeout')) && !(pf.kind === 'forbidden' || (!ex.ok && ex.kind === 'forbidden')) ? timedOut(access) : access);
+      sources.push((pf.kind === 'timeout' || (!ex.ok && ex.kind === 'timeout')) && !(pf.kind === 'forbidden' || (!ex.ok && ex.kind === 'forbidden')) ? timedOut(access, "everything the pod's istio-proxy holds (its served chain, trust bundle, /certs and ssl.* counters)") : access);
     }
   }
 

@@ -403,6 +403,8 @@ const LIMIT_TEXT: Record<LimitName, string> = {
   servedCertificates: 'distinct served certificates kept from `/certs`',
   collectBudgetMs: 'every Envoy admin and pilot-agent request of one collection together (the `--window` sleep excluded)',
   requestTimeoutMs: 'one Envoy admin or pilot-agent request',
+  diagnoseBudgetMs: 'a whole diagnosis of a local proxy, files and a peer: admin, agent and probe at once, each at most its own cap or the time left (the `--window` sleep excluded)',
+  clusterDiagnoseBudgetMs: 'a whole diagnosis of a cluster target: the API, port-forward and exec streams, the sidecars read through them and the probe',
   pipeReadTimeoutMs: 'waiting for data from a pipe or device given as a file (`--chain <(…)`)',
 };
 

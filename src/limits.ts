@@ -46,6 +46,17 @@ export const LIMITS = {
   collectBudgetMs: 8000,
   /** One admin or agent request. */
   requestTimeoutMs: 5000,
+  /**
+   * One deadline for a whole diagnosis of a local proxy, files and a peer (src/model/deadline.ts): the Envoy admin
+   * endpoints, the pilot-agent and the probe each wait at most min(their own cap, the time left), at once where
+   * they do not need each other's answers.
+   */
+  diagnoseBudgetMs: 8000,
+  /**
+   * The same for a cluster target (`diagnose pod/NAME`, `svc/NAME`): the Kubernetes API, port-forward and exec
+   * streams, the sidecars read through them (the target's and, for a connection, every server pod's) and the probe.
+   */
+  clusterDiagnoseBudgetMs: 30_000,
   /** Reading a pipe or device given as a file (`--chain <(…)`, `/dev/stdin`) waits at most this long for data. */
   pipeReadTimeoutMs: 10_000,
 } as const;

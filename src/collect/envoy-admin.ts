@@ -8,6 +8,7 @@ import type { SourceRecord } from '../evidence/types.js';
 import type { AgentEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import { hasSslStats } from '../evidence/stats.js';
 import { LIMITS } from '../limits.js';
+import { timedOut } from '../model/deadline.js';
 import { getText, type HttpOptions, type HttpResult } from './http.js';
 import { field, parseAdminJson, parseCerts, parsePrometheus, parseSecrets, parseStatsJson } from '../evidence/envoy-parse.js';
 
@@ -38,10 +39,24 @@ export interface AdminResult {
 }
 
 export interface AdminOptions extends HttpOptions {
+  /** Called once the secrets are read (or known unreadable: empty), before /certs and stats need to finish. */
+  onSecrets?: (secrets: ProxySecret[]) => void;
   windowSeconds: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
+
+/** What each endpoint gives the judgement: said, when it timed out, as what was not judged because of it. */
+const NOT_JUDGED: Record<string, string> = {
+  [SOURCE.secrets]: 'the chain and trust bundle Envoy serves (their expiry, chain, SAN and key usage; whether SDS delivered them)',
+  [SOURCE.certs]: 'the certificates Envoy has loaded (a stale certificate still served after rotation)',
+  [SOURCE.stats]: "Envoy's ssl.* counters (which handshake failures happen now, and so which finding explains them)",
+  [SOURCE.agentMetrics]: "the pilot-agent's certificate expiry gauge (a rotation that stalled)",
+  [SOURCE.agentReady]: "the pilot-agent's readiness",
+};
+
+/** A source record of a failed answer: marked `timedOut` (with what was not judged) when it was cut short. */
+const failed = (r: SourceRecord, result: HttpResult | null | undefined): SourceRecord => (result && !result.ok && result.timedOut ? timedOut(r, NOT_JUDGED[r.name] ?? `what ${r.name} would have shown`) : r);
 
 /** A failure that says the whole port is unusable (nothing listens, no answer): skip its other endpoints. */
 const portDown = (r: HttpResult) => !r.ok && r.status === undefined && /refused|no complete answer|unreachable|does not resolve|closed before|budget .* was used up/.test(r.reason);
@@ -114,14 +129,15 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
     if (!values) return { problem: `${base}: /stats?format=json has no "stats" list`, result: r };
     return { sample: { at, values } };
   };
-  const [s, certs, first] = await Promise.all([readSecrets(base, o), getText(base, 'certs', o), sample()]);
+  const secretsRead = readSecrets(base, o).then((r) => (o.onSecrets?.(r.read ? r.secrets : []), r));
+  const [s, certs, first] = await Promise.all([secretsRead, getText(base, 'certs', o), sample()]);
   out.reachable = s.result.ok || s.result.status !== undefined || certs.ok || certs.status !== undefined;
   if (!s.read) {
-    out.sources.push({ name: SOURCE.secrets, status: 'unavailable', reason: `${base}: ${s.reason}` });
+    out.sources.push(failed({ name: SOURCE.secrets, status: 'unavailable', reason: `${base}: ${s.reason}` }, s.result));
     // The port itself is down (nothing listens, no answer to any endpoint): one reason, not three.
     if (portDown(s.result) && portDown(certs) && 'problem' in first && portDown(first.result)) {
       const why = `${base}: skipped, the admin port did not answer`;
-      out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: why }, { name: SOURCE.stats, status: 'unavailable', reason: why });
+      out.sources.push(failed({ name: SOURCE.certs, status: 'unavailable', reason: why }, certs), failed({ name: SOURCE.stats, status: 'unavailable', reason: why }, first.result));
       return out;
     }
   } else {
@@ -141,7 +157,7 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
   }
 
   const cj = certs.ok ? parseAdminJson(certs.body, '/certs') : null;
-  if (!certs.ok) out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: `${base}/certs: ${certs.reason}` });
+  if (!certs.ok) out.sources.push(failed({ name: SOURCE.certs, status: 'unavailable', reason: `${base}/certs: ${certs.reason}` }, certs));
   else if (cj && !cj.ok) out.sources.push({ name: SOURCE.certs, status: 'unavailable', reason: `${base}: ${cj.reason}` });
   else if (cj && cj.ok) {
     out.served = parseCerts(cj.value);
@@ -150,7 +166,7 @@ export async function collectEnvoyAdmin(base: string, o: AdminOptions): Promise<
   }
 
   if ('problem' in first) {
-    out.sources.push({ name: SOURCE.stats, status: 'unavailable', reason: first.problem });
+    out.sources.push(failed({ name: SOURCE.stats, status: 'unavailable', reason: first.problem }, first.result));
     return out;
   }
   out.stats.push(first.sample);
@@ -187,7 +203,7 @@ export async function collectAgent(base: string, o: AdminOptions): Promise<{ age
   const at = new Date(o.now()).toISOString();
   const m = await getText(base, 'stats/prometheus', o);
   let parsed: Pick<AgentEvidence, 'certExpirySeconds' | 'metrics'> | null = null;
-  if (!m.ok) sources.push({ name: SOURCE.agentMetrics, status: 'unavailable', reason: `${base}/stats/prometheus: ${m.reason}` });
+  if (!m.ok) sources.push(failed({ name: SOURCE.agentMetrics, status: 'unavailable', reason: `${base}/stats/prometheus: ${m.reason}` }, m));
   else if (m.body.trimStart().startsWith('<')) sources.push({ name: SOURCE.agentMetrics, status: 'unavailable', reason: `${base}/stats/prometheus returned HTML, not Prometheus text (is this the pilot-agent status port?)` });
   else {
     parsed = parsePrometheus(m.body);
@@ -199,13 +215,13 @@ export async function collectAgent(base: string, o: AdminOptions): Promise<{ age
     });
   }
   if (portDown(m)) {
-    sources.push({ name: SOURCE.agentReady, status: 'unavailable', reason: `${base}: skipped, the agent port did not answer` });
+    sources.push(failed({ name: SOURCE.agentReady, status: 'unavailable', reason: `${base}: skipped, the agent port did not answer` }, m));
     return { agent: null, sources };
   }
   const r = await getText(base, 'healthz/ready', o);
   const ready = r.ok ? true : r.status !== undefined ? false : null;
   const readyDetail = r.ok ? 'ready' : r.reason;
-  if (ready === null) sources.push({ name: SOURCE.agentReady, status: 'unavailable', reason: `${base}/healthz/ready: ${readyDetail}` });
+  if (ready === null) sources.push(failed({ name: SOURCE.agentReady, status: 'unavailable', reason: `${base}/healthz/ready: ${readyDetail}` }, r));
   else sources.push({ name: SOURCE.agentReady, status: 'ok', detail: `${base}/healthz/ready: ${ready ? 'ready' : `not ready (${readyDetail})`}` });
   if (!parsed && ready === null) return { agent: null, sources };
   return { agent: { at, certExpirySeconds: parsed?.certExpirySeconds ?? {}, metrics: parsed?.metrics ?? {}, ready, readyDetail: ready === null ? null : readyDetail }, sources };

@@ -25,18 +25,25 @@ export interface HttpOptions {
   budgetMs?: number;
 }
 
-export type HttpResult = { ok: true; status: number; body: string } | { ok: false; reason: string; status?: number };
+/** `timedOut`: no complete answer within the request's cap or the deadline (or not asked: the deadline had passed). */
+export type HttpResult = { ok: true; status: number; body: string } | { ok: false; reason: string; status?: number; timedOut?: true };
 
 /** A dispatcher for one collection run, closed by the caller when done so no socket keeps the process alive. */
 export function newDispatcher(timeoutMs: number): Agent {
   return new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 1000 });
 }
 
-function reasonOf(e: unknown, url: URL, timeoutMs: number, aborted: boolean): string {
+const isTimeout = (e: unknown, aborted: boolean): boolean => {
+  const err = e as { code?: string; cause?: { code?: string } };
+  const code = err?.code ?? err?.cause?.code;
+  return aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_ABORTED';
+};
+
+function reasonOf(e: unknown, url: URL, timeoutMs: number, aborted: boolean, byDeadline: boolean): string {
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code;
-  if (aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_ABORTED') {
-    return `no complete answer within ${Math.round(timeoutMs / 100) / 10}s`;
+  if (isTimeout(e, aborted)) {
+    return `no complete answer within ${Math.round(timeoutMs / 100) / 10}s${byDeadline ? ' (what was left of the diagnosis\'s deadline)' : ''}`;
   }
   switch (code) {
     case 'ECONNREFUSED':
@@ -59,8 +66,9 @@ function reasonOf(e: unknown, url: URL, timeoutMs: number, aborted: boolean): st
 export async function getText(base: string, path: string, o: HttpOptions): Promise<HttpResult> {
   const url = new URL(path, base.endsWith('/') ? base : base + '/');
   const left = o.deadline === undefined ? Infinity : o.deadline - Date.now();
-  if (left <= 0) return { ok: false, reason: `not asked: the ${Math.round((o.budgetMs ?? 0) / 1000)}s budget for the whole collection was used up (no complete answer in time)` };
+  if (left <= 0) return { ok: false, timedOut: true, reason: `not asked: the ${Math.round((o.budgetMs ?? 0) / 1000)}s budget for the whole collection was used up (no complete answer in time)` };
   const timeoutMs = Math.max(1, Math.min(o.timeoutMs, left));
+  const byDeadline = left < o.timeoutMs;
   const ac = new AbortController();
   let aborted = false;
   const timer = setTimeout(() => {
@@ -88,7 +96,7 @@ export async function getText(base: string, path: string, o: HttpOptions): Promi
     }
     return { ok: true, status: res.statusCode, body };
   } catch (e) {
-    return { ok: false, reason: reasonOf(e, url, timeoutMs, aborted) };
+    return { ok: false, reason: reasonOf(e, url, timeoutMs, aborted, byDeadline), ...(isTimeout(e, aborted) ? { timedOut: true as const } : {}) };
   } finally {
     clearTimeout(timer);
   }

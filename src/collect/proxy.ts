@@ -16,6 +16,7 @@ import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } fr
 import { sourceLabel, type Source } from '../model/source.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
+import type { Deadline } from '../model/deadline.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
 export const DEFAULT_AGENT = 'http://127.0.0.1:15020';
@@ -37,6 +38,13 @@ export interface ProxyCollectOptions {
   timeoutMs?: number;
   /** Total time for every admin and agent request (default LIMITS.collectBudgetMs). */
   budgetMs?: number;
+  /** The whole diagnosis's deadline: no request waits past it (issue 22), whatever is left of `budgetMs`. */
+  deadline?: Deadline;
+  /**
+   * Called as soon as the Envoy admin secrets are read, with the chain and trust bundle they hold (null, empty:
+   * none), so that a source needing only those (the probe) need not wait for /certs, stats and the agent.
+   */
+  onSecrets?: (served: { chain: CertSet | null; trust: CertSet[] }) => void;
   maxBytes?: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -116,12 +124,14 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
       dispatcher: (o.dispatcher ?? owned)!,
       timeoutMs,
       maxBytes: o.maxBytes ?? http.MAX_BODY_BYTES,
-      // One budget for every admin and agent request together (the --window sleep is added to it).
-      deadline: Date.now() + budgetMs,
-      budgetMs,
+      // One budget for every admin and agent request together (the --window sleep is added to it), inside the
+      // diagnosis's deadline when there is one.
+      deadline: Math.min(Date.now() + budgetMs, o.deadline ? o.deadline.at : Infinity),
+      budgetMs: o.deadline && o.deadline.at < Date.now() + budgetMs ? o.deadline.budgetMs : budgetMs,
       windowSeconds,
       now: o.now,
       sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+      ...(o.onSecrets ? { onSecrets: (secrets: ProxySecret[]) => o.onSecrets!(servedCredentials(secrets)) } : {}),
     };
     try {
       // The admin API and the agent are asked at once, under the one deadline (ho.deadline).
@@ -199,10 +209,10 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
   let chain: CertSet | null = null;
   const trust: CertSet[] = [];
   let key: KeyEvidence | null = null;
-  const def = proxy.secrets.find((s) => s.name === 'default' && s.state === 'active' && s.pems.length > 0);
-  const rootca = proxy.secrets.find((s) => s.name === 'ROOTCA' && s.state === 'active');
-  if (def) chain = originSet({ kind: 'envoy-secret', name: 'default' }, def.pems);
-  if (rootca) trust.push(...trustSets(rootca));
+  const served = servedCredentials(proxy.secrets);
+  const def = served.chain;
+  if (served.chain) chain = served.chain;
+  trust.push(...served.trust);
   if (!chain) {
     const f = proxy.files.find((x) => x.kind === 'cert-chain' && x.pems.length > 0);
     if (f) {
@@ -230,6 +240,13 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
 }
 
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
+
+/** The chain Envoy serves (`default`) and the bundle it verifies peers with (ROOTCA), from its active secrets. */
+function servedCredentials(secrets: ProxySecret[]): { chain: CertSet | null; trust: CertSet[] } {
+  const def = secrets.find((s) => s.name === 'default' && s.state === 'active' && s.pems.length > 0);
+  const rootca = secrets.find((s) => s.name === 'ROOTCA' && s.state === 'active');
+  return { chain: def ? originSet({ kind: 'envoy-secret', name: 'default' }, def.pems) : null, trust: rootca ? trustSets(rootca) : [] };
+}
 
 const originSet = (origin: Source, pems: string[]): CertSet => ({ source: sourceLabel(origin), origin, pems });
 

@@ -2,6 +2,8 @@
  * The connection parts of cluster mode, loaded only when a target has connections (`--peer SVC:PORT`,
  * `svc/NAME`): the target pod and the service's pods as classes and connection records, and `diagnose svc/B`.
  */
+import { deadlineIn } from '../model/deadline.js';
+import { LIMITS } from '../limits.js';
 import { inputError, MtlsDoctorError } from '../errors.js';
 import { evidenceFromInputs } from '../evidence/from-inputs.js';
 import type { EvidenceBundle } from '../evidence/types.js';
@@ -22,10 +24,12 @@ export function connectionJudgeFor(evidence: EvidenceBundle, replay: boolean): C
  * `diagnose svc/B`: the service's ready pods and the callers' (src/collect/kube/service.ts), every caller class
  * judged against every server class; no workload of its own, so the report is the connections' findings.
  */
-export async function collectServiceTarget(r: DiagnoseRequest, deps: { env: Record<string, string | undefined>; now: () => number; kube?: { impersonate?: { user?: string; groups?: string[] }; timeoutMs?: number } }, thresholds: DeepPartial<Thresholds> | undefined): Promise<EvidenceBundle> {
+export async function collectServiceTarget(r: DiagnoseRequest, deps: { env: Record<string, string | undefined>; now: () => number; budgetMs?: number; kube?: { impersonate?: { user?: string; groups?: string[] }; timeoutMs?: number } }, thresholds: DeepPartial<Thresholds> | undefined): Promise<EvidenceBundle> {
   const { parseServiceTarget } = await import('../collect/kube/target.js');
   const { collectService } = await import('../collect/kube/service.js');
   const { serviceConnections } = await import('../connection/build.js');
+  // The diagnosis's one deadline starts once the code is loaded (issue 22).
+  const deadline = deadlineIn(deps.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs);
   const c = await collectService({
     service: parseServiceTarget(r.target)!,
     namespace: r.namespace,
@@ -36,6 +40,7 @@ export async function collectServiceTarget(r: DiagnoseRequest, deps: { env: Reco
     kubeconfig: r.kubeconfig,
     env: deps.env,
     now: deps.now,
+    deadline,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });

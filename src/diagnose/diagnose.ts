@@ -42,6 +42,11 @@ export interface DiagnoseDeps {
    * default 10 s), and progress lines for --in-pod.
    */
   kube?: { impersonate?: { user?: string; groups?: string[] }; timeoutMs?: number; progress?: (line: string) => void };
+  /**
+   * The whole diagnosis's deadline, ms (issue 22): every source waits at most min(its own cap, the time left).
+   * Default LIMITS.diagnoseBudgetMs, or LIMITS.clusterDiagnoseBudgetMs for a cluster target.
+   */
+  budgetMs?: number;
 }
 
 export interface DiagnoseResult {
@@ -184,40 +189,34 @@ function replay(r: DiagnoseRequest, read: Read, now: () => number): EvidenceBund
 
 type Ready = Required<Pick<DiagnoseDeps, 'env' | 'now' | 'readFile'>> & DiagnoseDeps;
 
-/** Collects what the plan names: certificate inputs, the istio-proxy, then the test handshakes with the peer. */
+/**
+ * Collects what the plan names: certificate inputs, the istio-proxy and the test handshakes with the peer. The
+ * inputs are read first (local files: a bad one is refused before anything waits on the network); the live sources
+ * then run at once under one deadline (./collect-live.ts, loaded only for them).
+ */
 async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis>, deps: Ready): Promise<EvidenceBundle> {
   const read = deps.readFile;
-  // The peer is parsed first, so a bad value is refused before anything is read or collected.
-  const probe = plan.probe ? await import('../probe/probe.js') : null;
-  const peer = probe ? probe.parsePeer(r.peer!) : null;
-  const alpn = probe ? probe.parseAlpn(r.alpn) : null;
+  const live = plan.proxy || plan.probe ? await (await import('./collect-live.js')).prepareLive(r, plan) : null;
   const key = r.key !== undefined ? named(r.key, 'key', 0, 1, read) : undefined;
-  const px = plan.proxy ? await import('../collect/proxy.js') : null;
-  const proxy = px
-    ? await px.collectProxy({
-        envoyAdmin: r.envoyAdmin,
-        agent: r.agent,
-        proxyRoot: r.proxyRoot,
-        auto: plan.proxy!.auto,
-        windowSeconds: r.window,
-        env: deps.env,
-        now: deps.now,
-        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-        ...(deps.procDir ? { procDir: deps.procDir } : {}),
-      })
-    : null;
-  if (!plan.inputs && !proxy?.collected && !peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
-  const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
   // Read in flag order, so the first unreadable file is the one named.
-  const chain = plan.inputs ? chainInput(r, read) : fromProxy.chain;
+  const userChain = plan.inputs ? chainInput(r, read) : undefined;
   const trust = inputs(r, 'trust', read);
   const crls = inputs(r, 'crls', read);
+  const peerTrust = inputs(r, 'peerTrust', read);
+  const ca = inputs(r, 'ca', read);
+  const thresholds = thresholdsOf(r, read);
+  const got = await live?.run({ chain: userChain, trust, key }, deps);
+  const proxy = got?.proxy;
+  const px = live?.px;
+  if (!plan.inputs && !proxy?.collected && !live?.peer) throw new MtlsDoctorError('E_NO_EVIDENCE', px!.noEvidenceMessage(proxy!));
+  const fromProxy = px && proxy ? px.proxyCertInputs(proxy) : { trust: [] };
+  const chain = plan.inputs ? userChain : fromProxy.chain;
   const evidence = evidenceFromInputs({
     chain,
     key,
     trust: trust.length ? trust : fromProxy.trust,
-    peerTrust: inputs(r, 'peerTrust', read),
-    ca: inputs(r, 'ca', read),
+    peerTrust,
+    ca,
     crls: crls.length ? crls : proxyCrls(proxy?.proxy),
     maxChainDepth: r.maxChainDepth,
     verifier: r.verifier,
@@ -225,15 +224,13 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     expectId: (Array.isArray(r.expectId) ? r.expectId.length > 0 : r.expectId !== undefined) ? r.expectId : (proxy?.expectId ?? null),
     peerId: r.peerId ?? null,
     at: r.at,
-    thresholds: thresholdsOf(r, read),
+    thresholds,
     symptom: r.symptom ?? null,
     target: targetOf(r),
     now: deps.now,
   });
   const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
-  if (!peer) return collected;
-  const { probeIntoEvidence } = await import('../probe/collect.js');
-  return probeIntoEvidence(collected, { peer, sni: r.sni ?? null, alpn, key: key?.data, ...(deps.transport ? { transport: deps.transport } : {}) });
+  return got ? got.addProbe(collected) : collected;
 }
 
 /**
@@ -273,6 +270,8 @@ async function inPod(r: DiagnoseRequest, deps: DiagnoseDeps): Promise<Report> {
  */
 async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<EvidenceBundle> {
   // Loaded only for these targets: `diagnose` on files never parses the connection code.
+  // One deadline for everything below (issue 22: API calls, port-forward and exec, sidecars, the probe), started
+  // by the collector once its code is loaded: it bounds the waits on sources, not this machine's start-up.
   if (/^(svc|service|services)\//i.test(r.target ?? '')) return (await import('./connections.js')).collectServiceTarget(r, deps, thresholdsOf(r, deps.readFile));
   const read = deps.readFile;
   // The peer is parsed first (as HOST:PORT, which a service peer also is), so a bad value is refused before any call.
@@ -292,6 +291,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
+    ...(deps.budgetMs !== undefined ? { budgetMs: deps.budgetMs } : {}),
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
@@ -332,7 +332,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
   }
   if (!netPeer || servicePeer) return collected;
   const { probeIntoEvidence } = await import('../probe/collect.js');
-  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, ...(deps.transport ? { transport: deps.transport } : {}) });
+  return probeIntoEvidence(collected, { peer: netPeer, sni: r.sni ?? null, alpn, key: undefined, deadline: c.deadline, ...(deps.transport ? { transport: deps.transport } : {}) });
 }
 
 /** The CRL the istio-proxy mounts (Istio's ca-crl.pem at /var/run/secrets/istio/crl/), when it was read. */

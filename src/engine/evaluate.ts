@@ -72,8 +72,9 @@ export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], optio
     tool: { ...TOOL },
     evaluatedAt: evidence.evaluatedAt,
     target: evidence.target,
-    // An endpoint not judged both ways is never counted healthy.
-    verdict: conn?.incomplete && verdict === 'healthy' ? 'unknown' : verdict,
+    // An endpoint not judged both ways, or a source that timed out (issue 22: what it would have shown was not
+    // judged), is never counted healthy.
+    verdict: (conn?.incomplete || evidence.sources.some((s) => s.timedOut)) && verdict === 'healthy' ? 'unknown' : verdict,
     symptom: symptom ? { source: symptom.source, code: symptom.code, detail: symptom.detail } : null,
     findings,
     notEvaluated: [...run.notEvaluated.filter((n) => !(n.reason === 'insufficient-evidence' && conn?.evaluatedRules.has(n.rule))), ...depthLimited(facts)].map((n) => (n.reason === 'insufficient-evidence' && facts.symptoms.some((s) => catalogue.explains(n.rule, s)) ? { ...n, explainsSymptom: true } : n)),

@@ -25,6 +25,13 @@ export interface SourceRecord {
   detail?: string;
   /** A peer probe: the peer's TLS stack and what told it ("GnuTLS, told from …"). */
   peerStack?: string;
+  /**
+   * It gave no complete answer within its cap or the diagnosis's deadline (src/model/deadline.ts). The verdict is
+   * then never `healthy`.
+   */
+  timedOut?: true;
+  /** With `timedOut`: what was not judged because of it. */
+  notJudged?: string;
 }
 
 export interface Target {

@@ -161,6 +161,8 @@ export interface WorkloadObservation {
   trustDomain: string;
   /** Its sidecar's SSL counters when read (`ssl.fail_verify_error`, …; cumulative): live corroboration. */
   counters?: Record<string, number>;
+  /** Not read because a wait was cut short: its own cap, or the diagnosis's deadline (issue 22). */
+  timedOut?: true;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';
 import { defaultTransport, type ProbeTransport } from './transport.js';
 import { describePeerStack, detectPeerStack } from '../evidence/peer-stack.js';
+import { expired, timedOut, budgetText, type Deadline } from '../model/deadline.js';
 
 export interface PeerAddress {
   host: string;
@@ -74,6 +75,8 @@ export interface ProbeOptions {
   readTimeoutMs?: number;
   /** Total budget for the whole probe, resolution included. */
   budgetMs?: number;
+  /** The whole diagnosis's deadline (issue 22): no wait of the probe passes it, whatever is left of `budgetMs`. */
+  deadline?: Deadline;
 }
 
 export interface ProbeResult {
@@ -86,6 +89,9 @@ export const PROBE_DEFAULTS = { connectTimeoutMs: 3000, handshakeTimeoutMs: 5000
 /** At most this many handshakes per diagnosis: workload, anonymous, and one wide attempt. */
 export const MAX_HANDSHAKES = 3;
 
+/** What the probe gives the judgement: said, when it timed out, as what was not judged because of it. */
+const NOT_JUDGED = "the peer's chain and its verdict on ours (the transport stage: what the handshake shows)";
+
 /** Probes a peer. Never throws for a network problem: every failure is a classified outcome. */
 export async function probePeer(o: ProbeOptions): Promise<ProbeResult> {
   const peer = typeof o.peer === 'string' ? parsePeer(o.peer) : o.peer;
@@ -96,12 +102,16 @@ export async function probePeer(o: ProbeOptions): Promise<ProbeResult> {
     connectMs: o.connectTimeoutMs ?? PROBE_DEFAULTS.connectTimeoutMs,
     handshakeMs: o.handshakeTimeoutMs ?? PROBE_DEFAULTS.handshakeTimeoutMs,
     readMs: o.readTimeoutMs ?? PROBE_DEFAULTS.readTimeoutMs,
-    deadline: started + budget,
+    deadline: Math.min(started + budget, o.deadline ? o.deadline.at : Infinity),
   };
   const alpn = o.alpn ?? [...MESH_ALPN];
   const sni = o.sni ?? null;
   const withCert = !!(o.chain && o.key);
   const base = { peer: peer.text, host: peer.host, port: peer.port, sni, alpn, trust: o.trust ?? [] };
+  // Nothing left of the diagnosis's deadline: no handshake at all (a 1 ms "timeout" would blame the peer).
+  if (o.deadline && expired(o.deadline)) {
+    return { handshakes: [], source: timedOut({ name: `peer: ${peer.text}`, status: 'unavailable', reason: `not probed: the diagnosis's ${budgetText(o.deadline)} deadline had passed before the handshakes could start (the other sources used it up)` }, NOT_JUDGED) };
+  }
 
   // Resolve once, for every attempt (bounded like a connect).
   let address: string;
@@ -194,7 +204,9 @@ function sourceOf(peer: PeerAddress, hs: HandshakeEvidence[]): SourceRecord {
   const stack = detectPeerStack(hs);
   const detail = hs.map((h) => `${h.attempt}: ${describeOutcome(h.outcome)}`).join('; ');
   const peerStack = stack ? { peerStack: describePeerStack(stack) } : {};
-  return unreachable
+  const r: SourceRecord = unreachable
     ? { name: `peer: ${peer.text}`, status: 'unavailable', reason: describeOutcome(hs[0]!.outcome), detail }
     : { name: `peer: ${peer.text}`, status: 'ok', detail: `${hs.length} handshake${hs.length === 1 ? '' : 's'}: ${detail}`, ...peerStack };
+  // A handshake that got no answer within its cap (or what was left of the deadline): the peer's verdict is unknown.
+  return hs.some((h) => h.outcome.kind === 'timeout') ? timedOut(r, NOT_JUDGED) : r;
 }

@@ -11,9 +11,16 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   out.push(`Evaluated at \`${report.evaluatedAt}\` by ${report.tool.name} ${report.tool.version}.`);
   if (report.symptom) out.push(`\nSymptom (${report.symptom.source}): \`${report.symptom.code}\` — ${report.symptom.detail}`);
+  // Sources cut short by their cap or the diagnosis's deadline (issue 22): what each kept from being judged.
+  const late = report.sources.filter((s) => s.timedOut);
+  if (late.length) {
+    out.push('');
+    out.push('Timed out (not judged):');
+    for (const s of late) out.push(`- ${esc(s.name)}${s.notJudged ? ` — ${esc(s.notJudged)}` : ''}`);
+  }
   out.push('');
   if (report.findings.length === 0) {
-    out.push(report.symptom ? '_Nothing in this evidence explains the symptom: the cause is likely on the other side, or in evidence not collected here._' : report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.');
+    out.push(report.symptom ? '_Nothing in this evidence explains the symptom: the cause is likely on the other side, or in evidence not collected here._' : report.verdict === 'unknown' ? (late.length ? '_No problems found in what was read, but the sources above timed out._' : '_Nothing could be evaluated._') : 'No problems found.');
   } else {
     out.push('| # | severity | rule | subject | finding |');
     out.push('|---|---|---|---|---|');

@@ -68,8 +68,11 @@ export function slackSummary(report: Report, o: { top?: number; title?: string }
   const header = fitText(`mtls-doctor: ${report.verdict.toUpperCase()}${what}`, SLACK_LIMITS.headerText);
   const facts = [`${VERDICT_ICON[report.verdict]} evaluated at ${report.evaluatedAt}`, `${report.findings.length} finding(s)`];
   if (report.symptom) facts.push(`symptom \`${escapeMrkdwn(report.symptom.code)}\``);
+  // Sources cut short by their cap or the diagnosis's deadline (issue 22): named, since they keep it from healthy.
+  const late = report.sources.filter((s) => s.timedOut);
+  if (late.length) facts.push(`timed out: ${escapeMrkdwn(late.map((s) => s.name).join(', '))}`);
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header } }, context(facts.join(' · '))];
-  if (report.findings.length === 0) blocks.push(section(report.verdict === 'unknown' ? '_Nothing could be evaluated._' : 'No problems found.'));
+  if (report.findings.length === 0) blocks.push(section(report.verdict === 'unknown' ? (late.length ? '_No problems found in what was read, but not everything was read in time (timed out above)._' : '_Nothing could be evaluated._') : 'No problems found.'));
   for (const f of report.findings.slice(0, top)) blocks.push(...findingBlocks(f));
   if (report.findings.length > top) blocks.push(context(`… ${report.findings.length - top} more finding(s) in the full report`));
   const first = report.findings[0];

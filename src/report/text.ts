@@ -21,6 +21,9 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
   out.push(`${st.bold('mtls-doctor')} ${vColor(st.bold(verdict))}  ${st.dim(`evaluated at ${report.evaluatedAt}`)}`);
   if (report.symptom) out.push(wrapText(`${report.symptom.code} — ${report.symptom.detail}`, width, `symptom (${report.symptom.source}): `, '  '));
   for (const s of report.sources) if (s.peerStack) out.push(st.dim(wrapText(s.peerStack, width, 'peer stack: ', '  ')));
+  // Sources cut short by their cap or the diagnosis's deadline: said at the top, since they keep it from "healthy".
+  const late = report.sources.filter((s) => s.timedOut);
+  if (late.length) out.push(st.yellow(wrapText(late.map((s) => s.name).join(', '), width, 'timed out: ', '  ')));
   out.push('');
 
   if (report.findings.length === 0) {
@@ -32,7 +35,7 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
       for (const n of report.notEvaluated.filter((x) => x.explainsSymptom)) {
         out.push(wrapText(`${st.bold(n.rule)} would explain it but was not evaluated: it needs ${n.missing.join(' and ')}`, width, '  ', '    '));
       }
-    } else out.push(report.verdict === 'unknown' ? st.dim('Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
+    } else out.push(report.verdict === 'unknown' ? st.dim(late.length ? 'No problems in what was read.' : 'Nothing could be evaluated: see "not evaluated" below.') : st.green('No problems found.'));
   } else {
     out.push(st.bold(`Findings (${report.findings.length}), most likely cause first`));
     for (const f of report.findings) out.push(renderFinding(f, st, width));
@@ -73,11 +76,15 @@ export function renderText(report: Report, opts: { color: boolean; width?: numbe
     out.push(st.bold(`Not evaluated (${report.notEvaluated.length} rule${report.notEvaluated.length === 1 ? '' : 's'})`));
     for (const [need, ids] of byNeed) out.push(wrapText(`${need}: ${st.dim(ids.join(', '))}`, width, '  ', '    '));
   }
-  const unavailable = report.sources.filter((s) => s.status !== 'ok');
+  const unavailable = report.sources.filter((s) => s.status !== 'ok' || s.timedOut);
   if (unavailable.length) {
     out.push('');
     out.push(st.bold('Sources not used'));
-    for (const s of unavailable) out.push(wrapText(`${s.name}: ${s.status}${s.reason ? ` — ${s.reason}` : ''}`, width, '  ', '    '));
+    for (const s of unavailable) {
+      const why = s.reason ?? s.detail;
+      out.push(wrapText(`${s.name}: ${s.timedOut ? 'timed out' : s.status}${why ? ` — ${why}` : ''}`, width, '  ', '    '));
+      if (s.notJudged) out.push(wrapText(s.notJudged, width, '    not judged: ', '      '));
+    }
   }
   return out.join('\n') + '\n';
 }

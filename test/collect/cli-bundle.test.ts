@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { HOUR, MIN, intermediate, leaf, root, t } from '../support/pki.js';
 import { istioStats, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
 import { cliCommand } from '../support/cli.js';
@@ -67,11 +68,68 @@ describe('a stuck Envoy (issue 22): one deadline, endpoints asked at once', () =
     const took = Date.now() - started;
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
-    expect(report.verdict).not.toBe('unknown');
+    // The served chain was judged (the secrets answered), but what /certs and stats would have shown was not:
+    // never "healthy" (issue 22), and each source that timed out says what it kept from being judged.
+    expect(report.chains.length).toBeGreaterThan(0);
+    expect(report.verdict).toBe('unknown');
+    const late = report.sources.filter((s: { timedOut?: boolean }) => s.timedOut);
+    expect(late.map((s: { name: string }) => s.name).sort()).toEqual(['envoy admin /certs', 'envoy admin stats']);
+    for (const s of late) expect(s.notJudged).toMatch(/\w/);
     const sources = JSON.stringify(report);
     expect(sources).toMatch(/envoy admin \/certs[^}]*no complete answer within 5s/);
     expect(sources).toMatch(/envoy admin stats[^}]*no complete answer within 5s/);
     // 5 s request cap once (the endpoints run concurrently), plus process start; sequential asks took 8.8 s+.
     expect(took).toBeLessThan(6_000 + 1_500);
+  }, 30_000);
+});
+
+describe('a stuck Envoy and a peer that never answers the handshake (issue 22): one deadline for both', () => {
+  let stuck: FakeServer;
+  let silent: Server;
+  const held = new Set<Socket>();
+  beforeAll(async () => {
+    const r = await root();
+    const i = await intermediate(r, 'Mesh Intermediate CA');
+    const l = await leaf(i, { notBefore: t(-HOUR), notAfter: t(23 * HOUR) });
+    stuck = await startFakeEnvoyAdmin({ chain: [l, i, r], roots: [r], misbehave: { certs: 'slow', stats: 'slow' }, slowMs: 3_600_000 });
+    // Accepts TCP and reads the ClientHello, never a byte back.
+    silent = createServer((s) => (held.add(s), s.on('close', () => held.delete(s)), s.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const s of held) s.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    await stuck.close();
+  });
+
+  it('asks the peer while Envoy hangs, ends within the deadline and names every source that timed out', async () => {
+    const peer = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const started = Date.now();
+    const r = await run(['diagnose', '--envoy-admin', stuck.url, '--peer', peer, '--at', '2026-11-29T03:00:00Z', '-o', 'json'], { TRUST_DOMAIN: 'cluster.local', POD_NAMESPACE: 'demo', SERVICE_ACCOUNT: 'web' });
+    const took = Date.now() - started;
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    const late = report.sources.filter((s: { timedOut?: boolean }) => s.timedOut).map((s: { name: string; notJudged: string }) => [s.name, s.notJudged]);
+    expect(late.map((x: string[]) => x[0]).sort()).toEqual(['envoy admin /certs', 'envoy admin stats', `peer: ${peer}`]);
+    expect(Object.fromEntries(late)[`peer: ${peer}`]).toMatch(/verdict on ours/);
+    // The peer's silence is itself the finding; what timed out keeps the verdict from "healthy" in any case.
+    expect(report.verdict).not.toBe('healthy');
+    expect(report.findings.map((f: { rule: string }) => f.rule)).toContain('transport/peer-unreachable');
+    // Bounded by the diagnosis's deadline (LIMITS.diagnoseBudgetMs, 8 s) plus process start, not by the sum of
+    // the caps (5 s for the endpoints, then 5 s for the handshake): the probe started once the secrets were read.
+    expect(took).toBeLessThan(8_000 + 2_000);
+  }, 30_000);
+
+  it('says it in the text report: the sources that timed out at the top, and what each kept from being judged', async () => {
+    const peer = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const r = await run(['diagnose', '--envoy-admin', stuck.url, '--peer', peer, '--at', '2026-11-29T03:00:00Z'], { TRUST_DOMAIN: 'cluster.local', POD_NAMESPACE: 'demo', SERVICE_ACCOUNT: 'web', COLUMNS: '80' });
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/timed out: envoy admin \/certs, envoy admin stats, peer: 127\.0\.0\.1:\d+/);
+    expect(flat).toMatch(/envoy admin stats: timed out — \S+ no complete answer within 5s not judged: Envoy's ssl\.\* counters/);
+    expect(flat).toMatch(/peer: 127\.0\.0\.1:\d+: timed out — .* not judged: the peer's chain and its verdict on ours/);
+    // What this adds fits an 80-column pane: the head (above the findings) and the sources' section.
+    const head = r.stdout.slice(0, r.stdout.indexOf('Findings ('));
+    const tail = r.stdout.slice(r.stdout.lastIndexOf('Sources not used'));
+    expect([...head.split('\n'), ...tail.split('\n')].filter((line) => line.length > 80)).toEqual([]);
   }, 30_000);
 });

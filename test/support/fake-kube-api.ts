@@ -39,6 +39,12 @@ export interface FakePod {
   backends?: Record<number, string>;
   /** Envoy's admin listens on a Unix socket only: port-forward to 15000 finds nothing, `pilot-agent request` works. */
   adminOnUds?: boolean;
+  /**
+   * Streams that hang (a kubelet or node that stopped answering): `portForward` — the stream opens and announces
+   * its port, then nothing passes either way; `exec` — the stream opens and the command never ends (no output,
+   * no Status).
+   */
+  hang?: { portForward?: boolean; exec?: boolean };
 }
 
 export interface FakeEphemeral {
@@ -405,6 +411,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
     const portBytes = Buffer.from([port & 0xff, (port >> 8) & 0xff]);
     ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
     ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+    if (pod.hang?.portForward) return;
     const backend = pod.adminOnUds && port === 15000 ? undefined : pod.backends?.[port];
     const fail = (msg: string) => {
       ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(msg)]));
@@ -435,6 +442,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
   function exec(ws: WebSocket, pod: FakePod, url: URL) {
     const command = url.searchParams.getAll('command');
     const container = url.searchParams.get('container');
+    if (pod.hang?.exec) return;
     const send = (ch: number, s: string) => ws.send(Buffer.concat([Buffer.from([ch]), Buffer.from(s)]));
     const finish = (code: number, msg?: string) => {
       send(3, JSON.stringify(code === 0 ? { metadata: {}, status: 'Success' } : { metadata: {}, status: 'Failure', message: msg ?? `command terminated with non-zero exit code: exit status ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } }));

@@ -14,8 +14,19 @@ import { join } from 'node:path';
 import type { Writable, Readable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent, request as undiciRequest } from 'undici';
 import { inputError, usageError } from '../../errors.js';
+import { capMs, type Deadline } from '../../model/deadline.js';
+
+/**
+ * The deadline of the diagnosis a call belongs to (`KubeApi.withDeadline`): set around each call of a bounded view,
+ * read where the waits are armed (the REST request's abort, the WebSocket's opening handshake, exec and
+ * port-forward), so that one client serves calls with and without a deadline.
+ */
+const callDeadline = new AsyncLocalStorage<Deadline>();
+/** A call's wait: the client's per-call bound, or what is left of its diagnosis's deadline when that is less. */
+const callCap = (timeoutMs: number): number => capMs(timeoutMs, callDeadline.getStore());
 
 export interface Impersonation {
   user?: string;
@@ -117,7 +128,7 @@ class BoundedHttp implements k8s.PromiseHttpLibrary {
   async send(req: k8s.RequestContext): Promise<k8s.ResponseContext> {
     const headers: Array<[string, string]> = Object.entries(req.getHeaders()).map(([k, v]) => [k, String(v)]);
     headers.push(...impersonationHeaders(this.impersonate));
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.timeout(callCap(this.timeoutMs));
     const res = await undiciRequest(req.getUrl(), {
       method: req.getHttpMethod() as 'GET',
       headers: headers.flat(),
@@ -164,7 +175,7 @@ export function classify(e: unknown, what: { verb: string; resource: string; nam
   }
   const code = err?.cause?.code ?? (typeof err?.code === 'string' ? err.code : undefined);
   if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return { ok: false, kind: 'timeout', reason: `the API server at ${server} gave no complete answer to ${where} within ${timeoutMs / 1000}s` };
+    return { ok: false, kind: 'timeout', reason: `the API server at ${server} gave no complete answer to ${where} within ${Math.round(timeoutMs / 100) / 10}s` };
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') {
     return { ok: false, kind: 'unreachable', reason: `cannot reach the API server at ${server} (${code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the name does not resolve' : code === 'ECONNRESET' ? 'connection reset' : 'unreachable'})` };
@@ -212,6 +223,10 @@ export interface KubeApi {
   readonly context: string | null;
   readonly namespace: string;
   readonly timeoutMs: number;
+  /** The diagnosis's deadline this view's calls are bounded by (null: each call by `timeoutMs` alone). */
+  readonly deadline: Deadline | null;
+  /** The same client, every call and stream bounded by min(`timeoutMs`, what is left of `d`) (issue 22). */
+  withDeadline(d: Deadline): KubeApi;
   getPod(ns: string, name: string): Promise<Result<k8s.V1Pod>>;
   listPods(ns: string, labelSelector: string): Promise<Result<k8s.V1Pod[]>>;
   /** Pods of every namespace (`-A`). */
@@ -266,7 +281,7 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
       if (o.impersonate?.user) headers['Impersonate-User'] = o.impersonate.user;
       if (o.impersonate?.groups?.length) headers['Impersonate-Group'] = o.impersonate.groups;
       opts.headers = headers;
-      opts.handshakeTimeout = timeoutMs;
+      opts.handshakeTimeout = callCap(timeoutMs);
     },
   } as unknown as k8s.KubeConfig;
   const forwarder = new k8s.PortForward(wsConfig, true);
@@ -276,15 +291,17 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     try {
       return { ok: true, value: await f() };
     } catch (e) {
-      return classify(e, what, timeoutMs, server);
+      return classify(e, what, callCap(timeoutMs), server);
     }
   };
 
-  return {
+  const api: KubeApi = {
     server,
     context: kc.getCurrentContext() || null,
     namespace,
     timeoutMs,
+    deadline: null,
+    withDeadline: (d) => bounded(d),
     getPod: (ns, name) => call({ verb: 'get', resource: 'pods', namespace: ns, name }, () => core.readNamespacedPod({ name, namespace: ns })),
     listPods: (ns, labelSelector) => call({ verb: 'list', resource: 'pods', namespace: ns }, async () => (await core.listNamespacedPod({ namespace: ns, labelSelector })).items),
     listAllPods: (labelSelector) => call({ verb: 'list', resource: 'pods', namespace: null }, async () => (await core.listPodForAllNamespaces({ labelSelector })).items),
@@ -323,14 +340,14 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
     async portForward(ns, pod, port, output, input) {
       const what = { verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod };
       try {
-        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], output, null, input), timeoutMs)) as unknown as { close(): void; terminate?(): void; on(ev: string, f: () => void): void };
+        const conn = (await withTimeout(forwarder.portForward(ns, pod, [port], output, null, input), callCap(timeoutMs))) as unknown as { close(): void; terminate?(): void; on(ev: string, f: () => void): void };
         conn.on('close', () => output.end());
         // client-node closes the stream when its input ends, not when it is destroyed: close it on both.
         const shut = () => (conn.terminate ? conn.terminate() : conn.close());
         input.once('close', shut);
         return { ok: true, value: { close: shut } };
       } catch (e) {
-        return wsFailure(e, what, timeoutMs, server);
+        return wsFailure(e, what, callCap(timeoutMs), server);
       }
     },
     async exec(ns, pod, container, command, maxBytes = MAX_BODY) {
@@ -359,19 +376,29 @@ export function connectKube(o: KubeConnectOptions): KubeApi {
               (c as unknown as { on(ev: string, f: () => void): void }).on('close', () => resolve({ status: 'Failure', message: 'the exec stream closed without a status' }));
             }, (e) => resolve(Promise.reject(e)));
         });
-        const st = await withTimeout(done, timeoutMs);
+        const st = await withTimeout(done, callCap(timeoutMs));
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8').trim();
         if (overflow) return { ok: false, kind: 'other', reason: `the exec output is over ${maxBytes} bytes; stopped reading` };
         return { ok: true, value: { stdout, stderr, failure: st.status === 'Success' ? null : st.message ?? 'failed' } };
       } catch (e) {
-        return wsFailure(e, what, timeoutMs, server);
+        return wsFailure(e, what, callCap(timeoutMs), server);
       } finally {
         (conn as { close(): void } | null)?.close();
       }
     },
     close: () => http.close(),
   };
+  /** A view of `api` whose every call runs under `d` (the waits read it where they are armed). */
+  const bounded = (d: Deadline): KubeApi => {
+    const view = { ...api, deadline: d, withDeadline: bounded } as KubeApi;
+    const calls = view as unknown as Record<string, unknown>;
+    for (const [k, f] of Object.entries(api)) {
+      if (typeof f === 'function' && k !== 'close' && k !== 'withDeadline') calls[k] = (...a: unknown[]) => callDeadline.run(d, () => (f as (...x: unknown[]) => unknown)(...a));
+    }
+    return view;
+  };
+  return api;
 }
 
 class Timeout extends Error {
@@ -393,6 +420,8 @@ function wsFailure(e: unknown, what: { verb: string; resource: string; namespace
     if (code === 401) return classify({ code: 401 }, what, timeoutMs, server);
     return { ok: false, kind: code === 404 ? 'not-found' : 'other', status: code, reason: `cannot ${what.verb} ${what.resource} "${what.name}": HTTP ${code}` };
   }
+  // ws's own bound on the opening handshake (handshakeTimeout): the API server never answered the upgrade.
+  if (/handshake has timed out/i.test(msg)) return { ok: false, kind: 'timeout', reason: `the API server at ${server} did not open the ${what.resource} stream to "${what.name}" within ${Math.round(timeoutMs / 100) / 10}s` };
   const ev = e as { error?: unknown; target?: unknown };
   return classify(ev?.error ?? e, what, timeoutMs, server);
 }

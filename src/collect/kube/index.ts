@@ -23,6 +23,11 @@ import { openSidecarBridge } from './sidecar.js';
 import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
 import type { WorkloadObservation } from '../../model/workload.js';
 import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
+import { LIMITS } from '../../limits.js';
+import { deadlineIn, timedOut, type Deadline } from '../../model/deadline.js';
+
+/** A source record of a failed call: marked `timedOut`, with what was not judged (`notJudged`), when the call was cut short. */
+const failedBy = (rec: SourceRecord, f: Failure, notJudged: string): SourceRecord => (f.kind === 'timeout' ? timedOut(rec, notJudged) : rec);
 
 export { parseClusterTarget, parseServicePeer } from './target.js';
 export type { Impersonation } from './client.js';
@@ -48,6 +53,12 @@ export interface ClusterRequest {
   maxPods?: number;
   /** Tests: a prepared API (else one is connected from the kubeconfig). */
   api?: KubeApi;
+  /**
+   * The whole diagnosis's budget, ms (issue 22): every API call, port-forward and exec stream and sidecar read waits
+   * at most min(its own cap, what is left of it); the deadline starts here (the code is loaded), moved by the
+   * --window sleep. Default: LIMITS.clusterDiagnoseBudgetMs.
+   */
+  budgetMs?: number;
 }
 
 export interface ClusterCollection {
@@ -64,6 +75,8 @@ export interface ClusterCollection {
   peerObservations: WorkloadObservation[];
   /** The `istio-ca-root-cert` ConfigMap of the peer's namespace (the roots its pods are given). */
   peerRootConfigMap: CertSet | null;
+  /** The diagnosis's deadline the collection ran under: what follows it (the probe) runs under it too. */
+  deadline: Deadline;
 }
 
 const ISTIO_NS = 'istio-system';
@@ -74,14 +87,17 @@ export async function collectCluster(req: ClusterRequest): Promise<ClusterCollec
   const target = parseClusterTarget(req.target, req.selector);
   const opts: KubeConnectOptions = { kubeconfig: req.kubeconfig, context: req.context, impersonate: req.impersonate, timeoutMs: req.timeoutMs, env: req.env };
   const api = req.api ?? connectKube(opts);
+  // The --window sleep is a deliberate wait, not time a source took: the deadline moves by it (a bad value is refused later).
+  const w = req.windowSeconds;
+  const deadline = deadlineIn((req.budgetMs ?? LIMITS.clusterDiagnoseBudgetMs) + (typeof w === 'number' && w > 0 && w <= 600 ? w * 1000 : 0));
   try {
-    return await collectWith(api, target, req);
+    return { ...(await collectWith(api.withDeadline(deadline), target, req, deadline)), deadline };
   } finally {
     if (!req.api) await api.close();
   }
 }
 
-async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterTarget>, req: ClusterRequest): Promise<ClusterCollection> {
+async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterTarget>, req: ClusterRequest, deadline: Deadline): Promise<Omit<ClusterCollection, 'deadline'>> {
   const ns = req.namespace ? checkLabel(req.namespace, 'namespace') : api.namespace;
   const servicePeer = req.peer ? parseServicePeer(req.peer, ns) : null;
   const cluster = emptyClusterEvidence();
@@ -123,7 +139,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       }
       if (deny(r, 'get', 'configmaps', ISTIO_NS, name)) return;
       if (r.kind !== 'not-found') {
-        sources.push({ name: 'mesh config', status: 'unavailable', reason: r.reason });
+        sources.push(failedBy({ name: 'mesh config', status: 'unavailable', reason: r.reason }, r, "the mesh's trust domain and aliases (Istio's defaults were assumed)"));
         return;
       }
     }
@@ -133,7 +149,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     const r = await api.getConfigMap(pod.namespace, 'istio-ca-root-cert');
     if (!r.ok) {
       if (deny(r, 'get', 'configmaps', pod.namespace, 'istio-ca-root-cert')) return;
-      sources.push({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason });
+      sources.push(failedBy({ name: 'root ConfigMap', status: 'unavailable', reason: r.kind === 'not-found' ? `no ConfigMap istio-ca-root-cert in namespace "${pod.namespace}" (istiod writes it into every namespace; is istiod running?)` : r.reason }, r, 'the root certificate istiod gives the namespace (a stale istio-ca-root-cert)'));
       return;
     }
     const pem = r.value.data?.['root-cert.pem'];
@@ -151,7 +167,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   if (servicePeer) {
     const s = await api.getService(servicePeer.namespace, servicePeer.service);
     if (!s.ok) {
-      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push({ name: 'peer service', status: 'unavailable', reason: s.reason });
+      if (!deny(s, 'get', 'services', servicePeer.namespace, servicePeer.service)) sources.push(failedBy({ name: 'peer service', status: 'unavailable', reason: s.reason }, s, 'the peer service and its pods (the connection)'));
     } else {
       const selector = s.value.spec?.selector ?? {};
       const port = (s.value.spec?.ports ?? []).find((p) => p.port === servicePeer.port);
@@ -160,7 +176,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
       const l = sel ? await api.listPods(servicePeer.namespace, sel) : ({ ok: true, value: [] } as const);
       const pods = l.ok ? l.value.map(podRecord) : [];
       if (!l.ok) {
-        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push({ name: 'peer pods', status: 'unavailable', reason: l.reason });
+        if (!deny(l, 'list', 'pods', servicePeer.namespace)) sources.push(failedBy({ name: 'peer pods', status: 'unavailable', reason: l.reason }, l, "the peer service's pods (the connection)"));
       }
       cluster.peer = { name: servicePeer.service, namespace: servicePeer.namespace, port: servicePeer.port, targetPort: targetPort === null ? null : typeof targetPort === 'number' ? targetPort : /^\d+$/.test(String(targetPort)) ? Number(targetPort) : String(targetPort), selector, pods, portName: port?.name ?? null, appProtocol: port?.appProtocol ?? null };
       sources.push({
@@ -179,7 +195,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         const r = await api.listIstio('security.istio.io', ['v1', 'v1beta1'], n, 'peerauthentications');
         if (!r.ok) {
           if (deny(r, 'list', 'peerauthentications.security.istio.io', n)) return;
-          sources.push({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason });
+          sources.push(failedBy({ name: `PeerAuthentication (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the security.istio.io CRDs are not installed' : r.reason }, r, `the PeerAuthentication policies of ${n} (the policy stage)`));
           return;
         }
         cluster.peerAuthentications.push(...r.value.items.map(peerAuthenticationRecord));
@@ -189,7 +205,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         const r = await api.listIstio('networking.istio.io', ['v1', 'v1beta1'], n, 'destinationrules');
         if (!r.ok) {
           if (deny(r, 'list', 'destinationrules.networking.istio.io', n)) return;
-          sources.push({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason });
+          sources.push(failedBy({ name: `DestinationRule (${n})`, status: 'unavailable', reason: r.kind === 'not-found' ? 'the networking.istio.io CRDs are not installed' : r.reason }, r, `the DestinationRules of ${n} (the policy stage)`));
           return;
         }
         cluster.destinationRules.push(...r.value.items.map(destinationRuleRecord));
@@ -201,53 +217,93 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   cluster.peerAuthentications.sort(byRef);
   cluster.destinationRules.sort(byRef);
 
+  // 5–7 need nothing from each other: they run at once, under the one deadline. Each writes its own source lines
+  // and denials, joined below in this order, so that the report does not depend on which finished first.
+  const trustDomain = cluster.meshConfig?.trustDomain ?? 'cluster.local';
+  const expectId = pod.sidecar ? `spiffe://${trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}` : null;
+  type Part = { sources: SourceRecord[]; denied: ClusterEvidence['denied'] };
+  const part = (): Part => ({ sources: [], denied: [] });
+  const denyInto = (p: Part) => (f: Failure, verb: string, resource: string, namespace: string | null, name?: string): boolean => {
+    if (f.kind !== 'forbidden') return false;
+    p.denied.push({ verb, resource, namespace, ...(name ? { name } : {}), ...(f.user ? { user: f.user } : {}) });
+    return true;
+  };
+
   // 5. CA Secrets, opt-in: certificate keys only.
-  const ca: CertSet[] = [];
-  if (req.readCaSecrets) {
+  const readCa = async (): Promise<Part & { ca: CertSet[] }> => {
+    const p = { ...part(), ca: [] as CertSet[] };
+    if (!req.readCaSecrets) return p;
+    const denyHere = denyInto(p);
     for (const [name, keys] of Object.entries(CA_SECRET_KEYS)) {
       const r = await api.getSecretKeys(ISTIO_NS, name, keys);
       if (!r.ok) {
-        if (deny(r, 'get', 'secrets', ISTIO_NS, name)) continue;
-        if (r.kind !== 'not-found') sources.push({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason });
-        else sources.push({ name: `CA secret ${name}`, status: 'skipped', reason: `no Secret ${ISTIO_NS}/${name}` });
+        if (denyHere(r, 'get', 'secrets', ISTIO_NS, name)) continue;
+        if (r.kind !== 'not-found') p.sources.push(failedBy({ name: `CA secret ${name}`, status: 'unavailable', reason: r.reason }, r, "the mesh CA's certificates in that Secret (expiry at every CA level)"));
+        else p.sources.push({ name: `CA secret ${name}`, status: 'skipped', reason: `no Secret ${ISTIO_NS}/${name}` });
         continue;
       }
       const got = Object.entries(r.value).filter(([, v]) => v.includes('-----BEGIN CERTIFICATE-----'));
-      for (const [k, v] of got) ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
-      sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
+      for (const [k, v] of got) p.ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
+      p.sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
     }
-    cluster.caSecrets = ca;
-  }
+    return p;
+  };
 
   // 6. The pod's istio-proxy, through port-forward or exec, with the unchanged proxy collectors.
-  const trustDomain = cluster.meshConfig?.trustDomain ?? 'cluster.local';
-  const expectId = pod.sidecar ? `spiffe://${trustDomain}/ns/${pod.namespace}/sa/${pod.serviceAccount}` : null;
-  let proxy: ProxyCollection | null = null;
-  if (pod.sidecar) {
+  const readOwnProxy = async (): Promise<Part & { proxy: ProxyCollection | null }> => {
+    const p = { ...part(), proxy: null as ProxyCollection | null };
+    if (!pod.sidecar) return p;
     const bridge = await openSidecarBridge(api, pod.namespace, pod.name);
-    for (const d of bridge.denied) cluster.denied.push(d);
-    sources.push(...bridge.sources);
+    for (const d of bridge.denied) p.denied.push(d);
+    p.sources.push(...bridge.sources);
     try {
       if (bridge.mode !== 'none') {
-        proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
+        const proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, deadline });
         proxy.proxy.identity = { spiffeId: expectId!, from: `pod/${pod.name}: trust domain ${trustDomain}${cluster.meshConfig ? '' : ' (default)'}, namespace ${pod.namespace}, service account ${pod.serviceAccount}` };
         proxy.expectId = expectId;
+        p.proxy = proxy;
       }
     } finally {
       await bridge.close();
     }
-  }
+    return p;
+  };
 
   // 7. The peer's ready sidecar pods, every one up to --max-pods (then a sample per owner revision), read through
   //    their istio-proxy: what each serves and trusts, for the connection judgement; and the root ConfigMap of
   //    the peer's namespace, for the pods that cannot be read.
-  let peerObservations: WorkloadObservation[] = [];
-  let peerRootConfigMap: CertSet | null = null;
+  const readPeer = async (): Promise<Part & { observations: WorkloadObservation[]; rootConfigMap: CertSet | null }> => {
+    const p = { ...part(), observations: [] as WorkloadObservation[], rootConfigMap: null as CertSet | null };
+    if (!cluster.peer) return p;
+    const peer = cluster.peer;
+    const ready = peer.pods.filter((x) => x.sidecar && x.ready);
+    const [r, cm] = await Promise.all([
+      readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, deadline }),
+      peer.namespace === pod.namespace ? null : api.getConfigMap(peer.namespace, 'istio-ca-root-cert'),
+    ]);
+    p.observations = r.observations;
+    p.denied.push(...r.denied);
+    if (peer.namespace === pod.namespace) p.rootConfigMap = cluster.rootConfigMap;
+    else if (cm) {
+      const pem = cm.ok ? cm.value.data?.['root-cert.pem'] : undefined;
+      if (pem) p.rootConfigMap = { source: `ConfigMap ${peer.namespace}/istio-ca-root-cert`, origin: { kind: 'kube', resource: 'configmap', namespace: peer.namespace, name: 'istio-ca-root-cert', key: 'root-cert.pem' }, pems: [pem] };
+      else if (!cm.ok) denyInto(p)(cm, 'get', 'configmaps', peer.namespace, 'istio-ca-root-cert');
+    }
+    return p;
+  };
+
+  const [caPart, ownPart, peerPart] = await Promise.all([readCa(), readOwnProxy(), readPeer()]);
+  const ca = caPart.ca;
+  if (req.readCaSecrets) cluster.caSecrets = ca;
+  const proxy = ownPart.proxy;
+  const peerObservations = peerPart.observations;
+  const peerRootConfigMap = peerPart.rootConfigMap;
+  for (const p of [caPart, ownPart]) {
+    sources.push(...p.sources);
+    cluster.denied.push(...p.denied);
+  }
+  for (const d of peerPart.denied) if (!cluster.denied.some((x) => x.verb === d.verb && x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
   if (cluster.peer) {
-    const ready = cluster.peer.pods.filter((x) => x.sidecar && x.ready);
-    const r = await readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now });
-    peerObservations = r.observations;
-    for (const d of r.denied) if (!cluster.denied.some((x) => x.verb === d.verb && x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
     for (const ob of peerObservations.filter((x) => x.status === 'read')) {
       const first = decodeCertificates(ob.chain.join(''), `pod/${ob.pod.name}`)[0];
       const ids = first ? parseCertificate(first.der, `pod/${ob.pod.name}`).fact.spiffe.filter((s) => s.ok).map((s) => s.uri) : [];
@@ -255,18 +311,14 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     }
     if (cluster.peerIdentities.length) sources.push({ name: 'peer identities', status: 'ok', detail: cluster.peerIdentities.map((p) => `${p.pod}: ${p.ids.join(', ') || 'no SPIFFE ID'}`).join('; ') });
     const notRead = peerObservations.filter((x) => x.status !== 'read');
-    sources.push({
+    const late = notRead.filter((x) => x.timedOut);
+    const peerSidecars: SourceRecord = {
       name: 'peer sidecars',
       status: notRead.length === peerObservations.length && notRead.length > 0 ? 'unavailable' : 'ok',
       ...(notRead.length === peerObservations.length && notRead.length > 0 ? { reason: `none of the ${notRead.length} ready pod${notRead.length === 1 ? '' : 's'} could be read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` } : { detail: `${peerObservations.length - notRead.length} of ${peerObservations.length} ready pod${peerObservations.length === 1 ? '' : 's'} read through their istio-proxy${notRead.length ? `; not read: ${notRead.map((x) => `pod/${x.pod.name} (${x.reason})`).join('; ')}` : ''}` }),
-    });
-    if (cluster.peer.namespace === pod.namespace) peerRootConfigMap = cluster.rootConfigMap;
-    else {
-      const cm = await api.getConfigMap(cluster.peer.namespace, 'istio-ca-root-cert');
-      const pem = cm.ok ? cm.value.data?.['root-cert.pem'] : undefined;
-      if (pem) peerRootConfigMap = { source: `ConfigMap ${cluster.peer.namespace}/istio-ca-root-cert`, origin: { kind: 'kube', resource: 'configmap', namespace: cluster.peer.namespace, name: 'istio-ca-root-cert', key: 'root-cert.pem' }, pems: [pem] };
-      else if (!cm.ok) deny(cm, 'get', 'configmaps', cluster.peer.namespace, 'istio-ca-root-cert');
-    }
+    };
+    // Pods cut short by the deadline: their side of the connection was not judged (named in the record's reason).
+    sources.push(late.length ? timedOut(peerSidecars, `what ${late.map((x) => `pod/${x.pod.name}`).join(', ')} serve${late.length === 1 ? 's' : ''} and trust${late.length === 1 ? 's' : ''}: ${late.length === 1 ? 'its' : 'their'} side of the connection, both ways`) : peerSidecars);
   }
 
   // One line per refused verb/resource/namespace, naming what was refused and as whom.

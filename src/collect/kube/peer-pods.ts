@@ -11,6 +11,7 @@ import type { WorkloadObservation } from '../../model/workload.js';
 import { revisionOfPod, verifierOfPod } from '../../connection/classes.js';
 import type { KubeApi } from './client.js';
 import { openSidecarBridge } from './sidecar.js';
+import { budgetText, expired, type Deadline } from '../../model/deadline.js';
 
 export const DEFAULT_MAX_PODS = 50;
 /** Sidecars read at once: each is a port-forward or exec stream through the API server. */
@@ -44,8 +45,12 @@ export interface PeerPodsResult {
   denied: Array<{ verb: string; resource: string; namespace: string; name: string }>;
 }
 
-/** Reads the ready sidecar pods (`pods`, already filtered) through their istio-proxy. */
-export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number }): Promise<PeerPodsResult> {
+/**
+ * Reads the ready sidecar pods (`pods`, already filtered) through their istio-proxy. Under `deadline` (issue 22),
+ * every wait of a pod's read is at most what is left of it, and a pod whose turn comes after it is not read (and
+ * says so): many server pods cannot stretch the diagnosis.
+ */
+export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number; deadline?: Deadline }): Promise<PeerPodsResult> {
   const { read, skipped } = pickPods(pods, o.maxPods);
   const denied: PeerPodsResult['denied'] = [];
   const base = (p: PodRecord) => ({ pod: { namespace: p.namespace, name: p.name, serviceAccount: p.serviceAccount, ready: p.ready, revision: revisionOfPod(p.labels), labels: p.labels }, verifier: verifierOfPod(p.labels), trustDomain: o.trustDomain, chain: [], trust: [] });
@@ -54,17 +59,22 @@ export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: 
     out.set(p, { ...base(p), status: 'not-read', reason: `beyond --max-pods ${o.maxPods}: ${read.length} of ${pods.length} ready pods were read, a sample per owner revision` });
   }
   const one = async (p: PodRecord): Promise<WorkloadObservation> => {
+    if (o.deadline && expired(o.deadline)) {
+      return { ...base(p), status: 'not-read', timedOut: true, reason: `not read: the diagnosis's ${budgetText(o.deadline)} deadline passed before its turn (${CONCURRENCY} sidecars are read at once)` };
+    }
     const bridge = await openSidecarBridge(api, p.namespace, p.name);
     denied.push(...bridge.denied);
     try {
       if (bridge.mode === 'none') {
         const why = bridge.sources.find((s) => s.status === 'unavailable')?.reason ?? 'its istio-proxy could not be reached';
-        return { ...base(p), status: 'unreadable', reason: bridge.denied.length ? `forbidden: ${bridge.denied.map((d) => `create ${d.resource}`).join(', ')} in namespace "${p.namespace}"` : why };
+        const late = bridge.sources.some((s) => s.timedOut);
+        return { ...base(p), status: 'unreadable', ...(late && !bridge.denied.length ? { timedOut: true as const } : {}), reason: bridge.denied.length ? `forbidden: ${bridge.denied.map((d) => `create ${d.resource}`).join(', ')} in namespace "${p.namespace}"` : why };
       }
-      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now });
+      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now, ...(o.deadline ? { deadline: o.deadline } : {}) });
       if (!c.chain || c.chain.pems.length === 0) {
         const why = c.failures.join('; ') || 'its Envoy admin served no "default" certificate';
-        return { ...base(p), status: 'unreadable', reason: why };
+        const late = c.sources.some((s) => s.timedOut && s.name === 'envoy admin secrets');
+        return { ...base(p), status: 'unreadable', ...(late ? { timedOut: true as const } : {}), reason: why };
       }
       const last = c.proxy.stats[c.proxy.stats.length - 1];
       const counters = last ? Object.fromEntries(Object.entries(last.values).filter(([k]) => COUNTER.test(k))) : undefined;

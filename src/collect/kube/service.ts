@@ -13,6 +13,8 @@ import type { WorkloadObservation } from '../../model/workload.js';
 import { connectKube, parseYaml, type KubeApi, type KubeConnectOptions, type Impersonation } from './client.js';
 import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
 import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
+import { LIMITS } from '../../limits.js';
+import { deadlineIn, type Deadline } from '../../model/deadline.js';
 import { checkLabel } from './target.js';
 
 const ISTIO_NS = 'istio-system';
@@ -30,6 +32,8 @@ export interface ServiceRequest {
   env?: Record<string, string | undefined>;
   now: () => number;
   api?: KubeApi;
+  /** The whole diagnosis's deadline (issue 22); default LIMITS.clusterDiagnoseBudgetMs from now. */
+  deadline?: Deadline;
 }
 
 export interface ServiceCollection {
@@ -46,8 +50,9 @@ export interface ServiceCollection {
 export async function collectService(req: ServiceRequest): Promise<ServiceCollection> {
   const opts: KubeConnectOptions = { kubeconfig: req.kubeconfig, context: req.context, impersonate: req.impersonate, timeoutMs: req.timeoutMs, env: req.env };
   const api = req.api ?? connectKube(opts);
+  const deadline = req.deadline ?? deadlineIn(LIMITS.clusterDiagnoseBudgetMs);
   try {
-    return await collectWith(api, req);
+    return await collectWith(api.withDeadline(deadline), { ...req, deadline });
   } finally {
     if (!req.api) await api.close();
   }
@@ -100,14 +105,17 @@ async function collectWith(api: KubeApi, req: ServiceRequest): Promise<ServiceCo
   const isServer = new Set(serverPods.map((p) => `${p.namespace}/${p.name}`));
   const callerPods = listed.filter((p) => p.sidecar && p.ready && !isServer.has(`${p.namespace}/${p.name}`));
   const maxPods = req.maxPods ?? DEFAULT_MAX_PODS;
-  const [servers, callers] = [
-    await readPeerPods(api, serverPods.filter((p) => p.sidecar && p.ready), { maxPods, trustDomain, now: req.now }),
-    await readPeerPods(api, callerPods, { maxPods, trustDomain, now: req.now }),
-  ];
+  // Servers and callers at once, under the one deadline: each pod's read waits at most what is left of it.
+  const [servers, callers] = await Promise.all([
+    readPeerPods(api, serverPods.filter((p) => p.sidecar && p.ready), { maxPods, trustDomain, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) }),
+    readPeerPods(api, callerPods, { maxPods, trustDomain, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) }),
+  ]);
   for (const d of [...servers.denied, ...callers.denied]) if (!cluster.denied.some((x) => x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
-  const line = (what: string, obs: WorkloadObservation[]) => {
+  const line = (what: string, obs: WorkloadObservation[]): SourceRecord => {
     const bad = obs.filter((o) => o.status !== 'read');
-    return { name: what, status: obs.length && bad.length === obs.length ? ('unavailable' as const) : ('ok' as const), ...(obs.length && bad.length === obs.length ? { reason: `none read: ${bad.map((o) => `pod/${o.pod.name} (${o.reason})`).join('; ')}` } : { detail: `${obs.length - bad.length} of ${obs.length} ready pod${obs.length === 1 ? '' : 's'} read through their istio-proxy${bad.length ? `; not read: ${bad.map((o) => `pod/${o.pod.name} (${o.reason})`).join('; ')}` : ''}` }) };
+    const late = bad.filter((o) => o.timedOut);
+    const rec: SourceRecord = { name: what, status: obs.length && bad.length === obs.length ? ('unavailable' as const) : ('ok' as const), ...(obs.length && bad.length === obs.length ? { reason: `none read: ${bad.map((o) => `pod/${o.pod.name} (${o.reason})`).join('; ')}` } : { detail: `${obs.length - bad.length} of ${obs.length} ready pod${obs.length === 1 ? '' : 's'} read through their istio-proxy${bad.length ? `; not read: ${bad.map((o) => `pod/${o.pod.name} (${o.reason})`).join('; ')}` : ''}` }) };
+    return late.length ? { ...rec, timedOut: true, notJudged: `the connections of ${late.map((o) => `pod/${o.pod.name}`).join(', ')}, both ways (what ${late.length === 1 ? 'it serves and trusts' : 'they serve and trust'})` } : rec;
   };
   sources.push(line('server sidecars', servers.observations), line(`callers (${fromNs === null ? 'all namespaces' : fromNs.join(', ')})`, callers.observations));
 

@@ -14,6 +14,7 @@ import { Duplex } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceRecord } from '../../evidence/types.js';
 import type { KubeApi } from './client.js';
+import { budgetText, capMs, expired, timedOut } from '../../model/deadline.js';
 
 export const ADMIN_PORT = 15000;
 export const AGENT_PORT = 15020;
@@ -39,8 +40,9 @@ async function probeAdmin(api: KubeApi, ns: string, pod: string): Promise<{ ok: 
     input.destroy();
     return pf;
   }
-  const answered = await new Promise<boolean>((resolve) => {
-    const t = setTimeout(() => resolve(false), api.timeoutMs);
+  const wait = capMs(api.timeoutMs, api.deadline ?? undefined);
+  const answered = await new Promise<boolean | 'timeout'>((resolve) => {
+    const t = setTimeout(() => resolve('timeout'), wait);
     output.once('data', (d: Buffer) => (clearTimeout(t), resolve(d.toString('latin1').startsWith('HTTP/'))));
     output.once('end', () => (clearTimeout(t), resolve(false)));
     input.write(`GET /ready HTTP/1.1\r\nHost: ${pod}:${ADMIN_PORT}\r\nConnection: close\r\n\r\n`);
@@ -48,6 +50,7 @@ async function probeAdmin(api: KubeApi, ns: string, pod: string): Promise<{ ok: 
   pf.value.close();
   input.destroy();
   output.destroy();
+  if (answered === 'timeout') return { ok: false, kind: 'timeout', reason: `port-forward to ${ADMIN_PORT} opened, but no answer came through it within ${Math.round(wait / 100) / 10}s` };
   return answered ? { ok: true } : { ok: false, kind: 'no-answer', reason: `port-forward to ${ADMIN_PORT} opened, but nothing answered HTTP there (is Envoy's admin on a Unix socket?)` };
 }
 
@@ -81,7 +84,10 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
     sources.push({ name: 'sidecar access', status: 'ok', detail: `port-forward to pod/${pod} ports ${ADMIN_PORT} (Envoy admin) and ${AGENT_PORT} (pilot-agent)` });
   } else {
     if (pf.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/portforward', namespace: ns, name: pod });
-    const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', 'certs']);
+    // Nothing left of the diagnosis's deadline (the port-forward used it up): exec is not tried at all.
+    const ex = api.deadline && expired(api.deadline)
+      ? ({ ok: false, kind: 'timeout', reason: `not tried: the diagnosis's ${budgetText(api.deadline)} deadline had passed` } as const)
+      : await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', 'certs']);
     if (ex.ok && ex.value.failure === null) {
       mode = 'exec';
       const srv = createHttpServer((req, res) => {
@@ -108,7 +114,9 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
     } else {
       mode = 'none';
       if (ex.ok === false && ex.kind === 'forbidden') denied.push({ verb: 'create', resource: 'pods/exec', namespace: ns, name: pod });
-      sources.push({ name: 'sidecar access', status: 'unavailable', reason: `port-forward: ${pf.reason}; exec: ${ex.ok ? `${ex.value.failure}${ex.value.stderr ? ` (${ex.value.stderr.split('\n')[0]})` : ''}` : ex.reason}` });
+      const access: SourceRecord = { name: 'sidecar access', status: 'unavailable', reason: `port-forward: ${pf.reason}; exec: ${ex.ok ? `${ex.value.failure}${ex.value.stderr ? ` (${ex.value.stderr.split('\n')[0]})` : ''}` : ex.reason}` };
+      // Cut short (no answer within the cap or the deadline) rather than refused: say so, and what it keeps unjudged.
+      sources.push((pf.kind === 'timeout' || (!ex.ok && ex.kind === 'timeout')) && !(pf.kind === 'forbidden' || (!ex.ok && ex.kind === 'forbidden')) ? timedOut(access, "everything the pod's istio-proxy holds (its served chain, trust bundle, /certs and ssl.* counters)") : access);
     }
   }
 

@@ -9,7 +9,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describePolicy, type PeerEndpointFact } from '../../src/facts/policy.js';
 
-const WHY = { 'no-sidecar': 'noSidecar', 'destination-rule': 'drDisable', 'auto-mtls-off': 'autoOff', 'auto-mtls-no-label': 'noLabel' } as const;
+const WHY = { 'no-sidecar': 'noSidecar', 'destination-rule': 'drDisable', 'auto-mtls-off': 'autoOff', 'auto-mtls-no-label': 'noLabel', 'excluded-outbound': 'excludedOutbound' } as const;
 
 export default defineRule({
   meta: {
@@ -28,6 +28,8 @@ export default defineRule({
         'DestinationRule {dr} sets tls.mode DISABLE for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer", 503 UC).',
       autoOff:
         'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
+      excludedOutbound:
+        '{client} reaches {service}:{port} around its own sidecar ({excluded}), so its app sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer").',
       noLabel:
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
@@ -42,11 +44,11 @@ export default defineRule({
     hint: {
       confirm: "the server's effective PeerAuthentication on that port is STRICT and the caller sends plaintext (no sidecar, DestinationRule tls DISABLE, or auto mTLS off)",
       next: 'mtls-doctor diagnose pod/CLIENT -n NS --peer SVC.NS:PORT',
-      fix: 'Inject the caller\'s sidecar or set its DestinationRule tls to ISTIO_MUTUAL; or make the server PERMISSIVE on purpose.',
+      fix: 'Inject the caller\'s sidecar, drop its capture exclusion for the port, or set its DestinationRule tls to ISTIO_MUTUAL; or make the server PERMISSIVE on purpose.',
       subject: 'peer',
     },
     remediation: [
-      'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}',
+      'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}; a caller that excludes the port or range from capture (traffic.sidecar.istio.io/excludeOutboundPorts, excludeOutboundIPRanges) must stop excluding it',
       'If plaintext callers must be accepted for now, relax the server side deliberately: a workload PeerAuthentication with mtls.mode PERMISSIVE (or portLevelMtls for port {targetPort})',
     ],
     verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName} -- curl -sv http://{service}:{port}/',
@@ -57,7 +59,8 @@ export default defineRule({
     const peer = c.peer!;
     const groups = new Map<string, PeerEndpointFact[]>();
     for (const e of peer.endpoints) {
-      if (e.serverMode !== 'STRICT' || e.sends.tls !== 'plaintext') continue;
+      // A port that bypasses the server's sidecar (excluded from capture) never meets its policy.
+      if (e.serverMode !== 'STRICT' || e.sends.tls !== 'plaintext' || e.bypass) continue;
       const id = WHY[e.sends.why as keyof typeof WHY];
       if (!id) continue;
       groups.set(id, [...(groups.get(id) ?? []), e]);
@@ -83,10 +86,11 @@ export default defineRule({
           podNamespace: first.pod.namespace,
           policy: describePolicy(first.policy, first.containerPort),
           dr,
+          excluded: first.sends.tls === 'plaintext' && first.sends.excluded ? first.sends.excluded : '',
         },
         evidence: [
           { source: 'PeerAuthentication', detail: `${first.pod.name}:${first.containerPort ?? peer.port}: ${describePolicy(first.policy, first.containerPort)}` },
-          { source: c.pod ? `pod/${c.pod.name}` : 'caller', detail: c.pod?.sidecar === false ? 'no istio-proxy container' : `sends ${first.sends.tls} (${first.sends.why})` },
+          { source: c.pod ? `pod/${c.pod.name}` : 'caller', detail: c.pod?.sidecar === false ? 'no istio-proxy container' : `sends ${first.sends.tls} (${first.sends.why}${first.sends.tls === 'plaintext' && first.sends.excluded ? `: ${first.sends.excluded}` : ''})` },
           ...(peer.destinationRule ? [{ source: `DestinationRule ${dr}`, detail: `host ${peer.destinationRule.host}: tls ${peer.tls ? peer.tls.mode : 'not set'} (${peer.tlsOrigin})` }] : []),
         ],
       });

@@ -29,7 +29,7 @@ export default defineRule({
       autoOff:
         'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
       excludedOutbound:
-        '{client} reaches {service}:{port} around its own sidecar ({excluded}), so its app sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer").',
+        '{client} reaches {service}:{port} around its own sidecar ({excluded}), so its app sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer"). Take the port (or the range holding the Service\'s IP) out of that annotation so the sidecar carries the call.',
       noLabel:
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
@@ -44,11 +44,11 @@ export default defineRule({
     hint: {
       confirm: "the server's effective PeerAuthentication on that port is STRICT and the caller sends plaintext (no sidecar, DestinationRule tls DISABLE, or auto mTLS off)",
       next: 'mtls-doctor diagnose pod/CLIENT -n NS --peer SVC.NS:PORT',
-      fix: 'Inject the caller\'s sidecar, drop its capture exclusion for the port, or set its DestinationRule tls to ISTIO_MUTUAL; or make the server PERMISSIVE on purpose.',
+      fix: 'Inject the caller\'s sidecar or set its DestinationRule tls to ISTIO_MUTUAL; or make the server PERMISSIVE on purpose.',
       subject: 'peer',
     },
     remediation: [
-      'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}; a caller that excludes the port or range from capture (traffic.sidecar.istio.io/excludeOutboundPorts, excludeOutboundIPRanges) must stop excluding it',
+      'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}',
       'If plaintext callers must be accepted for now, relax the server side deliberately: a workload PeerAuthentication with mtls.mode PERMISSIVE (or portLevelMtls for port {targetPort})',
     ],
     verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName} -- curl -sv http://{service}:{port}/',

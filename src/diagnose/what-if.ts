@@ -121,6 +121,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
   const breaking: WhatIfBreak[] = [];
   const unenforced = new Map<string, { pods: string[]; port: number; why: string }>();
   let judged = 0;
+  let pairs = 0;
   for (const svc of policy.services) {
     const backing = policy.pods.filter((p) => p.namespace === svc.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, p.labels));
     const hit = backing.filter((p) => serverSet.has(ref(p)));
@@ -144,6 +145,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
         if (!callers.length) continue;
         const cluster = (pas: readonly PeerAuthenticationRecord[]): ClusterEvidence => ({ ...emptyClusterEvidence(), pod: rep, meshConfig: policy.meshConfig, peerAuthentications: [...pas], destinationRules: [...policy.destinationRules], peer });
         // Only a caller that would not send Istio mTLS to an affected endpoint can meet a policy finding the edit changes.
+        pairs++;
         const facts = buildClusterFacts(cluster(after), []);
         if (!facts.peer!.endpoints.some((e) => serverSet.has(ref(e.pod)) && e.sends.tls !== 'ISTIO_MUTUAL')) continue;
         const client = classOf(`client ${rep.namespace}/${(rep as { workload?: string }).workload ?? rep.name}`, callers);
@@ -230,7 +232,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
   const read = telemetry.filter((t) => t.status === 'ok').length;
   const unavailable = telemetry.filter((t) => t.status !== 'ok').map((t) => ({ pod: t.pod, reason: t.reason ?? 'unknown' }));
   const cannotSee = [
-    ...(o.allNamespaces ? [] : ['Callers in namespaces the scan did not list: judged only through the servers\' telemetry below (scan -A to judge them from the API).']),
+    ...(o.allNamespaces ? [] : ['Callers in namespaces the scan did not list: seen only through the servers\' telemetry (scan -A to judge them from the API).']),
     'Callers outside the cluster or beside the mesh (VMs, NodePort/LoadBalancer traffic sent straight to pods, hostNetwork pods): not in the API; the telemetry shows them only if they called since the sidecar started.',
     `The kubelet: exec probes run inside the container and TCP probes only test the connect (the sidecar accepts it), so both survive; HTTP and gRPC probes survive when the injector rewrote them to pilot-agent :${AGENT_PORT} (the default)${probes.length ? ' — those below were not' : ''}.`,
     `Prometheus: scraping through Istio's metrics merge (:${AGENT_PORT}/stats/prometheus) survives; a Prometheus without a sidecar scraping app ports directly fails, and shows in the telemetry as source_workload="unknown".`,
@@ -250,6 +252,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
     probes,
     cannotSee,
     telemetry: { read, of: telemetry.length, unavailable },
+    pairs,
     judged,
   };
 }

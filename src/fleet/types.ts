@@ -94,7 +94,9 @@ export interface WhatIfReport {
   /** Who this cannot see, in sentences. */
   cannotSee: string[];
   telemetry: { read: number; of: number; unavailable: Array<{ pod: string; reason: string }> };
-  /** Caller × service port pairs judged by the policy rules, before and after the edit. */
+  /** Caller workload × service port pairs considered (the servers' Services, every listed caller). */
+  pairs: number;
+  /** Of those, the pairs judged by the policy rules before and after the edit: a caller that would not send Istio mTLS to a server turned STRICT (the others cannot change). */
   judged: number;
 }
 

@@ -218,7 +218,7 @@ export function renderWhatIfText(w: WhatIfReport, opts: { color: boolean; width?
   const out: string[] = [];
   const n = w.breaking.length;
   out.push(st.bold(`What if STRICT: PeerAuthentication ${w.policy.namespace}/${w.policy.name} for ${whatIfScopeText(w)}, applied now`));
-  out.push(`  ${w.servers.length} sidecar pod${w.servers.length === 1 ? '' : 's'} would become STRICT; ${n ? st.red(`${n} connection${n === 1 ? '' : 's'} would break`) : st.green('no connection seen would break')} (${w.judged} caller × port pair${w.judged === 1 ? '' : 's'} judged by the policy rules${w.telemetry.of ? `; telemetry of ${w.telemetry.read} of ${w.telemetry.of} server sidecars read` : ''})`);
+  out.push(`  ${w.servers.length} sidecar pod${w.servers.length === 1 ? '' : 's'} would become STRICT; ${n ? st.red(`${n} connection${n === 1 ? '' : 's'} would break`) : st.green('no connection seen would break')} (of ${w.pairs} caller × port pair${w.pairs === 1 ? '' : 's'}, ${w.judged} would not send Istio mTLS: judged by the policy rules before and after${w.telemetry.of ? `; telemetry of ${w.telemetry.read} of ${w.telemetry.of} server sidecars read` : ''})`);
   if (w.policy.replaces.length) out.push(`  it stands in for ${w.policy.replaces.join(', ')} (same level)`);
   for (const b of w.breaking.slice(0, MAX_BREAKS)) {
     const who = b.client.pods.length ? `${b.client.namespace}/${b.client.workload ?? b.client.pods[0]}` : b.client.workload ? `${b.client.namespace}/${b.client.workload}` : 'unidentified caller';

@@ -183,6 +183,7 @@ async function readPolicy(source: FleetSource, refs: PodRef[], pods: PodHolding[
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, servers.length) }, worker));
+    if (o.signal?.aborted) throw new MtlsDoctorError('E_COLLECT', `The scan was stopped while reading the telemetry of ${servers.length} sidecars`);
   }
   const records = refs.filter((r) => r.record).map((r) => ({ ...r.record!, ...(r.workload ? { workload: r.workload } : {}) }));
   return { pods: records, ...objects, telemetry: telemetry.filter(Boolean) };

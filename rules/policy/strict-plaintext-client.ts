@@ -29,7 +29,7 @@ export default defineRule({
       autoOff:
         'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
       excludedOutbound:
-        '{client} reaches {service}:{port} around its own sidecar ({excluded}), so its app sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer"). Take the port (or the range holding the Service\'s IP) out of that annotation so the sidecar carries the call.',
+        '{client} calls {service}:{port} around its sidecar ({excluded}): plaintext, but {pods} {accept} only mTLS ({policy}).',
       noLabel:
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
@@ -59,8 +59,7 @@ export default defineRule({
     const peer = c.peer!;
     const groups = new Map<string, PeerEndpointFact[]>();
     for (const e of peer.endpoints) {
-      // A port that bypasses the server's sidecar (excluded from capture) never meets its policy.
-      if (e.serverMode !== 'STRICT' || e.sends.tls !== 'plaintext' || e.bypass) continue;
+      if (e.serverMode !== 'STRICT' || e.sends.tls !== 'plaintext') continue;
       const id = WHY[e.sends.why as keyof typeof WHY];
       if (!id) continue;
       groups.set(id, [...(groups.get(id) ?? []), e]);
@@ -90,7 +89,7 @@ export default defineRule({
         },
         evidence: [
           { source: 'PeerAuthentication', detail: `${first.pod.name}:${first.containerPort ?? peer.port}: ${describePolicy(first.policy, first.containerPort)}` },
-          { source: c.pod ? `pod/${c.pod.name}` : 'caller', detail: c.pod?.sidecar === false ? 'no istio-proxy container' : `sends ${first.sends.tls} (${first.sends.why}${first.sends.tls === 'plaintext' && first.sends.excluded ? `: ${first.sends.excluded}` : ''})` },
+          { source: c.pod ? `pod/${c.pod.name}` : 'caller', detail: c.pod?.sidecar === false ? 'no istio-proxy container' : `sends ${first.sends.tls} (${first.sends.why})` },
           ...(peer.destinationRule ? [{ source: `DestinationRule ${dr}`, detail: `host ${peer.destinationRule.host}: tls ${peer.tls ? peer.tls.mode : 'not set'} (${peer.tlsOrigin})` }] : []),
         ],
       });

@@ -108,31 +108,22 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
       describe: 'Scan every sidecar: expiry at every CA level, trust-bundle drift, who cannot verify whom, the rotation phase',
       builder: (y) =>
         scopeOptions(y)
-          .positional('target', { type: 'string', describe: 'With --what-if: pod/NAME, to apply the policy to that pod\'s workload only' })
+          .positional('target', { type: 'string', describe: 'pod/NAME (with --what-if)' })
           .option('output', { alias: 'o', choices: SCAN_FORMATS, default: 'text' as const, describe: 'Output format (prometheus: for the textfile collector or a push)' })
-          .option('what-if', { type: 'string', describe: 'strict: which connections a PeerAuthentication STRICT would break if applied now to pod/NAME, -n NS or -A (-A: the mesh) — callers without a sidecar, DestinationRules that replace ISTIO_MUTUAL, ports excluded from capture, plaintext seen in the servers\' telemetry' })
+          .option('what-if', { type: 'string', describe: 'strict: what a STRICT PeerAuthentication would break now' })
           .example('$0 scan -A', 'Every namespace: the CA that expires first leads the report')
-          .example('$0 scan --what-if strict -n shop', 'Before enforcing STRICT in shop: the callers it would cut off, each with the fix')
+          .example('$0 scan --what-if strict -n shop', 'What STRICT would break in shop')
           .example('$0 scan -n shop -o json | jq .rotation', 'The rotation phase, for a bot')
           .example('$0 scan -A -o prometheus > /var/lib/node-exporter/mtls.prom', 'Metrics for Prometheus (see `mtls-doctor alerts`)')
-          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift), or with --what-if a connection the policy would break; 2 bad usage; 3 no pod could be read.\nDocs: docs/fleet.md (what-if: docs/fleet.md#what-if-strict)'),
+          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); with --what-if, a connection STRICT would break; 2 bad usage; 3 no pod could be read.\nDocs: docs/fleet.md'),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('scan', a);
         const args = a as unknown as FleetArgs;
         const { report } = await runScan(args, io);
-        const [{ scanExitCode }, { renderScanMarkdown, renderScanText, renderWhatIfText, renderWhatIfMarkdown }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
+        const [{ scanExitCode }, { renderScanMarkdown, renderScanText }, { renderPrometheus }] = await Promise.all([loadScan(), loadRender(), import('../report/prometheus.js')]);
         const color = args.output === 'text' && colorEnabled(io.stdout, io.env);
-        const width = outputWidth(io.stdout, io.env);
-        // The what-if answers the question asked: it leads, the scan follows.
-        const w = report.whatIf;
         const out =
-          args.output === 'json'
-            ? JSON.stringify(report, null, 2) + '\n'
-            : args.output === 'markdown'
-              ? (w ? renderWhatIfMarkdown(w) + '\n' : '') + renderScanMarkdown(report)
-              : args.output === 'prometheus'
-                ? renderPrometheus(report)
-                : (w ? renderWhatIfText(w, { color, width }) + '\n' : '') + renderScanText(report, { color, width });
+          args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderScanMarkdown(report) : args.output === 'prometheus' ? renderPrometheus(report) : renderScanText(report, { color, width: outputWidth(io.stdout, io.env) });
         io.stdout.write(out);
         setCode(scanExitCode(report, args.failOn));
       },

@@ -13,7 +13,8 @@
 import { ruleRunner } from '../engine/evaluate.js';
 import type { Rule } from '../engine/define-rule.js';
 import { emptyClusterEvidence, type ClusterEvidence, type PeerAuthenticationRecord, type PodRecord } from '../evidence/cluster.js';
-import { buildClusterFacts, effectivePeerAuthentication, inboundBypass, modeForPort, resolveTargetPort, describePolicy, selects } from '../facts/policy.js';
+import { buildClusterFacts, effectivePeerAuthentication, modeForPort, resolveTargetPort, describePolicy, selects } from '../facts/policy.js';
+import { inboundBypass, outboundExcluded } from '../facts/capture.js';
 import { judgeConnection } from '../connection/judge.js';
 import type { ConnectionRecord, WorkloadClass } from '../model/workload.js';
 import type { FleetPolicy, WhatIfBreak, WhatIfReport, WhatIfScope } from '../fleet/types.js';
@@ -127,27 +128,33 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
     const hit = backing.filter((p) => serverSet.has(ref(p)));
     if (!hit.length) continue;
     for (const port of svc.ports) {
-      const affected = hit.filter((p) => becomesStrict(p, resolveTargetPort(port.targetPort, port.port, p)));
-      if (!affected.length) continue;
-      for (const p of affected) {
-        const why = inboundBypass(p, resolveTargetPort(port.targetPort, port.port, p));
-        if (why) {
-          const k = `${svc.namespace}/${svc.name}:${port.port}|${why}`;
-          const u = unenforced.get(k) ?? (unenforced.set(k, { pods: [], port: resolveTargetPort(port.targetPort, port.port, p) ?? port.port, why }), unenforced.get(k)!);
-          u.pods.push(ref(p));
+      // A port that bypasses the server's sidecar (excluded from capture) never meets its policy: not enforced there.
+      const affected: PodRecord[] = [];
+      for (const p of hit.filter((x) => becomesStrict(x, resolveTargetPort(port.targetPort, port.port, x)))) {
+        const target = resolveTargetPort(port.targetPort, port.port, p);
+        const why = inboundBypass(p, target);
+        if (!why) {
+          affected.push(p);
+          continue;
         }
+        const k = `${svc.namespace}/${svc.name}:${port.port}|${why}`;
+        const u = unenforced.get(k) ?? (unenforced.set(k, { pods: [], port: target ?? port.port, why }), unenforced.get(k)!);
+        u.pods.push(ref(p));
       }
+      if (!affected.length) continue;
       const server = classOf(`server ${svc.namespace}/${svc.name}`, affected);
       const peer = { name: svc.name, namespace: svc.namespace, port: port.port, targetPort: port.targetPort, portName: port.name, appProtocol: port.appProtocol, selector: svc.selector, pods: backing, clusterIP: svc.clusterIP };
       for (const pods of groups.values()) {
         const rep = pods[0]!;
         const callers = pods.filter((p) => !backing.some((b) => ref(b) === ref(p)));
         if (!callers.length) continue;
-        const cluster = (pas: readonly PeerAuthenticationRecord[]): ClusterEvidence => ({ ...emptyClusterEvidence(), pod: rep, meshConfig: policy.meshConfig, peerAuthentications: [...pas], destinationRules: [...policy.destinationRules], peer });
+        const excludedOutbound = outboundExcluded(rep, port.port, svc.clusterIP, backing.map((b) => b.ip));
+        const cluster = (pas: readonly PeerAuthenticationRecord[]): ClusterEvidence => ({ ...emptyClusterEvidence(), pod: rep, meshConfig: policy.meshConfig, peerAuthentications: [...pas], destinationRules: [...policy.destinationRules], peer: { ...peer, ...(excludedOutbound ? { excludedOutbound } : {}) } });
         // Only a caller that would not send Istio mTLS to an affected endpoint can meet a policy finding the edit changes.
         pairs++;
         const facts = buildClusterFacts(cluster(after), []);
-        if (!facts.peer!.endpoints.some((e) => serverSet.has(ref(e.pod)) && e.sends.tls !== 'ISTIO_MUTUAL')) continue;
+        const strictNow = new Set(affected.map(ref));
+        if (!facts.peer!.endpoints.some((e) => strictNow.has(ref(e.pod)) && e.sends.tls !== 'ISTIO_MUTUAL')) continue;
         const client = classOf(`client ${rep.namespace}/${(rep as { workload?: string }).workload ?? rep.name}`, callers);
         const classes = new Map([[client.id, client], [server.id, server]]);
         const conn: ConnectionRecord = {

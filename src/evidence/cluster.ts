@@ -111,6 +111,11 @@ export interface PeerServiceRecord {
   pods: PodRecord[];
   /** The Service's cluster IP (what a caller's excludeOutboundIPRanges is matched against); absent: not known. */
   clusterIP?: string | null;
+  /**
+   * Why the client pod's app reaches this service around its own sidecar (the capture annotation that excludes the
+   * port or the Service's IP: src/facts/capture.ts `outboundExcluded`); absent or null: its sidecar carries it.
+   */
+  excludedOutbound?: string | null;
 }
 
 export interface ClusterEvidence {

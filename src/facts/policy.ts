@@ -134,45 +134,6 @@ export type ClientSends =
   | { tls: 'ISTIO_MUTUAL' | 'MUTUAL' | 'SIMPLE'; why: 'destination-rule' | 'auto-mtls' }
   | { tls: 'plaintext'; why: 'no-sidecar' | 'destination-rule' | 'auto-mtls-off' | 'auto-mtls-disabled-server' | 'auto-mtls-no-label' | 'excluded-outbound'; excluded?: string };
 
-/** An IPv4 address inside a CIDR (`*` holds every address); IPv6 ranges are not matched (false). */
-export function inCidr(ip: string, cidr: string): boolean {
-  if (cidr === '*') return true;
-  const [net, bits] = cidr.split('/');
-  const v4 = (a: string) => {
-    const p = a.split('.').map(Number);
-    return p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255) ? ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0 : null;
-  };
-  const a = v4(ip);
-  const n = v4(net ?? '');
-  const b = Number(bits);
-  if (a === null || n === null || !Number.isInteger(b) || b < 0 || b > 32) return false;
-  const mask = b === 0 ? 0 : (~0 << (32 - b)) >>> 0;
-  return (a & mask) === (n & mask);
-}
-
-/**
- * Why a caller's app reaches a service port around its own sidecar (istio-iptables leaves it uncaptured): the
- * annotation that excludes it, or null when the sidecar carries it. `clusterIP`: the Service's; `podIps`: its
- * endpoints' (a headless Service is dialled at the pod IPs).
- */
-export function outboundExcluded(client: PodRecord | null, servicePort: number, clusterIP: string | null | undefined, podIps: ReadonlyArray<string | null> = []): string | null {
-  const c = client?.capture;
-  if (!c) return null;
-  if (c.excludeOutboundPorts.includes(servicePort)) return `traffic.sidecar.istio.io/excludeOutboundPorts: ${c.excludeOutboundPorts.join(',')}`;
-  const ips = clusterIP && clusterIP !== 'None' ? [clusterIP] : podIps.filter((x): x is string => !!x);
-  const range = c.excludeOutboundIPRanges.find((r) => ips.some((ip) => inCidr(ip, r)));
-  return range ? `traffic.sidecar.istio.io/excludeOutboundIPRanges: ${c.excludeOutboundIPRanges.join(',')}` : null;
-}
-
-/** Why a server's inbound port bypasses its sidecar (not captured), or null when the sidecar receives it. */
-export function inboundBypass(server: PodRecord, containerPort: number | null): string | null {
-  const c = server.capture;
-  if (!c || containerPort === null) return null;
-  if (c.excludeInboundPorts.includes(containerPort)) return `traffic.sidecar.istio.io/excludeInboundPorts: ${c.excludeInboundPorts.join(',')}`;
-  if (c.includeInboundPorts !== '*' && !c.includeInboundPorts.includes(containerPort)) return `traffic.sidecar.istio.io/includeInboundPorts: ${c.includeInboundPorts.join(',') || '""'}`;
-  return null;
-}
-
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
 export function clientSends(o: { clientSidecar: boolean; tls: ClientTlsRecord | null; autoMtls: boolean; serverMode: EffectiveMode; endpointLabels: Record<string, string>; excludedOutbound?: string | null }): ClientSends {
@@ -192,8 +153,6 @@ export interface PeerEndpointFact {
   /** The server side: what its inbound accepts on that port; `no-sidecar`: whatever the app speaks. */
   serverMode: EffectiveMode | 'no-sidecar';
   sends: ClientSends;
-  /** Set when the port bypasses the server's sidecar (its capture annotations): its policy is never enforced there. */
-  bypass?: string;
 }
 
 export interface ClusterFacts {
@@ -241,14 +200,13 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
     const host = `${c.peer.name}.${c.peer.namespace}.svc.cluster.local`;
     const dr = c.pod ? destinationRuleFor(c.destinationRules, { host, clientNamespace: c.pod.namespace, clientLabels: c.pod.labels, serviceNamespace: c.peer.namespace, rootNamespace }) : null;
     const { tls, origin } = destinationRuleTls(dr, c.peer.port);
-    const excludedOutbound = outboundExcluded(c.pod, c.peer.port, c.peer.clusterIP, c.peer.pods.map((p) => p.ip));
+    const excludedOutbound = c.peer.excludedOutbound;
     const endpoints = c.peer.pods.map((pod): PeerEndpointFact => {
       const containerPort = resolveTargetPort(c.peer!.targetPort, c.peer!.port, pod);
       const policy = effectivePeerAuthentication(rootNamespace, c.peerAuthentications, pod);
       const mode = modeForPort(policy, containerPort);
       const serverMode = pod.sidecar ? mode : 'no-sidecar';
-      const bypass = pod.sidecar ? inboundBypass(pod, containerPort) : null;
-      return { pod, containerPort, policy, serverMode, sends: clientSends({ clientSidecar: c.pod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod.labels, excludedOutbound }), ...(bypass ? { bypass } : {}) };
+      return { pod, containerPort, policy, serverMode, sends: clientSends({ clientSidecar: c.pod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod.labels, excludedOutbound }) };
     });
     peer = { service: c.peer.name, namespace: c.peer.namespace, host, port: c.peer.port, portName: c.peer.portName ?? null, appProtocol: c.peer.appProtocol ?? null, destinationRule: dr, tls, tlsOrigin: origin, endpoints };
   }

@@ -84,6 +84,11 @@ function certLine(c: CertificateRow, st: Style, among: readonly string[] = []): 
 }
 
 export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number | null }): string {
+  // A what-if answers the question asked (`scan --what-if strict`): it leads, the scan follows.
+  if (r.whatIf) {
+    const { whatIf, ...scan } = r;
+    return `${renderWhatIfText(whatIf, opts)}\n${renderScanText(scan, opts)}`;
+  }
   const st = makeStyle(opts.color);
   const out: string[] = [];
   const scope = r.scope.namespaces === 'all' ? 'all namespaces' : `namespace${r.scope.namespaces.length === 1 ? '' : 's'} ${r.scope.namespaces.join(', ')}`;
@@ -179,6 +184,10 @@ export function renderRotationText(rot: RotationStatus, opts: { color: boolean; 
 }
 
 export function renderScanMarkdown(r: ScanReport): string {
+  if (r.whatIf) {
+    const { whatIf, ...scan } = r;
+    return `${renderWhatIfMarkdown(whatIf)}\n${renderScanMarkdown(scan)}`;
+  }
   const out = [`## Fleet scan: ${r.summary.ok} of ${r.summary.pods} pods read`, ''];
   out.push('| level | subject / workload | status | time left | pods |', '|---|---|---|---|---|');
   for (const c of r.certificates.filter((c) => c.level !== 'leaf' || c.status !== 'ok')) {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeWhatIf, strictEdit } from '../../src/diagnose/what-if.js';
 import { plaintextInbound } from '../../src/evidence/telemetry.js';
-import { inCidr } from '../../src/facts/policy.js';
+import { inCidr } from '../../src/facts/capture.js';
 import type { DestinationRuleRecord, PeerAuthenticationRecord, PodRecord } from '../../src/evidence/cluster.js';
 import type { FleetPolicy } from '../../src/fleet/types.js';
 import { NOW } from '../support/pki.js';

@@ -171,7 +171,7 @@ describe('scan --what-if strict', () => {
       'bank/legacy-batch-0 -> bank/ledger:8080 policy/strict-plaintext-client',
       'bank/reports-6b8d-ddddd -> bank/ledger:8080 policy/strict-plaintext-client',
     ]);
-    expect(w!.breaking.find((b) => b.client.workload === 'fetcher')!.reason).toMatch(/around its own sidecar \(traffic.sidecar.istio.io\/excludeOutboundPorts: 8080,9090\)/);
+    expect(w!.breaking.find((b) => b.client.workload === 'fetcher')!.reason).toMatch(/calls ledger.bank:8080 around its sidecar \(traffic.sidecar.istio.io\/excludeOutboundPorts: 8080,9090\)/);
     expect(w!.probes).toEqual([expect.objectContaining({ pod: 'bank/ledger-5c4b-aaaaa', container: 'app', probe: 'readiness httpGet /healthz', port: 8080 })]);
     expect(w!.policy.yaml).toContain('matchLabels:\n      app: "ledger"');
   }, 60_000);

@@ -162,7 +162,7 @@ function whatIf(request: ScanRequest, bundle: FleetBundle, at: number): NonNulla
   return judgeWhatIf(policy, scope, { now: at, allNamespaces: all });
 }
 
-/** Exit code of a scan: 1 when it is failing (an expired/critical CA, a rotation violation or cut-off pods; --fail-on warning: also at-risk, warnings and drift); 3 when no pod could be read. */
+/** Exit code of a scan: 1 when it is failing (an expired/critical CA, a rotation violation or cut-off pods; --fail-on warning: also at-risk, warnings and drift) or its what-if breaks a connection or a probe; 3 when no pod could be read. */
 export function scanExitCode(r: ScanReport, failOn: FailOn = 'error'): number {
   // A what-if that breaks connections is a finding that breaks traffic (critical): exit 1, like any failing scan.
   if (r.whatIf && (r.whatIf.breaking.length || r.whatIf.probes.length)) return 1;

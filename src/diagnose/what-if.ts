@@ -113,7 +113,10 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
 
   // Callers: every pod the scan listed, grouped by workload (the same sidecar, capture and labels judge alike).
   const groups = new Map<string, Array<FleetPolicy['pods'][number]>>();
+  // Ambient-mode pods have no sidecar, yet ztunnel carries their mTLS: not judged as plaintext callers.
+  const ambient = policy.pods.filter((p) => !p.sidecar && p.labels['istio.io/dataplane-mode'] === 'ambient');
   for (const p of policy.pods) {
+    if (ambient.includes(p)) continue;
     const stable = Object.entries(p.labels).filter(([k]) => !PER_POD.test(k)).sort();
     const k = JSON.stringify([p.namespace, p.workload ?? p.name, p.sidecar, p.capture ?? null, stable]);
     groups.set(k, [...(groups.get(k) ?? []), p]);
@@ -243,6 +246,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
     'Callers outside the cluster or beside the mesh (VMs, NodePort/LoadBalancer traffic sent straight to pods, hostNetwork pods): not in the API; the telemetry shows them only if they called since the sidecar started.',
     `The kubelet: exec probes run inside the container and TCP probes only test the connect (the sidecar accepts it), so both survive; HTTP and gRPC probes survive when the injector rewrote them to pilot-agent :${AGENT_PORT} (the default)${probes.length ? ' — those below were not' : ''}.`,
     `Prometheus: scraping through Istio's metrics merge (:${AGENT_PORT}/stats/prometheus) survives; a Prometheus without a sidecar scraping app ports directly fails, and shows in the telemetry as source_workload="unknown".`,
+    `Ambient mode: ${ambient.length ? `${ambient.length} pod${ambient.length === 1 ? '' : 's'} labelled istio.io/dataplane-mode=ambient (${ambient.slice(0, 3).map(ref).join(', ')}${ambient.length > 3 ? ', …' : ''}) ${ambient.length === 1 ? 'is' : 'are'} not judged (ztunnel carries their mTLS); ` : ''}a pod without a sidecar whose namespace (not the pod) is labelled for ambient is judged as a plaintext caller: namespaces are not read.`,
     ...(telemetry.length === 0 ? ['No server sidecar\'s telemetry was read: plaintext callers the API does not show are not counted.'] : unavailable.length ? [`${unavailable.length} of ${telemetry.length} server sidecars' telemetry could not be read: plaintext callers of those pods are counted only from the API.`] : []),
     ...policy.problems,
   ];

@@ -60,6 +60,12 @@ describe('judgeWhatIf on records', () => {
     expect(w.exempt).toEqual([{ pod: 'shop/api-1', mode: 'PERMISSIVE', why: expect.stringMatching(/PeerAuthentication shop\/api-permissive \(workload\)/) }]);
   });
 
+  it('an ambient-mode pod (no sidecar, ztunnel) is not judged as a plaintext caller, and is named as not judged', () => {
+    const p = policy([pod('shop', 'api-1', 'api'), pod('shop', 'amb-1', 'amb', { sidecar: false, labels: { app: 'amb', 'istio.io/dataplane-mode': 'ambient' } }), pod('shop', 'legacy-0', 'legacy', { sidecar: false })]);
+    expect(pairs(p)).toEqual(['shop/legacy-0 policy/strict-plaintext-client critical']);
+    expect(judgeWhatIf(p, ns, { now: NOW, allNamespaces: false }).cannotSee.join('\n')).toMatch(/1 pod labelled istio.io\/dataplane-mode=ambient \(shop\/amb-1\) is not judged/);
+  });
+
   it('a server already STRICT changes nothing: its plaintext callers are broken today, not by the edit', () => {
     const p = policy([pod('shop', 'api-1', 'api'), pod('shop', 'legacy-0', 'legacy', { sidecar: false })], { peerAuthentications: [pa('shop', 'api-strict', 'STRICT', { app: 'api' })] });
     const w = judgeWhatIf(p, ns, { now: NOW, allNamespaces: false });

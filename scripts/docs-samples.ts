@@ -40,7 +40,7 @@ export interface Sample {
   /** The arguments after `mtls-doctor`, as shown (display ports, relative file names). */
   args: string[];
   /** Which stand-in it runs against: its working directory, environment and port mapping. */
-  scene: 'files' | 'peer' | 'pod' | 'cluster-policy' | 'cluster-rotation';
+  scene: 'files' | 'peer' | 'pod' | 'cluster-policy' | 'cluster-rotation' | 'cluster-whatif';
   /** Shown as `| head -N`: only the first N lines of the output. */
   head?: number;
   /** Shown as `| grep -Ev 'RE'`: drop the lines that match (applied before head). */
@@ -49,6 +49,8 @@ export interface Sample {
   until?: RegExp;
   /** Show stderr and the exit code (for error samples). */
   stderr?: boolean;
+  /** Shown as `| jq PATH`: only this part of the JSON output (`.whatIf.breaking[0]`: fields and list indexes). */
+  jq?: string;
   /** A library sample: this program is written to `example.mjs` and run with node (`args` is ignored). */
   script?: string;
 }
@@ -91,6 +93,8 @@ export const SAMPLES: Sample[] = [
   { id: 'scan', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT] },
   { id: 'scan-json', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'json'], head: 40 },
   { id: 'scan-prometheus', scene: 'cluster-rotation', args: ['scan', '-A', '--at', AT, '-o', 'prometheus'] },
+  { id: 'what-if-strict', scene: 'cluster-whatif', args: ['scan', '--what-if', 'strict', '-n', 'bank', '--at', AT], until: /^Fleet scan/ },
+  { id: 'what-if-strict-json', scene: 'cluster-whatif', args: ['scan', '--what-if', 'strict', '-n', 'bank', '--at', AT, '-o', 'json'], jq: '.whatIf.breaking[0]' },
   { id: 'rotation-status', scene: 'cluster-rotation', args: ['rotation', 'status', '-A', '--at', AT] },
   { id: 'rotation-plan', scene: 'cluster-rotation', args: ['rotation', 'plan', '-A', '--at', AT] },
   { id: 'rotation-phase2', scene: 'files', args: ['rotation', 'plan', '--evidence', 'fleet/phase-2.json', '--at', AT] },
@@ -193,6 +197,7 @@ export async function startStage(): Promise<Stage> {
         pod: { ...base, ports: [['http://127.0.0.1:15000', admin.url], ['http://127.0.0.1:15020', agent.url]] },
         'cluster-policy': kube(policy),
         'cluster-rotation': kube(rotation),
+        'cluster-whatif': kube(await whatIfCluster(meshRoot, servers)),
       },
       close: async () => {
         await Promise.all(servers.map((s) => s.close()));
@@ -207,12 +212,12 @@ export async function startStage(): Promise<Stage> {
 }
 
 /** Starts a fake Envoy admin (and pilot-agent) per sidecar pod, and the API server in front of them. */
-async function cluster(pods: Array<FakePod & { chain?: Issued[]; roots?: Issued[] }>, spec: Omit<Parameters<typeof startFakeKubeApi>[0], 'pods'>, servers: Array<{ close(): Promise<void> }>): Promise<FakeKubeApi> {
+async function cluster(pods: Array<FakePod & { chain?: Issued[]; roots?: Issued[]; prometheus?: string }>, spec: Omit<Parameters<typeof startFakeKubeApi>[0], 'pods'>, servers: Array<{ close(): Promise<void> }>): Promise<FakeKubeApi> {
   const fake: FakePod[] = [];
-  for (const { chain, roots, ...p } of pods) {
+  for (const { chain, roots, prometheus, ...p } of pods) {
     const backends: Record<number, string> = {};
     if (p.sidecar !== false && chain) {
-      const admin: FakeServer = await startFakeEnvoyAdmin({ chain, roots: roots ?? [] });
+      const admin: FakeServer = await startFakeEnvoyAdmin({ chain, roots: roots ?? [], ...(prometheus ? { prometheus } : {}) });
       const agent = await startFakeAgent({ ready: true });
       servers.push(admin, agent);
       backends[15000] = admin.url;
@@ -279,6 +284,34 @@ async function rotationCluster(servers: Array<{ close(): Promise<void> }>): Prom
   );
 }
 
+/**
+ * Before enforcing STRICT in bank (issue 25): ledger behind a Service; web calls it with auto mTLS; reports has a
+ * DestinationRule that turns TLS off towards it; legacy-batch runs without a sidecar; and ledger's sidecar counted
+ * plaintext requests from etl/nightly-export, a namespace the scan does not list.
+ */
+async function whatIfCluster(meshRoot: Issued, servers: Array<{ close(): Promise<void> }>): Promise<FakeKubeApi> {
+  const inter = await intermediate(meshRoot, 'Mesh Intermediate CA', { notBefore: t(-YEAR + 30 * DAY), notAfter: t(YEAR - 30 * DAY) });
+  const sidecar = async (name: string, app: string) => ({ name, namespace: 'bank', labels: { app }, serviceAccount: app, appPorts: [{ port: 8080, name: 'http' }], chain: [await leaf(inter, { uris: [spiffe('bank', app)] }), inter], roots: [meshRoot] });
+  const series = (src: string, ns: string, policy: string, n: number) =>
+    `istio_requests_total{reporter="destination",source_workload="${src}",source_canonical_service="${src}",source_workload_namespace="${ns}",source_principal="${policy === 'none' ? 'unknown' : `spiffe://cluster.local/ns/${ns}/sa/${src}`}",source_app="${src}",source_version="unknown",source_cluster="Kubernetes",destination_workload="ledger",destination_workload_namespace="bank",destination_principal="${policy === 'none' ? 'unknown' : 'spiffe://cluster.local/ns/bank/sa/ledger'}",destination_app="ledger",destination_version="unknown",destination_service="ledger.bank.svc.cluster.local",destination_canonical_service="ledger",destination_canonical_revision="latest",destination_service_name="ledger",destination_service_namespace="bank",destination_cluster="Kubernetes",request_protocol="http",response_code="200",grpc_response_status="",response_flags="-",connection_security_policy="${policy}"} ${n}`;
+  const prometheus = ['# TYPE istio_requests_total counter', series('web', 'bank', 'mutual_tls', 48211), series('reports', 'bank', 'none', 310), series('nightly-export', 'etl', 'none', 1442)].join('\n') + '\n';
+  return cluster(
+    [
+      { ...(await sidecar('ledger-5c4b7-k8x2p', 'ledger')), prometheus },
+      await sidecar('ledger-5c4b7-w9q4m', 'ledger'),
+      await sidecar('web-7d4f9c-x2k8p', 'web'),
+      await sidecar('reports-6b8d5-t7n3c', 'reports'),
+      { name: 'legacy-batch-0', namespace: 'bank', labels: { app: 'legacy-batch' }, serviceAccount: 'legacy-batch', sidecar: false },
+    ],
+    {
+      services: [{ name: 'ledger', namespace: 'bank', selector: { app: 'ledger' }, ports: [{ port: 8080, targetPort: 'http', name: 'http' }], clusterIP: '10.96.14.2' }],
+      destinationRules: [destinationRule('bank', 'ledger-plaintext', { host: 'ledger', workloadSelector: { matchLabels: { app: 'reports' } }, trafficPolicy: { tls: { mode: 'DISABLE' } } })],
+      configMaps: [meshConfigMap(), { namespace: 'bank', name: 'istio-ca-root-cert', data: { 'root-cert.pem': meshRoot.pem } }],
+    },
+    servers,
+  );
+}
+
 /** A saved fleet scan (`scan --save-evidence`) of five pods in phase 2: three trust the new root, two not yet. */
 async function phase2Fleet(): Promise<FleetBundle> {
   const oldRoot = await root('Mesh Root CA 2025', { notBefore: t(-YEAR), notAfter: t(9 * YEAR) });
@@ -332,12 +365,18 @@ export async function runSample(s: Sample, stage: Stage): Promise<SampleRun> {
     if (at < 0) throw new Error(`sample ${s.id}: no output line matches ${s.until}; choose where to cut it in scripts/docs-samples.ts`);
     lines = [...lines.slice(0, at), '…'];
   }
+  if (s.jq !== undefined) {
+    let v: unknown = JSON.parse(lines.join('\n'));
+    for (const [, key, index] of s.jq.matchAll(/\.(\w+)|\[(\d+)\]/g)) v = (v as Record<string, unknown>)?.[key ?? Number(index)];
+    if (v === undefined) throw new Error(`sample ${s.id}: ${s.jq} is not in the output`);
+    lines = JSON.stringify(v, null, 2).split('\n');
+  }
   if (s.head !== undefined) lines = lines.slice(0, s.head);
   let out = lines.join('\n');
   if (s.stderr) out = [out, replaceAll(r.stderr, back).replace(/\s+$/, ''), `[exit ${r.code}]`].filter(Boolean).join('\n');
   else if ((r.code !== 0 && r.code !== 1) || r.stderr) throw new Error(`sample ${s.id}: mtls-doctor ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
   if (s.script) return { id: s.id, text: `$ cat example.mjs\n${s.script.replace(/\n$/, '')}\n$ node example.mjs\n${out}` };
-  const pipes = [s.grepV !== undefined ? ` | grep -Ev ${shellQuote(s.grepV)}` : '', s.head !== undefined ? ` | head -${s.head}` : ''].join('');
+  const pipes = [s.jq !== undefined ? ` | jq ${shellQuote(s.jq)}` : '', s.grepV !== undefined ? ` | grep -Ev ${shellQuote(s.grepV)}` : '', s.head !== undefined ? ` | head -${s.head}` : ''].join('');
   return { id: s.id, text: `$ mtls-doctor ${s.args.map(shellQuote).join(' ')}${pipes}\n${out}` };
 }
 

@@ -9,7 +9,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import { describePolicy, type PeerEndpointFact } from '../../src/facts/policy.js';
 
-const WHY = { 'no-sidecar': 'noSidecar', 'destination-rule': 'drDisable', 'auto-mtls-off': 'autoOff', 'auto-mtls-no-label': 'noLabel' } as const;
+const WHY = { 'no-sidecar': 'noSidecar', 'destination-rule': 'drDisable', 'auto-mtls-off': 'autoOff', 'auto-mtls-no-label': 'noLabel', 'excluded-outbound': 'excludedOutbound' } as const;
 
 export default defineRule({
   meta: {
@@ -28,6 +28,8 @@ export default defineRule({
         'DestinationRule {dr} sets tls.mode DISABLE for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match, "connection reset by peer", 503 UC).',
       autoOff:
         'Auto mTLS is off in the mesh config (enableAutoMtls: false) and no DestinationRule sets tls for {service}:{port}, so {client} sends plaintext, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
+      excludedOutbound:
+        '{client} calls {service}:{port} around its sidecar ({excluded}): plaintext, but {pods} {accept} only mTLS ({policy}).',
       noLabel:
         '{pods} {lack} the label security.istio.io/tlsMode=istio, so auto mTLS in {client} sends plaintext there, but {pods} {accept} only mTLS on port {targetPort} ({policy}). Envoy on the server resets every such connection (no_filter_chain_match).',
     },
@@ -83,6 +85,7 @@ export default defineRule({
           podNamespace: first.pod.namespace,
           policy: describePolicy(first.policy, first.containerPort),
           dr,
+          excluded: first.sends.tls === 'plaintext' && first.sends.excluded ? first.sends.excluded : '',
         },
         evidence: [
           { source: 'PeerAuthentication', detail: `${first.pod.name}:${first.containerPort ?? peer.port}: ${describePolicy(first.policy, first.containerPort)}` },

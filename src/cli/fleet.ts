@@ -30,6 +30,8 @@ export interface FleetArgs {
   failOn: 'error' | 'warning';
   context?: string;
   kubeconfig?: string;
+  whatIf?: string;
+  target?: string;
 }
 
 const scopeOptions = (y: Argv) =>
@@ -62,6 +64,8 @@ export function scanRequestFromArgs(a: FleetArgs): ScanRequest {
     at: a.at,
     thresholds: a.thresholds !== undefined ? { path: a.thresholds } : undefined,
     failOn: a.failOn,
+    whatIf: a.whatIf,
+    target: a.target,
   };
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ScanRequest;
 }
@@ -100,15 +104,18 @@ async function runScan(args: FleetArgs, io: Io) {
 export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHooks = {}): CommandModule[] {
   return [
     {
-      command: 'scan',
+      command: 'scan [target]',
       describe: 'Scan every sidecar: expiry at every CA level, trust-bundle drift, who cannot verify whom, the rotation phase',
       builder: (y) =>
         scopeOptions(y)
+          .positional('target', { type: 'string', describe: 'pod/NAME (with --what-if)' })
           .option('output', { alias: 'o', choices: SCAN_FORMATS, default: 'text' as const, describe: 'Output format (prometheus: for the textfile collector or a push)' })
+          .option('what-if', { type: 'string', describe: 'strict: what a STRICT PeerAuthentication would break now' })
           .example('$0 scan -A', 'Every namespace: the CA that expires first leads the report')
+          .example('$0 scan --what-if strict -n shop', 'What STRICT would break in shop')
           .example('$0 scan -n shop -o json | jq .rotation', 'The rotation phase, for a bot')
           .example('$0 scan -A -o prometheus > /var/lib/node-exporter/mtls.prom', 'Metrics for Prometheus (see `mtls-doctor alerts`)')
-          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); 2 bad usage; 3 no pod could be read.\nDocs: docs/fleet.md'),
+          .epilog('Exit codes: 0 fine; 1 an expired or critical CA, a rotation-order violation or pods cut off (--fail-on warning: also warnings and drift); with --what-if, a connection STRICT would break; 2 bad usage; 3 no pod could be read.\nDocs: docs/fleet.md'),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('scan', a);
         const args = a as unknown as FleetArgs;

@@ -10,10 +10,11 @@ import { parseAt } from '../evidence/from-inputs.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import { alertRules, renderAlertRules } from '../fleet/alerts.js';
 import { judgeFleet } from './fleet-model.js';
+import { judgeWhatIf } from './what-if.js';
 import { FLEET_BUNDLE_KIND, parseFleetBundle, serializeFleetBundle, type FleetBundle } from '../fleet/bundle.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, scanFleet, type FleetSource } from '../fleet/scan.js';
 import { fleetVerdict } from '../fleet/verdict.js';
-import type { FleetTarget, ScanReport } from '../fleet/types.js';
+import type { FleetTarget, ScanReport, WhatIfScope } from '../fleet/types.js';
 import { isFileRef, type FailOn, type FileRef } from './request.js';
 
 /** `scan()`'s request: which pods (FleetTarget, what the cluster collector reads) and how to judge them. */
@@ -28,7 +29,17 @@ export interface ScanRequest extends FleetTarget {
   at?: string | number | Date;
   thresholds?: DeepPartial<Thresholds> | FileRef;
   failOn?: FailOn;
+  /**
+   * `--what-if strict` (issue 25): also judge which connections a PeerAuthentication STRICT would break if applied
+   * now — to `target`'s workload, else the namespace(s) scanned, else (with `allNamespaces`) the mesh.
+   */
+  whatIf?: string;
+  /** With `whatIf`: `pod/NAME` (or `NAME`) in the namespace scanned: apply the STRICT policy to its workload only. */
+  target?: string;
 }
+
+export const WHAT_IFS = ['strict'] as const;
+const POD_TARGET = /^(?:pod\/|pods\/)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
 
 export interface ScanDeps {
   /** Where pods come from; default: the Kubernetes collector (cluster mode). */
@@ -77,6 +88,12 @@ function validate(r: ScanRequest): void {
     if (!Array.isArray(r.namespaces) || !r.namespaces.length || r.namespaces.some((n) => typeof n !== 'string')) throw usageError('Cannot use namespaces: give a non-empty list of namespace names');
     if (r.namespace || r.allNamespaces) throw usageError('Cannot combine namespaces with -n/--namespace or -A/--all-namespaces: pick one');
   }
+  if (r.whatIf !== undefined && !(WHAT_IFS as readonly string[]).includes(String(r.whatIf))) throw usageError(`Cannot use --what-if ${JSON.stringify(r.whatIf)}: the what-if scan knows ${WHAT_IFS.join(', ')} (--what-if strict: what a PeerAuthentication STRICT applied now would break)`);
+  if (r.target !== undefined) {
+    if (r.whatIf === undefined) throw usageError(`Cannot scan ${r.target} without --what-if strict: a scan reads every pod of -n NS or -A (one pod is \`mtls-doctor diagnose pod/NAME\`)`);
+    if (typeof r.target !== 'string' || !POD_TARGET.test(r.target)) throw usageError(`Cannot use ${JSON.stringify(r.target)} as the what-if target: give pod/NAME (a pod of the namespace scanned)`);
+    if (r.allNamespaces || (r.namespaces && r.namespaces.length > 1)) throw usageError(`Cannot combine ${r.target} with ${r.allNamespaces ? '-A' : 'several namespaces'}: a pod is in one namespace (-n NS)`);
+  }
   const c = r.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY) throw usageError(`Cannot use --concurrency ${c}: give a whole number from 1 to ${MAX_CONCURRENCY}`);
   const pt = r.podTimeoutMs ?? 10_000;
@@ -105,9 +122,10 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
         : parseFleetBundle(JSON.stringify(ev), 'the saved scan');
   } else {
     const from = deps.source ?? ((r: ScanRequest) => clusterSource(r, deps.kube));
-    const source = typeof from === 'function' ? await from(request) : from;
+    const collect = request.whatIf !== undefined ? { ...request, readPolicy: true } : request;
+    const source = typeof from === 'function' ? await from(collect) : from;
     const started = now();
-    const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const input = await scanFleet(source, { concurrency: request.concurrency, podTimeoutMs: request.podTimeoutMs, onProgress: deps.onProgress, ...(deps.signal ? { signal: deps.signal } : {}), ...(request.whatIf !== undefined ? { policy: true } : {}) });
     if (!input.pods.length) {
       throw new MtlsDoctorError('E_NO_EVIDENCE', `No pods matched${request.selector ? ` -l ${request.selector}` : ''} in ${request.allNamespaces ? 'any namespace' : request.namespaces ? `namespaces ${request.namespaces.join(', ')}` : `namespace ${request.namespace ?? 'of the current context'}`}`);
     }
@@ -121,11 +139,33 @@ export async function scan(request: ScanRequest, deps: ScanDeps = {}): Promise<S
     };
   }
   const report = judgeFleet(bundle.input, { now: at ?? now(), thresholds, scope: bundle.scope, ...(bundle.durationSeconds !== undefined ? { durationSeconds: bundle.durationSeconds } : {}) });
+  if (request.whatIf !== undefined) report.whatIf = whatIf(request, bundle, at ?? now());
   return { report, bundle };
 }
 
-/** Exit code of a scan: 1 when it is failing (an expired/critical CA, a rotation violation or cut-off pods; --fail-on warning: also at-risk, warnings and drift); 3 when no pod could be read. */
+/** The what-if on the scan's model: where the STRICT policy goes, then src/diagnose/what-if.ts. */
+function whatIf(request: ScanRequest, bundle: FleetBundle, at: number): NonNullable<ScanReport['whatIf']> {
+  const policy = bundle.input.policy;
+  if (!policy) throw inputError('Cannot judge --what-if strict on this saved scan: it holds no policies (save one with `scan --what-if strict --save-evidence FILE`)');
+  const all = bundle.scope.namespaces === 'all';
+  let scope: WhatIfScope;
+  if (request.target !== undefined) {
+    const name = POD_TARGET.exec(request.target)![1]!;
+    const ns = request.namespace ?? request.namespaces?.[0];
+    const matches = policy.pods.filter((p) => p.name === name && (ns === undefined || p.namespace === ns));
+    if (matches.length !== 1) throw inputError(`Cannot apply --what-if strict to pod/${name}: ${matches.length ? `it is in several namespaces (${matches.map((p) => p.namespace).join(', ')}): give -n NS` : `no running pod of that name in ${ns ? `namespace "${ns}"` : 'the namespace scanned'}`}`);
+    const pod = matches[0]!;
+    if (!pod.sidecar) throw inputError(`Cannot apply --what-if strict to pod/${name}: it has no istio-proxy sidecar, so no PeerAuthentication applies to it (its callers reach its app as they do now)`);
+    scope = { kind: 'workload', namespace: pod.namespace, pod: pod.name };
+  } else if (request.allNamespaces || all) scope = { kind: 'mesh' };
+  else scope = { kind: 'namespace', namespaces: request.namespaces ?? (request.namespace ? [request.namespace] : (bundle.scope.namespaces as string[])) };
+  return judgeWhatIf(policy, scope, { now: at, allNamespaces: all });
+}
+
+/** Exit code of a scan: 1 when it is failing (an expired/critical CA, a rotation violation or cut-off pods; --fail-on warning: also at-risk, warnings and drift) or its what-if breaks a connection or a probe; 3 when no pod could be read. */
 export function scanExitCode(r: ScanReport, failOn: FailOn = 'error'): number {
+  // A what-if that breaks connections is a finding that breaks traffic (critical): exit 1, like any failing scan.
+  if (r.whatIf && (r.whatIf.breaking.length || r.whatIf.probes.length)) return 1;
   const verdict = fleetVerdict(r);
   if (verdict === 'unknown') return r.summary.pods > 0 ? 3 : 0;
   return verdict === 'failing' || (failOn === 'warning' && verdict === 'at-risk') ? 1 : 0;

@@ -21,6 +21,34 @@ export interface PodRecord {
   ready: boolean;
   /** The pod's IP, for "which pod answered" in the text. */
   ip: string | null;
+  /**
+   * Its sidecar's traffic capture, from the pod's `traffic.sidecar.istio.io/*` annotations (absent: none set, all
+   * captured): inbound ports that bypass the sidecar, outbound ports and IP ranges the app reaches directly.
+   */
+  capture?: CaptureRecord;
+  /** Its app containers' HTTP / gRPC / TCP probes as the kubelet runs them (absent: not recorded). */
+  probes?: ProbeRecord[];
+}
+
+/** `traffic.sidecar.istio.io/{include,exclude}InboundPorts`, `excludeOutboundPorts`, `excludeOutboundIPRanges`. */
+export interface CaptureRecord {
+  /** `includeInboundPorts`: `*` (default), or the only ports captured. */
+  includeInboundPorts: '*' | number[];
+  excludeInboundPorts: number[];
+  excludeOutboundPorts: number[];
+  /** CIDRs, as written (`10.96.0.0/12`). */
+  excludeOutboundIPRanges: string[];
+}
+
+/** A kubelet probe: `exec` runs in the container; the others connect to the pod IP at `port`. */
+export interface ProbeRecord {
+  container: string;
+  type: 'liveness' | 'readiness' | 'startup';
+  kind: 'http' | 'grpc' | 'tcp' | 'exec';
+  /** The port it connects to (null: exec, or a named port that does not resolve). */
+  port: number | null;
+  /** HTTP path. */
+  path?: string;
 }
 
 export interface PeerAuthenticationRecord {
@@ -81,6 +109,13 @@ export interface PeerServiceRecord {
   appProtocol?: string | null;
   selector: Record<string, string>;
   pods: PodRecord[];
+  /** The Service's cluster IP (what a caller's excludeOutboundIPRanges is matched against); absent: not known. */
+  clusterIP?: string | null;
+  /**
+   * Why the client pod's app reaches this service around its own sidecar (the capture annotation that excludes the
+   * port or the Service's IP: src/facts/capture.ts `outboundExcluded`); absent or null: its sidecar carries it.
+   */
+  excludedOutbound?: string | null;
 }
 
 export interface ClusterEvidence {

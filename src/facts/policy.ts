@@ -132,12 +132,13 @@ export function destinationRuleTls(dr: DestinationRuleRecord | null, servicePort
 /** What the client sidecar sends to one endpoint, and why. */
 export type ClientSends =
   | { tls: 'ISTIO_MUTUAL' | 'MUTUAL' | 'SIMPLE'; why: 'destination-rule' | 'auto-mtls' }
-  | { tls: 'plaintext'; why: 'no-sidecar' | 'destination-rule' | 'auto-mtls-off' | 'auto-mtls-disabled-server' | 'auto-mtls-no-label' };
+  | { tls: 'plaintext'; why: 'no-sidecar' | 'destination-rule' | 'auto-mtls-off' | 'auto-mtls-disabled-server' | 'auto-mtls-no-label' | 'excluded-outbound'; excluded?: string };
 
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
-export function clientSends(o: { clientSidecar: boolean; tls: ClientTlsRecord | null; autoMtls: boolean; serverMode: EffectiveMode; endpointLabels: Record<string, string> }): ClientSends {
+export function clientSends(o: { clientSidecar: boolean; tls: ClientTlsRecord | null; autoMtls: boolean; serverMode: EffectiveMode; endpointLabels: Record<string, string>; excludedOutbound?: string | null }): ClientSends {
   if (!o.clientSidecar) return { tls: 'plaintext', why: 'no-sidecar' };
+  if (o.excludedOutbound) return { tls: 'plaintext', why: 'excluded-outbound', excluded: o.excludedOutbound };
   if (o.tls) return o.tls.mode === 'DISABLE' ? { tls: 'plaintext', why: 'destination-rule' } : { tls: o.tls.mode, why: 'destination-rule' };
   if (!o.autoMtls) return { tls: 'plaintext', why: 'auto-mtls-off' };
   if (o.serverMode === 'DISABLE') return { tls: 'plaintext', why: 'auto-mtls-disabled-server' };
@@ -199,12 +200,13 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
     const host = `${c.peer.name}.${c.peer.namespace}.svc.cluster.local`;
     const dr = c.pod ? destinationRuleFor(c.destinationRules, { host, clientNamespace: c.pod.namespace, clientLabels: c.pod.labels, serviceNamespace: c.peer.namespace, rootNamespace }) : null;
     const { tls, origin } = destinationRuleTls(dr, c.peer.port);
+    const excludedOutbound = c.peer.excludedOutbound;
     const endpoints = c.peer.pods.map((pod): PeerEndpointFact => {
       const containerPort = resolveTargetPort(c.peer!.targetPort, c.peer!.port, pod);
       const policy = effectivePeerAuthentication(rootNamespace, c.peerAuthentications, pod);
       const mode = modeForPort(policy, containerPort);
       const serverMode = pod.sidecar ? mode : 'no-sidecar';
-      return { pod, containerPort, policy, serverMode, sends: clientSends({ clientSidecar: c.pod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod.labels }) };
+      return { pod, containerPort, policy, serverMode, sends: clientSends({ clientSidecar: c.pod?.sidecar ?? true, tls, autoMtls, serverMode: mode, endpointLabels: pod.labels, excludedOutbound }) };
     });
     peer = { service: c.peer.name, namespace: c.peer.namespace, host, port: c.peer.port, portName: c.peer.portName ?? null, appProtocol: c.peer.appProtocol ?? null, destinationRule: dr, tls, tlsOrigin: origin, endpoints };
   }

@@ -51,5 +51,15 @@ export function parseFleetBundle(text: string, label: string): FleetBundle {
   for (const [i, s] of (input.caSecrets ?? []).entries()) {
     if (!s || !isStr(s.namespace) || !isStr(s.name) || !Array.isArray(s.certs) || !s.certs.every((c) => c && isStr(c.key) && isStr(c.pem))) throw inputError(`Cannot read ${label}: caSecrets #${i + 1} is malformed`);
   }
+  if (input.policy !== undefined) {
+    const pol = input.policy as unknown as Record<string, unknown> | null;
+    const lists = ['pods', 'services', 'peerAuthentications', 'destinationRules', 'telemetry', 'problems'];
+    const bad = !pol || typeof pol !== 'object' ? 'policy' : lists.find((k) => !Array.isArray(pol[k]));
+    if (bad) throw inputError(`Cannot read ${label}: "input.${bad === 'policy' ? 'policy' : `policy.${bad}`}" is ${bad === 'policy' ? 'not an object' : 'not a list'}`);
+    (pol!.pods as unknown[]).forEach((p, i) => {
+      const x = p as Record<string, unknown> | null;
+      if (!x || !isStr(x.namespace) || !isStr(x.name) || typeof x.sidecar !== 'boolean' || !x.labels || typeof x.labels !== 'object' || !Array.isArray(x.containers)) throw inputError(`Cannot read ${label}: policy pod #${i + 1} is malformed (needs namespace, name, sidecar, labels, containers)`);
+    });
+  }
   return { kind: FLEET_BUNDLE_KIND, schemaVersion: 1, collectedAt: b.collectedAt, scope: b.scope ?? { namespaces: [...new Set(input.pods.map((p) => p.namespace))].sort() }, ...(typeof b.durationSeconds === 'number' ? { durationSeconds: b.durationSeconds } : {}), input };
 }

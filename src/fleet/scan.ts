@@ -6,7 +6,9 @@
  */
 import { parseSecrets } from '../evidence/envoy-parse.js';
 import { inputError, MtlsDoctorError } from '../errors.js';
-import type { FleetInput, PodHolding } from './types.js';
+import { plaintextInbound } from '../evidence/telemetry.js';
+import type { PodRecord } from '../evidence/cluster.js';
+import type { FleetInput, FleetPolicy, PodHolding } from './types.js';
 
 export interface PodRef {
   namespace: string;
@@ -17,6 +19,8 @@ export interface PodRef {
   /** Its labels: which Services select it. */
   labels?: Record<string, string>;
   serviceAccount?: string;
+  /** The pod's policy-relevant fields (capture annotations, probes, ports, IP), read for `--what-if`. */
+  record?: PodRecord;
 }
 
 /** A Service: who serves connections through it (its selector picks the pods). */
@@ -37,6 +41,10 @@ export interface FleetSource {
   caSecrets?(): Promise<NonNullable<FleetInput['caSecrets']>>;
   /** The Services of the scanned namespaces; undefined when they cannot be listed (every class is then a server). */
   services?(namespaces: string[]): Promise<ServiceRef[] | undefined>;
+  /** `--what-if`: the Services with every port, the PeerAuthentications, DestinationRules and mesh config. */
+  policy?(namespaces: string[]): Promise<Pick<FleetPolicy, 'services' | 'peerAuthentications' | 'destinationRules' | 'meshConfig' | 'problems'>>;
+  /** `--what-if`: the pod's Envoy admin `/stats/prometheus` (Prometheus text). */
+  telemetry?(pod: PodRef, signal: AbortSignal): Promise<string>;
 }
 
 export interface ScanOptions {
@@ -46,6 +54,8 @@ export interface ScanOptions {
   onProgress?(done: number, total: number): void;
   /** Stops the scan: no further pod is read and those being read are abandoned (serve's deadline). */
   signal?: AbortSignal;
+  /** Also read policies and the telemetry of sidecar pods that back a Service (`scan --what-if`). */
+  policy?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -139,5 +149,42 @@ export async function scanFleet(source: FleetSource, o: ScanOptions = {}): Promi
       if (pods[i]) pods[i] = { ...pods[i]!, services: mine };
     });
   }
-  return { pods, ...(rootConfigMaps ? { rootConfigMaps } : {}), ...(caSecrets ? { caSecrets } : {}), ...(services ? { services: services.map(({ namespace, name, port }) => ({ namespace, name, port })) } : {}) };
+  const policy = o.policy && source.policy ? await readPolicy(source, refs, pods, namespaces, { concurrency, timeout, ...(o.signal ? { signal: o.signal } : {}) }) : undefined;
+  return { pods, ...(rootConfigMaps ? { rootConfigMaps } : {}), ...(caSecrets ? { caSecrets } : {}), ...(services ? { services: services.map(({ namespace, name, port }) => ({ namespace, name, port })) } : {}), ...(policy ? { policy } : {}) };
+}
+
+/** `--what-if`: the policies, and the telemetry of every read sidecar pod that backs a Service, with the same bounds as the pods. */
+async function readPolicy(source: FleetSource, refs: PodRef[], pods: PodHolding[], namespaces: string[], o: { concurrency: number; timeout: number; signal?: AbortSignal }): Promise<FleetPolicy> {
+  const objects = await source.policy!(namespaces);
+  const servers = refs.filter((r, i) => r.sidecar && pods[i]?.status === 'ok' && (pods[i]?.services === undefined || pods[i]!.services!.length > 0));
+  const telemetry: Array<FleetPolicy['telemetry'][number]> = new Array(servers.length);
+  if (source.telemetry) {
+    let next = 0;
+    const worker = async () => {
+      while (next < servers.length && !o.signal?.aborted) {
+        const i = next++;
+        const ref = servers[i]!;
+        const pod = `${ref.namespace}/${ref.name}`;
+        const ac = new AbortController();
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const text = await Promise.race([
+            source.telemetry!(ref, ac.signal),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => (ac.abort(), reject(new Error(`timed out after ${o.timeout / 1000} s reading /stats/prometheus`))), o.timeout);
+            }),
+          ]);
+          telemetry[i] = { pod, status: 'ok', plaintext: plaintextInbound(text) };
+        } catch (e) {
+          telemetry[i] = { pod, status: 'unavailable', reason: reasonOf(e), plaintext: [] };
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, servers.length) }, worker));
+    if (o.signal?.aborted) throw new MtlsDoctorError('E_COLLECT', `The scan was stopped while reading the telemetry of ${servers.length} sidecars`);
+  }
+  const records = refs.filter((r) => r.record).map((r) => ({ ...r.record!, ...(r.workload ? { workload: r.workload } : {}) }));
+  return { pods: records, ...objects, telemetry: telemetry.filter(Boolean) };
 }

@@ -4,6 +4,10 @@
  * `mtls-doctor scan -o json` (schemaVersion 1; fields are only ever added).
  */
 
+import type { DestinationRuleRecord, MeshConfigRecord, PeerAuthenticationRecord, PodRecord } from '../evidence/cluster.js';
+import type { PlaintextInbound } from '../evidence/telemetry.js';
+export type { PlaintextInbound };
+
 /** What one pod's sidecar holds, as a scan collected it. */
 export interface PodHolding {
   namespace: string;
@@ -35,6 +39,65 @@ export interface FleetInput {
   caSecrets?: ReadonlyArray<{ namespace: string; name: string; certs: ReadonlyArray<{ key: string; pem: string }> }>;
   /** The Services of the scanned namespaces (their first port): the servers of connections. */
   services?: ReadonlyArray<{ namespace: string; name: string; port: number | null }>;
+  /** Mesh policy and telemetry, read for `scan --what-if` (absent otherwise). */
+  policy?: FleetPolicy;
+}
+
+/** What `scan --what-if` reads besides the certificates: every pod (with or without sidecar), Services, policies, telemetry. */
+export interface FleetPolicy {
+  pods: Array<PodRecord & { workload?: string }>;
+  services: Array<{ namespace: string; name: string; selector: Record<string, string>; clusterIP: string | null; ports: Array<{ port: number; targetPort: number | string | null; name: string | null; appProtocol: string | null }> }>;
+  peerAuthentications: PeerAuthenticationRecord[];
+  destinationRules: DestinationRuleRecord[];
+  meshConfig: MeshConfigRecord | null;
+  /** Per sidecar pod that backs a Service (`NS/NAME`): its Envoy `/stats/prometheus` read for plaintext inbound. */
+  telemetry: Array<{ pod: string; status: 'ok' | 'unavailable'; reason?: string; plaintext: PlaintextInbound[] }>;
+  /** What could not be listed (one line each: RBAC, CRDs missing). */
+  problems: string[];
+}
+
+/** Where `--what-if strict` applies the PeerAuthentication: one workload (pod/X), namespaces (-n), the mesh (-A). */
+export type WhatIfScope = { kind: 'workload'; namespace: string; pod: string } | { kind: 'namespace'; namespaces: string[] } | { kind: 'mesh' };
+
+/** A connection the edit breaks that works today (issue 25): client and server pods as `namespace/name`. */
+export interface WhatIfBreak {
+  client: { pods: string[]; namespace: string | null; workload: string | null; sidecar: boolean | null };
+  server: { pods: string[]; service: string | null; port: number | null };
+  rule: string;
+  severity: 'critical' | 'error' | 'warning' | 'info';
+  title: string;
+  /** Why it breaks, in the rule's words (policy) or from the server's telemetry. */
+  reason: string;
+  fix: string[];
+  verify: string;
+  /** `policy`: judged by the policy rules on the edited model; `telemetry`: seen only in a server sidecar's metrics. */
+  from: 'policy' | 'telemetry';
+  /** The server sidecars' telemetry showing this caller's plaintext (cumulative counters). */
+  seen?: Array<{ pod: string; metric: string; count: number }>;
+}
+
+/** `scan --what-if strict`: what a STRICT PeerAuthentication applied now would break. */
+export interface WhatIfReport {
+  mode: 'STRICT';
+  scope: WhatIfScope;
+  /** The PeerAuthentication simulated, and the ones it stands in for (same level, same target). */
+  policy: { namespace: string; name: string; selector: Record<string, string> | null; replaces: string[]; yaml: string };
+  /** Sidecar pods (`NS/NAME`) whose mode becomes STRICT on at least one port. */
+  servers: string[];
+  /** Pods in scope that stay not STRICT: a more specific PeerAuthentication keeps them so. */
+  exempt: Array<{ pod: string; mode: string; why: string }>;
+  breaking: WhatIfBreak[];
+  /** Ports that bypass the server's sidecar: STRICT will not be enforced there (nothing breaks, nothing is protected). */
+  unenforced: Array<{ pods: string[]; port: number; why: string }>;
+  /** The kubelet's probes that STRICT fails (HTTP/gRPC probes not rewritten to pilot-agent). */
+  probes: Array<{ pod: string; container: string; probe: string; port: number; why: string }>;
+  /** Who this cannot see, in sentences. */
+  cannotSee: string[];
+  telemetry: { read: number; of: number; unavailable: Array<{ pod: string; reason: string }> };
+  /** Caller workload × service port pairs considered (the servers' Services, every listed caller). */
+  pairs: number;
+  /** Of those, the pairs judged by the policy rules before and after the edit: a caller that would not send Istio mTLS to a server turned STRICT (the others cannot change). */
+  judged: number;
 }
 
 export type Level = 'leaf' | 'intermediate' | 'root';
@@ -223,6 +286,8 @@ export interface ScanReport {
   connections?: ConnectionRow[];
   /** How many class pairs were judged (client classes × classes that back a Service, each way). */
   connectionsJudged?: number;
+  /** `scan --what-if strict` (issue 25): the connections a STRICT PeerAuthentication would break. */
+  whatIf?: WhatIfReport;
 }
 
 /** A certificate as the fleet model carries it: plain fields and the expiry rules' judgement of it. */
@@ -291,4 +356,6 @@ export interface FleetTarget {
   readCaSecrets?: boolean;
   context?: string;
   kubeconfig?: string;
+  /** Also read what `--what-if` judges: every pod's policy-relevant fields, Services, policies, sidecar telemetry. */
+  readPolicy?: boolean;
 }

@@ -3,7 +3,7 @@
  * Markdown. JSON is the report object as it is; Prometheus is prometheus.ts.
  */
 import { rotationPlan } from '../fleet/rotation.js';
-import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
+import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport, WhatIfReport } from '../fleet/types.js';
 import { makeStyle, type Style } from './style.js';
 import { visible, wrapText } from './wrap.js';
 
@@ -84,6 +84,11 @@ function certLine(c: CertificateRow, st: Style, among: readonly string[] = []): 
 }
 
 export function renderScanText(r: ScanReport, opts: { color: boolean; width?: number | null }): string {
+  // A what-if answers the question asked (`scan --what-if strict`): it leads, the scan follows.
+  if (r.whatIf) {
+    const { whatIf, ...scan } = r;
+    return `${renderWhatIfText(whatIf, opts)}\n${renderScanText(scan, opts)}`;
+  }
   const st = makeStyle(opts.color);
   const out: string[] = [];
   const scope = r.scope.namespaces === 'all' ? 'all namespaces' : `namespace${r.scope.namespaces.length === 1 ? '' : 's'} ${r.scope.namespaces.join(', ')}`;
@@ -179,6 +184,10 @@ export function renderRotationText(rot: RotationStatus, opts: { color: boolean; 
 }
 
 export function renderScanMarkdown(r: ScanReport): string {
+  if (r.whatIf) {
+    const { whatIf, ...scan } = r;
+    return `${renderWhatIfMarkdown(whatIf)}\n${renderScanMarkdown(scan)}`;
+  }
   const out = [`## Fleet scan: ${r.summary.ok} of ${r.summary.pods} pods read`, ''];
   out.push('| level | subject / workload | status | time left | pods |', '|---|---|---|---|---|');
   for (const c of r.certificates.filter((c) => c.level !== 'leaf' || c.status !== 'ok')) {
@@ -200,5 +209,66 @@ export function renderScanMarkdown(r: ScanReport): string {
   const failed = r.pods.filter((p) => p.status === 'failed');
   // One line each: a long list stays readable, and a cut (Slack's block limit) drops pods, not the whole list.
   if (failed.length) out.push('', `**Not read (${failed.length}):**`, ...failed.map((p) => `- \`${p.namespace}/${p.name}\`: ${p.reason}`));
+  return out.join('\n') + '\n';
+}
+
+const MAX_BREAKS = 15;
+const podList = (xs: readonly string[], n = 3) => (xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')} and ${xs.length - n} more`);
+
+/** Who the what-if simulates STRICT for, in words. */
+export function whatIfScopeText(w: WhatIfReport): string {
+  const s = w.scope;
+  return s.kind === 'mesh' ? 'the mesh' : s.kind === 'namespace' ? `namespace${s.namespaces.length === 1 ? '' : 's'} ${s.namespaces.join(', ')}` : `the workload of pod ${s.namespace}/${s.pod}`;
+}
+
+/** `scan --what-if strict` for people: the connections that would break, each caller named with the fix; then who it cannot see. */
+export function renderWhatIfText(w: WhatIfReport, opts: { color: boolean; width?: number | null }): string {
+  const st = makeStyle(opts.color);
+  const out: string[] = [];
+  const n = w.breaking.length;
+  out.push(st.bold(`What if STRICT: PeerAuthentication ${w.policy.namespace}/${w.policy.name} for ${whatIfScopeText(w)}, applied now`));
+  out.push(`  ${w.servers.length} sidecar pod${w.servers.length === 1 ? '' : 's'} would become STRICT; ${n ? st.red(`${n} connection${n === 1 ? '' : 's'} would break`) : st.green('no connection seen would break')} (of ${w.pairs} caller × port pair${w.pairs === 1 ? '' : 's'}, ${w.judged} would not send Istio mTLS: judged by the policy rules before and after${w.telemetry.of ? `; telemetry of ${w.telemetry.read} of ${w.telemetry.of} server sidecars read` : ''})`);
+  if (w.policy.replaces.length) out.push(`  it stands in for ${w.policy.replaces.join(', ')} (same level)`);
+  for (const b of w.breaking.slice(0, MAX_BREAKS)) {
+    const who = b.client.pods.length ? `${b.client.namespace}/${b.client.workload ?? b.client.pods[0]}` : b.client.workload ? `${b.client.namespace}/${b.client.workload}` : 'unidentified caller';
+    const how = b.from === 'telemetry' ? 'seen in telemetry' : b.client.sidecar === false ? 'no sidecar' : 'sidecar';
+    out.push('', `${st.red('BREAKS')} ${who} (${how}) → ${b.server.service ?? 'pods'}${b.server.port !== null ? `:${b.server.port}` : ''}`);
+    out.push(`  pods: ${b.client.pods.length ? podList(b.client.pods) : '(not listed by the API)'} → ${podList(b.server.pods)}`);
+    out.push(`  ${b.rule}: ${b.reason}`);
+    for (const s of b.seen ?? []) if (b.from === 'policy') out.push(`  seen: ${s.pod} counted ${s.count} plaintext (${s.metric}, cumulative)`);
+    if (b.fix[0]) out.push(`  fix: ${b.fix[0]}`);
+    out.push(`  verify: ${b.verify}`);
+  }
+  if (n > MAX_BREAKS) out.push('', `… ${n - MAX_BREAKS} more connections (-o json lists them all)`);
+  if (w.probes.length) {
+    out.push('', st.bold(`Kubelet probes that would fail (${w.probes.length})`));
+    for (const p of w.probes) out.push(`  ${st.red('FAILS')} ${p.pod} ${p.container} ${p.probe} :${p.port}: ${p.why}`);
+  }
+  if (w.unenforced.length) {
+    out.push('', st.bold('Not enforced (the port bypasses the sidecar)'));
+    for (const u of w.unenforced) out.push(`  port ${u.port} of ${podList(u.pods)}: ${u.why}: plaintext still reaches the app there`);
+  }
+  if (w.exempt.length) {
+    out.push('', st.bold('Stay not STRICT (a more specific PeerAuthentication)'));
+    for (const e of w.exempt.slice(0, 10)) out.push(`  ${e.pod}: ${e.why}`);
+    if (w.exempt.length > 10) out.push(`  … ${w.exempt.length - 10} more (-o json lists them all)`);
+  }
+  out.push('', st.bold('What this cannot see'));
+  for (const c of w.cannotSee) out.push(`  - ${c}`);
+  for (const u of w.telemetry.unavailable.slice(0, 5)) out.push(`    ${u.pod}: ${u.reason}`);
+  out.push('', st.bold(n || w.probes.length ? 'The policy simulated (apply it once the above is fixed)' : 'The policy simulated'));
+  for (const l of w.policy.yaml.split('\n')) out.push(`  ${l}`);
+  const width = opts.width === undefined ? 80 : opts.width;
+  return out.flatMap((l) => wrapLine(l, width)).join('\n') + '\n';
+}
+
+/** The what-if as Markdown (chat, `-o markdown`). */
+export function renderWhatIfMarkdown(w: WhatIfReport): string {
+  const out = [`### What if STRICT: \`${w.policy.namespace}/${w.policy.name}\` for ${whatIfScopeText(w)}`, '', `${w.servers.length} sidecar pods would become STRICT; **${w.breaking.length} connection${w.breaking.length === 1 ? '' : 's'} would break**.`, ''];
+  for (const b of w.breaking) {
+    out.push(`- **${b.client.pods.length ? podList(b.client.pods) : b.client.workload ? `${b.client.namespace}/${b.client.workload}` : 'unidentified caller'}** → ${b.server.service ?? ''}${b.server.port !== null ? `:${b.server.port}` : ''} (${podList(b.server.pods)}): \`${b.rule}\` — ${b.reason}${b.fix[0] ? ` *Fix:* ${b.fix[0]}` : ''}`);
+  }
+  for (const p of w.probes) out.push(`- **probe** ${p.pod} ${p.container} ${p.probe} :${p.port}: ${p.why}`);
+  out.push('', '**Cannot see:**', ...w.cannotSee.map((c) => `- ${c}`), '', '```yaml', w.policy.yaml, '```');
   return out.join('\n') + '\n';
 }

@@ -7,8 +7,8 @@
  */
 import { rotationPlan } from '../fleet/rotation.js';
 import { fleetVerdict } from '../fleet/verdict.js';
-import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport } from '../fleet/types.js';
-import { renderScanMarkdown, shortFingerprint, statusWord, subjectFit, timeLeft } from './scan.js';
+import type { CertificateRow, ExpiryStatus, RotationStatus, ScanReport, WhatIfReport } from '../fleet/types.js';
+import { renderScanMarkdown, shortFingerprint, statusWord, subjectFit, timeLeft, whatIfScopeText } from './scan.js';
 import { capBlocks, context, escapeMrkdwn as e, fitList, fitText, markdownBlock, section, SLACK_LIMITS, VERDICT_ICON, withinBudget, type SlackBlock, type SlackMessage } from './slack.js';
 import { makeStyle } from './style.js';
 import type { Verdict } from './types.js';
@@ -150,4 +150,24 @@ export function slackRotationStatus(rot: RotationStatus, o: { title?: string; sc
   const commands = plan.commands.length ? `\`\`\`${fitText(plan.commands.map(e).join('\n'), SLACK_LIMITS.sectionText - 400)}\`\`\`` : '_No command: nothing to run for this step._';
   blocks.push({ type: 'divider' }, section(`*Plan:* ${e(clip(plan.step, DETAIL_MAX))}\n${commands}`), section(`*Verify:*\n\`\`\`${e(plan.verify)}\`\`\``));
   return message(e(`mtls-doctor rotation: phase ${rot.phase} of 5 — ${rot.phaseName}${o.title ? ` — ${o.title}` : ''}: ${clip(rot.next, DETAIL_MAX)}`), blocks);
+}
+
+/** `/mtls scan --what-if strict -n NS`: what a STRICT PeerAuthentication would break, each connection with its pods, rule and fix; then what it cannot see. */
+export function slackWhatIf(w: WhatIfReport, o: { title?: string } = {}): SlackMessage {
+  const n = w.breaking.length;
+  const icon = n || w.probes.length ? VERDICT_ICON.failing : VERDICT_ICON.healthy;
+  const blocks: SlackBlock[] = [
+    header(`mtls-doctor what-if STRICT: ${n} connection${n === 1 ? '' : 's'} would break — ${o.title ?? whatIfScopeText(w)}`),
+    context(`${icon} PeerAuthentication ${e(`${w.policy.namespace}/${w.policy.name}`)} simulated · ${w.servers.length} pod(s) would become STRICT · telemetry of ${w.telemetry.read} of ${w.telemetry.of} server sidecars read`),
+  ];
+  const lines = w.breaking.map((b) => {
+    const who = b.client.pods.length ? pods(b.client.pods) : code(b.client.workload ? `${b.client.namespace}/${b.client.workload}` : 'unidentified caller');
+    return `• ${who} → ${code(`${b.server.service ?? ''}${b.server.port !== null ? `:${b.server.port}` : ''}`)} (${pods(b.server.pods)}): \`${e(b.rule)}\` ${e(clip(b.reason, DETAIL_MAX))}${b.fix[0] ? `\n   _fix:_ ${e(clip(b.fix[0], DETAIL_MAX))}` : ''}`;
+  });
+  const probeLines = w.probes.map((p) => `• probe ${code(p.pod)} ${e(p.probe)} :${p.port}: ${e(clip(p.why, DETAIL_MAX))}`);
+  if (lines.length || probeLines.length) blocks.push(section(fitList([...lines, ...probeLines], 8, 'connections').join('\n')));
+  else blocks.push(section('_No connection the scan can see would break._'));
+  blocks.push(section(['*Cannot see*', ...w.cannotSee.map((c) => `• ${e(clip(c, DETAIL_MAX))}`)].join('\n')));
+  blocks.push(context('Every connection, for a bot: `mtls-doctor scan --what-if strict -o json` (`.whatIf.breaking`)'));
+  return message(e(`mtls-doctor what-if STRICT: ${n} connection(s) would break — ${o.title ?? whatIfScopeText(w)}`), blocks);
 }

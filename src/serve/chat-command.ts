@@ -19,6 +19,8 @@ export type ChatCommand =
 export interface ChatScanOptions {
   selector?: string;
   at?: string;
+  /** `scan` only: `--what-if strict` (issue 25). */
+  whatIf?: string;
 }
 
 /** The diagnose options chat may set: the request's fields the table opens to chat, in the webhook's JSON form. */
@@ -32,6 +34,8 @@ const NAMESPACE_FIELD = requestField('namespace')!;
 const NAMESPACE_FLAGS = [`-${NAMESPACE_FIELD.alias}`, `--${NAMESPACE_FIELD.flag}`];
 /** Flags chat may use with `scan` and `rotation status` (besides -n): never -A, a kubeconfig, a saved scan or CA Secrets. */
 const CHAT_SCAN_FLAGS = ['-l', '--selector', '--at'] as const;
+/** `scan` also takes the what-if (a simulation: it reads what the scan reads and writes nothing). */
+const CHAT_WHAT_IF_FLAGS = ['--what-if'] as const;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -41,9 +45,10 @@ export const CHAT_HELP = [
   '`/mtls diagnose --peer SVC.NS:PORT [--peer-id ID] [--sni NAME] [--alpn LIST]` real test handshakes with an in-cluster peer',
   '`/mtls explain "<error text>"` decode a pasted TLS error into who rejected whom and the likely causes',
   '`/mtls scan -n NS [-l SELECTOR]` every sidecar in a namespace: expiry at every CA level, trust-bundle drift, the rotation phase',
+  '`/mtls scan --what-if strict -n NS` which connections a PeerAuthentication STRICT would break in the namespace now, each caller named',
   '`/mtls rotation status [-n NS]` the CA rotation phase and the next safe step (without -n: every namespace this channel may read)',
   '`/mtls help` this text',
-  `Chat accepts only ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')} (scan and rotation: ${[...NAMESPACE_FLAGS, ...CHAT_SCAN_FLAGS].join(', ')}); files, kubeconfigs and evidence bundles are for the CLI.`,
+  `Chat accepts only ${[...NAMESPACE_FLAGS, ...CHAT_DIAGNOSE_FLAGS].join(', ')} (scan and rotation: ${[...NAMESPACE_FLAGS, ...CHAT_SCAN_FLAGS].join(', ')}; scan also ${CHAT_WHAT_IF_FLAGS.join(', ')} strict); files, kubeconfigs and evidence bundles are for the CLI.`,
 ].join('\n');
 
 /** Slack's escaping (`&amp;`, `&lt;`, `&gt;`) and its link markup (`<http://x|x>`, `<mailto:…|…>`) undone. */
@@ -156,17 +161,22 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser, field
     const { namespace, rest } = takeNamespace(words);
     const action = first === 'rotation' ? rest.shift() : undefined;
     if (first === 'rotation' && action !== 'status') throw usageError(`Cannot read the rotation command${action ? ` "${action}"` : ''}: /mtls rotation status [-n NS] (the plan is in its answer)`);
-    checkFlags(rest, CHAT_SCAN_FLAGS);
+    checkFlags(rest, first === 'scan' ? [...CHAT_SCAN_FLAGS, ...CHAT_WHAT_IF_FLAGS] : CHAT_SCAN_FLAGS);
     if (first === 'scan' && !namespace) throw usageError('Give a namespace: /mtls scan -n NS');
     const args = await parseArgv([first, ...(action ? [action] : []), ...rest]);
     const extra = ((args._ as unknown[]) ?? []).slice(1);
-    if (extra.length) throw usageError(`Cannot use "${String(extra[0])}" with ${first}: /mtls ${first === 'scan' ? 'scan -n NS' : 'rotation status [-n NS]'}`);
+    if (args.target !== undefined) throw usageError(`Unexpected argument "${String(args.target)}": /mtls ${first === 'scan' ? 'scan [--what-if strict] -n NS' : 'rotation status [-n NS]'} (a pod target is for the CLI)`);
+    if (extra.length) throw usageError(`Cannot use "${String(extra[0])}" with ${first}: /mtls ${first === 'scan' ? 'scan [--what-if strict] -n NS' : 'rotation status [-n NS]'}`);
     emptyValues(rest, args);
     const options: ChatScanOptions = {};
     if (args.selector !== undefined) options.selector = one(args.selector)!;
     if (options.selector === '') throw usageError('Cannot use -l/--selector without a label selector (such as app=reviews)');
     if (options.selector !== undefined && !LABEL_SELECTOR.test(options.selector)) throw usageError(`Cannot use -l "${options.selector}": not a label selector such as app=reviews,version!=v1`);
     if (args.at !== undefined) options.at = one(args.at)!;
+    if (args.whatIf !== undefined) {
+      options.whatIf = one(args.whatIf)!;
+      if (options.whatIf !== 'strict') throw usageError(`Cannot use --what-if "${options.whatIf}": /mtls scan --what-if strict -n NS`);
+    }
     return first === 'scan' ? { kind: 'scan', namespace: namespace!, options } : { kind: 'rotation', action: 'status', namespace, options };
   }
   if (first !== 'diagnose') throw usageError(`Unknown command "${first}": use diagnose, explain, scan, rotation status or help`);

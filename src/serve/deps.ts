@@ -26,7 +26,7 @@ export interface DiagnoseContext {
 }
 
 /** A fleet scan as serve runs it: named namespaces (chat) or every namespace (the exporter); no files, no kubeconfig. */
-export type ServeScanRequest = Pick<ScanRequest, 'namespaces' | 'allNamespaces' | 'selector' | 'at' | 'readCaSecrets' | 'concurrency' | 'podTimeoutMs'>;
+export type ServeScanRequest = Pick<ScanRequest, 'namespaces' | 'allNamespaces' | 'selector' | 'at' | 'readCaSecrets' | 'concurrency' | 'podTimeoutMs' | 'whatIf'>;
 
 export interface ScanContext {
   /** Aborted at the deadline. */

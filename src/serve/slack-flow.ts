@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeMrkdwn, slackFullReport, slackSummary, type SlackMessage } from '../report/slack.js';
-import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary } from '../report/slack-scan.js';
+import { scanVerdict, slackRotationStatus, slackScanFull, slackScanSummary, slackWhatIf } from '../report/slack-scan.js';
 import { authorizeNamespace, callerKey, impersonationFor, slackGrant, type Caller, type Grant } from './authz.js';
 import { CHAT_HELP, parseChatCommand, type ChatCommand } from './chat-command.js';
 import type { ServeConfig } from './config.js';
@@ -102,14 +102,15 @@ export function createSlackFlow(o: { config: ServeConfig; deps: ServeDeps; runne
     if (!deps.cluster) throw new ServeError('E_NOT_AVAILABLE', `\`${cmd.kind === 'scan' ? 'scan' : 'rotation status'}\` needs cluster access, and this server has none (no in-cluster service account or KUBECONFIG)`);
     responder!.check(responseUrl);
     const scope = `namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}${cmd.options.selector ? ` -l ${cmd.options.selector}` : ''}`;
-    const label = cmd.kind === 'scan' ? `scan ${scope}` : `rotation status (${scope})`;
+    const label = cmd.kind === 'scan' ? `scan ${cmd.options.whatIf ? `--what-if ${cmd.options.whatIf} ` : ''}${scope}` : `rotation status (${scope})`;
     audit.what = label;
-    const request: ServeScanRequest = { namespaces, ...(cmd.options.selector ? { selector: cmd.options.selector } : {}), ...(cmd.options.at ? { at: cmd.options.at } : {}) };
+    const request: ServeScanRequest = { namespaces, ...(cmd.options.selector ? { selector: cmd.options.selector } : {}), ...(cmd.options.at ? { at: cmd.options.at } : {}), ...(cmd.options.whatIf ? { whatIf: cmd.options.whatIf } : {}) };
     const impersonate = impersonationFor(config, caller);
     const work = runner.queued('scan', ({ signal }) => deps.scan(request, { signal, impersonate }), (report) => metrics.diagnoses.inc({ kind: 'scan', verdict: scanVerdict(report) }));
     runner.track(
       answer(work, cmd.kind === 'scan' ? `scan ${scope}` : `read the CA rotation of ${scope}`, responseUrl, audit, (report) => {
         audit.verdict = scanVerdict(report);
+        if (cmd.kind === 'scan' && report.whatIf) return [slackWhatIf(report.whatIf, { title: scope }), slackScanSummary(report, { title: scope })];
         return cmd.kind === 'scan' ? [slackScanSummary(report, { title: scope }), slackScanFull(report, { title: scope })] : [slackRotationStatus(report.rotation, { scope })];
       }),
     );

@@ -52,7 +52,7 @@ describe('parseChatCommand', () => {
     for (const bad of ['scan -n bookinfo --kubeconfig /root/.kube/config', 'scan -n bookinfo --evidence /tmp/scan.json', 'scan -n bookinfo --read-ca-secrets', 'scan -n bookinfo --save-evidence /tmp/x', 'scan -n bookinfo --concurrency 256', 'scan -n bookinfo -o json', 'rotation status --context prod', 'scan -n bookinfo --peer a.b:1']) {
       const e = await parseChatCommand(bad).then(() => null, (x) => x);
       expect(e?.code, bad).toBe('E_FORBIDDEN');
-      expect(e.message, bad).toMatch(/is not allowed from chat \(allowed: -n, --namespace, -l, --selector, --at\)/);
+      expect(e.message, bad).toMatch(bad.startsWith('scan') ? /is not allowed from chat \(allowed: -n, --namespace, -l, --selector, --at, --what-if\)/ : /is not allowed from chat \(allowed: -n, --namespace, -l, --selector, --at\)/);
     }
     for (const all of ['scan -A', 'scan --all-namespaces', 'rotation status -A', 'scan -n bookinfo -A']) {
       await expect(parseChatCommand(all), all).rejects.toThrow(/-A \(every namespace\) is not allowed from chat/);
@@ -64,6 +64,16 @@ describe('parseChatCommand', () => {
     await expect(parseChatCommand('scan -n Not_A_Namespace')).rejects.toThrow(/not a Kubernetes namespace name/);
     await expect(parseChatCommand('scan -n bookinfo -l "app in (a,b)"')).rejects.toThrow(/Cannot use -l "app in \(a,b\)": not a label selector/);
     await expect(parseChatCommand('scan -n bookinfo -l')).rejects.toThrow(/Cannot use --selector: it needs a value/);
+  });
+
+  it('scan --what-if strict -n NS runs (issue 25); another what-if, a pod target, -A and rotation --what-if are refused', async () => {
+    expect(await parseChatCommand('scan --what-if strict -n bank')).toEqual({ kind: 'scan', namespace: 'bank', options: { whatIf: 'strict' } });
+    expect(await parseChatCommand('scan -n bank --what-if=strict -l app=ledger')).toEqual({ kind: 'scan', namespace: 'bank', options: { whatIf: 'strict', selector: 'app=ledger' } });
+    await expect(parseChatCommand('scan --what-if foo -n bank')).rejects.toThrow(/Cannot use --what-if "foo": \/mtls scan --what-if strict -n NS/);
+    await expect(parseChatCommand('scan --what-if strict pod/ledger-1 -n bank')).rejects.toThrow(/Unexpected argument "pod\/ledger-1"/);
+    await expect(parseChatCommand('scan --what-if strict -A')).rejects.toThrow(/-A \(every namespace\) is not allowed from chat/);
+    await expect(parseChatCommand('rotation status --what-if strict')).rejects.toThrow(/--what-if is not allowed from chat/);
+    await expect(parseChatCommand('scan --what-if strict')).rejects.toThrow(/Give a namespace/);
   });
 
   it("undoes Slack's escaping and link markup; tokenizes quotes, including Slack's curly ones", () => {

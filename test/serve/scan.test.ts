@@ -6,6 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { judgeFleet as analyseFleet } from '../../src/diagnose/fleet-model.js';
+import { judgeWhatIf } from '../../src/diagnose/what-if.js';
+import type { PodRecord } from '../../src/evidence/cluster.js';
 import type { ScanReport } from '../../src/fleet/types.js';
 import { createLogger } from '../../src/serve/log.js';
 import { createMetrics } from '../../src/serve/metrics.js';
@@ -82,6 +84,27 @@ describe('/mtls scan -n NS', () => {
     expect(postsTo(url)).toHaveLength(2);
     await until(() => audits(h.logs).some((a) => a.command === 'scan' && a.outcome === 'posted'));
     expect(audits(h.logs).find((a) => a.command === 'scan')).toMatchObject({ namespace: 'bookinfo', verdict: 'healthy', rule: 'slack.channels.C1', caller: { user: 'U1', channel: 'C1' } });
+  });
+
+  it('--what-if strict: the scan is asked for the what-if, and the answer leads with the connections it would break, pods named', async () => {
+    const rec = (name: string, app: string, sidecar = true): PodRecord => ({ name, namespace: 'bookinfo', serviceAccount: app, labels: { app, ...(sidecar ? { 'security.istio.io/tlsMode': 'istio' } : {}) }, sidecar, containers: [{ name: 'app', ports: [{ port: 9080, name: 'http' }] }], phase: 'Running', ready: true, ip: null });
+    const whatIf = judgeWhatIf(
+      { pods: [rec('reviews-1', 'reviews'), rec('legacy-0', 'legacy', false)], services: [{ namespace: 'bookinfo', name: 'reviews', selector: { app: 'reviews' }, clusterIP: null, ports: [{ port: 9080, targetPort: 9080, name: 'http', appProtocol: null }] }], peerAuthentications: [], destinationRules: [], meshConfig: null, telemetry: [], problems: [] },
+      { kind: 'namespace', namespaces: ['bookinfo'] },
+      { now: NOW, allNamespaces: false },
+    );
+    const { h, scans } = await serveWithScan(async () => ({ ...healthy, whatIf }));
+    const url = responseUrl();
+    const r = await postSlack(h.url, slackForm({ text: 'scan --what-if strict -n bookinfo', response_url: url }));
+    expect(r.status).toBe(200);
+    await until(() => postsTo(url).length >= 2);
+    expect(scans[0]!.request).toEqual({ namespaces: ['bookinfo'], whatIf: 'strict' });
+    const [first] = postsTo(url);
+    expect(first!.body.blocks[0].text.text).toMatch(/^mtls-doctor what-if STRICT: 1 connection would break/);
+    const text = JSON.stringify(first!.body.blocks);
+    expect(text).toContain('bookinfo/legacy-0');
+    expect(text).toContain('bookinfo/reviews-1');
+    expect(text).toContain('policy/strict-plaintext-client');
   });
 
   it('a namespace outside the channel, and -A, are refused naming the rule; nothing is scanned', async () => {

@@ -43,6 +43,8 @@ export interface FakeAdminSpec {
   slowMs?: number;
   /** Listen on this port (default: an ephemeral one). */
   port?: number;
+  /** The body of `/stats/prometheus` (Envoy's metrics, Istio's standard metrics among them); default: none of those. */
+  prometheus?: string;
 }
 
 export interface FakeServer {
@@ -314,6 +316,11 @@ export async function startFakeEnvoyAdmin(spec: FakeAdminSpec): Promise<FakeServ
     if (path === '/certs') {
       const body = certsPayload(spec);
       if (!(await misbehave(res, spec.misbehave?.certs ?? all, body, slowMs))) json(res, body);
+      return;
+    }
+    if (path === '/stats/prometheus') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(spec.prometheus ?? '# TYPE envoy_server_live gauge\nenvoy_server_live{} 1\n');
       return;
     }
     if (path === '/stats') {

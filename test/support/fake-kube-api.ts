@@ -45,6 +45,10 @@ export interface FakePod {
    * no Status).
    */
   hang?: { portForward?: boolean; exec?: boolean };
+  /** More annotations (`traffic.sidecar.istio.io/excludeOutboundPorts`, …). */
+  annotations?: Record<string, string>;
+  /** The app container's probes, as in a PodSpec (`{readinessProbe: {httpGet: {path, port}}}`). */
+  probes?: Record<string, unknown>;
 }
 
 export interface FakeEphemeral {
@@ -59,7 +63,7 @@ export interface FakeEphemeral {
 export interface FakeClusterSpec {
   pods: FakePod[];
   deployments?: Array<{ name: string; namespace: string; matchLabels: Record<string, string> }>;
-  services?: Array<{ name: string; namespace: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort?: number | string; name?: string }> }>;
+  services?: Array<{ name: string; namespace: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort?: number | string; name?: string }>; clusterIP?: string }>;
   configMaps?: Array<{ namespace: string; name: string; data: Record<string, string> }>;
   /** Secret data in plain text (the fake base64-encodes it as the API server does). */
   secrets?: Array<{ namespace: string; name: string; data: Record<string, string>; type?: string }>;
@@ -116,13 +120,13 @@ function json(res: ServerResponse, body: unknown) {
 
 function podObject(p: FakePod, ephemeral: Array<Record<string, unknown>>, ephStatus: Array<Record<string, unknown>>) {
   const sidecar = p.sidecar !== false;
-  const containers: Array<Record<string, unknown>> = [{ name: 'app', image: 'app:1', ports: (p.appPorts ?? []).map((x) => ({ containerPort: x.port, ...(x.name ? { name: x.name } : {}), protocol: 'TCP' })) }];
+  const containers: Array<Record<string, unknown>> = [{ name: 'app', image: 'app:1', ports: (p.appPorts ?? []).map((x) => ({ containerPort: x.port, ...(x.name ? { name: x.name } : {}), protocol: 'TCP' })), ...(p.probes ?? {}) }];
   if (sidecar) containers.push({ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.0', ports: [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }], env: [{ name: 'TRUST_DOMAIN', value: 'cluster.local' }] });
   const labels = { ...(p.labels ?? {}), ...(sidecar ? { 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': p.labels?.app ?? p.name } : {}) };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: p.name, namespace: p.namespace, labels, uid: `uid-${p.name}`, creationTimestamp: p.creationTimestamp ?? '2026-11-28T10:00:00Z', annotations: sidecar ? { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } : {} },
+    metadata: { name: p.name, namespace: p.namespace, labels, uid: `uid-${p.name}`, creationTimestamp: p.creationTimestamp ?? '2026-11-28T10:00:00Z', annotations: { ...(sidecar ? { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' } : {}), ...(p.annotations ?? {}) } },
     spec: { serviceAccountName: p.serviceAccount ?? 'default', containers, ...(sidecar ? { initContainers: [{ name: 'istio-init', image: 'docker.io/istio/proxyv2:1.24.0' }] } : {}), ...(ephemeral.length ? { ephemeralContainers: ephemeral } : {}) },
     status: {
       phase: 'Running',
@@ -340,7 +344,7 @@ export async function startFakeKubeApi(spec: FakeClusterSpec): Promise<FakeKubeA
       if (!d) return status(res, 404, 'NotFound', `deployments.apps "${name}" not found`);
       return json(res, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: d.matchLabels }, template: { metadata: { labels: d.matchLabels }, spec: { containers: [] } } } });
     }
-    const serviceObject = (s: NonNullable<FakeClusterSpec['services']>[number]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: s.namespace }, spec: { selector: s.selector, ports: s.ports.map((x) => ({ port: x.port, targetPort: x.targetPort ?? x.port, protocol: 'TCP', ...(x.name ? { name: x.name } : {}) })) } });
+    const serviceObject = (s: NonNullable<FakeClusterSpec['services']>[number]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: s.namespace }, spec: { selector: s.selector, ...(s.clusterIP ? { clusterIP: s.clusterIP } : {}), ports: s.ports.map((x) => ({ port: x.port, targetPort: x.targetPort ?? x.port, protocol: 'TCP', ...(x.name ? { name: x.name } : {}) })) } });
     if ((p === '/api/v1/services' || (m = /^\/api\/v1\/namespaces\/([^/]+)\/services$/.exec(p))) && req.method === 'GET') {
       const ns = p === '/api/v1/services' ? null : m![1]!;
       if (!admit(req, res, 'list', 'services', ns, null)) return;

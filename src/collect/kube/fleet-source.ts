@@ -12,7 +12,9 @@ import { MtlsDoctorError } from '../../errors.js';
 import type { FleetSource, PodRef, ServiceRef } from '../../fleet/scan.js';
 import type { FleetTarget } from '../../fleet/types.js';
 import { connectKube, type Impersonation, type KubeApi } from './client.js';
-import { readSidecarSecrets } from './sidecar.js';
+import { PROMETHEUS_PATH, readSidecarSecrets } from './sidecar.js';
+import { destinationRuleRecord, meshConfigRecord, parseYamlSafe, peerAuthenticationRecord, podRecord, probesOf } from './records.js';
+import type { FleetPolicy } from '../../fleet/types.js';
 import { checkSubdomain, parseClusterTarget } from './target.js';
 
 const CA_SECRETS: Array<{ name: string; keys: string[] }> = [
@@ -47,10 +49,51 @@ export async function kubeFleetSource(request: FleetTarget, o: { api?: KubeApi; 
       }
       return pods
         .filter((p) => p.status?.phase === 'Running')
-        .map((p) => ({ namespace: p.metadata!.namespace!, name: p.metadata!.name!, workload: workloadOf(p), sidecar: hasSidecar(p), labels: p.metadata?.labels ?? {}, ...(p.spec?.serviceAccountName ? { serviceAccount: p.spec.serviceAccountName } : {}) }))
+        .map((p) => ({ namespace: p.metadata!.namespace!, name: p.metadata!.name!, workload: workloadOf(p), sidecar: hasSidecar(p), labels: p.metadata?.labels ?? {}, ...(p.spec?.serviceAccountName ? { serviceAccount: p.spec.serviceAccountName } : {}), ...(request.readPolicy ? { record: { ...podRecord(p), probes: probesOf(p) } } : {}) }))
         .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     },
     secretsDump: (pod, signal) => readSidecarSecrets(api, pod.namespace, pod.name, signal),
+    ...(request.readPolicy
+      ? {
+          telemetry: (pod: { namespace: string; name: string }, signal: AbortSignal) => readSidecarSecrets(api, pod.namespace, pod.name, signal, PROMETHEUS_PATH),
+          async policy(nss: string[]) {
+            const out: Pick<FleetPolicy, 'services' | 'peerAuthentications' | 'destinationRules' | 'meshConfig' | 'problems'> = { services: [], peerAuthentications: [], destinationRules: [], meshConfig: null, problems: [] };
+            const mesh = await api.getConfigMap('istio-system', 'istio');
+            if (mesh.ok) out.meshConfig = meshConfigRecord('istio-system', 'istio', parseYamlSafe(mesh.value.data?.mesh));
+            else if (mesh.kind !== 'not-found') out.problems.push(`Mesh config (ConfigMap istio-system/istio) not read: ${mesh.reason}; Istio's defaults assumed (rootNamespace istio-system, auto mTLS on).`);
+            const rootNs = out.meshConfig?.rootNamespace ?? 'istio-system';
+            for (const r of namespaces === null ? [await api.listServices(null)] : await Promise.all(nss.map((ns) => api.listServices(ns)))) {
+              if (!r.ok) {
+                out.problems.push(`Services not listed: ${r.reason}; callers of their pods are not judged.`);
+                continue;
+              }
+              for (const svc of r.value) {
+                const selector = svc.spec?.selector;
+                if (!selector || !Object.keys(selector).length) continue;
+                out.services.push({
+                  namespace: svc.metadata!.namespace!,
+                  name: svc.metadata!.name!,
+                  selector,
+                  clusterIP: svc.spec?.clusterIP ?? null,
+                  ports: (svc.spec?.ports ?? []).map((x) => ({ port: x.port, targetPort: x.targetPort === undefined ? x.port : /^\d+$/.test(String(x.targetPort)) ? Number(x.targetPort) : String(x.targetPort), name: x.name ?? null, appProtocol: x.appProtocol ?? null })),
+                });
+              }
+            }
+            const policyNs = [...new Set([...nss, rootNs])];
+            await Promise.all(
+              policyNs.flatMap((n) => [
+                api.listIstio('security.istio.io', ['v1', 'v1beta1'], n, 'peerauthentications').then((r) => (r.ok ? out.peerAuthentications.push(...r.value.items.map(peerAuthenticationRecord)) : out.problems.push(`PeerAuthentications in ${n} not listed: ${r.reason}; the modes judged may be wrong.`))),
+                api.listIstio('networking.istio.io', ['v1', 'v1beta1'], n, 'destinationrules').then((r) => (r.ok ? out.destinationRules.push(...r.value.items.map(destinationRuleRecord)) : out.problems.push(`DestinationRules in ${n} not listed: ${r.reason}; callers they turn to plaintext or their own TLS are not seen.`))),
+              ]),
+            );
+            const byRef = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
+            out.peerAuthentications.sort(byRef);
+            out.destinationRules.sort(byRef);
+            out.services.sort(byRef);
+            return out;
+          },
+        }
+      : {}),
     async services(nss) {
       const out: ServiceRef[] = [];
       for (const r of namespaces === null ? [await api.listServices(null)] : await Promise.all(nss.map((ns) => api.listServices(ns)))) {

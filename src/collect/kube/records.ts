@@ -3,7 +3,8 @@
  * this file sees a client-node object. Unknown or malformed fields become null/empty, never an exception.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ClientTlsMode, ClientTlsRecord, DestinationRuleRecord, MeshConfigRecord, MtlsMode, PeerAuthenticationRecord, PodRecord } from '../../evidence/cluster.js';
+import { parseYaml } from './client.js';
+import type { CaptureRecord, ClientTlsMode, ClientTlsRecord, DestinationRuleRecord, MeshConfigRecord, MtlsMode, PeerAuthenticationRecord, PodRecord, ProbeRecord } from '../../evidence/cluster.js';
 
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 const obj = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
@@ -29,7 +30,42 @@ export function podRecord(p: V1Pod): PodRecord {
     phase: p.status?.phase ?? null,
     ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     ip: p.status?.podIP ?? null,
+    ...(captureOf(p.metadata?.annotations ?? {}) ?? {}),
   };
+}
+
+const ports = (v: string | undefined): number[] => (v ?? '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x)).map(Number);
+
+/** The sidecar's capture from the pod's annotations; null when none of them is set (everything is captured). */
+export function captureOf(a: Record<string, string>): { capture: CaptureRecord } | null {
+  const k = (n: string) => a[`traffic.sidecar.istio.io/${n}`];
+  if (['includeInboundPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundIPRanges'].every((n) => k(n) === undefined)) return null;
+  const inc = k('includeInboundPorts');
+  return {
+    capture: {
+      includeInboundPorts: inc === undefined || inc.trim() === '*' ? '*' : ports(inc),
+      excludeInboundPorts: ports(k('excludeInboundPorts')),
+      excludeOutboundPorts: ports(k('excludeOutboundPorts')),
+      excludeOutboundIPRanges: (k('excludeOutboundIPRanges') ?? '').split(',').map((x) => x.trim()).filter((x) => x === '*' || /^[0-9a-fA-F:.]+\/\d+$/.test(x)),
+    },
+  };
+}
+
+/** The kubelet's probes of the app containers (the sidecar's own are left out), ports resolved by name. */
+export function probesOf(p: V1Pod): ProbeRecord[] {
+  const out: ProbeRecord[] = [];
+  for (const c of p.spec?.containers ?? []) {
+    if (c.name === 'istio-proxy') continue;
+    const named = (port: unknown): number | null => (typeof port === 'number' ? port : /^\d+$/.test(String(port)) ? Number(port) : (c.ports ?? []).find((x) => x.name === port)?.containerPort ?? null);
+    for (const [type, pr] of [['liveness', c.livenessProbe], ['readiness', c.readinessProbe], ['startup', c.startupProbe]] as const) {
+      if (!pr) continue;
+      if (pr.httpGet) out.push({ container: c.name, type, kind: 'http', port: named(pr.httpGet.port), ...(pr.httpGet.path ? { path: pr.httpGet.path } : {}) });
+      else if (pr.grpc) out.push({ container: c.name, type, kind: 'grpc', port: pr.grpc.port ?? null });
+      else if (pr.tcpSocket) out.push({ container: c.name, type, kind: 'tcp', port: named(pr.tcpSocket.port) });
+      else if (pr.exec) out.push({ container: c.name, type, kind: 'exec', port: null });
+    }
+  }
+  return out;
 }
 
 const MTLS: readonly MtlsMode[] = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
@@ -74,6 +110,16 @@ export function destinationRuleRecord(o: Record<string, unknown>): DestinationRu
     tls: tp ? tlsRecord(tp.tls) : null,
     portLevelSettings: pls.map((p) => ({ port: Number(obj(obj(p).port).number), tls: tlsRecord(obj(p).tls) })).filter((p) => Number.isInteger(p.port)),
   };
+}
+
+/** The mesh config's YAML text parsed, or `{}` (istiod's defaults) when absent or not YAML. */
+export function parseYamlSafe(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return parseYaml(text) ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /** The mesh config (ConfigMap `istio`, key `mesh`, parsed YAML); defaults as istiod applies them. */

@@ -169,6 +169,8 @@ export async function openSidecarBridge(api: KubeApi, ns: string, pod: string): 
 // bridge serves a whole proxy collection (stats, /certs, pilot-agent) of one pod.
 
 export const SECRETS_PATH = '/config_dump?resource=dynamic_active_secrets';
+/** Envoy's own metrics in Prometheus text, Istio's standard metrics among them (`scan --what-if`). */
+export const PROMETHEUS_PATH = '/stats/prometheus';
 export const MAX_DUMP_BYTES = 32 * 1024 * 1024;
 
 /** Two cross-wired in-memory duplexes: what one side writes, the other reads (Node 20 has no stream.duplexPair). */
@@ -198,7 +200,7 @@ function duplexPair(): [Duplex, Duplex] {
 }
 
 /** GET over one port-forward stream, bounded in size and time. */
-async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal: AbortSignal): Promise<string> {
+async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal: AbortSignal, path = SECRETS_PATH): Promise<string> {
   const [local, remote] = duplexPair();
   // Errors reach the request below; a stream torn down by the timeout's abort must not surface as unhandled.
   local.on('error', () => {});
@@ -210,7 +212,7 @@ async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal:
   }
   try {
     return await new Promise<string>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: ADMIN_PORT, path: SECRETS_PATH, method: 'GET', createConnection: () => local as never, signal, headers: { connection: 'close' } }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: ADMIN_PORT, path, method: 'GET', createConnection: () => local as never, signal, headers: { connection: 'close' } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -221,7 +223,7 @@ async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal:
           }
           chunks.push(c);
         });
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`the Envoy admin answered HTTP ${res.statusCode} to ${SECRETS_PATH}`))));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`the Envoy admin answered HTTP ${res.statusCode} to ${path}`))));
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -238,12 +240,12 @@ async function getOverPortForward(api: KubeApi, ns: string, pod: string, signal:
  * one port-forward stream to :15000, or, when port-forward is forbidden, the same path through pilot-agent in the
  * istio-proxy container. Throws with a one-line reason (forbidden, timeout via `signal`, HTTP status, size).
  */
-export async function readSidecarSecrets(api: KubeApi, ns: string, pod: string, signal: AbortSignal): Promise<string> {
+export async function readSidecarSecrets(api: KubeApi, ns: string, pod: string, signal: AbortSignal, path = SECRETS_PATH): Promise<string> {
   try {
-    return await getOverPortForward(api, ns, pod, signal);
+    return await getOverPortForward(api, ns, pod, signal, path);
   } catch (e) {
     if ((e as { kind?: string }).kind !== 'forbidden') throw e;
-    const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', SECRETS_PATH], MAX_DUMP_BYTES);
+    const ex = await api.exec(ns, pod, 'istio-proxy', ['pilot-agent', 'request', 'GET', path], MAX_DUMP_BYTES);
     if (!ex.ok) throw new Error(`${(e as Error).message}; exec fallback: ${ex.reason}`);
     if (ex.value.failure) throw new Error(`pilot-agent request failed: ${ex.value.failure}`);
     return ex.value.stdout;

@@ -441,7 +441,21 @@ function echoSpans(text: string, windows: Set<string>): Array<[number, number]> 
   return spans;
 }
 
-const foundKeys = (text: string) => merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+const scanKeys = (text: string) => merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+
+/**
+ * The spans found in each string during one redactDeep: a report and the evidence it was made from hold the same
+ * certificates many times, and each string is scanned by collect and again by walk. A pure function of the
+ * string, so remembering it changes nothing; copies are handed out (merge extends the spans it is given).
+ */
+let memo: Map<string, Array<[number, number]>> | null = null;
+
+function foundKeys(text: string): Array<[number, number]> {
+  if (!memo) return scanKeys(text);
+  let spans = memo.get(text);
+  if (!spans) memo.set(text, (spans = scanKeys(text)));
+  return spans.map(([a, b]) => [a, b]);
+}
 
 /**
  * `text` with every private key (PEM or bare base64, any form above) replaced by `REDACTED`. `known`: pieces of
@@ -478,8 +492,14 @@ export function redactDeep<T>(value: T, ...context: unknown[]): T {
   // made from), then every string redacted with them: a key whole in one field and in pieces in another (a
   // label, a path) is removed from both.
   const known = new Set<string>();
-  for (const c of [value, ...context]) collect(c, 0, known);
-  return walk(value, 0, known) as T;
+  const outer = memo;
+  memo ??= new Map();
+  try {
+    for (const c of [value, ...context]) collect(c, 0, known);
+    return walk(value, 0, known) as T;
+  } finally {
+    memo = outer;
+  }
 }
 
 function collect(v: unknown, depth: number, known: Set<string>): void {

@@ -2,9 +2,13 @@
  * The plain `diagnose` line is read without yargs (src/cli/fast-args.ts, for start-up): it must hand the command
  * exactly what yargs hands it, and leave every other line to yargs.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastDiagnoseArgs } from '../../src/cli/fast-args.js';
-import { bindStdinDashes, parseOnly } from '../../src/cli/main.js';
+import { bindStdinDashes, main, parseOnly } from '../../src/cli/main.js';
+import { parseAndRun } from '../../src/cli/yargs-main.js';
+import type { Io } from '../../src/cli/io.js';
+import { tempDir } from '../support/cli.js';
+import { intermediate, leaf, mesh, NOW, root, t, HOUR, MIN, YEAR, WEB_ID } from '../support/pki.js';
 
 const CHAIN = ['--chain', 'chain.pem'];
 
@@ -23,6 +27,8 @@ const FAST: string[][] = [
   ['diagnose', '-n', 'shop', '-l', 'app', '--context', 'east', '--kubeconfig', 'k.yaml', '--image', 'img:1', '--from-namespace', 'a'],
   ['diagnose', ...CHAIN, '--thresholds', 't.json', '--output', 'text'],
   ['diagnose', ...CHAIN, '--at', 'true', '--symptom', 'null'],
+  ['diagnose', ...CHAIN, '--symptom', 'TLS error: 268436502:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_EXPIRED', '--peer', 'explain'],
+  ['diagnose', '--chain', 'ünïcode path/with space.pem', '--at', '1e3', '--max-depth', '0x10'],
 ];
 
 /** Lines left to yargs: its messages and readings stay the CLI's. */
@@ -77,5 +83,52 @@ describe('the plain diagnose line, read without yargs', () => {
 
   it('the kubectl plugin name is the $0 yargs gives', () => {
     expect(fastDiagnoseArgs(['diagnose', ...CHAIN], 'kubectl mtls-doctor')?.$0).toBe('kubectl mtls-doctor');
+  });
+});
+
+describe('a diagnosis read without yargs and with it', () => {
+  const tmp = tempDir('mtls-doctor-fast-args-');
+  let f: Record<string, string>;
+  beforeAll(async () => {
+    const m = await mesh();
+    const r0 = await root();
+    const expired = await intermediate(r0, 'Istio Intermediate', { notBefore: t(-YEAR), notAfter: t(-13 * MIN) });
+    const l = await leaf(expired, { notBefore: t(-HOUR), notAfter: t(23 * HOUR) });
+    f = {
+      chain: tmp.file('chain.pem', m.leaf.pem + m.inter.pem),
+      key: tmp.file('key.pem', await m.leaf.keyPem()),
+      trust: tmp.file('root.pem', m.root.pem),
+      broken: tmp.file('broken.pem', l.pem + expired.pem),
+      otherRoot: tmp.file('other-root.pem', r0.pem),
+    };
+  });
+  afterAll(() => tmp.cleanup());
+
+  const run = async (how: (argv: string[], io: Io) => Promise<number>, argv: string[]) => {
+    let out = '';
+    let err = '';
+    const io: Io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, env: { NO_COLOR: '1' }, now: () => NOW };
+    const code = await how(argv, io);
+    return { code, out, err };
+  };
+  const at = ['--at', new Date(NOW).toISOString()];
+  const lines = (): string[][] => [
+    ['diagnose', '--chain', f.chain!, '--key', f.key!, '--trust', f.trust!, '--expect-id', WEB_ID, ...at],
+    ['diagnose', '--chain', f.chain!, '--key', f.key!, '--trust', f.trust!, '--expect-id', WEB_ID, ...at, '-o', 'json'],
+    ['diagnose', '--chain', f.broken!, '--trust', f.otherRoot!, '--peer-trust', f.trust!, ...at, '-o', 'markdown', '--fail-on', 'warning'],
+    ['diagnose', '--chain', f.broken!, '--trust', f.otherRoot!, ...at, '-o', 'slack', '--symptom', 'CERTIFICATE_VERIFY_FAILED'],
+    ['diagnose', '--chain', f.chain!, '--key', f.trust!, ...at],
+    ['diagnose', '--chain', tmp.dir + '/missing.pem', ...at],
+    ['diagnose', '--chain', f.chain!, '--at', 'yesterday'],
+    ['diagnose', '--chain', f.chain!, '--expect-id', 'spiffe://x/ns', ...at, '-o', 'json'],
+  ];
+
+  it('prints the same report or error and exits alike', async () => {
+    for (const argv of lines()) {
+      expect(fastDiagnoseArgs(argv), argv.join(' ')).not.toBeNull();
+      const fast = await run(main, argv);
+      expect(fast.out + fast.err, argv.join(' ')).not.toBe('');
+      expect(fast, argv.join(' ')).toEqual(await run(parseAndRun, argv));
+    }
   });
 });

@@ -33,7 +33,7 @@ export default defineRule({
     hint: {
       confirm: 'the number of CA certificates above the leaf exceeds the verifier\'s max_verify_depth',
       next: 'openssl s_client -connect HOST:PORT -showcerts </dev/null 2>/dev/null | grep -c "BEGIN CERTIFICATE"',
-      fix: 'Raise max_verify_depth on the verifier, or shorten the chain.',
+      fix: 'Shorten the chain, or raise the limit where the verifier has a setting for it (Envoy max_verify_depth; ztunnel and Go have none).',
     },
     messages: {
       exceeded:
@@ -46,7 +46,7 @@ export default defineRule({
         'The chain has {all} intermediate CA certificates ({names}); {selfIssued} of them self-issued (a CA re-keyed under the same name). RFC 5280 does not count self-issued certificates, and by that count the chain fits --max-depth {max}; OpenSSL and BoringSSL (Envoy) count every certificate and reject it with "certificate chain too long".',
     },
     remediation: [
-      'Raise the limit: Envoy CertificateValidationContext.max_verify_depth counts the trust anchor too, so set it to at least {needed_envoy}',
+      'Raise the verifier\'s limit, where it has a setting: {raise}',
       'Or shorten the chain: issue the workload CA closer to the root, or drop a self-issued re-key certificate from the chain',
     ],
     verify: '{fetch}openssl verify -verify_depth {max} -CAfile {trust} -untrusted {chain} {chain}',
@@ -72,15 +72,12 @@ export default defineRule({
         data: {
           count: logical.length,
           all: inter.length,
-          profile:
-        '{whose} chain has {over} between the leaf and its top ({top}); {label} accepts {limit} and rejects it with "{error}" before looking at anything else. {others}.',
-      otherProfile:
-        '{whose} chain has {over} between the leaf and its top ({top}): {label} (in use) accepts it, but {rejecters}. {others}.',
-      selfIssued: inter.length - logical.length,
+          selfIssued: inter.length - logical.length,
           names: inter.map((c) => `"${c.name}"${c.selfIssued ? ' (self-issued)' : ''}`).join(', '),
           max,
           envoy: max + 1,
           needed_envoy: (exceeded ? logical.length : inter.length) + 1,
+          raise: raiseEnvoy((exceeded ? logical.length : inter.length) + 1),
           ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
         },
         evidence: [
@@ -133,6 +130,7 @@ function byProfile(ctx: Parameters<Parameters<typeof defineRule>[0]['check']>[0]
       max: CHAIN_LIMITS[profile].maxIntermediates ?? intermediates,
       envoy: (CHAIN_LIMITS.envoy.maxIntermediates ?? 0) + 1,
       needed_envoy: intermediates + 1,
+      ...remedies(mine.over ? [profile] : rejecters.map((v) => v.id), intermediates + 1),
       ...verifyArgs(chain.leaf, chain.verifier ? ctx.facts.bundles[chain.verifier.bundle] : undefined),
     },
     evidence: [
@@ -140,4 +138,18 @@ function byProfile(ctx: Parameters<Parameters<typeof defineRule>[0]['check']>[0]
       ...verdicts.map((v) => ({ source: `${label(v.id)} limits`, detail: `${v.over ? `rejects: ${v.over.over}, ${v.over.limit}` : 'accepts the length'}; ${CHAIN_LIMITS[v.id].source}` })),
     ],
   });
+}
+
+const raiseEnvoy = (needed: number) =>
+  `Envoy CertificateValidationContext.max_verify_depth counts the trust anchor too, so set it to at least ${needed}`;
+
+/**
+ * What can be raised depends on who rejects the chain: Envoy (and OpenSSL, -verify_depth) have a setting;
+ * rustls-webpki's 6 intermediates (ztunnel) and Go's 100 signature checks are constants, so there only a shorter
+ * chain helps, and telling the user to raise max_verify_depth would send them to the wrong knob.
+ */
+function remedies(rejecters: readonly VerifierId[], neededEnvoy: number): { raise: string } {
+  const fixed = rejecters.filter((id) => id === 'ztunnel' || id === 'go').map((id) => VERIFIERS[id].label);
+  if (fixed.length === 0) return { raise: raiseEnvoy(neededEnvoy) };
+  return { raise: `${fixed.join(' and ')} ${fixed.length === 1 ? 'has' : 'have'} none (the limit is a constant in the code), so raising Envoy max_verify_depth does not help` };
 }

@@ -11,7 +11,7 @@ export default defineRule({
     id: 'chain/rotation-order-violation',
     stage: 'chain',
     severity: 'critical',
-    title: 'New CA issuing before its root reached every peer',
+    title: 'CA rotation out of order: the peer does not trust our root',
     description: "Our chain ends at a root that is in our trust bundle but not in the peer's, while the two bundles share an older root: the CA rotation happened out of order.",
     requires: ['local-chain', 'trust', 'peer-trust'],
     confidence: 0.9,

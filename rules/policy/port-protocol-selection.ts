@@ -34,6 +34,7 @@ export default defineRule({
     confidence: 0.6,
     citation: 'istio.io Protocol Selection: "name: <protocol>[-<suffix>]" or appProtocol; "If the protocol cannot automatically be determined, traffic will be treated as plain TCP traffic"',
     explains: [
+      { symptom: 'tls-to-http-port', weight: 0.9, why: 'The port is declared HTTP while the app sends TLS: the sidecar parses it as HTTP.' },
       { symptom: 'protocol-error', weight: 0.75, why: 'The sidecar parses the port as the declared protocol (HTTP/1.1, HTTP/2, gRPC) and the application answers in another: "protocol error", 502 UPE.' },
       { symptom: 'envoy-local-reply', weight: 0.45, why: 'A port declared HTTP carries a tunnel (HTTP CONNECT) or another protocol: Envoy routes it as HTTP and answers 404/503 itself.' },
       { symptom: 'plaintext-reply', weight: 0.3, why: 'The client speaks TLS to a port declared HTTP (its app terminates TLS itself): the sidecar answers in plaintext.', context: 'tls' },

@@ -29,6 +29,7 @@ export default defineRule({
     },
     explains: [
       { symptom: 'tls-to-plaintext-port', weight: 0.5, why: 'A DestinationRule (ISTIO_MUTUAL) sends mTLS to a workload without a sidecar, whose application logs the ClientHello.', context: 'mesh' },
+      { symptom: 'h2-preface-missing', weight: 0.45, why: 'ISTIO_MUTUAL to a gRPC server without a sidecar: it reads a ClientHello.', context: 'mesh' },
       { symptom: 'plaintext-reply', weight: 0.9, why: 'The caller originates Istio mTLS (DestinationRule ISTIO_MUTUAL) to a workload without a sidecar or with PeerAuthentication DISABLE: a plaintext reply to a ClientHello (WRONG_VERSION_NUMBER).' },
       { symptom: 'handshake-failed', weight: 0.25, why: 'The server side cannot terminate the Istio mTLS the caller sends.' },
       { symptom: 'upstream-connect-failure', weight: 0.3, why: '503 UF with "TLS error" when mTLS is sent to a sidecar-less server.' },

@@ -20,6 +20,7 @@ export default defineRule({
       { symptom: 'alert:120', weight: 0.95, why: 'The ALPN lists do not overlap (istio-peer-exchange/istio vs h2/http/1.1).' },
       { symptom: 'no-filter-chain', weight: 0.5, why: 'TLS without the mesh ALPN matches no chain (istio#31297).', context: 'tls' },
       { symptom: 'alpn-mismatch', weight: 0.95, why: 'The offered ALPN list and the server\'s accepted list do not overlap.' },
+      { symptom: 'tls-client-alpn-unavailable', weight: 0.55, why: 'The client JVM has no ALPN (Java 8 < 8u252, no Conscrypt): it cannot offer h2.' },
       { symptom: 'reset', weight: 0.3, why: 'Istio\'s inbound listener resets TLS without the mesh ALPN (no filter chain matches).', context: 'tls' },
       { symptom: 'timeout', weight: 0.3, why: 'Server-first protocols (MySQL) hang under protocol sniffing, and a peer that advertises istio-peer-exchange without the filter waits forever (istio#38655, #38990).' },
       { symptom: 'probe:closed-before-hello', weight: 0.4, why: 'An Istio inbound listener matches on ALPN: a ClientHello without the mesh ALPN can match no filter chain and be closed.' },

@@ -17,6 +17,10 @@ export default defineRule({
     citation: 'RFC 8446 §5.1 (record layer); BoringSSL WRONG_VERSION_NUMBER; Envoy NR filter_chain_not_found',
     explains: [
       { symptom: 'tls-to-plaintext-port', weight: 0.9, why: 'A plaintext server logged a TLS ClientHello: the client speaks TLS to a port that does not (no sidecar there, the port excluded from capture, or the wrong port).' },
+      { symptom: 'h2-preface-missing', weight: 0.8, why: 'Most often a ClientHello: gRPC channels use TLS unless told plaintext.' },
+      // gRPC-Java's 'Could not find Jetty NPN/ALPN or Conscrypt…': akka-grpc's troubleshooting page names a TLS client
+      // connecting to an insecure server; a JVM without ALPN (alpn-mismatch) is the other reading, rarer since 8u252.
+      { symptom: 'tls-client-alpn-unavailable', weight: 0.6, why: 'The client uses TLS toward a plaintext server (in a mesh: its own sidecar), as akka-grpc documents.' },
       { symptom: 'plaintext-reply', weight: 0.95, why: 'The server has no sidecar, its port is not captured, or its PeerAuthentication is DISABLE while our side originates mTLS (istio#33208, #35870, #53030).' },
       { symptom: 'no-filter-chain', weight: 0.4, why: 'Or the caller sent mTLS to a DISABLE port that has only plaintext chains.' },
       { symptom: 'upstream-connect-failure', weight: 0.35, why: 'mTLS toward a server without a sidecar often shows as a connection failure.' },

@@ -21,6 +21,7 @@ export default defineRule({
       { symptom: 'upstream-connect-failure', weight: 0.45, why: 'UF also covers plain TCP connect failures (no endpoint listening, network policy).' },
       { symptom: 'reset', weight: 0.25, why: 'Or nothing healthy listens behind the address.' },
       { symptom: 'connection-refused', weight: 0.95, why: 'No process listens on that address and port (wrong port, pod not ready, sidecar not up yet).' },
+      { symptom: 'host-unreachable', weight: 0.95, why: 'A stale or unroutable address, a firewall, or the host is down.' },
       { symptom: 'dns-failure', weight: 0.95, why: 'The service name does not resolve from here (typo, other namespace, ServiceEntry missing).' },
       { symptom: 'timeout', weight: 0.7, why: 'Packets are dropped (NetworkPolicy, firewall) or the peer is overloaded.' },
       { symptom: 'no-healthy-upstream', weight: 0.8, why: 'No endpoint is ready (or all are ejected by outlier detection): not a TLS problem.' },

@@ -47,6 +47,9 @@ export function writerOf(text: string, d: DecodedSignals): Proven['writer'] {
   // Only a TLS server can receive a plaintext request on a TLS port; only a client reads a plaintext reply.
   if (d.signals.includes('plaintext-request')) return 'server';
   if (d.signals.includes('plaintext-reply')) return 'client';
+  // A server reads the HTTP/2 preface; only a client builds a TLS channel's ALPN.
+  if (d.signals.includes('h2-preface-missing')) return 'server';
+  if (d.signals.includes('tls-client-alpn-unavailable')) return 'client';
   return 'unknown';
 }
 
@@ -59,6 +62,9 @@ function whoOf(d: DecodedSignals, writer: Proven['writer']): string {
   if (d.signals.includes('plaintext-request')) return `${writer === 'unknown' ? 'The TLS server' : cap(me)} received plaintext (an HTTP request) where it expects TLS: the client does not speak TLS to this port.`;
   if (d.signals.includes('plaintext-reply')) return `${cap(me)} spoke TLS and ${peer} answered in plaintext: ${peer} does not speak TLS on this port.`;
   if (d.signals.includes('tls-to-plaintext-port')) return `A plaintext server${writer === 'server' ? ' (which printed this)' : ''} received a TLS ClientHello: the client speaks TLS to a port that does not.`;
+  if (d.signals.includes('tls-to-http-port')) return `The client spoke TLS to a port its proxy parses as HTTP: the proxy could not read the ClientHello as a request (DPE) and answered in plaintext. The port's declared protocol, not the server, is at fault.`;
+  if (d.signals.includes('h2-preface-missing')) return `A plaintext HTTP/2 (gRPC) server${writer === 'server' ? ' (which printed this)' : ''} read something other than the HTTP/2 preface: most often the client speaks TLS to it, else HTTP/1.1.`;
+  if (d.signals.includes('tls-client-alpn-unavailable')) return `The client${writer === 'client' ? ' (which printed this)' : ''} is configured for TLS and could not set up ALPN; no connection was refused yet. Either the server is plaintext and the client must not use TLS, or its runtime lacks ALPN.`;
   if (d.signals.includes('no-filter-chain')) return `The server's listener${writer === 'server' ? ' (which printed this)' : ''} had no filter chain for the client's connection: plaintext into a port that accepts only mTLS, or TLS it does not expect. The client was refused, not the server.`;
   if (d.signals.includes('no-filter-chain-tls')) return `The server's listener had no filter chain for the client's TLS connection: the server name (SNI) or ALPN it sent matches none. The client was refused.`;
   switch (d.rejection) {

@@ -132,9 +132,15 @@ function sanSignal(text: string): SignalId {
   return sanMemo.signal;
 }
 
+/** A placeholder where a name was: `xxxxxx`, `REDACTED`, `<your-host>`, `***`, `...`. */
+const REDACTED_NAME = /^(?:x{3,}|X{3,}|\*{3,}|\.{3}|…|<[^<>]{1,60}>|\[?redacted\]?|\$\{?[A-Z_]{1,40}\}?)$/i;
+
 /** Go's "valid for A, B, not X": none of the names relates to X (another server's certificate), by src/model/names.ts. */
 function foreignNames(validFor: string, wanted: string): boolean {
-  const names = validFor.split(/,\s*/).map((n) => n.trim()).filter((n) => /^[*a-z0-9.-]+$/i.test(n));
+  const all = validFor.split(/,\s*/).map((n) => n.trim());
+  // Names a document or a person redacted (xxxxxx, REDACTED, <name>, ***) say nothing about whether they relate.
+  if (all.some((n) => REDACTED_NAME.test(n))) return false;
+  const names = all.filter((n) => /^[*a-z0-9.-]+$/i.test(n));
   const host = wanted.replace(/[.)"'\]]+$/, '');
   if (names.length === 0 || /^[\d.]+$|:/.test(host)) return false;
   return !names.some((n) => namesRelated(n, host));
@@ -520,6 +526,7 @@ const curlErrors: Recogniser = (text) => {
 const GENERIC: Array<[RegExp, SignalId, Level, number, string, string]> = [
   [/connection reset by peer|\bECONNRESET\b|errno[ \t]{0,3}=[ \t]{0,3}104\b|os error 104\b|socket hang up|Client network socket disconnected before secure TLS connection was established|\bSSL_ERROR_SYSCALL\b|unexpected EOF|\bbroken pipe\b/gi, 'reset', 1, 0.55, 'reset', 'socket'],
   [/connection refused|\bECONNREFUSED\b|os error 111\b/gi, 'connection-refused', 2, 0.9, 'refused', 'socket'],
+  [/no route to host|\bEHOSTUNREACH\b|network is unreachable|\bENETUNREACH\b|os error 113\b/gi, 'host-unreachable', 2, 0.9, 'unreachable', 'socket'],
   [/\bENOTFOUND\b|\bEAI_AGAIN\b|could not resolve host|no such host|Name or service not known|Temporary failure in name resolution/gi, 'dns-failure', 2, 0.9, 'dns', 'socket'],
   [/\bETIMEDOUT\b|i\/o timeout|handshake timed? ?out|context deadline exceeded|operation timed out|connection timed out/gi, 'timeout', 1, 0.55, 'timeout', 'socket'],
   [/\bEPROTO\b|SSLHandshakeException|TLS handshake error|handshake fail(?:ed|ure)/gi, 'handshake-failed', 1, 0.45, 'handshake-failed', 'generic'],
@@ -609,6 +616,106 @@ const otherStacks: Recogniser = (text) => {
   return out;
 };
 
+// ── What a stack read instead of what it expected: Netty's SslHandler and HTTP/2 codec, Java, Go, gRPC-Java ──
+
+/** What the first bytes a stack quoted are. */
+export type FirstBytes = 'tls-handshake' | 'tls-alert' | 'http-request' | 'h2-preface' | 'http-response' | 'h2-frames' | 'other';
+
+/**
+ * Classifies the first bytes read: a TLS record (16 03 0x handshake, 15 03 0x alert), an HTTP/1.x request or the
+ * HTTP/2 client preface (what a client sends first), an HTTP/1.x response or HTTP/2 frames with stream id 0
+ * (SETTINGS, GOAWAY: what a server sends first), or something else. Null when too few bytes were quoted.
+ */
+export function classifyFirstBytes(b: Uint8Array): FirstBytes | null {
+  if (b.length < 3) return null;
+  if (b[1] === 0x03 && b[2]! <= 0x04 && (b[0] === 0x16 || b[0] === 0x15)) return b[0] === 0x16 ? 'tls-handshake' : 'tls-alert';
+  const ascii = Buffer.from(b.subarray(0, 16)).toString('latin1');
+  if (/^PRI \* HTTP\/2/.test(ascii)) return 'h2-preface';
+  if (/^HTTP\/\d/.test(ascii)) return 'http-response';
+  if (/^(?:GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /.test(ascii)) return 'http-request';
+  // An HTTP/2 frame header: 24-bit length, type 0x04 SETTINGS or 0x07 GOAWAY, flags, stream id 0.
+  if (b.length >= 9 && (b[3] === 0x04 || b[3] === 0x07) && b[5] === 0 && b[6] === 0 && b[7] === 0 && b[8] === 0) return 'h2-frames';
+  return 'other';
+}
+
+/** Hex digits (`16030100…`) or Go-quoted bytes (`\x16\x03\x01…`, `GET / HTTP/1.1`) → at most 64 bytes. */
+function bytesOf(quoted: string): Uint8Array {
+  const hex = /^[0-9a-fA-F]+$/.test(quoted) ? quoted.slice(0, 128) : null;
+  if (hex) return Uint8Array.from(Buffer.from(hex.length % 2 ? hex.slice(0, -1) : hex, 'hex'));
+  const out: number[] = [];
+  for (let i = 0; i < quoted.length && out.length < 64; i++) {
+    const esc = /^\\x([0-9a-fA-F]{2})/.exec(quoted.slice(i, i + 4));
+    if (esc) {
+      out.push(parseInt(esc[1]!, 16));
+      i += 3;
+    } else if (quoted.startsWith('\\r', i) || quoted.startsWith('\\n', i)) {
+      out.push(quoted[i + 1] === 'r' ? 13 : 10);
+      i += 1;
+    } else out.push(quoted.charCodeAt(i) & 0xff);
+  }
+  return Uint8Array.from(out);
+}
+
+/** What was read, for the evidence: the first line when it is text (HTTP), else its first bytes in hex. */
+function shownBytes(b: Uint8Array, kind: FirstBytes): string {
+  if (kind === 'http-request' || kind === 'http-response' || kind === 'h2-preface') {
+    const line = Buffer.from(b).toString('latin1').split(/\r?\n/)[0]!.replace(/[^\x20-\x7e]/g, '.');
+    return `"${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`;
+  }
+  return `${[...b.subarray(0, 6)].map((x) => x.toString(16).padStart(2, '0')).join(' ')} …`;
+}
+
+/** The evidence note for bytes a stack quoted. */
+const readNote = (b: Uint8Array | null, kind: FirstBytes | null): string[] => (b && kind ? [`the bytes read are ${READ_AS[kind]}: ${shownBytes(b, kind)}`] : []);
+
+const READ_AS: Record<FirstBytes, string> = {
+  'tls-handshake': 'a TLS handshake record (16 03 …, a ClientHello)',
+  'tls-alert': 'a TLS alert record (15 03 …)',
+  'http-request': 'an HTTP/1.x request',
+  'h2-preface': 'the HTTP/2 client preface (PRI * HTTP/2.0)',
+  'http-response': 'an HTTP/1.x response',
+  'h2-frames': 'HTTP/2 frames from a plaintext (h2c) server',
+  other: 'bytes that are neither TLS nor HTTP',
+};
+
+const readInstead: Recogniser = (text) => {
+  const out: Match[] = [];
+  // Netty's SslHandler read something that is not a TLS record; the bytes it quotes tell which side is plaintext.
+  for (const m of all(/not an SSL\/TLS record(?::\s{0,2}([0-9a-fA-F]{6,}))?/g, text)) {
+    const b = m[1] ? bytesOf(m[1]) : null;
+    const kind = b ? classifyFirstBytes(b) : null;
+    const read = readNote(b, kind);
+    if (kind === 'http-response' || kind === 'h2-frames') out.push(mk(text, m, 'plaintext-reply', 3, 0.95, 'netty:not-ssl-record', 'java', { notes: [...read, 'a server sends that first: the TLS client that printed this reached a plaintext server'] }));
+    else if (kind === 'http-request' || kind === 'h2-preface') out.push(mk(text, m, 'plaintext-request', 3, 0.95, 'netty:not-ssl-record', 'java', { notes: [...read, 'a client sends that first: the TLS server that printed this received plaintext'] }));
+    else out.push(mk(text, m, 'plaintext-reply', 2, 0.7, 'netty:not-ssl-record', 'java', { notes: [...read, "Netty's SslHandler read bytes that are not a TLS record; without them quoted the text does not say which side is plaintext (a TLS client reaching a plaintext server is the usual case)"] }));
+  }
+  // Java's SSL engine: the same, without the bytes.
+  for (const m of all(/Unrecognized SSL message, plaintext connection\?/g, text)) {
+    out.push(mk(text, m, 'plaintext-reply', 2, 0.8, 'java:unrecognized-ssl-message', 'java', { notes: ["Java's SSL engine read a record that is not TLS: usually a TLS client (https://) reaching a plaintext port"] }));
+  }
+  // A plaintext HTTP/2 (gRPC) server that did not get the HTTP/2 preface: Netty's codec, grpc-go, Go's http2.
+  for (const m of all(/HTTP\/2 client preface string missing or corrupt\.?(?: Hex dump for received bytes:\s{0,2}([0-9a-fA-F]{6,}))?|(?:received bogus greeting from client|bogus greeting):?\s{0,2}"((?:\\x[0-9a-fA-F]{2}|\\[rn"\\]|[^"\\\n]){1,200})/g, text)) {
+    const quoted = m[1] ?? m[2];
+    const b = quoted ? bytesOf(quoted) : null;
+    const kind = b ? classifyFirstBytes(b) : null;
+    const read = readNote(b, kind);
+    if (kind === 'tls-handshake') out.push(mk(text, m, 'tls-to-plaintext-port', 3, 0.95, 'h2:preface-tls', /bogus greeting/.test(m[0]) ? 'go' : 'java', { notes: [...read, 'a plaintext HTTP/2 server read a ClientHello where it expected the preface (PRI * HTTP/2.0)'] }));
+    else out.push(mk(text, m, 'h2-preface-missing', 2, kind === 'http-request' ? 0.6 : 0.85, 'h2:preface-missing', /bogus greeting/.test(m[0]) ? 'go' : 'java', { notes: [...read, 'the server expected the HTTP/2 preface (PRI * HTTP/2.0) on a plaintext connection'] }));
+  }
+  // gRPC-Java building a TLS channel found no ALPN provider: the client is configured for TLS.
+  for (const m of all(/Could not find Jetty NPN\/ALPN or Conscrypt as installed JDK providers|Jetty ALPN\/NPN has not been properly configured|ALPN is not configured properly/g, text)) {
+    out.push(mk(text, m, 'tls-client-alpn-unavailable', 2, 0.85, 'grpc-java:alpn-unavailable', 'java', { notes: ['gRPC-Java (GrpcSslContexts) was building a TLS channel: the client is configured for TLS'] }));
+  }
+  // Envoy's downstream protocol error (DPE, an HTTP/1 codec error) where the client's own TLS got a plaintext
+  // answer: the proxy parsed the client's ClientHello as HTTP, so the port is declared HTTP and the client speaks TLS.
+  if (/wrong version number|WRONG_VERSION_NUMBER|first record does not look like a TLS handshake|SSL_ERROR_RX_RECORD_TOO_LONG|Unrecognized SSL message/i.test(text)) {
+    for (const m of all(/\b[45]\d\d DPE\b|response_flags"?\s{0,2}[:=]\s{0,2}"?DPE\b|http1\.codec_error|HPE_INVALID_METHOD/g, text)) {
+      out.push(mk(text, m, 'tls-to-http-port', 3, 0.9, 'envoy:DPE+tls-client', 'envoy', { notes: ['DPE: the proxy could not parse what the client sent as HTTP; the client, speaking TLS, got a plaintext answer'] }));
+    }
+  }
+  return out;
+};
+
 /** Every recogniser, in order; several may match one paste and decode.ts combines them. */
 export const RECOGNISERS: readonly Recogniser[] = [
   packedCodes,
@@ -624,6 +731,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
   curlErrors,
   genericErrors,
   otherStacks,
+  readInstead,
 ];
 
 /**

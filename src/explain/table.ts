@@ -345,6 +345,17 @@ export const SIGNALS = {
     step: 'tls-negotiation',
     certain: true,
   },
+  'h2-preface-missing': {
+    summary: 'A plaintext HTTP/2 (gRPC) server received bytes that are not the HTTP/2 connection preface: most often a client speaking TLS to it, else an HTTP/1.1 client or another protocol.',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+  },
+  'tls-to-http-port': {
+    summary: 'The client spoke TLS to a port its proxy treats as HTTP: the proxy could not parse the ClientHello as an HTTP request (downstream protocol error, DPE) and answered in plaintext.',
+    rejection: 'no-tls',
+    step: 'tls-negotiation',
+    certain: true,
+  },
   'tls-mode-conflict': {
     summary: 'The client side sends plaintext (HTTP) where the server requires mutual TLS (istioctl reports the pair as CONFLICT).',
     rejection: 'no-tls',
@@ -389,6 +400,11 @@ export const SIGNALS = {
     rejection: 'unknown',
     step: 'tls-negotiation',
     certain: true,
+  },
+  'tls-client-alpn-unavailable': {
+    summary: 'A gRPC-Java client configured for TLS could not set up ALPN for the channel (no Jetty ALPN, Conscrypt or JDK ALPN provider found): the client is configured for TLS.',
+    rejection: 'local-setup',
+    step: 'tls-negotiation',
   },
 
   // ── Our own credentials ──────────────────────────────────────────────────────────────────────────
@@ -438,6 +454,12 @@ export const SIGNALS = {
   },
   'connection-refused': {
     summary: 'Nothing accepted the TCP connection.',
+    rejection: 'no-connection',
+    step: 'tcp-connect',
+    certain: true,
+  },
+  'host-unreachable': {
+    summary: 'There is no route to the peer\'s address (EHOSTUNREACH / ENETUNREACH): the TCP connection could not even be attempted.',
     rejection: 'no-connection',
     step: 'tcp-connect',
     certain: true,

@@ -62,6 +62,11 @@ describe('long chains, per verifier profile', () => {
       const zt = await diagnose({ chain: chains[n]!.map((c) => c.pem), trust: top.pem, at: NOW, verifier: 'ztunnel' });
       expect(zt.verdict).toBe('failing');
       expect(zt.findings.find((f) => f.rule === 'chain/max-depth-exceeded')).toMatchObject({ severity: 'critical', explanation: expect.stringMatching(/MaximumPathDepthExceeded/) });
+      // ztunnel's limit is a constant: the fix must not send the user to Envoy's max_verify_depth.
+      for (const f of [warn, zt.findings.find((x) => x.rule === 'chain/max-depth-exceeded')]) {
+        expect(f?.remediation[0]).toMatch(/ztunnel \(rustls-webpki\)( and Go \(crypto\/x509\))? ha(s|ve) none .*does not help/);
+        expect(f?.remediation[0]).not.toMatch(/set it to at least/);
+      }
       // Go 1.19 accepts 99 intermediate CAs and rejects 100: a root and 100 intermediates are 101 signature checks.
       const go = await diagnose({ chain: chains[n]!.map((c) => c.pem), trust: top.pem, at: NOW, verifier: 'go' });
       if (n < 100) expect(go.verdict).not.toBe('failing');

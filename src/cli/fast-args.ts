@@ -15,9 +15,9 @@ interface FastFlag {
   alias?: string;
   array: boolean;
   choices?: readonly string[];
+  /** What yargs sets when the flag is not given. */
+  default?: string;
 }
-
-const kebabOf = (f: FastFlag) => f.key;
 
 let table: Map<string, FastFlag> | undefined;
 
@@ -31,13 +31,11 @@ function flags(): Map<string, FastFlag> {
   };
   for (const f of REQUEST_FIELDS as readonly RequestField[]) {
     if (!f.flag || f.flag === 'TARGET' || !f.cli) continue;
-    // Booleans and numbers have yargs' own readings (--no-x, "1e3", "true"): left to it. So is a default other
-    // than --fail-on's, which this reader sets below.
-    if (f.cli.type !== 'string') continue;
-    if (f.cli.default !== undefined && f.flag !== 'fail-on') continue;
-    add({ key: f.flag, camel: argOf(f), ...(f.alias ? { alias: f.alias } : {}), array: !!f.cli.array, ...(f.cli.choices ? { choices: f.cli.choices } : {}) });
+    // Booleans and numbers have yargs' own readings (--no-x, "1e3", "true"): left to it.
+    if (f.cli.type !== 'string' || (f.cli.default !== undefined && typeof f.cli.default !== 'string')) continue;
+    add({ key: f.flag, camel: argOf(f), ...(f.alias ? { alias: f.alias } : {}), array: !!f.cli.array, ...(f.cli.choices ? { choices: f.cli.choices } : {}), ...(f.cli.default !== undefined ? { default: f.cli.default } : {}) });
   }
-  add({ key: 'output', camel: 'output', alias: 'o', array: false, choices: ['text', 'json', 'markdown', 'slack'] });
+  add({ key: 'output', camel: 'output', alias: 'o', array: false, choices: ['text', 'json', 'markdown', 'slack'], default: 'text' });
   add({ key: 'save-evidence', camel: 'saveEvidence', array: false });
   return table;
 }
@@ -70,14 +68,11 @@ export function fastDiagnoseArgs(argv: readonly string[], prog = 'mtls-doctor'):
   }
   const out: Record<string, unknown> = { _: ['diagnose'] };
   const set = (f: FastFlag, v: unknown) => {
-    out[kebabOf(f)] = v;
+    out[f.key] = v;
     if (f.camel !== f.key) out[f.camel] = v;
     if (f.alias) out[f.alias] = v;
   };
-  const output = known.get('--output')!;
-  const failOn = known.get('--fail-on');
-  if (failOn) set(failOn, 'error');
-  set(output, 'text');
+  for (const f of new Set(known.values())) if (f.default !== undefined && !given.has(f)) set(f, f.default);
   for (const [f, values] of given) set(f, f.array ? values : values[0]);
   out.$0 = prog;
   return out;

@@ -1,13 +1,14 @@
 // Bundles the CLI into lazily loaded chunks and the library into ESM, then warms V8 code caches.
 //
 // HOW A MODULE BECOMES A LAZY CHUNK: import it with a dynamic `await import('./x.js')` (as src/cli/main.ts
-// does for the demo, src/cli/diagnose.ts for the probe and the proxy collectors, and as cluster mode
+// does for yargs and the CLI's grammar (src/cli/yargs-main.ts: every line but the plain diagnose one), that
+// grammar for the demo, src/cli/diagnose.ts for the probe and the proxy collectors, and as cluster mode
 // (src/collect/kube/) and `serve` (src/serve/) must). Nothing to register here: esbuild's code splitting
 // (ESM output) puts every module reachable only through a dynamic import, and the npm packages it pulls in
 // (undici, @peculiar/x509, @kubernetes/client-node, prom-client), into chunks that are read only when that
 // import runs; code shared by several such imports goes into shared chunks. A *static* import anywhere on
 // the way from src/cli/main.ts puts the module on every start: test/build/chunks.test.ts fails when the
-// files-only path loads undici, @peculiar/x509, the Kubernetes client, the server or > 600 KB of code.
+// files-only path loads undici, @peculiar/x509, the Kubernetes client, the server, yargs or > 600 KB of code.
 //
 // The ESM chunks are then rewritten to CommonJS (esbuild transform; import() becomes a require() inside a
 // promise), because only CommonJS code can be compiled with a V8 code cache on Node 20 (no

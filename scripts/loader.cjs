@@ -13,8 +13,9 @@
 //                                 `mode vm` (or `mode require`: another Node) and `rejected-cache NAME` lines
 function makeLoader({ read, readCache, dir, nativeRequire, writeCache }) {
   const vm = nativeRequire('node:vm');
-  const Module = nativeRequire('node:module');
   const path = nativeRequire('node:path');
+  // Module.wrap's own wrapper, written out: node:module (and the source-map support it loads) stays unloaded.
+  const wrap = (source) => '(function (exports, require, module, __filename, __dirname) { ' + source + '\n});';
   const loaded = new Map();
   const scripts = [];
   function load(name) {
@@ -23,7 +24,7 @@ function makeLoader({ read, readCache, dir, nativeRequire, writeCache }) {
     const filename = path.join(dir, name);
     const mod = { exports: {}, id: filename, filename, loaded: false };
     loaded.set(name, mod);
-    const script = new vm.Script(Module.wrap(read(name)), { filename, cachedData: readCache(name) });
+    const script = new vm.Script(wrap(read(name)), { filename, cachedData: readCache(name) });
     scripts.push([name, script]);
     const req = (spec) => (spec.startsWith('./') ? load(spec.slice(2)) : nativeRequire(spec));
     script.runInThisContext().call(mod.exports, mod.exports, req, mod, filename, dir);

@@ -243,11 +243,18 @@ const WORD = 16;
 
 const MARKER_CHUNK = 64 * 1024;
 
+/**
+ * KEY_MARKERS as one expression over the bytes read as latin1 (one character a byte): a match is exactly a
+ * marker's bytes in a row. One search a decoding instead of a Buffer.includes call per marker (15 of them, on
+ * every run of words in a report: ~6 ms of each diagnosis, issue 22).
+ */
+const KEY_MARKER_RE = new RegExp(KEY_MARKERS.map((m) => [...m].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')).join('|'));
+
 /** True when base64 `chars`, decoded at any of the four alignments, hold a key marker. */
 function holdsMarker(chars: string): boolean {
   for (let shift = 0; shift < 4; shift++) {
     const bytes = decodePrefix(chars.slice(shift) + 'A'.repeat((4 - ((chars.length - shift) % 4)) % 4));
-    if (KEY_MARKERS.some((m) => bytes.includes(m))) return true;
+    if (KEY_MARKER_RE.test(bytes.toString('latin1'))) return true;
   }
   return false;
 }
@@ -259,9 +266,14 @@ function holdsMarker(chars: string): boolean {
 function embeddedKeySpans(s: string, firstOnly: boolean): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   let i = 0;
+  // The character loops below as sticky expressions (the same characters as isB64): run once per diagnosis
+  // over the whole report, cold code spent ~6 ms of every start stepping through them (issue 22).
+  const nextB64 = /[A-Za-z0-9+/]/g;
+  const b64Run = /[A-Za-z0-9+/]*/y;
   while (i < s.length) {
     if (!isB64(s.charCodeAt(i))) {
-      i++;
+      nextB64.lastIndex = i;
+      i = nextB64.exec(s)?.index ?? s.length;
       continue;
     }
     // A run: tokens of base64 separated by separators. Token boundaries are kept to trim words off its ends.
@@ -269,7 +281,9 @@ function embeddedKeySpans(s: string, firstOnly: boolean): Array<[number, number]
     let p = i;
     for (;;) {
       const a = p;
-      while (p < s.length && isB64(s.charCodeAt(p))) p++;
+      b64Run.lastIndex = p;
+      b64Run.test(s);
+      p = b64Run.lastIndex;
       while (p < s.length && s.charCodeAt(p) === 0x3d && p - a < 4096) p++;
       tokens.push([a, p]);
       let q = p;
@@ -441,7 +455,21 @@ function echoSpans(text: string, windows: Set<string>): Array<[number, number]> 
   return spans;
 }
 
-const foundKeys = (text: string) => merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+const scanKeys = (text: string) => merge([...pemKeySpans(text), ...base64KeySpans(text, false), ...embeddedKeySpans(text, false)].map(([a, b]) => [a, extendGlued(text, b)]));
+
+/**
+ * The spans found in each string during one redactDeep: a report and the evidence it was made from hold the same
+ * certificates many times, and each string is scanned by collect and again by walk. A pure function of the
+ * string, so remembering it changes nothing; copies are handed out (merge extends the spans it is given).
+ */
+let memo: Map<string, Array<[number, number]>> | null = null;
+
+function foundKeys(text: string): Array<[number, number]> {
+  if (!memo) return scanKeys(text);
+  let spans = memo.get(text);
+  if (!spans) memo.set(text, (spans = scanKeys(text)));
+  return spans.map(([a, b]) => [a, b]);
+}
 
 /**
  * `text` with every private key (PEM or bare base64, any form above) replaced by `REDACTED`. `known`: pieces of
@@ -478,8 +506,14 @@ export function redactDeep<T>(value: T, ...context: unknown[]): T {
   // made from), then every string redacted with them: a key whole in one field and in pieces in another (a
   // label, a path) is removed from both.
   const known = new Set<string>();
-  for (const c of [value, ...context]) collect(c, 0, known);
-  return walk(value, 0, known) as T;
+  const outer = memo;
+  memo ??= new Map();
+  try {
+    for (const c of [value, ...context]) collect(c, 0, known);
+    return walk(value, 0, known) as T;
+  } finally {
+    memo = outer;
+  }
 }
 
 function collect(v: unknown, depth: number, known: Set<string>): void {

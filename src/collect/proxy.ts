@@ -13,7 +13,7 @@ import type { CertSet, EvidenceBundle, KeyEvidence, SourceRecord } from '../evid
 import { emptyProxyEvidence, type MountedFile, type ProxyEvidence, type ProxyIdentity, type ProxySecret } from '../evidence/proxy.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
-import { sourceLabel, type Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
 
@@ -40,6 +40,8 @@ export interface ProxyCollectOptions {
   maxBytes?: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How the sets it returns are named (`source`: `envoy secret "default"`): the report's labels, handed down. */
+  label: SourceLabel;
 }
 
 export interface ProxyCollection {
@@ -201,12 +203,12 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
   let key: KeyEvidence | null = null;
   const def = proxy.secrets.find((s) => s.name === 'default' && s.state === 'active' && s.pems.length > 0);
   const rootca = proxy.secrets.find((s) => s.name === 'ROOTCA' && s.state === 'active');
-  if (def) chain = originSet({ kind: 'envoy-secret', name: 'default' }, def.pems);
-  if (rootca) trust.push(...trustSets(rootca));
+  if (def) chain = originSet({ kind: 'envoy-secret', name: 'default' }, def.pems, o.label);
+  if (rootca) trust.push(...trustSets(rootca, o.label));
   if (!chain) {
     const f = proxy.files.find((x) => x.kind === 'cert-chain' && x.pems.length > 0);
     if (f) {
-      chain = originSet({ kind: 'file', path: f.path }, f.pems);
+      chain = originSet({ kind: 'file', path: f.path }, f.pems, o.label);
       key = proxy.files.find((x) => x.kind === 'key' && x.key && dirOf(x.path) === dirOf(f.path))?.key ?? null;
     }
   }
@@ -221,7 +223,7 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     const chainDir = chain && !def ? dirOf(chain.source) : null;
     const roots = proxy.files.filter((x) => x.kind === 'root-cert' && x.pems.length > 0);
     const r = roots.find((x) => dirOf(x.path) === chainDir) ?? roots[0];
-    if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems));
+    if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems, o.label));
   }
   // For the no-evidence message: what failed, without the consequences (skipped endpoints, no identity).
   for (const s of sources) if (s.status === 'unavailable' && s.name !== 'workload identity' && !/: skipped, /.test(s.reason ?? '')) failures.push(`${s.name}: ${s.reason}`);
@@ -231,12 +233,12 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
 
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
-const originSet = (origin: Source, pems: string[]): CertSet => ({ source: sourceLabel(origin), origin, pems });
+const originSet = (origin: Source, pems: string[], label: SourceLabel): CertSet => ({ source: label(origin), origin, pems });
 
-function trustSets(s: ProxySecret): CertSet[] {
+function trustSets(s: ProxySecret, label: SourceLabel): CertSet[] {
   const out: CertSet[] = [];
-  if (s.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name }, s.pems));
-  for (const td of s.trustDomains) if (td.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name, trustDomain: td.name }, td.pems));
+  if (s.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name }, s.pems, label));
+  for (const td of s.trustDomains) if (td.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name, trustDomain: td.name }, td.pems, label));
   return out;
 }
 

@@ -17,6 +17,7 @@ import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
+import { sourceLabel } from '../report/source-label.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import { rules } from '../../rules/index.js';
 import { planDiagnosis } from './plan.js';
@@ -79,7 +80,8 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only when there are some.
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only then.
   const connections = evidence.connections ? (await import('./connections.js')).connectionJudgeFor(evidence, plan.replay) : undefined;
-  const options = { pasted, ...(connections ? { connections } : {}) };
+  // Sources are named as the report names them: the pipeline hands the report's labels to the layers below.
+  const options = { label: sourceLabel, pasted, ...(connections ? { connections } : {}) };
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
   return { report: redactDeep(forPod(report), evidence), evidence };
@@ -202,6 +204,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
         windowSeconds: r.window,
         env: deps.env,
         now: deps.now,
+        label: sourceLabel,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
         ...(deps.procDir ? { procDir: deps.procDir } : {}),
       })
@@ -229,6 +232,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     symptom: r.symptom ?? null,
     target: targetOf(r),
     now: deps.now,
+    label: sourceLabel,
   });
   const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
   if (!peer) return collected;
@@ -292,6 +296,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
+    label: sourceLabel,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
@@ -312,6 +317,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     symptom: r.symptom ?? null,
     target: r.label !== undefined ? { ...c.target, name: r.label } : c.target,
     now: deps.now,
+    label: sourceLabel,
   });
   const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
   const sources = [...c.sources, ...withProxy.sources];

@@ -22,6 +22,7 @@ import { resolvePod } from './pod.js';
 import { openSidecarBridge } from './sidecar.js';
 import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
 import type { WorkloadObservation } from '../../model/workload.js';
+import type { SourceLabel } from '../../model/source.js';
 import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
 
 export { parseClusterTarget, parseServicePeer } from './target.js';
@@ -44,6 +45,8 @@ export interface ClusterRequest {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   now: () => number;
+  /** How the collected sets are named (`source`): the report's labels (src/report/source-label.ts), handed down. */
+  label: SourceLabel;
   /** Peer pods read through their sidecars at most (default 50); beyond, a sample per owner revision. */
   maxPods?: number;
   /** Tests: a prepared API (else one is connected from the kubeconfig). */
@@ -213,7 +216,10 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         continue;
       }
       const got = Object.entries(r.value).filter(([, v]) => v.includes('-----BEGIN CERTIFICATE-----'));
-      for (const [k, v] of got) ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
+      for (const [k, v] of got) {
+        const origin = { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k } as const;
+        ca.push({ source: req.label(origin), origin, pems: [v] });
+      }
       sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
     }
     cluster.caSecrets = ca;
@@ -229,7 +235,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     sources.push(...bridge.sources);
     try {
       if (bridge.mode !== 'none') {
-        proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now });
+        proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, label: req.label });
         proxy.proxy.identity = { spiffeId: expectId!, from: `pod/${pod.name}: trust domain ${trustDomain}${cluster.meshConfig ? '' : ' (default)'}, namespace ${pod.namespace}, service account ${pod.serviceAccount}` };
         proxy.expectId = expectId;
       }
@@ -245,7 +251,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
   let peerRootConfigMap: CertSet | null = null;
   if (cluster.peer) {
     const ready = cluster.peer.pods.filter((x) => x.sidecar && x.ready);
-    const r = await readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now });
+    const r = await readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, label: req.label });
     peerObservations = r.observations;
     for (const d of r.denied) if (!cluster.denied.some((x) => x.verb === d.verb && x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
     for (const ob of peerObservations.filter((x) => x.status === 'read')) {

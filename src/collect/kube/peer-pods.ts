@@ -8,6 +8,7 @@
 import { collectProxy } from '../proxy.js';
 import type { PodRecord } from '../../evidence/cluster.js';
 import type { WorkloadObservation } from '../../model/workload.js';
+import type { SourceLabel } from '../../model/source.js';
 import { revisionOfPod, verifierOfPod } from '../../connection/classes.js';
 import type { KubeApi } from './client.js';
 import { openSidecarBridge } from './sidecar.js';
@@ -45,7 +46,7 @@ export interface PeerPodsResult {
 }
 
 /** Reads the ready sidecar pods (`pods`, already filtered) through their istio-proxy. */
-export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number }): Promise<PeerPodsResult> {
+export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number; label: SourceLabel }): Promise<PeerPodsResult> {
   const { read, skipped } = pickPods(pods, o.maxPods);
   const denied: PeerPodsResult['denied'] = [];
   const base = (p: PodRecord) => ({ pod: { namespace: p.namespace, name: p.name, serviceAccount: p.serviceAccount, ready: p.ready, revision: revisionOfPod(p.labels), labels: p.labels }, verifier: verifierOfPod(p.labels), trustDomain: o.trustDomain, chain: [], trust: [] });
@@ -61,7 +62,7 @@ export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: 
         const why = bridge.sources.find((s) => s.status === 'unavailable')?.reason ?? 'its istio-proxy could not be reached';
         return { ...base(p), status: 'unreadable', reason: bridge.denied.length ? `forbidden: ${bridge.denied.map((d) => `create ${d.resource}`).join(', ')} in namespace "${p.namespace}"` : why };
       }
-      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now });
+      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now, label: o.label });
       if (!c.chain || c.chain.pems.length === 0) {
         const why = c.failures.join('; ') || 'its Envoy admin served no "default" certificate';
         return { ...base(p), status: 'unreadable', reason: why };

@@ -220,7 +220,7 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     }
   }
   if (trust.length === 0) {
-    const chainDir = chain && !def ? dirOf(chain.source) : null;
+    const chainDir = !def && chain?.origin?.kind === 'file' ? dirOf(chain.origin.path) : null;
     const roots = proxy.files.filter((x) => x.kind === 'root-cert' && x.pems.length > 0);
     const r = roots.find((x) => dirOf(x.path) === chainDir) ?? roots[0];
     if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems, o.label));

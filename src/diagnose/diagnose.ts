@@ -21,7 +21,7 @@ import { sourceLabel } from '../report/source-label.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import { rules } from '../../rules/index.js';
 import { planDiagnosis } from './plan.js';
-import { argOf, FLAG, isFileRef, requestField, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type Material, type RequestField } from './request.js';
+import { argOf, FLAG, isFileRef, requestField, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type Material, type MaterialField, type RequestField } from './request.js';
 
 /** What the pipeline touches outside itself; every one has a real default. Tests and faces inject their own. */
 export interface DiagnoseDeps {
@@ -94,7 +94,7 @@ export function exitCode(report: Report, failOn: FailOn = 'error'): number {
 }
 
 type Read = NonNullable<DiagnoseDeps['readFile']>;
-type Field = 'chain' | 'key' | 'trust' | 'peerTrust' | 'ca' | 'crls';
+type Field = MaterialField;
 
 const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
@@ -309,6 +309,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     ca: [...c.ca.map((s) => ({ name: s.source, ...(s.origin ? { origin: s.origin } : {}), data: s.pems.join('') })), ...inputs(r, 'ca', read)],
     crls: crls.length ? crls : proxyCrls(c.proxy?.proxy),
     maxChainDepth: r.maxChainDepth,
+    verifier: r.verifier,
     role: r.role,
     expectId: r.expectId ?? c.expectId,
     peerId: r.peerId ?? null,

@@ -39,6 +39,11 @@ describe('the library with a cluster target', () => {
       expect(report.target).toMatchObject({ kind: 'pod', name: 'pod/web-1', namespace: 'demo' });
       expect(report.verdict).toBe('healthy');
       expect(m.api.requests.every((q) => q.headers['impersonate-user'] === 'slack:U123' && q.headers['impersonate-group'] === 'sre')).toBe(true);
+      // Evaluation options apply in cluster mode as on files: --verifier judges the pod's chain as that verifier does.
+      const { diagnoseWithEvidence } = await import('../../src/diagnose/diagnose.js');
+      const go = await diagnoseWithEvidence({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, at: NOW, verifier: 'go' }, { env: {} });
+      expect(go.evidence.options.verifier).toBe('go');
+      expect(go.report.verdict).toBe('healthy');
     } finally {
       await m.close();
     }

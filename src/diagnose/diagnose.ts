@@ -18,6 +18,7 @@ import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/t
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
 import { sourceLabel } from '../report/source-label.js';
+import type { SourceLabel } from '../model/source.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import { rules } from '../../rules/index.js';
 import { planDiagnosis } from './plan.js';
@@ -51,6 +52,13 @@ export interface DiagnoseResult {
   evidence: EvidenceBundle;
 }
 
+/**
+ * How sources read (`chain.pem #2`): the report's labels, which the pipeline hands to the collectors, the evidence
+ * builder and the engine, so that nothing below the report renders one. (One binding: each use of an import from
+ * another chunk costs the files path its qualified name.)
+ */
+const label: SourceLabel = sourceLabel;
+
 // The limits table (src/limits.ts): one place for every input's bounds.
 const INPUT_LIMIT = LIMITS.fileBytes;
 const EVIDENCE_LIMIT = LIMITS.bundleBytes;
@@ -81,7 +89,7 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only then.
   const connections = evidence.connections ? (await import('./connections.js')).connectionJudgeFor(evidence, plan.replay) : undefined;
   // Sources are named as the report names them: the pipeline hands the report's labels to the layers below.
-  const options = { label: sourceLabel, pasted, ...(connections ? { connections } : {}) };
+  const options = { label, pasted, ...(connections ? { connections } : {}) };
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
   return { report: redactDeep(forPod(report), evidence), evidence };
@@ -144,12 +152,12 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
 }
 
 function targetOf(r: DiagnoseRequest): Target {
-  const label = r.label !== undefined ? { name: r.label } : {};
+  const name = r.label !== undefined ? { name: r.label } : {};
   const first = many(r.chain)[0];
   const ca = many(r.ca)[0];
-  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...label, ca: ca.path } : { kind: 'library', ...label };
-  if (first === undefined) return { kind: 'pod', ...label };
-  return isFileRef(first) ? { kind: 'files', ...label, chain: first.path } : { kind: 'library', ...label };
+  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...name, ca: ca.path } : { kind: 'library', ...name };
+  if (first === undefined) return { kind: 'pod', ...name };
+  return isFileRef(first) ? { kind: 'files', ...name, chain: first.path } : { kind: 'library', ...name };
 }
 
 /**
@@ -204,7 +212,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
         windowSeconds: r.window,
         env: deps.env,
         now: deps.now,
-        label: sourceLabel,
+        label,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
         ...(deps.procDir ? { procDir: deps.procDir } : {}),
       })
@@ -232,7 +240,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     symptom: r.symptom ?? null,
     target: targetOf(r),
     now: deps.now,
-    label: sourceLabel,
+    label,
   });
   const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
   if (!peer) return collected;
@@ -296,7 +304,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     windowSeconds: r.window,
     env: deps.env,
     now: deps.now,
-    label: sourceLabel,
+    label,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
@@ -318,7 +326,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     symptom: r.symptom ?? null,
     target: r.label !== undefined ? { ...c.target, name: r.label } : c.target,
     now: deps.now,
-    label: sourceLabel,
+    label,
   });
   const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
   const sources = [...c.sources, ...withProxy.sources];

@@ -3,7 +3,7 @@
  * refused here, before anything is read or collected (E_USAGE: exit 2 on the CLI), so collection only collects.
  */
 import { MtlsDoctorError, usageError } from '../errors.js';
-import { CLUSTER_FIELDS, COLLECTION_FIELDS, EVALUATION_FIELDS, FLAG, isFileRef, PROXY_SOURCE_FIELDS, REQUEST_FIELDS, type DiagnoseRequest, type FieldKind, type RequestField } from './request.js';
+import { CLUSTER_FIELDS, COLLECTION_FIELDS, EVALUATION_FIELDS, FLAG, isFileRef, REQUEST_FIELDS, type DiagnoseRequest, type FieldKind, type RequestField } from './request.js';
 
 export interface Plan {
   /** Evaluate a saved bundle; nothing is collected. */
@@ -145,7 +145,8 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
     return { replay: true, inputs: false, proxy: null, probe: false };
   }
 
-  const proxyAsked = PROXY_SOURCE_FIELDS.some((k) => has(request, k));
+  // The istio-proxy named as the source of evidence (its admin, its agent, its files).
+  const proxyAsked = REQUEST_FIELDS.some((f) => (f as RequestField).group === 'proxy' && (f as RequestField).besideTarget === 'source' && has(request, f.name));
   const chain = has(request, 'chain');
   const peer = has(request, 'peer');
   if (!peer && (has(request, 'sni') || has(request, 'alpn'))) {

@@ -271,8 +271,6 @@ export type WebhookField = Extract<Row, { webhook: 'pem' | 'string' | 'number' |
 export type ChatField = Extract<Row, { chat: true }>['name'];
 /** The certificate material fields (PEM or DER content, named content, or a file). */
 export type MaterialField = Extract<Row, { kind: 'material' | 'materials' }>['name'];
-/** Options that name the istio-proxy as the source of evidence (its admin, its agent, its files). */
-export const PROXY_SOURCE_FIELDS = ROWS.filter((f) => f.group === 'proxy' && f.besideTarget === 'source').map((f) => f.name) as unknown as ReadonlyArray<Extract<Row, { group: 'proxy'; besideTarget: 'source' }>['name']>;
 
 export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && typeof (x as FileRef).path === 'string' && !('data' in x);
 

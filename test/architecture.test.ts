@@ -119,7 +119,7 @@ describe('vocabulary and knowledge (issue 8)', () => {
   it('nothing parses a rendered source label back', () => {
     const bad: string[] = [];
     for (const f of [...files('src'), ...files('rules')]) {
-      if (f === 'src/model/source.ts') continue;
+      if (f === 'src/report/source-label.ts') continue;
       const src = readFileSync(join(ROOT, f), 'utf8');
       for (const line of src.split('\n')) {
         if (/^\s*(\*|\/\/)/.test(line)) continue;
@@ -213,7 +213,7 @@ describe('floors held by where files live', () => {
    */
   const FLOORS: string[][] = [
     ['src/errors.ts', 'src/limits.ts', 'src/version.ts', 'src/redact.ts'],
-    ['src/model'], // the shared vocabulary: Source and its label, thresholds, docs links, rule ids
+    ['src/model'], // the shared vocabulary: Source (its label is the report's), thresholds, docs links, rule ids
     ['src/x509'],
     ['src/evidence'], // the evidence model, its bundle, and the pure readers of what users hand in (secret JSON)
     ['src/facts'],
@@ -272,9 +272,34 @@ describe('floors held by where files live', () => {
     ]).toEqual([]);
     // docsUrl/docsCommand live in src/model/docs.ts, where the report and the engine both read them.
     expect(readFileSync(join(ROOT, 'src/engine/define-rule.ts'), 'utf8')).not.toMatch(/export (function|const) (docsUrl|docsCommand|DOCS_BASE)\b/);
-    for (const gone of ['src/facts/thresholds.ts', 'src/report/source-label.ts', 'src/collect/secret-json.ts', 'src/evidence/save.ts']) {
+    for (const gone of ['src/facts/thresholds.ts', 'src/collect/secret-json.ts', 'src/evidence/save.ts']) {
       expect(code, `${gone} moved to its floor`).not.toContain(gone);
     }
+  });
+
+  it('sources carry a typed origin and are labelled only in src/report (the pipeline hands the label down)', () => {
+    const LABEL = 'src/report/source-label.ts';
+    const bad: string[] = [];
+    for (const f of code) {
+      if (f.startsWith('src/report/')) continue;
+      // The label function: src/report/source-label.ts's; only the pipeline (src/diagnose) imports it, to hand it
+      // to the facts, the collectors and the connection judgement as a SourceLabel (src/model/source.ts).
+      if (!f.startsWith('src/diagnose/') && allImports(f).includes(LABEL)) bad.push(`${f} imports ${LABEL}`);
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      if (/\b(function|const|let)\s+sourceLabel\b|export\s*\{[^}]*\bsourceLabel\b[^}]*\}\s*from/.test(src)) bad.push(`${f} defines or re-exports sourceLabel`);
+      // No label spelled by hand: the grammar only a rendered Source has (an Envoy secret's quoted name, Envoy's
+      // /certs, a certificate's position appended to its source's label).
+      for (const line of src.split('\n')) {
+        if (/^\s*(\*|\/\/|\/\*)/.test(line)) continue;
+        if (/envoy secret "|['`]envoy \/certs|\$\{[^}]+\} #\$\{/.test(line)) bad.push(`${f}: ${line.trim()}`);
+      }
+    }
+    expect(bad, 'name a source with the SourceLabel the pipeline hands down (src/report/source-label.ts renders it)').toEqual([]);
+    // The label reads a typed Source: every kind of it, and nothing else.
+    const label = readFileSync(join(ROOT, LABEL), 'utf8');
+    const kinds = [...readFileSync(join(ROOT, 'src/model/source.ts'), 'utf8').matchAll(/\|\s*\{\s*kind:\s*'([a-z-]+)'/g)].map((m) => m[1]!);
+    expect(kinds.length).toBeGreaterThan(5);
+    for (const k of kinds.filter((k) => k !== 'pasted')) expect(label, `src/report/source-label.ts renders kind ${k}`).toContain(`s.kind === '${k}'`);
   });
 
   it('src/diagnose forwards nothing: no re-export from outside the folder', () => {

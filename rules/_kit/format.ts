@@ -6,7 +6,6 @@ import type { Facts } from '../../src/facts/types.js';
 import type { CertFact } from '../../src/x509/types.js';
 
 export { duration, iso, days, seconds } from '../../src/model/time.js';
-export { sourceLabel } from '../../src/model/source.js';
 
 /** `"CN=x" (serial 0a1b…, chain.pem #2)` */
 export function describe(c: CertFact): string {

@@ -6,7 +6,7 @@
  * every other copy we saw: the pilot-agent's current certificate and the mounted credential files.
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { duration, iso, sourceLabel } from '../_kit/index.js';
+import { duration, iso } from '../_kit/index.js';
 import type { EvidenceRef } from '../../src/model/finding.js';
 
 /** Two expiry times closer than this are the same certificate as far as a gauge in whole seconds can tell. */
@@ -79,14 +79,14 @@ export default defineRule({
     const fromCerts = p.servedLeaves
       .filter((s) => s.expirationTime !== null)
       .map((s): View & { contexts: number } => ({
-        label: `envoy /certs (${s.contexts} TLS context${s.contexts === 1 ? '' : 's'})`,
+        label: `${p.servedSource} (${s.contexts} TLS context${s.contexts === 1 ? '' : 's'})`,
         serial: s.serial,
         notBefore: s.validFrom ? Date.parse(s.validFrom) : NaN,
         notAfter: Date.parse(s.expirationTime!),
         contexts: s.contexts,
       }));
     const served: View | undefined = p.sdsLeaf
-      ? { label: sourceLabel({ kind: 'envoy-secret', name: 'default' }), serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
+      ? { label: p.secrets.find((s) => s.name === 'default')!.source, serial: norm(p.sdsLeaf.serial), notBefore: p.sdsLeaf.notBefore, notAfter: p.sdsLeaf.notAfter }
       : [...fromCerts].sort((a, b) => a.notAfter - b.notAfter)[0];
     if (!served) return;
     const servedData = { served: `serial ${served.serial} (${served.label})`, servedNotAfter: iso(served.notAfter), servedState: state(served, now) };

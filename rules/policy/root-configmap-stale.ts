@@ -65,7 +65,7 @@ export default defineRule({
       },
       evidence: [
         { source: cm.source, detail: `root-cert.pem: ${name(cm.certs)}` },
-        { source: 'envoy secret "ROOTCA"', detail: name(rootca.certs) },
+        { source: rootca.source, detail: name(rootca.certs) },
       ],
     });
   },

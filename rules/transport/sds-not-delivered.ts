@@ -6,7 +6,6 @@
  * secret is not ready"). Seen as `TLS error: Secret is not supplied by SDS` (istio/istio#26468, #22443).
  */
 import { defineRule } from '../../src/engine/define-rule.js';
-import { sourceLabel } from '../_kit/index.js';
 
 const ISTIO_SECRETS = new Set(['default', 'ROOTCA']);
 
@@ -62,13 +61,13 @@ export default defineRule({
     const p = ctx.facts.proxy!;
     const active = new Set(p.secrets.filter((s) => s.state !== 'warming').map((s) => s.name));
     for (const s of p.secrets) {
-      const ev = [{ source: sourceLabel({ kind: 'envoy-secret', name: s.name }), detail: `dynamic_warming_secrets${s.lastUpdated ? `, last_updated ${s.lastUpdated}` : ''}${s.clientStatus ? `, client_status ${s.clientStatus}` : ''}` }];
+      const ev = [{ source: s.source, detail: `dynamic_warming_secrets${s.lastUpdated ? `, last_updated ${s.lastUpdated}` : ''}${s.clientStatus ? `, client_status ${s.clientStatus}` : ''}` }];
       if (s.state === 'warming' && !active.has(s.name)) {
         const messageId = s.name === 'default' ? 'defaultWarming' : s.name === 'ROOTCA' ? 'rootWarming' : 'otherWarming';
         ctx.report({ messageId, about: `warming:${s.name}`, severity: ISTIO_SECRETS.has(s.name) ? 'critical' : 'error', data: { name: s.name, version: 'uninitialized' }, evidence: ev });
       }
       if (s.error) {
-        ctx.report({ messageId: 'rejected', about: `rejected:${s.name}`, severity: 'warning', confidence: 0.8, data: { name: s.name, detail: s.error }, evidence: [{ source: sourceLabel({ kind: 'envoy-secret', name: s.name }), detail: `error_state: ${s.error}` }] });
+        ctx.report({ messageId: 'rejected', about: `rejected:${s.name}`, severity: 'warning', confidence: 0.8, data: { name: s.name, detail: s.error }, evidence: [{ source: s.source, detail: `error_state: ${s.error}` }] });
       }
     }
     for (const c of p.counters) {

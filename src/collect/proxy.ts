@@ -13,7 +13,7 @@ import type { CertSet, EvidenceBundle, KeyEvidence, SourceRecord } from '../evid
 import { emptyProxyEvidence, type MountedFile, type ProxyEvidence, type ProxyIdentity, type ProxySecret } from '../evidence/proxy.js';
 import { parseSpiffeId } from '../x509/spiffe.js';
 import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } from './proxy-files.js';
-import { sourceLabel, type Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
 import type { Deadline } from '../model/deadline.js';
@@ -48,6 +48,8 @@ export interface ProxyCollectOptions {
   maxBytes?: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How the sets it returns are named (`source`: `envoy secret "default"`): the report's labels, handed down. */
+  label: SourceLabel;
 }
 
 export interface ProxyCollection {
@@ -131,7 +133,7 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
       windowSeconds,
       now: o.now,
       sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
-      ...(o.onSecrets ? { onSecrets: (secrets: ProxySecret[]) => o.onSecrets!(servedCredentials(secrets)) } : {}),
+      ...(o.onSecrets ? { onSecrets: (secrets: ProxySecret[]) => o.onSecrets!(servedCredentials(secrets, o.label)) } : {}),
     };
     try {
       // The admin API and the agent are asked at once, under the one deadline (ho.deadline).
@@ -209,14 +211,14 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
   let chain: CertSet | null = null;
   const trust: CertSet[] = [];
   let key: KeyEvidence | null = null;
-  const served = servedCredentials(proxy.secrets);
+  const served = servedCredentials(proxy.secrets, o.label);
   const def = served.chain;
   if (served.chain) chain = served.chain;
   trust.push(...served.trust);
   if (!chain) {
     const f = proxy.files.find((x) => x.kind === 'cert-chain' && x.pems.length > 0);
     if (f) {
-      chain = originSet({ kind: 'file', path: f.path }, f.pems);
+      chain = originSet({ kind: 'file', path: f.path }, f.pems, o.label);
       key = proxy.files.find((x) => x.kind === 'key' && x.key && dirOf(x.path) === dirOf(f.path))?.key ?? null;
     }
   }
@@ -228,10 +230,10 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     }
   }
   if (trust.length === 0) {
-    const chainDir = chain && !def ? dirOf(chain.source) : null;
+    const chainDir = !def && chain?.origin?.kind === 'file' ? dirOf(chain.origin.path) : null;
     const roots = proxy.files.filter((x) => x.kind === 'root-cert' && x.pems.length > 0);
     const r = roots.find((x) => dirOf(x.path) === chainDir) ?? roots[0];
-    if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems));
+    if (r) trust.push(originSet({ kind: 'file', path: r.path }, r.pems, o.label));
   }
   // For the no-evidence message: what failed, without the consequences (skipped endpoints, no identity).
   for (const s of sources) if (s.status === 'unavailable' && s.name !== 'workload identity' && !/: skipped, /.test(s.reason ?? '')) failures.push(`${s.name}: ${s.reason}`);
@@ -242,18 +244,18 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
 /** The chain Envoy serves (`default`) and the bundle it verifies peers with (ROOTCA), from its active secrets. */
-function servedCredentials(secrets: ProxySecret[]): { chain: CertSet | null; trust: CertSet[] } {
+function servedCredentials(secrets: ProxySecret[], label: SourceLabel): { chain: CertSet | null; trust: CertSet[] } {
   const def = secrets.find((s) => s.name === 'default' && s.state === 'active' && s.pems.length > 0);
   const rootca = secrets.find((s) => s.name === 'ROOTCA' && s.state === 'active');
-  return { chain: def ? originSet({ kind: 'envoy-secret', name: 'default' }, def.pems) : null, trust: rootca ? trustSets(rootca) : [] };
+  return { chain: def ? originSet({ kind: 'envoy-secret', name: 'default' }, def.pems, label) : null, trust: rootca ? trustSets(rootca, label) : [] };
 }
 
-const originSet = (origin: Source, pems: string[]): CertSet => ({ source: sourceLabel(origin), origin, pems });
+const originSet = (origin: Source, pems: string[], label: SourceLabel): CertSet => ({ source: label(origin), origin, pems });
 
-function trustSets(s: ProxySecret): CertSet[] {
+function trustSets(s: ProxySecret, label: SourceLabel): CertSet[] {
   const out: CertSet[] = [];
-  if (s.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name }, s.pems));
-  for (const td of s.trustDomains) if (td.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name, trustDomain: td.name }, td.pems));
+  if (s.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name }, s.pems, label));
+  for (const td of s.trustDomains) if (td.pems.length) out.push(originSet({ kind: 'envoy-secret', name: s.name, trustDomain: td.name }, td.pems, label));
   return out;
 }
 

@@ -23,7 +23,7 @@ import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle } fr
 import type { ClusterEvidence } from '../evidence/cluster.js';
 import type { Stage } from '../model/stage.js';
 import type { RuleId } from '../model/rule-id.js';
-import type { Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import type { ConnectionDirection, ConnectionRecord, ConnectionRef, WorkloadClass } from '../model/workload.js';
 
 /** The stages a connection direction is judged in; transport needs a handshake, policy has its own direction. */
@@ -82,16 +82,13 @@ function originOf(c: WorkloadClass, what: 'chain' | 'trust'): Source {
   return { kind: 'inline', name: `${c.serviceAccount}-${what}` };
 }
 
-const label = (s: Source) =>
-  s.kind === 'envoy-secret' ? `envoy secret "${s.name}"${s.pod ? ` of pod/${s.pod.name}` : ''}` : s.kind === 'kube' ? `ConfigMap ${s.namespace}/${s.name} ${s.key}` : s.kind === 'file' ? s.path : s.kind === 'inline' ? s.name : s.kind;
-
-function certSet(c: WorkloadClass, what: 'chain' | 'trust'): CertSet {
+function certSet(c: WorkloadClass, what: 'chain' | 'trust', label: SourceLabel): CertSet {
   const origin = originOf(c, what);
   return { source: label(origin), origin, pems: what === 'chain' ? c.chain : c.trust };
 }
 
 /** One direction as an evidence bundle: `presenter`'s chain, judged as `verifier` judges it. */
-export function directionEvidence(presenter: WorkloadClass, verifier: WorkloadClass, o: { role: 'client' | 'server'; expectIds: string[]; at: number; thresholds: Thresholds }): EvidenceBundle {
+export function directionEvidence(presenter: WorkloadClass, verifier: WorkloadClass, o: { role: 'client' | 'server'; expectIds: string[]; at: number; thresholds: Thresholds; label: SourceLabel }): EvidenceBundle {
   return {
     kind: EVIDENCE_KIND,
     version: EVIDENCE_VERSION,
@@ -100,7 +97,7 @@ export function directionEvidence(presenter: WorkloadClass, verifier: WorkloadCl
     target: { kind: 'pod', name: `class ${presenter.id}` },
     options: { role: o.role, expectId: o.expectIds[0] ?? null, ...(o.expectIds.length > 1 ? { expectIds: o.expectIds } : {}), peerId: null, thresholds: o.thresholds, verifier: verifier.verifier },
     sources: [],
-    certificates: { chain: certSet(presenter, 'chain'), trust: presenter.trust.length ? [certSet(presenter, 'trust')] : [], peerTrust: [certSet(verifier, 'trust')], ca: [] },
+    certificates: { chain: certSet(presenter, 'chain', o.label), trust: presenter.trust.length ? [certSet(presenter, 'trust', o.label)] : [], peerTrust: [certSet(verifier, 'trust', o.label)], ca: [] },
     key: null,
     symptomText: null,
   };
@@ -116,7 +113,7 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
   const thresholds = opts.thresholds ?? resolveThresholds(undefined);
   const perspective = opts.perspective ?? 'client';
   const certRules = opts.rules.filter((r) => CERT_STAGES.includes(r.meta.stage));
-  const { buildFacts, runRules, catalogue } = opts.runner;
+  const { buildFacts, runRules, catalogue, label } = opts.runner;
   const ref = (direction: ConnectionDirection): ConnectionRef => ({ client: { class: client.id, pods: podNames(client) }, server: { class: server.id, pods: podNames(server) }, direction });
   const findings: ConnectionFinding[] = [];
   const unjudged: ConnectionJudgement['unjudged'] = [];
@@ -140,8 +137,8 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
     // The server accepts a client from its trust domain and aliases (Istio's inbound SAN prefix match); the
     // client, the identities of secure naming or its DestinationRule.
     const expectIds = dir === 'server-to-client' ? conn.expectedServerIds : conn.acceptedTrustDomains.map((td) => `spiffe://${td}/ns/${client.namespace}/sa/${client.serviceAccount}`);
-    const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds });
-    const run = runRules(certRules, buildFacts(ev), catalogue);
+    const ev = directionEvidence(presenter, verifier, { role: who, expectIds, at: opts.at, thresholds, label });
+    const run = runRules(certRules, buildFacts(ev, { label }), catalogue);
     ran(certRules, run.notEvaluated);
     const mine = who === perspective;
     const verifierName = `${verifier.verifier} verifier`;
@@ -174,8 +171,8 @@ export function judgeConnection(conn: ConnectionRecord, classes: ReadonlyMap<str
     const policyRules = opts.rules.filter((r) => r.meta.stage === 'policy');
     const names = new Set(server.pods.map((p) => `${p.namespace}/${p.name}`));
     const cluster: ClusterEvidence = { ...opts.cluster, peer: opts.cluster.peer ? { ...opts.cluster.peer, pods: opts.cluster.peer.pods.filter((p) => names.has(`${p.namespace}/${p.name}`)) } : null, peerIdentities: [] };
-    const ev: EvidenceBundle = { ...directionEvidence(client, server, { role: 'client', expectIds: [], at: opts.at, thresholds }), certificates: { chain: null, trust: [], peerTrust: null, ca: [] }, cluster };
-    const run = runRules(policyRules, buildFacts(ev), catalogue);
+    const ev: EvidenceBundle = { ...directionEvidence(client, server, { role: 'client', expectIds: [], at: opts.at, thresholds, label }), certificates: { chain: null, trust: [], peerTrust: null, ca: [] }, cluster };
+    const run = runRules(policyRules, buildFacts(ev, { label }), catalogue);
     ran(policyRules, run.notEvaluated);
     for (const f of run.findings) findings.push({ ...f, about: `policy:${f.about ?? ''}`, connection: ref('policy') });
   }

@@ -12,6 +12,7 @@ type Px = typeof import('../collect/proxy.js');
 type Probes = typeof import('../probe/collect.js');
 import { LIMITS } from '../limits.js';
 import { deadlineIn } from '../model/deadline.js';
+import { sourceLabel } from '../report/source-label.js';
 import type { Dispatcher } from 'undici';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Plan } from './plan.js';
@@ -60,6 +61,7 @@ async function runLive(r: DiagnoseRequest, plan: Plan, live: { peer: PeerAddress
         env: deps.env,
         now: deps.now,
         deadline,
+        label: sourceLabel,
         onSecrets: served,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
         ...(deps.procDir ? { procDir: deps.procDir } : {}),
@@ -70,7 +72,7 @@ async function runLive(r: DiagnoseRequest, plan: Plan, live: { peer: PeerAddress
       ? (async () => {
           const { key } = given;
           // What the user gave, as the evidence will hold it (istioctl JSON included); only its certificates are used.
-          const mine = given.chain || given.trust.length ? evidenceFromInputs({ chain: given.chain, trust: given.trust, target: { kind: 'files' }, now: deps.now }).certificates : null;
+          const mine = given.chain || given.trust.length ? evidenceFromInputs({ chain: given.chain, trust: given.trust, target: { kind: 'files' }, now: deps.now, label: sourceLabel }).certificates : null;
           let chain = key && mine?.chain ? mine.chain.pems.join('') : undefined;
           let roots = mine?.trust.flatMap((t) => t.pems) ?? [];
           const needChain = key !== undefined && !chain && !plan.inputs;

@@ -12,6 +12,7 @@ import type { DiagnoseRequest } from './request.js';
 import { connectionJudge } from '../connection/aggregate.js';
 import { connectionEvidenceProblem } from '../evidence/connections.js';
 import type { ConnectionJudge } from '../engine/evaluate.js';
+import { sourceLabel } from '../report/source-label.js';
 
 /** The engine's connection judge for this evidence; a replayed bundle's connections are checked first (one E_INPUT). */
 export function connectionJudgeFor(evidence: EvidenceBundle, replay: boolean): ConnectionJudge {
@@ -41,10 +42,11 @@ export async function collectServiceTarget(r: DiagnoseRequest, deps: { env: Reco
     env: deps.env,
     now: deps.now,
     deadline,
+    label: sourceLabel,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
-  const base = evidenceFromInputs({ trust: [], peerTrust: [], ca: [], crls: [], role: r.role, expectId: null, peerId: null, at: r.at, thresholds, symptom: r.symptom ?? null, target: r.label !== undefined ? { ...c.target, name: r.label } : c.target, now: deps.now });
+  const base = evidenceFromInputs({ trust: [], peerTrust: [], ca: [], crls: [], role: r.role, expectId: null, peerId: null, at: r.at, thresholds, symptom: r.symptom ?? null, target: r.label !== undefined ? { ...c.target, name: r.label } : c.target, now: deps.now, label: sourceLabel });
   const connections = serviceConnections({ servers: c.servers, callers: c.callers, cluster: c.cluster, rootConfigMaps: c.rootConfigMaps, trustDomain: c.cluster.meshConfig?.trustDomain ?? 'cluster.local' });
   if (connections.classes.length === 0) {
     const why = c.sources.filter((s) => s.status === 'unavailable').map((s) => `${s.name}: ${s.reason}`).join('; ');

@@ -17,10 +17,12 @@ import type { EvidenceBundle, Target } from '../evidence/types.js';
 import { resolveThresholds, type DeepPartial, type Thresholds } from '../model/thresholds.js';
 import type { ProbeTransport } from '../probe/transport.js';
 import type { Report } from '../report/types.js';
+import { sourceLabel } from '../report/source-label.js';
+import type { SourceLabel } from '../model/source.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import { rules } from '../../rules/index.js';
 import { planDiagnosis } from './plan.js';
-import { argOf, FLAG, isFileRef, requestField, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type Material, type RequestField } from './request.js';
+import { argOf, FLAG, isFileRef, requestField, REQUEST_FIELDS, type DiagnoseRequest, type FailOn, type Material, type MaterialField, type RequestField } from './request.js';
 
 /** What the pipeline touches outside itself; every one has a real default. Tests and faces inject their own. */
 export interface DiagnoseDeps {
@@ -55,6 +57,13 @@ export interface DiagnoseResult {
   evidence: EvidenceBundle;
 }
 
+/**
+ * How sources read (`chain.pem #2`): the report's labels, which the pipeline hands to the collectors, the evidence
+ * builder and the engine, so that nothing below the report renders one. (One binding: each use of an import from
+ * another chunk costs the files path its qualified name.)
+ */
+const label: SourceLabel = sourceLabel;
+
 // The limits table (src/limits.ts): one place for every input's bounds.
 const INPUT_LIMIT = LIMITS.fileBytes;
 const EVIDENCE_LIMIT = LIMITS.bundleBytes;
@@ -84,7 +93,8 @@ export async function diagnoseWithEvidence(request: DiagnoseRequest, deps: Diagn
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only when there are some.
   // Connections (pod --peer SVC:PORT, svc/B, or a replayed bundle of them): their judge is loaded only then.
   const connections = evidence.connections ? (await import('./connections.js')).connectionJudgeFor(evidence, plan.replay) : undefined;
-  const options = { pasted, ...(connections ? { connections } : {}) };
+  // Sources are named as the report names them: the pipeline hands the report's labels to the layers below.
+  const options = { label, pasted, ...(connections ? { connections } : {}) };
   const report = plan.replay ? guardReplay('(the replayed evidence)', () => evaluate(evidence, rules, options)) : evaluate(evidence, rules, options);
   // Everything that leaves passes the one redactor (a pasted key, a remote body): the report object as well.
   return { report: redactDeep(forPod(report), evidence), evidence };
@@ -97,7 +107,7 @@ export function exitCode(report: Report, failOn: FailOn = 'error'): number {
 }
 
 type Read = NonNullable<DiagnoseDeps['readFile']>;
-type Field = 'chain' | 'key' | 'trust' | 'peerTrust' | 'ca' | 'crls';
+type Field = MaterialField;
 
 const many = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
@@ -147,12 +157,12 @@ function thresholdsOf(r: DiagnoseRequest, read: Read): DeepPartial<Thresholds> |
 }
 
 function targetOf(r: DiagnoseRequest): Target {
-  const label = r.label !== undefined ? { name: r.label } : {};
+  const name = r.label !== undefined ? { name: r.label } : {};
   const first = many(r.chain)[0];
   const ca = many(r.ca)[0];
-  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...label, ca: ca.path } : { kind: 'library', ...label };
-  if (first === undefined) return { kind: 'pod', ...label };
-  return isFileRef(first) ? { kind: 'files', ...label, chain: first.path } : { kind: 'library', ...label };
+  if (first === undefined && ca !== undefined) return isFileRef(ca) ? { kind: 'files', ...name, ca: ca.path } : { kind: 'library', ...name };
+  if (first === undefined) return { kind: 'pod', ...name };
+  return isFileRef(first) ? { kind: 'files', ...name, chain: first.path } : { kind: 'library', ...name };
 }
 
 /**
@@ -228,6 +238,7 @@ async function collect(r: DiagnoseRequest, plan: ReturnType<typeof planDiagnosis
     symptom: r.symptom ?? null,
     target: targetOf(r),
     now: deps.now,
+    label,
   });
   const collected = px && proxy ? px.withProxyEvidence(evidence, proxy) : evidence;
   return got ? got.addProbe(collected) : collected;
@@ -292,6 +303,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     env: deps.env,
     now: deps.now,
     ...(deps.budgetMs !== undefined ? { budgetMs: deps.budgetMs } : {}),
+    label,
     ...(deps.kube?.impersonate ? { impersonate: deps.kube.impersonate } : {}),
     ...(deps.kube?.timeoutMs ? { timeoutMs: deps.kube.timeoutMs } : {}),
   });
@@ -304,6 +316,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     ca: [...c.ca.map((s) => ({ name: s.source, ...(s.origin ? { origin: s.origin } : {}), data: s.pems.join('') })), ...inputs(r, 'ca', read)],
     crls: crls.length ? crls : proxyCrls(c.proxy?.proxy),
     maxChainDepth: r.maxChainDepth,
+    verifier: r.verifier,
     role: r.role,
     expectId: r.expectId ?? c.expectId,
     peerId: r.peerId ?? null,
@@ -312,6 +325,7 @@ async function collectCluster(r: DiagnoseRequest, deps: Ready): Promise<Evidence
     symptom: r.symptom ?? null,
     target: r.label !== undefined ? { ...c.target, name: r.label } : c.target,
     now: deps.now,
+    label,
   });
   const withProxy = c.proxy ? px.withProxyEvidence(evidence, c.proxy) : evidence;
   const sources = [...c.sources, ...withProxy.sources];

@@ -21,6 +21,7 @@ import { parseCertificate, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
 import type { Source } from '../model/source.js';
+import { sourceLabel } from '../report/source-label.js';
 import type { ClassRow, ConnectionRow, ExpiryStatus, FleetFinding, FleetInput, FleetModel, ModelCert, PodModel, ScanReport } from '../fleet/types.js';
 import type { ConnectionRecord, WorkloadClass } from '../model/workload.js';
 import { classKey, leafProfile } from '../connection/classes.js';
@@ -264,7 +265,7 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
       chain: { source: `${cls.rep.pod} default`, origin: secret('default', cls.rep.pod), pems: [...cls.rep.served] },
       trust: cls.rep.trusted.length ? [{ source: `${cls.rep.pod} ROOTCA`, origin: secret('ROOTCA', cls.rep.pod), pems: [...cls.rep.trusted] }] : [],
     });
-    cls.facts = buildFacts(ev);
+    cls.facts = buildFacts(ev, { label: sourceLabel });
     cls.row.findings = runRules(rules, cls.facts).findings.map(fleetFinding).sort(byWeight);
   }
   const leafFindings: FleetFinding[] = [];
@@ -301,7 +302,7 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
     if (hit) caPems.push(hit);
   }
   const caFindings = caPems.length
-    ? runRules(rules.filter((r) => r.meta.stage === 'expiry'), buildFacts(evidenceOf({ now, thresholds: o.thresholds, ca: [{ source: 'the fleet\'s CA certificates', origin: { kind: 'inline', name: 'fleet CA certificates' }, pems: caPems.map((p) => toPem(p.der)) }] }))).findings.map(fleetFinding)
+    ? runRules(rules.filter((r) => r.meta.stage === 'expiry'), buildFacts(evidenceOf({ now, thresholds: o.thresholds, ca: [{ source: 'the fleet\'s CA certificates', origin: { kind: 'inline', name: 'fleet CA certificates' }, pems: caPems.map((p) => toPem(p.der)) }] }), { label: sourceLabel })).findings.map(fleetFinding)
     : [];
 
   // Connections: every class × every class that backs a Service, each judged both ways by the one judgement.
@@ -338,7 +339,7 @@ export function buildFleetModel(input: FleetInput, o: FleetModelOptions): FleetM
   const firstOf = new Map<string, ConnectionRecord>();
   for (const r of records) if (!firstOf.has(sig(r))) firstOf.set(sig(r), r);
   const unique = [...firstOf.values()];
-  const judgedOnce = new Map(judge({ classes: all.map((c) => c.wc), connections: unique }, { at: now, rules, thresholds: o.thresholds, runner: ruleRunner(rules) }).map((j, i) => [unique[i]!, j]));
+  const judgedOnce = new Map(judge({ classes: all.map((c) => c.wc), connections: unique }, { at: now, rules, thresholds: o.thresholds, runner: ruleRunner(rules, sourceLabel) }).map((j, i) => [unique[i]!, j]));
   const judgements: ConnectionJudgement[] = records.map((r) => {
     const rep = firstOf.get(sig(r))!;
     const j = judgedOnce.get(rep)!;

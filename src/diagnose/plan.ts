@@ -145,7 +145,8 @@ export function planDiagnosis(request: DiagnoseRequest, env: Record<string, stri
     return { replay: true, inputs: false, proxy: null, probe: false };
   }
 
-  const proxyAsked = has(request, 'envoyAdmin') || has(request, 'agent') || has(request, 'proxyRoot');
+  // The istio-proxy named as the source of evidence (its admin, its agent, its files).
+  const proxyAsked = REQUEST_FIELDS.some((f) => (f as RequestField).group === 'proxy' && (f as RequestField).besideTarget === 'source' && has(request, f.name));
   const chain = has(request, 'chain');
   const peer = has(request, 'peer');
   if (!peer && (has(request, 'sni') || has(request, 'alpn'))) {

@@ -221,7 +221,7 @@ export const REQUEST_FIELDS = [
   { name: 'window', flag: 'window', kind: 'number', cli: { type: 'number' }, group: 'proxy', use: 'collection', webhook: 'refused', inPod: true, describe: 'Sample Envoy SSL stats twice this many seconds apart and report the counters that move' },
   { name: 'at', flag: 'at', kind: 'at', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'string', inPod: true, describe: 'Evaluate at this time (ISO 8601) instead of now' },
   {
-    name: 'verifier', flag: 'verifier', kind: 'string', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation',
+    name: 'verifier', flag: 'verifier', kind: 'string', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'string', inPod: true,
     describe: 'Whose verifier judges the chain: envoy (BoringSSL, sidecars; default), ztunnel (rustls-webpki, ambient), go (crypto/x509, proxyless gRPC/SPIRE) or strict (RFC 5280 + CA/B Forum)',
   },
   { name: 'maxChainDepth', flag: 'max-depth', kind: 'numberOrString', cli: { type: 'string' }, group: 'evaluation', use: 'evaluation', chat: true, webhook: 'number', inPod: true, describe: "The verifier's depth limit in intermediate CAs (openssl -verify_depth; Envoy max_verify_depth N is N-1)" },
@@ -269,6 +269,8 @@ export const CLUSTER_FIELDS = namesWhere('use', 'cluster');
 export type WebhookField = Extract<Row, { webhook: 'pem' | 'string' | 'number' | 'object' | 'strings' }>['name'];
 /** The fields chat may set (besides the target and its namespace, which chat reads itself). */
 export type ChatField = Extract<Row, { chat: true }>['name'];
+/** The certificate material fields (PEM or DER content, named content, or a file). */
+export type MaterialField = Extract<Row, { kind: 'material' | 'materials' }>['name'];
 
 export const isFileRef = (x: unknown): x is FileRef => typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && typeof (x as FileRef).path === 'string' && !('data' in x);
 

@@ -11,6 +11,7 @@
  * (`connection_security_policy="none"`) names its sources, and those the API view missed are added as breaking.
  */
 import { ruleRunner } from '../engine/evaluate.js';
+import { sourceLabel } from '../report/source-label.js';
 import type { Rule } from '../engine/define-rule.js';
 import { emptyClusterEvidence, type ClusterEvidence, type PeerAuthenticationRecord, type PodRecord } from '../evidence/cluster.js';
 import { buildClusterFacts, effectivePeerAuthentication, modeForPort, resolveTargetPort, describePolicy, selects } from '../facts/policy.js';
@@ -94,7 +95,7 @@ export interface WhatIfOptions {
 
 export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOptions): WhatIfReport {
   const rules = (o.rules ?? ALL_RULES).filter((r) => r.meta.stage === 'policy');
-  const runner = ruleRunner(rules);
+  const runner = ruleRunner(rules, sourceLabel);
   const rootNs = policy.meshConfig?.rootNamespace ?? 'istio-system';
   const { added, removed, after } = strictEdit(policy, scope);
   const before = policy.peerAuthentications;
@@ -155,7 +156,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
         const cluster = (pas: readonly PeerAuthenticationRecord[]): ClusterEvidence => ({ ...emptyClusterEvidence(), pod: rep, meshConfig: policy.meshConfig, peerAuthentications: [...pas], destinationRules: [...policy.destinationRules], peer: { ...peer, ...(excludedOutbound ? { excludedOutbound } : {}) } });
         // Only a caller that would not send Istio mTLS to an affected endpoint can meet a policy finding the edit changes.
         pairs++;
-        const facts = buildClusterFacts(cluster(after), []);
+        const facts = buildClusterFacts(cluster(after), [], sourceLabel);
         const strictNow = new Set(affected.map(ref));
         if (!facts.peer!.endpoints.some((e) => strictNow.has(ref(e.pod)) && e.sends.tls !== 'ISTIO_MUTUAL')) continue;
         const client = classOf(`client ${rep.namespace}/${(rep as { workload?: string }).workload ?? rep.name}`, callers);

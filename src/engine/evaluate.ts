@@ -13,6 +13,7 @@ import { rankFindings } from './rank.js';
 import { iso } from '../model/time.js';
 import type { RawFinding } from './run.js';
 import type { RuleId } from '../model/rule-id.js';
+import type { SourceLabel } from '../model/source.js';
 
 /** What judging the evidence's connections gave (src/connection/aggregate.ts), for the engine to merge. */
 export interface ConnectionOutcome {
@@ -26,20 +27,29 @@ export interface ConnectionOutcome {
   judged: number;
 }
 
-/** The engine's own rule runner, lent to the connection judgement: the same facts, the same rules, one catalogue. */
+/**
+ * The engine's own rule runner, lent to the connection judgement: the same facts, the same rules, one catalogue,
+ * and the same source labels.
+ */
 export interface RuleRunner {
   buildFacts: typeof buildFacts;
   runRules: typeof runRules;
   catalogue: SymptomCatalogue;
+  label: SourceLabel;
 }
 
-/** A rule runner for these rules (the fleet judges many connections with one). */
-export const ruleRunner = (rules: readonly Rule[]): RuleRunner => ({ buildFacts, runRules, catalogue: buildCatalogue(rules) });
+/** A rule runner for these rules (the fleet judges many connections with one); `label`: as in EvaluateOptions. */
+export const ruleRunner = (rules: readonly Rule[], label: SourceLabel): RuleRunner => ({ buildFacts, runRules, catalogue: buildCatalogue(rules), label });
 
 /** Judges `evidence.connections` with the same rules; passed in by the pipeline, so the engine imports no layer above it. */
 export type ConnectionJudge = (evidence: EvidenceBundle, rules: readonly Rule[], runner: RuleRunner) => ConnectionOutcome;
 
 export interface EvaluateOptions {
+  /**
+   * How sources read in findings (`chain.pem #2`): src/report/source-label.ts's `sourceLabel`, passed in by the
+   * pipeline, so that nothing below the report renders a label of its own.
+   */
+  label: SourceLabel;
   /**
    * Turns the pasted error text (`--symptom`, `evidence.symptomText`) into a symptom: src/explain/symptom-deriver.ts's
    * `pastedSymptom`. Passed in, so that the engine loads no decoder (and a start without --symptom none at all).
@@ -50,17 +60,17 @@ export interface EvaluateOptions {
 }
 
 /** Evidence in, report out: facts, staged rules, ranking, verdict. Pure (no clock: time is in the evidence). */
-export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], options: EvaluateOptions = {}): Report {
+export function evaluate(evidence: EvidenceBundle, rules: readonly Rule[], options: EvaluateOptions): Report {
   if (typeof evidence.symptomText === 'string' && evidence.symptomText.trim() !== '' && !options.pasted) {
     throw new Error('evaluate: the evidence holds symptom text but no pasted-text decoder was given (options.pasted)');
   }
-  const facts = buildFacts(evidence, options.pasted);
+  const facts = buildFacts(evidence, { label: options.label, pasted: options.pasted });
   const catalogue = buildCatalogue(rules);
   const run = runRules(rules, facts, catalogue);
   // Connections (diagnose pod/A --peer SVC:PORT, diagnose svc/B): judged both ways by the same rules; a finding
   // about the workload's own chain on a connection replaces the pod-level finding of that rule.
   if (evidence.connections && !options.connections) throw new Error('evaluate: connections without options.connections');
-  const conn = evidence.connections ? options.connections!(evidence, rules, { buildFacts, runRules, catalogue }) : null;
+  const conn = evidence.connections ? options.connections!(evidence, rules, { buildFacts, runRules, catalogue, label: options.label }) : null;
   const replaced = new Set(conn?.findings.filter((f) => f.subject === 'local').map((f) => f.rule) ?? []);
   const all = conn ? [...run.findings.filter((f) => !(f.subject === 'local' && replaced.has(f.rule))), ...conn.findings] : run.findings;
   const raw = corroborate(all, facts.symptoms, catalogue);

@@ -8,7 +8,7 @@ import { redact } from '../redact.js';
 import { CertificateBudget, formatBytes, LIMITS } from '../limits.js';
 import { decodeCrls, parseCrl } from '../x509/crl.js';
 import { chainFromSecretJson, looksLikeJson, trustFromSecretJson } from './secret-json.js';
-import type { Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import { EVIDENCE_KIND, EVIDENCE_VERSION, type CertSet, type EvidenceBundle, type KeyEvidence, type Role, type SourceRecord, type Target } from './types.js';
 
 /** A certificate input with the name it is reported under (a file path, or `chain` for library callers). */
@@ -41,6 +41,11 @@ export interface InputsToEvidence {
   target: Target;
   /** Clock for collectedAt; injected by tests. */
   now?: () => number;
+  /**
+   * How inputs read from istioctl / config_dump JSON are named (`envoy secret "ROOTCA" in secret.json`): the
+   * report's labels (src/report/source-label.ts), handed down by the pipeline.
+   */
+  label: SourceLabel;
 }
 
 const originOf = (input: NamedInput): Source => input.origin ?? { kind: 'file', path: input.name };
@@ -53,8 +58,8 @@ function certSet(input: NamedInput, budget?: CertificateBudget): CertSet {
 }
 
 /** Bundles given as istioctl / config_dump JSON become their ROOTCA certificates. */
-function expandJson(inputs: NamedInput[], flag: string): NamedInput[] {
-  return inputs.flatMap((x) => (looksLikeJson(x.data) ? trustFromSecretJson(x.data, x.name, flag) : [x]));
+function expandJson(inputs: NamedInput[], flag: string, label: SourceLabel): NamedInput[] {
+  return inputs.flatMap((x) => (looksLikeJson(x.data) ? trustFromSecretJson(x.data, x.name, flag, label) : [x]));
 }
 
 /** Decodes and checks CRL input (one bad CRL is one clear E_INPUT line naming the file); keeps PEM. */
@@ -176,14 +181,14 @@ export function evidenceFromInputs(i: InputsToEvidence): EvidenceBundle {
   const crlBudget = new CertificateBudget(inputError, LIMITS.crlsTotal, 'CRLs');
   const set = (t: NamedInput) => certSet(t, certs);
   // istioctl / config_dump JSON: the `default` secret is the chain, and ROOTCA the trust bundle unless --trust is given.
-  const json = i.chain && looksLikeJson(i.chain.data) ? chainFromSecretJson(i.chain.data, i.chain.name) : null;
+  const json = i.chain && looksLikeJson(i.chain.data) ? chainFromSecretJson(i.chain.data, i.chain.name, i.label) : null;
   const chain = json ? set(json.chain) : i.chain ? set(i.chain) : null;
   if (chain) record(`chain: ${chain.source}`, chain.pems.length);
-  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust').map(set);
+  const trust = expandJson(i.trust?.length ? i.trust : (json?.trust ?? []), '--trust', i.label).map(set);
   trust.forEach((t) => record(`trust: ${t.source}`, t.pems.length));
-  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust').map(set) : null;
+  const peerTrust = i.peerTrust && i.peerTrust.length ? expandJson(i.peerTrust, '--peer-trust', i.label).map(set) : null;
   peerTrust?.forEach((t) => record(`peer trust: ${t.source}`, t.pems.length));
-  const ca = expandJson(i.ca ?? [], '--ca').map(set);
+  const ca = expandJson(i.ca ?? [], '--ca', i.label).map(set);
   ca.forEach((t) => record(`ca: ${t.source}`, t.pems.length));
   const crls = lists.crls.map((c) => crlSet(c, crlBudget));
   crls.forEach((c) => sources.push({ name: `crl: ${c.source}`, status: 'ok', detail: `${c.pems.length} CRL${c.pems.length === 1 ? '' : 's'}` }));

@@ -11,7 +11,7 @@ import { inputError, jsonSyntaxProblem } from '../errors.js';
 import type { CertificateInput } from '../x509/pem.js';
 import { parseSecrets } from './envoy-parse.js';
 import type { ProxySecret } from './proxy.js';
-import { sourceLabel, type Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 
 /** A certificate input named for its source (as `NamedInput` in evidence/from-inputs.ts). */
 export interface SecretJsonInput {
@@ -20,10 +20,10 @@ export interface SecretJsonInput {
   data: string;
 }
 
-/** A secret read from a saved JSON file: `envoy secret "default" in secret.json`, typed. */
-function secretInput(secret: string, file: string, pems: string[], trustDomain?: string): SecretJsonInput {
+/** A secret read from a saved JSON file, typed, and named by `label`: `envoy secret "default" in secret.json`. */
+function secretInput(secret: string, file: string, pems: string[], label: SourceLabel, trustDomain?: string): SecretJsonInput {
   const origin: Source = { kind: 'envoy-secret', name: secret, ...(trustDomain ? { trustDomain } : {}), file };
-  return { name: sourceLabel(origin), origin, data: pems.join('') };
+  return { name: label(origin), origin, data: pems.join('') };
 }
 
 /** True when the input is JSON (its first non-blank character is `{`), not PEM or DER. */
@@ -50,20 +50,21 @@ function parse(data: CertificateInput, file: string, flag: string): ProxySecret[
 const names = (secrets: ProxySecret[]) => (secrets.length ? secrets.map((s) => `${s.name}${s.state === 'warming' ? ' (WARMING)' : ''}`).join(', ') : 'none');
 
 /** ROOTCA's certificates (trusted_ca, and each SPIRE trust domain's bundle) as trust inputs; [] without one. */
-function rootcaInputs(secrets: ProxySecret[], file: string): SecretJsonInput[] {
+function rootcaInputs(secrets: ProxySecret[], file: string, label: SourceLabel): SecretJsonInput[] {
   const rootca = secrets.find((s) => s.name === 'ROOTCA' && s.state !== 'warming');
   if (!rootca) return [];
   const out: SecretJsonInput[] = [];
-  if (rootca.pems.length) out.push(secretInput('ROOTCA', file, rootca.pems));
-  for (const td of rootca.trustDomains) if (td.pems.length) out.push(secretInput('ROOTCA', file, td.pems, td.name));
+  if (rootca.pems.length) out.push(secretInput('ROOTCA', file, rootca.pems, label));
+  for (const td of rootca.trustDomains) if (td.pems.length) out.push(secretInput('ROOTCA', file, td.pems, label, td.name));
   return out;
 }
 
 /**
  * `--chain` given as secrets JSON: the active `default` secret's chain, and ROOTCA as the trust bundle (used
- * unless `--trust` is given). One clear E_INPUT line when the JSON holds no usable `default`.
+ * unless `--trust` is given). One clear E_INPUT line when the JSON holds no usable `default`. `label` names the
+ * inputs (the report's, handed down by the pipeline).
  */
-export function chainFromSecretJson(data: CertificateInput, file: string, flag = '--chain'): { chain: SecretJsonInput; trust: SecretJsonInput[] } {
+export function chainFromSecretJson(data: CertificateInput, file: string, label: SourceLabel, flag = '--chain'): { chain: SecretJsonInput; trust: SecretJsonInput[] } {
   const secrets = parse(data, file, flag);
   const def = secrets.find((s) => s.name === 'default' && s.state !== 'warming' && s.pems.length > 0);
   if (!def) {
@@ -72,13 +73,13 @@ export function chainFromSecretJson(data: CertificateInput, file: string, flag =
       `Cannot read ${flag} "${file}": its secrets (${names(secrets)}) hold no "default" certificate chain${warming ? ': "default" is WARMING, Envoy never received it over SDS (mtls-doctor diagnose inside the pod explains why)' : ''}`,
     );
   }
-  return { chain: secretInput('default', file, def.pems), trust: rootcaInputs(secrets, file) };
+  return { chain: secretInput('default', file, def.pems, label), trust: rootcaInputs(secrets, file, label) };
 }
 
 /** `--trust` (or `--peer-trust`, `--ca`) given as secrets JSON: ROOTCA's certificates. */
-export function trustFromSecretJson(data: CertificateInput, file: string, flag: string): SecretJsonInput[] {
+export function trustFromSecretJson(data: CertificateInput, file: string, flag: string, label: SourceLabel): SecretJsonInput[] {
   const secrets = parse(data, file, flag);
-  const trust = rootcaInputs(secrets, file);
+  const trust = rootcaInputs(secrets, file, label);
   if (trust.length === 0) throw inputError(`Cannot read ${flag} "${file}": its secrets (${names(secrets)}) hold no "ROOTCA" certificates`);
   return trust;
 }

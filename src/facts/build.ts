@@ -4,7 +4,7 @@ import { buildChain, type BundleFact } from '../x509/chain.js';
 import type { CertSet, EvidenceBundle } from '../evidence/types.js';
 import type { CertFact } from '../x509/types.js';
 import type { Facts } from './types.js';
-import { atIndex, type Source } from '../model/source.js';
+import { atIndex, type Source, type SourceLabel } from '../model/source.js';
 import { deriveSymptoms, type PastedDecoder } from './symptoms.js';
 import { buildProxyFacts } from './proxy.js';
 import { servedOnlyChain } from './served-chain.js';
@@ -18,12 +18,15 @@ function bundle(name: string, sets: CertSet[], parsed: ParsedCert[]): BundleFact
 }
 
 /** Parses the evidence's CRLs and checks each signature against the certificates named as its issuer. */
-function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
+function crlFacts(ev: EvidenceBundle, certs: ParsedCert[], label: SourceLabel): Facts['crls'] {
   if (!ev.crls?.length) return [];
   const parsed = ev.crls.flatMap((set) => {
     const ders = set.pems.flatMap((pem) => decodeCrls(pem, set.source));
     const origin: Source = set.origin ?? { kind: 'file', path: set.source };
-    return ders.map((der, i) => ({ ...parseCrl(der, ders.length > 1 ? `${set.source} #${i + 1}` : set.source), origin: ders.length > 1 ? atIndex(origin, i + 1) : origin }));
+    return ders.map((der, i) => {
+      const at = ders.length > 1 ? atIndex(origin, i + 1) : origin;
+      return { ...parseCrl(der, label(at)), origin: at };
+    });
   });
   return resolveCrlSigners(parsed, certs);
 }
@@ -31,14 +34,16 @@ function crlFacts(ev: EvidenceBundle, certs: ParsedCert[]): Facts['crls'] {
 /**
  * Derives facts from evidence. Pure: the same evidence gives the same facts. The symptoms are derived last,
  * from the facts (`deriveSymptoms`); pasted text (`--symptom`) becomes one through `pasted`, which the engine
- * passes (facts do not decode text).
+ * passes (facts do not decode text). `label` names each certificate's source (`chain.pem #2`): the report's
+ * (src/report/source-label.ts), handed down by the pipeline, as facts render no label of their own.
  */
-export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
-  const chainCerts = ev.certificates.chain ? parseCertSets([ev.certificates.chain]) : [];
-  const trust = parseCertSets(ev.certificates.trust);
+export function buildFacts(ev: EvidenceBundle, o: { label: SourceLabel; pasted?: PastedDecoder | undefined }): Facts {
+  const { label, pasted } = o;
+  const chainCerts = ev.certificates.chain ? parseCertSets([ev.certificates.chain], label) : [];
+  const trust = parseCertSets(ev.certificates.trust, label);
   const peerTrustAssumed = ev.certificates.peerTrust === null;
-  const peerTrust = peerTrustAssumed ? trust : parseCertSets(ev.certificates.peerTrust!);
-  const ca = parseCertSets(ev.certificates.ca);
+  const peerTrust = peerTrustAssumed ? trust : parseCertSets(ev.certificates.peerTrust!, label);
+  const ca = parseCertSets(ev.certificates.ca, label);
 
   const bundles: Record<string, BundleFact> = {};
   if (ev.certificates.trust.length) bundles.trust = bundle('trust', ev.certificates.trust, trust);
@@ -50,7 +55,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   const pool = [...ca, ...trust, ...(peerTrustAssumed ? [] : peerTrust)];
   // The CAs a probed peer presented are known too: when ours leaves out the intermediate both sides share, our
   // chain is then seen as incomplete (the peer cannot build it) rather than as leading to no CA at all.
-  const peerCas = peerPresented(ev).filter((c) => c.fact.basicConstraints?.ca === true);
+  const peerCas = peerPresented(ev, label).filter((c) => c.fact.basicConstraints?.ca === true);
   const local =
     chainCerts.length > 0
       ? buildChain({
@@ -69,7 +74,7 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
   // Our own chain's CAs are known too: a peer that omits the intermediate we share is then seen as an
   // incomplete chain on the peer's side, not as "a CA nobody trusts".
   const ourCas = chainCerts.filter((c) => c.fact.basicConstraints?.ca === true);
-  const peer = peerChainFact(ev, { pool: [...pool, ...ourCas], bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt) });
+  const peer = peerChainFact(ev, { pool: [...pool, ...ourCas], bundles: Object.values(bundles), at: Date.parse(ev.evaluatedAt), label });
 
   const certs = new Map<string, CertFact>();
   for (const c of [...chainCerts, ...(peer?.presented ?? []), ...pool]) if (!certs.has(c.fact.fingerprint)) certs.set(c.fact.fingerprint, c.fact);
@@ -92,12 +97,12 @@ export function buildFacts(ev: EvidenceBundle, pasted?: PastedDecoder): Facts {
     thresholds: ev.options.thresholds,
     certs,
     symptomText: ev.symptomText,
-    proxy: buildProxyFacts(ev),
+    proxy: buildProxyFacts(ev, label),
     probe: probeFacts(ev),
-    crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool]),
+    crls: crlFacts(ev, [...chainCerts, ...(peer?.presented ?? []), ...pool], label),
     maxChainDepth: ev.options.maxChainDepth ?? null,
     verifier,
-    cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? []) : null,
+    cluster: ev.cluster ? buildClusterFacts(ev.cluster, local?.leaf.spiffe.filter((s) => s.ok) ?? [], label) : null,
   };
   return { ...facts, symptoms: deriveSymptoms(facts, pasted) };
 }

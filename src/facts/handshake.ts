@@ -14,7 +14,7 @@ import type { SymptomFact } from './symptom-fact.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 import { verifySignal } from '../model/verify-codes.js';
-import { sourceLabel, type Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import { detectPeerStack, type PeerStack, type PeerStackName } from '../evidence/peer-stack.js';
 import { parseName } from '../x509/names.js';
 import { readNode } from '../x509/der.js';
@@ -185,14 +185,14 @@ function opposite(role: Role): Role {
 }
 
 /** The certificates the peer presented in a probe (parsed), from the attempt that stands for the workload first. */
-export function peerPresented(ev: EvidenceBundle): ParsedCert[] {
+export function peerPresented(ev: EvidenceBundle, label: SourceLabel): ParsedCert[] {
   const probe = probeFacts(ev);
   if (!probe) return [];
   const order = [probe.workload, probe.anonymous, probe.wide, ...probe.handshakes];
   const withChain = order.find((h) => h && Array.isArray(h.peerChain) && h.peerChain.length > 0);
   if (!withChain) return [];
   const origin: Source = { kind: 'peer', address: probe.peer };
-  return parseCertSets([{ source: sourceLabel(origin), origin, pems: withChain.peerChain }]);
+  return parseCertSets([{ source: label(origin), origin, pems: withChain.peerChain }], label);
 }
 
 /**
@@ -201,9 +201,9 @@ export function peerPresented(ev: EvidenceBundle): ParsedCert[] {
  */
 export function peerChainFact(
   ev: EvidenceBundle,
-  ctx: { pool: ParsedCert[]; bundles: BundleFact[]; at: number },
+  ctx: { pool: ParsedCert[]; bundles: BundleFact[]; at: number; label: SourceLabel },
 ): { chain: ChainFact; presented: ParsedCert[] } | null {
-  const presented = peerPresented(ev);
+  const presented = peerPresented(ev, ctx.label);
   if (presented.length === 0) return null;
   const chain = buildChain({
     subject: 'peer',

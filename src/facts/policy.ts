@@ -18,6 +18,8 @@
  */
 import type { CertFact } from '../x509/types.js';
 import { parseCertSets } from './parse.js';
+import type { CertSet } from '../evidence/cert-set.js';
+import type { SourceLabel } from '../model/source.js';
 import type { ClientTlsRecord, ClusterEvidence, DestinationRuleRecord, MtlsMode, PeerAuthenticationRecord, PodRecord } from '../evidence/cluster.js';
 
 /** An effective mode: what the server's inbound listener accepts on a port. */
@@ -191,7 +193,7 @@ export function resolveTargetPort(targetPort: number | string | null, servicePor
 }
 
 /** Builds the policy facts from the cluster evidence; `ownIds` are the SPIFFE IDs of the pod's own leaf. */
-export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: string; trustDomain?: string }>): ClusterFacts {
+export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: string; trustDomain?: string }>, label: SourceLabel): ClusterFacts {
   const rootNamespace = c.meshConfig?.rootNamespace ?? 'istio-system';
   const autoMtls = c.meshConfig?.enableAutoMtls ?? true;
   const inbound = c.pod ? effectivePeerAuthentication(rootNamespace, c.peerAuthentications, c.pod) : null;
@@ -225,15 +227,15 @@ export function buildClusterFacts(c: ClusterEvidence, ownIds: Array<{ uri: strin
     rootNamespace,
     inbound,
     peer,
-    rootConfigMap: c.rootConfigMap ? { source: c.rootConfigMap.source, namespace: c.pod?.namespace ?? '', name: 'istio-ca-root-cert', certs: safeParse(c.rootConfigMap) } : null,
+    rootConfigMap: c.rootConfigMap ? { source: c.rootConfigMap.source, namespace: c.pod?.namespace ?? '', name: 'istio-ca-root-cert', certs: safeParse(c.rootConfigMap, label) } : null,
     identities,
     denied: c.denied,
   };
 }
 
-function safeParse(set: { source: string; pems: string[] }): CertFact[] {
+function safeParse(set: CertSet, label: SourceLabel): CertFact[] {
   try {
-    return parseCertSets([set]).map((p) => p.fact);
+    return parseCertSets([set], label).map((p) => p.fact);
   } catch {
     return [];
   }

@@ -11,12 +11,14 @@ import type { CertFact } from '../x509/types.js';
 import type { EvidenceBundle } from '../evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../evidence/proxy.js';
 import type { SymptomFact } from './symptom-fact.js';
-import { sourceLabel, type Source } from '../model/source.js';
+import type { Source, SourceLabel } from '../model/source.js';
 import { CERT_STAGES, type Stage } from '../model/stage.js';
 import type { SymptomCode } from '../model/symptom.js';
 
 export interface SecretFact {
   name: string;
+  /** How it reads in evidence lines: `envoy secret "default"`. */
+  source: string;
   state: ProxySecret['state'];
   kind: ProxySecret['kind'];
   certs: CertFact[];
@@ -40,6 +42,8 @@ export interface ProxyFacts {
   sdsLeaf: CertFact | null;
   /** Leaves `/certs` lists for Envoy's TLS contexts (what the listeners and clusters actually serve). */
   servedLeaves: ServedCert[];
+  /** How `/certs` reads in evidence lines: `envoy /certs`. */
+  servedSource: string;
   /** Leaves of the credential files found on the proxy's filesystem. */
   mounted: Array<{ path: string; leaf: CertFact }>;
   /** The pilot-agent's certificate: its notAfter from `istio_agent_cert_expiry_seconds`. */
@@ -54,21 +58,14 @@ export interface ProxyFacts {
 }
 
 
-function parsePems(pems: string[], origin: Source): CertFact[] {
-  return parseCertSets([{ source: sourceLabel(origin), origin, pems }]).map((c) => c.fact);
-}
-
-/** The label of an Envoy secret: `envoy secret "default"`. */
-export function secretSource(name: string): string {
-  return sourceLabel({ kind: 'envoy-secret', name });
-}
-
-/** Derives proxy facts; null when the evidence has no proxy part. */
-export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
+/** Derives proxy facts; null when the evidence has no proxy part. `label` names sources (the report's, handed down). */
+export function buildProxyFacts(ev: EvidenceBundle, label: SourceLabel): ProxyFacts | null {
   const p: ProxyEvidence | undefined = ev.proxy;
   if (!p) return null;
+  const parsePems = (pems: string[], origin: Source): CertFact[] => parseCertSets([{ source: label(origin), origin, pems }], label).map((c) => c.fact);
   const secrets: SecretFact[] = p.secrets.map((s) => ({
     name: s.name,
+    source: label({ kind: 'envoy-secret', name: s.name }),
     state: s.state,
     kind: s.kind,
     certs: parsePems(s.pems, { kind: 'envoy-secret', name: s.name }),
@@ -101,6 +98,7 @@ export function buildProxyFacts(ev: EvidenceBundle): ProxyFacts | null {
     secrets,
     sdsLeaf: def ? def.certs[0]! : null,
     servedLeaves: p.served.filter((s) => s.kind === 'leaf'),
+    servedSource: label({ kind: 'envoy-certs' }),
     mounted,
     agent: agentSecs !== undefined && Number.isFinite(agentAt) ? { resource: 'default', seconds: agentSecs, notAfter: agentAt + agentSecs * 1000, at: agentAt } : null,
     agentReady: p.agent?.ready ?? null,

@@ -1,6 +1,6 @@
 /**
  * Where a piece of evidence came from, as data. Collectors set it; verify commands and labels are rendered from
- * it at the edge (rules/_kit/commands.ts, the report), and nothing parses a rendered label back.
+ * it at the edge (rules/_kit/commands.ts; labels: src/report/source-label.ts), and nothing parses a label back.
  *
  * `index` is the 1-based position of a certificate among those of its source (the Nth certificate of a chain
  * file or of an Envoy secret); absent for the source as a whole.
@@ -40,25 +40,9 @@ export function whole(source: Source): Source {
 }
 
 /**
- * How a source reads in evidence lines and reports, the one place a label is rendered from it: `chain.pem #2`,
- * `envoy secret "ROOTCA" trust domain td`, `peer 10.0.0.7:8443`.
- * It sits beside the type because collectors store the label in evidence bundles (`source`) and facts name
- * certificates by it; nothing parses it back.
+ * How a source reads in evidence lines and reports (`chain.pem #2`, `envoy secret "ROOTCA" trust domain td`,
+ * `peer 10.0.0.7:8443`). Only src/report renders it (src/report/source-label.ts `sourceLabel`); the pipeline hands
+ * that function to the layers below that must name a source (facts, collectors, the connection judgement), so
+ * none of them imports the report or spells a label of its own. Nothing parses a label back.
  */
-export function sourceLabel(s: Source): string {
-  const base =
-    s.kind === 'file'
-      ? s.path
-      : s.kind === 'envoy-secret'
-        ? `envoy secret "${s.name}"${s.trustDomain ? ` trust domain ${s.trustDomain}` : ''}${s.file ? ` in ${s.file}` : ''}${s.pod ? ` of pod/${s.pod.name}` : ''}`
-        : s.kind === 'envoy-certs'
-          ? 'envoy /certs'
-          : s.kind === 'peer'
-            ? `peer ${s.address}`
-            : s.kind === 'inline'
-              ? s.name
-              : s.kind === 'kube'
-                ? `${s.resource === 'configmap' ? 'ConfigMap' : 'Secret'} ${s.namespace}/${s.name} ${s.key}`
-                : 'pasted text';
-  return s.kind !== 'pasted' && s.index !== undefined ? `${base} #${s.index}` : base;
-}
+export type SourceLabel = (s: Source) => string;

@@ -8,6 +8,7 @@ import { diagnoseJson, startMesh, type MeshFixture } from './fixture.js';
 import { meshConfigMap } from '../support/fake-kube-api.js';
 import { DAY, intermediate, leaf, mesh, root, spiffe, t, YEAR } from '../support/pki.js';
 import { collectCluster } from '../../src/collect/kube/index.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const web = { name: 'web-1', namespace: 'demo', labels: { app: 'web' }, serviceAccount: 'web' };
 
@@ -55,7 +56,7 @@ describe('CA material and access from the cluster', () => {
     const p = await mesh();
     const key = ['-----BEGIN', 'PRIVATE KEY-----'].join(' ') + '\nMIGH\n' + ['-----END', 'PRIVATE KEY-----'].join(' ') + '\n';
     m = await startMesh([web], { secrets: [{ namespace: 'istio-system', name: 'cacerts', data: { 'tls.crt': p.inter.pem, 'tls.key': key, 'ca.crt': p.root.pem } }] }, { pki: p });
-    const c = await collectCluster({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, readCaSecrets: true, now: Date.now, env: {} });
+    const c = await collectCluster({ label: sourceLabel, target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, readCaSecrets: true, now: Date.now, env: {} });
     expect(c.ca.map((s) => s.source)).toEqual(['Secret istio-system/cacerts tls.crt', 'Secret istio-system/cacerts ca.crt']);
     expect(JSON.stringify(c)).not.toMatch(/PRIVATE KEY|tls\.key/);
   });
@@ -102,7 +103,7 @@ describe('CA material and access from the cluster', () => {
 
   it('impersonation is applied to every REST request and stream', async () => {
     m = await startMesh([web]);
-    await collectCluster({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, impersonate: { user: 'alice@example.com', groups: ['sre', 'oncall'] }, now: Date.now, env: {} });
+    await collectCluster({ label: sourceLabel, target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, impersonate: { user: 'alice@example.com', groups: ['sre', 'oncall'] }, now: Date.now, env: {} });
     expect(m.api.requests.length).toBeGreaterThan(5);
     for (const q of m.api.requests) {
       expect(q.headers['impersonate-user'], q.path).toBe('alice@example.com');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectCluster } from '../../src/collect/kube/index.js';
 import { startMesh, type MeshFixture } from './fixture.js';
 import { NOW } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 describe('cluster collector against the fake API server (real client-node)', () => {
   let m: MeshFixture;
@@ -14,7 +15,7 @@ describe('cluster collector against the fake API server (real client-node)', () 
   afterAll(() => m?.close());
 
   it('reads the pod, its mesh and its sidecar through port-forward', async () => {
-    const c = await collectCluster({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, peer: 'reviews:9080', now: () => NOW, env: {} });
+    const c = await collectCluster({ label: sourceLabel, target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, peer: 'reviews:9080', now: () => NOW, env: {} });
     expect(c.cluster.pod?.sidecar).toBe(true);
     expect(c.cluster.meshConfig?.trustDomain).toBe('cluster.local');
     expect(c.cluster.rootConfigMap?.pems[0]).toContain('BEGIN CERTIFICATE');
@@ -38,6 +39,11 @@ describe('the library with a cluster target', () => {
       expect(report.target).toMatchObject({ kind: 'pod', name: 'pod/web-1', namespace: 'demo' });
       expect(report.verdict).toBe('healthy');
       expect(m.api.requests.every((q) => q.headers['impersonate-user'] === 'slack:U123' && q.headers['impersonate-group'] === 'sre')).toBe(true);
+      // Evaluation options apply in cluster mode as on files: --verifier judges the pod's chain as that verifier does.
+      const { diagnoseWithEvidence } = await import('../../src/diagnose/diagnose.js');
+      const go = await diagnoseWithEvidence({ target: 'pod/web-1', namespace: 'demo', kubeconfig: m.api.kubeconfig, at: NOW, verifier: 'go' }, { env: {} });
+      expect(go.evidence.options.verifier).toBe('go');
+      expect(go.report.verdict).toBe('healthy');
     } finally {
       await m.close();
     }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AT, startMesh, type MeshFixture } from './fixture.js';
 import { runCliInProcess } from '../support/fake-envoy-admin.js';
 import { peerAuthentication } from '../support/fake-kube-api.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const web = { name: 'web-1', namespace: 'demo', labels: { app: 'web' }, serviceAccount: 'web' };
 const legacy = { name: 'legacy-1', namespace: 'demo', labels: { app: 'legacy' }, sidecar: false };
@@ -125,7 +126,7 @@ describe('bad input: one clear line, exit 2 or 3, never a stack trace', () => {
     const slow = await startMesh([web], { slowMs: 3000 });
     try {
       const { collectCluster } = await import('../../src/collect/kube/index.js');
-      await expect(collectCluster({ target: 'pod/web-1', namespace: 'demo', kubeconfig: slow.api.kubeconfig, timeoutMs: 500, now: Date.now, env: {} })).rejects.toThrow(/gave no complete answer to get pods "web-1" in namespace "demo" within 0.5s/);
+      await expect(collectCluster({ label: sourceLabel, target: 'pod/web-1', namespace: 'demo', kubeconfig: slow.api.kubeconfig, timeoutMs: 500, now: Date.now, env: {} })).rejects.toThrow(/gave no complete answer to get pods "web-1" in namespace "demo" within 0.5s/);
     } finally {
       await slow.close();
     }

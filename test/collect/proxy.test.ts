@@ -12,6 +12,7 @@ import { collectProxy, type ProxyCollectOptions } from '../../src/collect/proxy.
 import { procPermissionHint } from '../../src/collect/proxy-files.js';
 import { mesh, NOW } from '../support/pki.js';
 import { closedPortUrl, istioDefaultMatcher, istioStats, startFakeAgent, startFakeEnvoyAdmin, type FakeServer } from '../support/fake-envoy-admin.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const servers: FakeServer[] = [];
 const dirs: string[] = [];
@@ -25,7 +26,7 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-const opts = (o: Partial<ProxyCollectOptions>): ProxyCollectOptions => ({ auto: false, env: {}, now: () => NOW, timeoutMs: 1500, ...o });
+const opts = (o: Partial<ProxyCollectOptions>): ProxyCollectOptions => ({ auto: false, env: {}, now: () => NOW, timeoutMs: 1500, label: sourceLabel, ...o });
 const source = (c: { sources: Array<{ name: string; status: string; reason?: string; detail?: string }> }, name: string) => c.sources.find((s) => s.name === name);
 
 describe('Envoy admin through undici', () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectProxy } from '../../src/collect/proxy.js';
 import { BIN } from '../support/cli.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'istio');
 const ISTIO = readFileSync(join(FIXTURES, 'secret-istio-config_dump.json'), 'utf8');
@@ -53,7 +54,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const opts = (envoyAdmin: string) => ({ envoyAdmin, auto: false, env: {}, now: () => Date.parse('2023-05-15T12:00:00Z'), timeoutMs: 5000 });
+const opts = (envoyAdmin: string) => ({ envoyAdmin, auto: false, env: {}, now: () => Date.parse('2023-05-15T12:00:00Z'), timeoutMs: 5000, label: sourceLabel });
 
 describe('an admin API that ignores ?resource= (the istiod-issued dump from istioctl testdata)', () => {
   it('lists each secret once, with its own state: active default and ROOTCA, one warming configmap secret', async () => {

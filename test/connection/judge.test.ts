@@ -10,6 +10,7 @@ import { rules as allRules } from '../../rules/index.js';
 import { ruleRunner } from '../../src/engine/evaluate.js';
 import { emptyClusterEvidence } from '../../src/evidence/cluster.js';
 import { pa, pod as podRecord } from '../support/cluster-evidence.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const obs = (ns: string, name: string, sa: string, chain: string[], trust: string[], o: Partial<WorkloadObservation> = {}): WorkloadObservation => ({
   pod: { namespace: ns, name, serviceAccount: sa, ready: true, revision: null, labels: {} },
@@ -44,7 +45,7 @@ const conn = (client: string, server: string, o: Partial<ConnectionRecord> = {})
   ...o,
 });
 
-const runner = ruleRunner(allRules);
+const runner = ruleRunner(allRules, sourceLabel);
 const rules = allRules;
 
 describe('judgeConnection', () => {

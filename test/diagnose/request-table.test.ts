@@ -94,6 +94,18 @@ describe('one table for the request', () => {
     });
   });
 
+  it('an evaluation option goes wherever the others go: chat, the webhook and the copy inside the pod (--verifier too)', async () => {
+    // Evaluation options only judge evidence: a remote caller may set them, and the copy inside the pod must judge
+    // as asked. The exceptions: a file (--thresholds: the webhook takes its JSON) and --fail-on (the exit code here).
+    const evaluation = REQUEST_FIELDS.filter((f) => f.use === 'evaluation' && !f.cli?.file && f.name !== 'failOn');
+    expect(evaluation.map((f) => f.name)).toContain('verifier');
+    expect(evaluation.filter((f) => !(f.chat && f.webhook && f.webhook !== 'refused' && f.inPod)).map((f) => f.name)).toEqual([]);
+    // --verifier itself, through the real faces.
+    expect(inPodArgv({ target: 'pod/a', inPod: true, verifier: 'ztunnel', at: '2026-01-01T00:00:00Z' })).toEqual(['--at', '2026-01-01T00:00:00Z', '--verifier', 'ztunnel']);
+    expect(parseWebhookRequest({ peer: 'a.bookinfo:9080', verifier: 'go' })).toEqual({ peer: 'a.bookinfo:9080', verifier: 'go' });
+    expect(await parseChatCommand('diagnose --peer a.bookinfo:9080 --verifier go', parseOnly)).toEqual({ kind: 'diagnose', target: null, namespace: null, options: { peer: 'a.bookinfo:9080', verifier: 'go' } });
+  });
+
   it('every field of DiagnoseRequest has a row, and every row is a field (a field left out of the table fails here)', () => {
     const file = join(import.meta.dirname, '../../src/diagnose/request.ts');
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
@@ -129,6 +141,16 @@ describe('one table for the request', () => {
       for (const m of src.matchAll(/\[((?:\s*['"][^'"]+['"]\s*,?)+)\]/g)) {
         const items = [...m[1]!.matchAll(/['"]([^'"]+)['"]/g)].map((x) => x[1]!);
         if (items.filter((i) => names.has(i)).length >= 3 && f !== KUBECTL) lists.push(`${f}: ${m[0]}`);
+      }
+      // Where a request is handled (the pipeline and the faces): a union type of field names (`'chain' | 'key' | …`),
+      // or a chain of tests of them (`has(r, 'envoyAdmin') || has(r, 'agent') || …`), is a list too.
+      if (/^src\/(diagnose|cli|serve)\//.test(f)) {
+        for (const m of src.matchAll(/['"]\w+['"](?:\s*\|\s*['"]\w+['"]){2,}|(?:\w+\([^()]*?['"]\w+['"]\)\s*(?:\|\||&&)\s*){2,}\w+\([^()]*?['"]\w+['"]\)/g)) {
+          // Another request's fields (`Pick<ScanRequest, 'selector' | 'at' | …>`) are that request's list.
+          if (/(Pick|Omit)<(?!DiagnoseRequest\b)\w+,\s*$/.test(src.slice(Math.max(0, m.index! - 60), m.index))) continue;
+          const items = [...m[0].matchAll(/['"](\w+)['"]/g)].map((x) => x[1]!);
+          if (items.filter((i) => REQUEST_FIELDS.some((r) => r.name === i)).length >= 3) lists.push(`${f}: ${m[0]}`);
+        }
       }
       if (f.startsWith('src/serve/') && /\bas (DiagnoseRequest|any)\b/.test(src)) casts.push(f);
     }

@@ -21,6 +21,7 @@ import { collectProxy, proxyCertInputs, withProxyEvidence } from '../../src/coll
 import { diagnose } from '../../src/index.js';
 import { mesh, NOW } from '../support/pki.js';
 import { crlWithIssuer, int, nameWith, seq, tlv, utc, ECDSA_SHA256 } from '../hostile/der.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 // markdown and Slack are imported on demand (src/report/render.ts): every format is rendered here.
 await loadRenderer('markdown');
@@ -67,7 +68,7 @@ export const PROBES: readonly Probe[] = [
       const c = await distinctCerts(LIMITS.certificatesTotal - 2);
       const per = LIMITS.certificatesPerSource;
       const sets = (prefix: string) => [0, 1].map((k) => ({ name: `${prefix}${k}`, data: c.pems.slice(k * per, (k + 1) * per - (k ? 2 : 0)).join('') }));
-      const ev = evidenceFromInputs({ chain: { name: 'chain', data: c.chain }, trust: sets('t'), target: { kind: 'files' }, at: NOW, now: () => NOW, symptom: 'TLSV1_ALERT_UNKNOWN_CA '.repeat(40_000) });
+      const ev = evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: c.chain }, trust: sets('t'), target: { kind: 'files' }, at: NOW, now: () => NOW, symptom: 'TLSV1_ALERT_UNKNOWN_CA '.repeat(40_000) });
       const values = Object.fromEntries(Array.from({ length: LIMITS.adminItems }, (_, i) => [`cluster.outbound|80||svc-${i}.ns.svc.cluster.local.ssl.fail_verify_error`, i]));
       const bundle = {
         ...ev,
@@ -77,7 +78,7 @@ export const PROBES: readonly Probe[] = [
       const text = serializeEvidence(bundle as never);
       if (text.length > LIMITS.bundleBytes) throw new Error(`probe bundle is ${mib(text.length)}, over the limit`);
       const parsed = parseEvidence(text, 'probe.json');
-      const r = evaluate(parsed, rules, { pasted: pastedSymptom });
+      const r = evaluate(parsed, rules, { label: sourceLabel, pasted: pastedSymptom });
       return `a ${mib(text.length)} bundle: ${LIMITS.certificatesTotal} certificates × 2 sets, ${LIMITS.adminItems} stats × 2 samples, 1 MiB symptom; ${r.findings.length} findings, ${renderAll(r)} chars rendered`;
     },
   },
@@ -110,10 +111,10 @@ export const PROBES: readonly Probe[] = [
         .intercept({ path: () => true, method: 'GET' })
         .reply((o) => ({ statusCode: 200, data: answers[String(o.path).split('?')[0]!.slice(1)] ?? '{}' }))
         .persist();
-      const col = await collectProxy({ envoyAdmin: 'http://admin.probe:15000', auto: false, env: {}, now: () => NOW, dispatcher: mock, timeoutMs: 60_000, budgetMs: 120_000 });
+      const col = await collectProxy({ label: sourceLabel, envoyAdmin: 'http://admin.probe:15000', auto: false, env: {}, now: () => NOW, dispatcher: mock, timeoutMs: 60_000, budgetMs: 120_000 });
       const inputs = proxyCertInputs(col);
-      const ev = withProxyEvidence(evidenceFromInputs({ chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW }), col);
-      const r = evaluate(ev, rules, { pasted: pastedSymptom });
+      const ev = withProxyEvidence(evidenceFromInputs({ label: sourceLabel, chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW }), col);
+      const r = evaluate(ev, rules, { label: sourceLabel, pasted: pastedSymptom });
       const saved = serializeEvidence(ev).length;
       await mock.close();
       return `config_dump ${mib(body.length)} (${col.proxy.secrets.reduce((a, s) => a + s.pems.length, 0)} certificates), /certs and /stats with ${LIMITS.adminItems} items; ${r.findings.length} findings, bundle ${mib(saved)}`;

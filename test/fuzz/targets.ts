@@ -31,6 +31,7 @@ import { mesh, NOW, leaf, DAY } from '../support/pki.js';
 import { crlPem } from '../support/crl.js';
 import { certsPayload, configDumpPayload, istioStats, proxyEvidence, statsPayload } from '../support/fake-envoy-admin.js';
 import { alert, hs } from '../rules/transport/fixtures.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 // markdown and Slack are imported on demand (src/report/render.ts): every format is rendered here.
 await loadRenderer('markdown');
@@ -323,7 +324,7 @@ async function buildSeeds(): Promise<Seeds> {
   const keyBodies = secretParts.map((p) => p.b64.slice(p.from, p.to));
   // The forms in which each key counts as whole: its full base64 (PKCS#8 or SEC1; the EC key appears as both).
   const keyWhole = [[secretParts[0]!.b64], [secretParts[1]!.b64, secretParts[2]!.b64], [secretParts[2]!.b64, secretParts[1]!.b64]];
-  const base = evidenceFromInputs({
+  const base = evidenceFromInputs({ label: sourceLabel,
     chain: { name: 'chain.pem', data: chain.map((c) => c.pem).join('') },
     trust: [{ name: 'root.pem', data: m.root.pem }],
     ca: [{ name: 'ca.pem', data: m.inter.pem + m.root.pem }],
@@ -389,11 +390,11 @@ export const certificates: FuzzTarget = {
     return {
       failure: await expectOnlyOurErrors(() => {
         const chain = typeof input === 'string' ? input : Buffer.concat([Buffer.from(input), Buffer.from(s.chainPem)]);
-        const ev = evidenceFromInputs({ chain: { name: 'chain', data: chain }, trust: [{ name: 'trust', data: s.trustPem }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-        renderAll(evaluate(ev, rules, { pasted: pastedSymptom }));
+        const ev = evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: chain }, trust: [{ name: 'trust', data: s.trustPem }], target: { kind: 'library' }, at: NOW, now: () => NOW });
+        renderAll(evaluate(ev, rules, { label: sourceLabel, pasted: pastedSymptom }));
         if (r.int(4) === 0) {
-          const ev2 = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: input }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-          evaluate(ev2, rules, { pasted: pastedSymptom });
+          const ev2 = evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: input }], target: { kind: 'library' }, at: NOW, now: () => NOW });
+          evaluate(ev2, rules, { label: sourceLabel, pasted: pastedSymptom });
         }
       }),
     };
@@ -413,8 +414,8 @@ export const crls: FuzzTarget = {
     if (crash || !pipeline) return { failure: crash };
     return {
       failure: await expectOnlyOurErrors(() => {
-        const ev = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], crls: [{ name: 'fuzz.crl', data: der }], target: { kind: 'library' }, at: NOW, now: () => NOW });
-        renderAll(evaluate(ev, rules, { pasted: pastedSymptom }));
+        const ev = evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], crls: [{ name: 'fuzz.crl', data: der }], target: { kind: 'library' }, at: NOW, now: () => NOW });
+        renderAll(evaluate(ev, rules, { label: sourceLabel, pasted: pastedSymptom }));
       }),
     };
   },
@@ -489,11 +490,11 @@ export const envoyAdmin: FuzzTarget = {
     if (crash || !pipeline) return { failure: crash };
     let out = '';
     const failure = await expectOnlyOurErrors(async () => {
-      const c = await collectProxy({ envoyAdmin: ADMIN, agent: AGENT, auto: false, env: {}, now: () => NOW, dispatcher: mockAgent(), timeoutMs: 2000, budgetMs: 4000 });
+      const c = await collectProxy({ label: sourceLabel, envoyAdmin: ADMIN, agent: AGENT, auto: false, env: {}, now: () => NOW, dispatcher: mockAgent(), timeoutMs: 2000, budgetMs: 4000 });
       const inputs = proxyCertInputs(c);
-      const ev = evidenceFromInputs({ chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW });
+      const ev = evidenceFromInputs({ label: sourceLabel, chain: inputs.chain, trust: inputs.trust, target: { kind: 'pod' }, at: NOW, now: () => NOW });
       const full = withProxyEvidence(ev, c);
-      const report = evaluate(full, rules, { pasted: pastedSymptom });
+      const report = evaluate(full, rules, { label: sourceLabel, pasted: pastedSymptom });
       out = renderAll(report) + serializeEvidence(full);
     });
     last.input = JSON.stringify(answers.byPath);
@@ -543,8 +544,8 @@ export const pasted: FuzzTarget = {
       const report = explainText(text, { at: NOW });
       out = renderAll(report);
       if (pipeline && r.int(3) === 0) {
-        const ev = evidenceFromInputs({ chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], symptom: text, target: { kind: 'library' }, at: NOW, now: () => NOW });
-        out += renderAll(evaluate(ev, rules, { pasted: pastedSymptom })) + serializeEvidence(ev);
+        const ev = evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: s.chainPem }, trust: [{ name: 'trust', data: s.trustPem }], symptom: text, target: { kind: 'library' }, at: NOW, now: () => NOW });
+        out += renderAll(evaluate(ev, rules, { label: sourceLabel, pasted: pastedSymptom })) + serializeEvidence(ev);
       }
     });
     last.output = out;

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose, explain, MtlsDoctorError } from '../../src/index.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 let m: { root: Issued; inter: Issued; leaf: Issued };
 beforeAll(async () => {
@@ -76,7 +77,7 @@ describe('diagnose(): every field, every hostile value', () => {
   });
 
   it('an evidence bundle with a wrongly typed field deep inside: one clear error', async () => {
-    const good = evidenceFromInputs({ chain: { name: 'c', data: m.leaf.pem + m.inter.pem }, trust: [{ name: 't', data: m.root.pem }], target: { kind: 'library' }, at: NOW });
+    const good = evidenceFromInputs({ label: sourceLabel, chain: { name: 'c', data: m.leaf.pem + m.inter.pem }, trust: [{ name: 't', data: m.root.pem }], target: { kind: 'library' }, at: NOW });
     const mutations: Array<(b: Record<string, unknown>) => void> = [
       (b) => ((b.certificates as Record<string, unknown>).trust = null),
       (b) => ((b.certificates as Record<string, unknown>).trust = [{ source: 't', pems: [42] }]),

@@ -15,6 +15,7 @@ import { runCli, tempDir } from '../support/cli.js';
 import { mesh, NOW } from '../support/pki.js';
 import { toPem } from '../../src/x509/pem.js';
 import { crlWithIssuer, nameWith, tlv } from './der.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const UNIVERSAL = 0x1c;
 const BMP = 0x1e;
@@ -86,7 +87,7 @@ describe('Envoy admin answering JSON that is not an object', () => {
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     bodies.all = body;
-    const c = await collectProxy({ envoyAdmin: url, agent: url, auto: false, env: {}, now: () => NOW, timeoutMs: 5000 });
+    const c = await collectProxy({ label: sourceLabel, envoyAdmin: url, agent: url, auto: false, env: {}, now: () => NOW, timeoutMs: 5000 });
     const secrets = c.sources.find((s) => s.name === 'envoy admin secrets')!;
     // A configs list with nothing usable in it is an answer ("no secrets"); anything else is unavailable.
     expect(secrets.status).toBe(body.startsWith('{"configs": [') ? 'ok' : 'unavailable');

@@ -13,6 +13,7 @@ import { diagnose, explain } from '../../src/index.js';
 import { collectProxy } from '../../src/collect/proxy.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { mesh, NOW } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const ed = generateKeyPairSync('ed25519').privateKey;
 const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
@@ -104,7 +105,7 @@ describe('an Envoy error body holding a private key', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('the quoted reason is redacted (collector and CLI report)', async () => {
-    const c = await collectProxy({ envoyAdmin: url, auto: false, env: {}, now: () => NOW });
+    const c = await collectProxy({ label: sourceLabel, envoyAdmin: url, auto: false, env: {}, now: () => NOW });
     const reasons = c.sources.map((s) => s.reason ?? '').join('\n');
     expect(reasons).toMatch(/HTTP 500/);
     expectNoKey(reasons, key, 'source reasons');

@@ -13,6 +13,7 @@ import { collectProxy } from '../../src/collect/proxy.js';
 import { diagnose } from '../../src/index.js';
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { mesh, NOW, type Issued } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 let m: { root: Issued; inter: Issued; leaf: Issued };
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
 });
 
 const bundleOf = (trust: string[][]) =>
-  evidenceFromInputs({ chain: { name: 'chain', data: m.leaf.pem + m.inter.pem }, trust: trust.map((pems, i) => ({ name: `t${i}`, data: pems.join('') })), target: { kind: 'library' }, at: NOW });
+  evidenceFromInputs({ label: sourceLabel, chain: { name: 'chain', data: m.leaf.pem + m.inter.pem }, trust: trust.map((pems, i) => ({ name: `t${i}`, data: pems.join('') })), target: { kind: 'library' }, at: NOW });
 
 describe('evidence bundles', () => {
   it('a bundle with more PEM blocks than one diagnosis allows is refused before it is parsed', () => {
@@ -101,7 +102,7 @@ describe('one deadline for the whole collection', () => {
 
   it('admin and agent that never answer share one budget instead of adding their timeouts up', async () => {
     const started = Date.now();
-    const c = await collectProxy({ envoyAdmin: url, agent: url, auto: false, env: {}, now: () => NOW, timeoutMs: 1000, budgetMs: 1500 });
+    const c = await collectProxy({ label: sourceLabel, envoyAdmin: url, agent: url, auto: false, env: {}, now: () => NOW, timeoutMs: 1000, budgetMs: 1500 });
     const took = Date.now() - started;
     const admin = c.sources.find((s) => s.name === 'envoy admin secrets')!.reason!;
     const agent = c.sources.find((s) => s.name === 'pilot-agent metrics')!.reason!;

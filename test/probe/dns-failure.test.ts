@@ -10,11 +10,12 @@ import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { rules } from '../../rules/index.js';
 import { NOW } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 describe('an unresolvable peer name', () => {
   it('is transport/peer-unreachable with a dns symptom, not a crash', async () => {
     let connects = 0;
-    const base = evidenceFromInputs({ target: { kind: 'files' }, at: NOW, now: () => NOW });
+    const base = evidenceFromInputs({ label: sourceLabel, target: { kind: 'files' }, at: NOW, now: () => NOW });
     const ev = await probeIntoEvidence(base, {
       peer: parsePeer('reviews.bookinfo.svc.cluster.local:9080'),
       transport: {
@@ -22,7 +23,7 @@ describe('an unresolvable peer name', () => {
         connect: async () => (connects++, Promise.reject(new Error('unused'))),
       },
     });
-    const report = evaluate(ev, rules);
+    const report = evaluate(ev, rules, { label: sourceLabel });
     expect(connects).toBe(0);
     expect(report.findings[0]).toMatchObject({ rule: 'transport/peer-unreachable', rank: 1 });
     expect(report.symptom?.code).toMatch(/^dns:/);

@@ -7,6 +7,7 @@ import { parseEvidence, serializeEvidence } from '../../src/evidence/bundle.js';
 import { rules } from '../../rules/index.js';
 import { alert, hs, withProbe } from '../rules/transport/fixtures.js';
 import { HOUR, t } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const catalogue = buildCatalogue(rules);
 const symptomsOf = async (...args: Parameters<typeof withProbe>) => handshakeSymptoms(probeFacts(await withProbe(...args)));
@@ -50,7 +51,7 @@ describe('report from handshake evidence', () => {
     const { mesh, evidenceFor } = await import('../support/pki.js');
     const m = await mesh({ inter: { notBefore: t(-400 * 24 * HOUR), notAfter: t(-13 * 60_000) } });
     const ev = { ...(await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] })), handshakes: [alert('workload', 45, 'certificate_expired'), alert('anonymous', 116, 'certificate_required')] };
-    const r = evaluate(ev, rules);
+    const r = evaluate(ev, rules, { label: sourceLabel });
     expect(r.symptom).toEqual({ source: 'probe', code: 'alert:45', detail: expect.stringContaining('rejected our certificate') });
     expect(r.findings[0]).toMatchObject({ rule: 'expiry/intermediate-expired', explainsSymptom: true });
     expect(r.findings.some((f) => f.rule.startsWith('transport/'))).toBe(false);
@@ -59,13 +60,13 @@ describe('report from handshake evidence', () => {
   it('a saved bundle with handshakes replays to the identical report', async () => {
     const ev = await withProbe([hs('workload', { kind: 'plaintext', looksLike: 'http', sample: 'HTTP/1.1 400 Bad Request', bytes: 99 })]);
     const again = parseEvidence(serializeEvidence(ev), 'bundle');
-    expect(evaluate(again, rules)).toEqual(evaluate(ev, rules));
-    expect(evaluate(again, rules).findings[0]!.rule).toBe('transport/peer-not-tls');
+    expect(evaluate(again, rules, { label: sourceLabel })).toEqual(evaluate(ev, rules, { label: sourceLabel }));
+    expect(evaluate(again, rules, { label: sourceLabel }).findings[0]!.rule).toBe('transport/peer-not-tls');
   });
 
   it('without --peer the transport rules are insufficient-evidence, naming --peer', async () => {
     const ev = await withProbe([]);
-    const r = evaluate({ ...ev, handshakes: undefined }, rules);
+    const r = evaluate({ ...ev, handshakes: undefined }, rules, { label: sourceLabel });
     const ne = r.notEvaluated.find((n) => n.rule === 'transport/peer-not-tls');
     expect(ne).toMatchObject({ reason: 'insufficient-evidence', missing: [expect.stringContaining('--peer HOST:PORT')] });
   });

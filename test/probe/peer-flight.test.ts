@@ -12,6 +12,7 @@ import { rules } from '../../rules/index.js';
 import type { CertificateRequestEvidence, HandshakeEvidence, ServerFlight } from '../../src/evidence/handshake.js';
 import { alert, withProbe } from '../rules/transport/fixtures.js';
 import { root } from '../support/pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const u16 = (n: number) => [n >> 8, n & 0xff];
@@ -103,7 +104,7 @@ describe('the rules read the peer\'s CertificateRequest', () => {
   it('a peer that names only another CA: chain/unknown-authority says which, and that ours chain elsewhere', async () => {
     const b = await nameDer('Root B');
     const h = { ...alert('workload', 42, 'bad_certificate'), serverFlight: flight({ authorities: [{ name: 'CN=Root B', der: b.toString('base64') }] }) };
-    const report = evaluate(await withProbe([h]), rules);
+    const report = evaluate(await withProbe([h]), rules, { label: sourceLabel });
     expect(report.findings[0]!.rule).toBe('chain/unknown-authority');
     expect(report.findings[0]!.explanation).toMatch(/accepts client certificates issued under "Root B".*ours chain to "Mesh Root CA"/);
     expect(report.findings.some((f) => f.rule === 'transport/peer-rejected-certificate')).toBe(false);
@@ -112,7 +113,7 @@ describe('the rules read the peer\'s CertificateRequest', () => {
   it('a peer that names our own root: not a trust problem, and the catch-all says so', async () => {
     const ours = await nameDer('Mesh Root CA');
     const h = { ...alert('workload', 42, 'bad_certificate'), serverFlight: flight({ authorities: [{ name: 'CN=Mesh Root CA', der: ours.toString('base64') }] }) };
-    const report = evaluate(await withProbe([h]), rules);
+    const report = evaluate(await withProbe([h]), rules, { label: sourceLabel });
     expect(report.findings.some((f) => f.rule === 'chain/unknown-authority')).toBe(false);
     const f = report.findings.find((x) => x.rule === 'transport/peer-rejected-certificate')!;
     expect(f.explanation).toMatch(/accepts client certificates issued under "Mesh Root CA", and ours chain to it/);
@@ -120,7 +121,7 @@ describe('the rules read the peer\'s CertificateRequest', () => {
 
   it('a peer that names no CA (BoringSSL, Envoy): said so, and we fall back to what else we know', async () => {
     const h = { ...alert('workload', 42, 'bad_certificate'), serverFlight: flight({ authorities: [], signatureAlgorithms: [0x0403, 0x0804, 0x0401, 0x0503] }) };
-    const report = evaluate(await withProbe([h]), rules);
+    const report = evaluate(await withProbe([h]), rules, { label: sourceLabel });
     const f = report.findings.find((x) => x.rule === 'transport/peer-rejected-certificate')!;
     expect(f.explanation).toMatch(/named no CA it accepts \(BoringSSL and Envoy name none by default\)/);
     expect(f.explanation).toMatch(/BoringSSL \(Envoy\) peer/);
@@ -132,7 +133,7 @@ describe('the rules read the peer\'s CertificateRequest', () => {
     const { HOUR, t, mesh, evidenceFor } = await import('../support/pki.js');
     const m = await mesh({ leaf: { notBefore: t(-30 * HOUR), notAfter: t(-2 * HOUR) } });
     const ev = await evidenceFor({ chain: [m.leaf, m.inter], trust: [m.root] });
-    const report = evaluate({ ...ev, handshakes: [h] }, rules);
+    const report = evaluate({ ...ev, handshakes: [h] }, rules, { label: sourceLabel });
     expect(report.symptom?.detail).toMatch(/from GnuTLS, which sends it for any verification failure/);
     expect(report.findings[0]!.rule).toBe('expiry/leaf-expired');
     expect(report.findings[0]!.explainsSymptom).toBe(true);
@@ -150,7 +151,7 @@ describe('a saved bundle is user input', () => {
     ].map((o) => ({ ...alert('workload', 42, 'bad_certificate'), ...(o as object) }) as HandshakeEvidence);
     for (const h of junk) {
       expect(() => detectPeerStack([h])).not.toThrow();
-      const report = evaluate(await withProbe([h]), rules);
+      const report = evaluate(await withProbe([h]), rules, { label: sourceLabel });
       expect(report.verdict).toBe('failing');
     }
   });

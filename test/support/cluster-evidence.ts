@@ -6,6 +6,7 @@ import { emptyClusterEvidence, type ClusterEvidence, type DestinationRuleRecord,
 import { evidenceFromInputs } from '../../src/evidence/from-inputs.js';
 import type { EvidenceBundle } from '../../src/evidence/types.js';
 import { NOW } from './pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 export function pod(name: string, o: Partial<PodRecord> & { port?: number } = {}): PodRecord {
   const sidecar = o.sidecar ?? true;
@@ -70,6 +71,6 @@ export function clusterEvidence(s: ClusterSpec): ClusterEvidence {
 
 /** A pod-target bundle with cluster evidence (and optionally a base bundle with chains or proxy evidence). */
 export async function evidenceWithCluster(s: ClusterSpec, base?: EvidenceBundle): Promise<EvidenceBundle> {
-  const ev = base ?? evidenceFromInputs({ target: { kind: 'pod', name: 'pod/web-1' }, at: NOW, now: () => NOW });
+  const ev = base ?? evidenceFromInputs({ label: sourceLabel, target: { kind: 'pod', name: 'pod/web-1' }, at: NOW, now: () => NOW });
   return { ...ev, cluster: clusterEvidence(s) };
 }

@@ -9,6 +9,7 @@ import type { EvidenceBundle } from '../../src/evidence/types.js';
 import { evidenceFor, NOW, DAY, t, type EvidenceSpec, type Issued } from './pki.js';
 // Sets the WebCrypto provider @peculiar/x509 signs with.
 import '../../src/x509/issue.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 export interface CrlSpec {
   /** Revoked serials (hex, as the certificate's `serial`), with an optional reason. */
@@ -69,7 +70,7 @@ export const serialOf = (c: Issued) => c.cert.serialNumber.toLowerCase();
 /** Evidence for a spec plus CRL files (`ca-crl.pem`, `ca-crl-2.pem`, …) and a depth limit, through the real input checks. */
 export async function evidenceWith(s: EvidenceSpec & { crls?: string[]; maxChainDepth?: number }): Promise<EvidenceBundle> {
   const base = await evidenceFor(s);
-  const extra = evidenceFromInputs({
+  const extra = evidenceFromInputs({ label: sourceLabel,
     crls: (s.crls ?? []).map((data, i) => ({ name: i === 0 ? 'ca-crl.pem' : `ca-crl-${i + 1}.pem`, data })),
     maxChainDepth: s.maxChainDepth,
     target: { kind: 'files' },

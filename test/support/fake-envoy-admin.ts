@@ -16,6 +16,7 @@ import type { EvidenceBundle } from '../../src/evidence/types.js';
 import type { ProxyEvidence, ProxySecret, ServedCert, StatsSample } from '../../src/evidence/proxy.js';
 import { emptyProxyEvidence } from '../../src/evidence/proxy.js';
 import { normalizeSerial } from '../../src/evidence/envoy-parse.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 export type Misbehaviour = 'html' | 'truncated' | 'slow' | 'huge' | 'not-pem' | 'status-500';
 
@@ -458,7 +459,7 @@ export function proxyEvidence(s: ProxyEvidenceSpec): ProxyEvidence {
 
 /** Evidence as a pod diagnosis would record it: the proxy part, and (optionally) chain and trust as usual. */
 export async function evidenceWithProxy(spec: ProxyEvidenceSpec, base?: EvidenceSpec): Promise<EvidenceBundle> {
-  const ev = base ? await evidenceFor(base) : evidenceFromInputs({ target: { kind: 'pod' }, at: NOW, now: () => NOW });
+  const ev = base ? await evidenceFor(base) : evidenceFromInputs({ label: sourceLabel, target: { kind: 'pod' }, at: NOW, now: () => NOW });
   return { ...ev, proxy: proxyEvidence(spec) };
 }
 

@@ -12,6 +12,7 @@ import { KeyObject, sign as nodeSign } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, Version, type TBSCertificate } from '@peculiar/asn1-x509';
 import { X509Certificate } from '@peculiar/x509';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 export type { Issued };
 
@@ -64,7 +65,7 @@ export interface EvidenceSpec {
 const pemOf = (name: string, certs: Issued[]): NamedInput => ({ name, data: certs.map((c) => c.pem).join('') });
 
 export async function evidenceFor(s: EvidenceSpec): Promise<EvidenceBundle> {
-  return evidenceFromInputs({
+  return evidenceFromInputs({ label: sourceLabel,
     chain: pemOf('chain.pem', s.chain),
     trust: s.trust ? [pemOf('trust.pem', s.trust)] : [],
     peerTrust: s.peerTrust ? [pemOf('peer-trust.pem', s.peerTrust)] : undefined,
@@ -80,7 +81,7 @@ export async function evidenceFor(s: EvidenceSpec): Promise<EvidenceBundle> {
 }
 
 export async function factsFor(s: EvidenceSpec): Promise<Facts> {
-  return buildFacts(await evidenceFor(s));
+  return buildFacts(await evidenceFor(s), { label: sourceLabel });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { buildFacts } from '../../src/facts/build.js';
 import type { EvidenceBundle } from '../../src/evidence/types.js';
 import type { Finding, Severity } from '../../src/report/types.js';
 import { NOW } from './pki.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 export interface RuleCase {
   name: string;
@@ -38,7 +39,7 @@ export function testRule<M extends string>(rule: Rule<M>, table: { valid: RuleCa
   const run = async (c: RuleCase): Promise<Finding[]> => {
     const ev = await c.evidence();
     if (!ev.evaluatedAt || Date.parse(ev.evaluatedAt) !== Date.parse(ev.evaluatedAt)) throw new Error(`case "${c.name}": evidence has no pinned evaluation time`);
-    const res = runRules([...(c.with ?? []), rule as Rule], buildFacts(ev));
+    const res = runRules([...(c.with ?? []), rule as Rule], buildFacts(ev, { label: sourceLabel }));
     const errors = res.notEvaluated.filter((n) => n.reason === 'rule-error');
     if (errors.length) throw new Error(`case "${c.name}": rule error: ${errors.map((e) => e.detail).join('; ')}`);
     const mine = res.notEvaluated.find((n) => n.rule === rule.meta.id);

@@ -14,6 +14,7 @@ import { crlPem, evidenceWith } from '../support/crl.js';
 import { NOW, intermediate, leaf, mesh, root, t, HOUR, WEB_ID } from '../support/pki.js';
 import { hs, probeOnly } from '../rules/transport/fixtures.js';
 import { tempDir } from '../support/cli.js';
+import { sourceLabel } from '../../src/report/source-label.js';
 
 describe('serial numbers', () => {
   it('drop the DER sign byte and leading zero bytes, nothing else', () => {
@@ -43,7 +44,7 @@ describe('serial numbers', () => {
     const m = await mesh();
     const l = await issue({ subject: '', notBefore: t(-2 * HOUR), notAfter: t(22 * HOUR), issuer: m.inter, uris: [WEB_ID], eku: ['serverAuth', 'clientAuth'], serial: 'e37589a0c1d2e3f4' });
     const ev = await evidenceWith({ chain: [l, m.inter], trust: [m.root], crls: [await crlPem(m.inter, { entries: [{ serial: 'e37589a0c1d2e3f4' }] })] });
-    const report = evaluate(ev, rules);
+    const report = evaluate(ev, rules, { label: sourceLabel });
     expect(report.chains[0]!.certificates[0]!.serial).toBe('e37589a0c1d2e3f4');
     const f = report.findings.find((x) => x.rule === 'chain/certificate-revoked');
     expect(f?.explanation).toMatch(/lists serial e37589a0c1d2e3f4 /);
@@ -76,7 +77,7 @@ describe('words', () => {
 
   it('a probe timeout reads "within 5 s", not "within 5009 ms"', () => {
     const ev = probeOnly([hs('anonymous', { kind: 'timeout', phase: 'handshake', afterMs: 5009 })]);
-    const report = evaluate(ev, rules);
+    const report = evaluate(ev, rules, { label: sourceLabel });
     expect(report.symptom!.detail).toMatch(/within 5 s$/);
     expect(report.findings[0]!.explanation).toMatch(/within 5 s\./);
   });

@@ -22,6 +22,7 @@ import { resolvePod } from './pod.js';
 import { openSidecarBridge } from './sidecar.js';
 import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
 import type { WorkloadObservation } from '../../model/workload.js';
+import type { SourceLabel } from '../../model/source.js';
 import { checkLabel, parseClusterTarget, parseServicePeer, type ServicePeer } from './target.js';
 import { LIMITS } from '../../limits.js';
 import { deadlineIn, timedOut, type Deadline } from '../../model/deadline.js';
@@ -49,6 +50,8 @@ export interface ClusterRequest {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   now: () => number;
+  /** How the collected sets are named (`source`): the report's labels (src/report/source-label.ts), handed down. */
+  label: SourceLabel;
   /** Peer pods read through their sidecars at most (default 50); beyond, a sample per owner revision. */
   maxPods?: number;
   /** Tests: a prepared API (else one is connected from the kubeconfig). */
@@ -243,7 +246,10 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
         continue;
       }
       const got = Object.entries(r.value).filter(([, v]) => v.includes('-----BEGIN CERTIFICATE-----'));
-      for (const [k, v] of got) p.ca.push({ source: `Secret ${ISTIO_NS}/${name} ${k}`, origin: { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k }, pems: [v] });
+      for (const [k, v] of got) {
+        const origin = { kind: 'kube', resource: 'secret', namespace: ISTIO_NS, name, key: k } as const;
+        p.ca.push({ source: req.label(origin), origin, pems: [v] });
+      }
       p.sources.push({ name: `CA secret ${name}`, status: got.length ? 'ok' : 'unavailable', ...(got.length ? { detail: `Secret ${ISTIO_NS}/${name}: ${got.map(([k]) => k).join(', ')} (certificates only; key material dropped on receipt)` } : { reason: `Secret ${ISTIO_NS}/${name} holds none of ${keys.join(', ')}` }) });
     }
     return p;
@@ -258,7 +264,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     p.sources.push(...bridge.sources);
     try {
       if (bridge.mode !== 'none') {
-        const proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, deadline });
+        const proxy = await collectProxy({ envoyAdmin: bridge.adminUrl, agent: bridge.agentUrl, auto: false, windowSeconds: req.windowSeconds, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: req.now, deadline, label: req.label });
         proxy.proxy.identity = { spiffeId: expectId!, from: `pod/${pod.name}: trust domain ${trustDomain}${cluster.meshConfig ? '' : ' (default)'}, namespace ${pod.namespace}, service account ${pod.serviceAccount}` };
         proxy.expectId = expectId;
         p.proxy = proxy;
@@ -278,7 +284,7 @@ async function collectWith(api: KubeApi, target: ReturnType<typeof parseClusterT
     const peer = cluster.peer;
     const ready = peer.pods.filter((x) => x.sidecar && x.ready);
     const [r, cm] = await Promise.all([
-      readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, deadline }),
+      readPeerPods(api, ready, { maxPods: req.maxPods ?? DEFAULT_MAX_PODS, trustDomain, now: req.now, deadline, label: req.label }),
       peer.namespace === pod.namespace ? null : api.getConfigMap(peer.namespace, 'istio-ca-root-cert'),
     ]);
     p.observations = r.observations;

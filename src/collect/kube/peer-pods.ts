@@ -8,6 +8,7 @@
 import { collectProxy } from '../proxy.js';
 import type { PodRecord } from '../../evidence/cluster.js';
 import type { WorkloadObservation } from '../../model/workload.js';
+import type { SourceLabel } from '../../model/source.js';
 import { revisionOfPod, verifierOfPod } from '../../connection/classes.js';
 import type { KubeApi } from './client.js';
 import { openSidecarBridge } from './sidecar.js';
@@ -50,7 +51,7 @@ export interface PeerPodsResult {
  * every wait of a pod's read is at most what is left of it, and a pod whose turn comes after it is not read (and
  * says so): many server pods cannot stretch the diagnosis.
  */
-export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number; deadline?: Deadline }): Promise<PeerPodsResult> {
+export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: { maxPods: number; trustDomain: string; now: () => number; deadline?: Deadline; label: SourceLabel }): Promise<PeerPodsResult> {
   const { read, skipped } = pickPods(pods, o.maxPods);
   const denied: PeerPodsResult['denied'] = [];
   const base = (p: PodRecord) => ({ pod: { namespace: p.namespace, name: p.name, serviceAccount: p.serviceAccount, ready: p.ready, revision: revisionOfPod(p.labels), labels: p.labels }, verifier: verifierOfPod(p.labels), trustDomain: o.trustDomain, chain: [], trust: [] });
@@ -70,7 +71,7 @@ export async function readPeerPods(api: KubeApi, pods: readonly PodRecord[], o: 
         const late = bridge.sources.some((s) => s.timedOut);
         return { ...base(p), status: 'unreadable', ...(late && !bridge.denied.length ? { timedOut: true as const } : {}), reason: bridge.denied.length ? `forbidden: ${bridge.denied.map((d) => `create ${d.resource}`).join(', ')} in namespace "${p.namespace}"` : why };
       }
-      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now, ...(o.deadline ? { deadline: o.deadline } : {}) });
+      const c = await collectProxy({ envoyAdmin: bridge.adminUrl, auto: false, env: {}, dispatcher: bridge.dispatcher, timeoutMs: api.timeoutMs, now: o.now, label: o.label, ...(o.deadline ? { deadline: o.deadline } : {}) });
       if (!c.chain || c.chain.pems.length === 0) {
         const why = c.failures.join('; ') || 'its Envoy admin served no "default" certificate';
         const late = c.sources.some((s) => s.timedOut && s.name === 'envoy admin secrets');

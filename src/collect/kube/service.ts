@@ -10,6 +10,7 @@ import type { PodRecord } from '../../evidence/cluster.js';
 import { emptyClusterEvidence, type ClusterEvidence } from '../../evidence/cluster.js';
 import { inputError, MtlsDoctorError } from '../../errors.js';
 import type { WorkloadObservation } from '../../model/workload.js';
+import type { SourceLabel } from '../../model/source.js';
 import { connectKube, parseYaml, type KubeApi, type KubeConnectOptions, type Impersonation } from './client.js';
 import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord } from './records.js';
 import { DEFAULT_MAX_PODS, readPeerPods } from './peer-pods.js';
@@ -31,6 +32,8 @@ export interface ServiceRequest {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   now: () => number;
+  /** How the collected sets are named (`source`): the report's labels (src/report/source-label.ts), handed down. */
+  label: SourceLabel;
   api?: KubeApi;
   /** The whole diagnosis's deadline (issue 22); default LIMITS.clusterDiagnoseBudgetMs from now. */
   deadline?: Deadline;
@@ -107,8 +110,8 @@ async function collectWith(api: KubeApi, req: ServiceRequest): Promise<ServiceCo
   const maxPods = req.maxPods ?? DEFAULT_MAX_PODS;
   // Servers and callers at once, under the one deadline: each pod's read waits at most what is left of it.
   const [servers, callers] = await Promise.all([
-    readPeerPods(api, serverPods.filter((p) => p.sidecar && p.ready), { maxPods, trustDomain, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) }),
-    readPeerPods(api, callerPods, { maxPods, trustDomain, now: req.now, ...(req.deadline ? { deadline: req.deadline } : {}) }),
+    readPeerPods(api, serverPods.filter((p) => p.sidecar && p.ready), { maxPods, trustDomain, now: req.now, label: req.label, ...(req.deadline ? { deadline: req.deadline } : {}) }),
+    readPeerPods(api, callerPods, { maxPods, trustDomain, now: req.now, label: req.label, ...(req.deadline ? { deadline: req.deadline } : {}) }),
   ]);
   for (const d of [...servers.denied, ...callers.denied]) if (!cluster.denied.some((x) => x.resource === d.resource && x.namespace === d.namespace && x.name === d.name)) cluster.denied.push(d);
   const line = (what: string, obs: WorkloadObservation[]): SourceRecord => {

@@ -3,6 +3,7 @@ import type { HandshakeEvidence, HandshakeOutcome } from '../../../src/evidence/
 import { evidenceFromInputs } from '../../../src/evidence/from-inputs.js';
 import type { EvidenceBundle } from '../../../src/evidence/types.js';
 import { evidenceFor, mesh, NOW, type EvidenceSpec } from '../../support/pki.js';
+import { sourceLabel } from '../../../src/report/source-label.js';
 
 export const PEER = 'reviews.bookinfo:9080';
 
@@ -40,6 +41,6 @@ export async function withProbe(handshakes: HandshakeEvidence[], spec: Partial<E
 
 /** `--peer` alone: no chain of ours, only handshakes. */
 export function probeOnly(handshakes: HandshakeEvidence[]): EvidenceBundle {
-  const ev = evidenceFromInputs({ target: { kind: 'peer', peer: PEER }, at: NOW, now: () => NOW });
+  const ev = evidenceFromInputs({ label: sourceLabel, target: { kind: 'peer', peer: PEER }, at: NOW, now: () => NOW });
   return { ...ev, handshakes };
 }

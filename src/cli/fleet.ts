@@ -97,16 +97,6 @@ async function runScan(args: FleetArgs, io: Io) {
   return result;
 }
 
-/** `rotation drill --new-ca FILE`: the five steps and two wrong orders simulated; text, JSON or the markdown runbook. */
-async function runDrill(args: FleetArgs & { newCa?: string; caType?: string }, io: Io, setCode: (c: number) => void) {
-  if (args.newCa === undefined || args.newCa === '') throw usageError('rotation drill needs --new-ca FILE: the new CA\'s certificates (its root and/or the intermediate that will issue), PEM');
-  if (args.saveEvidence) throw usageError('Cannot use --save-evidence with rotation drill: save the scan with `mtls-doctor scan --save-evidence FILE`, then drill it with --evidence FILE');
-  const [{ rotationDrill, drillExitCode }, { renderDrillText, renderDrillMarkdown }] = await Promise.all([import('../diagnose/drill.js'), import('../report/drill.js')]);
-  const report = await rotationDrill({ ...scanRequestFromArgs(args), newCa: { path: args.newCa }, ...(args.caType ? { caType: args.caType } : {}) }, { onProgress: progress(io) });
-  io.stdout.write(args.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.output === 'markdown' ? renderDrillMarkdown(report) : renderDrillText(report, { color: colorEnabled(io.stdout, io.env), width: outputWidth(io.stdout, io.env) }));
-  setCode(drillExitCode(report));
-}
-
 export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHooks = {}): CommandModule[] {
   return [
     {
@@ -133,24 +123,24 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
     },
     {
       command: 'rotation <action>',
-      describe: 'The CA rotation phase (1–5) from what every pod holds (status), the next safe step with its commands (plan), and a drill of the whole rotation with a new CA (drill)',
+      describe: 'The CA rotation phase (1–5) from what every pod holds (status), the next safe step with its commands (plan), every step rehearsed with a new CA (drill)',
       builder: (y) =>
         scopeOptions(y)
-          .positional('action', { choices: ['status', 'plan', 'drill'] as const, describe: 'status: the phase and any violation; plan: the next safe step; drill: every step simulated with --new-ca, and the runbook' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps; drill: each step\'s breaking connections, pods named; markdown: the drill\'s runbook)' })
-          .option('new-ca', { type: 'string', normalize: true, describe: 'drill: the new CA\'s certificates, PEM — a new root and/or the intermediate that will issue (never its key)' })
-          .option('ca-type', { choices: ['cacerts', 'istiod', 'istio-csr', 'spire'] as const, describe: 'drill: the CA in use, when the scan cannot tell (the runbook\'s commands are for it)' })
+          .positional('action', { choices: ['status', 'plan', 'drill'] as const, describe: 'status: the phase and any violation; plan: the next safe step; drill: what each step would break (--new-ca)' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps; with drill, markdown is the runbook)' })
+          .option('new-ca', { type: 'string', normalize: true, describe: 'drill: the new CA\'s root and/or intermediate, PEM (never its key)' })
+          .option('ca-type', { choices: ['cacerts', 'istiod', 'istio-csr', 'spire'] as const, describe: 'drill: the CA in use, when the scan cannot tell' })
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
           .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it')
-          .example('$0 rotation drill --new-ca new-root-cert.pem -A --read-ca-secrets', 'Before rotating for real: what each step, and each wrong order, would break — pods named')
-          .example('$0 rotation drill --new-ca new-ca.pem -A -o markdown > runbook.md', 'The runbook: commands for your CA, the check between steps, the rollback of each')
+          .example('$0 rotation drill --new-ca new-ca.pem -A --read-ca-secrets', 'Before rotating: what each step, and each wrong order, would break')
+          .example('$0 rotation drill --new-ca new-ca.pem -A -o markdown', 'The runbook: commands for your CA, checks, rollbacks')
           .epilog(
-            'drill simulates the five steps — (1) add the new root to every trust bundle, (2) verify every pod has it, (3) issue from the new CA, (4) wait for every workload to rotate, (5) remove the old root — on the fleet as it is now (it starts from the step the fleet is in), and two wrong orders (issuing before the new root is everywhere; removing the old root before every leaf rotated). Each is judged by the same connection rules as scan. Leaves the new CA would issue are simulated (signature assumed: no CA key is read) and so is every finding resting on one. Nothing is written to the cluster.\nExit codes: 0 fine (drill: no step of the safe order breaks a connection); 1 a violation or a trust source to fix first (drill: a safe step would break a connection, or some are broken now); 2 bad usage or a bad --new-ca file; 3 no pod could be read.\nDocs: docs/rotation.md',
+            'drill: each of the five steps, done now on the fleet as read, and two wrong orders, judged by the connection rules; leaves of the new CA are simulated (no CA key is read); nothing is written.\nExit codes: 0 fine; 1 a violation or a trust source to fix first (drill: a safe step breaks a connection); 2 bad usage or --new-ca file; 3 no pod could be read.\nDocs: docs/rotation.md',
           ),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('rotation', a);
         const args = a as unknown as FleetArgs & { action: 'status' | 'plan' | 'drill'; newCa?: string; caType?: string };
-        if (args.action === 'drill') return runDrill(args, io, setCode);
+        if (args.action === 'drill') return (await import('./drill.js')).runDrill(args, io, setCode, scanRequestFromArgs(args), progress(io));
         if (args.newCa !== undefined || args.caType !== undefined) throw usageError(`Cannot use ${args.newCa !== undefined ? '--new-ca' : '--ca-type'} with rotation ${args.action}: it is for rotation drill`);
         const { report } = await runScan(args, io);
         const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadRotation(), loadRender()]);

@@ -2,7 +2,7 @@
  * The rotation drill: the five steps of a CA rotation (src/fleet/rotation.ts) and the two tempting wrong orders,
  * each simulated on the fleet as a scan read it — an edited copy of what every pod serves and trusts, judged by
  * the same connection rules as `scan` (src/diagnose/fleet-model.ts → src/connection/judge.ts). Nothing is written
- * to the cluster and no CA key is read: leaves the new CA would issue are simulated (src/x509/simulate.ts), their
+ * to the cluster and no CA key is read: leaves the new CA would issue are simulated (src/x509/issue.ts `simulateLeaf`), their
  * signature assumed valid, and every finding that rests on one is marked `simulated`.
  */
 import { readInputFile } from '../collect/files.js';
@@ -15,7 +15,7 @@ import { resolveThresholds } from '../model/thresholds.js';
 import { parseCertificate, verifySignature, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
-import { forgetSimulated } from '../x509/simulated.js';
+import { forgetSimulated } from '../x509/certificate.js';
 import { VERSION } from '../version.js';
 import { isFileRef, type FileRef } from './request.js';
 import { scan, type ScanDeps, type ScanRequest } from './scan.js';
@@ -199,7 +199,7 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
   const startStep = ([1, 2, 3, 4, 5] as DrillStepNumber[]).find((s) => !done[s]) ?? null;
 
   // The simulated leaves: each pod not yet on the new CA, re-issued by it (one leaf per identity and leaf profile).
-  const { simulateLeaf } = await import('../x509/simulate.js');
+  const { simulateLeaf } = await import('../x509/issue.js');
   const simByProfile = new Map<string, string>();
   const simulatedServed = new Map<string, string[]>();
   let serial = 0;

@@ -32,7 +32,9 @@ const LAZY_SOURCES = [/^src\/collect\/kube\//, /^src\/serve\//, /^src\/collect\/
 // and the markdown/Slack renderers are imported only by the runs that use them, against +2.8 KB of per-profile
 // chain limits (measured 663.6 → 660.0 KB with main at 3a99b19). What is left is mostly yargs (~170 KB with its
 // width tables, loaded to parse any command) and every rule's meta and check.
-const FILES_PATH_BUDGET = 661_000;
+// 663 KB with issue 25's rotation drill: its flags, examples and help live in the rotation command that every run
+// parses (its code, the simulation and the renderers load only when it runs): measured 662.6 KB.
+const FILES_PATH_BUDGET = 663_000;
 
 const tmp = tempDir('mtls-doctor-chunks-');
 let files: { chain: string; trust: string; key: string };
@@ -65,7 +67,7 @@ describe.skipIf(!!process.env.MTLS_DOCTOR_BIN)('the built CLI chunks', () => {
     expect(all).toContain('@peculiar/x509');
   });
 
-  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 661 KB', () => {
+  it('diagnose on PEM files loads neither undici, @peculiar/x509, the Kubernetes client nor the server, and <= 663 KB', () => {
     const r = loadedBy(['diagnose', '--chain', files.chain, '--key', files.key, '--trust', files.trust, '--expect-id', WEB_ID, '--at', new Date(NOW).toISOString(), '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { readInputFile } from '../collect/files.js';
 import { inputError, usageError } from '../errors.js';
 import { buildFleetModel } from './fleet-model.js';
 import { verifyCommand } from '../fleet/analyse.js';
-import { CA_TYPES, STEP_NAMES, WRONG_NAMES, stepRunbook, type DrillBreak, type DrillCaKind, type DrillCert, type DrillReport, type DrillStep, type DrillStepNumber, type DrillWrongOrder } from '../fleet/drill.js';
+import { CA_TYPES, STEP_NAMES, WRONG_NAMES, runbookPrepare, stepRunbook, type DrillBreak, type DrillCaKind, type DrillCert, type DrillReport, type DrillStep, type DrillStepNumber, type DrillWrongOrder } from '../fleet/drill.js';
 import type { ConnectionRow, FleetInput, FleetModel, PodHolding } from '../fleet/types.js';
 import { resolveThresholds } from '../model/thresholds.js';
 import { parseCertificate, verifySignature, type ParsedCert } from '../x509/certificate.js';
@@ -239,7 +239,8 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
   const none = new Set<string>();
 
   // Today, and every edited fleet the drill needs (each built once).
-  const todayBreaks = breaksOf(buildFleetModel(input, { now: at, thresholds }), none);
+  const todayModel = buildFleetModel(input, { now: at, thresholds });
+  const todayBreaks = breaksOf(todayModel, none);
   const baseline = new Set(todayBreaks.flatMap(pairKeys));
   const afterStep1 = judge(edited({ trust: 'today', leaves: 'today', sources: 'plus-new' }), none);
   const bothRoots = judge(edited({ trust: 'plus-new', leaves: 'today', sources: 'plus-new' }), none);
@@ -281,14 +282,14 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
   const wrong = (id: DrillWrongOrder['id'], lists: DrillBreak[][], what: string): DrillWrongOrder => {
     if (!trustChangeNeeded) return { id, name: WRONG_NAMES[id], applicable: false, breaks: [], summary: 'Not applicable: no trust change is needed.' };
     const breaks = newBreaks(lists, baseline);
-    return { id, name: WRONG_NAMES[id], applicable: true, breaks, summary: breaks.length ? `It ${count(breaks)}: ${what}.` : 'It breaks no connection here (every pod already holds what it needs).' };
+    return { id, name: WRONG_NAMES[id], applicable: true, breaks, summary: breaks.length ? `It ${count(breaks)}: ${what}.` : todayModel.connectionsJudged ? 'It breaks no connection here: every pod already holds what it needs.' : 'No connection to judge: no pod read backs a Service.' };
   };
   const wrongOrders = [
     wrong('issue-before-trusted', [todayNewLeaves], 'every pod that lacks the new root rejects the leaves the new CA issues'),
     wrong('remove-old-root-early', [newOnlyTodayLeaves], 'every pod whose leaf still chains to the old root is rejected by its peers'),
   ];
 
-  const start = startStep === null ? 'Every step is done: the fleet already runs on the new CA alone.' : `The fleet is at step ${startStep} (${STEP_NAMES[startStep]})${startStep > 1 && trustChangeNeeded ? `: steps ${startStep === 2 ? '1' : `1–${startStep - 1}`} are done` : ''}. Rotation status reads: phase ${report.rotation.phase} of 5, ${report.rotation.phaseName}${report.rotation.complete ? ' (complete)' : ''}.`;
+  const start = startStep === null ? 'Every step is done: the fleet already runs on the new CA alone.' : `The fleet is at step ${startStep} (${STEP_NAMES[startStep]})${startStep > 1 && trustChangeNeeded ? `: ${startStep === 2 ? 'step 1 is' : `steps 1–${startStep - 1} are`} done` : ''}. Rotation status reads: phase ${report.rotation.phase} of 5, ${report.rotation.phaseName}${report.rotation.complete ? ' (complete)' : ''}.`;
   const outOfOrder = ([1, 2, 3, 4, 5] as DrillStepNumber[]).filter((s) => done[s] && startStep !== null && s > startStep && !(s === 5 && !trustChangeNeeded));
   return {
     kind: 'mtls-doctor/rotation-drill',
@@ -301,7 +302,9 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
     trustChangeNeeded,
     oldRoots: [...oldRootCerts.values()].map((c) => ({ name: c.fact.name, subject: c.fact.subject || c.fact.name, fingerprint: c.fact.fingerprint })),
     ca,
-    startsAt: { step: startStep, detail: start + (outOfOrder.length ? ` Step ${outOfOrder.join(' and ')} ${outOfOrder.length === 1 ? 'is' : 'are'} already under way out of order: see the connections broken today.` : '') },
+    prepare: runbookPrepare(ca.kind),
+    startsAt: { step: startStep, detail: start + (outOfOrder.length ? ` Step ${outOfOrder.join(' and ')} ${outOfOrder.length === 1 ? 'is' : 'are'} already under way out of order${todayBreaks.length ? ': see the connections broken today' : ''}.` : '') },
+    connectionsJudged: todayModel.connectionsJudged,
     alreadyBroken: newBreaks([todayBreaks], new Set()),
     steps,
     wrongOrders,

@@ -84,6 +84,10 @@ export interface DrillReport {
   oldRoots: Array<{ name: string; subject: string; fingerprint: string }>;
   /** The CA setup the runbook's commands are for, and how it was recognised (or why it could not be). */
   ca: { kind: DrillCaKind; detail: string };
+  /** Class pairs the connection rules judged on today's fleet (0: no pod read backs a Service: nothing to break). */
+  connectionsJudged: number;
+  /** The commands that save the CA material in use before the first step (the files the steps name). */
+  prepare: string[];
   /** Where the fleet is: the first step not done (null: every step is done). */
   startsAt: { step: DrillStepNumber | null; detail: string };
   /** Connections broken today already (not counted against any step). */
@@ -128,6 +132,37 @@ export interface RunbookContext {
   lacking: string[];
 }
 
+/**
+ * What to save before the first step (whichever it is): the CA material in use now, as the files the steps'
+ * commands and rollbacks name (`old-*.pem`, `root-cert.pem`, a backup of the Secret).
+ */
+export function runbookPrepare(kind: DrillCaKind): string[] {
+  const get = (secret: string, key: string, to: string, ns = NS) => `kubectl -n ${ns} get secret ${secret} -o jsonpath='{.data.${key.replace(/\./g, '\\.')}}' | base64 -d > ${to}`;
+  switch (kind) {
+    case 'plug-in-cacerts':
+      return [
+        `kubectl -n ${NS} get secret cacerts -o yaml > cacerts-backup.yaml   # the way back from any step`,
+        ...['ca-cert', 'ca-key', 'cert-chain'].map((k) => get('cacerts', `${k}.pem`, `old-${k}.pem`)),
+        get('cacerts', 'root-cert.pem', 'root-cert.pem') + '   # the roots istiod distributes now',
+        'cp root-cert.pem old-root-cert.pem   # keep only the old root in it if the new one is already there',
+      ];
+    case 'self-signed':
+      return [
+        `# istiod's self-signed CA becomes a plug-in CA (cacerts takes precedence over istio-ca-secret once created)`,
+        get('istio-ca-secret', 'ca-cert.pem', 'old-ca-cert.pem'),
+        get('istio-ca-secret', 'ca-key.pem', 'old-ca-key.pem') + '   # stays on this machine; delete it after the rotation',
+        'cp old-ca-cert.pem old-root-cert.pem; cp old-ca-cert.pem old-cert-chain.pem   # the self-signed CA is its own root',
+        'cp old-root-cert.pem root-cert.pem',
+      ];
+    case 'istio-csr':
+      return [`kubectl -n ${NS} get issuer istio-ca -o yaml > issuer-backup.yaml`, get('istio-root-ca', 'ca.pem', 'old-root-cert.pem', 'cert-manager') + '   # the roots istio-csr distributes (app.tls.rootCAFile)'];
+    case 'spire':
+      return [`kubectl -n spire get secret spire-upstream -o yaml > spire-upstream-backup.yaml`, ...[['upstream-ca.pem', 'old-ca-cert.pem'], ['upstream-ca.key', 'old-ca-key.pem'], ['upstream-bundle.pem', 'old-root-cert.pem']].map(([k, to]) => get('spire-upstream', k!, to!, 'spire'))];
+    case 'unknown':
+      return ['# cannot tell which CA issues the mesh\'s certificates: rerun with --read-ca-secrets, or name it with --ca-type cacerts|istiod|istio-csr|spire'];
+  }
+}
+
 /** The commands, check and rollback of one step for the CA in use. */
 export function stepRunbook(step: DrillStepNumber, c: RunbookContext): Pick<DrillStep, 'commands' | 'check' | 'rollback'> {
   const check = (mustShow: string) => ({ command: c.verify, mustShow });
@@ -158,28 +193,15 @@ export function stepRunbook(step: DrillStepNumber, c: RunbookContext): Pick<Dril
     case 'plug-in-cacerts':
     case 'self-signed': {
       const selfSigned = c.kind === 'self-signed';
-      const prep = selfSigned
-        ? [
-            `# istiod's self-signed CA moves to a plug-in CA: cacerts takes precedence over istio-ca-secret once created`,
-            `kubectl -n ${NS} get secret istio-ca-secret -o jsonpath='{.data.ca-cert\\.pem}' | base64 -d > old-ca-cert.pem`,
-            `kubectl -n ${NS} get secret istio-ca-secret -o jsonpath='{.data.ca-key\\.pem}' | base64 -d > old-ca-key.pem   # stays on this machine; delete it after step 3`,
-            'cp old-ca-cert.pem old-root-cert.pem   # the self-signed CA is its own root',
-            'cp old-ca-cert.pem old-cert-chain.pem',
-          ]
-        : [
-            `kubectl -n ${NS} get secret cacerts -o yaml > cacerts-backup.yaml   # the rollback of every step`,
-            ...['ca-cert', 'ca-key', 'cert-chain', 'root-cert'].map((k) => `kubectl -n ${NS} get secret cacerts -o jsonpath='{.data.${k}\\.pem}' | base64 -d > old-${k}.pem`),
-          ];
       if (step === 1) {
         return {
           commands: [
-            ...prep,
             'cat old-root-cert.pem new-root-cert.pem > root-cert.pem   # both roots: never replace the old one',
             apply('cacerts', '--from-file=ca-cert.pem=old-ca-cert.pem --from-file=ca-key.pem=old-ca-key.pem --from-file=cert-chain.pem=old-cert-chain.pem --from-file=root-cert.pem'),
             restartIstiod,
           ],
           check: check('phase 1 or 2 of 5 with no VIOLATION or FIX FIRST line; the root ConfigMaps list both roots'),
-          rollback: selfSigned ? [`kubectl -n ${NS} delete secret cacerts`, restartIstiod] : [`kubectl apply -f cacerts-backup.yaml`, restartIstiod],
+          rollback: selfSigned ? [`kubectl -n ${NS} delete secret cacerts`, restartIstiod] : [apply('cacerts', '--from-file=ca-cert.pem=old-ca-cert.pem --from-file=ca-key.pem=old-ca-key.pem --from-file=cert-chain.pem=old-cert-chain.pem --from-file=root-cert.pem=old-root-cert.pem'), restartIstiod],
         };
       }
       if (step === 3) {
@@ -192,7 +214,7 @@ export function stepRunbook(step: DrillStepNumber, c: RunbookContext): Pick<Dril
         };
       }
       return {
-        commands: ['cp new-root-cert.pem root-cert.pem', apply('cacerts', '--from-file=ca-cert.pem=new-ca-cert.pem --from-file=ca-key.pem=new-ca-key.pem --from-file=cert-chain.pem=new-cert-chain.pem --from-file=root-cert.pem'), restartIstiod, ...(selfSigned ? [`kubectl -n ${NS} delete secret istio-ca-secret   # the old self-signed CA, no longer used`] : [])],
+        commands: ['cp new-root-cert.pem root-cert.pem', apply('cacerts', '--from-file=ca-cert.pem=new-ca-cert.pem --from-file=ca-key.pem=new-ca-key.pem --from-file=cert-chain.pem=new-cert-chain.pem --from-file=root-cert.pem'), restartIstiod, ...(selfSigned ? [`kubectl -n ${NS} delete secret istio-ca-secret   # optional: the old self-signed CA, no longer used`] : [])],
         check: check('phase 5 of 5: removing the old root from the trust bundles (complete), or phase 0 with only the new root'),
         rollback: ['cat old-root-cert.pem new-root-cert.pem > root-cert.pem', apply('cacerts', '--from-file=ca-cert.pem=new-ca-cert.pem --from-file=ca-key.pem=new-ca-key.pem --from-file=cert-chain.pem=new-cert-chain.pem --from-file=root-cert.pem'), restartIstiod],
       };

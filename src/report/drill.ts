@@ -47,6 +47,7 @@ export function renderDrillText(r: DrillReport, o: { color: boolean; width?: num
   if (r.oldRoots.length) out.push(...para(`old root${r.oldRoots.length === 1 ? '' : 's'}: ${r.oldRoots.map((x) => `${x.name} ${fp(x.fingerprint)}`).join(', ')}`, '  '));
   out.push(...para(`CA in use: ${r.ca.kind === 'unknown' ? r.ca.detail : CA_NAME[r.ca.kind]}`, '  '));
   out.push(...para(`${r.pods.read} of ${r.pods.total} pods read. ${r.startsAt.detail}`, '  '));
+  if (!r.connectionsJudged) out.push(...para(st.yellow('No connection to judge: no pod read backs a Service in the scanned namespaces, so no step can be shown to break one.'), '  '));
   if (!r.trustChangeNeeded) out.push(...para(st.green('No trust change needed: the new CA chains to the root every pod already trusts. Steps 1, 2 and 5 are not needed; only the issuer changes.'), '  '));
   if (r.simulated.pods.length) out.push(...para(`simulated: ${r.simulated.leaves} leaf profile${r.simulated.leaves === 1 ? '' : 's'} re-issued by the new CA for ${r.simulated.pods.length} pod${r.simulated.pods.length === 1 ? '' : 's'} (signature assumed; no CA key read)`, '  '));
 
@@ -105,18 +106,20 @@ export function renderDrillMarkdown(r: DrillReport): string {
     `- **Simulated:** ${r.simulated.note} ${r.simulated.pods.length} pod(s) got one.`,
     '',
   ];
+  if (!r.connectionsJudged) out.push('**No connection to judge:** no pod read backs a Service in the scanned namespaces, so no step can be shown to break one.', '');
   if (!r.trustChangeNeeded) out.push('**No trust change is needed:** the new CA chains to the root every pod already trusts. Steps 1, 2 and 5 are skipped; only the issuer changes (steps 3 and 4).', '');
   out.push(
     'Files the commands use: `new-root-cert.pem` (the new root), `new-ca-cert.pem`, `new-ca-key.pem` and `new-cert-chain.pem` (the new issuing CA, its key and its chain up to the new root: the key stays with you, the drill never read it), and `old-*.pem` (the CA in use, read from the cluster in step 1).',
     '',
   );
+  out.push('## Before you start', '', 'Save the CA material in use now: the steps and their rollbacks use these files.', '', '~~~sh', ...r.prepare, '~~~', '');
   if (r.alreadyBroken.length) out.push('## Broken today, before any step', '', 'Fix these first (`mtls-doctor scan` explains each):', '', ...mdBreaks(r.alreadyBroken), '');
   for (const s of r.steps) {
     out.push(`## Step ${s.step}: ${s.name} (${s.status === 'next' ? 'next' : s.status})`, '', s.summary, '');
     if (s.status === 'not-needed' || s.status === 'done') continue;
-    if (s.commands.length) out.push('```sh', ...s.commands, '```', '');
+    if (s.commands.length) out.push('~~~sh', ...s.commands, '~~~', '');
     if (s.check.mustShow) out.push(`**Check before going on:** \`${s.check.command}\` must show: ${s.check.mustShow}.`, '');
-    if (s.rollback.length) out.push('**Roll back:**', '', '```sh', ...s.rollback, '```', '');
+    if (s.rollback.length) out.push('**Roll back:**', '', '~~~sh', ...s.rollback, '~~~', '');
     out.push('**Connections at risk if this step is done now:**', '', ...mdBreaks(s.breaks), '');
   }
   out.push('## Wrong orders: do not', '');

@@ -2,8 +2,8 @@
  * The rotation drill: the five steps of a CA rotation (src/fleet/rotation.ts) and the two tempting wrong orders,
  * each simulated on the fleet as a scan read it — an edited copy of what every pod serves and trusts, judged by
  * the same connection rules as `scan` (src/diagnose/fleet-model.ts → src/connection/judge.ts). Nothing is written
- * to the cluster and no CA key is read: leaves the new CA would issue are simulated (src/x509/issue.ts `simulateLeaf`), their
- * signature assumed valid, and every finding that rests on one is marked `simulated`.
+ * to the cluster and no CA key is read: leaves the new CA would issue are simulated (src/x509/issue.ts
+ * `simulateLeaf`), their signature assumed valid, and every finding that rests on one is marked `simulated`.
  */
 import { readInputFile } from '../collect/files.js';
 import { inputError, usageError } from '../errors.js';
@@ -112,6 +112,15 @@ function recogniseCa(input: FleetInput, facts: Map<string, CertFact[]>, given: s
  * was read and judges each with the connection rules.
  */
 export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}): Promise<DrillReport> {
+  try {
+    return await drill(request, deps);
+  } finally {
+    // The simulated leaves' assumed signatures end with the drill.
+    forgetSimulated();
+  }
+}
+
+async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport> {
   const { newCa: newCaRef, caType, ...scanRequest } = request;
   const { certs: file } = readNewCa(newCaRef, deps.readFile);
   if (caType !== undefined && !CA_TYPES[caType]) throw usageError(`Cannot use --ca-type ${caType}: use ${Object.keys(CA_TYPES).join(', ')}`);
@@ -164,9 +173,8 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
   if (!top.fact.selfIssued) {
     throw inputError(`Cannot use the --new-ca file: "${top.fact.name}" chains to no root in the file or the fleet ("${top.fact.issuer}" is missing); add the new root (root-cert.pem) to the file`);
   }
-  if (fileRoots.length > 1 || fileRoots.some((r) => r !== top)) {
-    throw inputError(`Cannot use the --new-ca file: it holds ${fileRoots.length} roots; give one new root and the intermediates under it`);
-  }
+  if (fileRoots.length > 1) throw inputError(`Cannot use the --new-ca file: it holds ${fileRoots.length} roots; give one new root and the intermediates under it`);
+  if (fileRoots.length === 1 && fileRoots[0] !== top) throw inputError(`Cannot use the --new-ca file: "${issuer.fact.name}" does not chain to its root "${fileRoots[0]!.fact.name}" (it chains to "${top.fact.name}"); give the new CA's own root`);
   const newRoot = top;
   const newKey = rootKey(newRoot.fact);
   const intermediates = path.slice(0, -1); // issuer first, up to below the root: what a leaf is served with
@@ -241,14 +249,13 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
   // Today, and every edited fleet the drill needs (each built once).
   const todayModel = buildFleetModel(input, { now: at, thresholds });
   const todayBreaks = breaksOf(todayModel, none);
-  const baseline = new Set(todayBreaks.flatMap(pairKeys));
   const afterStep1 = judge(edited({ trust: 'today', leaves: 'today', sources: 'plus-new' }), none);
   const bothRoots = judge(edited({ trust: 'plus-new', leaves: 'today', sources: 'plus-new' }), none);
   const bothRootsNewLeaves = judge(edited({ trust: 'plus-new', leaves: 'new', sources: 'plus-new' }), simulatedPods);
   const newOnlyNewLeaves = trustChangeNeeded ? judge(edited({ trust: 'new-only', leaves: 'new', sources: 'new-only' }), simulatedPods) : [];
   const todayNewLeaves = trustChangeNeeded ? judge(edited({ trust: 'today', leaves: 'new', sources: 'today' }), simulatedPods) : [];
   const newOnlyTodayLeaves = trustChangeNeeded ? judge(edited({ trust: 'new-only', leaves: 'today', sources: 'new-only' }), none) : [];
-  forgetSimulated();
+  const baseline = new Set(todayBreaks.flatMap(pairKeys));
 
   const stepBreaks: Record<DrillStepNumber, DrillBreak[]> = {
     1: trustChangeNeeded ? newBreaks([afterStep1], baseline) : [],

@@ -417,8 +417,6 @@ export function assumeSignature(fingerprint: string): void {
   assumed.add(fingerprint);
 }
 
-
-
 /** Forgets every simulated certificate (the drill is over). */
 export function forgetSimulated(): void {
   assumed.clear();

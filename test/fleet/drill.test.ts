@@ -191,6 +191,18 @@ describe('a new intermediate under the same root', () => {
   });
 });
 
+describe('nothing to judge', () => {
+  it('no pod read backs a Service: the drill says so instead of claiming that nothing breaks', async () => {
+    const m = await startMesh([{ name: 'web-1', namespace: 'shop', serviceAccount: 'web', labels: { app: 'web' }, admin: { chain: [leafOf('shop', 'web', i1), i1], roots: [r1] } }], { configMaps: [{ namespace: 'shop', name: 'istio-ca-root-cert', data: { 'root-cert.pem': r1.pem } }] });
+    fixtures.push(m);
+    const { report } = await drill(m, file('new-ca.pem', i2.pem + r2.pem));
+    expect(report.connectionsJudged).toBe(0);
+    expect(report.wrongOrders[0]!.summary).toBe('No connection to judge: no pod read backs a Service.');
+    const text = await runCliInProcess(['rotation', 'drill', '--new-ca', join(dir, 'new-ca.pem'), '-n', 'shop', '--kubeconfig', m.api.kubeconfig, ...AT]);
+    expect(text.stdout).toMatch(/No connection to judge: no pod read backs a Service/);
+  });
+});
+
 describe('a safe step that would break', () => {
   it('an expired new intermediate: steps 3 and 4 break every connection, findings marked simulated; exit 1', async () => {
     const expired = pki.intermediate(r2, 'Mesh Intermediate 2026 (expired)', { notBefore: NOW - 2 * YEAR, notAfter: NOW - DAY });
@@ -250,9 +262,10 @@ describe('bad input: one line, exit 2', () => {
     ['a leaf', ['--new-ca', 'LEAF'], /is not a CA certificate \(a workload leaf\?\)/],
     ['a private key', ['--new-ca', 'KEY'], /holds a private key\. The drill reads the new CA's certificates only/],
     ['an intermediate without its root', ['--new-ca', 'ORPHAN'], /chains to no root in the file or the fleet/],
+    ['another root than the intermediate\'s', ['--new-ca', 'MISMATCH'], /"Mesh Intermediate 2026" chains to no root in the file or the fleet \("O=cluster.local, CN=Mesh Root CA 2026" is missing\)/],
   ])('%s', async (_name, args, message) => {
     const m = await shop({ web: { issuer: i1, trusts: [r1] }, ledgerA: { issuer: i1, trusts: [r1] }, ledgerB: { issuer: i1, trusts: [r1] } });
-    const sub: Record<string, string> = { NOCERT: file('nocert.pem', 'hello\n'), LEAF: file('leaf.pem', leafOf('shop', 'x', i2).pem), KEY: file('key.pem', i2.pem + '-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n'), ORPHAN: file('orphan.pem', i2.pem) };
+    const sub: Record<string, string> = { NOCERT: file('nocert.pem', 'hello\n'), LEAF: file('leaf.pem', leafOf('shop', 'x', i2).pem), KEY: file('key.pem', i2.pem + '-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n'), ORPHAN: file('orphan.pem', i2.pem), MISMATCH: file('mismatch.pem', i2.pem + r1.pem) };
     const r = await runCliInProcess(['rotation', 'drill', ...args.map((a) => sub[a] ?? a), '-n', 'shop', '--kubeconfig', m.api.kubeconfig, ...AT]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

@@ -321,7 +321,8 @@ async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport
   };
 }
 
-/** Exit code: 0 the safe order breaks nothing; 1 a step of the safe order would break a connection (or some are broken today). */
+/** Exit code: 0 the safe order breaks nothing; 1 a step of the safe order would break a connection (or some are broken today); 3 no pod could be read. */
 export function drillExitCode(r: DrillReport): number {
+  if (r.pods.read === 0 && r.pods.total > 0) return 3;
   return r.safe && r.alreadyBroken.length === 0 ? 0 : 1;
 }

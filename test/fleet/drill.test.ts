@@ -201,6 +201,14 @@ describe('nothing to judge', () => {
     const text = await runCliInProcess(['rotation', 'drill', '--new-ca', join(dir, 'new-ca.pem'), '-n', 'shop', '--kubeconfig', m.api.kubeconfig, ...AT]);
     expect(text.stdout).toMatch(/No connection to judge: no pod read backs a Service/);
   });
+
+  it('no pod could be read: exit 3, as scan', async () => {
+    const m = await startMesh([{ name: 'batch-1', namespace: 'shop', labels: { app: 'batch' }, sidecar: false }]);
+    fixtures.push(m);
+    const { code, report } = await drill(m, file('new-ca.pem', i2.pem + r2.pem));
+    expect(report.pods).toEqual({ total: 1, read: 0 });
+    expect(code).toBe(3);
+  });
 });
 
 describe('a safe step that would break', () => {

@@ -40,7 +40,7 @@ export interface Sample {
   /** The arguments after `mtls-doctor`, as shown (display ports, relative file names). */
   args: string[];
   /** Which stand-in it runs against: its working directory, environment and port mapping. */
-  scene: 'files' | 'peer' | 'pod' | 'cluster-policy' | 'cluster-rotation' | 'cluster-whatif';
+  scene: 'files' | 'peer' | 'pod' | 'cluster-policy' | 'cluster-rotation' | 'cluster-whatif' | 'cluster-drill';
   /** Shown as `| head -N`: only the first N lines of the output. */
   head?: number;
   /** Shown as `| grep -Ev 'RE'`: drop the lines that match (applied before head). */
@@ -99,6 +99,8 @@ export const SAMPLES: Sample[] = [
   { id: 'rotation-plan', scene: 'cluster-rotation', args: ['rotation', 'plan', '-A', '--at', AT] },
   { id: 'rotation-phase2', scene: 'files', args: ['rotation', 'plan', '--evidence', 'fleet/phase-2.json', '--at', AT] },
   { id: 'rotation-json', scene: 'cluster-rotation', args: ['rotation', 'status', '-A', '--at', AT, '-o', 'json'] },
+  { id: 'rotation-drill', scene: 'cluster-drill', args: ['rotation', 'drill', '--new-ca', 'new-ca.pem', '-A', '--read-ca-secrets', '--at', AT] },
+  { id: 'rotation-drill-runbook', scene: 'cluster-drill', args: ['rotation', 'drill', '--new-ca', 'new-ca.pem', '-A', '--read-ca-secrets', '--at', AT, '-o', 'markdown'] },
   { id: 'alerts', scene: 'files', args: ['alerts'] },
   { id: 'limit-file', scene: 'files', args: ['diagnose', '--chain', 'huge.pem'], stderr: true },
   { id: 'limit-device', scene: 'files', args: ['diagnose', '--chain', '/dev/urandom'], stderr: true },
@@ -189,6 +191,7 @@ export async function startStage(): Promise<Stage> {
 
     const policy = await policyCluster(meshRoot, servers);
     const rotation = await rotationCluster(servers);
+    const drill = await drillCluster(servers, write);
     const kube = (api: FakeKubeApi): Scene => ({ ...base, env: { KUBECONFIG: api.kubeconfig } });
     return {
       scenes: {
@@ -198,6 +201,7 @@ export async function startStage(): Promise<Stage> {
         'cluster-policy': kube(policy),
         'cluster-rotation': kube(rotation),
         'cluster-whatif': kube(await whatIfCluster(meshRoot, servers)),
+        'cluster-drill': kube(drill),
       },
       close: async () => {
         await Promise.all(servers.map((s) => s.close()));
@@ -307,6 +311,38 @@ async function whatIfCluster(meshRoot: Issued, servers: Array<{ close(): Promise
       services: [{ name: 'ledger', namespace: 'bank', selector: { app: 'ledger' }, ports: [{ port: 8080, targetPort: 'http', name: 'http' }], clusterIP: '10.96.14.2' }],
       destinationRules: [destinationRule('bank', 'ledger-plaintext', { host: 'ledger', workloadSelector: { matchLabels: { app: 'reports' } }, trafficPolicy: { tls: { mode: 'DISABLE' } } })],
       configMaps: [meshConfigMap(), { namespace: 'bank', name: 'istio-ca-root-cert', data: { 'root-cert.pem': meshRoot.pem } }],
+    },
+    servers,
+  );
+}
+
+/**
+ * A mesh in step 2 of a rotation, for `rotation drill`: the plug-in CA's root-cert.pem and both root ConfigMaps
+ * hold the old and the new root, every pod but ledger-6d8f9-x7k2p has received the new root, every leaf is still
+ * from the old CA. web calls cart and ledger through their Services. The new CA's certificates are new-ca.pem.
+ */
+async function drillCluster(servers: Array<{ close(): Promise<void> }>, write: (name: string, data: string) => void): Promise<FakeKubeApi> {
+  const oldRoot = await root('Mesh Root CA 2025', { notBefore: t(-YEAR), notAfter: t(9 * YEAR) });
+  const newRoot = await root('Mesh Root CA 2026', { notBefore: t(-10 * DAY), notAfter: t(10 * YEAR) });
+  const oldInter = await intermediate(oldRoot, 'Mesh Intermediate CA 2025', { notBefore: t(-180 * DAY), notAfter: t(185 * DAY) });
+  const newInter = await intermediate(newRoot, 'Mesh Intermediate CA 2026', { notBefore: t(-9 * DAY), notAfter: t(2 * YEAR) });
+  write('new-ca.pem', pems([newInter, newRoot]));
+  const both = [oldRoot, newRoot];
+  const pod = async (ns: string, name: string, sa: string, trusts: Issued[]) => ({ name, namespace: ns, labels: { app: sa }, serviceAccount: sa, chain: [await leaf(oldInter, { uris: [spiffe(ns, sa)] }), oldInter], roots: trusts });
+  return cluster(
+    [
+      await pod('shop', 'web-7d4f9c-x2k8p', 'web', both),
+      await pod('shop', 'cart-5d8b4-hx7m2', 'cart', both),
+      await pod('ledger', 'ledger-6d8f9-q9w4r', 'ledger', both),
+      await pod('ledger', 'ledger-6d8f9-x7k2p', 'ledger', [oldRoot]),
+    ],
+    {
+      services: [
+        { name: 'cart', namespace: 'shop', selector: { app: 'cart' }, ports: [{ port: 8080 }] },
+        { name: 'ledger', namespace: 'ledger', selector: { app: 'ledger' }, ports: [{ port: 8080 }] },
+      ],
+      configMaps: [meshConfigMap(), ...['shop', 'ledger'].map((ns) => ({ namespace: ns, name: 'istio-ca-root-cert', data: { 'root-cert.pem': pems(both) } }))],
+      secrets: [{ namespace: 'istio-system', name: 'cacerts', data: { 'ca-cert.pem': oldInter.pem, 'cert-chain.pem': pems([oldInter, oldRoot]), 'root-cert.pem': pems(both) } }],
     },
     servers,
   );

@@ -14,6 +14,7 @@ import { colorEnabled } from '../report/style.js';
 import { outputWidth } from '../report/wrap.js';
 import type { CliHooks, Io } from './io.js';
 import { writeRegularFile } from '../collect/save-evidence.js';
+import { usageError } from '../errors.js';
 
 export interface FleetArgs {
   namespace?: string;
@@ -100,7 +101,6 @@ async function runScan(args: FleetArgs, io: Io) {
   return result;
 }
 
-
 export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHooks = {}): CommandModule[] {
   return [
     {
@@ -130,17 +130,25 @@ export function fleetCommands(io: Io, setCode: (c: number) => void, hooks: CliHo
     },
     {
       command: 'rotation <action>',
-      describe: 'The CA rotation phase (1–5) from what every pod holds (status), and the next safe step with its commands (plan)',
+      describe: 'The CA rotation phase (1–5) from what every pod holds (status), the next safe step with its commands (plan), every step rehearsed with a new CA (drill)',
       builder: (y) =>
         scopeOptions(y)
-          .positional('action', { choices: ['status', 'plan'] as const, describe: 'status: the phase and any violation; plan: the next safe step' })
-          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps)' })
+          .positional('action', { choices: ['status', 'plan', 'drill'] as const, describe: 'status: the phase and any violation; plan: the next safe step; drill: what each step would break (--new-ca)' })
+          .option('output', { alias: 'o', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'Output format (json: the phase, violations and, with plan, the steps; with drill, markdown is the runbook)' })
+          .option('new-ca', { type: 'string', normalize: true, describe: 'drill: the new CA\'s root and/or intermediate, PEM (never its key)' })
+          .option('ca-type', { choices: ['cacerts', 'istiod', 'istio-csr', 'spire'] as const, describe: 'drill: the CA in use, when the scan cannot tell' })
           .example('$0 rotation status -A', 'Which of the five steps the mesh is in, and who is not there yet')
           .example('$0 rotation plan -A', 'The next safe step, with the commands to take it and to verify it')
-          .epilog('Docs: docs/rotation.md'),
+          .example('$0 rotation drill --new-ca new-ca.pem -A --read-ca-secrets', 'Before rotating: what each step, and each wrong order, would break')
+          .example('$0 rotation drill --new-ca new-ca.pem -A -o markdown', 'The runbook: commands for your CA, checks, rollbacks')
+          .epilog(
+            'drill: each of the five steps, done now on the fleet as read, and two wrong orders, judged by the connection rules; leaves of the new CA are simulated (no CA key is read); nothing is written.\nExit codes: 0 fine; 1 a violation or a trust source to fix first (drill: a safe step breaks a connection); 2 bad usage or --new-ca file; 3 no pod could be read.\nDocs: docs/rotation.md',
+          ),
       handler: async (a) => {
         if (hooks.parsed) return hooks.parsed('rotation', a);
-        const args = a as unknown as FleetArgs & { action: 'status' | 'plan' };
+        const args = a as unknown as FleetArgs & { action: 'status' | 'plan' | 'drill'; newCa?: string; caType?: string };
+        if (args.action === 'drill') return (await import('./drill.js')).runDrill(args, io, setCode, scanRequestFromArgs(args), progress(io));
+        if (args.newCa !== undefined || args.caType !== undefined) throw usageError(`Cannot use ${args.newCa !== undefined ? '--new-ca' : '--ca-type'} with rotation ${args.action}: it is for rotation drill`);
         const { report } = await runScan(args, io);
         const [{ rotationPlan }, { renderRotationText }] = await Promise.all([loadRotation(), loadRender()]);
         const rot = report.rotation;

@@ -99,6 +99,7 @@ export function analyseFleet(model: FleetModel, opts: AnalyseOptions = {}): Scan
     fingerprint: r.fingerprint,
     subject: r.name,
     notBefore: r.notBefore,
+    notAfter: r.notAfter,
     trustedBy: r.trustedBy,
     inConfigMaps: r.alsoIn.filter((w) => w.startsWith('configmap ')).length,
   }));

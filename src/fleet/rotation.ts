@@ -19,6 +19,8 @@ export interface RootInfo {
   fingerprint: string;
   subject: string;
   notBefore: number;
+  /** Breaks a notBefore tie: the root that expires later is the newer. */
+  notAfter?: number;
   trustedBy: string[];
   inConfigMaps: number;
 }
@@ -53,7 +55,14 @@ const NAMES: Record<RotationStatus['phase'], string> = {
 const list = (pods: string[], max = 5) => (pods.length <= max ? pods.join(', ') : `${pods.slice(0, max).join(', ')} and ${pods.length - max} more`);
 
 export function rotationStatus(input: RotationInput): RotationStatus {
-  const roots = [...input.roots].sort((a, b) => a.notBefore - b.notBefore || a.fingerprint.localeCompare(b.fingerprint));
+  // Oldest first: by notBefore. On a tie (roots made the same day) the newer is the one the CA issues under, else
+  // the one that expires later, else the one fewer live leaves chain to, else the one fewer pods trust (a new root
+  // is added beside the old one before anything is issued under it). The fingerprint only makes the order total.
+  const leafCount = (k: string) => [...input.chainsTo.values()].filter((x) => x === k).length;
+  const issuing = (k: string) => Number((input.caIssuesUnder ?? []).includes(k));
+  const roots = [...input.roots].sort(
+    (a, b) => a.notBefore - b.notBefore || issuing(a.key) - issuing(b.key) || (a.notAfter ?? 0) - (b.notAfter ?? 0) || leafCount(b.key) - leafCount(a.key) || b.trustedBy.length - a.trustedBy.length || a.fingerprint.localeCompare(b.fingerprint),
+  );
   const base = { setup: input.setup, oldRoots: [] as string[], newRoots: [] as string[] };
   const lacking = (key: string) => input.pods.filter((p) => !(input.podTrust.get(p) ?? []).includes(key));
   const byKey = new Map(roots.map((r) => [r.key, r]));

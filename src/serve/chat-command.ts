@@ -160,6 +160,8 @@ export async function parseChatCommand(raw: string, parseArgv: ArgvParser, field
     }
     const { namespace, rest } = takeNamespace(words);
     const action = first === 'rotation' ? rest.shift() : undefined;
+    // The drill reads the new CA's certificates from a file, and chat never names a file.
+    if (first === 'rotation' && action === 'drill') throw forbidden('Refused: /mtls rotation drill needs the new CA\'s certificates in a file (--new-ca FILE), and chat never reads files; run `mtls-doctor rotation drill --new-ca FILE -n NS` from the CLI (/mtls rotation status -n NS shows the phase here)', 'chat: rotation drill needs a file');
     if (first === 'rotation' && action !== 'status') throw usageError(`Cannot read the rotation command${action ? ` "${action}"` : ''}: /mtls rotation status [-n NS] (the plan is in its answer)`);
     checkFlags(rest, first === 'scan' ? [...CHAT_SCAN_FLAGS, ...CHAT_WHAT_IF_FLAGS] : CHAT_SCAN_FLAGS);
     if (first === 'scan' && !namespace) throw usageError('Give a namespace: /mtls scan -n NS');

@@ -406,6 +406,22 @@ function checkAia(v: Uint8Array): string | null {
   }
 }
 
+/**
+ * Simulated certificates (the rotation drill, ./issue.ts `simulateLeaf`): leaves made without their CA's key,
+ * whose signature `verifySignature` assumes valid when the issuer's names and key ids match.
+ */
+const assumed = new Set<string>();
+
+/** Registers a simulated certificate by its SHA-256 fingerprint (lowercase hex). */
+export function assumeSignature(fingerprint: string): void {
+  assumed.add(fingerprint);
+}
+
+/** Forgets every simulated certificate (the drill is over). */
+export function forgetSimulated(): void {
+  assumed.clear();
+}
+
 /** node:crypto builds a new KeyObject on every `publicKey` read: path search asks for the same issuers' keys often. */
 const issuerKeys = new WeakMap<NodeX509, KeyObject>();
 
@@ -420,9 +436,14 @@ export function verifySignature(child: NodeX509, issuer: NodeX509): boolean | nu
   if (known !== undefined) return known;
   let result: boolean | null;
   try {
-    let key = issuerKeys.get(issuer);
-    if (!key) issuerKeys.set(issuer, (key = issuer.publicKey));
-    result = child.verify(key);
+    // A simulated leaf (the rotation drill) has no real signature: assumed valid when the issuer's names and key
+    // ids match (OpenSSL's X509_check_issued), never when they do not.
+    if (assumed.size && assumed.has(child.fingerprint256.replace(/:/g, '').toLowerCase())) result = child.checkIssued(issuer);
+    else {
+      let key = issuerKeys.get(issuer);
+      if (!key) issuerKeys.set(issuer, (key = issuer.publicKey));
+      result = child.verify(key);
+    }
   } catch {
     result = null;
   }

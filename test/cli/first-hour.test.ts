@@ -58,7 +58,7 @@ describe('1–2: the commands, named', () => {
 
 describe("3: yargs' own words never reach the user", () => {
   it('rotation without its action says which actions there are', () => {
-    expect(oneLine(['rotation'])).toBe('mtls-doctor: rotation needs an action: status or plan (mtls-doctor rotation --help)');
+    expect(oneLine(['rotation'])).toBe('mtls-doctor: rotation needs an action: status, plan or drill (mtls-doctor rotation --help)');
   });
 
   it('a value outside the choices names the flag, the value and the choices', () => {
@@ -66,7 +66,7 @@ describe("3: yargs' own words never reach the user", () => {
     expect(oneLine(['diagnose', '--chain', chain, '--fail-on', 'info'])).toBe('mtls-doctor: Cannot use --fail-on "info": use error or warning');
     expect(oneLine(['scan', '-o', 'yaml'])).toBe('mtls-doctor: Cannot use --output "yaml": use text, json, markdown or prometheus');
     expect(oneLine(['rotation', 'status', '-o', 'yaml'])).toBe('mtls-doctor: Cannot use --output "yaml": use text, json or markdown');
-    expect(oneLine(['rotation', 'sideways'])).toBe('mtls-doctor: rotation has no action "sideways": use status or plan');
+    expect(oneLine(['rotation', 'sideways'])).toBe('mtls-doctor: rotation has no action "sideways": use status, plan or drill');
   });
 
   it('no message is left in yargs\' words', () => {

@@ -87,7 +87,7 @@ describe('bad input: one line, exit 2 (3 when nothing can be read)', () => {
     [['scan', '-n', 'a', '-A'], 2, /pick one/],
     [['scan', '--evidence', 'CLEAN', '-l', 'app=x'], 2, /Cannot combine --evidence with -l/],
     [['scan', '--concurrency', '0', '--evidence', 'CLEAN'], 2, /--concurrency 0/],
-    [['rotation', 'sideways'], 2, /rotation has no action "sideways": use status or plan/],
+    [['rotation', 'sideways'], 2, /rotation has no action "sideways": use status, plan or drill/],
     [['alerts', '--leaf-ttl', '-3'], 2, /--leaf-ttl -3/],
     [['scan'], 2, /Cannot read kubeconfig "\/nonexistent\/kubeconfig": no such file/],
   ] as Array<[string[], number, RegExp]>)('%j', (args, code, msg) => {

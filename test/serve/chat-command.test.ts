@@ -58,6 +58,12 @@ describe('parseChatCommand', () => {
       await expect(parseChatCommand(all), all).rejects.toThrow(/-A \(every namespace\) is not allowed from chat/);
     }
     await expect(parseChatCommand('rotation plan -n bookinfo')).rejects.toThrow(/rotation command "plan": \/mtls rotation status/);
+    // The drill needs the new CA in a file: refused with a clear message, whatever else is given (issue 25).
+    for (const t of ['rotation drill', 'rotation drill -n bookinfo', 'rotation drill --new-ca /etc/istio/new-ca.pem -n bookinfo']) {
+      const e = await parseChatCommand(t).then(() => null, (x: { code: string; message: string }) => x);
+      expect(e?.code, t).toBe('E_FORBIDDEN');
+      expect(e?.message, t).toMatch(/^Refused: \/mtls rotation drill needs the new CA's certificates in a file \(--new-ca FILE\), and chat never reads files; run `mtls-doctor rotation drill --new-ca FILE -n NS` from the CLI/);
+    }
     await expect(parseChatCommand('rotation')).rejects.toThrow(/rotation status \[-n NS\]/);
     await expect(parseChatCommand('scan -n bookinfo extra')).rejects.toThrow(/Unexpected argument "extra"/);
     await expect(parseChatCommand('scan -n bookinfo --at')).rejects.toThrow(/Cannot use --at: it needs a value/);

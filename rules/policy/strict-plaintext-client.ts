@@ -51,7 +51,7 @@ export default defineRule({
       'Put the caller in the mesh (inject its sidecar: label its namespace istio-injection=enabled and restart it), or set tls.mode ISTIO_MUTUAL (or remove the tls block) in the DestinationRule for {service}',
       'If plaintext callers must be accepted for now, relax the server side deliberately: a workload PeerAuthentication with mtls.mode PERMISSIVE (or portLevelMtls for port {targetPort})',
     ],
-    verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName} -- curl -sv http://{service}:{port}/',
+    verify: 'istioctl x describe pod {podName} -n {podNamespace}  # and: kubectl exec {clientName}{clientNs} -- curl -sv http://{service}:{port}/',
   },
   applies: (ctx) => !!ctx.facts.cluster?.peer && ctx.facts.cluster.peer.endpoints.length > 0,
   check(ctx) {
@@ -74,6 +74,8 @@ export default defineRule({
         data: {
           client: c.pod ? `pod/${c.pod.name}` : 'the caller',
           clientName: c.pod?.name ?? 'CLIENT',
+          // The caller's namespace (its pod may live anywhere): the command must not depend on the current context's.
+          clientNs: ` -n ${c.pod?.namespace ?? 'NAMESPACE'}`,
           service: `${peer.service}.${peer.namespace}`,
           namespace: peer.namespace,
           port: peer.port,

@@ -78,4 +78,12 @@ describe('a repository of its own', () => {
     expect(text(relative(ROOT, LIMBO_EXTRACT))).not.toMatch(/PRIVATE KEY/);
     expect(statSync(LIMBO_EXTRACT).size, 'an extract, not the 8 MB suite').toBeLessThan(1_000_000);
   });
+
+  it('commits no private key: test keys are generated at run time', () => {
+    // A PEM private-key block as openssl, Node or ssh-keygen write one (built here so that this file holds none).
+    const dashes = '-'.repeat(5);
+    const block = new RegExp(`${dashes}BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY${dashes}`);
+    expect(block.test(['', 'BEGIN EC PRIVATE KEY', '\nMHcCAQEE'].join(dashes))).toBe(true);
+    expect(repoFiles().filter((f) => block.test(text(f)))).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@
  * Each step of the safe order and each wrong order is judged by the connection rules on an edited fleet; the
  * breaking connections name client and server pods.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,7 +274,7 @@ describe('bad input: one line, exit 2', () => {
     ['another root than the intermediate\'s', ['--new-ca', 'MISMATCH'], /"Mesh Intermediate 2026" chains to no root in the file or the fleet \("O=cluster.local, CN=Mesh Root CA 2026" is missing\)/],
   ])('%s', async (_name, args, message) => {
     const m = await shop({ web: { issuer: i1, trusts: [r1] }, ledgerA: { issuer: i1, trusts: [r1] }, ledgerB: { issuer: i1, trusts: [r1] } });
-    const sub: Record<string, string> = { NOCERT: file('nocert.pem', 'hello\n'), LEAF: file('leaf.pem', leafOf('shop', 'x', i2).pem), KEY: file('key.pem', i2.pem + '-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n'), ORPHAN: file('orphan.pem', i2.pem), MISMATCH: file('mismatch.pem', i2.pem + r1.pem) };
+    const sub: Record<string, string> = { NOCERT: file('nocert.pem', 'hello\n'), LEAF: file('leaf.pem', leafOf('shop', 'x', i2).pem), KEY: file('key.pem', i2.pem + generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })), ORPHAN: file('orphan.pem', i2.pem), MISMATCH: file('mismatch.pem', i2.pem + r1.pem) };
     const r = await runCliInProcess(['rotation', 'drill', ...args.map((a) => sub[a] ?? a), '-n', 'shop', '--kubeconfig', m.api.kubeconfig, ...AT]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

@@ -9,13 +9,12 @@ import { readInputFile } from '../collect/files.js';
 import { inputError, usageError } from '../errors.js';
 import { buildFleetModel } from './fleet-model.js';
 import { verifyCommand } from '../fleet/analyse.js';
-import { CA_TYPES, STEP_NAMES, WRONG_NAMES, runbookPrepare, stepRunbook, type DrillBreak, type DrillCaKind, type DrillCert, type DrillReport, type DrillStep, type DrillStepNumber, type DrillWrongOrder } from '../fleet/drill.js';
+import { CA_TYPES, STEP_NAMES, WRONG_NAMES, runbookPrepare, stepRunbook, type DrillBreak, type DrillCert, type DrillReport, type DrillStep, type DrillStepNumber, type DrillWrongOrder } from '../fleet/drill.js';
 import type { ConnectionRow, FleetInput, FleetModel, PodHolding } from '../fleet/types.js';
 import { resolveThresholds } from '../model/thresholds.js';
-import { parseCertificate, verifySignature, type ParsedCert } from '../x509/certificate.js';
+import { forgetSimulated, parseCertificate, verifySignature, type ParsedCert } from '../x509/certificate.js';
 import { decodeCertificates, toPem } from '../x509/pem.js';
 import type { CertFact } from '../x509/types.js';
-import { forgetSimulated } from '../x509/certificate.js';
 import { VERSION } from '../version.js';
 import { isFileRef, type FileRef } from './request.js';
 import { scan, type ScanDeps, type ScanRequest } from './scan.js';
@@ -89,14 +88,15 @@ function newBreaks(lists: DrillBreak[][], baseline: ReadonlySet<string>): DrillB
   return [...byKey.values()].sort((a, b) => a.client.pods[0]!.localeCompare(b.client.pods[0]!) || a.server.pods[0]!.localeCompare(b.server.pods[0]!));
 }
 
-/** The CA setup from what the scan read: SPIRE's subjects on the leaves, the CA Secrets found. */
-function recogniseCa(input: FleetInput, facts: Map<string, CertFact[]>, given: string | undefined): DrillReport['ca'] {
-  if (given !== undefined) {
-    const kind = CA_TYPES[given];
-    if (!kind) throw usageError(`Cannot use --ca-type ${given}: use ${Object.keys(CA_TYPES).join(', ')}`);
-    return { kind, detail: `given with --ca-type ${given}` };
-  }
-  const served = [...facts.values()].flat();
+/** The CA setup named with `--ca-type`; exit 2 for a value it does not know. */
+function givenCa(given: string): DrillReport['ca'] {
+  const kind = CA_TYPES[given];
+  if (!kind) throw usageError(`Cannot use --ca-type ${given}: use ${Object.keys(CA_TYPES).join(', ')}`);
+  return { kind, detail: `given with --ca-type ${given}` };
+}
+
+/** The CA setup from what the scan read: SPIRE's subjects on the leaves served, the CA Secrets found. */
+function recogniseCa(input: FleetInput, served: CertFact[]): DrillReport['ca'] {
   if (served.some((c) => /(^|,\s*)O=SPIRE(,|$)/.test(c.subject) || (c.basicConstraints?.ca && /(^|,\s*)O=SPIFFE(,|$)/.test(c.subject)))) {
     return { kind: 'spire', detail: 'the workload certificates carry SPIRE\'s subject (O=SPIRE / a SPIFFE CA): SPIRE issues them, the runbook assumes an UpstreamAuthority "disk" plugin' };
   }
@@ -123,7 +123,7 @@ export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}):
 async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport> {
   const { newCa: newCaRef, caType, ...scanRequest } = request;
   const { certs: file } = readNewCa(newCaRef, deps.readFile);
-  if (caType !== undefined && !CA_TYPES[caType]) throw usageError(`Cannot use --ca-type ${caType}: use ${Object.keys(CA_TYPES).join(', ')}`);
+  const given = caType !== undefined ? givenCa(caType) : undefined; // before the scan: a bad --ca-type exits 2 at once
   const { report, bundle } = await scan(scanRequest, deps);
   const input = bundle.input;
   const at = Date.parse(report.evaluatedAt);
@@ -271,8 +271,8 @@ async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport
   const namespaces = [...new Set(leafPods.filter((p) => !leafFromNew(p)).map((p) => p.split('/')[0]!))].sort();
   const verify = report.rotation.verify ?? verifyCommand(report.scope);
   const scopeArgs = verify.replace(/^mtls-doctor rotation status/, '');
-  const ca = recogniseCa(input, new Map([...servedOf].map(([k, v]) => [k, v.map((c) => c.fact)])), caType);
-  const runbookCtx = { kind: ca.kind as DrillCaKind, trustChangeNeeded, verify, again: `mtls-doctor rotation drill --new-ca NEW-CA.pem${scopeArgs}`, namespaces: namespaces.length ? namespaces : ['NAMESPACE'], lacking };
+  const ca = given ?? recogniseCa(input, [...servedOf.values()].flat().map((c) => c.fact));
+  const runbookCtx = { kind: ca.kind, trustChangeNeeded, verify, again: `mtls-doctor rotation drill --new-ca NEW-CA.pem${scopeArgs}`, namespaces: namespaces.length ? namespaces : ['NAMESPACE'], lacking };
   const count = (bs: DrillBreak[]) => (bs.length ? `breaks ${bs.length} connection${bs.length === 1 ? '' : 's'}` : 'breaks no connection');
   const steps: DrillStep[] = ([1, 2, 3, 4, 5] as DrillStepNumber[]).map((n) => {
     const status: DrillStep['status'] = !trustChangeNeeded && (n === 1 || n === 2 || n === 5) ? 'not-needed' : startStep === null || n < startStep ? 'done' : n === startStep ? 'next' : 'pending';

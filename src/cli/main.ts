@@ -9,9 +9,6 @@ import { reportError } from './report-error.js';
 import { bindStdinDashes } from './stdin-dashes.js';
 import type { CliHooks, Io } from './io.js';
 
-export { bindStdinDashes } from './stdin-dashes.js';
-export { reportError } from './report-error.js';
-
 /**
  * Parses `argv` with this CLI's definitions without running anything: the parsed arguments of the command, or a
  * usage error with the CLI's own message. `serve` parses chat text with it, so chat and the CLI share one grammar.

@@ -16,7 +16,7 @@ import { procPermissionHint, readCredentialFiles, readProcEnviron, scanProc } fr
 import type { Source, SourceLabel } from '../model/source.js';
 import { CERTS_LACK } from '../evidence/proxy.js';
 import { LIMITS } from '../limits.js';
-import type { Deadline } from '../model/deadline.js';
+import { within, type Deadline } from '../model/deadline.js';
 
 export const DEFAULT_ENVOY_ADMIN = 'http://127.0.0.1:15000';
 export const DEFAULT_AGENT = 'http://127.0.0.1:15020';
@@ -122,14 +122,15 @@ export async function collectProxy(o: ProxyCollectOptions): Promise<ProxyCollect
     const http = await import('./http.js');
     const admin = await import('./envoy-admin.js');
     const owned = o.dispatcher ? null : http.newDispatcher(timeoutMs);
+    // One budget for every admin and agent request together (the --window sleep is added to it), inside the
+    // diagnosis's deadline when there is one.
+    const bound = within(budgetMs, o.deadline);
     const ho = {
       dispatcher: (o.dispatcher ?? owned)!,
       timeoutMs,
       maxBytes: o.maxBytes ?? http.MAX_BODY_BYTES,
-      // One budget for every admin and agent request together (the --window sleep is added to it), inside the
-      // diagnosis's deadline when there is one.
-      deadline: Math.min(Date.now() + budgetMs, o.deadline ? o.deadline.at : Infinity),
-      budgetMs: o.deadline && o.deadline.at < Date.now() + budgetMs ? o.deadline.budgetMs : budgetMs,
+      deadline: bound.at,
+      budgetMs: bound.budgetMs,
       windowSeconds,
       now: o.now,
       sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),

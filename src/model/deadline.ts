@@ -18,6 +18,12 @@ export function deadlineIn(budgetMs: number, from: number = Date.now()): Deadlin
   return { at: from + budgetMs, budgetMs };
 }
 
+/** A source's own budget from now, or the diagnosis's deadline `d` when that comes first (ties keep its own). */
+export function within(budgetMs: number, d: Deadline | undefined, from: number = Date.now()): Deadline {
+  const own = deadlineIn(budgetMs, from);
+  return d && d.at < own.at ? d : own;
+}
+
 /** Milliseconds left before the deadline (negative once it passed); Infinity without a deadline. */
 export function msLeft(d: Deadline | undefined): number {
   return d === undefined ? Infinity : d.at - Date.now();

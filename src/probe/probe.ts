@@ -12,7 +12,7 @@ import type { SourceRecord } from '../evidence/types.js';
 import { runAttempt, TIMEOUT, withTimeout, type AttemptLimits, type AttemptSpec } from './handshake.js';
 import { defaultTransport, type ProbeTransport } from './transport.js';
 import { describePeerStack, detectPeerStack } from '../evidence/peer-stack.js';
-import { expired, timedOut, budgetText, type Deadline } from '../model/deadline.js';
+import { expired, timedOut, budgetText, within, type Deadline } from '../model/deadline.js';
 
 export interface PeerAddress {
   host: string;
@@ -102,7 +102,7 @@ export async function probePeer(o: ProbeOptions): Promise<ProbeResult> {
     connectMs: o.connectTimeoutMs ?? PROBE_DEFAULTS.connectTimeoutMs,
     handshakeMs: o.handshakeTimeoutMs ?? PROBE_DEFAULTS.handshakeTimeoutMs,
     readMs: o.readTimeoutMs ?? PROBE_DEFAULTS.readTimeoutMs,
-    deadline: Math.min(started + budget, o.deadline ? o.deadline.at : Infinity),
+    deadline: within(budget, o.deadline, started).at,
   };
   const alpn = o.alpn ?? [...MESH_ALPN];
   const sni = o.sni ?? null;

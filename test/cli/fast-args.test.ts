@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastDiagnoseArgs } from '../../src/cli/fast-args.js';
-import { bindStdinDashes, main, parseOnly } from '../../src/cli/main.js';
+import { main, parseOnly } from '../../src/cli/main.js';
+import { bindStdinDashes } from '../../src/cli/stdin-dashes.js';
 import { parseAndRun } from '../../src/cli/yargs-main.js';
 import type { Io } from '../../src/cli/io.js';
 import { tempDir } from '../support/cli.js';

@@ -112,15 +112,17 @@ function recogniseCa(input: FleetInput, served: CertFact[]): DrillReport['ca'] {
  * was read and judges each with the connection rules.
  */
 export async function rotationDrill(request: DrillRequest, deps: ScanDeps = {}): Promise<DrillReport> {
+  const simulated: string[] = [];
   try {
-    return await drill(request, deps);
+    return await drill(request, deps, simulated);
   } finally {
-    // The simulated leaves' assumed signatures end with the drill.
-    forgetSimulated();
+    // The simulated leaves' assumed signatures end with the drill: its own, so that drills at once keep theirs.
+    forgetSimulated(simulated);
   }
 }
 
-async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport> {
+/** `simulated` collects the fingerprints of the leaves this drill simulates (registered as assumed signatures). */
+async function drill(request: DrillRequest, deps: ScanDeps, simulated: string[]): Promise<DrillReport> {
   const { newCa: newCaRef, caType, ...scanRequest } = request;
   const { certs: file } = readNewCa(newCaRef, deps.readFile);
   const given = caType !== undefined ? givenCa(caType) : undefined; // before the scan: a bad --ca-type exits 2 at once
@@ -218,7 +220,11 @@ async function drill(request: DrillRequest, deps: ScanDeps): Promise<DrillReport
     const f = leaf.fact;
     const profile = JSON.stringify([p.split('/')[0], f.subject, f.sans, f.eku, f.keyUsage, f.publicKey.type, f.publicKey.curve, f.publicKey.bits, f.notAfter - f.notBefore]);
     let pem = simByProfile.get(profile);
-    if (!pem) simByProfile.set(profile, (pem = (await simulateLeaf(toPem(leaf.der), toPem(issuer.der), at, ++serial)).pem));
+    if (!pem) {
+      const sim = await simulateLeaf(toPem(leaf.der), toPem(issuer.der), at, ++serial);
+      simulated.push(sim.fingerprint);
+      simByProfile.set(profile, (pem = sim.pem));
+    }
     simulatedServed.set(p, [pem + interPems.join('')]);
   }
   const simulatedPods = new Set(simulatedServed.keys());

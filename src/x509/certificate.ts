@@ -417,9 +417,9 @@ export function assumeSignature(fingerprint: string): void {
   assumed.add(fingerprint);
 }
 
-/** Forgets every simulated certificate (the drill is over). */
-export function forgetSimulated(): void {
-  assumed.clear();
+/** Forgets the simulated certificates one drill registered (it is over), leaving any other drill's in place. */
+export function forgetSimulated(fingerprints: Iterable<string>): void {
+  for (const f of fingerprints) assumed.delete(f);
 }
 
 /** node:crypto builds a new KeyObject on every `publicKey` read: path search asks for the same issuers' keys often. */

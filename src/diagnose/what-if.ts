@@ -62,7 +62,7 @@ export function strictEdit(policy: FleetPolicy, scope: WhatIfScope): { added: Pe
   } else {
     const pod = policy.pods.find((p) => p.namespace === scope.namespace && p.name === scope.pod)!;
     const selector = workloadSelector(pod);
-    const name = `${(pod as { workload?: string }).workload ?? Object.values(selector)[0] ?? pod.name}-strict`.slice(0, 63);
+    const name = `${pod.workload ?? Object.values(selector)[0] ?? pod.name}-strict`.slice(0, 63);
     added = [{ name, namespace: pod.namespace, creationTimestamp: null, selector, mode: 'STRICT', portLevelMtls: {} }];
     drop = (p) => p.namespace === pod.namespace && !noSelector(p) && selects(p.selector!, pod.labels);
   }
@@ -109,15 +109,18 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
   const servers = policy.pods.filter((p) => p.sidecar && inScope(p) && [null, ...portsOf(p)].some((port) => becomesStrict(p, port)));
   const serverSet = new Set(servers.map(ref));
   const exempt = policy.pods
-    .filter((p) => p.sidecar && inScope(p) && modes(p, after).mode !== 'STRICT')
-    .map((p) => ({ pod: ref(p), mode: modes(p, after).mode, why: describePolicy(modes(p, after), null) }));
+    .filter((p) => p.sidecar && inScope(p))
+    .map((p) => ({ p, m: modes(p, after) }))
+    .filter(({ m }) => m.mode !== 'STRICT')
+    .map(({ p, m }) => ({ pod: ref(p), mode: m.mode, why: describePolicy(m, null) }));
 
   // Callers: every pod the scan listed, grouped by workload (the same sidecar, capture and labels judge alike).
   const groups = new Map<string, Array<FleetPolicy['pods'][number]>>();
   // Ambient-mode pods have no sidecar, yet ztunnel carries their mTLS: not judged as plaintext callers.
   const ambient = policy.pods.filter((p) => !p.sidecar && p.labels['istio.io/dataplane-mode'] === 'ambient');
+  const ambientSet = new Set(ambient);
   for (const p of policy.pods) {
-    if (ambient.includes(p)) continue;
+    if (ambientSet.has(p)) continue;
     const stable = Object.entries(p.labels).filter(([k]) => !PER_POD.test(k)).sort();
     const k = JSON.stringify([p.namespace, p.workload ?? p.name, p.sidecar, p.capture ?? null, stable]);
     groups.set(k, [...(groups.get(k) ?? []), p]);
@@ -134,8 +137,9 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
     for (const port of svc.ports) {
       // A port that bypasses the server's sidecar (excluded from capture) never meets its policy: not enforced there.
       const affected: PodRecord[] = [];
-      for (const p of hit.filter((x) => becomesStrict(x, resolveTargetPort(port.targetPort, port.port, x)))) {
+      for (const p of hit) {
         const target = resolveTargetPort(port.targetPort, port.port, p);
+        if (!becomesStrict(p, target)) continue;
         const why = inboundBypass(p, target);
         if (!why) {
           affected.push(p);
@@ -146,6 +150,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
         u.pods.push(ref(p));
       }
       if (!affected.length) continue;
+      const strictNow = new Set(affected.map(ref));
       const server = classOf(`server ${svc.namespace}/${svc.name}`, affected);
       const peer = { name: svc.name, namespace: svc.namespace, port: port.port, targetPort: port.targetPort, portName: port.name, appProtocol: port.appProtocol, selector: svc.selector, pods: backing, clusterIP: svc.clusterIP };
       for (const pods of groups.values()) {
@@ -157,9 +162,8 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
         // Only a caller that would not send Istio mTLS to an affected endpoint can meet a policy finding the edit changes.
         pairs++;
         const facts = buildClusterFacts(cluster(after), [], sourceLabel);
-        const strictNow = new Set(affected.map(ref));
         if (!facts.peer!.endpoints.some((e) => strictNow.has(ref(e.pod)) && e.sends.tls !== 'ISTIO_MUTUAL')) continue;
-        const client = classOf(`client ${rep.namespace}/${(rep as { workload?: string }).workload ?? rep.name}`, callers);
+        const client = classOf(`client ${rep.namespace}/${rep.workload ?? rep.name}`, callers);
         const classes = new Map([[client.id, client], [server.id, server]]);
         const conn: ConnectionRecord = {
           client: client.id,
@@ -180,7 +184,7 @@ export function judgeWhatIf(policy: FleetPolicy, scope: WhatIfScope, o: WhatIfOp
         for (const f of judge(after)) {
           if (was.has(`${f.rule}|${f.about}`)) continue;
           breaking.push({
-            client: { pods: callers.map(ref), namespace: rep.namespace, workload: (rep as { workload?: string }).workload ?? null, sidecar: rep.sidecar },
+            client: { pods: callers.map(ref), namespace: rep.namespace, workload: rep.workload ?? null, sidecar: rep.sidecar },
             server: { pods: affected.map(ref), service: `${svc.namespace}/${svc.name}`, port: port.port },
             rule: f.rule,
             severity: f.severity,

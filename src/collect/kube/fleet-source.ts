@@ -11,9 +11,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { MtlsDoctorError } from '../../errors.js';
 import type { FleetSource, PodRef, ServiceRef } from '../../fleet/scan.js';
 import type { FleetTarget } from '../../fleet/types.js';
-import { connectKube, type Impersonation, type KubeApi } from './client.js';
+import { connectKube, parseYaml, type Impersonation, type KubeApi } from './client.js';
 import { PROMETHEUS_PATH, readSidecarSecrets } from './sidecar.js';
-import { destinationRuleRecord, meshConfigRecord, parseYamlSafe, peerAuthenticationRecord, podRecord, probesOf } from './records.js';
+import { destinationRuleRecord, meshConfigRecord, peerAuthenticationRecord, podRecord, probesOf } from './records.js';
 import type { FleetPolicy } from '../../fleet/types.js';
 import { checkSubdomain, parseClusterTarget } from './target.js';
 
@@ -59,7 +59,7 @@ export async function kubeFleetSource(request: FleetTarget, o: { api?: KubeApi; 
           async policy(nss: string[]) {
             const out: Pick<FleetPolicy, 'services' | 'peerAuthentications' | 'destinationRules' | 'meshConfig' | 'problems'> = { services: [], peerAuthentications: [], destinationRules: [], meshConfig: null, problems: [] };
             const mesh = await api.getConfigMap('istio-system', 'istio');
-            if (mesh.ok) out.meshConfig = meshConfigRecord('istio-system', 'istio', parseYamlSafe(mesh.value.data?.mesh));
+            if (mesh.ok) out.meshConfig = meshConfigRecord('istio-system', 'istio', (mesh.value.data?.mesh !== undefined ? parseYaml(mesh.value.data.mesh) : null) ?? {});
             else if (mesh.kind !== 'not-found') out.problems.push(`Mesh config (ConfigMap istio-system/istio) not read: ${mesh.reason}; Istio's defaults assumed (rootNamespace istio-system, auto mTLS on).`);
             const rootNs = out.meshConfig?.rootNamespace ?? 'istio-system';
             for (const r of namespaces === null ? [await api.listServices(null)] : await Promise.all(nss.map((ns) => api.listServices(ns)))) {

@@ -3,7 +3,6 @@
  * this file sees a client-node object. Unknown or malformed fields become null/empty, never an exception.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseYaml } from './client.js';
 import type { CaptureRecord, ClientTlsMode, ClientTlsRecord, DestinationRuleRecord, MeshConfigRecord, MtlsMode, PeerAuthenticationRecord, PodRecord, ProbeRecord } from '../../evidence/cluster.js';
 
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
@@ -110,16 +109,6 @@ export function destinationRuleRecord(o: Record<string, unknown>): DestinationRu
     tls: tp ? tlsRecord(tp.tls) : null,
     portLevelSettings: pls.map((p) => ({ port: Number(obj(obj(p).port).number), tls: tlsRecord(obj(p).tls) })).filter((p) => Number.isInteger(p.port)),
   };
-}
-
-/** The mesh config's YAML text parsed, or `{}` (istiod's defaults) when absent or not YAML. */
-export function parseYamlSafe(text: string | undefined): unknown {
-  if (text === undefined) return {};
-  try {
-    return parseYaml(text) ?? {};
-  } catch {
-    return {};
-  }
 }
 
 /** The mesh config (ConfigMap `istio`, key `mesh`, parsed YAML); defaults as istiod applies them. */
